@@ -1,0 +1,144 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Upcoming features every target opts into (STYLE.md, conventions 1).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// The six services: (folder and module name, executable product, schema).
+let services: [(name: String, product: String)] = [
+    ("CallRouter", "call-router"),
+    ("Campaigns", "campaigns"),
+    ("Billing", "billing"),
+    ("AfterCall", "after-call"),
+    ("Webhooks", "webhooks"),
+    ("Notifications", "notifications"),
+]
+
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let postgres = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
+var targets: [Target] = [
+    .systemLibrary(
+        name: "CRabbitMQ",
+        path: "Shared/Sources/CRabbitMQ",
+        pkgConfig: "librabbitmq",
+        providers: [.apt(["librabbitmq-dev"])]
+    ),
+    .target(name: "Contracts", path: "Shared/Sources/Contracts", swiftSettings: swiftSettings),
+    .target(
+        name: "Messaging",
+        dependencies: ["CRabbitMQ", "Contracts", logging, metrics, lifecycle],
+        path: "Shared/Sources/Messaging",
+        swiftSettings: swiftSettings
+    ),
+    .target(
+        name: "Storage",
+        dependencies: ["Contracts", "Messaging", postgres, logging, metrics, lifecycle],
+        path: "Shared/Sources/Storage",
+        swiftSettings: swiftSettings
+    ),
+    .target(
+        name: "ServiceKit",
+        dependencies: [
+            "Contracts", "Messaging", "Storage", hummingbird, postgres, logging, metrics, lifecycle,
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ],
+        path: "Shared/Sources/ServiceKit",
+        swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+        name: "Sandbox",
+        dependencies: ["Contracts", "ServiceKit", hummingbird, logging],
+        path: "Tools/Sandbox",
+        swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+        name: "LoadGen",
+        dependencies: ["Contracts", "Messaging", "Storage", "ServiceKit", postgres, logging],
+        path: "Tools/LoadGen",
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "ContractsTests",
+        dependencies: ["Contracts"],
+        path: "Tests/ContractsTests",
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "MessagingTests",
+        dependencies: ["Messaging"],
+        path: "Tests/MessagingTests",
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "ServiceKitTests",
+        dependencies: ["ServiceKit", "Contracts", hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")],
+        path: "Tests/ServiceKitTests",
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "IntegrationTests",
+        dependencies: [
+            "Contracts", "Messaging", "Storage", "ServiceKit", postgres, logging, lifecycle, hummingbird,
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+        ] + services.map { .target(name: $0.name) },
+        path: "Tests/IntegrationTests",
+        swiftSettings: swiftSettings
+    ),
+]
+
+for service in services {
+    targets += [
+        // The library owns the service's migrations, so its path is the service folder.
+        .target(
+            name: service.name,
+            dependencies: ["Contracts", "Messaging", "Storage", "ServiceKit", hummingbird, postgres, logging],
+            path: "Services/\(service.name)",
+            exclude: ["Sources/\(service.name)Main"],
+            sources: ["Sources/\(service.name)"],
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "\(service.name)Main",
+            dependencies: [.target(name: service.name), "ServiceKit"],
+            path: "Services/\(service.name)/Sources/\(service.name)Main",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "\(service.name)Tests",
+            dependencies: [.target(name: service.name), "Contracts", "Messaging", "Storage", "ServiceKit"],
+            path: "Tests/\(service.name)Tests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+}
+
+let package = Package(
+    name: "myop",
+    platforms: [.macOS(.v15)],
+    products: services.map { .executable(name: $0.product, targets: ["\($0.name)Main"]) } + [
+        .executable(name: "sandbox", targets: ["Sandbox"]),
+        .executable(name: "loadgen", targets: ["LoadGen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: targets
+)

@@ -1,0 +1,4 @@
+import AfterCall
+import ServiceKit
+
+await ServiceHost.main(AfterCallService.definition())

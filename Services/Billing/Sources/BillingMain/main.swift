@@ -1,0 +1,4 @@
+import Billing
+import ServiceKit
+
+await ServiceHost.main(BillingService.definition())

@@ -1,0 +1,4 @@
+import CallRouter
+import ServiceKit
+
+await ServiceHost.main(CallRouterService.definition())

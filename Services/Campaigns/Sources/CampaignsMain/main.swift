@@ -1,0 +1,4 @@
+import Campaigns
+import ServiceKit
+
+await ServiceHost.main(CampaignsService.definition())

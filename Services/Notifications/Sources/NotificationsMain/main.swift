@@ -1,0 +1,4 @@
+import Notifications
+import ServiceKit
+
+await ServiceHost.main(NotificationsService.definition())

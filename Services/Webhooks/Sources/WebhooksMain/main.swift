@@ -1,0 +1,4 @@
+import Webhooks
+import ServiceKit
+
+await ServiceHost.main(WebhooksService.definition())

@@ -1,0 +1,100 @@
+public import Foundation
+
+/// The envelope every event travels in (ARCHITECTURE.md, Events):
+/// `{"id","type","version","company_id","occurred_at","correlation_id","traceparent","data"}`.
+public struct Envelope<Payload: Event>: Sendable, Codable {
+    public var id: EventID
+    public var type: EventType
+    public var version: Int
+    public var companyID: CompanyID
+    public var occurredAt: Date
+    /// The call UID or campaign id the event belongs to; carried into every log line that handles it.
+    public var correlationID: String?
+    /// W3C trace context, when the producer had one.
+    public var traceparent: String?
+    public var data: Payload
+
+    public init(
+        id: EventID = EventID(), companyID: CompanyID, occurredAt: Date = Date(), correlationID: String? = nil,
+        traceparent: String? = nil, data: Payload
+    ) {
+        self.id = id
+        self.type = Payload.type
+        self.version = Payload.version
+        self.companyID = companyID
+        self.occurredAt = occurredAt
+        self.correlationID = correlationID
+        self.traceparent = traceparent
+        self.data = data
+    }
+
+    public var header: EnvelopeHeader {
+        EnvelopeHeader(
+            id: id, type: type, version: version, companyID: companyID, occurredAt: occurredAt, correlationID: correlationID,
+            traceparent: traceparent)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, version, data, traceparent
+        case companyID = "company_id"
+        case occurredAt = "occurred_at"
+        case correlationID = "correlation_id"
+    }
+}
+
+/// Everything in an envelope but its payload: what the transport, the outbox and the inbox need.
+public struct EnvelopeHeader: Sendable, Codable, Hashable {
+    public var id: EventID
+    public var type: EventType
+    public var version: Int
+    public var companyID: CompanyID
+    public var occurredAt: Date
+    public var correlationID: String?
+    public var traceparent: String?
+
+    public init(
+        id: EventID, type: EventType, version: Int, companyID: CompanyID, occurredAt: Date, correlationID: String?,
+        traceparent: String?
+    ) {
+        self.id = id
+        self.type = type
+        self.version = version
+        self.companyID = companyID
+        self.occurredAt = occurredAt
+        self.correlationID = correlationID
+        self.traceparent = traceparent
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, version, traceparent
+        case companyID = "company_id"
+        case occurredAt = "occurred_at"
+        case correlationID = "correlation_id"
+    }
+}
+
+/// An envelope already encoded to JSON: what the outbox stores and the broker carries.
+public struct EncodedEnvelope: Sendable, Hashable {
+    public let header: EnvelopeHeader
+    public let body: [UInt8]
+
+    public init(header: EnvelopeHeader, body: [UInt8]) {
+        self.header = header
+        self.body = body
+    }
+
+    public init<Payload: Event>(_ envelope: Envelope<Payload>, encoder: JSONEncoder = JSONCoding.encoder()) throws {
+        self.header = envelope.header
+        self.body = Array(try encoder.encode(envelope))
+    }
+
+    /// Reads the header out of a received body; the payload is decoded later, by the consumer that knows its type.
+    public init(body: [UInt8], decoder: JSONDecoder = JSONCoding.decoder()) throws {
+        self.header = try decoder.decode(EnvelopeHeader.self, from: Data(body))
+        self.body = body
+    }
+
+    public func decode<Payload: Event>(_ payload: Payload.Type, decoder: JSONDecoder = JSONCoding.decoder()) throws -> Envelope<Payload> {
+        try decoder.decode(Envelope<Payload>.self, from: Data(body))
+    }
+}

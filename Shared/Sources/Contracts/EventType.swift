@@ -1,0 +1,74 @@
+/// An event's type, which is also its AMQP routing key on `myop.events` (`<noun>.<past-tense-verb>`).
+public struct EventType: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+extension EventType {
+    // CallRouter
+    public static let callStarted: EventType = "call.started"
+    public static let callAnswered: EventType = "call.answered"
+    public static let callTransferred: EventType = "call.transferred"
+    public static let callCompleted: EventType = "call.completed"
+    public static let callDisposition: EventType = "call.disposition"
+    public static let callLost: EventType = "call.lost"
+    // Campaigns
+    public static let campaignDispatch: EventType = "campaign.dispatch"
+    public static let whatsappSendRequested: EventType = "whatsapp.send.requested"
+    public static let whatsappMessageStatus: EventType = "whatsapp.message.status"
+    public static let whatsappInbound: EventType = "whatsapp.inbound"
+    public static let whatsappConversationOpened: EventType = "whatsapp.conversation.opened"
+    // Billing
+    public static let billingBalanceLow: EventType = "billing.balance.low"
+    public static let billingBalanceMinimum: EventType = "billing.balance.minimum"
+    public static let billingAccountSuspended: EventType = "billing.account.suspended"
+    public static let billingAccountResumed: EventType = "billing.account.resumed"
+    public static let billingInvoiceIssued: EventType = "billing.invoice.issued"
+    // AfterCall / Notifications / Webhooks
+    public static let notificationRequested: EventType = "notification.requested"
+    public static let notificationDelivered: EventType = "notification.delivered"
+    public static let notificationFailed: EventType = "notification.failed"
+    public static let webhookDeliveryFailed: EventType = "webhook.delivery.failed"
+    public static let slaMonthClosed: EventType = "sla.month.closed"
+    public static let statusProbe: EventType = "status.probe"
+}
+
+/// A binding pattern on the topic exchange (`call.*`, `billing.#`).
+public struct RoutingPattern: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public init(_ type: EventType) { self.rawValue = type.rawValue }
+
+    /// AMQP topic matching: `*` is exactly one word, `#` zero or more.
+    public func matches(_ type: EventType) -> Bool {
+        Self.match(ArraySlice(rawValue.split(separator: ".", omittingEmptySubsequences: false)),
+                   ArraySlice(type.rawValue.split(separator: ".", omittingEmptySubsequences: false)))
+    }
+
+    private static func match(_ pattern: ArraySlice<Substring>, _ words: ArraySlice<Substring>) -> Bool {
+        guard let head = pattern.first else { return words.isEmpty }
+        if head == "#" {
+            let rest = pattern.dropFirst()
+            for skip in 0...words.count where match(rest, words.dropFirst(skip)) { return true }
+            return false
+        }
+        guard let word = words.first, head == "*" || head == word else { return false }
+        return match(pattern.dropFirst(), words.dropFirst())
+    }
+}

@@ -1,0 +1,150 @@
+import CRabbitMQ
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// One connection to RabbitMQ, owned by one dedicated thread (rabbitmq-c is blocking and not thread-safe).
+///
+/// Async callers never touch the C library: they post commands that the I/O thread picks up between frames,
+/// and the thread resumes their continuations. The thread reconnects with capped exponential backoff,
+/// re-declares the topology and resumes every consumer; publishes in flight when the connection drops fail
+/// with `AMQPError.Code.connectionLost`, and unacked deliveries come back from the broker.
+///
+/// As a `Service`, it runs until graceful shutdown and then closes. Put it before its consumers in a
+/// `ServiceGroup` so they stop (and ack) before it closes.
+public final class AMQPConnection: Sendable, Service {
+    enum Command: Sendable {
+        case publish([OutgoingMessage], CheckedContinuation<Void, any Error>)
+        case subscribe(Subscription)
+        case settle(channel: UInt16, generation: UInt64, [(UInt64, DeliveryOutcome)])
+        case cancel(Subscription, CheckedContinuation<Void, Never>)
+        case close(CheckedContinuation<Void, Never>)
+    }
+
+    struct Shared {
+        var commands: [Command] = []
+        var connected = false
+        var started = false
+        var closed = false
+        var nextChannel: UInt16 = 2
+    }
+
+    public let configuration: AMQPConfiguration
+    public let topology: Topology
+    let logger: Logger
+    let shared = Mutex(Shared())
+    /// Wakes the I/O thread from `poll` when a command arrives.
+    let wakeFD: Int32
+
+    public init(configuration: AMQPConfiguration, topology: Topology = Topology(), logger: Logger) {
+        self.configuration = configuration
+        self.topology = topology
+        var logger = logger
+        logger[metadataKey: "amqp"] = "\(configuration.connectionName)"
+        self.logger = logger
+        self.wakeFD = myop_eventfd()
+    }
+
+    deinit { close(wakeFD) }
+
+    /// True while the connection is open and its topology declared; readiness reports this.
+    public var isConnected: Bool { shared.withLock { $0.connected } }
+
+    /// Starts the I/O thread (once); it connects in the background.
+    public func start() {
+        let first = shared.withLock { state -> Bool in
+            defer { state.started = true }
+            return !state.started
+        }
+        guard first else { return }
+        let io = ConnectionIO(connection: self)
+        let thread = Thread { io.run() }
+        thread.name = "amqp-\(configuration.connectionName)"
+        thread.start()
+    }
+
+    public func run() async throws {
+        start()
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Waits until the connection is up, for start-up code and tests.
+    public func waitUntilConnected(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !isConnected {
+            guard ContinuousClock.now < deadline else {
+                throw AMQPError(.connectionLost, "not connected to \(configuration.url) after \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Publishes persistent messages and returns once the broker confirmed every one of them.
+    /// Throws `nacked` if the broker refused any, `connectionLost` if the connection dropped first
+    /// (then some may have been routed: publish again and let the consumers' inbox drop duplicates).
+    public func publish(_ messages: [OutgoingMessage]) async throws {
+        guard !messages.isEmpty else { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if !post(.publish(messages, continuation)) {
+                continuation.resume(throwing: AMQPError(.closed, "connection \(configuration.connectionName) is closed"))
+            }
+        }
+    }
+
+    public func publish(_ message: OutgoingMessage) async throws { try await publish([message]) }
+
+    /// Starts consuming `queue` on a channel of its own with manual acks and the given prefetch.
+    /// The subscription survives reconnects.
+    public func subscribe(queue: String, prefetch: UInt16 = 200) -> Subscription {
+        let channel = shared.withLock { state -> UInt16 in
+            defer { state.nextChannel += 1 }
+            return state.nextChannel
+        }
+        let subscription = Subscription(connection: self, queue: queue, channel: channel, prefetch: prefetch)
+        _ = post(.subscribe(subscription))
+        return subscription
+    }
+
+    /// Stops the broker's deliveries to `subscription`; already received ones stay in its buffer.
+    func cancel(_ subscription: Subscription) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            if !post(.cancel(subscription, continuation)) {
+                subscription.buffer.finish()
+                continuation.resume()
+            }
+        }
+    }
+
+    func settle(_ deliveries: [(Delivery, DeliveryOutcome)]) {
+        guard let first = deliveries.first else { return }
+        var byChannel: [UInt16: [(UInt64, DeliveryOutcome)]] = [:]
+        for (delivery, outcome) in deliveries where delivery.tag.generation == first.0.tag.generation {
+            byChannel[delivery.tag.channel, default: []].append((delivery.tag.deliveryTag, outcome))
+        }
+        for (channel, tags) in byChannel {
+            _ = post(.settle(channel: channel, generation: first.0.tag.generation, tags))
+        }
+    }
+
+    /// Closes the connection after the commands already posted; later calls fail with `closed`.
+    public func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let started = shared.withLock { $0.started }
+            if !started || !post(.close(continuation)) { continuation.resume() }
+        }
+    }
+
+    /// Queues a command for the I/O thread; false once the connection is closed.
+    private func post(_ command: Command) -> Bool {
+        let accepted = shared.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            if case .close = command { state.closed = true }
+            state.commands.append(command)
+            return true
+        }
+        if accepted { myop_eventfd_signal(wakeFD) }
+        return accepted
+    }
+}

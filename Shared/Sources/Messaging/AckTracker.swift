@@ -1,0 +1,66 @@
+/// Turns individually settled deliveries of one channel into as few acks as possible.
+///
+/// Deliveries are settled out of order by concurrent handlers; a `multiple` ack may only cover a tag once
+/// every lower tag is settled. Settled tags behind an unsettled one are acked alone, so a slow message never
+/// holds the prefetch window hostage. Pure state: the I/O thread turns the returned frames into calls.
+struct AckTracker {
+    enum Frame: Equatable {
+        case ack(UInt64, multiple: Bool)
+        case nack(UInt64, requeue: Bool)
+    }
+
+    /// Delivered, in delivery order, and not yet acked on the wire.
+    private var outstanding = RingBuffer<UInt64>()
+    /// Settled as ack by the consumer but not yet sent.
+    private var pendingAcks: Set<UInt64> = []
+    /// Already settled on the wire (single ack, nack): skipped when the front advances.
+    private var sent: Set<UInt64> = []
+
+    var unsettledCount: Int { outstanding.count - pendingAcks.count - sent.count }
+
+    mutating func delivered(_ tag: UInt64) { outstanding.append(tag) }
+
+    mutating func settle(_ tag: UInt64, _ outcome: DeliveryOutcome) -> Frame? {
+        switch outcome {
+        case .ack:
+            pendingAcks.insert(tag)
+            return nil
+        case .requeue, .reject:
+            sent.insert(tag)
+            return .nack(tag, requeue: outcome == .requeue)
+        }
+    }
+
+    /// The acks to send now: one `multiple` ack for the settled front, single acks for the rest.
+    mutating func flush() -> [Frame] {
+        guard !pendingAcks.isEmpty else {
+            dropSentFront()
+            return []
+        }
+        var frames: [Frame] = []
+        var watermark: UInt64?
+        var coveredCount = 0
+        while let front = outstanding.first {
+            if pendingAcks.remove(front) != nil {
+                watermark = front
+                coveredCount += 1
+            } else if sent.remove(front) != nil {
+                // nacked or acked alone earlier; a later multiple ack passes over it harmlessly
+            } else {
+                break
+            }
+            outstanding.removeFirst()
+        }
+        if let watermark { frames.append(.ack(watermark, multiple: coveredCount > 1)) }
+        for tag in pendingAcks.sorted() {
+            frames.append(.ack(tag, multiple: false))
+            sent.insert(tag)
+        }
+        pendingAcks.removeAll(keepingCapacity: true)
+        return frames
+    }
+
+    private mutating func dropSentFront() {
+        while let front = outstanding.first, sent.remove(front) != nil { outstanding.removeFirst() }
+    }
+}

@@ -1,0 +1,400 @@
+import CRabbitMQ
+import Foundation
+import Logging
+import Metrics
+import Synchronization
+
+/// The I/O thread's side of an `AMQPConnection`. Every member is touched only on that thread.
+final class ConnectionIO: @unchecked Sendable {
+    private typealias PublishToken = CheckedContinuation<Void, any Error>
+
+    private struct Consumer {
+        let subscription: Subscription
+        var acks = AckTracker()
+        var active = true
+        var consumerTag: String { "\(subscription.connection.configuration.connectionName).\(subscription.queue).\(subscription.channel)" }
+    }
+
+    /// A failure that ends the current connection; the loop reconnects.
+    private struct ConnectionFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static let publishChannel: UInt16 = 1
+
+    private let connection: AMQPConnection
+    private let configuration: AMQPConfiguration
+    private var logger: Logger
+    private var state: amqp_connection_state_t?
+    private var generation: UInt64 = 0
+    private var confirms = ConfirmTracker<PublishToken>()
+    private var waitingPublishes = RingBuffer<([OutgoingMessage], PublishToken)>()
+    private var consumers: [UInt16: Consumer] = [:]
+    private var closeRequest: CheckedContinuation<Void, Never>?
+    private var reconnectDelay: Duration
+    private var errorText = [CChar](repeating: 0, count: 512)
+
+    private let published: Counter
+    private let delivered: Counter
+    private let reconnects: Counter
+
+    init(connection: AMQPConnection) {
+        self.connection = connection
+        self.configuration = connection.configuration
+        self.logger = connection.logger
+        self.reconnectDelay = configuration.reconnectInitialDelay
+        let dimensions = [("connection", configuration.connectionName)]
+        self.published = Counter(label: "amqp_published_total", dimensions: dimensions)
+        self.delivered = Counter(label: "amqp_delivered_total", dimensions: dimensions)
+        self.reconnects = Counter(label: "amqp_reconnects_total", dimensions: dimensions)
+    }
+
+    // MARK: Loop
+
+    func run() {
+        while closeRequest == nil {
+            if state == nil {
+                do {
+                    try connect()
+                    reconnectDelay = configuration.reconnectInitialDelay
+                } catch {
+                    logger.warning("broker unreachable, retrying", metadata: ["error": "\(error)", "retry_in": "\(reconnectDelay)"])
+                    disconnect()
+                    pauseBeforeReconnect()
+                    continue
+                }
+            }
+            do {
+                let commandsWaiting = try processCommands()
+                try sendWaitingPublishes()
+                let framesRead = try readFrames()
+                try flushAcks()
+                if !commandsWaiting && framesRead == 0 {
+                    try waitForWork()
+                }
+            } catch {
+                logger.warning("broker connection lost", metadata: ["error": "\(error)"])
+                reconnects.increment()
+                disconnect()
+            }
+        }
+        closeGracefully()
+    }
+
+    /// Sleeps until a socket frame or a command arrives, at most a second (heartbeats are sent from the loop).
+    private func waitForWork() throws {
+        guard let state else { return }
+        if amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0 { return }
+        let ready = myop_wait_readable(amqp_get_sockfd(state), connection.wakeFD, 1_000)
+        if ready & 2 != 0 { myop_eventfd_drain(connection.wakeFD) }
+    }
+
+    private func pauseBeforeReconnect() {
+        let milliseconds = Int32(clamping: reconnectDelay.components.seconds * 1_000 + reconnectDelay.components.attoseconds / 1_000_000_000_000_000)
+        let deadline = ContinuousClock.now + reconnectDelay
+        while ContinuousClock.now < deadline, closeRequest == nil {
+            if myop_wait_readable(-1, connection.wakeFD, milliseconds) & 2 != 0 {
+                myop_eventfd_drain(connection.wakeFD)
+                _ = try? processCommands()
+            }
+        }
+        reconnectDelay = min(reconnectDelay * 2, configuration.reconnectMaximumDelay)
+    }
+
+    // MARK: Connect and declare
+
+    private func connect() throws {
+        guard let state = amqp_new_connection() else { throw ConnectionFailure(description: "amqp_new_connection failed") }
+        self.state = state
+        let url = configuration.url
+        let socket = url.tls ? amqp_ssl_socket_new(state) : amqp_tcp_socket_new(state)
+        guard let socket else { throw ConnectionFailure(description: "cannot create socket") }
+        if url.tls {
+            amqp_ssl_socket_set_verify_peer(socket, configuration.tlsVerifyPeer ? 1 : 0)
+            amqp_ssl_socket_set_verify_hostname(socket, configuration.tlsVerifyPeer ? 1 : 0)
+            if let path = configuration.tlsCACertificatePath {
+                let status = amqp_ssl_socket_set_cacert(socket, path)
+                guard status == 0 else { throw ConnectionFailure(description: "cannot read CA certificate \(path): \(Self.statusText(status))") }
+            }
+        }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        amqp_set_handshake_timeout(state, &timeout)
+        amqp_set_rpc_timeout(state, &timeout)
+        let opened = amqp_socket_open_noblock(socket, url.host, Int32(url.port), &timeout)
+        guard opened == 0 else { throw ConnectionFailure(description: "cannot open \(url): \(Self.statusText(opened))") }
+        try check(
+            myop_login(
+                state, url.vhost, 131_072, Int32(configuration.heartbeatSeconds), url.user, url.password,
+                configuration.connectionName, &errorText, errorText.count), "login to \(url)")
+        try check(myop_channel_open(state, Self.publishChannel, &errorText, errorText.count), "channel.open")
+        try declareTopology(state)
+        try check(myop_confirm_select(state, Self.publishChannel, &errorText, errorText.count), "confirm.select")
+        generation += 1
+        for channel in consumers.keys.sorted() where consumers[channel]?.active == true {
+            try startConsumer(channel)
+        }
+        connection.shared.withLock { $0.connected = true }
+        logger.info("connected to broker", metadata: ["url": "\(url)", "consumers": "\(consumers.count)"])
+    }
+
+    private func declareTopology(_ state: amqp_connection_state_t) throws {
+        let channel = Self.publishChannel
+        try check(myop_exchange_declare(state, channel, Topology.eventsExchange, "topic", &errorText, errorText.count), "declare exchange")
+        try check(myop_exchange_declare(state, channel, Topology.deadLetterExchange, "direct", &errorText, errorText.count), "declare exchange")
+        for queue in connection.topology.queues {
+            try check(
+                myop_queue_declare(state, channel, queue.deadLetterQueue, 1, 0, nil, nil, &errorText, errorText.count),
+                "declare \(queue.deadLetterQueue)")
+            try check(
+                myop_queue_bind(state, channel, queue.deadLetterQueue, Topology.deadLetterExchange, queue.name, &errorText, errorText.count),
+                "bind \(queue.deadLetterQueue)")
+            try check(
+                myop_queue_declare(
+                    state, channel, queue.name, 1, Int32(queue.deliveryLimit), Topology.deadLetterExchange, queue.name, &errorText,
+                    errorText.count), "declare \(queue.name)")
+            for binding in queue.bindings {
+                try check(
+                    myop_queue_bind(state, channel, queue.name, Topology.eventsExchange, binding, &errorText, errorText.count),
+                    "bind \(queue.name) to \(binding)")
+            }
+        }
+    }
+
+    private func startConsumer(_ channel: UInt16) throws {
+        guard let state, var consumer = consumers[channel] else { return }
+        consumer.acks = AckTracker()
+        consumers[channel] = consumer
+        try check(myop_channel_open(state, channel, &errorText, errorText.count), "channel.open \(channel)")
+        try check(myop_basic_qos(state, channel, consumer.subscription.prefetch, &errorText, errorText.count), "basic.qos")
+        try check(
+            myop_basic_consume(state, channel, consumer.subscription.queue, consumer.consumerTag, &errorText, errorText.count),
+            "basic.consume \(consumer.subscription.queue)")
+    }
+
+    // MARK: Commands
+
+    /// Takes every posted command; returns whether any arrived (so the loop does not sleep).
+    @discardableResult
+    private func processCommands() throws -> Bool {
+        let commands = connection.shared.withLock { shared -> [AMQPConnection.Command] in
+            defer { shared.commands.removeAll(keepingCapacity: true) }
+            return shared.commands
+        }
+        for command in commands {
+            switch command {
+            case .publish(let messages, let continuation):
+                if state == nil {
+                    continuation.resume(throwing: AMQPError(.connectionLost, "not connected to the broker"))
+                } else {
+                    waitingPublishes.append((messages, continuation))
+                }
+            case .subscribe(let subscription):
+                consumers[subscription.channel] = Consumer(subscription: subscription)
+                if state != nil { try startConsumer(subscription.channel) }
+            case .settle(let channel, let generation, let outcomes):
+                guard generation == self.generation, state != nil, var consumer = consumers[channel] else { continue }
+                for (tag, outcome) in outcomes {
+                    if let frame = consumer.acks.settle(tag, outcome) { try send(frame, channel: channel) }
+                }
+                consumers[channel] = consumer
+            case .cancel(let subscription, let continuation):
+                if let state, consumers[subscription.channel]?.active == true {
+                    try check(myop_basic_cancel(state, subscription.channel, consumers[subscription.channel]!.consumerTag, &errorText, errorText.count), "basic.cancel")
+                }
+                consumers[subscription.channel]?.active = false
+                subscription.buffer.finish()
+                continuation.resume()
+            case .close(let continuation):
+                closeRequest = continuation
+            }
+        }
+        return !commands.isEmpty
+    }
+
+    private func sendWaitingPublishes() throws {
+        guard let state else { return }
+        while let (messages, _) = waitingPublishesFirst(),
+            confirms.unconfirmedCount == 0 || confirms.unconfirmedCount + messages.count <= configuration.maximumUnconfirmed
+        {
+            let (_, continuation) = waitingPublishes.removeFirst()
+            confirms.begin(count: messages.count, token: continuation)
+            for message in messages {
+                let status = Self.withCStrings([message.exchange, message.routingKey, message.messageID, message.type, message.correlationID, message.traceparent]) { c in
+                    message.body.withUnsafeBytes { body in
+                        myop_publish(state, Self.publishChannel, c[0], c[1], c[2], c[3], c[4], c[5], message.timestamp, body.baseAddress, body.count)
+                    }
+                }
+                guard status == 0 else { throw ConnectionFailure(description: "publish failed: \(Self.statusText(status))") }
+            }
+            published.increment(by: messages.count)
+        }
+    }
+
+    private func waitingPublishesFirst() -> ([OutgoingMessage], PublishToken)? { waitingPublishes.first }
+
+    // MARK: Frames
+
+    /// Reads what the socket has, without blocking; returns the number of frames handled.
+    private func readFrames() throws -> Int {
+        guard let state else { return 0 }
+        var handled = 0
+        var deliveries: [UInt16: [Delivery]] = [:]
+        defer {
+            for (channel, batch) in deliveries { consumers[channel]?.subscription.buffer.push(batch) }
+        }
+        var frame = myop_frame_t()
+        repeat {
+            let status = myop_next_frame(state, 0, &frame)
+            guard status == 0 else { throw ConnectionFailure(description: "read failed: \(Self.statusText(status))") }
+            switch Int(frame.kind) {
+            case MYOP_FRAME_NONE:
+                if amqp_frames_enqueued(state) == 0 && amqp_data_in_buffer(state) == 0 { 
+                    amqp_maybe_release_buffers(state)
+                    return handled
+                }
+            case MYOP_FRAME_DELIVER:
+                if let delivery = try readDelivery(state, frame) {
+                    deliveries[frame.channel, default: []].append(delivery)
+                    delivered.increment()
+                }
+            case MYOP_FRAME_CONFIRM_ACK, MYOP_FRAME_CONFIRM_NACK:
+                let nack = Int(frame.kind) == MYOP_FRAME_CONFIRM_NACK
+                for (continuation, nacked) in confirms.confirm(frame.delivery_tag, multiple: frame.multiple != 0, nack: nack) {
+                    if nacked {
+                        continuation.resume(throwing: AMQPError(.nacked, "the broker refused a message"))
+                    } else {
+                        continuation.resume()
+                    }
+                }
+            case MYOP_FRAME_CLOSED:
+                throw ConnectionFailure(description: "broker closed channel \(frame.channel) with \(frame.reply_code)")
+            case MYOP_FRAME_CANCELLED:
+                throw ConnectionFailure(description: "broker cancelled the consumer on channel \(frame.channel)")
+            default:
+                break
+            }
+            handled += 1
+        } while handled < 2_000
+        return handled
+    }
+
+    private func readDelivery(_ state: amqp_connection_state_t, _ frame: myop_frame_t) throws -> Delivery? {
+        var message = amqp_message_t()
+        let status = myop_read_message(state, frame.channel, &message)
+        guard status == 0 else { throw ConnectionFailure(description: "reading message failed: \(Self.statusText(status))") }
+        defer { amqp_destroy_message(&message) }
+        guard var consumer = consumers[frame.channel] else { return nil }
+        consumer.acks.delivered(frame.delivery_tag)
+        consumers[frame.channel] = consumer
+        var deliveryCount: Int64 = 0
+        _ = myop_header_int(&message.properties, "x-delivery-count", &deliveryCount)
+        let routingKey = withUnsafeBytes(of: frame.routing_key) { raw in
+            String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+        }
+        return Delivery(
+            tag: Delivery.Tag(generation: generation, channel: frame.channel, deliveryTag: frame.delivery_tag),
+            body: Self.bytes(message.body), routingKey: routingKey,
+            messageID: Self.string(myop_property_message_id(&message.properties)),
+            type: Self.string(myop_property_type(&message.properties)),
+            traceparent: Self.string(myop_header_string(&message.properties, "traceparent")),
+            redelivered: frame.redelivered != 0, deliveryCount: Int(deliveryCount))
+    }
+
+    private func flushAcks() throws {
+        for channel in consumers.keys {
+            guard var consumer = consumers[channel] else { continue }
+            let frames = consumer.acks.flush()
+            consumers[channel] = consumer
+            for frame in frames { try send(frame, channel: channel) }
+        }
+    }
+
+    private func send(_ frame: AckTracker.Frame, channel: UInt16) throws {
+        guard let state else { return }
+        let status: Int32
+        switch frame {
+        case .ack(let tag, let multiple): status = myop_basic_ack(state, channel, tag, multiple ? 1 : 0)
+        case .nack(let tag, let requeue): status = myop_basic_nack(state, channel, tag, requeue ? 1 : 0)
+        }
+        guard status == 0 else { throw ConnectionFailure(description: "ack failed: \(Self.statusText(status))") }
+    }
+
+    // MARK: Teardown
+
+    /// Drops the connection: waiting publishes fail, deliveries not yet acked will be redelivered by the broker.
+    private func disconnect() {
+        connection.shared.withLock { $0.connected = false }
+        if let state {
+            amqp_connection_close(state, AMQP_REPLY_SUCCESS)
+            amqp_destroy_connection(state)
+        }
+        state = nil
+        generation += 1
+        let lost = AMQPError(.connectionLost, "the broker connection was lost before the publish was confirmed")
+        for continuation in confirms.reset() { continuation.resume(throwing: lost) }
+        while let (_, continuation) = waitingPublishes.popFirst() { continuation.resume(throwing: lost) }
+        for (channel, consumer) in consumers {
+            consumers[channel]?.acks = AckTracker()
+            consumer.subscription.buffer.dropStale(generation: generation)
+        }
+    }
+
+    /// Graceful close: acks already settled go out, then the connection closes; what is left fails.
+    private func closeGracefully() {
+        _ = try? processCommands()
+        if state != nil {
+            _ = try? flushAcks()
+            _ = try? waitForConfirms(until: .now + .seconds(5))
+        }
+        disconnect()
+        for consumer in consumers.values { consumer.subscription.buffer.finish() }
+        let remaining = connection.shared.withLock { shared -> [AMQPConnection.Command] in
+            defer { shared.commands.removeAll() }
+            return shared.commands
+        }
+        for command in remaining {
+            switch command {
+            case .publish(_, let continuation): continuation.resume(throwing: AMQPError(.closed, "connection closed"))
+            case .cancel(_, let continuation), .close(let continuation): continuation.resume()
+            case .subscribe, .settle: break
+            }
+        }
+        logger.info("broker connection closed")
+        closeRequest?.resume()
+    }
+
+    private func waitForConfirms(until deadline: ContinuousClock.Instant) throws {
+        try sendWaitingPublishes()
+        while confirms.unconfirmedCount > 0, ContinuousClock.now < deadline {
+            if try readFrames() == 0 { try waitForWork() }
+        }
+    }
+
+    // MARK: C helpers
+
+    private func check(_ status: Int32, _ what: String) throws {
+        guard status == 0 else {
+            let text = errorText.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            throw ConnectionFailure(description: "\(what): \(text) (\(status))")
+        }
+    }
+
+    private static func statusText(_ status: Int32) -> String { String(cString: amqp_error_string2(status)) }
+
+    private static func string(_ bytes: amqp_bytes_t) -> String? {
+        guard bytes.len > 0, let pointer = bytes.bytes else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: bytes.len), as: UTF8.self)
+    }
+
+    private static func bytes(_ bytes: amqp_bytes_t) -> [UInt8] {
+        guard bytes.len > 0, let pointer = bytes.bytes else { return [] }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: bytes.len))
+    }
+
+    /// Copies Swift strings into C strings that live for the duration of `body` (nil stays NULL).
+    private static func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        let pointers = strings.map { $0.map { UnsafePointer(strdup($0)!) } }
+        defer { for pointer in pointers { free(UnsafeMutablePointer(mutating: pointer)) } }
+        return body(pointers)
+    }
+}

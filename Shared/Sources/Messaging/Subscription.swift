@@ -1,0 +1,26 @@
+/// A consumer on one queue: deliveries arrive in its buffer, and every delivery is settled through it.
+public final class Subscription: Sendable {
+    let connection: AMQPConnection
+    public let queue: String
+    let channel: UInt16
+    let prefetch: UInt16
+    let buffer = DeliveryBuffer()
+
+    init(connection: AMQPConnection, queue: String, channel: UInt16, prefetch: UInt16) {
+        self.connection = connection
+        self.queue = queue
+        self.channel = channel
+        self.prefetch = prefetch
+    }
+
+    /// Up to `max` deliveries, waiting for the first; empty when the subscription was cancelled and drained.
+    public func next(max: Int) async -> [Delivery] { await buffer.next(max: max) }
+
+    /// Acks (or nacks) many deliveries at once; the I/O thread folds consecutive acks into one `multiple` ack.
+    public func settle(_ outcomes: [(Delivery, DeliveryOutcome)]) { connection.settle(outcomes) }
+
+    public func settle(_ delivery: Delivery, _ outcome: DeliveryOutcome) { connection.settle([(delivery, outcome)]) }
+
+    /// Stops new deliveries; those already buffered are still handed out, then `next` returns empty.
+    public func cancel() async { await connection.cancel(self) }
+}

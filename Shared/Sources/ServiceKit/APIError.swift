@@ -1,0 +1,61 @@
+import Contracts
+import Foundation
+public import HTTPTypes
+public import Hummingbird
+
+/// The JSON error every API answers with: `{"error":{"code":"…","message":"…","field":"…"}}`.
+/// `code` is stable for programs, `message` is for people, `field` names the offending input when there is one.
+public struct APIError: HTTPResponseError, Sendable, Equatable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public let field: String?
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Self.response(status: status, body: ErrorBody(error: .init(code: code, message: message, field: field)))
+    }
+
+    static func response(status: HTTPResponse.Status, body: ErrorBody) -> Response {
+        let data = (try? JSONCoding.encoder().encode(body)) ?? Data(#"{"error":{"code":"internal","message":"internal error"}}"#.utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    struct ErrorBody: Codable, Equatable {
+        struct Detail: Codable, Equatable {
+            var code: String
+            var message: String
+            var field: String?
+        }
+        var error: Detail
+    }
+}
+
+extension APIError {
+    public static func badRequest(_ code: String, _ message: String, field: String? = nil) -> APIError {
+        APIError(.badRequest, code: code, message: message, field: field)
+    }
+
+    public static func unprocessable(_ code: String, _ message: String, field: String? = nil) -> APIError {
+        APIError(.unprocessableContent, code: code, message: message, field: field)
+    }
+
+    public static func notFound(_ what: String) -> APIError {
+        APIError(.notFound, code: "\(what).not_found", message: "No \(what.replacingOccurrences(of: "_", with: " ")) with that id in your company.")
+    }
+
+    public static func conflict(_ code: String, _ message: String, field: String? = nil) -> APIError {
+        APIError(.conflict, code: code, message: message, field: field)
+    }
+
+    public static let unauthenticated = APIError(
+        .unauthorized, code: "auth.unauthenticated", message: "Send a valid bearer token in the Authorization header.")
+}

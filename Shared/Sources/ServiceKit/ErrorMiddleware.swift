@@ -1,0 +1,55 @@
+public import Hummingbird
+import Logging
+import PostgresNIO
+
+/// Turns every error into the JSON error model. Client errors keep their status; a unique violation from
+/// PostgreSQL is a 409; anything unexpected is logged and answered with a bare 500 that leaks nothing.
+public struct ErrorMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+
+    public init() {}
+
+    public func handle(
+        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            return try APIError.conflict("resource.conflict", "A resource with the same unique value already exists.")
+                .response(from: request, context: context)
+        } catch let error as HTTPError {
+            return try APIError(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
+                .response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            let status = error.status
+            return try APIError(status, code: "http.\(status.code)", message: status.reasonPhrase).response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            return try APIError(.internalServerError, code: "internal", message: "Something went wrong on our side; it has been logged.")
+                .response(from: request, context: context)
+        }
+    }
+}
+
+/// Refuses bodies larger than the limit by their declared length before reading them (413), and sets the
+/// limit that decoding enforces on bodies without a length.
+public struct BodyLimitMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+
+    let maxBytes: Int
+
+    public init(maxBytes: Int) { self.maxBytes = maxBytes }
+
+    public func handle(
+        _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
+    ) async throws -> Response {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
+            throw APIError(.contentTooLarge, code: "request.too_large", message: "The request body is larger than \(maxBytes) bytes.")
+        }
+        var context = context
+        context.maxUploadSize = maxBytes
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,99 @@
+public import Foundation
+public import Logging
+public import Messaging
+public import Storage
+
+/// Everything a service reads from its environment. Every variable has a default that matches `scripts/dev`,
+/// so a bare `swift run call-router` works against the local stack; in `MYOP_ENV=production` the secrets
+/// have no default and a missing one stops the start with a message naming it.
+public struct ServiceConfiguration: Sendable {
+    public var environment: String
+    public var httpHost: String
+    public var httpPort: Int
+    public var amqpURL: AMQPURL
+    public var databaseURL: DatabaseURL
+    public var databaseMaxConnections: Int
+    public var jwtSecret: String
+    public var logLevel: Logger.Level
+    public var prefetch: UInt16
+    public var consumerConcurrency: Int
+    public var consumerBatchSize: Int
+    public var relayBatchSize: Int
+    public var maxBodyBytes: Int
+    public var sandboxURL: String
+    public var amqpCACertificate: String?
+
+    public static let devAMQPURL = "amqp://guest:guest@127.0.0.1:56720"
+    public static let devDatabaseHost = "127.0.0.1:55432"
+    public static let devJWTSecret = "myop-dev-secret-not-for-production"
+
+    public static func load(
+        for service: ServiceIdentity, environment env: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ServiceConfiguration {
+        let reader = EnvironmentReader(values: env)
+        let environment = reader.string("MYOP_ENV", default: "dev")
+        let production = environment == "production"
+        let databaseText = try reader.required(
+            "MYOP_DATABASE_URL", devDefault: production ? nil : "postgres://myop_\(service.schema)@\(devDatabaseHost)/myop")
+        guard let databaseURL = DatabaseURL(databaseText) else {
+            throw ConfigurationError(variable: "MYOP_DATABASE_URL", message: "must look like postgres://user:password@host:5432/database")
+        }
+        let amqpText = try reader.required("MYOP_AMQP_URL", devDefault: production ? nil : devAMQPURL)
+        guard let amqpURL = AMQPURL(amqpText) else {
+            throw ConfigurationError(variable: "MYOP_AMQP_URL", message: "must look like amqp://user:password@host:5672/vhost")
+        }
+        let jwtSecret = try reader.required("MYOP_JWT_SECRET", devDefault: production ? nil : devJWTSecret)
+        guard jwtSecret.utf8.count >= TokenVerifier.minimumSecretBytes else {
+            throw ConfigurationError(variable: "MYOP_JWT_SECRET", message: "must be at least \(TokenVerifier.minimumSecretBytes) bytes (HS256 key)")
+        }
+        let levelText = reader.string("MYOP_LOG_LEVEL", default: "info")
+        guard let logLevel = Logger.Level(rawValue: levelText) else {
+            throw ConfigurationError(variable: "MYOP_LOG_LEVEL", message: "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        return ServiceConfiguration(
+            environment: environment,
+            httpHost: reader.string("MYOP_HTTP_HOST", default: "127.0.0.1"),
+            httpPort: try reader.int("MYOP_HTTP_PORT", default: service.defaultPort, range: 1...65_535),
+            amqpURL: amqpURL,
+            databaseURL: databaseURL,
+            databaseMaxConnections: try reader.int("MYOP_DATABASE_MAX_CONNECTIONS", default: 20, range: 2...500),
+            jwtSecret: jwtSecret,
+            logLevel: logLevel,
+            prefetch: UInt16(try reader.int("MYOP_AMQP_PREFETCH", default: 200, range: 1...10_000)),
+            consumerConcurrency: try reader.int("MYOP_CONSUMER_CONCURRENCY", default: 4, range: 1...64),
+            consumerBatchSize: try reader.int("MYOP_CONSUMER_BATCH_SIZE", default: 100, range: 1...5_000),
+            relayBatchSize: try reader.int("MYOP_RELAY_BATCH_SIZE", default: 1_000, range: 1...10_000),
+            maxBodyBytes: try reader.int("MYOP_MAX_BODY_BYTES", default: 1 << 20, range: 1_024...(64 << 20)),
+            sandboxURL: reader.string("MYOP_SANDBOX_URL", default: "http://127.0.0.1:8090"),
+            amqpCACertificate: env["MYOP_AMQP_CA_CERTIFICATE"])
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let variable: String
+    public let message: String
+    public var description: String { "\(variable) \(message)" }
+}
+
+struct EnvironmentReader {
+    let values: [String: String]
+
+    func string(_ name: String, default value: String) -> String {
+        guard let text = values[name], !text.isEmpty else { return value }
+        return text
+    }
+
+    func required(_ name: String, devDefault: String?) throws -> String {
+        if let text = values[name], !text.isEmpty { return text }
+        guard let devDefault else { throw ConfigurationError(variable: name, message: "must be set when MYOP_ENV=production") }
+        return devDefault
+    }
+
+    func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = values[name], !text.isEmpty else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigurationError(variable: name, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(text)")
+        }
+        return number
+    }
+}

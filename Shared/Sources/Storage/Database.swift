@@ -1,0 +1,55 @@
+public import Logging
+public import PostgresNIO
+
+/// A service's handle on PostgreSQL: the pooled client and the schema the service owns.
+public struct Database: Sendable {
+    public let client: PostgresClient
+    public let schema: SchemaName
+    public let logger: Logger
+
+    public init(client: PostgresClient, schema: SchemaName, logger: Logger) {
+        self.client = client
+        self.schema = schema
+        self.logger = logger
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    /// The error `body` threw comes out as itself, not wrapped in `PostgresTransactionError`.
+    public func withTransaction<Result: Sendable>(
+        _ body: (Transaction) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(Transaction(connection: connection, schema: schema, logger: logger))
+            }
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError { throw closureError }
+            if let beginError = error.beginError { throw beginError }
+            if let commitError = error.commitError { throw commitError }
+            throw error
+        }
+    }
+
+    /// One statement outside any explicit transaction.
+    @discardableResult
+    public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        try await client.query(query, logger: logger, file: file, line: line)
+    }
+
+    /// Cheap round trip for readiness checks.
+    public func ping() async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+}
+
+/// A connection inside an open transaction. Valid only inside the `withTransaction` body that produced it.
+public struct Transaction: Sendable {
+    public let connection: PostgresConnection
+    public let schema: SchemaName
+    public let logger: Logger
+
+    @discardableResult
+    public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        try await connection.query(query, logger: logger, file: file, line: line)
+    }
+}

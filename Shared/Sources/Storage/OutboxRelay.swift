@@ -1,0 +1,139 @@
+import Contracts
+import Foundation
+public import Logging
+public import Messaging
+import Metrics
+import PostgresNIO
+public import ServiceLifecycle
+
+/// Publishes `<schema>.outbox` rows in insertion order with publisher confirms, then marks them published.
+///
+/// Woken by the outbox trigger's NOTIFY, with a poll as backstop. Rows are claimed with
+/// `FOR UPDATE SKIP LOCKED` inside the transaction that marks them, so replicas never publish the same row
+/// concurrently; a crash after the broker confirmed but before the commit re-publishes the batch, and the
+/// consumers' inbox drops the duplicates.
+public final class OutboxRelay: Service {
+    public struct Configuration: Sendable {
+        public var batchSize: Int
+        public var pollInterval: Duration
+        /// Published rows are deleted after this long (kept meanwhile for inspection and replays).
+        public var retention: Duration
+        public var maximumBackoff: Duration
+
+        public init(batchSize: Int = 1_000, pollInterval: Duration = .seconds(1), retention: Duration = .seconds(86_400), maximumBackoff: Duration = .seconds(5)) {
+            self.batchSize = batchSize
+            self.pollInterval = pollInterval
+            self.retention = retention
+            self.maximumBackoff = maximumBackoff
+        }
+    }
+
+    private let database: Database
+    private let publisher: any EventPublisher
+    private let configuration: Configuration
+    private let logger: Logger
+    private let wake = WakeSignal()
+    private let relayed: Counter
+    private let failures: Counter
+
+    public init(database: Database, publisher: any EventPublisher, configuration: Configuration = Configuration(), logger: Logger) {
+        self.database = database
+        self.publisher = publisher
+        self.configuration = configuration
+        self.logger = logger
+        self.relayed = Counter(label: "outbox_relayed_total", dimensions: [("schema", database.schema.rawValue)])
+        self.failures = Counter(label: "outbox_relay_failures_total", dimensions: [("schema", database.schema.rawValue)])
+    }
+
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.listen() }
+            await withGracefulShutdownHandler {
+                await self.relayUntilShutdown()
+            } onGracefulShutdown: {
+                self.wake.signal()
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Publishes one batch; returns how many rows it published.
+    @discardableResult
+    public func relayOnce() async throws -> Int {
+        let schema = database.schema.rawValue
+        return try await database.withTransaction { transaction in
+            let rows = try await transaction.query(
+                """
+                SELECT id, event_id, event_type, correlation_id, traceparent, occurred_at, body
+                FROM \(unescaped: schema).outbox
+                WHERE published_at IS NULL
+                ORDER BY id
+                LIMIT \(configuration.batchSize)
+                FOR UPDATE SKIP LOCKED
+                """)
+            var ids: [Int64] = []
+            var messages: [OutgoingMessage] = []
+            for try await (id, eventID, type, correlationID, traceparent, occurredAt, body) in rows.decode(
+                (Int64, UUID, String, String?, String?, Date, String).self)
+            {
+                ids.append(id)
+                messages.append(
+                    OutgoingMessage(
+                        routingKey: type, messageID: eventID.uuidString.lowercased(), type: type, correlationID: correlationID,
+                        traceparent: traceparent, timestamp: UInt64(max(0, occurredAt.timeIntervalSince1970)), body: Array(body.utf8)))
+            }
+            guard !ids.isEmpty else { return 0 }
+            try await publisher.publish(messages)
+            try await transaction.query("UPDATE \(unescaped: schema).outbox SET published_at = now() WHERE id = ANY(\(ids))")
+            return ids.count
+        }
+    }
+
+    private func relayUntilShutdown() async {
+        var backoff = Duration.milliseconds(100)
+        var lastCleanup = ContinuousClock.now
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let count = try await relayOnce()
+                relayed.increment(by: count)
+                backoff = .milliseconds(100)
+                if count == configuration.batchSize { continue }
+                if ContinuousClock.now - lastCleanup > .seconds(600) {
+                    lastCleanup = .now
+                    try await deletePublished()
+                }
+                await wake.wait(timeout: configuration.pollInterval)
+            } catch {
+                failures.increment()
+                logger.warning("outbox relay failed; retrying", metadata: ["error": "\(String(reflecting: error))", "retry_in": "\(backoff)"])
+                await wake.wait(timeout: backoff)
+                backoff = min(backoff * 2, configuration.maximumBackoff)
+            }
+        }
+    }
+
+    private func deletePublished() async throws {
+        let seconds = Double(configuration.retention.components.seconds)
+        try await database.query(
+            "DELETE FROM \(unescaped: database.schema.rawValue).outbox WHERE published_at < now() - make_interval(secs => \(seconds))")
+    }
+
+    /// Holds one pooled connection in LISTEN; reconnects after a failure until cancelled.
+    private func listen() async {
+        let channel = database.schema.outboxChannel
+        while !Task.isCancelled {
+            do {
+                try await database.client.withConnection { connection in
+                    try await connection.listen(on: channel) { notifications in
+                        self.wake.signal()  // rows may have arrived while we were not listening
+                        for try await _ in notifications { self.wake.signal() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("outbox LISTEN ended; reconnecting", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}

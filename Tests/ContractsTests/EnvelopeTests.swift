@@ -1,0 +1,95 @@
+import Contracts
+import Foundation
+import Testing
+
+struct SampleHappened: Event {
+    static let type: EventType = "sample.happened"
+    var callUID: CallID
+    var caller: PhoneNumber
+    var cost: Money
+
+    enum CodingKeys: String, CodingKey {
+        case caller, cost
+        case callUID = "call_uid"
+    }
+}
+
+@Suite("Envelope")
+struct EnvelopeTests {
+    let company = CompanyID(UUID(uuidString: "6f1c2b1e-1111-4a5b-9c1d-000000000001")!)
+    let eventID = EventID(UUID(uuidString: "6f1c2b1e-2222-4a5b-9c1d-000000000002")!)
+    let call = CallID(UUID(uuidString: "6f1c2b1e-3333-4a5b-9c1d-000000000003")!)
+
+    func sample() throws -> Envelope<SampleHappened> {
+        Envelope(
+            id: eventID, companyID: company, occurredAt: Timestamp.parse("2026-11-28T10:00:00.123Z")!, correlationID: call.description,
+            traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            data: SampleHappened(callUID: call, caller: try PhoneNumber.indian("9876543210").get(), cost: Money(paise: 250)))
+    }
+
+    @Test("JSON has the agreed snake_case keys and a millisecond UTC timestamp")
+    func wireFormat() throws {
+        let data = try JSONCoding.encoder().encode(try sample())
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(Set(object.keys) == ["id", "type", "version", "company_id", "occurred_at", "correlation_id", "traceparent", "data"])
+        #expect(object["id"] as? String == "6f1c2b1e-2222-4a5b-9c1d-000000000002")
+        #expect(object["type"] as? String == "sample.happened")
+        #expect(object["version"] as? Int == 1)
+        #expect(object["occurred_at"] as? String == "2026-11-28T10:00:00.123Z")
+        let payload = try #require(object["data"] as? [String: Any])
+        #expect(payload["call_uid"] as? String == call.description)
+        #expect(payload["caller"] as? String == "+919876543210")
+        #expect(payload["cost"] as? Int == 250)
+    }
+
+    @Test("round trip keeps every field, and the header reads without the payload type")
+    func roundTrip() throws {
+        let envelope = try sample()
+        let encoded = try EncodedEnvelope(envelope)
+        let decoded = try encoded.decode(SampleHappened.self)
+        #expect(decoded.id == envelope.id)
+        #expect(decoded.companyID == company)
+        #expect(decoded.occurredAt == envelope.occurredAt)
+        #expect(decoded.correlationID == call.description)
+        #expect(decoded.data.callUID == call)
+        #expect(decoded.data.cost == Money(paise: 250))
+        let received = try EncodedEnvelope(body: encoded.body)
+        #expect(received.header == envelope.header)
+    }
+
+    @Test("readers ignore unknown fields and accept timestamps without milliseconds")
+    func tolerantReader() throws {
+        let json = """
+            {"id":"\(eventID)","type":"sample.happened","version":1,"company_id":"\(company)","occurred_at":"2026-11-28T10:00:00Z",
+             "new_field":true,"data":{"call_uid":"\(call)","caller":"+919876543210","cost":1,"extra":[1,2]}}
+            """
+        let envelope = try EncodedEnvelope(body: Array(json.utf8)).decode(SampleHappened.self)
+        #expect(envelope.correlationID == nil)
+        #expect(envelope.occurredAt == Timestamp.parse("2026-11-28T10:00:00.000Z"))
+    }
+
+    @Test("a body that is not an envelope is refused")
+    func refusesGarbage() {
+        #expect(throws: (any Error).self) { try EncodedEnvelope(body: Array("not json".utf8)) }
+        #expect(throws: (any Error).self) { try EncodedEnvelope(body: Array(#"{"id":"x","type":"a.b"}"#.utf8)) }
+    }
+
+    @Test("typed ids encode as lowercase UUID strings and refuse other text")
+    func typedIDs() throws {
+        let data = try JSONCoding.encoder().encode([company])
+        #expect(String(decoding: data, as: UTF8.self) == #"["6f1c2b1e-1111-4a5b-9c1d-000000000001"]"#)
+        #expect(CompanyID("not-a-uuid") == nil)
+        #expect(throws: DecodingError.self) { try JSONCoding.decoder().decode([CompanyID].self, from: Data(#"["nope"]"#.utf8)) }
+    }
+
+    @Test("topic patterns match like RabbitMQ's topic exchange")
+    func routingPatterns() {
+        #expect(RoutingPattern("call.*").matches(.callCompleted))
+        #expect(!RoutingPattern("call.*").matches("call.a.b"))
+        #expect(RoutingPattern("billing.#").matches(.billingAccountSuspended))
+        #expect(RoutingPattern("billing.#").matches("billing"))
+        #expect(!RoutingPattern("billing.account.*").matches(.billingBalanceLow))
+        #expect(RoutingPattern("#").matches("anything.at.all"))
+        #expect(RoutingPattern(.callLost).matches(.callLost))
+    }
+}

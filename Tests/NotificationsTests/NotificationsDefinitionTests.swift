@@ -1,0 +1,31 @@
+import Notifications
+import Messaging
+import ServiceKit
+import Storage
+import Testing
+
+@Suite("Notifications service definition")
+struct NotificationsDefinitionTests {
+    @Test("its migrations ship in the bundle and begin with the notifications outbox and inbox")
+    func migrations() throws {
+        let migrations = try NotificationsService.definition().migrations()
+        let first = try #require(migrations.first)
+        #expect(first.version == 1)
+        #expect(first.name == "create_outbox_and_inbox")
+        #expect(first.sql.contains("CREATE TABLE notifications.outbox"))
+        #expect(first.sql.contains("CREATE TABLE notifications.inbox"))
+        #expect(migrations.map(\.version) == Array(1...migrations.count))
+    }
+
+    @Test("it declares the queues and bindings of ARCHITECTURE.md")
+    func queues() {
+        let declared = Dictionary(uniqueKeysWithValues: Subscriptions.queues.map { ($0.name, $0.bindings) })
+        #expect(declared == [
+            "notifications.requested": ["notification.requested"],
+            "notifications.billing": ["billing.#"],
+            "notifications.status-probe": ["status.probe"],
+        ])
+        #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
+        #expect(NotificationsService.identity.schema.rawValue == "notifications")
+    }
+}

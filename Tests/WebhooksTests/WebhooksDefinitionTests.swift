@@ -1,0 +1,29 @@
+import Webhooks
+import Messaging
+import ServiceKit
+import Storage
+import Testing
+
+@Suite("Webhooks service definition")
+struct WebhooksDefinitionTests {
+    @Test("its migrations ship in the bundle and begin with the webhooks outbox and inbox")
+    func migrations() throws {
+        let migrations = try WebhooksService.definition().migrations()
+        let first = try #require(migrations.first)
+        #expect(first.version == 1)
+        #expect(first.name == "create_outbox_and_inbox")
+        #expect(first.sql.contains("CREATE TABLE webhooks.outbox"))
+        #expect(first.sql.contains("CREATE TABLE webhooks.inbox"))
+        #expect(migrations.map(\.version) == Array(1...migrations.count))
+    }
+
+    @Test("it declares the queues and bindings of ARCHITECTURE.md")
+    func queues() {
+        let declared = Dictionary(uniqueKeysWithValues: Subscriptions.queues.map { ($0.name, $0.bindings) })
+        #expect(declared == [
+            "webhooks.events": ["call.*", "whatsapp.message.*", "campaign.*"],
+        ])
+        #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
+        #expect(WebhooksService.identity.schema.rawValue == "webhooks")
+    }
+}
