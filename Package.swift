@@ -63,7 +63,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "LoadGen",
-        dependencies: ["Contracts", "Messaging", "Storage", "ServiceKit", postgres, logging],
+        dependencies: ["CRabbitMQ", "Contracts", "Messaging", "Storage", "ServiceKit", "CallRouter", postgres, logging, lifecycle],
         path: "Tools/LoadGen",
         swiftSettings: swiftSettings
     ),
@@ -77,6 +77,12 @@ var targets: [Target] = [
         name: "MessagingTests",
         dependencies: ["Messaging"],
         path: "Tests/MessagingTests",
+        swiftSettings: swiftSettings
+    ),
+    .testTarget(
+        name: "StorageTests",
+        dependencies: ["Storage"],
+        path: "Tests/StorageTests",
         swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -1,1 +1,17 @@
-print("x")
+import Foundation
+
+// LoadGen: end-to-end throughput and latency benchmarks against the local stack (scripts/dev up or scripts/test
+// servers). Run a release build: `swift run -c release loadgen bus [--messages N] [--events N]`.
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else {
+    print("usage: loadgen bus [--messages 100000] [--events 100000] [--size 300]")
+    exit(2)
+}
+let options = Options(arguments.dropFirst())
+switch command {
+case "bus":
+    try await BusBenchmark(options: options).run()
+default:
+    print("unknown benchmark \(command); available: bus")
+    exit(2)
+}

@@ -130,6 +130,29 @@ static inline int myop_queue_purge(amqp_connection_state_t c, amqp_channel_t cha
     return myop_last_reply(c, text, text_len);
 }
 
+/// Message and consumer counts of a queue, on a short-lived channel of its own so that a missing queue
+/// (404, which closes the channel) does not disturb the others. Returns 0, 404, or another failure.
+static inline int myop_queue_inspect(amqp_connection_state_t c, amqp_channel_t channel, const char *name,
+                                     uint32_t *messages, uint32_t *consumers, char *text, size_t text_len) {
+    int status = myop_channel_open(c, channel, text, text_len);
+    if (status != 0) return status;
+    amqp_queue_declare_ok_t *ok = amqp_queue_declare(c, channel, amqp_cstring_bytes(name), 1, 0, 0, 0, amqp_empty_table);
+    amqp_rpc_reply_t reply = amqp_get_rpc_reply(c);
+    status = myop_reply_status(reply, text, text_len);
+    if (status == 0 && ok != NULL) {
+        *messages = ok->message_count;
+        *consumers = ok->consumer_count;
+        amqp_channel_close(c, channel, AMQP_REPLY_SUCCESS);
+        return myop_last_reply(c, text, text_len);
+    }
+    if (reply.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION && reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+        amqp_channel_close_ok_t close_ok;
+        close_ok.dummy = 0;
+        amqp_send_method(c, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &close_ok);
+    }
+    return status;
+}
+
 static inline int myop_confirm_select(amqp_connection_state_t c, amqp_channel_t channel, char *text, size_t text_len) {
     amqp_confirm_select(c, channel);
     return myop_last_reply(c, text, text_len);

@@ -19,6 +19,7 @@ public final class AMQPConnection: Sendable, Service {
         case subscribe(Subscription)
         case settle(channel: UInt16, generation: UInt64, [(UInt64, DeliveryOutcome)])
         case cancel(Subscription, CheckedContinuation<Void, Never>)
+        case inspect(String, CheckedContinuation<QueueStatus?, any Error>)
         case close(CheckedContinuation<Void, Never>)
     }
 
@@ -105,6 +106,15 @@ public final class AMQPConnection: Sendable, Service {
         let subscription = Subscription(connection: self, queue: queue, channel: channel, prefetch: prefetch)
         _ = post(.subscribe(subscription))
         return subscription
+    }
+
+    /// Ready messages and consumers of a queue (`nil` when it does not exist); for tests, tools and readiness.
+    public func status(ofQueue queue: String) async throws -> QueueStatus? {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<QueueStatus?, any Error>) in
+            if !post(.inspect(queue, continuation)) {
+                continuation.resume(throwing: AMQPError(.closed, "connection \(configuration.connectionName) is closed"))
+            }
+        }
     }
 
     /// Stops the broker's deliveries to `subscription`; already received ones stay in its buffer.

@@ -21,6 +21,8 @@ final class ConnectionIO: @unchecked Sendable {
     }
 
     private static let publishChannel: UInt16 = 1
+    /// Opened and closed around each passive declare; far above the consumers' channels.
+    private static let inspectionChannel: UInt16 = 2_047
 
     private let connection: AMQPConnection
     private let configuration: AMQPConfiguration
@@ -204,6 +206,21 @@ final class ConnectionIO: @unchecked Sendable {
                 consumers[subscription.channel]?.active = false
                 subscription.buffer.finish()
                 continuation.resume()
+            case .inspect(let queue, let continuation):
+                guard let state else {
+                    continuation.resume(throwing: AMQPError(.connectionLost, "not connected to the broker"))
+                    continue
+                }
+                var messages: UInt32 = 0
+                var consumerCount: UInt32 = 0
+                let status = myop_queue_inspect(state, Self.inspectionChannel, queue, &messages, &consumerCount, &errorText, errorText.count)
+                switch status {
+                case 0: continuation.resume(returning: QueueStatus(messages: Int(messages), consumers: Int(consumerCount)))
+                case 404: continuation.resume(returning: nil)
+                default:
+                    continuation.resume(throwing: AMQPError(.connectionLost, "inspecting \(queue) failed (\(status))"))
+                    try check(status, "inspect \(queue)")
+                }
             case .close(let continuation):
                 closeRequest = continuation
             }
@@ -355,6 +372,7 @@ final class ConnectionIO: @unchecked Sendable {
         for command in remaining {
             switch command {
             case .publish(_, let continuation): continuation.resume(throwing: AMQPError(.closed, "connection closed"))
+            case .inspect(_, let continuation): continuation.resume(throwing: AMQPError(.closed, "connection closed"))
             case .cancel(_, let continuation), .close(let continuation): continuation.resume()
             case .subscribe, .settle: break
             }

@@ -24,3 +24,10 @@ public final class Subscription: Sendable {
     /// Stops new deliveries; those already buffered are still handed out, then `next` returns empty.
     public func cancel() async { await connection.cancel(self) }
 }
+
+/// What a passive `queue.declare` tells about a queue.
+public struct QueueStatus: Sendable, Hashable {
+    /// Ready messages, not counting those delivered and not yet acked.
+    public let messages: Int
+    public let consumers: Int
+}

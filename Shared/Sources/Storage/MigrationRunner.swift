@@ -35,8 +35,9 @@ public struct MigrationRunner: Sendable {
             }
             var newlyApplied: [Int] = []
             for migration in migrations where !applied.contains(migration.version) {
-                // Migration files hold several statements: the simple query protocol runs them as one script.
-                _ = try await transaction.connection.simpleQuery(migration.sql).get()
+                for statement in SQLScript.statements(migration.sql) {
+                    try await transaction.query(PostgresQuery(unsafeSQL: statement))
+                }
                 try await transaction.query(
                     "INSERT INTO \(unescaped: schema).schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))")
                 newlyApplied.append(migration.version)

@@ -1,0 +1,191 @@
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import PostgresNIO
+import ServiceLifecycle
+import Storage
+import Testing
+
+/// The core guarantee: transport is at-least-once, effects are exactly-once (ARCHITECTURE.md).
+@Suite("Outbox to inbox, exactly once", .serialized)
+struct ExactlyOnceTests {
+    static let effectsTable = "CREATE TABLE SCHEMA.effects (event_id uuid NOT NULL, sequence integer NOT NULL)"
+
+    @Test("10,000 events through one service's outbox are applied exactly once by another's inbox, duplicates included")
+    func tenThousandExactlyOnce() async throws {
+        try await exactlyOnce(count: 10_000, restartBrokerAfter: nil)
+    }
+
+    @Test("the same with the broker stopped and restarted in the middle: none lost, none doubled")
+    func survivesBrokerRestart() async throws {
+        try await exactlyOnce(count: 10_000, restartBrokerAfter: 2_000)
+    }
+
+    private func exactlyOnce(count: Int, restartBrokerAfter: Int?) async throws {
+        try await withPostgres { client in
+            let producer = try await makeSchema(client, prefix: "it_producer")
+            let consumer = try await makeSchema(client, prefix: "it_consumer", extraSQL: Self.effectsTable)
+            let name = TestEnvironment.uniqueName("eo")
+            let queue = QueueSpec(name: "it.\(name)", bindings: ["it.\(name).numbered"])
+            let publisher = try TestEnvironment.connection("producer.publisher", queues: [queue])
+            let consumerConnection = try TestEnvironment.connection("consumer.consumer", queues: [queue])
+            let relay = OutboxRelay(database: producer, publisher: publisher, logger: TestEnvironment.logger)
+            let effects = consumer.schema.rawValue + ".effects"
+            let inboxConsumer = InboxConsumer(
+                name: "effects", database: consumer, connection: consumerConnection, configuration: .init(queue: queue.name),
+                logger: TestEnvironment.logger
+            ) { context in
+                let event = try context.decode(Numbered.self)
+                try await context.transaction.query(
+                    "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
+            }
+            let envelopes = try numberedEnvelopes(0..<count, routingKey: queue.bindings[0])
+
+            try await running([publisher, consumerConnection, relay, inboxConsumer]) {
+                try await publisher.waitUntilConnected()
+                for chunk in envelopes.chunked(500) {
+                    try await producer.withTransaction { transaction in
+                        try await Outbox(schema: producer.schema).enqueue(Array(chunk), in: transaction)
+                    }
+                }
+                // Every envelope a second time, straight to the broker, racing the relay.
+                async let duplicates: Void = publisher.publishUntilConfirmed(envelopes)
+                if let threshold = restartBrokerAfter {
+                    try await eventually("\(threshold) effects before the restart") { try await consumer.count("SELECT count(*) FROM SCHEMA.effects") >= threshold }
+                    try TestEnvironment.rabbit("stop")
+                    #expect(!publisher.isConnected)
+                    try TestEnvironment.rabbit("start")
+                }
+                try await duplicates
+                try await eventually(timeout: .seconds(120), "all effects applied") {
+                    try await consumer.count("SELECT count(*) FROM SCHEMA.effects") >= count
+                }
+                try await eventually("outbox fully published") {
+                    try await producer.count("SELECT count(*) FROM SCHEMA.outbox WHERE published_at IS NULL") == 0
+                }
+                try await eventually("queue drained") { try await publisher.status(ofQueue: queue.name)?.messages == 0 }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            #expect(try await consumer.count("SELECT count(*) FROM SCHEMA.effects") == count)
+            #expect(try await consumer.count("SELECT count(DISTINCT event_id) FROM SCHEMA.effects") == count)
+            #expect(try await consumer.count("SELECT count(DISTINCT sequence) FROM SCHEMA.effects") == count)
+            #expect(try await consumer.count("SELECT count(*) FROM SCHEMA.inbox WHERE consumer = 'effects'") == count)
+            #expect(try await producer.count("SELECT count(*) FROM SCHEMA.outbox WHERE published_at IS NOT NULL") == count)
+        }
+    }
+
+    @Test("a consumer whose connection dies before acking gets the messages again; the effect still happens once")
+    func redeliveryAfterLostConnection() async throws {
+        try await withPostgres { client in
+            let consumer = try await makeSchema(client, prefix: "it_redeliver", extraSQL: Self.effectsTable)
+            let name = TestEnvironment.uniqueName("redeliver")
+            let queue = QueueSpec(name: "it.\(name)", bindings: ["it.\(name).numbered"])
+            let envelopes = try numberedEnvelopes(0..<200, routingKey: queue.bindings[0])
+            let inbox = Inbox(database: consumer, consumer: "effects")
+            let effects = consumer.schema.rawValue + ".effects"
+            let apply: @Sendable (InboxContext) async throws -> Void = { context in
+                let event = try context.decode(Numbered.self)
+                try await context.transaction.query(
+                    "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
+            }
+
+            // The first consumer commits every effect, then its connection closes before any ack went out.
+            let dying = try TestEnvironment.connection("dying", queues: [queue])
+            dying.start()
+            try await dying.waitUntilConnected()
+            try await dying.publish(envelopes.map(OutgoingMessage.init))
+            let subscription = dying.subscribe(queue: queue.name, prefetch: 500)
+            var firstApplied = 0
+            var firstReceived = 0
+            while firstReceived < envelopes.count {
+                let batch = await subscription.next(max: 500)
+                firstReceived += batch.count
+                firstApplied += try await inbox.handle(try batch.map { try EncodedEnvelope(body: $0.body) }, handler: apply)
+            }
+            await dying.shutdown()
+            #expect(firstApplied == 200)
+
+            // The broker hands every one of them to the next consumer, which finds them all in its inbox.
+            let tally = Tally()
+            let survivorConnection = try TestEnvironment.connection("survivor", queues: [queue])
+            let survivor = MessageConsumer(connection: survivorConnection, configuration: .init(queue: queue.name), logger: TestEnvironment.logger) {
+                deliveries in
+                let applied = (try? await inbox.handle(deliveries.map { try EncodedEnvelope(body: $0.body) }, handler: apply)) ?? -1_000
+                await tally.add(deliveries: deliveries.count, redelivered: deliveries.filter(\.redelivered).count, applied: applied)
+                return deliveries.map { _ in .ack }
+            }
+            try await running([survivorConnection, survivor]) {
+                try await eventually("redeliveries") { await tally.deliveries >= envelopes.count }
+            }
+            #expect(await tally.deliveries == 200)
+            #expect(await tally.redelivered == 200)
+            #expect(await tally.applied == 0)
+            #expect(try await consumer.count("SELECT count(*) FROM SCHEMA.effects") == 200)
+        }
+    }
+
+    @Test("a message whose handler always fails ends in <queue>.dead after the delivery limit; the others flow")
+    func poisonMessageIsDeadLettered() async throws {
+        try await withPostgres { client in
+            let consumer = try await makeSchema(client, prefix: "it_poison", extraSQL: Self.effectsTable)
+            let name = TestEnvironment.uniqueName("poison")
+            let queue = QueueSpec(name: "it.\(name)", bindings: ["it.\(name).numbered"], deliveryLimit: 3)
+            var poisonEnvelope = Envelope(companyID: CompanyID(), data: Numbered(sequence: 1_000, poison: true))
+            poisonEnvelope.type = EventType(rawValue: queue.bindings[0])
+            let poison = try EncodedEnvelope(poisonEnvelope)
+            var numbered = try numberedEnvelopes(0..<100, routingKey: queue.bindings[0])
+            numbered.insert(poison, at: 50)
+            let envelopes = numbered
+            let notAnEnvelope = OutgoingMessage(routingKey: queue.bindings[0], messageID: "garbage", type: "x", timestamp: 0, body: Array("{".utf8))
+
+            let connection = try TestEnvironment.connection("poison", queues: [queue])
+            let effects = consumer.schema.rawValue + ".effects"
+            let attempts = Tally()
+            let inboxConsumer = InboxConsumer(
+                name: "effects", database: consumer, connection: connection, configuration: .init(queue: queue.name, maxBatch: 20),
+                logger: TestEnvironment.logger
+            ) { context in
+                let event = try context.decode(Numbered.self)
+                if event.data.poison {
+                    await attempts.add(deliveries: 1, redelivered: 0, applied: 0)
+                    throw PoisonError()
+                }
+                try await context.transaction.query(
+                    "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
+            }
+            try await running([connection, inboxConsumer]) {
+                try await connection.waitUntilConnected()
+                try await connection.publish(envelopes.map(OutgoingMessage.init) + [notAnEnvelope])
+                try await eventually("good messages applied") { try await consumer.count("SELECT count(*) FROM SCHEMA.effects") == 100 }
+                try await eventually("poison and garbage dead-lettered") {
+                    try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 2
+                }
+                let dead = connection.subscribe(queue: queue.deadLetterQueue)
+                var parked: [Delivery] = []
+                while parked.count < 2 { parked += await dead.next(max: 10) }
+                dead.settle(parked.map { ($0, .ack) })
+                #expect(Set(parked.compactMap(\.messageID)) == [poison.header.id.description, "garbage"])
+                try await eventually("main queue empty") { try await connection.status(ofQueue: queue.name)?.messages == 0 }
+            }
+            #expect(try await consumer.count("SELECT count(*) FROM SCHEMA.effects") == 100)
+            #expect(try await consumer.count("SELECT count(*) FROM SCHEMA.inbox") == 100)
+            // Tried once in its batch's retry pass and once more per redelivery, up to the limit; never applied.
+            #expect(await attempts.deliveries >= 3)
+        }
+    }
+}
+
+struct PoisonError: Error {}
+
+actor Tally {
+    private(set) var deliveries = 0
+    private(set) var redelivered = 0
+    private(set) var applied = 0
+
+    func add(deliveries: Int, redelivered: Int, applied: Int) {
+        self.deliveries += deliveries
+        self.redelivered += redelivered
+        self.applied += applied
+    }
+}

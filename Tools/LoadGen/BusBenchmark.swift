@@ -1,0 +1,169 @@
+import CallRouter
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import PostgresNIO
+import ServiceKit
+import ServiceLifecycle
+import Storage
+
+/// `loadgen bus`: the broker through our Messaging layer against rabbitmq-c called directly, and the whole
+/// outbox → broker → inbox path, in one run on one machine.
+struct BusBenchmark {
+    let options: Options
+
+    func run() async throws {
+        let messages = options.int("messages", default: 100_000)
+        let events = options.int("events", default: 100_000)
+        let size = options.int("size", default: 300)
+        guard let amqpURL = AMQPURL(options.amqpURL), let rawURL = URL(string: options.amqpURL),
+            let databaseURL = DatabaseURL(options.databaseURL)
+        else { throw RawRabbit.Failure(description: "bad --amqp or --database URL") }
+        var logger = Logger(label: "loadgen")
+        logger.logLevel = .warning
+        let body = [UInt8](repeating: UInt8(ascii: "x"), count: size)
+        let run = UUID().uuidString.prefix(8).lowercased()
+        print("loadgen bus: \(messages) messages of \(size) bytes, \(events) events; broker \(amqpURL), database \(databaseURL)")
+
+        // 1. rabbitmq-c directly, on a thread of its own.
+        let rawQueue = "loadgen.raw.\(run)"
+        let rawPublish = try await onThread { try RawRabbit.publish(rawURL, queue: rawQueue, count: messages, body: body) }
+        let rawConsume = try await onThread { try RawRabbit.consume(rawURL, queue: rawQueue, count: messages) }
+        report("raw rabbitmq-c publish (confirms)", count: messages, seconds: rawPublish)
+        report("raw rabbitmq-c consume (ack multiple)", count: messages, seconds: rawConsume)
+
+        // 2. The same through AMQPConnection: command queue, I/O thread, continuations, ack folding.
+        let queue = QueueSpec(name: "loadgen.messaging.\(run)", bindings: [])
+        let connection = AMQPConnection(
+            configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.messaging"), topology: Topology(queues: [queue]), logger: logger)
+        connection.start()
+        try await connection.waitUntilConnected()
+        let outgoing = (0..<messages).map { index in
+            OutgoingMessage(routingKey: queue.name, messageID: "m-\(index)", type: "loadgen.message", timestamp: 0, body: body, exchange: "")
+        }
+        let publishStart = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let chunks = stride(from: 0, to: outgoing.count, by: 1_000).map { Array(outgoing[$0..<min($0 + 1_000, outgoing.count)]) }
+            let lanes = 8
+            for lane in 0..<lanes {
+                group.addTask {
+                    for chunk in chunks.enumerated() where chunk.offset % lanes == lane { try await connection.publish(chunk.element) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let messagingPublish = (ContinuousClock.now - publishStart).seconds
+        let subscription = connection.subscribe(queue: queue.name, prefetch: 500)
+        let consumeStart = ContinuousClock.now
+        var received = 0
+        while received < messages {
+            let batch = await subscription.next(max: 500)
+            received += batch.count
+            subscription.settle(batch.map { ($0, DeliveryOutcome.ack) })
+        }
+        let messagingConsume = (ContinuousClock.now - consumeStart).seconds
+        await subscription.cancel()
+        await connection.shutdown()
+        report("Messaging publish (confirms)", count: messages, seconds: messagingPublish, baseline: rawPublish)
+        report("Messaging consume (ack folding)", count: messages, seconds: messagingConsume, baseline: rawConsume)
+
+        // 3. Outbox → relay → broker → inbox consumer → effect row, two commits per batch.
+        let client = PostgresClient(configuration: databaseURL.clientConfiguration(maximumConnections: 20), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let producer = try await Self.schema(client, name: "loadgen_producer_\(run)", logger: logger)
+            let consumer = try await Self.schema(
+                client, name: "loadgen_consumer_\(run)", logger: logger,
+                extra: "CREATE TABLE SCHEMA.effects (event_id uuid NOT NULL, sequence integer NOT NULL)")
+            let routingKey = "loadgen.\(run).numbered"
+            let busQueue = QueueSpec(name: "loadgen.bus.\(run)", bindings: [routingKey])
+            let encoder = JSONCoding.encoder()
+            let envelopes = try (0..<events).map { sequence -> EncodedEnvelope in
+                var envelope = Envelope(companyID: CompanyID(), correlationID: "seq-\(sequence)", data: BenchEvent(sequence: sequence, padding: String(repeating: "p", count: max(0, size - 250))))
+                envelope.type = EventType(rawValue: routingKey)
+                return try EncodedEnvelope(envelope, encoder: encoder)
+            }
+            let writeStart = ContinuousClock.now
+            for start in stride(from: 0, to: envelopes.count, by: 1_000) {
+                let chunk = Array(envelopes[start..<min(start + 1_000, envelopes.count)])
+                try await producer.withTransaction { try await Outbox(schema: producer.schema).enqueue(chunk, in: $0) }
+            }
+            let outboxWrite = (ContinuousClock.now - writeStart).seconds
+
+            let publisher = AMQPConnection(configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.relay"), topology: Topology(queues: [busQueue]), logger: logger)
+            let consumerConnection = AMQPConnection(configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.inbox"), topology: Topology(queues: [busQueue]), logger: logger)
+            consumerConnection.start()
+            try await consumerConnection.waitUntilConnected()
+            let effects = consumer.schema.rawValue + ".effects"
+            let inbox = InboxConsumer(
+                name: "bench", database: consumer, connection: consumerConnection, configuration: .init(queue: busQueue.name), logger: logger
+            ) { context in
+                let event = try context.decode(BenchEvent.self)
+                try await context.transaction.query("INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
+            }
+            let relay = OutboxRelay(database: producer, publisher: publisher, logger: logger)
+            let serviceGroup = ServiceGroup(configuration: .init(services: [publisher, consumerConnection, relay, inbox], logger: logger))
+            let pathStart = ContinuousClock.now
+            let path: Double = try await withThrowingTaskGroup(of: Void.self) { services in
+                services.addTask { try await serviceGroup.run() }
+                var relayDone: Double?
+                while try await Self.count(consumer, "SELECT count(*) FROM SCHEMA.effects") < events {
+                    if relayDone == nil, try await Self.count(producer, "SELECT count(*) FROM SCHEMA.outbox WHERE published_at IS NULL") == 0 {
+                        relayDone = (ContinuousClock.now - pathStart).seconds
+                        print("relay published everything after \(relayDone!) s")
+                    }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let seconds = (ContinuousClock.now - pathStart).seconds
+                await serviceGroup.triggerGracefulShutdown()
+                try await services.waitForAll()
+                return seconds
+            }
+            let applied = try await Self.count(consumer, "SELECT count(DISTINCT event_id) FROM SCHEMA.effects")
+            report("outbox write (1,000 events per transaction)", count: events, seconds: outboxWrite)
+            report("outbox → relay → broker → inbox → effect", count: events, seconds: path, baseline: rawPublish)
+            print("effects applied: \(applied) of \(events) (distinct)")
+            try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(producer.schema) CASCADE; "), logger: logger)
+            try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(consumer.schema) CASCADE"), logger: logger)
+        }
+    }
+
+    private func report(_ label: String, count: Int, seconds: Double, baseline: Double? = nil) {
+        let rate = Double(count) / seconds
+        var line = "\(label.padding(toLength: 46, withPad: " ", startingAt: 0)) \(String(format: "%9.0f msg/s", rate))  (\(String(format: "%.2f", seconds)) s)"
+        if let baseline { line += String(format: "  = %.2f × raw", (Double(count) / seconds) / (Double(count) / baseline)) }
+        print(line)
+    }
+
+    /// A schema with the services' real outbox and inbox migration (CallRouter's file, schema renamed).
+    private static func schema(_ client: PostgresClient, name: String, logger: Logger, extra: String = "") async throws -> Database {
+        let database = Database(client: client, schema: SchemaName(name)!, logger: logger)
+        var migrations = try CallRouterService.definition().migrations().prefix(1).map {
+            Migration(version: $0.version, name: $0.name, sql: $0.sql.replacingOccurrences(of: "callrouter", with: name))
+        }
+        if !extra.isEmpty { migrations.append(Migration(version: 2, name: "effects", sql: extra.replacingOccurrences(of: "SCHEMA", with: name))) }
+        try await MigrationRunner(database: database).apply(migrations)
+        return database
+    }
+
+    private static func count(_ database: Database, _ sql: String) async throws -> Int {
+        let rows = try await database.client.query(PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "SCHEMA", with: database.schema.rawValue)))
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+}
+
+struct BenchEvent: Event {
+    static let type: EventType = "loadgen.numbered"
+    var sequence: Int
+    var padding: String
+}
+
+/// Runs blocking work on a thread of its own, never on the Swift concurrency pool.
+func onThread<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Swift.Result { try work() }) }.start()
+    }
+}
