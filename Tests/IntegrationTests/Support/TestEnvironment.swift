@@ -16,13 +16,17 @@ enum TestEnvironment {
     }
 
     static func databaseURL() throws -> DatabaseURL {
-        let text = ProcessInfo.processInfo.environment["MYOP_TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:55432/myop_test"
-        return try #require(DatabaseURL(text), "MYOP_TEST_DATABASE_URL is not a postgres:// URL")
+        try #require(DatabaseURL(databaseURLText), "MYOP_TEST_DATABASE_URL is not a postgres:// URL")
+    }
+
+    static var amqpURLText: String { ProcessInfo.processInfo.environment["MYOP_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:56720" }
+
+    static var databaseURLText: String {
+        ProcessInfo.processInfo.environment["MYOP_TEST_DATABASE_URL"] ?? "postgres://postgres@127.0.0.1:55432/myop_test"
     }
 
     static func amqpURL() throws -> AMQPURL {
-        let text = ProcessInfo.processInfo.environment["MYOP_TEST_AMQP_URL"] ?? "amqp://guest:guest@127.0.0.1:56720"
-        return try #require(AMQPURL(text), "MYOP_TEST_AMQP_URL is not an amqp:// URL")
+        try #require(AMQPURL(amqpURLText), "MYOP_TEST_AMQP_URL is not an amqp:// URL")
     }
 
     /// A fresh lowercase name for schemas, queues and routing keys, so tests never see each other's data.

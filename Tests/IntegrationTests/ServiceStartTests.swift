@@ -1,0 +1,66 @@
+import Billing
+import Contracts
+import Foundation
+import FoundationNetworking
+import Logging
+import Messaging
+import ServiceKit
+import Testing
+
+/// A real service process body (`ServiceHost.run`), against the real database and broker.
+@Suite("Service start-up")
+struct ServiceStartTests {
+    @Test("a service applies its migrations, declares its queues, serves /healthz, /readyz and /metrics, and guards /v1 with JWT")
+    func billingStarts() async throws {
+        let port = Int.random(in: 20_000..<40_000)
+        let configuration = try ServiceConfiguration.load(
+            for: BillingService.identity,
+            environment: [
+                "MYOP_DATABASE_URL": TestEnvironment.databaseURLText,
+                "MYOP_AMQP_URL": TestEnvironment.amqpURLText,
+                "MYOP_HTTP_PORT": "\(port)",
+            ])
+        let base = URL(string: "http://127.0.0.1:\(port)")!
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await ServiceHost.run(BillingService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
+            }
+            defer { group.cancelAll() }
+            try await eventually(timeout: .seconds(60), "billing /readyz") { (try? await get(base, "/readyz").status) == 200 }
+
+            let ready = try await get(base, "/readyz")
+            #expect(String(decoding: ready.body, as: UTF8.self).contains(#""database":"up""#))
+            #expect(try await get(base, "/healthz").status == 200)
+            #expect(try await get(base, "/metrics").status == 200)
+
+            let anonymous = try await get(base, "/v1/me")
+            #expect(anonymous.status == 401)
+            #expect(String(decoding: anonymous.body, as: UTF8.self).contains(#""code":"auth.unauthenticated""#))
+            let expired = try await TokenVerifier(secret: configuration.jwtSecret).token(
+                for: Identity(userID: UserID(), companyID: CompanyID(), role: .billing), expiresIn: -5)
+            #expect(try await get(base, "/v1/me", token: expired).status == 401)
+            let company = CompanyID()
+            let valid = try await TokenVerifier(secret: configuration.jwtSecret).token(
+                for: Identity(userID: UserID(), companyID: company, role: .billing))
+            let me = try await get(base, "/v1/me", token: valid)
+            #expect(me.status == 200)
+            #expect(String(decoding: me.body, as: UTF8.self).contains(company.description))
+
+            let probe = try TestEnvironment.connection("probe")
+            probe.start()
+            try await probe.waitUntilConnected()
+            for queue in Subscriptions.queues {
+                #expect(try await probe.status(ofQueue: queue.name) != nil, "\(queue.name) declared")
+                #expect(try await probe.status(ofQueue: queue.deadLetterQueue) != nil, "\(queue.deadLetterQueue) declared")
+            }
+            await probe.shutdown()
+        }
+    }
+
+    private func get(_ base: URL, _ path: String, token: String? = nil) async throws -> (status: Int, body: Data) {
+        var request = URLRequest(url: base.appendingPathComponent(path))
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+}
