@@ -49,7 +49,7 @@ struct AuthenticationTests {
         return (try #require(error["code"]), error["field"])
     }
 
-    @Test("X-01: no token, a bad signature or an expired token get 401 JSON")
+    @Test("no token, a bad signature or an expired token get 401 JSON")
     func unauthenticated() async throws {
         let valid = try await token(company: companyA)
         let forged = try await token(company: companyA, secret: "another-secret-9876543210-9876543210-zyx")
@@ -78,7 +78,7 @@ struct AuthenticationTests {
         }
     }
 
-    @Test("D-28: another company's token gets 403")
+    @Test("D-28, X-12: another company's token gets 403")
     func otherCompany() async throws {
         let tokenB = try await token(company: companyB)
         try await app().test(.router) { client in
@@ -99,7 +99,7 @@ struct AuthenticationTests {
         }
     }
 
-    @Test("D-27: a role outside the route's roles gets 403 naming the permission")
+    @Test("D-27, X-09: a role outside the route's roles gets 403 naming the permission")
     func roles() async throws {
         let agent = try await token(company: companyA, role: .agent)
         let billing = try await token(company: companyA, role: .billing)

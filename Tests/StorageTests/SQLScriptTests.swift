@@ -41,21 +41,4 @@ struct SQLScriptTests {
         #expect(statements[3] == "CREATE FUNCTION s.g() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$")
         #expect(statements[4] == "SELECT $1")
     }
-
-    @Test("a trigger function between table statements stays whole")
-    func serviceMigrationShape() {
-        let script = """
-            CREATE TABLE x.outbox (id bigserial PRIMARY KEY);
-            CREATE INDEX outbox_pending ON x.outbox (id);
-            CREATE FUNCTION x.notify_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                PERFORM pg_notify('x_outbox', '');
-                RETURN NULL;
-            END;
-            $$;
-            CREATE TRIGGER outbox_notify AFTER INSERT ON x.outbox FOR EACH STATEMENT EXECUTE FUNCTION x.notify_outbox();
-            CREATE TABLE x.inbox (event_id uuid);
-            """
-        #expect(SQLScript.statements(script).count == 5)
-    }
 }

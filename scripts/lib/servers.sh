@@ -12,6 +12,7 @@
 # system RabbitMQ (5672/4369) or PostgreSQL (5432). Measured facts behind the choices:
 # ../shared/notes/local-servers.md.
 
+# shellcheck disable=SC2034 # the variables below are used by the scripts that source this file
 if [[ -n "${MYOP_SERVERS_LIB_LOADED:-}" ]]; then
     return 0
 fi
@@ -40,6 +41,10 @@ PG_LOG="$PG_DIR/server.log"
 PG_MAX_CONNECTIONS=300 # six services x a pool of 20, plus tests and psql
 PG_DATABASE="myop"
 PG_ADMIN_URL="postgres://postgres@$PG_HOST:$PG_PORT/$PG_DATABASE"
+# The tests get a database of their own, so they never touch the dev stack's tables (they connect as postgres and
+# create throw-away schemas; the real service schemas they create there are theirs alone).
+PG_TEST_DATABASE="myop_test"
+PG_TEST_URL="postgres://postgres@$PG_HOST:$PG_PORT/$PG_TEST_DATABASE"
 # One schema per service; each is owned by the LOGIN role myop_<schema> (password "myop"; local auth is trust).
 PG_SCHEMAS=(callrouter campaigns billing aftercall webhooks notifications)
 
@@ -72,6 +77,29 @@ add_postgres_bin_to_path
 # True when `port` on `host` accepts a TCP connection within a second.
 port_open() {
     timeout 1 bash -c ": >/dev/tcp/$1/$2" 2>/dev/null
+}
+
+# Starts a long-running program detached from the caller and returns at once: `detach LOG PROGRAM ARGS...`;
+# afterwards $! is its pid (`setsid --wait` keeps that true even if setsid has to fork).
+#  - setsid gives it its own session, so neither Ctrl-C in this terminal nor the end of whatever called us (a script,
+#    or `swift test` running scripts/rabbit) takes it down; without a controlling terminal there is no SIGHUP either.
+#  - stdin, stdout and stderr are replaced, and every other inherited descriptor is closed: a daemon that kept a
+#    copy of the caller's stdout pipe would make `scripts/rabbit start | cat`, or a test reading the script's output
+#    to the end, hang until the daemon exits.
+#  - the subshell ends in `exec`, so no shell stays behind holding saved copies of those descriptors.
+detach() {
+    local log="$1"
+    shift
+    (
+        local fd
+        for fd in "/proc/$BASHPID/fd/"*; do
+            fd="${fd##*/}"
+            if ((fd > 2)); then
+                { eval "exec $fd>&-"; } 2>/dev/null || true
+            fi
+        done
+        exec setsid --wait "$@" >>"$log" 2>&1 </dev/null
+    ) &
 }
 
 # Runs a command as root (directly, or through sudo when we are not root).
@@ -112,27 +140,35 @@ ensure_packages() {
 # RabbitMQ
 # ---------------------------------------------------------------------------------------------------------------
 
-# Runs a command in the node's environment. The /usr/sbin/rabbitmq-* wrappers switch to the rabbitmq user and reset
-# HOME (so the CLI's .erlang.cookie would not match the node's): use the scripts in /usr/lib/rabbitmq/bin, as the
-# current user. The variables are passed with `env` so they never leak into the services or `swift test`.
+# The node's environment, passed with `env` so that it never leaks into the services or `swift test`. The
+# /usr/sbin/rabbitmq-* wrappers switch to the rabbitmq user and reset HOME (so the CLI's .erlang.cookie would not
+# match the node's): use the scripts in /usr/lib/rabbitmq/bin, as the current user.
+rabbit_env_vars() {
+    RABBIT_ENV_VARS=(
+        HOME="$RABBIT_DIR/home"
+        PATH="/usr/lib/rabbitmq/bin:$PATH"
+        RABBITMQ_NODENAME="$RABBIT_NODENAME"
+        RABBITMQ_NODE_IP_ADDRESS="$RABBIT_HOST"
+        RABBITMQ_NODE_PORT="$RABBIT_PORT"
+        RABBITMQ_DIST_PORT="$RABBIT_DIST_PORT"
+        RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf"
+        RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf"
+        RABBITMQ_ADVANCED_CONFIG_FILE="$RABBIT_DIR/advanced.config"
+        RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins"
+        RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia"
+        RABBITMQ_LOG_BASE="$RABBIT_DIR/log"
+        RABBITMQ_PID_FILE="$RABBIT_PID_FILE"
+        # Erlang distribution (used by rabbitmqctl) on loopback only, like AMQP and the private epmd.
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+        ERL_EPMD_PORT="$RABBIT_EPMD_PORT"
+        ERL_EPMD_ADDRESS="$RABBIT_HOST"
+    )
+}
+
+# Runs a command in the node's environment.
 rabbit_env() {
-    env HOME="$RABBIT_DIR/home" \
-        PATH="/usr/lib/rabbitmq/bin:$PATH" \
-        RABBITMQ_NODENAME="$RABBIT_NODENAME" \
-        RABBITMQ_NODE_IP_ADDRESS="$RABBIT_HOST" \
-        RABBITMQ_NODE_PORT="$RABBIT_PORT" \
-        RABBITMQ_DIST_PORT="$RABBIT_DIST_PORT" \
-        RABBITMQ_CONF_ENV_FILE="$RABBIT_DIR/rabbitmq-env.conf" \
-        RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq.conf" \
-        RABBITMQ_ADVANCED_CONFIG_FILE="$RABBIT_DIR/advanced.config" \
-        RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins" \
-        RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia" \
-        RABBITMQ_LOG_BASE="$RABBIT_DIR/log" \
-        RABBITMQ_PID_FILE="$RABBIT_PID_FILE" \
-        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
-        ERL_EPMD_PORT="$RABBIT_EPMD_PORT" \
-        ERL_EPMD_ADDRESS="$RABBIT_HOST" \
-        "$@"
+    rabbit_env_vars
+    env "${RABBIT_ENV_VARS[@]}" "$@"
 }
 
 # rabbitmqctl for the project-local node, e.g. `rabbitmqctl_local list_queues name messages`.
@@ -189,10 +225,8 @@ rabbit_start() {
     if ! rabbit_pid >/dev/null; then
         rm -f "$RABBIT_PID_FILE" # a stale one would make `rabbitmqctl wait` watch a dead pid
         say "starting RabbitMQ ($RABBIT_NODENAME, amqp://$RABBIT_HOST:$RABBIT_PORT)"
-        # setsid: the node gets its own session, so neither Ctrl-C in this terminal nor the end of the process that
-        # called us (a script, or `swift test` running scripts/rabbit) takes it down. All three standard streams are
-        # redirected so the node holds no pipe of the caller open.
-        (cd "$RABBIT_DIR" && rabbit_env setsid rabbitmq-server >>"$RABBIT_CONSOLE_LOG" 2>&1 </dev/null &)
+        rabbit_env_vars
+        detach "$RABBIT_CONSOLE_LOG" env -C "$RABBIT_DIR" "${RABBIT_ENV_VARS[@]}" rabbitmq-server
     fi
     if ! rabbitmqctl_local -q wait --timeout 60 "$RABBIT_PID_FILE" >/dev/null 2>&1; then
         warn "RabbitMQ did not start; last lines of $RABBIT_CONSOLE_LOG and the node log:"
@@ -344,11 +378,9 @@ psql_admin() {
 # Creates the database, one LOGIN role and one schema per service. Idempotent, and safe when two scripts run it at
 # once (an advisory lock serialises them).
 pg_prepare_database() {
-    psql_admin -d postgres <<EOF
-SELECT pg_advisory_lock(727001) AS locked \gset
-SELECT 'CREATE DATABASE $PG_DATABASE' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DATABASE') \gexec
-EOF
-    local schema sql="SELECT pg_advisory_lock(727002) AS locked \\gset"$'\n'
+    pg_create_database "$PG_DATABASE"
+    local schema sql=$'SET client_min_messages = warning; -- no "already exists, skipping" notices\n'
+    sql+="SELECT pg_advisory_lock(727002) AS locked \\gset"$'\n'
     for schema in "${PG_SCHEMAS[@]}"; do
         # ALTER ... OWNER as well: if a test created the schema as postgres first, the service would own nothing.
         sql+="
@@ -360,4 +392,18 @@ ALTER SCHEMA $schema OWNER TO myop_$schema;
 "
     done
     psql_admin -d "$PG_DATABASE" <<<"$sql"
+}
+
+# Creates the tests' database if it is missing. Idempotent.
+pg_prepare_test_database() {
+    pg_create_database "$PG_TEST_DATABASE"
+}
+
+# Creates database $1 if it is missing; an advisory lock serialises scripts that run this at once.
+pg_create_database() {
+    psql_admin -d postgres <<EOF
+SET client_min_messages = warning;
+SELECT pg_advisory_lock(727001) AS locked \gset
+SELECT 'CREATE DATABASE $1' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$1') \gexec
+EOF
 }

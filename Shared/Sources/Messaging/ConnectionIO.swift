@@ -258,6 +258,9 @@ final class ConnectionIO: @unchecked Sendable {
         var deliveries: [UInt16: [Delivery]] = [:]
         defer {
             for (channel, batch) in deliveries { consumers[channel]?.subscription.buffer.push(batch) }
+            // Everything read has been copied out; the library keeps its pools until told (and only when no
+            // frames are queued), so a busy connection would otherwise grow without bound.
+            amqp_maybe_release_buffers(state)
         }
         var frame = myop_frame_t()
         repeat {
@@ -265,10 +268,7 @@ final class ConnectionIO: @unchecked Sendable {
             guard status == 0 else { throw ConnectionFailure(description: "read failed: \(Self.statusText(status))") }
             switch Int(frame.kind) {
             case MYOP_FRAME_NONE:
-                if amqp_frames_enqueued(state) == 0 && amqp_data_in_buffer(state) == 0 { 
-                    amqp_maybe_release_buffers(state)
-                    return handled
-                }
+                if amqp_frames_enqueued(state) == 0 && amqp_data_in_buffer(state) == 0 { return handled }
             case MYOP_FRAME_DELIVER:
                 if let delivery = try readDelivery(state, frame) {
                     deliveries[frame.channel, default: []].append(delivery)
