@@ -12,18 +12,44 @@ struct AckTrackerTests {
         #expect(tracker.flush() == [])
     }
 
-    @Test("a slow message at the front does not hold back acks behind it")
-    func outOfOrder() {
+    @Test("acks behind an unsettled delivery wait briefly, then fold into the front's multiple ack")
+    func holdsOutOfOrder() {
         var tracker = AckTracker()
+        let start = ContinuousClock.now
         for tag in 1...4 { tracker.delivered(UInt64(tag)) }
         _ = tracker.settle(3, .ack)
         _ = tracker.settle(4, .ack)
-        #expect(tracker.flush() == [.ack(3, multiple: false), .ack(4, multiple: false)])
+        #expect(tracker.flush(now: start) == [])
+        #expect(tracker.heldSince == start)
         _ = tracker.settle(1, .ack)
-        #expect(tracker.flush() == [.ack(1, multiple: false)])
+        _ = tracker.settle(2, .ack)
+        #expect(tracker.flush(now: start + .milliseconds(5)) == [.ack(4, multiple: true)])
+        #expect(tracker.heldSince == nil)
+    }
+
+    @Test("a slow message at the front does not hold back acks behind it for long")
+    func slowFront() {
+        var tracker = AckTracker()
+        let start = ContinuousClock.now
+        for tag in 1...4 { tracker.delivered(UInt64(tag)) }
+        _ = tracker.settle(3, .ack)
+        _ = tracker.settle(4, .ack)
+        #expect(tracker.flush(now: start) == [])
+        #expect(tracker.flush(now: start + .milliseconds(25)) == [.ack(3, multiple: false), .ack(4, multiple: false)])
+        _ = tracker.settle(1, .ack)
+        #expect(tracker.flush(now: start + .milliseconds(30)) == [.ack(1, multiple: false)])
         _ = tracker.settle(2, .ack)
         // 3 and 4 were acked alone already; the watermark is 2, itself still unacked.
-        #expect(tracker.flush() == [.ack(2, multiple: false)])
+        #expect(tracker.flush(now: start + .milliseconds(31)) == [.ack(2, multiple: false)])
+    }
+
+    @Test("too many held acks go out at once")
+    func tooManyHeld() {
+        var tracker = AckTracker()
+        tracker.maximumHeld = 2
+        for tag in 1...4 { tracker.delivered(UInt64(tag)) }
+        for tag in 2...4 { _ = tracker.settle(UInt64(tag), .ack) }
+        #expect(tracker.flush() == [.ack(2, multiple: false), .ack(3, multiple: false), .ack(4, multiple: false)])
     }
 
     @Test("nacks go out at once, and a later multiple ack passes over them")

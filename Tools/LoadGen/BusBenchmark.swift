@@ -68,65 +68,24 @@ struct BusBenchmark {
         report("Messaging publish (confirms)", count: messages, seconds: messagingPublish, baseline: rawPublish)
         report("Messaging consume (ack folding)", count: messages, seconds: messagingConsume, baseline: rawConsume)
 
-        // 3. Outbox → relay → broker → inbox consumer → effect row, two commits per batch.
+        // 3. Outbox → relay → broker → inbox consumer → effect row, two commits per batch: first each half
+        // alone (relay into a queue nobody consumes, then the inbox draining it), then both at once.
         let client = PostgresClient(configuration: databaseURL.clientConfiguration(maximumConnections: 20), backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            let producer = try await Self.schema(client, name: "loadgen_producer_\(run)", logger: logger)
-            let consumer = try await Self.schema(
-                client, name: "loadgen_consumer_\(run)", logger: logger,
-                extra: "CREATE TABLE SCHEMA.effects (event_id uuid NOT NULL, sequence integer NOT NULL)")
-            let routingKey = "loadgen.\(run).numbered"
-            let busQueue = QueueSpec(name: "loadgen.bus.\(run)", bindings: [routingKey])
-            let encoder = JSONCoding.encoder()
-            let envelopes = try (0..<events).map { sequence -> EncodedEnvelope in
-                var envelope = Envelope(companyID: CompanyID(), correlationID: "seq-\(sequence)", data: BenchEvent(sequence: sequence, padding: String(repeating: "p", count: max(0, size - 250))))
-                envelope.type = EventType(rawValue: routingKey)
-                return try EncodedEnvelope(envelope, encoder: encoder)
-            }
-            let writeStart = ContinuousClock.now
-            for start in stride(from: 0, to: envelopes.count, by: 1_000) {
-                let chunk = Array(envelopes[start..<min(start + 1_000, envelopes.count)])
-                try await producer.withTransaction { try await Outbox(schema: producer.schema).enqueue(chunk, in: $0) }
-            }
-            let outboxWrite = (ContinuousClock.now - writeStart).seconds
-
-            let publisher = AMQPConnection(configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.relay"), topology: Topology(queues: [busQueue]), logger: logger)
-            let consumerConnection = AMQPConnection(configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.inbox"), topology: Topology(queues: [busQueue]), logger: logger)
-            consumerConnection.start()
-            try await consumerConnection.waitUntilConnected()
-            let effects = consumer.schema.rawValue + ".effects"
-            let inbox = InboxConsumer(
-                name: "bench", database: consumer, connection: consumerConnection, configuration: .init(queue: busQueue.name), logger: logger
-            ) { context in
-                let event = try context.decode(BenchEvent.self)
-                try await context.transaction.query("INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
-            }
-            let relay = OutboxRelay(database: producer, publisher: publisher, logger: logger)
-            let serviceGroup = ServiceGroup(configuration: .init(services: [publisher, consumerConnection, relay, inbox], logger: logger))
-            let pathStart = ContinuousClock.now
-            let path: Double = try await withThrowingTaskGroup(of: Void.self) { services in
-                services.addTask { try await serviceGroup.run() }
-                var relayDone: Double?
-                while try await Self.count(consumer, "SELECT count(*) FROM SCHEMA.effects") < events {
-                    if relayDone == nil, try await Self.count(producer, "SELECT count(*) FROM SCHEMA.outbox WHERE published_at IS NULL") == 0 {
-                        relayDone = (ContinuousClock.now - pathStart).seconds
-                        print("relay published everything after \(relayDone!) s")
-                    }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-                let seconds = (ContinuousClock.now - pathStart).seconds
-                await serviceGroup.triggerGracefulShutdown()
-                try await services.waitForAll()
-                return seconds
-            }
-            let applied = try await Self.count(consumer, "SELECT count(DISTINCT event_id) FROM SCHEMA.effects")
-            report("outbox write (1,000 events per transaction)", count: events, seconds: outboxWrite)
-            report("outbox → relay → broker → inbox → effect", count: events, seconds: path, baseline: rawPublish)
-            print("effects applied: \(applied) of \(events) (distinct)")
-            try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(producer.schema) CASCADE; "), logger: logger)
-            try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(consumer.schema) CASCADE"), logger: logger)
+            let staged = try await Path(client: client, amqpURL: amqpURL, run: "\(run)a", events: events, size: size, logger: logger)
+            report("outbox write (1,000 events per transaction)", count: events, seconds: staged.outboxWrite)
+            let relayAlone = try await staged.measure(relay: true, inbox: false)
+            report("relay alone: outbox → broker", count: events, seconds: relayAlone, baseline: rawPublish)
+            let inboxAlone = try await staged.measure(relay: false, inbox: true)
+            report("inbox alone: broker → inbox → effect", count: events, seconds: inboxAlone, baseline: rawPublish)
+            try await staged.drop()
+            let live = try await Path(client: client, amqpURL: amqpURL, run: "\(run)b", events: events, size: size, logger: logger)
+            let both = try await live.measure(relay: true, inbox: true)
+            report("outbox → relay → broker → inbox → effect", count: events, seconds: both, baseline: rawPublish)
+            print("effects applied: \(try await live.distinctEffects()) of \(events) (distinct)")
+            try await live.drop()
         }
     }
 
@@ -135,6 +94,92 @@ struct BusBenchmark {
         var line = "\(label.padding(toLength: 46, withPad: " ", startingAt: 0)) \(String(format: "%9.0f msg/s", rate))  (\(String(format: "%.2f", seconds)) s)"
         if let baseline { line += String(format: "  = %.2f × raw", (Double(count) / seconds) / (Double(count) / baseline)) }
         print(line)
+    }
+}
+
+/// One outbox → inbox setup: a producer schema with `events` rows in its outbox, a consumer schema with an
+/// effects table, and a queue bound to the events' routing key.
+struct Path {
+    let client: PostgresClient
+    let amqpURL: AMQPURL
+    let producer: Database
+    let consumer: Database
+    let queue: QueueSpec
+    let events: Int
+    let outboxWrite: Double
+    let logger: Logger
+
+    init(client: PostgresClient, amqpURL: AMQPURL, run: String, events: Int, size: Int, logger: Logger) async throws {
+        self.client = client
+        self.amqpURL = amqpURL
+        self.events = events
+        self.logger = logger
+        producer = try await Self.schema(client, name: "loadgen_producer_\(run)", logger: logger)
+        consumer = try await Self.schema(
+            client, name: "loadgen_consumer_\(run)", logger: logger,
+            extra: "CREATE TABLE SCHEMA.effects (event_id uuid NOT NULL, sequence integer NOT NULL)")
+        let routingKey = "loadgen.\(run).numbered"
+        queue = QueueSpec(name: "loadgen.bus.\(run)", bindings: [routingKey])
+        let encoder = JSONCoding.encoder()
+        let envelopes = try (0..<events).map { sequence -> EncodedEnvelope in
+            var envelope = Envelope(
+                companyID: CompanyID(), correlationID: "seq-\(sequence)",
+                data: BenchEvent(sequence: sequence, padding: String(repeating: "p", count: max(0, size - 250))))
+            envelope.type = EventType(rawValue: routingKey)
+            return try EncodedEnvelope(envelope, encoder: encoder)
+        }
+        let start = ContinuousClock.now
+        for first in stride(from: 0, to: envelopes.count, by: 1_000) {
+            let chunk = Array(envelopes[first..<min(first + 1_000, envelopes.count)])
+            let outbox = Outbox(schema: producer.schema)
+            try await producer.withTransaction { try await outbox.enqueue(chunk, in: $0) }
+        }
+        outboxWrite = (ContinuousClock.now - start).seconds
+    }
+
+    /// Runs the relay and/or the inbox consumer until their part is done; returns seconds.
+    func measure(relay: Bool, inbox: Bool) async throws -> Double {
+        let publisher = AMQPConnection(
+            configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.relay"), topology: Topology(queues: [queue]), logger: logger)
+        let consumerConnection = AMQPConnection(
+            configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.inbox"), topology: Topology(queues: [queue]), logger: logger)
+        var services: [any Service] = [publisher, consumerConnection]
+        if relay { services.append(OutboxRelay(database: producer, publisher: publisher, logger: logger)) }
+        if inbox {
+            let effects = consumer.schema.rawValue + ".effects"
+            services.append(
+                InboxConsumer(name: "bench", database: consumer, connection: consumerConnection, configuration: .init(queue: queue.name), logger: logger) {
+                    context in
+                    let event = try context.decode(BenchEvent.self)
+                    try await context.transaction.query(
+                        "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
+                })
+        }
+        // Declare the queue before timing, so a relay-only run does not publish into nothing.
+        publisher.start()
+        try await publisher.waitUntilConnected()
+        let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: logger))
+        let start = ContinuousClock.now
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await serviceGroup.run() }
+            while try await !done(relay: relay, inbox: inbox) { try await Task.sleep(for: .milliseconds(10)) }
+            let seconds = (ContinuousClock.now - start).seconds
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return seconds
+        }
+    }
+
+    private func done(relay: Bool, inbox: Bool) async throws -> Bool {
+        if inbox { return try await Self.count(consumer, "SELECT count(*) FROM SCHEMA.effects") >= events }
+        return try await Self.count(producer, "SELECT count(*) FROM SCHEMA.outbox WHERE published_at IS NULL") == 0
+    }
+
+    func distinctEffects() async throws -> Int { try await Self.count(consumer, "SELECT count(DISTINCT event_id) FROM SCHEMA.effects") }
+
+    func drop() async throws {
+        try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(producer.schema) CASCADE"), logger: logger)
+        try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(consumer.schema) CASCADE"), logger: logger)
     }
 
     /// A schema with the services' real outbox and inbox migration (CallRouter's file, schema renamed).

@@ -1,9 +1,17 @@
 /// Turns individually settled deliveries of one channel into as few acks as possible.
 ///
 /// Deliveries are settled out of order by concurrent handlers; a `multiple` ack may only cover a tag once
-/// every lower tag is settled. Settled tags behind an unsettled one are acked alone, so a slow message never
-/// holds the prefetch window hostage. Pure state: the I/O thread turns the returned frames into calls.
+/// every lower tag is settled. Settled tags behind an unsettled one are held for a moment (the batch in front
+/// usually finishes within milliseconds, and one multiple ack then covers both); if too many are held, or for
+/// too long, they are acked alone, so a slow message never holds the prefetch window hostage. Every ack is
+/// work for a quorum queue, so folding them is what keeps the broker's CPU for messages.
+/// Pure state: the I/O thread turns the returned frames into calls.
 struct AckTracker {
+    /// Held out-of-order acks beyond this many go out alone.
+    var maximumHeld = 64
+    /// Held out-of-order acks older than this go out alone.
+    var maximumHoldTime: Duration = .milliseconds(20)
+
     enum Frame: Equatable {
         case ack(UInt64, multiple: Bool)
         case nack(UInt64, requeue: Bool)
@@ -15,6 +23,8 @@ struct AckTracker {
     private var pendingAcks: Set<UInt64> = []
     /// Already settled on the wire (single ack, nack): skipped when the front advances.
     private var sent: Set<UInt64> = []
+    /// When the oldest held ack was first held back.
+    private(set) var heldSince: ContinuousClock.Instant?
 
     var unsettledCount: Int { outstanding.count - pendingAcks.count - sent.count }
 
@@ -31,10 +41,12 @@ struct AckTracker {
         }
     }
 
-    /// The acks to send now: one `multiple` ack for the settled front, single acks for the rest.
-    mutating func flush() -> [Frame] {
+    /// The acks to send now: one `multiple` ack for the settled front; single acks for held ones that waited
+    /// too long or are too many.
+    mutating func flush(now: ContinuousClock.Instant = .now) -> [Frame] {
         guard !pendingAcks.isEmpty else {
             dropSentFront()
+            heldSince = nil
             return []
         }
         var frames: [Frame] = []
@@ -52,11 +64,21 @@ struct AckTracker {
             outstanding.removeFirst()
         }
         if let watermark { frames.append(.ack(watermark, multiple: coveredCount > 1)) }
+        guard !pendingAcks.isEmpty else {
+            heldSince = nil
+            return frames
+        }
+        let since = heldSince ?? now
+        guard pendingAcks.count > maximumHeld || now - since >= maximumHoldTime else {
+            heldSince = since
+            return frames
+        }
         for tag in pendingAcks.sorted() {
             frames.append(.ack(tag, multiple: false))
             sent.insert(tag)
         }
         pendingAcks.removeAll(keepingCapacity: true)
+        heldSince = nil
         return frames
     }
 

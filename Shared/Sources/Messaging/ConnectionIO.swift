@@ -87,7 +87,9 @@ final class ConnectionIO: @unchecked Sendable {
     private func waitForWork() throws {
         guard let state else { return }
         if amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0 { return }
-        let ready = myop_wait_readable(amqp_get_sockfd(state), connection.wakeFD, 1_000)
+        // Held acks must go out within their hold time even if nothing else happens.
+        let holding = consumers.values.contains { $0.acks.heldSince != nil }
+        let ready = myop_wait_readable(amqp_get_sockfd(state), connection.wakeFD, holding ? 5 : 1_000)
         if ready & 2 != 0 { myop_eventfd_drain(connection.wakeFD) }
     }
 
@@ -317,10 +319,12 @@ final class ConnectionIO: @unchecked Sendable {
             redelivered: frame.redelivered != 0, deliveryCount: Int(deliveryCount))
     }
 
-    private func flushAcks() throws {
+    /// Sends due acks; `force` also sends every held one (closing).
+    private func flushAcks(force: Bool = false) throws {
+        let now = force ? ContinuousClock.now + .seconds(3_600) : ContinuousClock.now
         for channel in consumers.keys {
             guard var consumer = consumers[channel] else { continue }
-            let frames = consumer.acks.flush()
+            let frames = consumer.acks.flush(now: now)
             consumers[channel] = consumer
             for frame in frames { try send(frame, channel: channel) }
         }
@@ -360,7 +364,7 @@ final class ConnectionIO: @unchecked Sendable {
     private func closeGracefully() {
         _ = try? processCommands()
         if state != nil {
-            _ = try? flushAcks()
+            _ = try? flushAcks(force: true)
             _ = try? waitForConfirms(until: .now + .seconds(5))
         }
         disconnect()
