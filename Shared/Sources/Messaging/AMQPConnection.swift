@@ -15,7 +15,7 @@ import Synchronization
 /// `ServiceGroup` so they stop (and ack) before it closes.
 public final class AMQPConnection: Sendable, Service {
     enum Command: Sendable {
-        case publish([OutgoingMessage], CheckedContinuation<Void, any Error>)
+        case publish([OutgoingMessage], PublishTicket)
         case subscribe(Subscription)
         case settle(channel: UInt16, generation: UInt64, [(UInt64, DeliveryOutcome)])
         case cancel(Subscription, CheckedContinuation<Void, Never>)
@@ -86,12 +86,18 @@ public final class AMQPConnection: Sendable, Service {
     /// Throws `nacked` if the broker refused any, `connectionLost` if the connection dropped first
     /// (then some may have been routed: publish again and let the consumers' inbox drop duplicates).
     public func publish(_ messages: [OutgoingMessage]) async throws {
-        guard !messages.isEmpty else { return }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if !post(.publish(messages, continuation)) {
-                continuation.resume(throwing: AMQPError(.closed, "connection \(configuration.connectionName) is closed"))
-            }
+        try await send(messages).wait()
+    }
+
+    /// Puts messages on the wire behind everything sent before, without waiting for the confirms.
+    public func send(_ messages: [OutgoingMessage]) -> PublishTicket {
+        let ticket = PublishTicket()
+        if messages.isEmpty {
+            ticket.finish(.success(()))
+        } else if !post(.publish(messages, ticket)) {
+            ticket.finish(.failure(AMQPError(.closed, "connection \(configuration.connectionName) is closed")))
         }
+        return ticket
     }
 
     public func publish(_ message: OutgoingMessage) async throws { try await publish([message]) }

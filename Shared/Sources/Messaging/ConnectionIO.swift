@@ -6,7 +6,7 @@ import Synchronization
 
 /// The I/O thread's side of an `AMQPConnection`. Every member is touched only on that thread.
 final class ConnectionIO: @unchecked Sendable {
-    private typealias PublishToken = CheckedContinuation<Void, any Error>
+    private typealias PublishToken = PublishTicket
 
     private struct Consumer {
         let subscription: Subscription
@@ -186,11 +186,11 @@ final class ConnectionIO: @unchecked Sendable {
         }
         for command in commands {
             switch command {
-            case .publish(let messages, let continuation):
+            case .publish(let messages, let ticket):
                 if state == nil {
-                    continuation.resume(throwing: AMQPError(.connectionLost, "not connected to the broker"))
+                    ticket.finish(.failure(AMQPError(.connectionLost, "not connected to the broker")))
                 } else {
-                    waitingPublishes.append((messages, continuation))
+                    waitingPublishes.append((messages, ticket))
                 }
             case .subscribe(let subscription):
                 consumers[subscription.channel] = Consumer(subscription: subscription)
@@ -235,8 +235,8 @@ final class ConnectionIO: @unchecked Sendable {
         while let (messages, _) = waitingPublishesFirst(),
             confirms.unconfirmedCount == 0 || confirms.unconfirmedCount + messages.count <= configuration.maximumUnconfirmed
         {
-            let (_, continuation) = waitingPublishes.removeFirst()
-            confirms.begin(count: messages.count, token: continuation)
+            let (_, ticket) = waitingPublishes.removeFirst()
+            confirms.begin(count: messages.count, token: ticket)
             for message in messages {
                 let status = Self.withCStrings([message.exchange, message.routingKey, message.messageID, message.type, message.correlationID, message.traceparent]) { c in
                     message.body.withUnsafeBytes { body in
@@ -278,12 +278,8 @@ final class ConnectionIO: @unchecked Sendable {
                 }
             case MYOP_FRAME_CONFIRM_ACK, MYOP_FRAME_CONFIRM_NACK:
                 let nack = Int(frame.kind) == MYOP_FRAME_CONFIRM_NACK
-                for (continuation, nacked) in confirms.confirm(frame.delivery_tag, multiple: frame.multiple != 0, nack: nack) {
-                    if nacked {
-                        continuation.resume(throwing: AMQPError(.nacked, "the broker refused a message"))
-                    } else {
-                        continuation.resume()
-                    }
+                for (ticket, nacked) in confirms.confirm(frame.delivery_tag, multiple: frame.multiple != 0, nack: nack) {
+                    ticket.finish(nacked ? .failure(AMQPError(.nacked, "the broker refused a message")) : .success(()))
                 }
             case MYOP_FRAME_CLOSED:
                 throw ConnectionFailure(description: "broker closed channel \(frame.channel) with \(frame.reply_code)")
@@ -352,8 +348,8 @@ final class ConnectionIO: @unchecked Sendable {
         state = nil
         generation += 1
         let lost = AMQPError(.connectionLost, "the broker connection was lost before the publish was confirmed")
-        for continuation in confirms.reset() { continuation.resume(throwing: lost) }
-        while let (_, continuation) = waitingPublishes.popFirst() { continuation.resume(throwing: lost) }
+        for ticket in confirms.reset() { ticket.finish(.failure(lost)) }
+        while let (_, ticket) = waitingPublishes.popFirst() { ticket.finish(.failure(lost)) }
         for (channel, consumer) in consumers {
             consumers[channel]?.acks = AckTracker()
             consumer.subscription.buffer.dropStale(generation: generation)
@@ -375,7 +371,7 @@ final class ConnectionIO: @unchecked Sendable {
         }
         for command in remaining {
             switch command {
-            case .publish(_, let continuation): continuation.resume(throwing: AMQPError(.closed, "connection closed"))
+            case .publish(_, let ticket): ticket.finish(.failure(AMQPError(.closed, "connection closed")))
             case .inspect(_, let continuation): continuation.resume(throwing: AMQPError(.closed, "connection closed"))
             case .cancel(_, let continuation), .close(let continuation): continuation.resume()
             case .subscribe, .settle: break

@@ -42,6 +42,11 @@ final class DeliveryBuffer: Sendable {
         }
     }
 
+    /// What is buffered right now, up to `max`, without waiting.
+    func takeAvailable(max: Int) -> [Delivery] {
+        state.withLock { Self.take(max, from: &$0.items) }
+    }
+
     /// No more deliveries will come (consumer cancelled): waiting handlers wake with what is left, then empty.
     func finish() {
         let waiters: [CheckedContinuation<[Delivery], Never>] = state.withLock { state in

@@ -1,6 +1,7 @@
-/// Publishes messages and returns once the broker confirmed them all. `AMQPConnection` is the real one.
+/// Sends messages to the broker; `PublishTicket.wait()` returns once the broker confirmed them all.
+/// `AMQPConnection` is the real one.
 public protocol EventPublisher: Sendable {
-    func publish(_ messages: [OutgoingMessage]) async throws
+    func send(_ messages: [OutgoingMessage]) -> PublishTicket
 }
 
 extension AMQPConnection: EventPublisher {}

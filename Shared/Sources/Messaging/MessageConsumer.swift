@@ -10,12 +10,15 @@ public final class MessageConsumer: Service {
         public var prefetch: UInt16
         public var concurrency: Int
         public var maxBatch: Int
+        /// How long a handler waits for a batch to fill once its first delivery arrived.
+        public var linger: Duration
 
-        public init(queue: String, prefetch: UInt16 = 200, concurrency: Int = 4, maxBatch: Int = 100) {
+        public init(queue: String, prefetch: UInt16 = 200, concurrency: Int = 4, maxBatch: Int = 100, linger: Duration = .milliseconds(5)) {
             self.queue = queue
             self.prefetch = prefetch
             self.concurrency = max(1, concurrency)
             self.maxBatch = max(1, maxBatch)
+            self.linger = linger
         }
     }
 
@@ -43,6 +46,7 @@ public final class MessageConsumer: Service {
     ) {
         var single = configuration
         single.maxBatch = 1
+        single.linger = .zero
         self.init(connection: connection, configuration: single, logger: logger) { deliveries in
             var outcomes: [DeliveryOutcome] = []
             for delivery in deliveries {
@@ -75,7 +79,7 @@ public final class MessageConsumer: Service {
 
     private func work(_ subscription: Subscription) async {
         while true {
-            let batch = await subscription.next(max: configuration.maxBatch)
+            let batch = await subscription.next(max: configuration.maxBatch, linger: configuration.linger)
             if batch.isEmpty { return }
             let outcomes = await handler(batch)
             precondition(outcomes.count == batch.count, "a batch handler must decide every delivery")

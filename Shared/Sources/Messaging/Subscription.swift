@@ -16,6 +16,20 @@ public final class Subscription: Sendable {
     /// Up to `max` deliveries, waiting for the first; empty when the subscription was cancelled and drained.
     public func next(max: Int) async -> [Delivery] { await buffer.next(max: max) }
 
+    /// Up to `max` deliveries: waits for the first, then up to `linger` for the batch to fill, so a busy queue is
+    /// handled in full batches (one commit each) while a quiet one still answers within `linger`.
+    public func next(max: Int, linger: Duration) async -> [Delivery] {
+        var batch = await buffer.next(max: max)
+        guard batch.count < max else { return batch }
+        guard linger > .zero else { return batch }
+        let deadline = ContinuousClock.now + linger
+        while batch.count < max, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(1))
+            batch += buffer.takeAvailable(max: max - batch.count)
+        }
+        return batch
+    }
+
     /// Acks (or nacks) many deliveries at once; the I/O thread folds consecutive acks into one `multiple` ack.
     public func settle(_ outcomes: [(Delivery, DeliveryOutcome)]) { connection.settle(outcomes) }
 

@@ -57,9 +57,35 @@ public final class OutboxRelay: Service {
         }
     }
 
-    /// Publishes one batch; returns how many rows it published.
+    /// Publishes pending rows until a batch comes back short; returns how many rows it published.
+    ///
+    /// Two batches are in flight at once: while the broker confirms one (its rows stay locked in its open
+    /// transaction), the next is claimed with `SKIP LOCKED` and put on the wire behind it, so the wait for
+    /// confirms and the database work overlap and the order of publishing stays the order of the rows.
     @discardableResult
     public func relayOnce() async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            var inFlight = 0
+            var total = 0
+            var exhausted = false
+            while !exhausted {
+                let sent = Handoff()
+                group.addTask { try await self.relayBatch(announcingSend: sent) }
+                inFlight += 1
+                exhausted = await sent.claimed() < configuration.batchSize
+                if inFlight == 2 || exhausted, let count = try await group.next() {
+                    total += count
+                    inFlight -= 1
+                }
+            }
+            while let count = try await group.next() { total += count }
+            return total
+        }
+    }
+
+    /// One batch in its own transaction: claim, send, announce how many rows went out, await the confirms, mark.
+    private func relayBatch(announcingSend sent: Handoff) async throws -> Int {
+        defer { sent.announce(0) }  // a failure before sending must not leave the loop waiting
         let schema = database.schema.rawValue
         return try await database.withTransaction { transaction in
             let rows = try await transaction.query(
@@ -83,7 +109,9 @@ public final class OutboxRelay: Service {
                         traceparent: traceparent, timestamp: UInt64(max(0, occurredAt.timeIntervalSince1970)), body: Array(body.utf8)))
             }
             guard !ids.isEmpty else { return 0 }
-            try await publisher.publish(messages)
+            let ticket = publisher.send(messages)
+            sent.announce(ids.count)
+            try await ticket.wait()
             try await transaction.query("UPDATE \(unescaped: schema).outbox SET published_at = now() WHERE id = ANY(\(ids))")
             return ids.count
         }
@@ -97,7 +125,6 @@ public final class OutboxRelay: Service {
                 let count = try await relayOnce()
                 relayed.increment(by: count)
                 backoff = .milliseconds(100)
-                if count == configuration.batchSize { continue }
                 if ContinuousClock.now - lastCleanup > .seconds(600) {
                     lastCleanup = .now
                     try await deletePublished()
