@@ -32,14 +32,25 @@ struct ExactlyOnceTests {
             let consumerConnection = try TestEnvironment.connection("consumer.consumer", queues: [queue])
             let relay = OutboxRelay(database: producer, publisher: publisher, logger: TestEnvironment.logger)
             let effects = consumer.schema.rawValue + ".effects"
-            let inboxConsumer = InboxConsumer(
-                name: "effects", database: consumer, connection: consumerConnection, configuration: .init(queue: queue.name),
-                logger: TestEnvironment.logger
-            ) { context in
-                let event = try context.decode(Numbered.self)
-                try await context.transaction.query(
-                    "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
-            }
+            let configuration = MessageConsumer.Configuration(queue: queue.name)
+            // The plain run applies one event at a time; the restart run applies each batch with one statement.
+            let inboxConsumer =
+                restartBrokerAfter == nil
+                ? InboxConsumer(name: "effects", database: consumer, connection: consumerConnection, configuration: configuration, logger: TestEnvironment.logger) {
+                    (context: InboxContext) in
+                    let event = try context.decode(Numbered.self)
+                    try await context.transaction.query(
+                        "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
+                }
+                : InboxConsumer(name: "effects", database: consumer, connection: consumerConnection, configuration: configuration, logger: TestEnvironment.logger) {
+                    (batch: InboxBatch) in
+                    let events = try batch.decode(Numbered.self)
+                    try await batch.transaction.query(
+                        """
+                        INSERT INTO \(unescaped: effects) (event_id, sequence)
+                        SELECT * FROM unnest(\(events.map(\.id.uuid))::uuid[], \(events.map(\.data.sequence))::int4[])
+                        """)
+                }
             let envelopes = try numberedEnvelopes(0..<count, routingKey: queue.bindings[0])
 
             try await running([publisher, consumerConnection, relay, inboxConsumer]) {

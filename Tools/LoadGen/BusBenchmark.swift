@@ -148,11 +148,15 @@ struct Path {
         if inbox {
             let effects = consumer.schema.rawValue + ".effects"
             services.append(
-                InboxConsumer(name: "bench", database: consumer, connection: consumerConnection, configuration: .init(queue: queue.name), logger: logger) {
-                    context in
-                    let event = try context.decode(BenchEvent.self)
-                    try await context.transaction.query(
-                        "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
+                InboxConsumer(
+                    name: "bench", database: consumer, connection: consumerConnection, configuration: .init(queue: queue.name), logger: logger
+                ) { (batch: InboxBatch) in
+                    let events = try batch.decode(BenchEvent.self)
+                    try await batch.transaction.query(
+                        """
+                        INSERT INTO \(unescaped: effects) (event_id, sequence)
+                        SELECT * FROM unnest(\(events.map(\.id.uuid))::uuid[], \(events.map(\.data.sequence))::int4[])
+                        """)
                 })
         }
         // Declare the queue before timing, so a relay-only run does not publish into nothing.

@@ -47,16 +47,22 @@ public struct ServiceContext: Sendable {
     }
 }
 
-/// One inbox consumer of a service: its queue and its handler.
+/// One inbox consumer of a service: its queue and its handler (per event, or per batch for hot paths).
 public struct ConsumerDefinition: Sendable {
     public let name: String
     public let queue: String
-    public let handler: InboxConsumer.Handler
+    public let handler: InboxConsumer.BatchHandler
 
     public init(name: String, queue: String, handler: @escaping InboxConsumer.Handler) {
+        self.init(name: name, queue: queue) { batch in
+            try await batch.apply(handler)
+        }
+    }
+
+    public init(name: String, queue: String, batchHandler: @escaping InboxConsumer.BatchHandler) {
         self.name = name
         self.queue = queue
-        self.handler = handler
+        self.handler = batchHandler
     }
 }
 

@@ -69,7 +69,7 @@ public enum ServiceHost {
                     name: definition.name, database: database, connection: consumer,
                     configuration: .init(
                         queue: definition.queue, prefetch: configuration.prefetch, concurrency: configuration.consumerConcurrency,
-                        maxBatch: configuration.consumerBatchSize), logger: logger, handler: definition.handler)
+                        maxBatch: configuration.consumerBatchSize), logger: logger, batchHandler: definition.handler)
             }
             let router = RouterBuilder.build(
                 components: components, verifier: await TokenVerifier(secret: configuration.jwtSecret),

@@ -15,6 +15,35 @@ public struct InboxContext: Sendable {
     }
 }
 
+/// The new events of one inbox batch (in delivery order, without duplicates) and the transaction their effects
+/// must use.
+public struct InboxBatch: Sendable {
+    public let envelopes: [EncodedEnvelope]
+    public let transaction: Transaction
+    public let logger: Logger
+
+    /// One context per event, each with a logger carrying the event's id, type and correlation id.
+    public var contexts: [InboxContext] {
+        envelopes.map { envelope in
+            var logger = logger
+            logger[metadataKey: "event_id"] = "\(envelope.header.id)"
+            logger[metadataKey: "event_type"] = "\(envelope.header.type)"
+            if let correlationID = envelope.header.correlationID { logger[metadataKey: "correlation_id"] = "\(correlationID)" }
+            return InboxContext(envelope: envelope, transaction: transaction, logger: logger)
+        }
+    }
+
+    /// Runs a per-event handler over the batch, in order.
+    public func apply(_ handler: (InboxContext) async throws -> Void) async throws {
+        for context in contexts { try await handler(context) }
+    }
+
+    public func decode<Payload: Event>(_ payload: Payload.Type) throws -> [Envelope<Payload>] {
+        let decoder = JSONCoding.decoder()
+        return try envelopes.map { try $0.decode(payload, decoder: decoder) }
+    }
+}
+
 /// Exactly-once effects over at-least-once delivery: `(event_id, consumer)` goes into `<schema>.inbox` in the
 /// same transaction as the handler's effects. A duplicate finds its row already there and changes nothing.
 public struct Inbox: Sendable {
@@ -33,6 +62,17 @@ public struct Inbox: Sendable {
     public func handle(
         _ envelopes: [EncodedEnvelope], handler: (InboxContext) async throws -> Void
     ) async throws -> Int {
+        try await handleBatch(envelopes) { batch in
+            try await batch.apply(handler)
+        }
+    }
+
+    /// Like `handle`, but the handler gets all new events of the batch at once, so it can apply them with one
+    /// statement (`INSERT … SELECT FROM unnest(…)`) instead of one per event: what the hot paths use.
+    @discardableResult
+    public func handleBatch(
+        _ envelopes: [EncodedEnvelope], handler: (InboxBatch) async throws -> Void
+    ) async throws -> Int {
         guard !envelopes.isEmpty else { return 0 }
         let schema = database.schema.rawValue
         let ids = envelopes.map(\.header.id.uuid)
@@ -46,16 +86,10 @@ public struct Inbox: Sendable {
                 RETURNING event_id
                 """)
             for try await id in inserted.decode(UUID.self) { fresh.insert(id) }
-            var applied = 0
-            for envelope in envelopes where fresh.remove(envelope.header.id.uuid) != nil {
-                var logger = database.logger
-                logger[metadataKey: "event_id"] = "\(envelope.header.id)"
-                logger[metadataKey: "event_type"] = "\(envelope.header.type)"
-                if let correlationID = envelope.header.correlationID { logger[metadataKey: "correlation_id"] = "\(correlationID)" }
-                try await handler(InboxContext(envelope: envelope, transaction: transaction, logger: logger))
-                applied += 1
-            }
-            return applied
+            let new = envelopes.filter { fresh.remove($0.header.id.uuid) != nil }
+            guard !new.isEmpty else { return 0 }
+            try await handler(InboxBatch(envelopes: new, transaction: transaction, logger: database.logger))
+            return new.count
         }
     }
 

@@ -11,14 +11,26 @@ public import ServiceLifecycle
 /// not an envelope is dead-lettered at once.
 public final class InboxConsumer: Service {
     public typealias Handler = @Sendable (InboxContext) async throws -> Void
+    public typealias BatchHandler = @Sendable (InboxBatch) async throws -> Void
 
     private let inbox: Inbox
     private let consumer: MessageConsumer
     private let logger: Logger
 
-    public init(
+    /// One event at a time (still one transaction per batch).
+    public convenience init(
         name: String, database: Database, connection: AMQPConnection, configuration: MessageConsumer.Configuration, logger: Logger,
         handler: @escaping Handler
+    ) {
+        self.init(name: name, database: database, connection: connection, configuration: configuration, logger: logger) { batch in
+            try await batch.apply(handler)
+        }
+    }
+
+    /// All new events of a batch at once, for effects applied with one statement.
+    public init(
+        name: String, database: Database, connection: AMQPConnection, configuration: MessageConsumer.Configuration, logger: Logger,
+        batchHandler handler: @escaping BatchHandler
     ) {
         let inbox = Inbox(database: database, consumer: name)
         var consumerLogger = logger
@@ -41,7 +53,7 @@ public final class InboxConsumer: Service {
     public func run() async throws { try await consumer.run() }
 
     private static func process(
-        _ deliveries: [Delivery], inbox: Inbox, handler: Handler, logger: Logger,
+        _ deliveries: [Delivery], inbox: Inbox, handler: BatchHandler, logger: Logger,
         metrics: (applied: Counter, duplicates: Counter, failed: Counter, batchSizes: Recorder)
     ) async -> [DeliveryOutcome] {
         var outcomes = [DeliveryOutcome](repeating: .ack, count: deliveries.count)
@@ -58,7 +70,7 @@ public final class InboxConsumer: Service {
         guard !envelopes.isEmpty else { return outcomes }
         metrics.batchSizes.record(envelopes.count)
         do {
-            let applied = try await inbox.handle(envelopes.map(\.envelope), handler: handler)
+            let applied = try await inbox.handleBatch(envelopes.map(\.envelope), handler: handler)
             metrics.applied.increment(by: applied)
             metrics.duplicates.increment(by: envelopes.count - applied)
         } catch let batchError {
@@ -68,8 +80,8 @@ public final class InboxConsumer: Service {
             for (index, envelope) in envelopes {
                 do {
                     guard envelopes.count > 1 else { throw batchError }
-                    let applied = try await inbox.handle(envelope, handler: handler)
-                    if applied { metrics.applied.increment() } else { metrics.duplicates.increment() }
+                    let applied = try await inbox.handleBatch([envelope], handler: handler)
+                    if applied == 1 { metrics.applied.increment() } else { metrics.duplicates.increment() }
                 } catch {
                     metrics.failed.increment()
                     outcomes[index] = .requeue
