@@ -74,14 +74,19 @@ struct BusBenchmark {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            let staged = try await Path(client: client, amqpURL: amqpURL, run: "\(run)a", events: events, size: size, logger: logger)
+            let tuning = Path.Tuning(
+                prefetch: UInt16(options.int("prefetch", default: 200)), batch: options.int("batch", default: 100),
+                concurrency: options.int("concurrency", default: 4), relayInFlight: options.int("relay-in-flight", default: 4),
+                relayBatch: options.int("relay-batch", default: 1_000))
+            print("consumer prefetch \(tuning.prefetch), batch \(tuning.batch), concurrency \(tuning.concurrency); relay \(tuning.relayInFlight) batches of \(tuning.relayBatch) in flight")
+            let staged = try await Path(client: client, amqpURL: amqpURL, run: "\(run)a", events: events, size: size, tuning: tuning, logger: logger)
             report("outbox write (1,000 events per transaction)", count: events, seconds: staged.outboxWrite)
             let relayAlone = try await staged.measure(relay: true, inbox: false)
             report("relay alone: outbox → broker", count: events, seconds: relayAlone, baseline: rawPublish)
             let inboxAlone = try await staged.measure(relay: false, inbox: true)
             report("inbox alone: broker → inbox → effect", count: events, seconds: inboxAlone, baseline: rawPublish)
             try await staged.drop()
-            let live = try await Path(client: client, amqpURL: amqpURL, run: "\(run)b", events: events, size: size, logger: logger)
+            let live = try await Path(client: client, amqpURL: amqpURL, run: "\(run)b", events: events, size: size, tuning: tuning, logger: logger)
             let both = try await live.measure(relay: true, inbox: true)
             report("outbox → relay → broker → inbox → effect", count: events, seconds: both, baseline: rawPublish)
             print("effects applied: \(try await live.distinctEffects()) of \(events) (distinct)")
@@ -100,7 +105,16 @@ struct BusBenchmark {
 /// One outbox → inbox setup: a producer schema with `events` rows in its outbox, a consumer schema with an
 /// effects table, and a queue bound to the events' routing key.
 struct Path {
+    struct Tuning {
+        var prefetch: UInt16
+        var batch: Int
+        var concurrency: Int
+        var relayInFlight: Int
+        var relayBatch: Int
+    }
+
     let client: PostgresClient
+    let tuning: Tuning
     let amqpURL: AMQPURL
     let producer: Database
     let consumer: Database
@@ -109,8 +123,9 @@ struct Path {
     let outboxWrite: Double
     let logger: Logger
 
-    init(client: PostgresClient, amqpURL: AMQPURL, run: String, events: Int, size: Int, logger: Logger) async throws {
+    init(client: PostgresClient, amqpURL: AMQPURL, run: String, events: Int, size: Int, tuning: Tuning, logger: Logger) async throws {
         self.client = client
+        self.tuning = tuning
         self.amqpURL = amqpURL
         self.events = events
         self.logger = logger
@@ -144,12 +159,17 @@ struct Path {
         let consumerConnection = AMQPConnection(
             configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.inbox"), topology: Topology(queues: [queue]), logger: logger)
         var services: [any Service] = [publisher, consumerConnection]
-        if relay { services.append(OutboxRelay(database: producer, publisher: publisher, logger: logger)) }
+        if relay {
+            services.append(
+                OutboxRelay(database: producer, publisher: publisher, configuration: .init(batchSize: tuning.relayBatch, batchesInFlight: tuning.relayInFlight), logger: logger))
+        }
         if inbox {
             let effects = consumer.schema.rawValue + ".effects"
             services.append(
                 InboxConsumer(
-                    name: "bench", database: consumer, connection: consumerConnection, configuration: .init(queue: queue.name), logger: logger
+                    name: "bench", database: consumer, connection: consumerConnection,
+                    configuration: .init(queue: queue.name, prefetch: tuning.prefetch, concurrency: tuning.concurrency, maxBatch: tuning.batch),
+                    logger: logger
                 ) { (batch: InboxBatch) in
                     let events = try batch.decode(BenchEvent.self)
                     try await batch.transaction.query(

@@ -90,37 +90,41 @@ public final class OutboxRelay: Service {
         }
     }
 
-    /// One batch in its own transaction: claim, send, announce how many rows went out, await the confirms, mark.
+    /// One batch in its own transaction: claim and mark in one statement, send, announce how many rows went
+    /// out, await the confirms, commit. If the broker refuses or the process dies first, the transaction rolls
+    /// back and the rows are pending again.
     private func relayBatch(announcingSend sent: Handoff) async throws -> Int {
         defer { sent.announce(0) }  // a failure before sending must not leave the loop waiting
         let schema = database.schema.rawValue
         return try await database.withTransaction { transaction in
             let rows = try await transaction.query(
                 """
-                SELECT id, event_id, event_type, correlation_id, traceparent, occurred_at, body
-                FROM \(unescaped: schema).outbox
-                WHERE published_at IS NULL
-                ORDER BY id
-                LIMIT \(configuration.batchSize)
-                FOR UPDATE SKIP LOCKED
+                UPDATE \(unescaped: schema).outbox SET published_at = now()
+                WHERE id IN (
+                    SELECT id FROM \(unescaped: schema).outbox
+                    WHERE published_at IS NULL
+                    ORDER BY id
+                    LIMIT \(configuration.batchSize)
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING id, event_id, event_type, correlation_id, traceparent, occurred_at, body
                 """)
-            var ids: [Int64] = []
-            var messages: [OutgoingMessage] = []
+            var claimed: [(id: Int64, message: OutgoingMessage)] = []
             for try await (id, eventID, type, correlationID, traceparent, occurredAt, body) in rows.decode(
                 (Int64, UUID, String, String?, String?, Date, String).self)
             {
-                ids.append(id)
-                messages.append(
-                    OutgoingMessage(
+                claimed.append(
+                    (id,
+                     OutgoingMessage(
                         routingKey: type, messageID: eventID.uuidString.lowercased(), type: type, correlationID: correlationID,
-                        traceparent: traceparent, timestamp: UInt64(max(0, occurredAt.timeIntervalSince1970)), body: Array(body.utf8)))
+                        traceparent: traceparent, timestamp: UInt64(max(0, occurredAt.timeIntervalSince1970)), body: Array(body.utf8))))
             }
-            guard !ids.isEmpty else { return 0 }
-            let ticket = publisher.send(messages)
-            sent.announce(ids.count)
+            guard !claimed.isEmpty else { return 0 }
+            // RETURNING has no order; publish in insertion order.
+            claimed.sort { $0.id < $1.id }
+            let ticket = publisher.send(claimed.map(\.message))
+            sent.announce(claimed.count)
             try await ticket.wait()
-            try await transaction.query("UPDATE \(unescaped: schema).outbox SET published_at = now() WHERE id = ANY(\(ids))")
-            return ids.count
+            return claimed.count
         }
     }
 
