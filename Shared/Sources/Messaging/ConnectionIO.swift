@@ -165,9 +165,8 @@ final class ConnectionIO: @unchecked Sendable {
     }
 
     private func startConsumer(_ channel: UInt16) throws {
-        guard let state, var consumer = consumers[channel] else { return }
-        consumer.acks = AckTracker()
-        consumers[channel] = consumer
+        guard let state, let consumer = consumers[channel] else { return }
+        consumers[channel]?.acks = AckTracker()
         try check(myop_channel_open(state, channel, &errorText, errorText.count), "channel.open \(channel)")
         try check(myop_basic_qos(state, channel, consumer.subscription.prefetch, &errorText, errorText.count), "basic.qos")
         try check(
@@ -196,11 +195,11 @@ final class ConnectionIO: @unchecked Sendable {
                 consumers[subscription.channel] = Consumer(subscription: subscription)
                 if state != nil { try startConsumer(subscription.channel) }
             case .settle(let channel, let generation, let outcomes):
-                guard generation == self.generation, state != nil, var consumer = consumers[channel] else { continue }
+                guard generation == self.generation, state != nil, consumers[channel] != nil else { continue }
+                // Mutated in place through the dictionary: a copy would copy the tracker's storage per call.
                 for (tag, outcome) in outcomes {
-                    if let frame = consumer.acks.settle(tag, outcome) { try send(frame, channel: channel) }
+                    if let frame = consumers[channel]?.acks.settle(tag, outcome) { try send(frame, channel: channel) }
                 }
-                consumers[channel] = consumer
             case .cancel(let subscription, let continuation):
                 if let state, consumers[subscription.channel]?.active == true {
                     try check(myop_basic_cancel(state, subscription.channel, consumers[subscription.channel]!.consumerTag, &errorText, errorText.count), "basic.cancel")
@@ -298,9 +297,8 @@ final class ConnectionIO: @unchecked Sendable {
         let status = myop_read_message(state, frame.channel, &message)
         guard status == 0 else { throw ConnectionFailure(description: "reading message failed: \(Self.statusText(status))") }
         defer { amqp_destroy_message(&message) }
-        guard var consumer = consumers[frame.channel] else { return nil }
-        consumer.acks.delivered(frame.delivery_tag)
-        consumers[frame.channel] = consumer
+        guard consumers[frame.channel] != nil else { return nil }
+        consumers[frame.channel]?.acks.delivered(frame.delivery_tag)
         var deliveryCount: Int64 = 0
         _ = myop_header_int(&message.properties, "x-delivery-count", &deliveryCount)
         let routingKey = withUnsafeBytes(of: frame.routing_key) { raw in
@@ -319,10 +317,7 @@ final class ConnectionIO: @unchecked Sendable {
     private func flushAcks(force: Bool = false) throws {
         let now = force ? ContinuousClock.now + .seconds(3_600) : ContinuousClock.now
         for channel in consumers.keys {
-            guard var consumer = consumers[channel] else { continue }
-            let frames = consumer.acks.flush(now: now)
-            consumers[channel] = consumer
-            for frame in frames { try send(frame, channel: channel) }
+            for frame in consumers[channel]?.acks.flush(now: now) ?? [] { try send(frame, channel: channel) }
         }
     }
 
