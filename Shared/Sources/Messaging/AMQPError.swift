@@ -1,7 +1,7 @@
 /// What went wrong talking to the broker, SSWG style: an opaque code plus a message.
 public struct AMQPError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Sendable { case connectionLost, nacked, closed, invalidURL }
+        private enum Base: String, Sendable { case connectionLost, nacked, closed }
         private let base: Base
         private init(_ base: Base) { self.base = base }
 
@@ -11,7 +11,6 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
         public static let nacked = Code(.nacked)
         /// The connection was closed by us; no more work is accepted.
         public static let closed = Code(.closed)
-        public static let invalidURL = Code(.invalidURL)
 
         public var description: String { base.rawValue }
     }

@@ -26,8 +26,6 @@ struct AckTracker {
     /// When the oldest held ack was first held back.
     private(set) var heldSince: ContinuousClock.Instant?
 
-    var unsettledCount: Int { outstanding.count - pendingAcks.count - sent.count }
-
     mutating func delivered(_ tag: UInt64) { outstanding.append(tag) }
 
     mutating func settle(_ tag: UInt64, _ outcome: DeliveryOutcome) -> Frame? {

@@ -231,7 +231,7 @@ final class ConnectionIO: @unchecked Sendable {
 
     private func sendWaitingPublishes() throws {
         guard let state else { return }
-        while let (messages, _) = waitingPublishesFirst(),
+        while let (messages, _) = waitingPublishes.first,
             confirms.unconfirmedCount == 0 || confirms.unconfirmedCount + messages.count <= configuration.maximumUnconfirmed
         {
             let (_, ticket) = waitingPublishes.removeFirst()
@@ -247,8 +247,6 @@ final class ConnectionIO: @unchecked Sendable {
             published.increment(by: messages.count)
         }
     }
-
-    private func waitingPublishesFirst() -> ([OutgoingMessage], PublishToken)? { waitingPublishes.first }
 
     // MARK: Frames
 

@@ -26,12 +26,6 @@ struct RingBuffer<Element> {
 
     mutating func popFirst() -> Element? { isEmpty ? nil : removeFirst() }
 
-    mutating func removeAll() {
-        storage = Array(repeating: nil, count: 16)
-        head = 0
-        count = 0
-    }
-
     private mutating func grow() {
         var bigger: [Element?] = Array(repeating: nil, count: storage.count * 2)
         for index in 0..<count { bigger[index] = storage[(head + index) % storage.count] }

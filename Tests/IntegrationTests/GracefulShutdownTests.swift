@@ -1,0 +1,54 @@
+import Contracts
+import Foundation
+import Messaging
+import PostgresNIO
+import ServiceLifecycle
+import Storage
+import Testing
+
+@Suite("Graceful shutdown")
+struct GracefulShutdownTests {
+    @Test("on shutdown a consumer stops taking deliveries, finishes its handlers, acks them, and leaves the rest queued")
+    func finishesInFlightWorkAndAcks() async throws {
+        try await withPostgres { client in
+            let consumer = try await makeSchema(client, prefix: "it_shutdown", extraSQL: ExactlyOnceTests.effectsTable)
+            let name = TestEnvironment.uniqueName("shutdown")
+            let queue = QueueSpec(name: "it.\(name)", bindings: ["it.\(name).numbered"])
+            let envelopes = try numberedEnvelopes(0..<500, routingKey: queue.bindings[0])
+            let connection = try TestEnvironment.connection("shutdown", queues: [queue])
+            let effects = consumer.schema.rawValue + ".effects"
+            let started = Tally()
+            let inboxConsumer = InboxConsumer(
+                name: "effects", database: consumer, connection: connection,
+                configuration: .init(queue: queue.name, prefetch: 20, concurrency: 2, maxBatch: 10), logger: TestEnvironment.logger
+            ) { (batch: InboxBatch) in
+                await started.add(deliveries: batch.envelopes.count, redelivered: 0, applied: 0)
+                try await Task.sleep(for: .milliseconds(200))  // slow enough that shutdown lands mid-batch
+                for event in try batch.decode(Numbered.self) {
+                    try await batch.transaction.query(
+                        "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
+                }
+            }
+            let serviceGroup = ServiceGroup(configuration: .init(services: [connection, inboxConsumer], logger: TestEnvironment.logger))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await serviceGroup.run() }
+                try await connection.waitUntilConnected()
+                try await connection.publish(envelopes.map(OutgoingMessage.init))
+                try await eventually("first batches started") { await started.deliveries > 0 }
+                await serviceGroup.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+            // Everything a handler started was committed and acked: what is left in the queue is exactly what no
+            // handler touched (buffered deliveries were handed out and finished before the consumer returned).
+            let applied = try await consumer.count("SELECT count(*) FROM SCHEMA.effects")
+            #expect(applied > 0)
+            #expect(applied < envelopes.count)
+            #expect(applied == (await started.deliveries))
+            let probe = try TestEnvironment.connection("shutdown.probe", queues: [queue])
+            probe.start()
+            try await probe.waitUntilConnected()
+            try await eventually("unacked deliveries returned") { try await probe.status(ofQueue: queue.name)?.messages == envelopes.count - applied }
+            await probe.shutdown()
+        }
+    }
+}
