@@ -30,8 +30,18 @@ struct BusBenchmark {
         let rawQueue = "loadgen.raw.\(run)"
         let rawPublish = try await onThread { try RawRabbit.publish(rawURL, queue: rawQueue, count: messages, body: body) }
         let rawConsume = try await onThread { try RawRabbit.consume(rawURL, queue: rawQueue, count: messages) }
+        // Publishing and consuming at once: what the outbox → inbox path asks of one quorum queue.
+        let concurrentQueue = "loadgen.raw.both.\(run)"
+        _ = try await onThread { try RawRabbit.publish(rawURL, queue: concurrentQueue, count: 0, body: body) }  // declare
+        async let rawBothConsume = onThread { try RawRabbit.consume(rawURL, queue: concurrentQueue, count: messages) }
+        let rawBothPublish = try await onThread { try RawRabbit.publish(rawURL, queue: concurrentQueue, count: messages, body: body) }
+        let rawBoth = try await rawBothConsume
+        let rawPublishRate = Double(messages) / rawPublish
+        let rawConsumeRate = Double(messages) / rawConsume
+        let rawBothRate = Double(messages) / max(rawBoth, rawBothPublish)
         report("raw rabbitmq-c publish (confirms)", count: messages, seconds: rawPublish)
         report("raw rabbitmq-c consume (ack multiple)", count: messages, seconds: rawConsume)
+        report("raw rabbitmq-c publish and consume at once", count: messages, seconds: max(rawBoth, rawBothPublish))
 
         // 2. The same through AMQPConnection: command queue, I/O thread, continuations, ack folding.
         let queue = QueueSpec(name: "loadgen.messaging.\(run)", bindings: [])
@@ -65,8 +75,8 @@ struct BusBenchmark {
         let messagingConsume = (ContinuousClock.now - consumeStart).seconds
         await subscription.cancel()
         await connection.shutdown()
-        report("Messaging publish (confirms)", count: messages, seconds: messagingPublish, baseline: rawPublish)
-        report("Messaging consume (ack folding)", count: messages, seconds: messagingConsume, baseline: rawConsume)
+        report("Messaging publish (confirms)", count: messages, seconds: messagingPublish, baseline: rawPublishRate)
+        report("Messaging consume (ack folding)", count: messages, seconds: messagingConsume, baseline: rawConsumeRate)
 
         // 3. Outbox → relay → broker → inbox consumer → effect row, two commits per batch: first each half
         // alone (relay into a queue nobody consumes, then the inbox draining it), then both at once.
@@ -82,22 +92,24 @@ struct BusBenchmark {
             let staged = try await Path(client: client, amqpURL: amqpURL, run: "\(run)a", events: events, size: size, tuning: tuning, logger: logger)
             report("outbox write (1,000 events per transaction)", count: events, seconds: staged.outboxWrite)
             let relayAlone = try await staged.measure(relay: true, inbox: false)
-            report("relay alone: outbox → broker", count: events, seconds: relayAlone, baseline: rawPublish)
+            report("relay alone: outbox → broker", count: events, seconds: relayAlone, baseline: rawPublishRate)
             let inboxAlone = try await staged.measure(relay: false, inbox: true)
-            report("inbox alone: broker → inbox → effect", count: events, seconds: inboxAlone, baseline: rawPublish)
+            report("inbox alone: broker → inbox → effect", count: events, seconds: inboxAlone, baseline: rawPublishRate)
             try await staged.drop()
             let live = try await Path(client: client, amqpURL: amqpURL, run: "\(run)b", events: events, size: size, tuning: tuning, logger: logger)
             let both = try await live.measure(relay: true, inbox: true)
-            report("outbox → relay → broker → inbox → effect", count: events, seconds: both, baseline: rawPublish)
+            report("outbox → relay → broker → inbox → effect", count: events, seconds: both, baseline: rawPublishRate)
+            print(String(format: "  = %.2f × raw publish and consume at once", (Double(events) / both) / rawBothRate))
             print("effects applied: \(try await live.distinctEffects()) of \(events) (distinct)")
             try await live.drop()
         }
     }
 
+    /// Prints a rate; `baseline` is a raw rate (messages per second) measured in the same run.
     private func report(_ label: String, count: Int, seconds: Double, baseline: Double? = nil) {
         let rate = Double(count) / seconds
         var line = "\(label.padding(toLength: 46, withPad: " ", startingAt: 0)) \(String(format: "%9.0f msg/s", rate))  (\(String(format: "%.2f", seconds)) s)"
-        if let baseline { line += String(format: "  = %.2f × raw", (Double(count) / seconds) / (Double(count) / baseline)) }
+        if let baseline { line += String(format: "  = %.2f × raw", rate / baseline) }
         print(line)
     }
 }
@@ -186,8 +198,18 @@ struct Path {
         let start = ContinuousClock.now
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await serviceGroup.run() }
-            while try await !done(relay: relay, inbox: inbox) { try await Task.sleep(for: .milliseconds(10)) }
+            var depths: [Int] = []
+            var lastSample = ContinuousClock.now
+            while try await !done(relay: relay, inbox: inbox) {
+                try await Task.sleep(for: .milliseconds(10))
+                // Where messages pile up tells which side limits: a growing queue means the consumer.
+                if relay && inbox && ContinuousClock.now - lastSample > .seconds(1) {
+                    lastSample = .now
+                    depths.append(try await publisher.status(ofQueue: queue.name)?.messages ?? -1)
+                }
+            }
             let seconds = (ContinuousClock.now - start).seconds
+            if !depths.isEmpty { print("queue depth each second: \(depths.map(String.init).joined(separator: " "))") }
             await serviceGroup.triggerGracefulShutdown()
             try await group.waitForAll()
             return seconds
