@@ -76,10 +76,10 @@ public final class OutboxRelay: Service {
             var total = 0
             var exhausted = false
             while !exhausted {
-                let sent = Handoff()
+                let sent = OneShot<Int>()
                 group.addTask { try await self.relayBatch(announcingSend: sent) }
                 inFlight += 1
-                exhausted = await sent.claimed() < configuration.batchSize
+                exhausted = try await sent.value() < configuration.batchSize
                 if inFlight == configuration.batchesInFlight || exhausted, let count = try await group.next() {
                     total += count
                     inFlight -= 1
@@ -93,8 +93,8 @@ public final class OutboxRelay: Service {
     /// One batch in its own transaction: claim and mark in one statement, send, announce how many rows went
     /// out, await the confirms, commit. If the broker refuses or the process dies first, the transaction rolls
     /// back and the rows are pending again.
-    private func relayBatch(announcingSend sent: Handoff) async throws -> Int {
-        defer { sent.announce(0) }  // a failure before sending must not leave the loop waiting
+    private func relayBatch(announcingSend sent: OneShot<Int>) async throws -> Int {
+        defer { sent.fulfill(.success(0)) }  // a failure before sending must not leave the loop waiting
         let schema = database.schema.rawValue
         return try await database.withTransaction { transaction in
             let rows = try await transaction.query(
@@ -122,7 +122,7 @@ public final class OutboxRelay: Service {
             // RETURNING has no order; publish in insertion order.
             claimed.sort { $0.id < $1.id }
             let ticket = publisher.send(claimed.map(\.message))
-            sent.announce(claimed.count)
+            sent.fulfill(.success(claimed.count))
             try await ticket.wait()
             return claimed.count
         }
