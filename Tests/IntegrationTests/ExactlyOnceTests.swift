@@ -10,8 +10,6 @@ import Testing
 /// The core guarantee: transport is at-least-once, effects are exactly-once (ARCHITECTURE.md).
 @Suite("Outbox to inbox, exactly once", .serialized)
 struct ExactlyOnceTests {
-    static let effectsTable = "CREATE TABLE SCHEMA.effects (event_id uuid NOT NULL, sequence integer NOT NULL)"
-
     @Test("10,000 events through one service's outbox are applied exactly once by another's inbox, duplicates included")
     func tenThousandExactlyOnce() async throws {
         try await exactlyOnce(count: 10_000, restartBrokerAfter: nil)
@@ -25,32 +23,22 @@ struct ExactlyOnceTests {
     private func exactlyOnce(count: Int, restartBrokerAfter: Int?) async throws {
         try await withPostgres { client in
             let producer = try await makeSchema(client, prefix: "it_producer")
-            let consumer = try await makeSchema(client, prefix: "it_consumer", extraSQL: Self.effectsTable)
-            let name = TestEnvironment.uniqueName("eo")
-            let queue = QueueSpec(name: "it.\(name)", bindings: ["it.\(name).numbered"])
+            let effects = try await Effects.make(client, prefix: "it_consumer")
+            let consumer = effects.database
+            let queue = testQueue("eo")
             let publisher = try TestEnvironment.connection("producer.publisher", queues: [queue])
             let consumerConnection = try TestEnvironment.connection("consumer.consumer", queues: [queue])
             let relay = OutboxRelay(database: producer, publisher: publisher, logger: TestEnvironment.logger)
-            let effects = consumer.schema.rawValue + ".effects"
             let configuration = MessageConsumer.Configuration(queue: queue.name)
             // The plain run applies one event at a time; the restart run applies each batch with one statement.
             let inboxConsumer =
                 restartBrokerAfter == nil
-                ? InboxConsumer(name: "effects", database: consumer, connection: consumerConnection, configuration: configuration, logger: TestEnvironment.logger) {
-                    (context: InboxContext) in
-                    let event = try context.decode(Numbered.self)
-                    try await context.transaction.query(
-                        "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
-                }
-                : InboxConsumer(name: "effects", database: consumer, connection: consumerConnection, configuration: configuration, logger: TestEnvironment.logger) {
-                    (batch: InboxBatch) in
-                    let events = try batch.decode(Numbered.self)
-                    try await batch.transaction.query(
-                        """
-                        INSERT INTO \(unescaped: effects) (event_id, sequence)
-                        SELECT * FROM unnest(\(events.map(\.id.uuid))::uuid[], \(events.map(\.data.sequence))::int4[])
-                        """)
-                }
+                ? InboxConsumer(
+                    name: "effects", database: consumer, connection: consumerConnection, configuration: configuration, logger: TestEnvironment.logger,
+                    handler: effects.record(_:) as InboxConsumer.Handler)
+                : InboxConsumer(
+                    name: "effects", database: consumer, connection: consumerConnection, configuration: configuration, logger: TestEnvironment.logger,
+                    batchHandler: effects.record(_:) as InboxConsumer.BatchHandler)
             let envelopes = try numberedEnvelopes(0..<count, routingKey: queue.bindings[0])
 
             try await running([publisher, consumerConnection, relay, inboxConsumer]) {
@@ -89,17 +77,12 @@ struct ExactlyOnceTests {
     @Test("a consumer whose connection dies before acking gets the messages again; the effect still happens once")
     func redeliveryAfterLostConnection() async throws {
         try await withPostgres { client in
-            let consumer = try await makeSchema(client, prefix: "it_redeliver", extraSQL: Self.effectsTable)
-            let name = TestEnvironment.uniqueName("redeliver")
-            let queue = QueueSpec(name: "it.\(name)", bindings: ["it.\(name).numbered"])
+            let effects = try await Effects.make(client, prefix: "it_redeliver")
+            let consumer = effects.database
+            let queue = testQueue("redeliver")
             let envelopes = try numberedEnvelopes(0..<200, routingKey: queue.bindings[0])
             let inbox = Inbox(database: consumer, consumer: "effects")
-            let effects = consumer.schema.rawValue + ".effects"
-            let apply: @Sendable (InboxContext) async throws -> Void = { context in
-                let event = try context.decode(Numbered.self)
-                try await context.transaction.query(
-                    "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
-            }
+            let apply: @Sendable (InboxContext) async throws -> Void = effects.record(_:)
 
             // The first consumer commits every effect, then its connection closes before any ack went out.
             let dying = try TestEnvironment.connection("dying", queues: [queue])
@@ -139,9 +122,9 @@ struct ExactlyOnceTests {
     @Test("a message whose handler always fails ends in <queue>.dead after the delivery limit; the others flow")
     func poisonMessageIsDeadLettered() async throws {
         try await withPostgres { client in
-            let consumer = try await makeSchema(client, prefix: "it_poison", extraSQL: Self.effectsTable)
-            let name = TestEnvironment.uniqueName("poison")
-            let queue = QueueSpec(name: "it.\(name)", bindings: ["it.\(name).numbered"], deliveryLimit: 3)
+            let effects = try await Effects.make(client, prefix: "it_poison")
+            let consumer = effects.database
+            let queue = testQueue("poison", deliveryLimit: 3)
             var poisonEnvelope = Envelope(companyID: CompanyID(), data: Numbered(sequence: 1_000, poison: true))
             poisonEnvelope.type = EventType(rawValue: queue.bindings[0])
             let poison = try EncodedEnvelope(poisonEnvelope)
@@ -151,7 +134,6 @@ struct ExactlyOnceTests {
             let notAnEnvelope = OutgoingMessage(routingKey: queue.bindings[0], messageID: "garbage", type: "x", timestamp: 0, body: Array("{".utf8))
 
             let connection = try TestEnvironment.connection("poison", queues: [queue])
-            let effects = consumer.schema.rawValue + ".effects"
             let attempts = Tally()
             let inboxConsumer = InboxConsumer(
                 name: "effects", database: consumer, connection: connection, configuration: .init(queue: queue.name, maxBatch: 20),
@@ -162,8 +144,7 @@ struct ExactlyOnceTests {
                     await attempts.add(deliveries: 1, redelivered: 0, applied: 0)
                     throw PoisonError()
                 }
-                try await context.transaction.query(
-                    "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
+                try await effects.record(context)
             }
             try await running([connection, inboxConsumer]) {
                 try await connection.waitUntilConnected()

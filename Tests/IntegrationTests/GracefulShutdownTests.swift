@@ -11,12 +11,11 @@ struct GracefulShutdownTests {
     @Test("on shutdown a consumer stops taking deliveries, finishes its handlers, acks them, and leaves the rest queued")
     func finishesInFlightWorkAndAcks() async throws {
         try await withPostgres { client in
-            let consumer = try await makeSchema(client, prefix: "it_shutdown", extraSQL: ExactlyOnceTests.effectsTable)
-            let name = TestEnvironment.uniqueName("shutdown")
-            let queue = QueueSpec(name: "it.\(name)", bindings: ["it.\(name).numbered"])
+            let effects = try await Effects.make(client, prefix: "it_shutdown")
+            let consumer = effects.database
+            let queue = testQueue("shutdown")
             let envelopes = try numberedEnvelopes(0..<500, routingKey: queue.bindings[0])
             let connection = try TestEnvironment.connection("shutdown", queues: [queue])
-            let effects = consumer.schema.rawValue + ".effects"
             let started = Tally()
             let inboxConsumer = InboxConsumer(
                 name: "effects", database: consumer, connection: connection,
@@ -24,10 +23,7 @@ struct GracefulShutdownTests {
             ) { (batch: InboxBatch) in
                 await started.add(deliveries: batch.envelopes.count, redelivered: 0, applied: 0)
                 try await Task.sleep(for: .milliseconds(200))  // slow enough that shutdown lands mid-batch
-                for event in try batch.decode(Numbered.self) {
-                    try await batch.transaction.query(
-                        "INSERT INTO \(unescaped: effects) (event_id, sequence) VALUES (\(event.id.uuid), \(event.data.sequence))")
-                }
+                try await effects.record(batch)
             }
             let serviceGroup = ServiceGroup(configuration: .init(services: [connection, inboxConsumer], logger: TestEnvironment.logger))
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -16,8 +16,7 @@ struct TLSTests {
     func roundTrip() async throws {
         let url = try #require(AMQPURL(Self.url))
         #expect(url.tls)
-        let name = TestEnvironment.uniqueName("tls")
-        let queue = QueueSpec(name: "it.\(name)", bindings: ["it.\(name).numbered"])
+        let queue = testQueue("tls")
         let connection = AMQPConnection(
             configuration: AMQPConfiguration(url: url, connectionName: "it.tls", tlsCACertificatePath: Self.caPath),
             topology: Topology(queues: [queue]), logger: TestEnvironment.logger)
