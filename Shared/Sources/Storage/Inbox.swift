@@ -92,8 +92,4 @@ public struct Inbox: Sendable {
             return new.count
         }
     }
-
-    public func handle(_ envelope: EncodedEnvelope, handler: (InboxContext) async throws -> Void) async throws -> Bool {
-        try await handle([envelope], handler: handler) == 1
-    }
 }
