@@ -23,6 +23,7 @@ let postgres = Target.Dependency.product(name: "PostgresNIO", package: "postgres
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 var targets: [Target] = [
     .systemLibrary(
@@ -94,7 +95,7 @@ var targets: [Target] = [
     .testTarget(
         name: "IntegrationTests",
         dependencies: [
-            "Contracts", "Messaging", "Storage", "ServiceKit", postgres, logging, lifecycle, hummingbird,
+            "Contracts", "Messaging", "Storage", "ServiceKit", postgres, logging, lifecycle, hummingbird, crypto,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ] + services.map { .target(name: $0.name) },
@@ -108,7 +109,7 @@ for service in services {
         // The library owns the service's migrations, so its path is the service folder.
         .target(
             name: service.name,
-            dependencies: ["Contracts", "Messaging", "Storage", "ServiceKit", hummingbird, postgres, logging],
+            dependencies: ["Contracts", "Messaging", "Storage", "ServiceKit", hummingbird, postgres, logging, crypto],
             path: "Services/\(service.name)",
             exclude: ["Sources/\(service.name)Main"],
             sources: ["Sources/\(service.name)"],
@@ -141,6 +142,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),

@@ -44,6 +44,9 @@ public enum EventKind: IDKind { public static let name = "event_id" }
 public enum CallKind: IDKind { public static let name = "call_uid" }
 public enum CampaignKind: IDKind { public static let name = "campaign_id" }
 public enum InvoiceKind: IDKind { public static let name = "invoice_id" }
+public enum DepartmentKind: IDKind { public static let name = "department_id" }
+public enum ReservationKind: IDKind { public static let name = "reservation_id" }
+public enum PaymentKind: IDKind { public static let name = "payment_id" }
 
 public typealias CompanyID = TypedID<CompanyKind>
 public typealias UserID = TypedID<UserKind>
@@ -51,3 +54,6 @@ public typealias EventID = TypedID<EventKind>
 public typealias CallID = TypedID<CallKind>
 public typealias CampaignID = TypedID<CampaignKind>
 public typealias InvoiceID = TypedID<InvoiceKind>
+public typealias DepartmentID = TypedID<DepartmentKind>
+public typealias ReservationID = TypedID<ReservationKind>
+public typealias PaymentID = TypedID<PaymentKind>

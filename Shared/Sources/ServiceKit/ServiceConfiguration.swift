@@ -22,6 +22,8 @@ public struct ServiceConfiguration: Sendable {
     public var maxBodyBytes: Int
     public var sandboxURL: String
     public var amqpCACertificate: String?
+    /// The raw environment, for the variables only one service reads (see `secret(_:devDefault:)`).
+    public var values: [String: String] = [:]
 
     public static let devAMQPURL = "amqp://guest:guest@127.0.0.1:56720"
     public static let devDatabaseHost = "127.0.0.1:55432"
@@ -65,7 +67,12 @@ public struct ServiceConfiguration: Sendable {
             relayBatchSize: try reader.int("MYOP_RELAY_BATCH_SIZE", default: 1_000, range: 1...10_000),
             maxBodyBytes: try reader.int("MYOP_MAX_BODY_BYTES", default: 1 << 20, range: 1_024...(64 << 20)),
             sandboxURL: reader.string("MYOP_SANDBOX_URL", default: "http://127.0.0.1:8090"),
-            amqpCACertificate: env["MYOP_AMQP_CA_CERTIFICATE"])
+            amqpCACertificate: env["MYOP_AMQP_CA_CERTIFICATE"], values: env)
+    }
+
+    /// A service's own secret: required when `MYOP_ENV=production`, a dev default otherwise.
+    public func secret(_ name: String, devDefault: String) throws -> String {
+        try EnvironmentReader(values: values).required(name, devDefault: environment == "production" ? nil : devDefault)
     }
 }
 

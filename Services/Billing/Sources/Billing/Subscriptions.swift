@@ -5,10 +5,15 @@ import ServiceKit
 public enum Subscriptions {
     static let identity = BillingService.identity
 
+    public static let callCompleted = identity.queue("call-completed")
+    public static let notificationDelivered = identity.queue("notification-delivered")
+    public static let conversationOpened = identity.queue("conversation-opened")
+    public static let slaMonthClosed = identity.queue("sla-month-closed")
+
     public static let queues: [QueueSpec] = [
-        QueueSpec(name: identity.queue("call-completed"), bindings: ["call.completed"]),
-        QueueSpec(name: identity.queue("notification-delivered"), bindings: ["notification.delivered"]),
-        QueueSpec(name: identity.queue("conversation-opened"), bindings: ["whatsapp.conversation.opened"]),
-        QueueSpec(name: identity.queue("sla-month-closed"), bindings: ["sla.month.closed"]),
+        QueueSpec(name: callCompleted, bindings: ["call.completed"]),
+        QueueSpec(name: notificationDelivered, bindings: ["notification.delivered"]),
+        QueueSpec(name: conversationOpened, bindings: ["whatsapp.conversation.opened"]),
+        QueueSpec(name: slaMonthClosed, bindings: ["sla.month.closed"]),
     ]
 }

@@ -1,0 +1,95 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+/// Accounts: created on first use with the defaults of D-19, read, locked and edited.
+enum AccountStore {
+    static let columns = """
+        company_id, plan, pending_plan, billing_day, status, balance, low_balance, minimum_balance, credit_limit,
+        minimum_topup, auto_recharge, billing_name, billing_email, gstin, created_at, suspended_at
+        """
+
+    /// Every company has an account from its first usage or request on. BI-27: the billing day is the day of
+    /// creation in the company's time zone (D-29), 29–31 becoming 28 so that every month has it.
+    static func ensure(_ companies: [CompanyID], in transaction: Transaction) async throws {
+        guard !companies.isEmpty else { return }
+        let schema = transaction.schema.rawValue
+        let ids = companies.map(\.uuid)
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).accounts (company_id, plan, billing_day)
+            SELECT id, 'compact', LEAST(EXTRACT(DAY FROM now() AT TIME ZONE 'Asia/Kolkata')::int, 28)
+            FROM unnest(\(ids)::uuid[]) AS ids(id)
+            ON CONFLICT (company_id) DO NOTHING
+            """)
+    }
+
+    /// Creates the accounts that are missing, then locks all of them in company order (so two transactions
+    /// locking overlapping sets cannot deadlock) until the transaction ends.
+    static func lock(_ companies: Set<CompanyID>, in transaction: Transaction) async throws -> [CompanyID: Account] {
+        let sorted = companies.sorted()
+        try await ensure(sorted, in: transaction)
+        let schema = transaction.schema.rawValue
+        let ids = sorted.map(\.uuid)
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).accounts
+            WHERE company_id = ANY(\(ids)::uuid[]) ORDER BY company_id FOR UPDATE
+            """)
+        var accounts: [CompanyID: Account] = [:]
+        for try await row in rows {
+            let account = try decode(row)
+            accounts[account.companyID] = account
+        }
+        return accounts
+    }
+
+    static func lock(_ company: CompanyID, in transaction: Transaction) async throws -> Account {
+        guard let account = try await lock([company], in: transaction)[company] else {
+            throw BillingError.accountMissing(company)
+        }
+        return account
+    }
+
+    static func save(_ account: Account, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).accounts SET
+                plan = \(account.plan.rawValue), pending_plan = \(account.pendingPlan?.rawValue), status = \(account.status.rawValue),
+                low_balance = \(account.thresholds.lowBalance.paise), minimum_balance = \(account.thresholds.minimumBalance.paise),
+                minimum_topup = \(account.minimumTopUp.paise), auto_recharge = \(account.autoRecharge),
+                billing_name = \(account.billingName), billing_email = \(account.billingEmail), gstin = \(account.gstin),
+                suspended_at = \(account.suspendedAt)
+            WHERE company_id = \(account.companyID.uuid)
+            """)
+    }
+
+    /// Money held by reservations that are neither settled nor expired (D-15).
+    static func reserved(_ company: CompanyID, in transaction: Transaction) async throws -> Money {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT COALESCE(sum(amount), 0)::bigint FROM \(unescaped: schema).reservations
+            WHERE company_id = \(company.uuid) AND status = 'held' AND expires_at > now()
+            """)
+        for try await total in rows.decode(Int64.self) { return Money(paise: total) }
+        return .zero
+    }
+
+    static func decode(_ row: PostgresRow) throws -> Account {
+        let (id, plan, pending, day, status, balance, low, minimum, limit, topUp, auto, name, email, gstin, created, suspended) = try row.decode(
+            (UUID, String, String?, Int, String, Int64, Int64, Int64, Int64, Int64, Bool, String?, String?, String?, Date, Date?).self)
+        return Account(
+            companyID: CompanyID(id), plan: Plan(rawValue: plan) ?? .compact, pendingPlan: pending.flatMap(Plan.init(rawValue:)),
+            billingDay: day, status: AccountStatus(rawValue: status) ?? .active, balance: Money(paise: balance),
+            thresholds: BalanceThresholds(lowBalance: Money(paise: low), minimumBalance: Money(paise: minimum), creditLimit: Money(paise: limit)),
+            minimumTopUp: Money(paise: topUp), autoRecharge: auto, billingName: name, billingEmail: email, gstin: gstin,
+            createdAt: created, suspendedAt: suspended)
+    }
+}
+
+enum BillingError: Error {
+    case accountMissing(CompanyID)
+}

@@ -1,0 +1,85 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+struct Payment: Sendable {
+    var id: PaymentID
+    var companyID: CompanyID
+    var amount: Money
+    var gst: Money
+    var method: PaymentMethod
+    var status: PaymentStatus
+    var offlineCode: String?
+    var providerReference: String?
+    var failureReason: String?
+    var createdAt: Date
+    var completedAt: Date?
+
+    var total: Money { amount + gst }
+}
+
+enum PaymentStore {
+    static let columns = """
+        id, company_id, amount, gst, method, status, offline_code, provider_reference, failure_reason, created_at, completed_at
+        """
+
+    /// False when the company already used this offline code (BI-33: a bank reference applies once).
+    static func insert(_ payment: Payment, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).payments (id, company_id, amount, gst, method, status, offline_code, created_at)
+            VALUES (\(payment.id.uuid), \(payment.companyID.uuid), \(payment.amount.paise), \(payment.gst.paise),
+                    \(payment.method.rawValue), 'pending', \(payment.offlineCode), \(payment.createdAt))
+            ON CONFLICT (company_id, offline_code) DO NOTHING
+            RETURNING id
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    static func find(_ id: PaymentID, company: CompanyID?, forUpdate: Bool, in transaction: Transaction) async throws -> Payment? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).payments
+            WHERE id = \(id.uuid) AND (\(company?.uuid)::uuid IS NULL OR company_id = \(company?.uuid))
+            \(unescaped: forUpdate ? "FOR UPDATE" : "")
+            """)
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    static func list(company: CompanyID, limit: Int, in database: Database) async throws -> [Payment] {
+        let schema = database.schema.rawValue
+        let rows = try await database.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).payments
+            WHERE company_id = \(company.uuid) ORDER BY created_at DESC, id LIMIT \(limit)
+            """)
+        var payments: [Payment] = []
+        for try await row in rows { payments.append(try decode(row)) }
+        return payments
+    }
+
+    static func complete(_ payment: Payment, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).payments
+            SET status = \(payment.status.rawValue), provider_reference = \(payment.providerReference),
+                failure_reason = \(payment.failureReason), completed_at = \(payment.completedAt)
+            WHERE id = \(payment.id.uuid)
+            """)
+    }
+
+    static func decode(_ row: PostgresRow) throws -> Payment {
+        let (id, company, amount, gst, method, status, code, reference, failure, created, completed) = try row.decode(
+            (UUID, UUID, Int64, Int64, String, String, String?, String?, String?, Date, Date?).self)
+        return Payment(
+            id: PaymentID(id), companyID: CompanyID(company), amount: Money(paise: amount), gst: Money(paise: gst),
+            method: PaymentMethod(rawValue: method) ?? .online, status: PaymentStatus(rawValue: status) ?? .pending, offlineCode: code,
+            providerReference: reference, failureReason: failure, createdAt: created, completedAt: completed)
+    }
+}

@@ -1,0 +1,40 @@
+import Contracts
+import PostgresNIO
+import Storage
+
+/// The rate cards of every plan. Small (a few dozen rows), so a rating batch reads all of them at once, and a
+/// re-import (BI-15) is seen by the very next batch on every replica.
+enum RateCardStore {
+    static func load(in transaction: Transaction) async throws -> [Plan: RateCard] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT p.plan, p.pulse_seconds, r.item, r.rate
+            FROM \(unescaped: schema).plans p JOIN \(unescaped: schema).rates r USING (plan)
+            """)
+        var pulses: [Plan: Pulse] = [:]
+        var rates: [Plan: [RateItem: Money]] = [:]
+        for try await (planName, pulseSeconds, item, rate) in rows.decode((String, Int, String, Int64).self) {
+            guard let plan = Plan(rawValue: planName) else { continue }
+            pulses[plan] = Pulse(rawValue: pulseSeconds) ?? .sixtySeconds
+            rates[plan, default: [:]][RateItem(rawValue: item)] = Money(paise: rate)
+        }
+        var cards: [Plan: RateCard] = [:]
+        for (plan, pulse) in pulses { cards[plan] = RateCard(plan: plan, pulse: pulse, rates: rates[plan] ?? [:]) }
+        return cards
+    }
+
+    /// BI-15: upserts the imported rates in one statement.
+    static func save(_ rows: [RateCardImport.Row], in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        let plans = rows.map(\.plan.rawValue)
+        let items = rows.map(\.item.rawValue)
+        let rates = rows.map(\.rate.paise)
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).rates (plan, item, rate)
+            SELECT * FROM unnest(\(plans)::text[], \(items)::text[], \(rates)::bigint[])
+            ON CONFLICT (plan, item) DO UPDATE SET rate = EXCLUDED.rate, updated_at = now()
+            """)
+    }
+}

@@ -1,0 +1,65 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+/// D-15: a hold on part of a wallet, taken by a campaign at execution and settled when it ends.
+struct Reservation: Sendable {
+    enum Status: String, Sendable { case held, captured, released }
+
+    var id: ReservationID
+    var companyID: CompanyID
+    var reference: String?
+    var amount: Money
+    var captured: Money
+    var status: Status
+    var expiresAt: Date
+    var createdAt: Date
+    var settledAt: Date?
+
+    /// What the API shows: a held reservation past its expiry no longer holds anything.
+    func displayStatus(now: Date) -> String {
+        status == .held && expiresAt <= now ? "expired" : status.rawValue
+    }
+}
+
+enum ReservationStore {
+    static func insert(_ reservation: Reservation, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).reservations (id, company_id, reference, amount, status, expires_at, created_at)
+            VALUES (\(reservation.id.uuid), \(reservation.companyID.uuid), \(reservation.reference), \(reservation.amount.paise),
+                    'held', \(reservation.expiresAt), \(reservation.createdAt))
+            """)
+    }
+
+    static func find(_ id: ReservationID, company: CompanyID, forUpdate: Bool, in transaction: Transaction) async throws -> Reservation? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT id, company_id, reference, amount, captured, status, expires_at, created_at, settled_at
+            FROM \(unescaped: schema).reservations WHERE id = \(id.uuid) AND company_id = \(company.uuid)
+            \(unescaped: forUpdate ? "FOR UPDATE" : "")
+            """)
+        for try await (id, company, reference, amount, captured, status, expires, created, settled) in rows.decode(
+            (UUID, UUID, String?, Int64, Int64, String, Date, Date, Date?).self)
+        {
+            return Reservation(
+                id: ReservationID(id), companyID: CompanyID(company), reference: reference, amount: Money(paise: amount),
+                captured: Money(paise: captured), status: Reservation.Status(rawValue: status) ?? .held, expiresAt: expires,
+                createdAt: created, settledAt: settled)
+        }
+        return nil
+    }
+
+    static func settle(_ reservation: Reservation, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).reservations
+            SET status = \(reservation.status.rawValue), captured = \(reservation.captured.paise), settled_at = \(reservation.settledAt)
+            WHERE id = \(reservation.id.uuid)
+            """)
+    }
+}

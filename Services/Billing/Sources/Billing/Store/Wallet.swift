@@ -1,0 +1,87 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+/// The only way money moves: postings are appended to the ledger, skipped when their source is already there
+/// (so replays change nothing), and the cached balances move by exactly what was appended, in the same
+/// transaction and under the accounts' row locks. Threshold crossings become events in the outbox.
+enum Wallet {
+    struct Change: Sendable {
+        var companyID: CompanyID
+        var before: Money
+        var after: Money
+        var crossings: [BalanceCrossing]
+    }
+
+    /// `accounts` must be locked by this transaction (`AccountStore.lock`) and cover every posting's company.
+    @discardableResult
+    static func append(
+        _ postings: [Posting], accounts: [CompanyID: Account], outbox: Outbox, now: Date = Date(), in transaction: Transaction
+    ) async throws -> [Change] {
+        guard !postings.isEmpty else { return [] }
+        let schema = transaction.schema.rawValue
+        let inserted = try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).ledger
+                (company_id, source, kind, debit, credit, amount, quantity, description, occurred_at)
+            SELECT company_id, source, kind, debit, credit, amount, NULLIF(quantity, -1), description, occurred_at
+            FROM unnest(\(postings.map(\.companyID.uuid))::uuid[], \(postings.map(\.source))::text[], \(postings.map(\.kind))::text[],
+                        \(postings.map(\.debit))::text[], \(postings.map(\.credit))::text[], \(postings.map(\.amount.paise))::bigint[],
+                        \(postings.map { $0.quantity ?? -1 })::bigint[], \(postings.map(\.description))::text[],
+                        \(postings.map(\.occurredAt))::timestamptz[])
+                 AS p(company_id, source, kind, debit, credit, amount, quantity, description, occurred_at)
+            ON CONFLICT (company_id, source) DO NOTHING
+            RETURNING company_id, debit, credit, amount
+            """)
+        var deltas: [CompanyID: Money] = [:]
+        for try await (company, debit, credit, amount) in inserted.decode((UUID, String, String, Int64).self) {
+            let posting = Posting(
+                companyID: CompanyID(company), source: "", kind: "", debit: debit, credit: credit, amount: Money(paise: amount),
+                description: "", occurredAt: now)
+            deltas[posting.companyID, default: .zero] = deltas[posting.companyID, default: .zero] + posting.walletEffect
+        }
+
+        var changes: [Change] = []
+        var events: [EncodedEnvelope] = []
+        for (company, delta) in deltas.sorted(by: { $0.key < $1.key }) where delta != .zero {
+            guard let account = accounts[company] else { throw BillingError.accountMissing(company) }
+            let after = account.balance + delta
+            var crossings = account.thresholds.crossings(from: account.balance, to: after)
+            // A suspended account stays suspended; falling further publishes nothing new.
+            if account.status == .suspended { crossings.removeAll { $0 == .suspended } }
+            changes.append(Change(companyID: company, before: account.balance, after: after, crossings: crossings))
+            events += try crossings.map { try event(for: $0, account: account, balance: after, now: now) }
+        }
+        guard !changes.isEmpty else { return [] }
+        let suspends = changes.map { $0.crossings.contains(.suspended) }
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).accounts AS a SET
+                balance = a.balance + d.delta,
+                status = CASE WHEN d.suspend THEN 'suspended' ELSE a.status END,
+                suspended_at = CASE WHEN d.suspend THEN \(now) ELSE a.suspended_at END
+            FROM unnest(\(changes.map(\.companyID.uuid))::uuid[], \(changes.map { ($0.after - $0.before).paise })::bigint[],
+                        \(suspends)::boolean[]) AS d(company_id, delta, suspend)
+            WHERE a.company_id = d.company_id
+            """)
+        try await outbox.enqueue(events, in: transaction)
+        return changes
+    }
+
+    private static func event(for crossing: BalanceCrossing, account: Account, balance: Money, now: Date) throws -> EncodedEnvelope {
+        let company = account.companyID
+        switch crossing {
+        case .low:
+            return try EncodedEnvelope(Envelope(
+                companyID: company, occurredAt: now, data: BalanceLow(balance: balance, threshold: account.thresholds.lowBalance)))
+        case .minimum:
+            return try EncodedEnvelope(Envelope(
+                companyID: company, occurredAt: now, data: BalanceMinimum(balance: balance, threshold: account.thresholds.minimumBalance)))
+        case .suspended:
+            return try EncodedEnvelope(Envelope(
+                companyID: company, occurredAt: now,
+                data: AccountSuspended(balance: balance, creditLimit: account.thresholds.creditLimit, suspendedAt: now)))
+        }
+    }
+}
