@@ -56,6 +56,19 @@ extension APIError {
         APIError(.conflict, code: code, message: message, field: field)
     }
 
+    /// 402: the wallet cannot pay for what was asked (BI-06 `INSUFFICIENTBALANCE`, D-09 `account.suspended`).
+    public static func paymentRequired(_ code: String, _ message: String, field: String? = nil) -> APIError {
+        APIError(.init(code: 402, reasonPhrase: "Payment Required"), code: code, message: message, field: field)
+    }
+
     public static let unauthenticated = APIError(
         .unauthorized, code: "auth.unauthenticated", message: "Send a valid bearer token in the Authorization header.")
+}
+
+
+extension Request {
+    /// The value of a request header by name (case-insensitive), for headers HTTPTypes has no constant for.
+    public func header(_ name: String) -> String? {
+        HTTPField.Name(name).flatMap { headers[$0] }
+    }
 }

@@ -30,7 +30,7 @@ public struct APIResponseEncoder: ResponseEncoder {
 
 extension APIError {
     /// A 400 naming the JSON path of the field that could not be read.
-    static func decoding(_ error: DecodingError) -> APIError {
+    public static func decoding(_ error: DecodingError) -> APIError {
         func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String? {
             let keys = (codingPath + (last.map { [$0] } ?? [])).map { key in key.intValue.map { "[\($0)]" } ?? key.stringValue }
             guard !keys.isEmpty else { return nil }

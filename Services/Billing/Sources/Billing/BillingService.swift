@@ -1,4 +1,5 @@
 public import ServiceKit
+import Crypto
 import Foundation
 import Storage
 
@@ -6,10 +7,24 @@ import Storage
 public enum BillingService {
     public static let identity = ServiceIdentity(name: "billing", schema: SchemaName("billing")!, defaultPort: 8083)
 
+    /// The payment provider signs its webhooks with this shared secret (`X-Payment-Signature`).
+    public static let paymentWebhookSecretVariable = "MYOP_PAYMENT_WEBHOOK_SECRET"
+    public static let devPaymentWebhookSecret = "myop-dev-payment-webhook-secret"
+
     public static func definition() -> ServiceDefinition {
         ServiceDefinition(
             identity: identity,
             migrationsDirectory: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-            queues: Subscriptions.queues)
+            queues: Subscriptions.queues
+        ) { context in
+            let secret = try context.configuration.secret(paymentWebhookSecretVariable, devDefault: devPaymentWebhookSecret)
+            let api = BillingAPI(
+                database: context.database, outbox: context.outbox, checkoutBase: context.configuration.sandboxURL,
+                webhookKey: SymmetricKey(data: Data(secret.utf8)))
+            return ServiceComponents(
+                consumers: UsageRater(outbox: context.outbox).consumers,
+                authenticatedRoutes: { api.register($0) },
+                publicRoutes: { api.registerPublic($0) })
+        }
     }
 }

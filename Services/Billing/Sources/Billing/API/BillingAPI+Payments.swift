@@ -1,0 +1,153 @@
+import Contracts
+import Crypto
+import Foundation
+import Hummingbird
+import ServiceKit
+import Storage
+
+extension BillingAPI {
+    /// BI-37, BI-33: start a recharge. Online: the answer carries the provider's checkout URL. Offline (NEFT,
+    /// RTGS, IMPS, cheque): the bank reference code is recorded. Either way the wallet is credited only when the
+    /// provider confirms the money on the webhook.
+    @Sendable func createPayment(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<PaymentView> {
+        let company = try context.require("billing.pay", roles: Self.walletRoles).companyID
+        let body = try await request.decode(as: PaymentRequest.self, context: context)
+        let now = Date()
+        let payment = try await database.withTransaction { transaction in
+            let account = try await AccountStore.lock(company, in: transaction)
+            if let violation = PaymentRules.validate(
+                amount: body.amount, method: body.method, offlineCode: body.offlineCode, minimumTopUp: account.minimumTopUp)
+            {
+                throw Self.error(violation)
+            }
+            let payment = Payment(
+                id: PaymentID(), companyID: company, amount: body.amount, gst: PaymentRules.payable(amount: body.amount).gst,
+                method: body.method, status: .pending, offlineCode: body.offlineCode, createdAt: now)
+            guard try await PaymentStore.insert(payment, in: transaction) else {
+                throw APIError.conflict(
+                    "payment.offline_code.used", "This offline payment code was already applied to your account.", field: "offline_code")
+            }
+            return payment
+        }
+        return EditedResponse(status: .created, response: PaymentView(payment, checkoutBase: checkoutBase))
+    }
+
+    @Sendable func payments(_ request: Request, context: AppRequestContext) async throws -> Page<PaymentView> {
+        let company = try context.require("billing.read", roles: Self.walletRoles).companyID
+        let list = try await PaymentStore.list(company: company, limit: 100, in: database)
+        return Page(items: list.map { PaymentView($0, checkoutBase: checkoutBase) }, next: nil)
+    }
+
+    @Sendable func payment(_ request: Request, context: AppRequestContext) async throws -> PaymentView {
+        let company = try context.require("billing.read", roles: Self.walletRoles).companyID
+        let id = try context.id("id", as: PaymentID.self)
+        let payment = try await database.withTransaction { transaction in
+            try await PaymentStore.find(id, company: company, forUpdate: false, in: transaction)
+        }
+        guard let payment else { throw APIError.notFound("payment") }
+        return PaymentView(payment, checkoutBase: checkoutBase)
+    }
+
+    /// The payment provider's callback, authenticated by `X-Payment-Signature: sha256=<hex HMAC-SHA256 of the raw
+    /// body>`. A captured payment credits the wallet and issues the recharge invoice at once (BI-26); a failed one
+    /// is only recorded (no invoice). Replays of a settled payment change nothing.
+    @Sendable func paymentWebhook(_ request: Request, context: AppRequestContext) async throws -> PaymentView {
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let body = Data(buffer.readableBytesView)
+        guard let signature = request.header(Self.signatureHeader), WebhookSignature.verify(signature, body: body, key: webhookKey) else {
+            throw APIError(.unauthorized, code: "webhook.signature_invalid", message: "The X-Payment-Signature header does not match the body.")
+        }
+        let notification: PaymentNotification
+        do {
+            notification = try JSONCoding.decoder().decode(PaymentNotification.self, from: body)
+        } catch let error as DecodingError {
+            throw APIError.decoding(error)
+        }
+        let now = Date()
+        let payment = try await database.withTransaction { transaction -> Payment in
+            guard var payment = try await PaymentStore.find(notification.paymentID, company: nil, forUpdate: true, in: transaction) else {
+                throw APIError.notFound("payment")
+            }
+            guard payment.status == .pending else { return payment }
+            switch notification.event {
+            case .failed:
+                payment.status = .failed
+                payment.failureReason = notification.reason ?? "declined by the payment provider"
+            case .captured:
+                guard notification.amount == payment.total else {
+                    throw APIError.unprocessable(
+                        "payment.amount_mismatch", "The captured amount \(notification.amount) differs from the \(payment.total) payable.",
+                        field: "amount")
+                }
+                let account = try await AccountStore.lock(payment.companyID, in: transaction)
+                let source = "payment:\(payment.id)"
+                try await Wallet.append(
+                    [Posting(
+                        companyID: payment.companyID, source: source, kind: "payment", debit: "receipts", credit: Posting.wallet,
+                        amount: payment.amount, quantity: nil, description: "Recharge by \(payment.method.label)", occurredAt: now)],
+                    accounts: [payment.companyID: account], outbox: outbox, now: now, in: transaction)
+                try await InvoiceStore.issue(
+                    kind: .invoice, reason: "recharge", source: source,
+                    lines: [.init(description: "Prepaid wallet recharge (\(payment.method.label))", quantity: 1, amount: payment.amount)],
+                    account: account, outbox: outbox, now: now, in: transaction)
+                payment.status = .succeeded
+            }
+            payment.providerReference = notification.providerReference
+            payment.completedAt = now
+            try await PaymentStore.complete(payment, in: transaction)
+            return payment
+        }
+        return PaymentView(payment, checkoutBase: checkoutBase)
+    }
+
+    static let signatureHeader = "X-Payment-Signature"
+
+    static func error(_ violation: PaymentRules.Violation) -> APIError {
+        switch violation {
+        case .belowMinimumTopUp(let minimum):
+            .unprocessable("payment.below_minimum_topup", "A recharge must be at least your minimum top-up of \(minimum).", field: "amount")
+        case .tooLarge(let maximum):
+            .unprocessable("payment.too_large", "A single recharge can be at most \(maximum); contact your account manager.", field: "amount")
+        case .offlineCodeMissing:
+            .unprocessable("payment.offline_code.missing", "An offline payment needs the bank's reference code.", field: "offline_code")
+        case .offlineCodeInvalid:
+            .unprocessable(
+                "payment.offline_code.invalid", "The offline payment code has 6 to 30 letters and digits (UTR or cheque number).",
+                field: "offline_code")
+        case .offlineCodeNotExpected:
+            .unprocessable("payment.offline_code.unexpected", "Only NEFT, RTGS, IMPS and cheque payments carry an offline code.", field: "offline_code")
+        }
+    }
+}
+
+extension PaymentMethod {
+    var label: String { self == .online ? "online payment" : rawValue == "cheque" ? "cheque" : rawValue.uppercased() }
+}
+
+/// HMAC-SHA256 webhook signatures as `sha256=<hex>`, compared in constant time.
+enum WebhookSignature {
+    static func sign(_ body: Data, key: SymmetricKey) -> String {
+        "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func verify(_ header: String, body: Data, key: SymmetricKey) -> Bool {
+        guard header.hasPrefix("sha256="), let mac = Data(hex: String(header.dropFirst(7))) else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key)
+    }
+}
+
+extension Data {
+    init?(hex: String) {
+        guard hex.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        self.init(bytes)
+    }
+}

@@ -1,0 +1,221 @@
+import Contracts
+import Foundation
+import Hummingbird
+
+/// GET /v1/billing/account: the wallet and its settings (BI-31), with the balance available after reservations.
+struct AccountView: ResponseCodable {
+    var companyID: CompanyID
+    var plan: Plan
+    var pendingPlan: Plan?
+    var billingDay: Int
+    var status: AccountStatus
+    var balance: Money
+    var reserved: Money
+    var available: Money
+    var lowBalance: Money
+    var minimumBalance: Money
+    var creditLimit: Money
+    var minimumTopUp: Money
+    var autoRecharge: Bool
+    /// BI-06, NO-14: the red "Low Balance" banner: WhatsApp sends are blocked below ₹1.
+    var lowBalanceBanner: Bool
+    var billingName: String?
+    var billingEmail: String?
+    var gstin: String?
+    var suspendedAt: Date?
+
+    init(_ account: Account, reserved: Money) {
+        companyID = account.companyID
+        plan = account.plan
+        pendingPlan = account.pendingPlan
+        billingDay = account.billingDay
+        status = account.status
+        balance = account.balance
+        self.reserved = reserved
+        available = account.balance - reserved
+        lowBalance = account.thresholds.lowBalance
+        minimumBalance = account.thresholds.minimumBalance
+        creditLimit = account.thresholds.creditLimit
+        minimumTopUp = account.minimumTopUp
+        autoRecharge = account.autoRecharge
+        lowBalanceBanner = account.balance - reserved < BalanceThresholds.whatsappMinimum
+        billingName = account.billingName
+        billingEmail = account.billingEmail
+        gstin = account.gstin
+        suspendedAt = account.suspendedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case plan, status, balance, reserved, available, gstin
+        case companyID = "company_id"
+        case pendingPlan = "pending_plan"
+        case billingDay = "billing_day"
+        case lowBalance = "low_balance"
+        case minimumBalance = "minimum_balance"
+        case creditLimit = "credit_limit"
+        case minimumTopUp = "minimum_topup"
+        case autoRecharge = "auto_recharge"
+        case lowBalanceBanner = "low_balance_banner"
+        case billingName = "billing_name"
+        case billingEmail = "billing_email"
+        case suspendedAt = "suspended_at"
+    }
+}
+
+struct LedgerEntryView: ResponseCodable {
+    var id: Int64
+    var source: String
+    var kind: String
+    var debit: String
+    var credit: String
+    var amount: Money
+    /// The entry's effect on the wallet: negative for charges, positive for payments and credits.
+    var walletAmount: Money
+    var quantity: Int64?
+    var description: String
+    var occurredAt: Date
+    var recordedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, source, kind, debit, credit, amount, quantity, description
+        case walletAmount = "wallet_amount"
+        case occurredAt = "occurred_at"
+        case recordedAt = "recorded_at"
+    }
+}
+
+struct Page<Item: Codable & Sendable>: ResponseCodable {
+    var items: [Item]
+    /// Pass as `before` to get the next (older) page; absent on the last page.
+    var next: String?
+}
+
+struct PaymentView: ResponseCodable {
+    var id: PaymentID
+    var amount: Money
+    var gst: Money
+    var totalPayable: Money
+    var method: PaymentMethod
+    var status: PaymentStatus
+    var offlineCode: String?
+    var providerReference: String?
+    var failureReason: String?
+    /// Online payments: where the customer completes the payment with the provider.
+    var checkoutURL: String?
+    var createdAt: Date
+    var completedAt: Date?
+
+    init(_ payment: Payment, checkoutBase: String?) {
+        id = payment.id
+        amount = payment.amount
+        gst = payment.gst
+        totalPayable = payment.total
+        method = payment.method
+        status = payment.status
+        offlineCode = payment.offlineCode
+        providerReference = payment.providerReference
+        failureReason = payment.failureReason
+        checkoutURL = payment.method == .online && payment.status == .pending ? checkoutBase.map { "\($0)/payments/checkout/\(payment.id)" } : nil
+        createdAt = payment.createdAt
+        completedAt = payment.completedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, amount, gst, method, status
+        case totalPayable = "total_payable"
+        case offlineCode = "offline_code"
+        case providerReference = "provider_reference"
+        case failureReason = "failure_reason"
+        case checkoutURL = "checkout_url"
+        case createdAt = "created_at"
+        case completedAt = "completed_at"
+    }
+}
+
+struct ReservationView: ResponseCodable {
+    var id: ReservationID
+    var reference: String?
+    var amount: Money
+    var captured: Money
+    var status: String
+    var expiresAt: Date
+    var createdAt: Date
+    var settledAt: Date?
+
+    init(_ reservation: Reservation, now: Date = Date()) {
+        id = reservation.id
+        reference = reservation.reference
+        amount = reservation.amount
+        captured = reservation.captured
+        status = reservation.displayStatus(now: now)
+        expiresAt = reservation.expiresAt
+        createdAt = reservation.createdAt
+        settledAt = reservation.settledAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, reference, amount, captured, status
+        case expiresAt = "expires_at"
+        case createdAt = "created_at"
+        case settledAt = "settled_at"
+    }
+}
+
+struct QuoteView: ResponseCodable {
+    var estimate: Money
+    var balance: Money
+    var reserved: Money
+    var sufficient: Bool
+    /// What the wallet must keep after the campaign (BI-07).
+    var minimumRemaining: Money
+
+    enum CodingKeys: String, CodingKey {
+        case estimate, balance, reserved, sufficient
+        case minimumRemaining = "minimum_remaining"
+    }
+}
+
+struct InvoiceView: ResponseCodable {
+    var id: InvoiceID
+    var kind: InvoiceDocument.Kind
+    var number: String
+    var reason: String
+    var billingName: String?
+    var gstin: String?
+    var lines: [InvoiceDocument.Line]
+    var taxable: Money
+    var gst: Money
+    var total: Money
+    var issuedAt: Date
+
+    init(_ invoice: Invoice) {
+        id = invoice.id
+        kind = invoice.kind
+        number = invoice.number
+        reason = invoice.reason
+        billingName = invoice.billingName
+        gstin = invoice.gstin
+        lines = invoice.document.lines
+        taxable = invoice.document.taxable
+        gst = invoice.document.gst
+        total = invoice.document.total
+        issuedAt = invoice.issuedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, number, reason, gstin, lines, taxable, gst, total
+        case billingName = "billing_name"
+        case issuedAt = "issued_at"
+    }
+}
+
+struct RateCardView: ResponseCodable {
+    var plan: Plan
+    var pulseSeconds: Int
+    var rates: [String: Money]
+
+    enum CodingKeys: String, CodingKey {
+        case plan, rates
+        case pulseSeconds = "pulse_seconds"
+    }
+}
