@@ -1,0 +1,97 @@
+@testable import Billing
+import Contracts
+import Testing
+
+@Suite("Billing wallet rules")
+struct WalletRulesTests {
+    @Test("BI-01, D-19: a recharge is at least the minimum top-up and at most ₹10,00,000")
+    func rechargeBounds() {
+        let minimum = Money.rupees(1_500)
+        #expect(PaymentRules.validate(amount: .rupees(1_499), method: .online, offlineCode: nil, minimumTopUp: minimum) == .belowMinimumTopUp(minimum))
+        #expect(PaymentRules.validate(amount: .rupees(1_500), method: .online, offlineCode: nil, minimumTopUp: minimum) == nil)
+        #expect(PaymentRules.validate(amount: .rupees(1_000_001), method: .online, offlineCode: nil, minimumTopUp: minimum) == .tooLarge(PaymentRules.maximum))
+    }
+
+    @Test("BI-33: offline payments (NEFT, RTGS, IMPS, cheque) need a bank reference code; online ones must not carry one")
+    func offlineCodes() {
+        let minimum = Money.rupees(1)
+        #expect(PaymentRules.validate(amount: .rupees(5), method: .neft, offlineCode: nil, minimumTopUp: minimum) == .offlineCodeMissing)
+        #expect(PaymentRules.validate(amount: .rupees(5), method: .rtgs, offlineCode: "UTR12", minimumTopUp: minimum) == .offlineCodeInvalid)
+        #expect(PaymentRules.validate(amount: .rupees(5), method: .imps, offlineCode: "UTR-123456", minimumTopUp: minimum) == .offlineCodeInvalid)
+        #expect(PaymentRules.validate(amount: .rupees(5), method: .cheque, offlineCode: "000123", minimumTopUp: minimum) == nil)
+        #expect(PaymentRules.validate(amount: .rupees(5), method: .online, offlineCode: "ABC123", minimumTopUp: minimum) == .offlineCodeNotExpected)
+    }
+
+    @Test("BI-19, D-22: the customer pays the recharge plus 18 % GST")
+    func payable() {
+        let (gst, total) = PaymentRules.payable(amount: .rupees(1_500))
+        #expect(gst == .rupees(270))
+        #expect(total == .rupees(1_770))
+    }
+
+    @Test("BI-02, BI-04: settings must hang together; the minimum balance cannot go below the credit limit")
+    func settings() {
+        let limit = Money.rupees(100)
+        let valid = BillingSettings(lowBalance: .rupees(500), minimumBalance: .rupees(-10), minimumTopUp: .rupees(1_500), autoRecharge: false)
+        #expect(valid.violations(creditLimit: limit).isEmpty)
+        var low = valid
+        low.minimumBalance = .rupees(-101)
+        #expect(low.violations(creditLimit: limit).map(\.code) == ["billing.minimum_balance.below_credit_limit"])
+        var crossed = valid
+        crossed.minimumBalance = .rupees(600)
+        #expect(crossed.violations(creditLimit: limit).map(\.field) == ["minimum_balance"])
+        var topUp = valid
+        topUp.minimumTopUp = Money(paise: 99)
+        topUp.lowBalance = .rupees(-1)
+        #expect(topUp.violations(creditLimit: limit).map(\.field) == ["low_balance", "minimum_topup"])
+    }
+
+    @Test("D-22: invoices carry 18 % GST on the sum of their lines and are numbered per series")
+    func invoiceDocument() {
+        let document = InvoiceDocument(lines: [
+            .init(description: "DID setup", quantity: 1, amount: .rupees(1_000)),
+            .init(description: "DID rental, 16 of 30 days", quantity: 1, amount: Proration.amount(monthly: .rupees(200), daysCharged: 16, daysInCycle: 30)),
+        ])
+        #expect(document.taxable == Money(paise: 110_667))
+        #expect(document.gst == Money(paise: 19_920))
+        #expect(document.total == Money(paise: 130_587))
+        #expect(InvoiceDocument.Kind.invoice.number(42) == "INV-000042")
+        #expect(InvoiceDocument.Kind.creditNote.number(1_234_567) == "CN-1234567")
+    }
+
+    @Test("BI-15: a rate card CSV is checked whole, with the line of every problem")
+    func rateImport() throws {
+        let good = "plan,item,rate\ncompact,whatsapp.marketing,1.15\nsuv,call.inbound.toll_free,1.20\n"
+        let rows = try RateCardImport.parse(good).get()
+        #expect(rows.map(\.rate) == [Money(paise: 115), Money(paise: 120)])
+        #expect(rows.map(\.plan) == [.compact, .suv])
+        let bad = "plan,item,rate\ncompact,whatsapp.marketing,1.155\nlimo,sms.promotional,0.2\ncompact,sms.premium,0.2\ncompact,whatsapp.marketing,1\ncompact,whatsapp.marketing,2\n"
+        guard case .failure(let violations) = RateCardImport.parse(bad) else {
+            Issue.record("a bad file was accepted")
+            return
+        }
+        #expect(violations.all.map(\.line) == [2, 3, 4, 6])
+        #expect(violations.all.map(\.code) == ["rates.rate", "rates.plan", "rates.item", "rates.duplicate"])
+        guard case .failure(let header) = RateCardImport.parse("item,rate\n") else {
+            Issue.record("a file without the header was accepted")
+            return
+        }
+        #expect(header.all.map(\.code) == ["rates.header"])
+    }
+
+    @Test("BI-28: a GSTIN has the state code, PAN, entity number, Z and a check character")
+    func gstin() {
+        #expect(BusinessDetails.isGSTIN("27AAPFU0939F1ZV"))
+        #expect(!BusinessDetails.isGSTIN("27AAPFU0939F1XV"))
+        #expect(!BusinessDetails.isGSTIN("27aapfu0939f1zv"))
+        #expect(BusinessDetails.violation(name: " ", email: nil, gstin: nil)?.field == "billing_name")
+        #expect(BusinessDetails.violation(name: nil, email: "accounts@", gstin: nil)?.field == "billing_email")
+    }
+
+    @Test("D-15, BI-07: reservations leave at least ₹1 once everything held is counted")
+    func reservationArithmetic() {
+        #expect(BalanceThresholds.canReserve(.rupees(99), balance: .rupees(200), reserved: .rupees(100)))
+        #expect(!BalanceThresholds.canReserve(Money(paise: 9_901), balance: .rupees(200), reserved: .rupees(100)))
+        #expect(!BalanceThresholds.canReserve(.zero, balance: .rupees(200), reserved: .zero))
+    }
+}
