@@ -1,0 +1,150 @@
+import Billing
+import Contracts
+import Foundation
+import Messaging
+import PostgresNIO
+import ServiceKit
+import Storage
+import Testing
+
+/// Billing against the real broker and database: usage rated exactly once, balances exact to the paisa,
+/// one suspension per crossing, and resume after payment and refresh.
+@Suite("Billing rating, end to end")
+struct BillingRatingTests {
+    @Test("BI-18, D-20, D-19: 5,000 calls of 3 companies, each published twice and shuffled, are charged once; one suspension, one resume")
+    func callsAreChargedExactlyOnce() async throws {
+        try await withBilling { billing in
+            let watched = QueueSpec(name: "it." + TestEnvironment.uniqueName("billing_events"), bindings: ["billing.#"])
+            let watcher = try TestEnvironment.connection("billing-watcher", queues: [watched])
+            watcher.start()
+            try await watcher.waitUntilConnected()
+            let publisher = try TestEnvironment.connection("billing-publisher")
+            publisher.start()
+            try await publisher.waitUntilConnected()
+
+            let rich = CompanyID(), alsoRich = CompanyID(), poor = CompanyID()
+            let companies = [rich, alsoRich, poor]
+            let funding: [CompanyID: Money] = [rich: .rupees(100_000), alsoRich: .rupees(100_000), poor: .rupees(1_500)]
+            for company in companies { try await billing.recharge(company, funding[company]!) }
+
+            // The expected charges, computed here from the stored compact rates (60-second pulse), not by Billing's code.
+            var rates: [String: Int64] = [:]
+            for try await (item, rate) in try await billing.database.query(
+                "SELECT item, rate FROM billing.rates WHERE plan = 'compact'"
+            ).decode((String, Int64).self) { rates[item] = rate }
+            var generator = SystemRandomNumberGenerator()
+            var expected = funding
+            var charged: [CompanyID: Int] = [:]
+            var envelopes: [EncodedEnvelope] = []
+            for index in 0..<5_000 {
+                let company = companies[index % 3]
+                let outcome = CallCompleted.Outcome.allCases.randomElement(using: &generator)!
+                let direction = CallCompleted.Direction.allCases.randomElement(using: &generator)!
+                let type = CallCompleted.NumberType.allCases.randomElement(using: &generator)!
+                let seconds = Int.random(in: 0...900, using: &generator)
+                let call = CallCompleted(
+                    uid: CallID(), direction: direction, did: PhoneNumber(e164: "+918044556677")!, didType: type,
+                    customer: PhoneNumber(e164: "+919876543210"), outcome: outcome, pickedUpAt: Date(), endedAt: Date(),
+                    billableSeconds: seconds)
+                let billable = outcome != .rejected && outcome != .noFlow && seconds > 0
+                let paise = billable ? Int64((seconds + 59) / 60) * rates["call.\(direction.rawValue).\(type.rawValue)"]! : 0
+                if paise > 0 {
+                    expected[company] = expected[company]! - Money(paise: paise)
+                    charged[company, default: 0] += 1
+                }
+                let envelope = Envelope(companyID: company, correlationID: call.uid.description, data: call)
+                envelopes.append(try EncodedEnvelope(envelope))
+                // Half the copies are the same message again (the inbox absorbs it); half are a new event for the
+                // same call (only the ledger's unique source stops them).
+                envelopes.append(index % 2 == 0 ? try EncodedEnvelope(envelope) : try EncodedEnvelope(Envelope(companyID: company, data: call)))
+            }
+            #expect(expected[poor]! < .rupees(-100), "the poor company must cross the credit limit")
+            envelopes.shuffle(using: &generator)
+            try await publisher.publishUntilConfirmed(envelopes)
+
+            let ids = companies.map(\.uuid)
+            let total = charged.values.reduce(0, +)
+            try await eventually(timeout: .seconds(180), "all \(total) calls charged") {
+                try await billing.database.count(
+                    "SELECT count(*) FROM billing.ledger WHERE kind = 'call' AND company_id IN ('\(ids[0])', '\(ids[1])', '\(ids[2])')") == total
+            }
+            try await eventually(timeout: .seconds(60), "the call queue drained") {
+                try await publisher.status(ofQueue: Subscriptions.callCompleted)?.messages == 0
+            }
+            for company in companies {
+                #expect(try await billing.balance(company) == expected[company], "cached balance of \(company)")
+                let rows = try await billing.database.query(
+                    """
+                    SELECT COALESCE(sum(CASE WHEN credit = 'wallet' THEN amount ELSE -amount END), 0)::bigint, count(*), count(DISTINCT source)
+                    FROM billing.ledger WHERE company_id = \(company.uuid)
+                    """)
+                for try await (sum, entries, sources) in rows.decode((Int64, Int, Int).self) {
+                    #expect(Money(paise: sum) == expected[company], "ledger sum of \(company)")
+                    #expect(entries == sources)
+                    #expect(entries == charged[company, default: 0] + 1)
+                }
+            }
+
+            // D-19, BI-03: refresh fails while the balance is below the minimum balance, works after a payment.
+            let refused = try await billing.call("POST", "/v1/billing/refresh", as: poor)
+            #expect(refused.status == 402)
+            #expect(try refused.errorCode() == "billing.balance_insufficient")
+            let dues = -(try await billing.balance(poor)).paise
+            try await billing.recharge(poor, Money(paise: max(dues + 10_000, 150_000)))
+            let refreshed = try await billing.call("POST", "/v1/billing/refresh", as: poor)
+            #expect(refreshed.status == 200)
+            #expect(try refreshed.json()["status"] as? String == "active")
+            let again = try await billing.call("POST", "/v1/billing/refresh", as: poor)
+            #expect(again.status == 200)
+
+            let events = try await Self.collect(from: watched.name, on: watcher, until: { events in
+                events.contains { $0.companyID == poor && $0.type == .billingAccountResumed }
+            })
+            func count(_ company: CompanyID, _ type: EventType) -> Int { events.filter { $0.companyID == company && $0.type == type }.count }
+            #expect(count(poor, .billingAccountSuspended) == 1)
+            #expect(count(poor, .billingAccountResumed) == 1)
+            #expect(count(poor, .billingBalanceLow) == 1)
+            #expect(count(poor, .billingBalanceMinimum) == 1)
+            for company in [rich, alsoRich] {
+                #expect(count(company, .billingAccountSuspended) == 0)
+                #expect(count(company, .billingBalanceLow) == 0)
+            }
+            #expect(count(poor, .billingInvoiceIssued) == 2, "one invoice per recharge")
+            await publisher.shutdown()
+            await watcher.shutdown()
+        }
+    }
+
+    /// Reads envelope headers from `queue` until `done` holds, then for one more second to catch duplicates
+    /// (at most 60 seconds in all).
+    static func collect(
+        from queue: String, on connection: AMQPConnection, until done: ([EnvelopeHeader]) -> Bool
+    ) async throws -> [EnvelopeHeader] {
+        let subscription = connection.subscribe(queue: queue, prefetch: 500)
+        let stop = { @Sendable (after: Duration) in
+            Task {
+                do {
+                    try await Task.sleep(for: after)
+                    await subscription.cancel()
+                } catch {}
+            }
+        }
+        let deadline = stop(.seconds(60))
+        var headers: [EnvelopeHeader] = []
+        var finishing = false
+        while true {
+            let deliveries = await subscription.next(max: 500)
+            if deliveries.isEmpty { break }
+            for delivery in deliveries {
+                headers.append(try EncodedEnvelope(body: delivery.body).header)
+                subscription.settle(delivery, .ack)
+            }
+            if !finishing && done(headers) {
+                finishing = true
+                deadline.cancel()
+                _ = stop(.seconds(1))
+            }
+        }
+        return headers
+    }
+}

@@ -1,0 +1,109 @@
+import Billing
+import Contracts
+import Crypto
+import Foundation
+import FoundationNetworking
+import Logging
+import Messaging
+import PostgresNIO
+import ServiceKit
+import Storage
+import Testing
+
+/// A real Billing service (`ServiceHost.run`) on the test database's `billing` schema, and an HTTP client for it.
+/// Tests keep apart by using fresh companies.
+struct BillingHarness: Sendable {
+    let base: URL
+    let configuration: ServiceConfiguration
+    let database: Database
+
+    static let webhookSecret = "it-payment-webhook-secret"
+
+    struct Reply: Sendable {
+        let status: Int
+        let body: Data
+
+        var text: String { String(decoding: body, as: UTF8.self) }
+
+        func json() throws -> [String: any Sendable] {
+            try #require(try JSONSerialization.jsonObject(with: body) as? [String: any Sendable], "not a JSON object: \(text)")
+        }
+
+        func errorCode() throws -> String? { (try json()["error"] as? [String: any Sendable])?["code"] as? String }
+    }
+
+    func token(_ company: CompanyID, role: Role = .owner) async throws -> String {
+        try await TokenVerifier(secret: configuration.jwtSecret).token(for: Identity(userID: UserID(), companyID: company, role: role))
+    }
+
+    func call(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        var request = URLRequest(url: URL(string: base.absoluteString + path)!)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.httpBody = Data(json.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+    }
+
+    func call(_ method: String, _ path: String, as company: CompanyID, role: Role = .owner, json: String? = nil) async throws -> Reply {
+        try await call(method, path, token: try await token(company, role: role), json: json)
+    }
+
+    /// The payment provider's signed callback.
+    func providerWebhook(_ json: String, secret: String = BillingHarness.webhookSecret) async throws -> Reply {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(json.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        let signature = "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        return try await call("POST", "/v1/billing/payments/webhook", json: json, headers: ["X-Payment-Signature": signature])
+    }
+
+    /// Recharges `amount` online: the payment, then the provider's capture of amount + GST.
+    @discardableResult
+    func recharge(_ company: CompanyID, _ amount: Money) async throws -> String {
+        let created = try await call("POST", "/v1/billing/payments", as: company, json: #"{"amount":\#(amount.paise),"method":"online"}"#)
+        try #require(created.status == 201, "payment: \(created.text)")
+        let payment = try #require(try created.json()["id"] as? String)
+        let total = try #require(try created.json()["total_payable"] as? Int)
+        let captured = try await providerWebhook(
+            #"{"event":"payment.captured","payment_id":"\#(payment)","provider_reference":"pay_\#(payment.prefix(8))","amount":\#(total)}"#)
+        try #require(captured.status == 200, "capture: \(captured.text)")
+        return payment
+    }
+
+    func balance(_ company: CompanyID) async throws -> Money {
+        let rows = try await database.query("SELECT balance FROM billing.accounts WHERE company_id = \(company.uuid)")
+        for try await balance in rows.decode(Int64.self) { return Money(paise: balance) }
+        return .zero
+    }
+}
+
+/// Runs a Billing service for `body`, then stops it.
+func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async throws {
+    let port = Int.random(in: 20_000..<40_000)
+    let configuration = try ServiceConfiguration.load(
+        for: BillingService.identity,
+        environment: [
+            "MYOP_DATABASE_URL": TestEnvironment.databaseURLText,
+            "MYOP_AMQP_URL": TestEnvironment.amqpURLText,
+            "MYOP_HTTP_PORT": "\(port)",
+            BillingService.paymentWebhookSecretVariable: BillingHarness.webhookSecret,
+        ])
+    try await withPostgres { client in
+        let harness = BillingHarness(
+            base: URL(string: "http://127.0.0.1:\(port)")!, configuration: configuration,
+            database: Database(client: client, schema: SchemaName("billing")!, logger: TestEnvironment.logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await ServiceHost.run(BillingService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
+            }
+            defer { group.cancelAll() }
+            try await eventually(timeout: .seconds(60), "billing /readyz") {
+                (try? await harness.call("GET", "/readyz").status) == 200
+            }
+            try await body(harness)
+        }
+    }
+}
