@@ -1,0 +1,181 @@
+import Billing
+import Contracts
+import Foundation
+import ServiceKit
+import Storage
+import Testing
+
+/// The Billing API against a running service: reservations under concurrency, payments, invoices, roles, errors.
+@Suite("Billing API")
+struct BillingAPITests {
+    @Test("D-15, CA-39: 50 parallel reservations against a balance that fits 20: exactly 20 succeed, the rest get INSUFFICIENTBALANCE")
+    func parallelReservations() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(2_001))
+            let token = try await billing.token(company, role: .manager)
+            let replies = try await withThrowingTaskGroup(of: BillingHarness.Reply.self) { group in
+                for index in 0..<50 {
+                    group.addTask {
+                        try await billing.call(
+                            "POST", "/v1/billing/reservations", token: token, json: #"{"amount":10000,"reference":"campaign-\#(index)"}"#)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(replies.filter { $0.status == 201 }.count == 20)
+            let refused = replies.filter { $0.status == 402 }
+            #expect(refused.count == 30)
+            #expect(try refused.allSatisfy { try $0.errorCode() == "INSUFFICIENTBALANCE" })
+
+            let account = try await billing.call("GET", "/v1/billing/account", as: company)
+            #expect(try account.json()["reserved"] as? Int == 200_000)
+            #expect(try account.json()["available"] as? Int == 100)
+
+            // Capture one for less than held: the ledger is charged the captured amount and the rest is free again.
+            let held = try replies.filter { $0.status == 201 }.map { try #require(try $0.json()["id"] as? String) }
+            let captured = try await billing.call("POST", "/v1/billing/reservations/\(held[0])/capture", token: token, json: #"{"amount":6000}"#)
+            #expect(captured.status == 200)
+            #expect(try captured.json()["status"] as? String == "captured")
+            let replay = try await billing.call("POST", "/v1/billing/reservations/\(held[0])/capture", token: token, json: #"{"amount":6000}"#)
+            #expect(replay.status == 200, "the same capture again is a no-op")
+            let different = try await billing.call("POST", "/v1/billing/reservations/\(held[0])/capture", token: token, json: #"{"amount":7000}"#)
+            #expect(different.status == 409)
+            let releaseCaptured = try await billing.call("POST", "/v1/billing/reservations/\(held[0])/release", token: token)
+            #expect(releaseCaptured.status == 409)
+            #expect(try await billing.call("POST", "/v1/billing/reservations/\(held[1])/release", token: token).status == 200)
+            #expect(try await billing.call("POST", "/v1/billing/reservations/\(held[1])/release", token: token).status == 200)
+            let over = try await billing.call("POST", "/v1/billing/reservations/\(held[2])/capture", token: token, json: #"{"amount":10001}"#)
+            #expect(over.status == 422)
+            #expect(try over.errorCode() == "reservation.capture.out_of_range")
+
+            #expect(try await billing.balance(company) == Money(paise: 200_100 - 6_000))
+            let after = try await billing.call("GET", "/v1/billing/account", as: company)
+            #expect(try after.json()["reserved"] as? Int == 180_000)
+
+            // Another company cannot see or settle these reservations (D-28).
+            let stranger = try await billing.call("POST", "/v1/billing/reservations/\(held[3])/release", as: CompanyID(), role: .owner)
+            #expect(stranger.status == 404)
+        }
+    }
+
+    @Test("D-15: a quote estimates recipients × the category rate and says whether ₹1 would remain")
+    func quote() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            let fits = try await billing.call("POST", "/v1/billing/quote", as: company, json: #"{"recipients":1000,"category":"marketing"}"#)
+            #expect(fits.status == 200)
+            #expect(try fits.json()["estimate"] as? Int == 109_000)
+            #expect(try fits.json()["sufficient"] as? Bool == true)
+            let tooMany = try await billing.call("POST", "/v1/billing/quote", as: company, json: #"{"recipients":1400,"category":"marketing"}"#)
+            #expect(try tooMany.json()["sufficient"] as? Bool == false)
+            let ambiguous = try await billing.call("POST", "/v1/billing/quote", as: company, json: #"{"amount":100,"recipients":3}"#)
+            #expect(ambiguous.status == 400)
+            let badCategory = try await billing.call("POST", "/v1/billing/quote", as: company, json: #"{"recipients":3,"category":"promo"}"#)
+            #expect(badCategory.status == 400)
+            #expect(try badCategory.json()["error"].flatMap { $0 as? [String: any Sendable] }?["field"] as? String == "category")
+        }
+    }
+
+    @Test("BI-26, BI-33, D-22: payments credit the wallet once, issue numbered invoices with GST, and failed ones issue nothing")
+    func paymentsAndInvoices() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            let first = try await billing.recharge(company, .rupees(1_500))
+            try await billing.recharge(company, .rupees(2_000))
+            #expect(try await billing.balance(company) == .rupees(3_500))
+
+            // A replayed provider callback changes nothing.
+            let replay = try await billing.providerWebhook(
+                #"{"event":"payment.captured","payment_id":"\#(first)","provider_reference":"again","amount":177000}"#)
+            #expect(replay.status == 200)
+            #expect(try await billing.balance(company) == .rupees(3_500))
+
+            // A bad signature is refused; a wrong amount is refused.
+            let created = try await billing.call("POST", "/v1/billing/payments", as: company, json: #"{"amount":150000,"method":"online"}"#)
+            let pending = try #require(try created.json()["id"] as? String)
+            #expect(try created.json()["total_payable"] as? Int == 177_000)
+            let forged = try await billing.providerWebhook(
+                #"{"event":"payment.captured","payment_id":"\#(pending)","amount":177000}"#, secret: "wrong")
+            #expect(forged.status == 401)
+            let short = try await billing.providerWebhook(#"{"event":"payment.captured","payment_id":"\#(pending)","amount":150000}"#)
+            #expect(short.status == 422)
+            #expect(try short.errorCode() == "payment.amount_mismatch")
+            let failed = try await billing.providerWebhook(#"{"event":"payment.failed","payment_id":"\#(pending)","amount":177000,"reason":"card declined"}"#)
+            #expect(try failed.json()["status"] as? String == "failed")
+            #expect(try await billing.balance(company) == .rupees(3_500))
+
+            let invoices = try await billing.call("GET", "/v1/billing/invoices", as: company, role: .billing)
+            let items = try #require(try invoices.json()["items"] as? [[String: any Sendable]])
+            #expect(items.count == 2, "failed payments issue no invoice")
+            #expect(Set(items.compactMap { $0["number"] as? String }) == ["INV-000001", "INV-000002"])
+            let latest = try #require(items.first { $0["number"] as? String == "INV-000002" })
+            #expect(latest["taxable"] as? Int == 200_000)
+            #expect(latest["gst"] as? Int == 36_000)
+            #expect(latest["total"] as? Int == 236_000)
+            let document = try await billing.call("GET", "/v1/billing/invoices/\(latest["id"] as! String)/document", as: company)
+            #expect(document.status == 200)
+            #expect(document.text.contains("INV-000002"))
+            #expect(document.text.contains("₹360.00"))
+
+            // BI-33: offline payments need a code, and a code applies once.
+            let offline = #"{"amount":150000,"method":"neft","offline_code":"UTR0012345"}"#
+            #expect(try await billing.call("POST", "/v1/billing/payments", as: company, json: offline).status == 201)
+            let reused = try await billing.call("POST", "/v1/billing/payments", as: company, json: offline)
+            #expect(reused.status == 409)
+            #expect(try reused.errorCode() == "payment.offline_code.used")
+            let noCode = try await billing.call("POST", "/v1/billing/payments", as: company, json: #"{"amount":150000,"method":"rtgs"}"#)
+            #expect(try noCode.errorCode() == "payment.offline_code.missing")
+            let small = try await billing.call("POST", "/v1/billing/payments", as: company, json: #"{"amount":100,"method":"online"}"#)
+            #expect(small.status == 422)
+            #expect(try small.errorCode() == "payment.below_minimum_topup")
+
+            let ledger = try await billing.call("GET", "/v1/billing/ledger?kind=payment&limit=1", as: company)
+            let entries = try #require(try ledger.json()["items"] as? [[String: any Sendable]])
+            #expect(entries.count == 1)
+            #expect(entries.first?["wallet_amount"] as? Int == 200_000)
+            #expect(try ledger.json()["next"] as? String != nil)
+        }
+    }
+
+    @Test("BI-02, BI-30, D-27: agents get Access Denied, the credit limit is read-only, settings are validated")
+    func rolesAndSettings() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            let denied = try await billing.call("GET", "/v1/billing/account", as: company, role: .agent)
+            #expect(denied.status == 403)
+            #expect(denied.text.contains("Access Denied"))
+            #expect(try await billing.call("POST", "/v1/billing/payments", as: company, role: .manager, json: #"{"amount":150000,"method":"online"}"#).status == 403)
+
+            let account = try await billing.call("GET", "/v1/billing/account", as: company, role: .billing)
+            #expect(try account.json()["credit_limit"] as? Int == 10_000)
+            #expect(try account.json()["low_balance"] as? Int == 50_000)
+            #expect(try account.json()["minimum_balance"] as? Int == -1_000)
+            #expect(try account.json()["minimum_topup"] as? Int == 150_000)
+            #expect(try account.json()["plan"] as? String == "compact")
+
+            let limit = try await billing.call("PATCH", "/v1/billing/settings", as: company, json: #"{"credit_limit":50000}"#)
+            #expect(limit.status == 422)
+            #expect(try limit.errorCode() == "billing.credit_limit.read_only")
+            let below = try await billing.call("PATCH", "/v1/billing/settings", as: company, json: #"{"minimum_balance":-20000}"#)
+            #expect(try below.errorCode() == "billing.minimum_balance.below_credit_limit")
+            let typed = try await billing.call("PATCH", "/v1/billing/settings", as: company, json: #"{"low_balance":"lots"}"#)
+            #expect(typed.status == 400)
+            let saved = try await billing.call(
+                "PATCH", "/v1/billing/settings", as: company, json: #"{"low_balance":100000,"minimum_topup":200000,"auto_recharge":true}"#)
+            #expect(saved.status == 200)
+            #expect(try saved.json()["low_balance"] as? Int == 100_000)
+            #expect(try saved.json()["auto_recharge"] as? Bool == true)
+
+            // BI-28: once a GSTIN is on file, the billing name is locked.
+            let gst = try await billing.call("PATCH", "/v1/billing/business", as: company, json: #"{"billing_name":"Acme Pvt Ltd","gstin":"27AAPFU0939F1ZV"}"#)
+            #expect(gst.status == 200)
+            let rename = try await billing.call("PATCH", "/v1/billing/business", as: company, json: #"{"billing_name":"Other Ltd"}"#)
+            #expect(rename.status == 409)
+            #expect(try rename.errorCode() == "billing.name.locked_by_gst")
+            let badGST = try await billing.call("PATCH", "/v1/billing/business", as: CompanyID(), json: #"{"gstin":"27AAPFU0939F1"}"#)
+            #expect(try badGST.errorCode() == "billing.gstin.invalid")
+        }
+    }
+}
