@@ -64,7 +64,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "LoadGen",
-        dependencies: ["CRabbitMQ", "Contracts", "Messaging", "Storage", "ServiceKit", "CallRouter", postgres, logging, lifecycle],
+        dependencies: ["CRabbitMQ", "Contracts", "Messaging", "Storage", "ServiceKit", "CallRouter", "Billing", postgres, logging, lifecycle],
         path: "Tools/LoadGen",
         swiftSettings: swiftSettings
     ),

@@ -93,3 +93,37 @@ struct EnvelopeTests {
         #expect(RoutingPattern(.callLost).matches(.callLost))
     }
 }
+
+@Suite("Fast text forms")
+struct FastTextTests {
+    @Test("timestamps written by hand match Foundation's ISO-8601 and read back exactly, across leap days and years")
+    func timestamps() throws {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+        for seconds in [0.0, 951_782_400.5, 1_709_164_799.25, 1_795_000_000.125, 4_102_444_800.0, 1_234.75] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(Timestamp.format(date) == style.format(date))
+            #expect(Timestamp.parse(Timestamp.format(date)) == date)
+        }
+        for text in ["2026-11-18T11:06:40.123Z", "1999-12-31T23:59:59.999Z", "2024-02-29T00:00:00.001Z"] {
+            #expect(Timestamp.format(Timestamp.parse(text)!) == text)
+            let foundation = try #require(try? style.parse(text))
+            #expect(abs(Timestamp.parse(text)!.timeIntervalSince(foundation)) < 0.000_001)
+        }
+        #expect(Timestamp.parse("2024-02-29T23:59:59Z") == Date(timeIntervalSince1970: 1_709_251_199))
+        #expect(Timestamp.parse("2026-11-28T15:30:00.000+05:30") == Timestamp.parse("2026-11-28T10:00:00.000Z"))
+        #expect(Timestamp.parse("yesterday") == nil)
+    }
+
+    @Test("ids are written lowercase and read in either case, like Foundation's")
+    func uuids() {
+        for _ in 0..<100 {
+            let uuid = UUID()
+            #expect(UUIDText.lowercase(uuid) == uuid.uuidString.lowercased())
+            #expect(UUIDText.parse(uuid.uuidString) == uuid)
+            #expect(UUIDText.parse(uuid.uuidString.lowercased()) == uuid)
+        }
+        #expect(UUIDText.parse("not-a-uuid") == nil)
+        #expect(UUIDText.parse("123e4567-e89b-12d3-a456-42661417400g") == nil)
+        #expect(UUIDText.parse("123e4567e-89b-12d3-a456-426614174000") == nil)
+    }
+}

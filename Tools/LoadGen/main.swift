@@ -4,14 +4,16 @@ import Foundation
 // servers). Run a release build: `swift run -c release loadgen bus [--messages N] [--events N]`.
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
-    print("usage: loadgen bus [--messages 100000] [--events 100000] [--size 300]")
+    print("usage: loadgen bus [--messages 100000] [--events 100000] [--size 300] | loadgen rate [--events 50000] [--companies 100]")
     exit(2)
 }
 let options = Options(arguments.dropFirst())
 switch command {
 case "bus":
     try await BusBenchmark(options: options).run()
+case "rate":
+    try await RateBenchmark(options: options).run()
 default:
-    print("unknown benchmark \(command); available: bus")
+    print("unknown benchmark \(command); available: bus, rate")
     exit(2)
 }

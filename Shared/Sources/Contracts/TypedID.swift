@@ -10,18 +10,18 @@ public struct TypedID<Kind: IDKind>: Hashable, Comparable, Sendable, Codable, Cu
     public init() { self.uuid = UUID() }
 
     public init?(_ description: String) {
-        guard let uuid = UUID(uuidString: description) else { return nil }
+        guard let uuid = UUIDText.parse(description) else { return nil }
         self.uuid = uuid
     }
 
-    public var description: String { uuid.uuidString.lowercased() }
+    public var description: String { UUIDText.lowercase(uuid) }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.uuid.uuidString < rhs.uuid.uuidString }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
-        guard let uuid = UUID(uuidString: text) else {
+        guard let uuid = UUIDText.parse(text) else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(Kind.name) must be a UUID")
         }
         self.uuid = uuid
@@ -57,3 +57,61 @@ public typealias InvoiceID = TypedID<InvoiceKind>
 public typealias DepartmentID = TypedID<DepartmentKind>
 public typealias ReservationID = TypedID<ReservationKind>
 public typealias PaymentID = TypedID<PaymentKind>
+
+/// UUID text in both directions without Foundation's `sprintf`/`sscanf` round trips, which showed up at the top
+/// of the consumers' profiles: every envelope carries several ids.
+public enum UUIDText {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The canonical lowercase form, `8-4-4-4-12` hex digits.
+    public static func lowercase(_ uuid: UUID) -> String {
+        withUnsafeBytes(of: uuid.uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { buffer in
+                var position = 0
+                for (index, byte) in raw.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        buffer[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    buffer[position] = hexDigits[Int(byte >> 4)]
+                    buffer[position + 1] = hexDigits[Int(byte & 0x0f)]
+                    position += 2
+                }
+                return position
+            }
+        }
+    }
+
+    /// Accepts the `8-4-4-4-12` form in either case; nil for anything else.
+    public static func parse(_ text: String) -> UUID? {
+        var text = text
+        return text.withUTF8 { bytes -> UUID? in
+            guard bytes.count == 36 else { return nil }
+            var value: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            let parsed = withUnsafeMutableBytes(of: &value) { output -> Bool in
+                var position = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        guard bytes[position] == UInt8(ascii: "-") else { return false }
+                        position += 1
+                    }
+                    guard let high = nibble(bytes[position]), let low = nibble(bytes[position + 1]) else { return false }
+                    output[index] = high << 4 | low
+                    position += 2
+                }
+                return true
+            }
+            return parsed ? UUID(uuid: value) : nil
+        }
+    }
+
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -10,6 +10,7 @@ import Storage
 /// it carries a new event id.
 struct UsageRater: Sendable {
     let outbox: Outbox
+    let rateCards = RateCardCache()
 
     func rate<Payload: Event>(
         _ batch: InboxBatch, as payload: Payload.Type, charge: @Sendable (Payload, RateCard) -> UsageCharge?
@@ -17,7 +18,7 @@ struct UsageRater: Sendable {
         let envelopes = try batch.decode(Payload.self)
         let transaction = batch.transaction
         let accounts = try await AccountStore.lock(Set(envelopes.map(\.companyID)), in: transaction)
-        let cards = try await RateCardStore.load(in: transaction)
+        let cards = try await rateCards.cards(in: transaction)
         let postings = envelopes.compactMap { envelope -> Posting? in
             guard let plan = accounts[envelope.companyID]?.plan, let card = cards[plan] else { return nil }
             return charge(envelope.data, card).map { Posting.charge($0, company: envelope.companyID) }

@@ -25,17 +25,26 @@ enum AccountStore {
             """)
     }
 
-    /// Creates the accounts that are missing, then locks all of them in company order (so two transactions
-    /// locking overlapping sets cannot deadlock) until the transaction ends.
+    /// Locks the companies' accounts in company order (so two transactions locking overlapping sets cannot
+    /// deadlock) until the transaction ends, creating the ones that do not exist yet first.
     static func lock(_ companies: Set<CompanyID>, in transaction: Transaction) async throws -> [CompanyID: Account] {
         let sorted = companies.sorted()
-        try await ensure(sorted, in: transaction)
+        var accounts = try await select(sorted, in: transaction)
+        if accounts.count < sorted.count {
+            // Rare: a company's first usage. Two such first usages racing can lock out of order and deadlock;
+            // PostgreSQL then aborts one transaction and the inbox retries its events, so nothing is lost or doubled.
+            try await ensure(sorted.filter { accounts[$0] == nil }, in: transaction)
+            accounts = try await select(sorted, in: transaction)
+        }
+        return accounts
+    }
+
+    private static func select(_ sorted: [CompanyID], in transaction: Transaction) async throws -> [CompanyID: Account] {
         let schema = transaction.schema.rawValue
-        let ids = sorted.map(\.uuid)
         let rows = try await transaction.query(
             """
             SELECT \(unescaped: columns) FROM \(unescaped: schema).accounts
-            WHERE company_id = ANY(\(ids)::uuid[]) ORDER BY company_id FOR UPDATE
+            WHERE company_id = ANY(\(sorted.map(\.uuid))::uuid[]) ORDER BY company_id FOR UPDATE
             """)
         var accounts: [CompanyID: Account] = [:]
         for try await row in rows {

@@ -21,30 +21,35 @@ enum Wallet {
     ) async throws -> [Change] {
         guard !postings.isEmpty else { return [] }
         let schema = transaction.schema.rawValue
-        let inserted = try await transaction.query(
+        // One statement appends the entries and moves each balance by what was actually appended (duplicates by
+        // source add nothing); the rows are already locked, so the order of the UPDATE cannot deadlock.
+        let moved = try await transaction.query(
             """
-            INSERT INTO \(unescaped: schema).ledger
-                (company_id, source, kind, debit, credit, amount, quantity, description, occurred_at)
-            SELECT company_id, source, kind, debit, credit, amount, NULLIF(quantity, -1), description, occurred_at
-            FROM unnest(\(postings.map(\.companyID.uuid))::uuid[], \(postings.map(\.source))::text[], \(postings.map(\.kind))::text[],
-                        \(postings.map(\.debit))::text[], \(postings.map(\.credit))::text[], \(postings.map(\.amount.paise))::bigint[],
-                        \(postings.map { $0.quantity ?? -1 })::bigint[], \(postings.map(\.description))::text[],
-                        \(postings.map(\.occurredAt))::timestamptz[])
-                 AS p(company_id, source, kind, debit, credit, amount, quantity, description, occurred_at)
-            ON CONFLICT (company_id, source) DO NOTHING
-            RETURNING company_id, debit, credit, amount
+            WITH inserted AS (
+                INSERT INTO \(unescaped: schema).ledger
+                    (company_id, source, kind, debit, credit, amount, quantity, description, occurred_at)
+                SELECT company_id, source, kind, debit, credit, amount, NULLIF(quantity, -1), description, occurred_at
+                FROM unnest(\(postings.map(\.companyID.uuid))::uuid[], \(postings.map(\.source))::text[], \(postings.map(\.kind))::text[],
+                            \(postings.map(\.debit))::text[], \(postings.map(\.credit))::text[], \(postings.map(\.amount.paise))::bigint[],
+                            \(postings.map { $0.quantity ?? -1 })::bigint[], \(postings.map(\.description))::text[],
+                            \(postings.map(\.occurredAt))::timestamptz[])
+                     AS p(company_id, source, kind, debit, credit, amount, quantity, description, occurred_at)
+                ON CONFLICT (company_id, source) DO NOTHING
+                RETURNING company_id,
+                          CASE WHEN credit = 'wallet' THEN amount WHEN debit = 'wallet' THEN -amount ELSE 0 END AS effect
+            ), deltas AS (
+                SELECT company_id, sum(effect)::bigint AS delta FROM inserted GROUP BY company_id
+            )
+            UPDATE \(unescaped: schema).accounts AS a SET balance = a.balance + d.delta
+            FROM deltas d WHERE a.company_id = d.company_id AND d.delta <> 0
+            RETURNING a.company_id, d.delta
             """)
         var deltas: [CompanyID: Money] = [:]
-        for try await (company, debit, credit, amount) in inserted.decode((UUID, String, String, Int64).self) {
-            let posting = Posting(
-                companyID: CompanyID(company), source: "", kind: "", debit: debit, credit: credit, amount: Money(paise: amount),
-                description: "", occurredAt: now)
-            deltas[posting.companyID, default: .zero] = deltas[posting.companyID, default: .zero] + posting.walletEffect
-        }
+        for try await (company, delta) in moved.decode((UUID, Int64).self) { deltas[CompanyID(company)] = Money(paise: delta) }
 
         var changes: [Change] = []
         var events: [EncodedEnvelope] = []
-        for (company, delta) in deltas.sorted(by: { $0.key < $1.key }) where delta != .zero {
+        for (company, delta) in deltas.sorted(by: { $0.key < $1.key }) {
             guard let account = accounts[company] else { throw BillingError.accountMissing(company) }
             let after = account.balance + delta
             var crossings = account.thresholds.crossings(from: account.balance, to: after)
@@ -53,18 +58,14 @@ enum Wallet {
             changes.append(Change(companyID: company, before: account.balance, after: after, crossings: crossings))
             events += try crossings.map { try event(for: $0, account: account, balance: after, now: now) }
         }
-        guard !changes.isEmpty else { return [] }
-        let suspends = changes.map { $0.crossings.contains(.suspended) }
-        try await transaction.query(
-            """
-            UPDATE \(unescaped: schema).accounts AS a SET
-                balance = a.balance + d.delta,
-                status = CASE WHEN d.suspend THEN 'suspended' ELSE a.status END,
-                suspended_at = CASE WHEN d.suspend THEN \(now) ELSE a.suspended_at END
-            FROM unnest(\(changes.map(\.companyID.uuid))::uuid[], \(changes.map { ($0.after - $0.before).paise })::bigint[],
-                        \(suspends)::boolean[]) AS d(company_id, delta, suspend)
-            WHERE a.company_id = d.company_id
-            """)
+        let suspended = changes.filter { $0.crossings.contains(.suspended) }.map(\.companyID.uuid)
+        if !suspended.isEmpty {
+            try await transaction.query(
+                """
+                UPDATE \(unescaped: schema).accounts SET status = 'suspended', suspended_at = \(now)
+                WHERE company_id = ANY(\(suspended)::uuid[])
+                """)
+        }
         try await outbox.enqueue(events, in: transaction)
         return changes
     }
