@@ -127,3 +127,12 @@ struct FastTextTests {
         #expect(UUIDText.parse("123e4567e-89b-12d3-a456-426614174000") == nil)
     }
 }
+
+@Suite("Typed id order")
+struct TypedIDOrderTests {
+    @Test("ids sort like their canonical text, which is PostgreSQL's uuid order")
+    func order() {
+        let ids = (0..<200).map { _ in CompanyID() }
+        #expect(ids.sorted().map(\.description) == ids.map(\.description).sorted())
+    }
+}

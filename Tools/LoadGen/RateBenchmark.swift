@@ -50,9 +50,13 @@ struct RateBenchmark {
             defer { group.cancelAll() }
             let database = Database(client: client, schema: SchemaName("billing")!, logger: logger)
 
-            // Phase 1: a backlog waiting in the queue, then Billing starts.
+            // Both phases' events are made up front, so encoding them is not measured.
             let backlogCompanies = (0..<companies).map { _ in CompanyID() }
             let backlog = try Self.envelopes(events, companies: backlogCompanies)
+            let liveCompanies = (0..<companies).map { _ in CompanyID() }
+            let live = try Self.envelopes(events, companies: liveCompanies)
+
+            // Phase 1: a backlog waiting in the queue, then Billing starts.
             let publishStart = ContinuousClock.now
             try await Self.publish(backlog, on: publisher)
             report("publish call.completed (Messaging, confirms)", count: events, seconds: (ContinuousClock.now - publishStart).seconds, baseline: Double(events) / rawPublish)
@@ -64,8 +68,6 @@ struct RateBenchmark {
             report("backlog: queue → ledger committed", count: events, seconds: drained, baseline: Double(events) / rawConsume)
 
             // Phase 2: Billing running while the events are published.
-            let liveCompanies = (0..<companies).map { _ in CompanyID() }
-            let live = try Self.envelopes(events, companies: liveCompanies)
             let liveSeconds = try await Self.withBilling(configuration, logger: logger) {
                 let start = ContinuousClock.now
                 try await Self.publish(live, on: publisher)

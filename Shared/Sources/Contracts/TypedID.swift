@@ -16,7 +16,12 @@ public struct TypedID<Kind: IDKind>: Hashable, Comparable, Sendable, Codable, Cu
 
     public var description: String { UUIDText.lowercase(uuid) }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.uuid.uuidString < rhs.uuid.uuidString }
+    /// Byte order, which is PostgreSQL's order of `uuid` values (so sorted ids lock rows in the database's order).
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        withUnsafeBytes(of: lhs.uuid.uuid) { left in
+            withUnsafeBytes(of: rhs.uuid.uuid) { right in left.lexicographicallyPrecedes(right) }
+        }
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

@@ -6,13 +6,33 @@ public struct ServiceIdentity: Sendable {
     public let name: String
     public let schema: SchemaName
     public let defaultPort: Int
+    /// The service's consumer defaults; `MYOP_AMQP_PREFETCH`, `MYOP_CONSUMER_BATCH_SIZE` and
+    /// `MYOP_CONSUMER_CONCURRENCY` override them.
+    public let consumerDefaults: ConsumerDefaults
 
-    public init(name: String, schema: SchemaName, defaultPort: Int) {
+    public init(name: String, schema: SchemaName, defaultPort: Int, consumerDefaults: ConsumerDefaults = ConsumerDefaults()) {
         self.name = name
         self.schema = schema
         self.defaultPort = defaultPort
+        self.consumerDefaults = consumerDefaults
     }
 
     /// `<schema>.<purpose>`, the naming rule for queues.
     public func queue(_ purpose: String) -> String { "\(schema.rawValue).\(purpose)" }
+}
+
+/// How a service's inbox consumers take deliveries: the broker's prefetch window, the most deliveries applied in
+/// one transaction, and how many transactions run at once. A service whose handler is one bulk statement per
+/// batch (Billing's rating) gains from bigger batches and fewer concurrent transactions on hot rows; the numbers
+/// are measured in BENCHMARKS.md.
+public struct ConsumerDefaults: Sendable, Hashable {
+    public var prefetch: Int
+    public var batchSize: Int
+    public var concurrency: Int
+
+    public init(prefetch: Int = 200, batchSize: Int = 100, concurrency: Int = 4) {
+        self.prefetch = prefetch
+        self.batchSize = batchSize
+        self.concurrency = concurrency
+    }
 }

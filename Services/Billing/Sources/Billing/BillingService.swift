@@ -5,7 +5,11 @@ import Storage
 
 /// Billing: the prepaid wallet ledger, rating, suspension, reservations and invoices.
 public enum BillingService {
-    public static let identity = ServiceIdentity(name: "billing", schema: SchemaName("billing")!, defaultPort: 8083)
+    /// Rating is one bulk statement per batch on hot account rows: 250-event batches, two at a time, measured
+    /// fastest (BENCHMARKS.md, `loadgen rate`).
+    public static let identity = ServiceIdentity(
+        name: "billing", schema: SchemaName("billing")!, defaultPort: 8083,
+        consumerDefaults: ConsumerDefaults(prefetch: 500, batchSize: 250, concurrency: 2))
 
     /// The payment provider signs its webhooks with this shared secret (`X-Payment-Signature`).
     public static let paymentWebhookSecretVariable = "MYOP_PAYMENT_WEBHOOK_SECRET"
