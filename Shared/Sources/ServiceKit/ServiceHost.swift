@@ -46,48 +46,49 @@ public enum ServiceHost {
         let client = PostgresClient(
             configuration: configuration.databaseURL.clientConfiguration(maximumConnections: configuration.databaseMaxConnections),
             backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            let database = Database(client: client, schema: identity.schema, logger: logger)
-            try await migrate(definition, database: database, logger: logger)
+        // The pool runs outside this task's structure so that cancelling `run` (a test, or ServiceGroup stopping
+        // the process after a sibling failed) stops the services first: a consumer or the relay still finishing
+        // a batch would otherwise wait forever for a connection from a pool that is already gone.
+        let pool = Task { await client.run() }
+        defer { pool.cancel() }
+        let database = Database(client: client, schema: identity.schema, logger: logger)
+        try await migrate(definition, database: database, logger: logger)
 
-            let topology = Topology(queues: definition.queues)
-            func connection(_ role: String) -> AMQPConnection {
-                AMQPConnection(
-                    configuration: AMQPConfiguration(
-                        url: configuration.amqpURL, connectionName: "\(identity.name).\(role)", tlsCACertificatePath: configuration.amqpCACertificate),
-                    topology: topology, logger: logger)
-            }
-            let publisher = connection("publisher")
-            let consumer = connection("consumer")
-            let context = ServiceContext(identity: identity, configuration: configuration, database: database, logger: logger)
-            let components = try await definition.build(context)
-            let relay = OutboxRelay(
-                database: database, publisher: publisher, configuration: .init(batchSize: configuration.relayBatchSize), logger: logger)
-            let consumers: [any Service] = components.consumers.map { definition in
-                InboxConsumer(
-                    name: definition.name, database: database, connection: consumer,
-                    configuration: .init(
-                        queue: definition.queue, prefetch: configuration.prefetch, concurrency: configuration.consumerConcurrency,
-                        maxBatch: configuration.consumerBatchSize), logger: logger, batchHandler: definition.handler)
-            }
-            let router = RouterBuilder.build(
-                components: components, verifier: await TokenVerifier(secret: configuration.jwtSecret),
-                readiness: Readiness(database: database, connections: [publisher, consumer]), metrics: metrics,
-                maxBodyBytes: configuration.maxBodyBytes)
-            let app = Application(
-                router: router,
-                configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: identity.name),
-                logger: logger)
-            // Started together; stopped in reverse: HTTP first, then consumers drain and ack, then the relay,
-            // then the connections close.
-            let services: [any Service] = [publisher, consumer, relay] + components.services + consumers + [app]
-            let serviceGroup = ServiceGroup(
-                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            logger.info("starting", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)", "database": "\(configuration.databaseURL)", "amqp": "\(configuration.amqpURL)"])
-            try await serviceGroup.run()
-            group.cancelAll()
+        let topology = Topology(queues: definition.queues)
+        func connection(_ role: String) -> AMQPConnection {
+            AMQPConnection(
+                configuration: AMQPConfiguration(
+                    url: configuration.amqpURL, connectionName: "\(identity.name).\(role)", tlsCACertificatePath: configuration.amqpCACertificate),
+                topology: topology, logger: logger)
         }
+        let publisher = connection("publisher")
+        let consumer = connection("consumer")
+        let context = ServiceContext(identity: identity, configuration: configuration, database: database, logger: logger)
+        let components = try await definition.build(context)
+        let relay = OutboxRelay(
+            database: database, publisher: publisher, configuration: .init(batchSize: configuration.relayBatchSize), logger: logger)
+        let consumers: [any Service] = components.consumers.map { definition in
+            InboxConsumer(
+                name: definition.name, database: database, connection: consumer,
+                configuration: .init(
+                    queue: definition.queue, prefetch: configuration.prefetch, concurrency: configuration.consumerConcurrency,
+                    maxBatch: configuration.consumerBatchSize), logger: logger, batchHandler: definition.handler)
+        }
+        let router = RouterBuilder.build(
+            components: components, verifier: await TokenVerifier(secret: configuration.jwtSecret),
+            readiness: Readiness(database: database, connections: [publisher, consumer]), metrics: metrics,
+            maxBodyBytes: configuration.maxBodyBytes)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: identity.name),
+            logger: logger)
+        // Started together; stopped in reverse: HTTP first, then consumers drain and ack, then the relay,
+        // then the connections close.
+        let services: [any Service] = [publisher, consumer, relay] + components.services + consumers + [app]
+        let serviceGroup = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("starting", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)", "database": "\(configuration.databaseURL)", "amqp": "\(configuration.amqpURL)"])
+        try await serviceGroup.run()
     }
 
     /// Applies the service's migrations, waiting up to a minute for the database to accept connections.

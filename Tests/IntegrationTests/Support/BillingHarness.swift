@@ -39,6 +39,8 @@ struct BillingHarness: Sendable {
     func call(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
         var request = URLRequest(url: URL(string: base.absoluteString + path)!)
         request.httpMethod = method
+        // A request that never gets an answer fails the test instead of hanging it.
+        request.timeoutInterval = 30
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let json {
             request.httpBody = Data(json.utf8)
