@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 /// Upcoming features every target opts into (STYLE.md, conventions 1).
@@ -113,7 +114,10 @@ for service in services {
             path: "Services/\(service.name)",
             exclude: ["Sources/\(service.name)Main"],
             sources: ["Sources/\(service.name)"],
-            resources: [.copy("Migrations")],
+            // A service's OpenAPI document ships with it once it has one (served at /openapi.json).
+            resources: [.copy("Migrations")]
+                + (FileManager.default.fileExists(atPath: "\(Context.packageDirectory)/Services/\(service.name)/openapi.json")
+                    ? [.copy("openapi.json")] : []),
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -2,6 +2,7 @@ import Billing
 import Contracts
 import Foundation
 import ServiceKit
+import PostgresNIO
 import Storage
 import Testing
 
@@ -139,6 +140,18 @@ struct BillingAPITests {
         }
     }
 
+    @Test("the OpenAPI document is served at /openapi.json without a token and names every billing route")
+    func openAPI() async throws {
+        try await withBilling { billing in
+            let document = try await billing.call("GET", "/openapi.json")
+            #expect(document.status == 200)
+            let paths = try #require(try document.json()["paths"] as? [String: any Sendable])
+            for path in ["/v1/billing/account", "/v1/billing/reservations", "/v1/billing/payments/webhook", "/v1/billing/dids/{number}", "/v1/billing/statement"] {
+                #expect(paths[path] != nil, "\(path) documented")
+            }
+        }
+    }
+
     @Test("BI-02, BI-30, D-27: agents get Access Denied, the credit limit is read-only, settings are validated")
     func rolesAndSettings() async throws {
         try await withBilling { billing in
@@ -176,6 +189,74 @@ struct BillingAPITests {
             #expect(try rename.errorCode() == "billing.name.locked_by_gst")
             let badGST = try await billing.call("PATCH", "/v1/billing/business", as: CompanyID(), json: #"{"gstin":"27AAPFU0939F1"}"#)
             #expect(try badGST.errorCode() == "billing.gstin.invalid")
+        }
+    }
+}
+
+@Suite("Billing purchases and cycles")
+struct BillingPurchaseTests {
+    @Test("BI-19, BI-21, D-22, BI-35: numbers and upgrades are paid and invoiced; the cycle job charges rentals once and applies downgrades")
+    func numbersPlansAndCycles() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            let number = "+9180\(Int.random(in: 10_000_000...99_999_999))"
+            let bought = try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(number)"}"#)
+            #expect(bought.status == 201)
+            #expect(try bought.json()["purpose"] as? String == "did_purchase")
+            let lines = try #require(try bought.json()["lines"] as? [[String: any Sendable]])
+            #expect(lines.first?["amount"] as? Int == 100_000)
+            let taken = try await billing.call("POST", "/v1/billing/dids", as: CompanyID(), json: #"{"number":"\#(number)"}"#)
+            #expect(taken.status == 409)
+            #expect(try taken.errorCode() == "did.exists")
+            try await billing.capture(bought)
+            #expect(try await billing.balance(company) == .rupees(1_500), "a number is paid directly, not from the wallet")
+            let numbers = try await billing.call("GET", "/v1/billing/dids", as: company)
+            #expect((try numbers.json()["items"] as? [[String: any Sendable]])?.first?["status"] as? String == "active")
+            let invoices = try #require(try await billing.call("GET", "/v1/billing/invoices", as: company).json()["items"] as? [[String: any Sendable]])
+            let didInvoice = try #require(invoices.first { $0["reason"] as? String == "did_purchase" })
+            #expect((didInvoice["taxable"] as? Int).map { $0 > 100_000 } == true)
+            let taxable = try #require(didInvoice["taxable"] as? Int)
+            #expect(didInvoice["gst"] as? Int == Int(Tax.gst(on: Money(paise: Int64(taxable))).paise))
+
+            // BI-21: a downgrade is queued; an upgrade is a payment that changes the plan when captured.
+            let upgrade = try await billing.call("POST", "/v1/billing/plan", as: company, json: #"{"plan":"sedan"}"#)
+            #expect(upgrade.status == 201)
+            #expect(try upgrade.json()["purpose"] as? String == "plan_upgrade")
+            try await billing.capture(upgrade)
+            #expect(try await billing.call("GET", "/v1/billing/account", as: company).json()["plan"] as? String == "sedan")
+            let same = try await billing.call("POST", "/v1/billing/plan", as: company, json: #"{"plan":"sedan"}"#)
+            #expect(try same.errorCode() == "plan.unchanged")
+            let downgrade = try await billing.call("POST", "/v1/billing/plan", as: company, json: #"{"plan":"compact"}"#)
+            #expect(downgrade.status == 200)
+            #expect(try downgrade.json()["pending_plan"] as? String == "compact")
+
+            // The cycle job catches up from the previous cycle: it charges that cycle's rental from the wallet and
+            // skips the current one, already paid with the number.
+            try await billing.database.query(
+                "UPDATE billing.accounts SET next_cycle_at = now() - interval '1 month' WHERE company_id = \(company.uuid)")
+            try await eventually(timeout: .seconds(30), "the cycle job ran") {
+                try await billing.database.count(
+                    "SELECT count(*) FROM billing.accounts WHERE company_id = '\(company.uuid)' AND next_cycle_at > now()") == 1
+            }
+            #expect(try await billing.database.count(
+                "SELECT count(*) FROM billing.ledger WHERE company_id = '\(company.uuid)' AND kind = 'did_rental' AND debit = 'wallet'") == 1)
+            #expect(try await billing.balance(company) == .rupees(1_300))
+            let account = try await billing.call("GET", "/v1/billing/account", as: company)
+            #expect(try account.json()["plan"] as? String == "compact")
+            #expect(try account.json()["pending_plan"] == nil)
+
+            let month = String(Timestamp.format(Date()).prefix(7))
+            let statement = try await billing.call("GET", "/v1/billing/statement?month=\(month)", as: company)
+            #expect(statement.status == 200)
+            #expect(try statement.json()["recharges"] as? Int == 150_000)
+            #expect(try statement.json()["closing_balance"] as? Int == 130_000)
+            #expect((try statement.json()["invoices"] as? [Any])?.count == 3)
+            #expect(try await billing.call("GET", "/v1/billing/statement?month=2026-13", as: company).status == 400)
+
+            let released = try await billing.call("DELETE", "/v1/billing/dids/\(number)", as: company)
+            #expect(try released.json()["status"] as? String == "released")
+            #expect(try await billing.call("DELETE", "/v1/billing/dids/\(number)", as: company).status == 404)
         }
     }
 }

@@ -62,6 +62,15 @@ struct BillingHarness: Sendable {
         return try await call("POST", "/v1/billing/payments/webhook", json: json, headers: ["X-Payment-Signature": signature])
     }
 
+    /// The provider's capture of a pending payment created through the API (`reply` is its 201).
+    func capture(_ reply: Reply) async throws {
+        try #require(reply.status == 201, "payment: \(reply.text)")
+        let payment = try #require(try reply.json()["id"] as? String)
+        let total = try #require(try reply.json()["total_payable"] as? Int)
+        let captured = try await providerWebhook(#"{"event":"payment.captured","payment_id":"\#(payment)","amount":\#(total)}"#)
+        try #require(captured.status == 200, "capture: \(captured.text)")
+    }
+
     /// Recharges `amount` online: the payment, then the provider's capture of amount + GST.
     @discardableResult
     func recharge(_ company: CompanyID, _ amount: Money) async throws -> String {
@@ -92,6 +101,7 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
             "MYOP_AMQP_URL": TestEnvironment.amqpURLText,
             "MYOP_HTTP_PORT": "\(port)",
             BillingService.paymentWebhookSecretVariable: BillingHarness.webhookSecret,
+            BillingService.cyclePollVariable: "1",
         ])
     try await withPostgres { client in
         let harness = BillingHarness(

@@ -14,6 +14,8 @@ public enum BillingService {
     /// The payment provider signs its webhooks with this shared secret (`X-Payment-Signature`).
     public static let paymentWebhookSecretVariable = "MYOP_PAYMENT_WEBHOOK_SECRET"
     public static let devPaymentWebhookSecret = "myop-dev-payment-webhook-secret"
+    /// How often the monthly-cycle job looks for due accounts (seconds, default 30).
+    public static let cyclePollVariable = "MYOP_BILLING_CYCLE_POLL_SECONDS"
 
     public static func definition() -> ServiceDefinition {
         ServiceDefinition(
@@ -25,10 +27,14 @@ public enum BillingService {
             let api = BillingAPI(
                 database: context.database, outbox: context.outbox, checkoutBase: context.configuration.sandboxURL,
                 webhookKey: SymmetricKey(data: Data(secret.utf8)))
+            let pollSeconds = Int(context.configuration.values[cyclePollVariable] ?? "") ?? 30
+            let cycles = CycleJob(
+                database: context.database, outbox: context.outbox, interval: .seconds(max(1, pollSeconds)), logger: context.logger)
             return ServiceComponents(
                 consumers: UsageRater(outbox: context.outbox).consumers,
                 authenticatedRoutes: { api.register($0) },
-                publicRoutes: { api.registerPublic($0) })
+                publicRoutes: { api.registerPublic($0) },
+                services: [cycles])
         }
     }
 }

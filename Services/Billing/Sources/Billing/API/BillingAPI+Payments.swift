@@ -21,8 +21,10 @@ extension BillingAPI {
                 throw Self.error(violation)
             }
             let payment = Payment(
-                id: PaymentID(), companyID: company, amount: body.amount, gst: PaymentRules.payable(amount: body.amount).gst,
-                method: body.method, status: .pending, offlineCode: body.offlineCode, createdAt: now)
+                id: PaymentID(), purpose: .recharge,
+                lines: [.init(description: "Prepaid wallet recharge (\(body.method.label))", quantity: 1, amount: body.amount)],
+                companyID: company, amount: body.amount, gst: PaymentRules.payable(amount: body.amount).gst, method: body.method,
+                status: .pending, offlineCode: body.offlineCode, createdAt: now)
             guard try await PaymentStore.insert(payment, in: transaction) else {
                 throw APIError.conflict(
                     "payment.offline_code.used", "This offline payment code was already applied to your account.", field: "offline_code")
@@ -49,8 +51,9 @@ extension BillingAPI {
     }
 
     /// The payment provider's callback, authenticated by `X-Payment-Signature: sha256=<hex HMAC-SHA256 of the raw
-    /// body>`. A captured payment credits the wallet and issues the recharge invoice at once (BI-26); a failed one
-    /// is only recorded (no invoice). Replays of a settled payment change nothing.
+    /// body>`. A captured payment delivers what it bought (wallet credit, number, plan upgrade) and issues its
+    /// invoice at once (BI-26); a failed one is only recorded (no invoice, and a number it held is freed). Replays
+    /// of a settled payment change nothing.
     @Sendable func paymentWebhook(_ request: Request, context: AppRequestContext) async throws -> PaymentView {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let body = Data(buffer.readableBytesView)
@@ -73,23 +76,17 @@ extension BillingAPI {
             case .failed:
                 payment.status = .failed
                 payment.failureReason = notification.reason ?? "declined by the payment provider"
+                if payment.purpose == .didPurchase, let number = payment.subject {
+                    try await DIDStore.abandon(number: number, payment: payment.id, in: transaction)
+                }
             case .captured:
-                guard notification.amount == payment.total else {
+                guard let amount = notification.amount, amount == payment.total else {
                     throw APIError.unprocessable(
-                        "payment.amount_mismatch", "The captured amount \(notification.amount) differs from the \(payment.total) payable.",
+                        "payment.amount_mismatch",
+                        "The captured amount \(notification.amount.map(\.description) ?? "(none)") differs from the \(payment.total) payable.",
                         field: "amount")
                 }
-                let account = try await AccountStore.lock(payment.companyID, in: transaction)
-                let source = "payment:\(payment.id)"
-                try await Wallet.append(
-                    [Posting(
-                        companyID: payment.companyID, source: source, kind: "payment", debit: "receipts", credit: Posting.wallet,
-                        amount: payment.amount, quantity: nil, description: "Recharge by \(payment.method.label)", occurredAt: now)],
-                    accounts: [payment.companyID: account], outbox: outbox, now: now, in: transaction)
-                try await InvoiceStore.issue(
-                    kind: .invoice, reason: "recharge", source: source,
-                    lines: [.init(description: "Prepaid wallet recharge (\(payment.method.label))", quantity: 1, amount: payment.amount)],
-                    account: account, outbox: outbox, now: now, in: transaction)
+                try await settle(payment, now: now, in: transaction)
                 payment.status = .succeeded
             }
             payment.providerReference = notification.providerReference
@@ -98,6 +95,44 @@ extension BillingAPI {
             return payment
         }
         return PaymentView(payment, checkoutBase: checkoutBase)
+    }
+
+    /// A captured payment delivers what it bought and issues its invoice (BI-26), in the webhook's transaction.
+    private func settle(_ payment: Payment, now: Date, in transaction: Transaction) async throws {
+        var account = try await AccountStore.lock(payment.companyID, in: transaction)
+        let source = "payment:\(payment.id)"
+        var postings: [Posting] = []
+        func receipt(_ kind: String, _ line: InvoiceDocument.Line, source: String, credit: String) -> Posting {
+            Posting(
+                companyID: payment.companyID, source: source, kind: kind, debit: "receipts", credit: credit, amount: line.amount,
+                quantity: nil, description: line.description, occurredAt: now)
+        }
+        switch payment.purpose {
+        case .recharge:
+            postings.append(receipt("payment", .init(description: "Recharge by \(payment.method.label)", quantity: 1, amount: payment.amount), source: source, credit: Posting.wallet))
+        case .didPurchase:
+            // Paid directly, not from the wallet: the books record the revenue, the wallet does not move. This
+            // cycle's rental is recorded under the cycle's rental source, so the cycle job never charges it again.
+            let number = payment.subject ?? ""
+            try await DIDStore.activate(number: number, payment: payment.id, company: payment.companyID, now: now, in: transaction)
+            let cycle = BillingCycle.containing(now, billingDay: account.billingDay)
+            for (index, line) in payment.lines.enumerated() where line.amount > .zero {
+                postings.append(index == 0
+                    ? receipt("did_setup", line, source: "did_setup:\(number):\(payment.id)", credit: "revenue:did_setup")
+                    : receipt("did_rental", line, source: "did_rental:\(number):\(cycle.label)", credit: "revenue:did_rental"))
+            }
+        case .planUpgrade:
+            if let plan = payment.subject.flatMap(Plan.init(rawValue:)), plan > account.plan {
+                account.plan = plan
+                account.pendingPlan = nil
+                try await AccountStore.save(account, in: transaction)
+            }
+            postings += payment.lines.filter { $0.amount > .zero }.map { receipt("plan", $0, source: source, credit: "revenue:plan") }
+        }
+        try await Wallet.append(postings, accounts: [payment.companyID: account], outbox: outbox, now: now, in: transaction)
+        try await InvoiceStore.issue(
+            kind: .invoice, reason: payment.purpose.rawValue, source: source, lines: payment.lines, account: account, outbox: outbox, now: now,
+            in: transaction)
     }
 
     static let signatureHeader = "X-Payment-Signature"

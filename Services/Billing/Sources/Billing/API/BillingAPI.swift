@@ -38,10 +38,23 @@ struct BillingAPI: Sendable {
         billing.get("invoices", use: invoices)
         billing.get("invoices/:id", use: invoice)
         billing.get("invoices/:id/document", use: invoiceDocument)
+        billing.post("dids", use: buyNumber)
+        billing.get("dids", use: numbers)
+        billing.delete("dids/:number", use: releaseNumber)
+        billing.post("plan", use: changePlan)
+        billing.get("statement", use: statement)
     }
 
     func registerPublic(_ router: Router<AppRequestContext>) {
         router.post("v1/billing/payments/webhook", use: paymentWebhook)
+        router.get("openapi.json") { _, _ -> Response in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url) else {
+                throw APIError.notFound("openapi_document")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
     }
 
     // MARK: Account

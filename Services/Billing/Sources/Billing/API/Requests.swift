@@ -71,8 +71,8 @@ struct PaymentNotification: Decodable {
     var event: Kind
     var paymentID: PaymentID
     var providerReference: String?
-    /// What the provider charged, GST included.
-    var amount: Money
+    /// What the provider charged, GST included; required for a capture.
+    var amount: Money?
     var reason: String?
 
     enum CodingKeys: String, CodingKey {

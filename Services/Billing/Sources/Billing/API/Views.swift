@@ -92,6 +92,10 @@ struct Page<Item: Codable & Sendable>: ResponseCodable {
 
 struct PaymentView: ResponseCodable {
     var id: PaymentID
+    var purpose: PaymentPurpose
+    /// The number bought or the plan upgraded to.
+    var subject: String?
+    var lines: [InvoiceDocument.Line]
     var amount: Money
     var gst: Money
     var totalPayable: Money
@@ -107,6 +111,9 @@ struct PaymentView: ResponseCodable {
 
     init(_ payment: Payment, checkoutBase: String?) {
         id = payment.id
+        purpose = payment.purpose
+        subject = payment.subject
+        lines = payment.lines
         amount = payment.amount
         gst = payment.gst
         totalPayable = payment.total
@@ -121,7 +128,7 @@ struct PaymentView: ResponseCodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, amount, gst, method, status
+        case id, purpose, subject, lines, amount, gst, method, status
         case totalPayable = "total_payable"
         case offlineCode = "offline_code"
         case providerReference = "provider_reference"

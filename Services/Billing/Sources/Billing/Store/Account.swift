@@ -17,6 +17,8 @@ struct Account: Sendable {
     var gstin: String?
     var createdAt: Date
     var suspendedAt: Date?
+    var planStartedAt: Date
+    var nextCycleAt: Date?
 
     var settings: BillingSettings {
         BillingSettings(

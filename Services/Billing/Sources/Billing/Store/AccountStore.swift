@@ -7,7 +7,7 @@ import Storage
 enum AccountStore {
     static let columns = """
         company_id, plan, pending_plan, billing_day, status, balance, low_balance, minimum_balance, credit_limit,
-        minimum_topup, auto_recharge, billing_name, billing_email, gstin, created_at, suspended_at
+        minimum_topup, auto_recharge, billing_name, billing_email, gstin, created_at, suspended_at, plan_started_at, next_cycle_at
         """
 
     /// Every company has an account from its first usage or request on. BI-27: the billing day is the day of
@@ -16,10 +16,13 @@ enum AccountStore {
         guard !companies.isEmpty else { return }
         let schema = transaction.schema.rawValue
         let ids = companies.map(\.uuid)
+        let now = Date()
+        let day = min(Calendar.kolkata.component(.day, from: now), 28)
+        let cycle = (day: day, next: BillingCycle.containing(now, billingDay: day).end)
         try await transaction.query(
             """
-            INSERT INTO \(unescaped: schema).accounts (company_id, plan, billing_day)
-            SELECT id, 'compact', LEAST(EXTRACT(DAY FROM now() AT TIME ZONE 'Asia/Kolkata')::int, 28)
+            INSERT INTO \(unescaped: schema).accounts (company_id, plan, billing_day, next_cycle_at)
+            SELECT id, 'compact', \(cycle.day), \(cycle.next)
             FROM unnest(\(ids)::uuid[]) AS ids(id)
             ON CONFLICT (company_id) DO NOTHING
             """)
@@ -70,7 +73,8 @@ enum AccountStore {
                 low_balance = \(account.thresholds.lowBalance.paise), minimum_balance = \(account.thresholds.minimumBalance.paise),
                 minimum_topup = \(account.minimumTopUp.paise), auto_recharge = \(account.autoRecharge),
                 billing_name = \(account.billingName), billing_email = \(account.billingEmail), gstin = \(account.gstin),
-                suspended_at = \(account.suspendedAt)
+                suspended_at = \(account.suspendedAt), next_cycle_at = \(account.nextCycleAt),
+                plan_started_at = \(account.planStartedAt)
             WHERE company_id = \(account.companyID.uuid)
             """)
     }
@@ -88,17 +92,27 @@ enum AccountStore {
     }
 
     static func decode(_ row: PostgresRow) throws -> Account {
-        let (id, plan, pending, day, status, balance, low, minimum, limit, topUp, auto, name, email, gstin, created, suspended) = try row.decode(
-            (UUID, String, String?, Int, String, Int64, Int64, Int64, Int64, Int64, Bool, String?, String?, String?, Date, Date?).self)
+        let (id, plan, pending, day, status, balance, low, minimum, limit, topUp, auto, name, email, gstin, created, suspended, planStarted, nextCycle) =
+            try row.decode(
+                (UUID, String, String?, Int, String, Int64, Int64, Int64, Int64, Int64, Bool, String?, String?, String?, Date, Date?, Date, Date?).self)
         return Account(
             companyID: CompanyID(id), plan: Plan(rawValue: plan) ?? .compact, pendingPlan: pending.flatMap(Plan.init(rawValue:)),
             billingDay: day, status: AccountStatus(rawValue: status) ?? .active, balance: Money(paise: balance),
             thresholds: BalanceThresholds(lowBalance: Money(paise: low), minimumBalance: Money(paise: minimum), creditLimit: Money(paise: limit)),
             minimumTopUp: Money(paise: topUp), autoRecharge: auto, billingName: name, billingEmail: email, gstin: gstin,
-            createdAt: created, suspendedAt: suspended)
+            createdAt: created, suspendedAt: suspended, planStartedAt: planStarted, nextCycleAt: nextCycle)
     }
 }
 
 enum BillingError: Error {
     case accountMissing(CompanyID)
+}
+
+extension Calendar {
+    /// D-29: dates of the company's default time zone.
+    static var kolkata: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .kolkata
+        return calendar
+    }
 }

@@ -100,3 +100,17 @@ enum InvoiceStore {
             reason: reason, source: source, billingName: name, gstin: gstin, document: InvoiceDocument(lines: decoded), issuedAt: issued)
     }
 }
+
+extension InvoiceStore {
+    static func issued(company: CompanyID, from: Date, to: Date, in database: Database) async throws -> [Invoice] {
+        let schema = database.schema.rawValue
+        let rows = try await database.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).invoices
+            WHERE company_id = \(company.uuid) AND issued_at >= \(from) AND issued_at < \(to) ORDER BY issued_at, number
+            """)
+        var invoices: [Invoice] = []
+        for try await row in rows { invoices.append(try decode(row)) }
+        return invoices
+    }
+}

@@ -31,3 +31,24 @@ enum LedgerStore {
         return entries
     }
 }
+
+extension LedgerStore {
+    /// The wallet balance before `from`, and the wallet movements from `from` to `to` by entry kind.
+    static func walletTotals(company: CompanyID, from: Date, to: Date, in database: Database) async throws -> (opening: Money, byKind: [String: Money]) {
+        let schema = database.schema.rawValue
+        let rows = try await database.query(
+            """
+            SELECT CASE WHEN occurred_at < \(from) THEN '' ELSE kind END AS bucket,
+                   sum(CASE WHEN credit = 'wallet' THEN amount WHEN debit = 'wallet' THEN -amount ELSE 0 END)::bigint
+            FROM \(unescaped: schema).ledger
+            WHERE company_id = \(company.uuid) AND occurred_at < \(to) AND (credit = 'wallet' OR debit = 'wallet')
+            GROUP BY bucket
+            """)
+        var opening = Money.zero
+        var byKind: [String: Money] = [:]
+        for try await (bucket, total) in rows.decode((String, Int64).self) {
+            if bucket.isEmpty { opening = Money(paise: total) } else { byKind[bucket] = Money(paise: total) }
+        }
+        return (opening, byKind)
+    }
+}

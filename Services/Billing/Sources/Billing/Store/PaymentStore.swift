@@ -3,8 +3,20 @@ import Foundation
 import PostgresNIO
 import Storage
 
+/// BI-21, BI-19: what a payment buys.
+enum PaymentPurpose: String, Sendable, Codable {
+    case recharge
+    case didPurchase = "did_purchase"
+    case planUpgrade = "plan_upgrade"
+}
+
 struct Payment: Sendable {
     var id: PaymentID
+    var purpose: PaymentPurpose = .recharge
+    /// The number bought or the plan upgraded to.
+    var subject: String?
+    /// The invoice lines, fixed when the payment was created.
+    var lines: [InvoiceDocument.Line] = []
     var companyID: CompanyID
     var amount: Money
     var gst: Money
@@ -21,17 +33,21 @@ struct Payment: Sendable {
 
 enum PaymentStore {
     static let columns = """
-        id, company_id, amount, gst, method, status, offline_code, provider_reference, failure_reason, created_at, completed_at
+        id, company_id, amount, gst, method, status, offline_code, provider_reference, failure_reason, created_at, completed_at,
+        purpose, subject, lines::text
         """
 
     /// False when the company already used this offline code (BI-33: a bank reference applies once).
     static func insert(_ payment: Payment, in transaction: Transaction) async throws -> Bool {
         let schema = transaction.schema.rawValue
+        let linesJSON = String(decoding: try JSONCoding.encoder().encode(payment.lines), as: UTF8.self)
         let rows = try await transaction.query(
             """
-            INSERT INTO \(unescaped: schema).payments (id, company_id, amount, gst, method, status, offline_code, created_at)
+            INSERT INTO \(unescaped: schema).payments
+                (id, company_id, amount, gst, method, status, offline_code, created_at, purpose, subject, lines)
             VALUES (\(payment.id.uuid), \(payment.companyID.uuid), \(payment.amount.paise), \(payment.gst.paise),
-                    \(payment.method.rawValue), 'pending', \(payment.offlineCode), \(payment.createdAt))
+                    \(payment.method.rawValue), 'pending', \(payment.offlineCode), \(payment.createdAt), \(payment.purpose.rawValue),
+                    \(payment.subject), \(linesJSON)::jsonb)
             ON CONFLICT (company_id, offline_code) DO NOTHING
             RETURNING id
             """)
@@ -63,6 +79,18 @@ enum PaymentStore {
         return payments
     }
 
+    static func pendingCount(company: CompanyID, purpose: PaymentPurpose, in transaction: Transaction) async throws -> Int {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT count(*) FROM \(unescaped: schema).payments
+            WHERE company_id = \(company.uuid) AND purpose = \(purpose.rawValue) AND status = 'pending'
+              AND created_at > now() - interval '1 day'
+            """)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
     static func complete(_ payment: Payment, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
@@ -75,10 +103,11 @@ enum PaymentStore {
     }
 
     static func decode(_ row: PostgresRow) throws -> Payment {
-        let (id, company, amount, gst, method, status, code, reference, failure, created, completed) = try row.decode(
-            (UUID, UUID, Int64, Int64, String, String, String?, String?, String?, Date, Date?).self)
+        let (id, company, amount, gst, method, status, code, reference, failure, created, completed, purpose, subject, lines) = try row.decode(
+            (UUID, UUID, Int64, Int64, String, String, String?, String?, String?, Date, Date?, String, String?, String).self)
         return Payment(
-            id: PaymentID(id), companyID: CompanyID(company), amount: Money(paise: amount), gst: Money(paise: gst),
+            id: PaymentID(id), purpose: PaymentPurpose(rawValue: purpose) ?? .recharge, subject: subject,
+            lines: try JSONCoding.decoder().decode([InvoiceDocument.Line].self, from: Data(lines.utf8)), companyID: CompanyID(company), amount: Money(paise: amount), gst: Money(paise: gst),
             method: PaymentMethod(rawValue: method) ?? .online, status: PaymentStatus(rawValue: status) ?? .pending, offlineCode: code,
             providerReference: reference, failureReason: failure, createdAt: created, completedAt: completed)
     }

@@ -38,3 +38,16 @@ enum RateCardStore {
             """)
     }
 }
+
+extension RateCardStore {
+    /// BI-20: what each plan costs per year.
+    static func annualPrices(in transaction: Transaction) async throws -> [Plan: Money] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query("SELECT plan, annual_price FROM \(unescaped: schema).plans")
+        var prices: [Plan: Money] = [:]
+        for try await (plan, price) in rows.decode((String, Int64).self) {
+            if let plan = Plan(rawValue: plan) { prices[plan] = Money(paise: price) }
+        }
+        return prices
+    }
+}

@@ -1,0 +1,125 @@
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+import Storage
+
+/// Purchases paid through the payment provider rather than from the wallet: numbers (BI-19) and plan upgrades
+/// (BI-21). Each answers with a pending payment; what it buys is delivered when the provider captures it.
+extension BillingAPI {
+    struct NumberRequest: Decodable {
+        var number: PhoneNumber
+    }
+
+    struct PlanRequest: Decodable {
+        var plan: Plan
+    }
+
+    struct NumberView: ResponseCodable {
+        var number: String
+        var status: RentedNumber.Status
+        var purchasedAt: Date?
+        var releasedAt: Date?
+
+        init(_ rented: RentedNumber) {
+            number = rented.number
+            status = rented.status
+            purchasedAt = rented.purchasedAt
+            releasedAt = rented.releasedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case number, status
+            case purchasedAt = "purchased_at"
+            case releasedAt = "released_at"
+        }
+    }
+
+    /// BI-19, D-22: ₹1,000 setup plus the rental for the days left in the cycle, GST on top.
+    @Sendable func buyNumber(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<PaymentView> {
+        let company = try context.require("billing.pay", roles: Self.walletRoles).companyID
+        let body = try await request.decode(as: NumberRequest.self, context: context)
+        let now = Date()
+        let payment = try await database.withTransaction { transaction in
+            let account = try await AccountStore.lock(company, in: transaction)
+            guard let card = try await RateCardStore.load(in: transaction)[account.plan] else { throw APIError.notFound("rate_card") }
+            let cycle = BillingCycle.containing(now, billingDay: account.billingDay)
+            let lines = DIDPricing.purchase(
+                setup: card.rate(.didSetup), monthlyRental: card.rate(.didRental), cycle: cycle, daysRemaining: cycle.daysRemaining(from: now))
+            let payment = Self.purchase(company: company, purpose: .didPurchase, subject: body.number.e164, lines: lines, now: now)
+            guard try await DIDStore.reserve(number: body.number.e164, payment: payment.id, company: company, in: transaction) else {
+                throw APIError.conflict("did.exists", "The number \(body.number) is already taken.", field: "number")
+            }
+            _ = try await PaymentStore.insert(payment, in: transaction)
+            return payment
+        }
+        return EditedResponse(status: .created, response: PaymentView(payment, checkoutBase: checkoutBase))
+    }
+
+    @Sendable func numbers(_ request: Request, context: AppRequestContext) async throws -> Page<NumberView> {
+        let company = try context.require("billing.read", roles: Self.walletRoles).companyID
+        return Page(items: try await DIDStore.list(company: company, in: database).map(NumberView.init), next: nil)
+    }
+
+    /// Releasing a number stops its rental from the next cycle; the current cycle is not refunded.
+    @Sendable func releaseNumber(_ request: Request, context: AppRequestContext) async throws -> NumberView {
+        let company = try context.require("billing.manage", roles: Self.walletRoles).companyID
+        guard let text = context.parameters.get("number"), let number = PhoneNumber(e164: text) else {
+            throw APIError.badRequest("request.invalid_number", "The number in the path must be E.164, such as +918044556677.", field: "number")
+        }
+        let released = try await database.withTransaction { transaction in
+            try await DIDStore.release(number: number.e164, company: company, now: Date(), in: transaction)
+        }
+        guard let released else { throw APIError.notFound("did") }
+        return NumberView(released)
+    }
+
+    /// BI-21: an upgrade is paid now, pro-rated for the rest of the plan year; a downgrade waits for the next
+    /// billing cycle.
+    @Sendable func changePlan(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let company = try context.require("billing.manage", roles: Self.walletRoles).companyID
+        let body = try await request.decode(as: PlanRequest.self, context: context)
+        let now = Date()
+        return try await database.withTransaction { transaction -> Response in
+            var account = try await AccountStore.lock(company, in: transaction)
+            let prices = try await RateCardStore.annualPrices(in: transaction)
+            let daysUsed = Calendar.kolkata.dateComponents([.day], from: account.planStartedAt, to: now).day ?? 0
+            switch PlanChange.evaluate(from: account.plan, to: body.plan, annualPrice: { prices[$0] ?? .zero }, daysUsed: daysUsed) {
+            case .unchanged:
+                guard account.pendingPlan != nil else {
+                    throw APIError.conflict("plan.unchanged", "Your account is already on the \(body.plan.rawValue) plan.", field: "plan")
+                }
+                // Asking for the current plan withdraws a queued downgrade.
+                account.pendingPlan = nil
+                try await AccountStore.save(account, in: transaction)
+                let view = AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
+                return try view.response(from: request, context: context)
+            case .downgrade:
+                account.pendingPlan = body.plan
+                try await AccountStore.save(account, in: transaction)
+                let view = AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
+                return try view.response(from: request, context: context)
+            case .upgrade(let charge):
+                // One upgrade at a time: a second paid upgrade would be charged without changing anything.
+                guard try await PaymentStore.pendingCount(company: company, purpose: .planUpgrade, in: transaction) == 0 else {
+                    throw APIError.conflict(
+                        "plan.upgrade_pending", "An upgrade is already waiting for its payment; complete or cancel it first.", field: "plan")
+                }
+                let payment = Self.purchase(
+                    company: company, purpose: .planUpgrade, subject: body.plan.rawValue,
+                    lines: [.init(description: "Upgrade from \(account.plan.rawValue) to \(body.plan.rawValue), rest of the plan year", quantity: 1, amount: charge)],
+                    now: now)
+                _ = try await PaymentStore.insert(payment, in: transaction)
+                return try EditedResponse(status: .created, response: PaymentView(payment, checkoutBase: checkoutBase)).response(
+                    from: request, context: context)
+            }
+        }
+    }
+
+    static func purchase(company: CompanyID, purpose: PaymentPurpose, subject: String, lines: [InvoiceDocument.Line], now: Date) -> Payment {
+        let document = InvoiceDocument(lines: lines)
+        return Payment(
+            id: PaymentID(), purpose: purpose, subject: subject, lines: lines, companyID: company, amount: document.taxable, gst: document.gst,
+            method: .online, status: .pending, createdAt: now)
+    }
+}

@@ -1,0 +1,32 @@
+public import Contracts
+
+/// BI-20, BI-21: plans are paid per year. An upgrade takes effect once the pro-rated difference for the rest of
+/// the plan year is paid; a downgrade waits for the next billing cycle and costs nothing now.
+public enum PlanChange: Sendable, Hashable {
+    case unchanged
+    case downgrade
+    case upgrade(charge: Money)
+
+    public static let daysInPlanYear = 365
+
+    /// `daysUsed`: days since the plan year started (any number; years repeat).
+    public static func evaluate(from current: Plan, to requested: Plan, annualPrice: (Plan) -> Money, daysUsed: Int) -> PlanChange {
+        if requested == current { return .unchanged }
+        if requested < current { return .downgrade }
+        let daysLeft = daysInPlanYear - (max(daysUsed, 0) % daysInPlanYear)
+        let difference = annualPrice(requested) - annualPrice(current)
+        return .upgrade(charge: difference.multiplied(by: Int64(daysLeft), dividedBy: Int64(daysInPlanYear)))
+    }
+}
+
+/// BI-19, D-22: what buying a number costs now: the setup fee and the rental for the days left in the cycle.
+public enum DIDPricing {
+    public static func purchase(setup: Money, monthlyRental: Money, cycle: BillingCycle, daysRemaining: Int) -> [InvoiceDocument.Line] {
+        [
+            InvoiceDocument.Line(description: "Number setup fee", quantity: 1, amount: setup),
+            InvoiceDocument.Line(
+                description: "Number rental, \(daysRemaining) of \(cycle.days) days of the cycle from \(cycle.label)", quantity: 1,
+                amount: Proration.amount(monthly: monthlyRental, daysCharged: daysRemaining, daysInCycle: cycle.days)),
+        ]
+    }
+}

@@ -1,0 +1,90 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+/// BI-19: a number a company rents.
+struct RentedNumber: Sendable {
+    enum Status: String, Sendable, Codable { case pending, active, released }
+
+    var number: String
+    var status: Status
+    var purchasedAt: Date?
+    var releasedAt: Date?
+}
+
+enum DIDStore {
+    /// False when the number is already someone's (pending or active).
+    static func reserve(number: String, payment: PaymentID, company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).dids (company_id, number, status, payment_id)
+            VALUES (\(company.uuid), \(number), 'pending', \(payment.uuid))
+            ON CONFLICT (number) WHERE status <> 'released' DO NOTHING
+            RETURNING number
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    static func activate(number: String, payment: PaymentID, company: CompanyID, now: Date, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).dids SET status = 'active', purchased_at = \(now)
+            WHERE company_id = \(company.uuid) AND number = \(number) AND payment_id = \(payment.uuid) AND status = 'pending'
+            """)
+    }
+
+    /// A failed purchase frees the number again.
+    static func abandon(number: String, payment: PaymentID, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).dids SET status = 'released', released_at = now()
+            WHERE number = \(number) AND payment_id = \(payment.uuid) AND status = 'pending'
+            """)
+    }
+
+    /// Stops the rental from the next cycle on; nil when the company has no such live number.
+    static func release(number: String, company: CompanyID, now: Date, in transaction: Transaction) async throws -> RentedNumber? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).dids SET status = 'released', released_at = \(now)
+            WHERE company_id = \(company.uuid) AND number = \(number) AND status = 'active'
+            RETURNING number, status, purchased_at, released_at
+            """)
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    static func list(company: CompanyID, in database: Database) async throws -> [RentedNumber] {
+        let schema = database.schema.rawValue
+        let rows = try await database.query(
+            """
+            SELECT number, status, purchased_at, released_at FROM \(unescaped: schema).dids
+            WHERE company_id = \(company.uuid) AND status <> 'released' OR (company_id = \(company.uuid) AND released_at > now() - interval '90 days')
+            ORDER BY created_at DESC LIMIT 500
+            """)
+        var numbers: [RentedNumber] = []
+        for try await row in rows { numbers.append(try decode(row)) }
+        return numbers
+    }
+
+    /// The numbers of `company` that pay rent in a cycle: active ones.
+    static func active(company: CompanyID, in transaction: Transaction) async throws -> [String] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT number FROM \(unescaped: schema).dids WHERE company_id = \(company.uuid) AND status = 'active' ORDER BY number")
+        var numbers: [String] = []
+        for try await number in rows.decode(String.self) { numbers.append(number) }
+        return numbers
+    }
+
+    static func decode(_ row: PostgresRow) throws -> RentedNumber {
+        let (number, status, purchased, released) = try row.decode((String, String, Date?, Date?).self)
+        return RentedNumber(number: number, status: RentedNumber.Status(rawValue: status) ?? .pending, purchasedAt: purchased, releasedAt: released)
+    }
+}

@@ -1,0 +1,52 @@
+@testable import Billing
+import Contracts
+import Foundation
+import Testing
+
+@Suite("Billing cycles, plans and numbers")
+struct CycleAndPlanTests {
+    static func kolkata(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 12) -> Date {
+        Calendar.kolkata.date(from: DateComponents(year: year, month: month, day: day, hour: hour))!
+    }
+
+    @Test("BI-27, D-22: the cycle runs from the billing day to the day before the next one, in Kolkata time")
+    func cycles() {
+        let early = BillingCycle.containing(Self.kolkata(2026, 11, 3), billingDay: 5)
+        #expect(early.label == "2026-10-05")
+        #expect(early.days == 31)
+        let onTheDay = BillingCycle.containing(Self.kolkata(2026, 11, 5, 0), billingDay: 5)
+        #expect(onTheDay.label == "2026-11-05")
+        #expect(onTheDay.days == 30)
+        #expect(onTheDay.next.label == "2026-12-05")
+        let january = BillingCycle.containing(Self.kolkata(2027, 1, 2), billingDay: 28)
+        #expect(january.label == "2026-12-28")
+        #expect(BillingCycle.containing(Self.kolkata(2028, 2, 28), billingDay: 1).days == 29)
+    }
+
+    @Test("D-22: a purchase on the cycle's last day pays one day; on its first day, all of them")
+    func daysRemaining() {
+        let cycle = BillingCycle.containing(Self.kolkata(2026, 11, 5), billingDay: 5)
+        #expect(cycle.daysRemaining(from: Self.kolkata(2026, 11, 5)) == 30)
+        #expect(cycle.daysRemaining(from: Self.kolkata(2026, 12, 4, 23)) == 1)
+        #expect(cycle.daysRemaining(from: Self.kolkata(2026, 11, 20)) == 15)
+    }
+
+    @Test("BI-19, D-22: a number costs ₹1,000 setup plus the rental for the days left")
+    func numberPrice() {
+        let cycle = BillingCycle.containing(Self.kolkata(2026, 11, 5), billingDay: 5)
+        let lines = DIDPricing.purchase(setup: .rupees(1_000), monthlyRental: .rupees(200), cycle: cycle, daysRemaining: 15)
+        #expect(lines.map(\.amount) == [.rupees(1_000), .rupees(100)])
+        #expect(InvoiceDocument(lines: lines).total == .rupees(1_298))
+    }
+
+    @Test("BI-21: an upgrade pays the price difference for the rest of the plan year; a downgrade and no change cost nothing now")
+    func planChanges() {
+        let prices: [Plan: Money] = [.compact: .rupees(12_000), .sedan: .rupees(24_000), .suv: .rupees(48_000), .enterprise: .rupees(96_000)]
+        #expect(PlanChange.evaluate(from: .sedan, to: .sedan, annualPrice: { prices[$0]! }, daysUsed: 10) == .unchanged)
+        #expect(PlanChange.evaluate(from: .suv, to: .compact, annualPrice: { prices[$0]! }, daysUsed: 10) == .downgrade)
+        #expect(PlanChange.evaluate(from: .compact, to: .sedan, annualPrice: { prices[$0]! }, daysUsed: 100)
+            == .upgrade(charge: Money.rupees(12_000).multiplied(by: 265, dividedBy: 365)))
+        #expect(PlanChange.evaluate(from: .compact, to: .enterprise, annualPrice: { prices[$0]! }, daysUsed: 0) == .upgrade(charge: .rupees(84_000)))
+        #expect(PlanChange.evaluate(from: .compact, to: .sedan, annualPrice: { prices[$0]! }, daysUsed: 365) == .upgrade(charge: .rupees(12_000)))
+    }
+}
