@@ -49,4 +49,12 @@ struct CycleAndPlanTests {
         #expect(PlanChange.evaluate(from: .compact, to: .enterprise, annualPrice: { prices[$0]! }, daysUsed: 0) == .upgrade(charge: .rupees(84_000)))
         #expect(PlanChange.evaluate(from: .compact, to: .sedan, annualPrice: { prices[$0]! }, daysUsed: 365) == .upgrade(charge: .rupees(12_000)))
     }
+
+    @Test("SLA-04, D-26, BI-36: the refund is the month's rental share, never more than the rental")
+    func slaRefund() {
+        #expect(SLARefund.amount(rental: .rupees(200), percent: 25) == .rupees(50))
+        #expect(SLARefund.amount(rental: Money(paise: 19_333), percent: 5) == Money(paise: 967))
+        #expect(SLARefund.amount(rental: .rupees(200), percent: 150) == .rupees(200))
+        #expect(SLARefund.amount(rental: .rupees(200), percent: -5) == .zero)
+    }
 }

@@ -1,6 +1,7 @@
 import Billing
 import Contracts
 import Foundation
+import Messaging
 import ServiceKit
 import PostgresNIO
 import Storage
@@ -253,6 +254,28 @@ struct BillingPurchaseTests {
             #expect(try statement.json()["closing_balance"] as? Int == 130_000)
             #expect((try statement.json()["invoices"] as? [Any])?.count == 3)
             #expect(try await billing.call("GET", "/v1/billing/statement?month=2026-13", as: company).status == 400)
+
+            // SLA-04, BI-36: a month below target refunds a share of its rental as one credit note, however often
+            // the event arrives.
+            let publisher = try TestEnvironment.connection("billing-sla")
+            publisher.start()
+            try await publisher.waitUntilConnected()
+            let rental = try await billing.database.count(
+                "SELECT sum(amount)::int FROM billing.ledger WHERE company_id = '\(company.uuid)' AND kind = 'did_rental' AND occurred_at >= date_trunc('month', now() AT TIME ZONE 'Asia/Kolkata') AT TIME ZONE 'Asia/Kolkata'")
+            let closed = SLAMonthClosed(month: month, component: "incoming/calls/delhi-tata", uptimeBasisPoints: 9_650, failures: 31, refundPercent: 25)
+            let before = try await billing.balance(company)
+            for _ in 0..<2 {
+                try await publisher.publishUntilConfirmed([try EncodedEnvelope(Envelope(companyID: company, data: closed))])
+            }
+            try await eventually(timeout: .seconds(30), "the credit note") {
+                try await billing.database.count(
+                    "SELECT count(*) FROM billing.invoices WHERE company_id = '\(company.uuid)' AND kind = 'credit_note'") == 1
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await billing.database.count(
+                "SELECT count(*) FROM billing.invoices WHERE company_id = '\(company.uuid)' AND kind = 'credit_note'") == 1)
+            #expect(try await billing.balance(company) == before + SLARefund.amount(rental: Money(paise: Int64(rental)), percent: 25))
+            await publisher.shutdown()
 
             let released = try await billing.call("DELETE", "/v1/billing/dids/\(number)", as: company)
             #expect(try released.json()["status"] as? String == "released")

@@ -31,7 +31,7 @@ public enum BillingService {
             let cycles = CycleJob(
                 database: context.database, outbox: context.outbox, interval: .seconds(max(1, pollSeconds)), logger: context.logger)
             return ServiceComponents(
-                consumers: UsageRater(outbox: context.outbox).consumers,
+                consumers: UsageRater(outbox: context.outbox).consumers + [SLARefunds(outbox: context.outbox).consumer],
                 authenticatedRoutes: { api.register($0) },
                 publicRoutes: { api.registerPublic($0) },
                 services: [cycles])

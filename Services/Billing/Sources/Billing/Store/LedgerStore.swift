@@ -52,3 +52,17 @@ extension LedgerStore {
         return (opening, byKind)
     }
 }
+
+extension LedgerStore {
+    /// The sum of a kind's entries of a company in a period, whoever paid them (wallet or direct payment).
+    static func total(kind: String, company: CompanyID, from: Date, to: Date, in transaction: Transaction) async throws -> Money {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT COALESCE(sum(amount), 0)::bigint FROM \(unescaped: schema).ledger
+            WHERE company_id = \(company.uuid) AND kind = \(kind) AND occurred_at >= \(from) AND occurred_at < \(to)
+            """)
+        for try await total in rows.decode(Int64.self) { return Money(paise: total) }
+        return .zero
+    }
+}

@@ -1,0 +1,10 @@
+public import Contracts
+
+/// SLA-04, D-26, BI-36: a month below the uptime target refunds a share of that month's rental as a credit note.
+public enum SLARefund {
+    /// The share of `rental` to refund; a refund never exceeds the rental, and percentages outside 0–100 are
+    /// clamped rather than trusted.
+    public static func amount(rental: Money, percent: Int) -> Money {
+        rental.multiplied(by: Int64(min(max(percent, 0), 100)), dividedBy: 100)
+    }
+}
