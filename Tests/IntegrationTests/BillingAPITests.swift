@@ -283,3 +283,32 @@ struct BillingPurchaseTests {
         }
     }
 }
+
+@Suite("Billing rate import")
+struct BillingRateImportTests {
+    @Test("BI-15: a rate card CSV is imported whole or not at all, and the next rating uses it")
+    func importRates() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            let before = try await billing.call("GET", "/v1/billing/rates", as: company)
+            let rates = try #require(try before.json()["rates"] as? [String: any Sendable])
+            let old = try #require(rates["whatsapp.authentication"] as? Int)
+
+            let refused = try await RateImport.run(
+                csv: "plan,item,rate\ncompact,whatsapp.authentication,0.99\ncompact,whatsapp.bogus,1\n", database: billing.database)
+            #expect(refused == .refused(["line 3: rates.item: Unknown item \"whatsapp.bogus\"."]))
+            let unchanged = try await billing.call("GET", "/v1/billing/rates", as: company)
+            #expect((try unchanged.json()["rates"] as? [String: any Sendable])?["whatsapp.authentication"] as? Int == old)
+
+            let newRate = old + 1
+            let imported = try await RateImport.run(
+                csv: "plan,item,rate\ncompact,whatsapp.authentication,\(Money(paise: Int64(newRate)).rupeeString)\n", database: billing.database)
+            #expect(imported == .imported(1))
+            let after = try await billing.call("GET", "/v1/billing/rates", as: company)
+            #expect((try after.json()["rates"] as? [String: any Sendable])?["whatsapp.authentication"] as? Int == newRate)
+            // Put the shared rate back for the other tests.
+            _ = try await RateImport.run(
+                csv: "plan,item,rate\ncompact,whatsapp.authentication,\(Money(paise: Int64(old)).rupeeString)\n", database: billing.database)
+        }
+    }
+}
