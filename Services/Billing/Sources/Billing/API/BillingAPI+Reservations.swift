@@ -10,7 +10,7 @@ extension BillingAPI {
         let company = try context.require("billing.reserve", roles: Self.campaignRoles).companyID
         let body = try await request.decode(as: CreditRequest.self, context: context)
         return try await database.withTransaction { transaction in
-            let account = try await AccountStore.lock(company, in: transaction)
+            let account = try await AccountStore.read(company, in: transaction)
             let estimate = try await Self.estimate(body, plan: account.plan, in: transaction)
             let reserved = try await AccountStore.reserved(company, in: transaction)
             return QuoteView(

@@ -62,7 +62,7 @@ struct BillingAPI: Sendable {
     @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> AccountView {
         let company = try context.require("billing.read", roles: Self.walletRoles).companyID
         return try await database.withTransaction { transaction in
-            let account = try await AccountStore.lock(company, in: transaction)
+            let account = try await AccountStore.read(company, in: transaction)
             return AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
         }
     }
@@ -143,7 +143,7 @@ struct BillingAPI: Sendable {
     @Sendable func rates(_ request: Request, context: AppRequestContext) async throws -> RateCardView {
         let company = try context.require("billing.read", roles: Self.campaignRoles).companyID
         return try await database.withTransaction { transaction in
-            let account = try await AccountStore.lock(company, in: transaction)
+            let account = try await AccountStore.read(company, in: transaction)
             guard let card = try await RateCardStore.load(in: transaction)[account.plan] else { throw APIError.notFound("rate_card") }
             return RateCardView(
                 plan: card.plan, pulseSeconds: card.pulse.rawValue,

@@ -42,12 +42,19 @@ enum AccountStore {
         return accounts
     }
 
-    private static func select(_ sorted: [CompanyID], in transaction: Transaction) async throws -> [CompanyID: Account] {
+    /// The account as it is now, without a row lock: for answers that change nothing (GET /account, quotes), so
+    /// they never wait behind a rating batch.
+    static func read(_ company: CompanyID, in transaction: Transaction) async throws -> Account {
+        if let account = try await select([company], lock: false, in: transaction)[company] { return account }
+        return try await lock(company, in: transaction)
+    }
+
+    private static func select(_ sorted: [CompanyID], lock: Bool = true, in transaction: Transaction) async throws -> [CompanyID: Account] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
             SELECT \(unescaped: columns) FROM \(unescaped: schema).accounts
-            WHERE company_id = ANY(\(sorted.map(\.uuid))::uuid[]) ORDER BY company_id FOR UPDATE
+            WHERE company_id = ANY(\(sorted.map(\.uuid))::uuid[]) ORDER BY company_id \(unescaped: lock ? "FOR UPDATE" : "")
             """)
         var accounts: [CompanyID: Account] = [:]
         for try await row in rows {
