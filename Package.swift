@@ -59,7 +59,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "Sandbox",
-        dependencies: ["Contracts", "ServiceKit", hummingbird, logging],
+        dependencies: ["Contracts", "ServiceKit", hummingbird, logging, crypto],
         path: "Tools/Sandbox",
         swiftSettings: swiftSettings
     ),

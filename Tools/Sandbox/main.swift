@@ -3,13 +3,17 @@ import Hummingbird
 import Logging
 
 // The sandbox plays the external providers (carrier switch, WhatsApp Cloud API, SMS aggregator, email, push,
-// CRMs) on loopback. The foundation only needs it to be up; each provider's emulator arrives with the issue
-// of the service that talks to it.
+// CRMs, the payment gateway) on loopback. Each provider's emulator arrives with the issue of the service that
+// talks to it.
 let environment = ProcessInfo.processInfo.environment
 let port = Int(environment["MYOP_SANDBOX_PORT"] ?? "") ?? 8090
 let host = environment["MYOP_HTTP_HOST"] ?? "127.0.0.1"
 let router = Router()
 router.get("healthz") { _, _ in "ok" }
+PaymentProvider(
+    billingURL: environment["MYOP_BILLING_URL"] ?? "http://127.0.0.1:8083",
+    secret: environment["MYOP_PAYMENT_WEBHOOK_SECRET"] ?? "myop-dev-payment-webhook-secret"
+).register(router)
 let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sandbox"),
                       logger: Logger(label: "sandbox"))
 try await app.runService()

@@ -122,7 +122,7 @@ struct PaymentView: ResponseCodable {
         offlineCode = payment.offlineCode
         providerReference = payment.providerReference
         failureReason = payment.failureReason
-        checkoutURL = payment.method == .online && payment.status == .pending ? checkoutBase.map { "\($0)/payments/checkout/\(payment.id)" } : nil
+        checkoutURL = payment.method == .online && payment.status == .pending ? checkoutBase.map { "\($0)/payments/checkout/\(payment.id)?amount=\(payment.total.paise)" } : nil
         createdAt = payment.createdAt
         completedAt = payment.completedAt
     }
