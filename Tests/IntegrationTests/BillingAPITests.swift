@@ -312,3 +312,31 @@ struct BillingRateImportTests {
         }
     }
 }
+
+@Suite("Billing corrections")
+struct BillingCorrectionTests {
+    @Test("BI-36: a correction credit note gives back at most the invoice's value, once, and credits the wallet")
+    func correction() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(2_000))
+            let tooMuch = try await CorrectionCommand.run(
+                company: company, invoiceNumber: "INV-000001", amount: .rupees(2_001), reason: "double charge", database: billing.database)
+            #expect(tooMuch == .refused("a correction of INV-000001 can give back at most ₹2000.00"))
+            let unknown = try await CorrectionCommand.run(
+                company: company, invoiceNumber: "INV-000009", amount: .rupees(1), reason: "typo", database: billing.database)
+            #expect(unknown == .refused("company \(company) has no invoice INV-000009"))
+            let issued = try await CorrectionCommand.run(
+                company: company, invoiceNumber: "INV-000001", amount: .rupees(250), reason: "wrong GSTIN", database: billing.database)
+            #expect(issued == .issued(number: "CN-000001"))
+            let again = try await CorrectionCommand.run(
+                company: company, invoiceNumber: "INV-000001", amount: .rupees(250), reason: "wrong GSTIN", database: billing.database)
+            #expect(again == .refused("INV-000001 was already corrected"))
+            #expect(try await billing.balance(company) == .rupees(2_250))
+            let notes = try #require(try await billing.call("GET", "/v1/billing/invoices", as: company).json()["items"] as? [[String: any Sendable]])
+            let note = try #require(notes.first { $0["kind"] as? String == "credit_note" })
+            #expect(note["taxable"] as? Int == 25_000)
+            #expect(note["total"] as? Int == 29_500)
+        }
+    }
+}

@@ -152,3 +152,33 @@ struct BillingRatingTests {
         return headers
     }
 }
+
+@Suite("Billing auto-recharge")
+struct BillingAutoRechargeTests {
+    @Test("D-19, BI-04: below the alert with auto-recharge on, the minimum top-up is charged to the mandate once and credited")
+    func autoRecharge() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            let on = try await billing.call("PATCH", "/v1/billing/settings", as: company, json: #"{"auto_recharge":true}"#)
+            #expect(on.status == 200)
+            try await billing.recharge(company, .rupees(1_500))
+            let publisher = try TestEnvironment.connection("billing-auto")
+            publisher.start()
+            try await publisher.waitUntilConnected()
+            // Two toll-free calls of 400 minutes each (₹600 apiece on compact): the first crosses the ₹500 alert.
+            let calls = (0..<2).map { _ in
+                CallCompleted(
+                    uid: CallID(), direction: .inbound, did: PhoneNumber(e164: "+918044556677")!, didType: .tollFree,
+                    customer: PhoneNumber(e164: "+919876543210"), outcome: .connected, pickedUpAt: Date(), endedAt: Date(), billableSeconds: 24_000)
+            }
+            let rate = try await billing.database.count("SELECT rate::int FROM billing.rates WHERE plan = 'compact' AND item = 'call.inbound.toll_free'")
+            try await publisher.publishUntilConfirmed(try calls.map { try EncodedEnvelope(Envelope(companyID: company, data: $0)) })
+            let expected = Money.rupees(1_500) - Money(paise: Int64(rate * 800)) + .rupees(1_500)
+            try await eventually(timeout: .seconds(30), "the auto-recharge was credited") { try await billing.balance(company) == expected }
+            let automatic = try await billing.database.count(
+                "SELECT count(*) FROM billing.payments WHERE company_id = '\(company.uuid)' AND automatic AND status = 'succeeded'")
+            #expect(automatic == 1)
+            await publisher.shutdown()
+        }
+    }
+}

@@ -2,6 +2,7 @@ import Billing
 import Contracts
 import Crypto
 import Foundation
+import Hummingbird
 import FoundationNetworking
 import Logging
 import Messaging
@@ -94,6 +95,7 @@ struct BillingHarness: Sendable {
 /// Runs a Billing service for `body`, then stops it.
 func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async throws {
     let port = Int.random(in: 20_000..<40_000)
+    let gateway = TestGateway()
     let configuration = try ServiceConfiguration.load(
         for: BillingService.identity,
         environment: [
@@ -102,6 +104,7 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
             "MYOP_HTTP_PORT": "\(port)",
             BillingService.paymentWebhookSecretVariable: BillingHarness.webhookSecret,
             BillingService.cyclePollVariable: "1",
+            "MYOP_SANDBOX_URL": "http://127.0.0.1:\(gateway.port)",
         ])
     try await withPostgres { client in
         let harness = BillingHarness(
@@ -111,11 +114,35 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
             group.addTask {
                 try await ServiceHost.run(BillingService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
             }
+            group.addTask { try await gateway.application { harness }.run() }
             defer { group.cancelAll() }
             try await eventually(timeout: .seconds(60), "billing /readyz") {
                 (try? await harness.call("GET", "/readyz").status) == 200
             }
             try await body(harness)
         }
+    }
+}
+
+/// A payment gateway for the tests (what the sandbox plays in dev): `POST /payments/mandates/charge` answers 202
+/// and then captures the payment on Billing's signed webhook, as a gateway charging a saved mandate does.
+struct TestGateway {
+    let port = Int.random(in: 40_000..<50_000)
+
+    func application(billing: @escaping @Sendable () -> BillingHarness?) -> some ApplicationProtocol {
+        let router = Router()
+        router.post("payments/mandates/charge") { request, context -> Response in
+            struct Charge: Decodable {
+                var payment_id: String
+                var amount: Int
+            }
+            let charge = try await request.decode(as: Charge.self, context: context)
+            Task {
+                _ = try? await billing()?.providerWebhook(
+                    #"{"event":"payment.captured","payment_id":"\#(charge.payment_id)","provider_reference":"mandate","amount":\#(charge.amount)}"#)
+            }
+            return Response(status: .accepted)
+        }
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: TestEnvironment.logger)
     }
 }

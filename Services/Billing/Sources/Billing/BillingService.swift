@@ -30,11 +30,14 @@ public enum BillingService {
             let pollSeconds = Int(context.configuration.values[cyclePollVariable] ?? "") ?? 30
             let cycles = CycleJob(
                 database: context.database, outbox: context.outbox, interval: .seconds(max(1, pollSeconds)), logger: context.logger)
+            let recharger = AutoRecharger(
+                database: context.database, gatewayURL: context.configuration.sandboxURL, interval: .seconds(max(1, pollSeconds / 10)),
+                logger: context.logger)
             return ServiceComponents(
                 consumers: UsageRater(outbox: context.outbox).consumers + [SLARefunds(outbox: context.outbox).consumer],
                 authenticatedRoutes: { api.register($0) },
                 publicRoutes: { api.registerPublic($0) },
-                services: [cycles])
+                services: [cycles, recharger])
         }
     }
 }

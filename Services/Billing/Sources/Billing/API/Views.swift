@@ -96,6 +96,8 @@ struct PaymentView: ResponseCodable {
     /// The number bought or the plan upgraded to.
     var subject: String?
     var lines: [InvoiceDocument.Line]
+    /// D-19: an auto-recharge the platform started.
+    var automatic: Bool
     var amount: Money
     var gst: Money
     var totalPayable: Money
@@ -114,6 +116,7 @@ struct PaymentView: ResponseCodable {
         purpose = payment.purpose
         subject = payment.subject
         lines = payment.lines
+        automatic = payment.automatic
         amount = payment.amount
         gst = payment.gst
         totalPayable = payment.total
@@ -128,7 +131,7 @@ struct PaymentView: ResponseCodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, purpose, subject, lines, amount, gst, method, status
+        case id, purpose, subject, lines, automatic, amount, gst, method, status
         case totalPayable = "total_payable"
         case offlineCode = "offline_code"
         case providerReference = "provider_reference"

@@ -18,23 +18,11 @@ struct SLARefunds: Sendable {
         let envelope = try context.decode(SLAMonthClosed.self)
         let closed = envelope.data
         guard closed.refundPercent > 0, let (start, end) = BillingAPI.month(closed.month) else { return }
-        let transaction = context.transaction
         let company = envelope.companyID
-        let account = try await AccountStore.lock(company, in: transaction)
-        let rental = try await LedgerStore.total(kind: "did_rental", company: company, from: start, to: end, in: transaction)
-        let refund = SLARefund.amount(rental: rental, percent: closed.refundPercent)
-        guard refund > .zero else { return }
-        let source = "credit_note:sla:\(closed.month):\(closed.component)"
-        let description = "SLA refund, \(closed.component), \(closed.month): \(closed.refundPercent) % of number rental"
-        let now = Date()
-        let changes = try await Wallet.append(
-            [Posting(
-                companyID: company, source: source, kind: "credit_note", debit: "credit_notes", credit: Posting.wallet, amount: refund,
-                quantity: nil, description: description, occurredAt: now)],
-            accounts: [company: account], outbox: outbox, now: now, in: transaction)
-        guard !changes.isEmpty else { return }
-        try await InvoiceStore.issue(
-            kind: .creditNote, reason: "sla_refund", source: source, lines: [.init(description: description, quantity: 1, amount: refund)],
-            account: account, outbox: outbox, now: now, in: transaction)
+        let rental = try await LedgerStore.total(kind: "did_rental", company: company, from: start, to: end, in: context.transaction)
+        try await CreditNotes.issue(
+            company: company, amount: SLARefund.amount(rental: rental, percent: closed.refundPercent),
+            description: "SLA refund, \(closed.component), \(closed.month): \(closed.refundPercent) % of number rental", reason: "sla_refund",
+            source: "credit_note:sla:\(closed.month):\(closed.component)", outbox: outbox, in: context.transaction)
     }
 }

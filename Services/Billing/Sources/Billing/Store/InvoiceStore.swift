@@ -114,3 +114,17 @@ extension InvoiceStore {
         return invoices
     }
 }
+
+extension InvoiceStore {
+    /// The taxable value of a company's invoice (not credit note) by number.
+    static func taxable(number: String, company: CompanyID, in transaction: Transaction) async throws -> Money? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT taxable FROM \(unescaped: schema).invoices
+            WHERE company_id = \(company.uuid) AND kind = 'invoice' AND number = \(number)
+            """)
+        for try await taxable in rows.decode(Int64.self) { return Money(paise: taxable) }
+        return nil
+    }
+}

@@ -17,6 +17,8 @@ struct Payment: Sendable {
     var subject: String?
     /// The invoice lines, fixed when the payment was created.
     var lines: [InvoiceDocument.Line] = []
+    /// D-19: started by the platform (auto-recharge), not by a person.
+    var automatic = false
     var companyID: CompanyID
     var amount: Money
     var gst: Money
@@ -34,7 +36,7 @@ struct Payment: Sendable {
 enum PaymentStore {
     static let columns = """
         id, company_id, amount, gst, method, status, offline_code, provider_reference, failure_reason, created_at, completed_at,
-        purpose, subject, lines::text
+        purpose, subject, lines::text, automatic
         """
 
     /// False when the company already used this offline code (BI-33: a bank reference applies once).
@@ -79,6 +81,42 @@ enum PaymentStore {
         return payments
     }
 
+    /// D-19: the balance fell below the alert with auto-recharge on: a recharge of the minimum top-up, to be
+    /// charged to the saved mandate by `AutoRecharger`. Nothing if one is already waiting.
+    static func startAutoRecharge(_ account: Account, now: Date, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        let amount = account.minimumTopUp
+        let lines = [InvoiceDocument.Line(description: "Prepaid wallet auto-recharge", quantity: 1, amount: amount)]
+        let linesJSON = String(decoding: try JSONCoding.encoder().encode(lines), as: UTF8.self)
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).payments
+                (id, company_id, amount, gst, method, status, created_at, purpose, lines, automatic)
+            VALUES (\(UUID()), \(account.companyID.uuid), \(amount.paise), \(PaymentRules.payable(amount: amount).gst.paise), 'online',
+                    'pending', \(now), 'recharge', \(linesJSON)::jsonb, true)
+            ON CONFLICT (company_id) WHERE automatic AND status = 'pending' DO NOTHING
+            """)
+    }
+
+    /// Automatic recharges the gateway has not been asked for yet, locked for this transaction.
+    static func claimUnrequestedAutomatic(limit: Int, in transaction: Transaction) async throws -> [Payment] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).payments
+            WHERE automatic AND status = 'pending' AND requested_at IS NULL
+            ORDER BY created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            """)
+        var payments: [Payment] = []
+        for try await row in rows { payments.append(try decode(row)) }
+        return payments
+    }
+
+    static func markRequested(_ id: PaymentID, now: Date, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query("UPDATE \(unescaped: schema).payments SET requested_at = \(now) WHERE id = \(id.uuid)")
+    }
+
     static func pendingCount(company: CompanyID, purpose: PaymentPurpose, in transaction: Transaction) async throws -> Int {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
@@ -103,11 +141,11 @@ enum PaymentStore {
     }
 
     static func decode(_ row: PostgresRow) throws -> Payment {
-        let (id, company, amount, gst, method, status, code, reference, failure, created, completed, purpose, subject, lines) = try row.decode(
-            (UUID, UUID, Int64, Int64, String, String, String?, String?, String?, Date, Date?, String, String?, String).self)
+        let (id, company, amount, gst, method, status, code, reference, failure, created, completed, purpose, subject, lines, automatic) =
+            try row.decode((UUID, UUID, Int64, Int64, String, String, String?, String?, String?, Date, Date?, String, String?, String, Bool).self)
         return Payment(
             id: PaymentID(id), purpose: PaymentPurpose(rawValue: purpose) ?? .recharge, subject: subject,
-            lines: try JSONCoding.decoder().decode([InvoiceDocument.Line].self, from: Data(lines.utf8)), companyID: CompanyID(company), amount: Money(paise: amount), gst: Money(paise: gst),
+            lines: try JSONCoding.decoder().decode([InvoiceDocument.Line].self, from: Data(lines.utf8)), automatic: automatic, companyID: CompanyID(company), amount: Money(paise: amount), gst: Money(paise: gst),
             method: PaymentMethod(rawValue: method) ?? .online, status: PaymentStatus(rawValue: status) ?? .pending, offlineCode: code,
             providerReference: reference, failureReason: failure, createdAt: created, completedAt: completed)
     }
