@@ -115,7 +115,8 @@ extension BillingAPI {
             // cycle's rental is recorded under the cycle's rental source, so the cycle job never charges it again.
             let number = payment.subject ?? ""
             try await DIDStore.activate(number: number, payment: payment.id, company: payment.companyID, now: now, in: transaction)
-            let cycle = BillingCycle.containing(now, billingDay: account.billingDay)
+            // The cycle the rental was priced for: the one the purchase was made in.
+            let cycle = BillingCycle.containing(payment.createdAt, billingDay: account.billingDay)
             for (index, line) in payment.lines.enumerated() where line.amount > .zero {
                 postings.append(index == 0
                     ? receipt("did_setup", line, source: "did_setup:\(number):\(payment.id)", credit: "revenue:did_setup")

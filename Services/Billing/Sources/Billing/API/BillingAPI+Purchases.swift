@@ -47,6 +47,8 @@ extension BillingAPI {
             let lines = DIDPricing.purchase(
                 setup: card.rate(.didSetup), monthlyRental: card.rate(.didRental), cycle: cycle, daysRemaining: cycle.daysRemaining(from: now))
             let payment = Self.purchase(company: company, purpose: .didPurchase, subject: body.number.e164, lines: lines, now: now)
+            // A purchase left unpaid for an hour no longer holds its number.
+            try await DIDStore.expireAbandoned(number: body.number.e164, olderThanSeconds: Self.purchaseLifetime, in: transaction)
             guard try await DIDStore.reserve(number: body.number.e164, payment: payment.id, company: company, in: transaction) else {
                 throw APIError.conflict("did.exists", "The number \(body.number) is already taken.", field: "number")
             }
@@ -100,10 +102,13 @@ extension BillingAPI {
                 let view = AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
                 return try view.response(from: request, context: context)
             case .upgrade(let charge):
-                // One upgrade at a time: a second paid upgrade would be charged without changing anything.
+                // One upgrade at a time: a second paid upgrade would be charged without changing anything. An
+                // upgrade left unpaid for an hour expires, so it neither blocks this one nor can be paid later.
+                try await PaymentStore.expireAbandoned(
+                    company: company, purpose: .planUpgrade, olderThanSeconds: Self.purchaseLifetime, in: transaction)
                 guard try await PaymentStore.pendingCount(company: company, purpose: .planUpgrade, in: transaction) == 0 else {
                     throw APIError.conflict(
-                        "plan.upgrade_pending", "An upgrade is already waiting for its payment; complete or cancel it first.", field: "plan")
+                        "plan.upgrade_pending", "An upgrade is already waiting for its payment; complete it, or ask again in an hour.", field: "plan")
                 }
                 let payment = Self.purchase(
                     company: company, purpose: .planUpgrade, subject: body.plan.rawValue,
@@ -115,6 +120,9 @@ extension BillingAPI {
             }
         }
     }
+
+    /// How long a number or upgrade purchase waits for its payment.
+    static let purchaseLifetime = 3_600
 
     static func purchase(company: CompanyID, purpose: PaymentPurpose, subject: String, lines: [InvoiceDocument.Line], now: Date) -> Payment {
         let document = InvoiceDocument(lines: lines)

@@ -30,8 +30,9 @@ extension BillingAPI {
             throw APIError.unprocessable(
                 "reservation.expiry.out_of_range", "expires_in_seconds must be from 60 (a minute) to 604800 (a week).", field: "expires_in_seconds")
         }
-        if let reference = body.reference, reference.count > 200 {
-            throw APIError.unprocessable("reservation.reference.too_long", "The reference has at most 200 characters.", field: "reference")
+        if let reference = body.reference, reference.count > 200 || reference.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw APIError.unprocessable(
+                "reservation.reference.invalid", "The reference has at most 200 characters and no control characters.", field: "reference")
         }
         let now = Date()
         let reservation = try await database.withTransaction { transaction in
@@ -131,11 +132,17 @@ extension BillingAPI {
         }
     }
 
+    /// The largest single quote or hold, ₹1 crore: far above any campaign, and far from `Int64` overflow.
+    static let maximumHold = Money.rupees(10_000_000)
+
     /// An explicit amount, or recipients × the category's conversation rate on the caller's plan (D-15).
     static func estimate(_ body: CreditRequest, plan: Plan, in transaction: Transaction) async throws -> Money {
         switch (body.amount, body.recipients, body.category) {
         case (let amount?, nil, nil):
             guard amount > .zero else { throw APIError.unprocessable("credit.amount.not_positive", "The amount must be above zero.", field: "amount") }
+            guard amount <= maximumHold else {
+                throw APIError.unprocessable("credit.amount.too_large", "At most \(maximumHold) can be quoted or held at once.", field: "amount")
+            }
             return amount
         case (nil, let recipients?, let category?):
             guard (1...100_000).contains(recipients) else {

@@ -171,6 +171,11 @@ enum BusinessDetails {
     }
 
     static func violation(name: String?, email: String?, gstin: String?) -> Violation? {
+        for (field, value) in [("billing_name", name), ("billing_email", email), ("gstin", gstin)] {
+            if let value, value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                return Violation(code: "billing.text.control_character", field: field, message: "The \(field) cannot contain control characters.")
+            }
+        }
         if let name, name.trimmingCharacters().isEmpty || name.count > 100 {
             return Violation(code: "billing.name.invalid", field: "billing_name", message: "The billing name must have 1 to 100 characters.")
         }

@@ -7,8 +7,9 @@ import Storage
 
 /// D-19: asks the payment gateway to charge each new automatic recharge to the customer's saved mandate
 /// (`POST {gateway}/payments/mandates/charge`, the payment id as the idempotency key). The money arrives like
-/// any payment, on the signed webhook. Claimed with `SKIP LOCKED`, so replicas share the work; a crash between
-/// the request and the commit asks again with the same payment id, which the gateway charges once.
+/// any payment, on the signed webhook. Payments are claimed (`SKIP LOCKED`) and marked in a short transaction
+/// before the call, so replicas share the work and no lock is held during it; a refused charge is asked again
+/// on the next rounds and given up after `maximumAttempts`.
 final class AutoRecharger: Service {
     let database: Database
     let gatewayURL: String
@@ -33,15 +34,26 @@ final class AutoRecharger: Service {
         }
     }
 
+    /// Each claimed payment is asked for on its own: one refused mandate never holds back the others.
     func requestDue() async throws {
-        try await database.withTransaction { transaction in
-            for payment in try await PaymentStore.claimUnrequestedAutomatic(limit: 20, in: transaction) {
+        let claimed = try await database.withTransaction { transaction in
+            try await PaymentStore.claimAutomatic(limit: 20, now: Date(), in: transaction)
+        }
+        for payment in claimed {
+            do {
                 try await charge(payment)
-                try await PaymentStore.markRequested(payment.id, now: Date(), in: transaction)
                 logger.info("auto-recharge requested", metadata: ["payment_id": "\(payment.id)", "company_id": "\(payment.companyID)"])
+            } catch {
+                logger.warning("auto-recharge refused", metadata: ["payment_id": "\(payment.id)", "error": "\(error)"])
+                try await database.withTransaction { transaction in
+                    try await PaymentStore.automaticChargeFailed(
+                        payment.id, reason: "the gateway refused the mandate charge: \(error)", maximumAttempts: Self.maximumAttempts, in: transaction)
+                }
             }
         }
     }
+
+    static let maximumAttempts = 5
 
     private func charge(_ payment: Payment) async throws {
         var request = URLRequest(url: URL(string: "\(gatewayURL)/payments/mandates/charge")!)

@@ -37,6 +37,21 @@ enum DIDStore {
             """)
     }
 
+    /// Frees `number` from a purchase that was never paid within `olderThanSeconds`, and expires that payment.
+    static func expireAbandoned(number: String, olderThanSeconds: Int, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            WITH abandoned AS (
+                UPDATE \(unescaped: schema).dids SET status = 'released', released_at = now()
+                WHERE number = \(number) AND status = 'pending' AND created_at < now() - make_interval(secs => \(olderThanSeconds))
+                RETURNING payment_id
+            )
+            UPDATE \(unescaped: schema).payments SET status = 'failed', failure_reason = 'expired unpaid', completed_at = now()
+            WHERE id IN (SELECT payment_id FROM abandoned) AND status = 'pending'
+            """)
+    }
+
     /// A failed purchase frees the number again.
     static func abandon(number: String, payment: PaymentID, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue

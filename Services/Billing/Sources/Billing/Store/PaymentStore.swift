@@ -98,23 +98,48 @@ enum PaymentStore {
             """)
     }
 
-    /// Automatic recharges the gateway has not been asked for yet, locked for this transaction.
-    static func claimUnrequestedAutomatic(limit: Int, in transaction: Transaction) async throws -> [Payment] {
+    /// Claims automatic recharges the gateway has not been asked for yet: marked as requested and committed before
+    /// the gateway is called, so no row lock is held during the call.
+    static func claimAutomatic(limit: Int, now: Date, in transaction: Transaction) async throws -> [Payment] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            SELECT \(unescaped: columns) FROM \(unescaped: schema).payments
-            WHERE automatic AND status = 'pending' AND requested_at IS NULL
-            ORDER BY created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            UPDATE \(unescaped: schema).payments SET requested_at = \(now), attempts = attempts + 1
+            WHERE id IN (SELECT id FROM \(unescaped: schema).payments
+                         WHERE automatic AND status = 'pending' AND requested_at IS NULL
+                         ORDER BY created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: columns)
             """)
         var payments: [Payment] = []
         for try await row in rows { payments.append(try decode(row)) }
         return payments
     }
 
-    static func markRequested(_ id: PaymentID, now: Date, in transaction: Transaction) async throws {
+    /// The gateway refused or did not answer: ask again on the next round, or give up after `maximumAttempts`.
+    static func automaticChargeFailed(_ id: PaymentID, reason: String, maximumAttempts: Int, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
-        try await transaction.query("UPDATE \(unescaped: schema).payments SET requested_at = \(now) WHERE id = \(id.uuid)")
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).payments SET
+                requested_at = NULL,
+                status = CASE WHEN attempts >= \(maximumAttempts) THEN 'failed' ELSE status END,
+                failure_reason = CASE WHEN attempts >= \(maximumAttempts) THEN \(reason) ELSE failure_reason END,
+                completed_at = CASE WHEN attempts >= \(maximumAttempts) THEN now() ELSE completed_at END
+            WHERE id = \(id.uuid) AND status = 'pending'
+            """)
+    }
+
+    /// Pending purchases (numbers, upgrades) that were never paid expire, so they block nothing for long and a
+    /// late capture of one charges nothing (the webhook only settles pending payments).
+    static func expireAbandoned(company: CompanyID?, purpose: PaymentPurpose, olderThanSeconds: Int, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).payments SET status = 'failed', failure_reason = 'expired unpaid', completed_at = now()
+            WHERE purpose = \(purpose.rawValue) AND status = 'pending' AND NOT automatic
+              AND (\(company?.uuid)::uuid IS NULL OR company_id = \(company?.uuid))
+              AND created_at < now() - make_interval(secs => \(olderThanSeconds))
+            """)
     }
 
     static func pendingCount(company: CompanyID, purpose: PaymentPurpose, in transaction: Transaction) async throws -> Int {
@@ -123,7 +148,6 @@ enum PaymentStore {
             """
             SELECT count(*) FROM \(unescaped: schema).payments
             WHERE company_id = \(company.uuid) AND purpose = \(purpose.rawValue) AND status = 'pending'
-              AND created_at > now() - interval '1 day'
             """)
         for try await count in rows.decode(Int.self) { return count }
         return 0
