@@ -1,8 +1,5 @@
 public import Contracts
 import Foundation
-import Logging
-import PostgresNIO
-import ServiceKit
 public import Storage
 
 /// BI-36: support corrects an invoice with a credit note (`billing credit-note COMPANY INVOICE AMOUNT REASON`):
@@ -37,14 +34,11 @@ public enum CorrectionCommand {
             FileHandle.standardError.write(Data("usage: billing credit-note COMPANY_ID INVOICE_NUMBER AMOUNT_RUPEES REASON\n".utf8))
             return 2
         }
-        let logger = Logger(label: "billing.credit-note")
         do {
-            let configuration = try ServiceConfiguration.load(for: BillingService.identity)
-            let client = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(maximumConnections: 2), backgroundLogger: logger)
-            let pool = Task { await client.run() }
-            defer { pool.cancel() }
-            let database = Database(client: client, schema: BillingService.identity.schema, logger: logger)
-            switch try await run(company: company, invoiceNumber: arguments[1], amount: amount, reason: arguments[3], database: database) {
+            let outcome = try await OperatorDatabase.with(label: "billing.credit-note") {
+                try await run(company: company, invoiceNumber: arguments[1], amount: amount, reason: arguments[3], database: $0)
+            }
+            switch outcome {
             case .issued(let number):
                 print("issued credit note \(number)")
                 return 0

@@ -1,7 +1,4 @@
-import Logging
-import ServiceKit
 import Foundation
-import PostgresNIO
 public import Storage
 
 /// BI-15: the operator's re-import of rate cards from CSV (`billing import-rates FILE`). Rates are platform
@@ -26,15 +23,10 @@ public enum RateImport {
 
     /// The command line: reads the file, imports, prints the outcome; the exit code says whether it worked.
     public static func main(path: String) async -> Int32 {
-        let logger = Logger(label: "billing.import-rates")
         do {
-            let configuration = try ServiceConfiguration.load(for: BillingService.identity)
             let csv = try String(contentsOfFile: path, encoding: .utf8)
-            let client = PostgresClient(configuration: configuration.databaseURL.clientConfiguration(maximumConnections: 2), backgroundLogger: logger)
-            let pool = Task { await client.run() }
-            defer { pool.cancel() }
-            let database = Database(client: client, schema: BillingService.identity.schema, logger: logger)
-            switch try await run(csv: csv, database: database) {
+            let outcome = try await OperatorDatabase.with(label: "billing.import-rates") { try await run(csv: csv, database: $0) }
+            switch outcome {
             case .imported(let count):
                 print("imported \(count) rates from \(path)")
                 return 0

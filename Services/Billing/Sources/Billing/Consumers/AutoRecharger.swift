@@ -24,14 +24,7 @@ final class AutoRecharger: Service {
     }
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                try await requestDue()
-            } catch {
-                logger.warning("auto-recharge request failed; retrying", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: interval)
-        }
+        await Polling.run(every: interval, logger: logger, failure: "auto-recharge request failed") { try await requestDue() }
     }
 
     /// Each claimed payment is asked for on its own: one refused mandate never holds back the others.

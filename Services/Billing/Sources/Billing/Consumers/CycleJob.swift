@@ -23,13 +23,8 @@ final class CycleJob: Service {
     }
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                while try await runDue(now: Date()) > 0 {}
-            } catch {
-                logger.warning("billing cycle run failed; retrying", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: interval)
+        await Polling.run(every: interval, logger: logger, failure: "billing cycle run failed") {
+            while try await runDue(now: Date()) > 0 {}
         }
     }
 
