@@ -10,16 +10,32 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     public let code: String
     public let message: String
     public let field: String?
+    /// Every problem found when a whole document is checked at once (a call flow, a template), so a client can fix
+    /// them all in one go. `field` then names the document and each violation's `field` the exact place.
+    public let violations: [Violation]?
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
+    public struct Violation: Codable, Equatable, Sendable {
+        public var code: String
+        public var field: String
+        public var message: String
+
+        public init(code: String, field: String, message: String) {
+            self.code = code
+            self.field = field
+            self.message = message
+        }
+    }
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, violations: [Violation]? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+        self.violations = violations
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Self.response(status: status, body: ErrorBody(error: .init(code: code, message: message, field: field)))
+        Self.response(status: status, body: ErrorBody(error: .init(code: code, message: message, field: field, violations: violations)))
     }
 
     static func response(status: HTTPResponse.Status, body: ErrorBody) -> Response {
@@ -34,6 +50,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
             var code: String
             var message: String
             var field: String?
+            var violations: [Violation]?
         }
         var error: Detail
     }
@@ -50,6 +67,11 @@ extension APIError {
 
     public static func notFound(_ what: String) -> APIError {
         APIError(.notFound, code: "\(what).not_found", message: "No \(what.replacingOccurrences(of: "_", with: " ")) with that id in your company.")
+    }
+
+    /// 403 for a rule about who may do what (the role check itself is `AppRequestContext.require`).
+    public static func forbidden(_ code: String, _ message: String, field: String? = nil) -> APIError {
+        APIError(.forbidden, code: code, message: message, field: field)
     }
 
     public static func conflict(_ code: String, _ message: String, field: String? = nil) -> APIError {
@@ -70,5 +92,12 @@ extension Request {
     /// The value of a request header by name (case-insensitive), for headers HTTPTypes has no constant for.
     public func header(_ name: String) -> String? {
         HTTPField.Name(name).flatMap { headers[$0] }
+    }
+}
+
+extension Response {
+    /// Sets a header by name, for headers HTTPTypes has no constant for.
+    public mutating func setHeader(_ name: String, _ value: String) {
+        if let field = HTTPField.Name(name) { headers[field] = value }
     }
 }

@@ -6,10 +6,27 @@ import Storage
 public enum CallRouterService {
     public static let identity = ServiceIdentity(name: "call-router", schema: SchemaName("callrouter")!, defaultPort: 8081)
 
+    /// The carrier switch authenticates its call-control requests with this shared token (`X-Switch-Token`).
+    public static let switchTokenVariable = "MYOP_SWITCH_TOKEN"
+    public static let devSwitchToken = "myop-dev-switch-token"
+
     public static func definition() -> ServiceDefinition {
         ServiceDefinition(
             identity: identity,
             migrationsDirectory: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-            queues: Subscriptions.queues)
+            queues: Subscriptions.queues
+        ) { context in
+            let token = try context.configuration.secret(switchTokenVariable, devDefault: devSwitchToken)
+            let control = CallControl(database: context.database, outbox: context.outbox, flows: FlowCache(), webhooks: InputWebhookClient())
+            let api = CallRouterAPI(database: context.database, outbox: context.outbox, control: control)
+            let switchAPI = SwitchAPI(control: control, token: token)
+            return ServiceComponents(
+                consumers: [BillingStatus().consumer],
+                authenticatedRoutes: { api.register($0) },
+                publicRoutes: { router in
+                    switchAPI.register(router)
+                    DocumentRoute.serve(router, path: "openapi.json", file: Bundle.module.url(forResource: "openapi", withExtension: "json"))
+                })
+        }
     }
 }

@@ -4,8 +4,9 @@ import ServiceKit
 /// Every queue CallRouter consumes and the routing keys bound to it, in one place.
 public enum Subscriptions {
     static let identity = CallRouterService.identity
+    static let billingAccount = identity.queue("billing-account")
 
     public static let queues: [QueueSpec] = [
-        QueueSpec(name: identity.queue("billing-account"), bindings: ["billing.account.*"]),
+        QueueSpec(name: billingAccount, bindings: ["billing.account.*"]),
     ]
 }

@@ -47,14 +47,7 @@ struct BillingAPI: Sendable {
 
     func registerPublic(_ router: Router<AppRequestContext>) {
         router.post("v1/billing/payments/webhook", use: paymentWebhook)
-        router.get("openapi.json") { _, _ -> Response in
-            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url) else {
-                throw APIError.notFound("openapi_document")
-            }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
-        }
+        DocumentRoute.serve(router, path: "openapi.json", file: Bundle.module.url(forResource: "openapi", withExtension: "json"))
     }
 
     // MARK: Account

@@ -84,12 +84,6 @@ struct LedgerEntryView: ResponseCodable {
     }
 }
 
-struct Page<Item: Codable & Sendable>: ResponseCodable {
-    var items: [Item]
-    /// Pass as `before` to get the next (older) page; absent on the last page.
-    var next: String?
-}
-
 struct PaymentView: ResponseCodable {
     var id: PaymentID
     var purpose: PaymentPurpose

@@ -1,0 +1,195 @@
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+import Storage
+
+extension CallRouterAPI {
+    /// rows per export file; a larger range continues with `before` from the `X-Next-Before` header.
+    static let exportRows = 50_000
+
+    /// CR-76, CR-77, CR-84: click-to-call rings the agent's phone first, then the customer; a web call dials the
+    /// customer from the browser. The answer carries the instructions for the switch.
+    @Sendable func outbound(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.require("calls.outbound", roles: Self.callingRoles)
+        let body = try await request.decode(as: OutboundRequest.self, context: context)
+        guard let customer = PhoneNumber(e164: body.customer) else {
+            throw APIError.unprocessable("call.customer.invalid", "The customer number must be in E.164 form, such as +919876543210 (CR-77).", field: "customer")
+        }
+        var callerID: PhoneNumber?
+        if let text = body.callerID {
+            guard let number = PhoneNumber(e164: text) else {
+                throw APIError.unprocessable("did.invalid", "The caller ID must be one of your numbers in E.164 form.", field: "caller_id")
+            }
+            callerID = number
+        }
+        let answer = try await control.outbound(
+            CallControl.Outbound(customer: customer, callerID: callerID, method: body.method ?? .clickToCall, at: Date()), by: identity)
+        return SwitchAPI.json(answer, status: .created)
+    }
+
+    /// CR-53, CR-58, X-04: the call log, newest first, filtered and scoped to what the caller may see.
+    @Sendable func calls(_ request: Request, context: AppRequestContext) async throws -> Page<CallLogView> {
+        let identity = try context.require("logs.read", roles: Self.callingRoles)
+        var filter = try Self.filter(request.uri.queryParameters)
+        return try await database.withTransaction { transaction in
+            try await scope(&filter, identity, in: transaction)
+            let calls = try await CallStore.list(company: identity.companyID, filter: filter, in: transaction)
+            let next = calls.count == filter.limit ? calls.last.map { Timestamp.format($0.startedAt) + "|" + $0.uid.description } : nil
+            return Page(items: calls.map(CallLogView.init), next: next)
+        }
+    }
+
+    /// one call with its journey and notes.
+    @Sendable func call(_ request: Request, context: AppRequestContext) async throws -> CallDetailView {
+        let identity = try context.require("logs.read", roles: Self.callingRoles)
+        let uid = try context.id("uid", as: CallID.self)
+        return try await database.withTransaction { transaction in
+            let (call, journey) = try await visibleCall(uid, identity, in: transaction)
+            let notes = try await CallStore.notes([uid], in: transaction)[uid] ?? []
+            return CallDetailView(call: CallLogView(call), journey: journey, notes: notes)
+        }
+    }
+
+    /// CR-57: a time-stamped note with its author, visible to teammates.
+    @Sendable func addNote(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CallNote> {
+        let identity = try context.require("logs.notes", roles: Self.callingRoles)
+        let uid = try context.id("uid", as: CallID.self)
+        let body = try await request.decode(as: NoteRequest.self, context: context)
+        try TextRules.check(body.text, field: "text", max: 2000, code: "call.note.invalid")
+        let note = try await database.withTransaction { transaction in
+            _ = try await visibleCall(uid, identity, in: transaction)
+            return try await CallStore.addNote(uid, company: identity.companyID, author: identity.userID, text: body.text, in: transaction)
+        }
+        return EditedResponse(status: .created, response: note)
+    }
+
+    /// WH-05: tag the call with an outcome code; forwarded as `call.disposition`.
+    @Sendable func setDisposition(_ request: Request, context: AppRequestContext) async throws -> CallLogView {
+        let identity = try context.require("logs.dispositions", roles: Self.callingRoles)
+        let uid = try context.id("uid", as: CallID.self)
+        let body = try await request.decode(as: DispositionRequest.self, context: context)
+        try TextRules.check(body.disposition, field: "disposition", max: 64, code: "call.disposition.invalid")
+        if let comment = body.comment { try TextRules.check(comment, field: "comment", max: 1000, code: "call.disposition.invalid") }
+        let now = Date()
+        return try await database.withTransaction { transaction in
+            var (call, _) = try await visibleCall(uid, identity, in: transaction)
+            try await CallStore.setDisposition(uid, disposition: body.disposition, comment: body.comment, in: transaction)
+            call.disposition = body.disposition
+            call.dispositionComment = body.comment
+            try await outbox.enqueue(
+                Envelope(
+                    companyID: identity.companyID, occurredAt: now, correlationID: uid.description,
+                    data: CallDisposition(uid: uid, agentID: identity.userID, disposition: body.disposition, comment: body.comment, recordedAt: now)),
+                in: transaction)
+            return CallLogView(call)
+        }
+    }
+
+    /// CR-56, CR-57: one row per call with the `UID` column and the notes, filters applied.
+    @Sendable func exportCalls(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.require("reports.export", roles: Self.managerRoles)
+        var filter = try Self.filter(request.uri.queryParameters)
+        filter.limit = Self.exportRows
+        let (calls, notes) = try await database.withTransaction { transaction in
+            try await scope(&filter, identity, in: transaction)
+            let calls = try await CallStore.list(company: identity.companyID, filter: filter, in: transaction)
+            return (calls, try await CallStore.notes(calls.map(\.uid), in: transaction))
+        }
+        var text = CSV.row([
+            "UID", "Direction", "Status", "Started At", "Answered At", "Ended At", "Duration (s)", "Number", "Number Type", "Customer", "Agent",
+            "Department", "Not Reachable", "Disposition", "Recording URL", "Notes",
+        ])
+        for call in calls {
+            let noteText = (notes[call.uid] ?? []).map { "\(Timestamp.format($0.createdAt)) \($0.authorID): \($0.text)" }.joined(separator: " | ")
+            text += CSV.row([
+                call.uid.description, call.direction.rawValue, call.outcome?.rawValue ?? "live", Timestamp.format(call.startedAt),
+                call.answeredAt.map(Timestamp.format) ?? "", call.endedAt.map(Timestamp.format) ?? "", call.billableSeconds.map(String.init) ?? "",
+                call.did.e164, call.didType.rawValue, call.customer?.e164 ?? "", call.agentID?.description ?? "", call.departmentID?.description ?? "",
+                call.notReachable ? "yes" : "no", call.disposition ?? "", call.recordingURL ?? call.voicemailURL ?? "", noteText,
+            ])
+        }
+        var response = CSV.response(text, filename: "call-logs.csv")
+        if calls.count == Self.exportRows, let last = calls.last {
+            response.setHeader("X-Next-Before", Timestamp.format(last.startedAt) + "|" + last.uid.description)
+        }
+        return response
+    }
+
+    // MARK: Scope (X-04, D-27)
+
+    /// Agents see their own calls; managers also those of the departments they manage; owners and admins all.
+    private func scope(_ filter: inout CallLogFilter, _ identity: Identity, in transaction: Transaction) async throws {
+        switch identity.role {
+        case .owner, .admin:
+            break
+        case .manager:
+            filter.onlyAgent = identity.userID
+            filter.onlyDepartments = try await DepartmentStore.managed(by: identity.userID, company: identity.companyID, in: transaction)
+        case .agent, .billing:
+            filter.onlyAgent = identity.userID
+        }
+    }
+
+    private func visibleCall(_ uid: CallID, _ identity: Identity, in transaction: Transaction) async throws -> (CallRecord, [JourneyEntry]) {
+        guard let (call, journey) = try await CallStore.find(uid, company: identity.companyID, in: transaction) else { throw APIError.notFound("call") }
+        switch identity.role {
+        case .owner, .admin:
+            return (call, journey)
+        case .manager:
+            if call.agentID == identity.userID { return (call, journey) }
+            let managed = try await DepartmentStore.managed(by: identity.userID, company: identity.companyID, in: transaction)
+            if let department = call.departmentID, managed.contains(department) { return (call, journey) }
+        case .agent, .billing:
+            if call.agentID == identity.userID { return (call, journey) }
+        }
+        // Not revealing that the call exists.
+        throw APIError.notFound("call")
+    }
+
+    static func filter(_ query: some Sequence<(key: Substring, value: Substring)>) throws -> CallLogFilter {
+        var filter = CallLogFilter()
+        for (key, value) in query {
+            let text = String(value)
+            func bad(_ message: String) -> APIError { APIError.badRequest("request.query_invalid", message, field: String(key)) }
+            switch key {
+            case "from", "to":
+                guard let date = Timestamp.parse(text) else { throw bad("\(key) must be an ISO-8601 timestamp such as 2026-11-28T00:00:00Z.") }
+                if key == "from" { filter.from = date } else { filter.to = date }
+            case "direction":
+                guard let direction = CallCompleted.Direction(rawValue: text) else { throw bad("direction is inbound or outbound.") }
+                filter.direction = direction
+            case "status":
+                guard let outcome = CallCompleted.Outcome(rawValue: text) else {
+                    throw bad("status is one of connected, missed, voicemail, rejected, no_flow, failed.")
+                }
+                filter.outcome = outcome
+            case "agent_id":
+                guard let id = UserID(text) else { throw bad("agent_id must be a UUID.") }
+                filter.agent = id
+            case "department_id":
+                guard let id = DepartmentID(text) else { throw bad("department_id must be a UUID.") }
+                filter.department = id
+            case "did":
+                guard let number = PhoneNumber(e164: text) else { throw bad("did must be an E.164 number.") }
+                filter.did = number
+            case "customer":
+                guard let number = PhoneNumber(e164: text) ?? (try? PhoneNumber.indian(text).get()) else { throw bad("customer must be a phone number.") }
+                filter.customer = number
+            case "limit":
+                filter.limit = try limit(text)
+            case "before":
+                let parts = text.split(separator: "|")
+                guard parts.count == 2, let at = Timestamp.parse(String(parts[0])), let uid = CallID(String(parts[1])) else {
+                    throw bad("before is the `next` cursor of the previous page.")
+                }
+                filter.before = (at, uid)
+            default:
+                continue
+            }
+        }
+        return filter
+    }
+}
+
+extension CallNote: ResponseEncodable {}

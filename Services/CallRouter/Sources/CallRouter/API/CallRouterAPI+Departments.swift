@@ -1,0 +1,103 @@
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+import Storage
+
+extension CallRouterAPI {
+    /// CR-81, D-08: name, manager, ordered members, strategy, ring time, stickiness, fallback.
+    @Sendable func createDepartment(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<DepartmentView> {
+        let company = try context.require("departments.manage", roles: Self.managerRoles).companyID
+        let body = try await request.decode(as: DepartmentRequest.self, context: context)
+        guard let name = body.name else { throw APIError.badRequest("request.field_missing", "The field name is required.", field: "name") }
+        guard let strategy = body.strategy else {
+            throw APIError.badRequest("request.field_missing", "The field strategy is required (serial, simultaneous or balanced).", field: "strategy")
+        }
+        let department = Department(
+            id: DepartmentID(), name: name, managerID: body.managerID ?? nil, members: body.members ?? [], strategy: strategy,
+            ringSeconds: body.ringSeconds ?? DepartmentRules.defaultRingSeconds, sticky: body.sticky ?? .off, fallback: body.fallback ?? .voicemail,
+            lastOffered: nil)
+        try await database.withTransaction { transaction in
+            try await save(department, company: company, in: transaction)
+        }
+        return EditedResponse(status: .created, response: DepartmentView(department))
+    }
+
+    @Sendable func departments(_ request: Request, context: AppRequestContext) async throws -> Page<DepartmentView> {
+        let company = try context.require("departments.read", roles: Self.callingRoles).companyID
+        let list = try await database.withTransaction { try await DepartmentStore.list(company: company, in: $0) }
+        return Page(items: list.map(DepartmentView.init), next: nil)
+    }
+
+    @Sendable func department(_ request: Request, context: AppRequestContext) async throws -> DepartmentView {
+        let company = try context.require("departments.read", roles: Self.callingRoles).companyID
+        let id = try context.id("id", as: DepartmentID.self)
+        guard let found = try await database.withTransaction({ try await DepartmentStore.find(id, company: company, in: $0) }) else {
+            throw APIError.notFound("department")
+        }
+        return DepartmentView(found)
+    }
+
+    @Sendable func updateDepartment(_ request: Request, context: AppRequestContext) async throws -> DepartmentView {
+        let company = try context.require("departments.manage", roles: Self.managerRoles).companyID
+        let id = try context.id("id", as: DepartmentID.self)
+        let body = try await request.decode(as: DepartmentRequest.self, context: context)
+        return try await database.withTransaction { transaction in
+            guard var department = try await DepartmentStore.find(id, company: company, in: transaction, lockRotation: true) else {
+                throw APIError.notFound("department")
+            }
+            department.name = body.name ?? department.name
+            if let manager = body.managerID { department.managerID = manager }
+            department.members = body.members ?? department.members
+            department.strategy = body.strategy ?? department.strategy
+            department.ringSeconds = body.ringSeconds ?? department.ringSeconds
+            department.sticky = body.sticky ?? department.sticky
+            department.fallback = body.fallback ?? department.fallback
+            try await save(department, company: company, in: transaction)
+            return DepartmentView(department)
+        }
+    }
+
+    @Sendable func deleteDepartment(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let company = try context.require("departments.manage", roles: Self.managerRoles).companyID
+        let id = try context.id("id", as: DepartmentID.self)
+        try await database.withTransaction { transaction in
+            if try await Self.usedInLiveFlow(id.description, company: company, in: transaction) {
+                throw APIError.conflict("department.in_use", "A published call flow routes to this department; change the flow first.")
+            }
+            guard try await DepartmentStore.delete(id, company: company, in: transaction) else { throw APIError.notFound("department") }
+        }
+        return Response(status: .noContent)
+    }
+
+    /// D-08 and CR-39 at the edge, members and manager must be users of the company, fallbacks must exist (D-02).
+    private func save(_ department: Department, company: CompanyID, in transaction: Transaction) async throws {
+        if let problem = Department.violation(name: department.name, ringSeconds: department.ringSeconds, members: department.members) {
+            throw APIError.unprocessable(problem.code, problem.message, field: problem.field)
+        }
+        let users = try await UserStore.ids(company: company, in: transaction)
+        if let unknown = department.members.first(where: { !users.contains($0) }) {
+            throw APIError.unprocessable("department.member.unknown", "Member \(unknown) is not a user of your company.", field: "members")
+        }
+        if let manager = department.managerID, !users.contains(manager) {
+            throw APIError.unprocessable("department.manager.unknown", "The manager is not a user of your company.", field: "manager_id")
+        }
+        switch department.fallback {
+        case .user(let id) where !users.contains(id):
+            throw APIError.unprocessable("department.fallback.unknown", "The fallback user is not a user of your company.", field: "fallback")
+        case .department(let id) where id != department.id:
+            if try await DepartmentStore.find(id, company: company, in: transaction) == nil {
+                throw APIError.unprocessable("department.fallback.unknown", "The fallback department does not exist.", field: "fallback")
+            }
+        case .department:
+            throw APIError.unprocessable("department.fallback.self", "A department cannot fall back to itself.", field: "fallback")
+        case .message(let audio) where !FlowValidation.isAudio(audio):
+            throw APIError.unprocessable("department.fallback.invalid", "The fallback message needs an audio reference of 1 to 200 characters.", field: "fallback")
+        default:
+            break
+        }
+        guard try await DepartmentStore.upsert(department, company: company, in: transaction) else {
+            throw APIError.conflict("department.name.taken", "Another department is already called \(department.name).", field: "name")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+import Storage
+
+extension CallRouterAPI {
+    @Sendable func settings(_ request: Request, context: AppRequestContext) async throws -> SettingsView {
+        let company = try context.require("callrouter.settings.read", roles: Self.managerRoles).companyID
+        return SettingsView(try await database.withTransaction { try await CompanyStore.read(company, in: $0) })
+    }
+
+    /// D-07 lines, D-29 time zone, CR-16 direct dialing, D-05 sticky window.
+    @Sendable func updateSettings(_ request: Request, context: AppRequestContext) async throws -> SettingsView {
+        let company = try context.require("callrouter.settings.manage", roles: Self.adminRoles).companyID
+        let body = try await request.decode(as: SettingsRequest.self, context: context)
+        if let lines = body.lines, !(1...1000).contains(lines) {
+            throw APIError.unprocessable("settings.lines.out_of_range", "Lines are 1 to 1000.", field: "lines")
+        }
+        if let zone = body.timeZone, zone.count > 64 || TimeZone(identifier: zone) == nil {
+            throw APIError.unprocessable("settings.time_zone.invalid", "The time zone must be an IANA name such as Asia/Kolkata.", field: "time_zone")
+        }
+        if let days = body.stickyWindowDays, !StickyMode.windowDays.contains(days) {
+            throw APIError.unprocessable("settings.sticky_window.out_of_range", "The sticky window is 1 to 90 days (D-05).", field: "sticky_window_days")
+        }
+        return try await database.withTransaction { transaction in
+            var settings = try await CompanyStore.read(company, in: transaction)
+            settings.lines = body.lines ?? settings.lines
+            settings.timeZone = body.timeZone ?? settings.timeZone
+            settings.directDialing = body.directDialing ?? settings.directDialing
+            settings.stickyWindowDays = body.stickyWindowDays ?? settings.stickyWindowDays
+            try await CompanyStore.save(settings, in: transaction)
+            return SettingsView(settings)
+        }
+    }
+}

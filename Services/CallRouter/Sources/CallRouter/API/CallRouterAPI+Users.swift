@@ -1,0 +1,150 @@
+import Contracts
+import Foundation
+import Hummingbird
+import PostgresNIO
+import ServiceKit
+import Storage
+
+extension CallRouterAPI {
+    /// X-08: name, email, mobile, extension and role; availability and time slots optional.
+    @Sendable func createUser(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<UserView> {
+        let company = try context.require("users.manage", roles: Self.adminRoles).companyID
+        let body = try await request.decode(as: UserRequest.self, context: context)
+        guard let name = body.name, let email = body.email, let mobile = body.mobile, let number = body.extension, let role = body.role else {
+            let missing = [("name", body.name == nil), ("email", body.email == nil), ("mobile", body.mobile == nil), ("extension", body.extension == nil), ("role", body.role == nil)]
+                .first { $0.1 }!.0
+            throw APIError.badRequest("request.field_missing", "The field \(missing) is required.", field: missing)
+        }
+        let user = try Self.validatedUser(
+            id: body.id ?? UserID(), name: name, email: email, mobile: mobile, extension: number, role: role,
+            availability: body.availability ?? .available, timeSlots: body.timeSlots ?? [], outboundAllowed: body.outboundAllowed ?? true)
+        try await database.withTransaction { transaction in
+            _ = try await CompanyStore.read(company, in: transaction)
+            guard try await UserStore.insert(user, company: company, in: transaction) else {
+                if try await UserStore.byExtension(user.extensionNumber, company: company, in: transaction) != nil {
+                    throw APIError.conflict("user.extension.taken", "Extension \(user.extensionNumber) is already used in your company (CR-28).", field: "extension")
+                }
+                throw APIError.conflict("user.exists", "A user with this id already exists.", field: "id")
+            }
+        }
+        return EditedResponse(status: .created, response: UserView(user))
+    }
+
+    @Sendable func users(_ request: Request, context: AppRequestContext) async throws -> Page<UserView> {
+        let company = try context.require("users.read", roles: Self.managerRoles).companyID
+        let users = try await database.withTransaction { try await UserStore.list(company: company, in: $0) }
+        return Page(items: users.map(UserView.init), next: nil)
+    }
+
+    @Sendable func user(_ request: Request, context: AppRequestContext) async throws -> UserView {
+        let identity = try context.requireIdentity()
+        let id = try context.id("id", as: UserID.self)
+        if id != identity.userID { try context.require("users.read", roles: Self.managerRoles) }
+        guard let user = try await database.withTransaction({ try await UserStore.find(id, company: identity.companyID, in: $0) }) else {
+            throw APIError.notFound("user")
+        }
+        return UserView(user)
+    }
+
+    /// CR-28: only owners and admins edit users, extensions included.
+    @Sendable func updateUser(_ request: Request, context: AppRequestContext) async throws -> UserView {
+        let company = try context.require("users.manage", roles: Self.adminRoles).companyID
+        let id = try context.id("id", as: UserID.self)
+        let body = try await request.decode(as: UserRequest.self, context: context)
+        return try await database.withTransaction { transaction in
+            guard let current = try await UserStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("user") }
+            let user = try Self.validatedUser(
+                id: id, name: body.name ?? current.name, email: body.email ?? current.email, mobile: body.mobile ?? current.mobile.e164,
+                extension: body.extension ?? current.extensionNumber.value, role: body.role ?? current.role,
+                availability: body.availability ?? current.availability, timeSlots: body.timeSlots ?? current.timeSlots,
+                outboundAllowed: body.outboundAllowed ?? current.outboundAllowed)
+            if user.extensionNumber != current.extensionNumber,
+                try await UserStore.byExtension(user.extensionNumber, company: company, in: transaction) != nil
+            {
+                throw APIError.conflict("user.extension.taken", "Extension \(user.extensionNumber) is already used in your company (CR-28).", field: "extension")
+            }
+            guard try await UserStore.update(user, company: company, in: transaction) else {
+                throw APIError.conflict("user.extension.taken", "Extension \(user.extensionNumber) is already used in your company (CR-28).", field: "extension")
+            }
+            var saved = user
+            saved.onCall = current.onCall
+            return UserView(saved)
+        }
+    }
+
+    /// CR-29 … CR-31, D-27: agents set their own availability; managers and admins anyone's.
+    @Sendable func setAvailability(_ request: Request, context: AppRequestContext) async throws -> UserView {
+        let identity = try context.require("availability.manage", roles: Self.callingRoles)
+        let id = try context.id("id", as: UserID.self)
+        if id != identity.userID { try context.require("availability.manage_team", roles: Self.managerRoles) }
+        let body = try await request.decode(as: AvailabilityRequest.self, context: context)
+        if let slots = body.timeSlots { try Self.checkSlots(slots) }
+        return try await database.withTransaction { transaction in
+            guard var user = try await UserStore.find(id, company: identity.companyID, in: transaction, lock: true) else {
+                throw APIError.notFound("user")
+            }
+            user.availability = body.availability
+            user.timeSlots = body.timeSlots ?? user.timeSlots
+            _ = try await UserStore.update(user, company: identity.companyID, in: transaction)
+            return UserView(user)
+        }
+    }
+
+    /// X-07: only admins delete users; a user on a call, or named in a published flow, must be freed first.
+    @Sendable func deleteUser(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let company = try context.require("users.delete", roles: Self.adminRoles).companyID
+        let id = try context.id("id", as: UserID.self)
+        try await database.withTransaction { transaction in
+            guard let user = try await UserStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("user") }
+            if user.onCall != nil { throw APIError.conflict("user.on_call", "The user is on a call; delete them after it ends.") }
+            if try await Self.usedInLiveFlow(id.description, company: company, in: transaction) {
+                throw APIError.conflict("user.in_use", "A published call flow sends calls to this user; change the flow first (X-07).")
+            }
+            try await DepartmentStore.removeMember(id, company: company, in: transaction)
+            _ = try await UserStore.delete(id, company: company, in: transaction)
+        }
+        return Response(status: .noContent)
+    }
+
+    static func validatedUser(
+        id: UserID, name: String, email: String, mobile: String, extension number: Int, role: Role, availability: Availability,
+        timeSlots: [TimeSlot], outboundAllowed: Bool
+    ) throws -> User {
+        try TextRules.check(name, field: "name", max: 100, code: "user.name.invalid")
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
+            throw APIError.unprocessable("user.email.invalid", "The email is not a valid address.", field: "email")
+        }
+        let phone = try TextRules.phone(mobile, field: "mobile")
+        guard let ext = Extension(number) else {
+            throw APIError.unprocessable("user.extension.invalid", "An extension is exactly two digits, 10 to 99 (CR-26).", field: "extension")
+        }
+        try checkSlots(timeSlots)
+        return User(
+            id: id, name: name, email: email, mobile: phone, extensionNumber: ext, role: role, availability: availability, timeSlots: timeSlots,
+            outboundAllowed: outboundAllowed, onCall: nil)
+    }
+
+    static func checkSlots(_ slots: [TimeSlot]) throws {
+        if slots.count > 20 { throw APIError.unprocessable("user.time_slots.too_many", "A user has at most 20 time slots.", field: "time_slots") }
+        for (index, slot) in slots.enumerated() {
+            if let problem = slot.violation {
+                throw APIError.unprocessable("user.time_slots.invalid", "Time slot \(index + 1): \(problem) (CR-31).", field: "time_slots[\(index)]")
+            }
+        }
+    }
+
+    /// Whether the published graph of an active flow names `id` (a user or a department).
+    static func usedInLiveFlow(_ id: String, company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT 1 FROM \(unescaped: schema).flows f
+            JOIN \(unescaped: schema).flow_versions v ON v.flow_id = f.id AND v.version = f.published_version
+            WHERE f.company_id = \(company.uuid) AND f.status = 'active' AND strpos(lower(v.graph::text), lower(\(id))) > 0
+            LIMIT 1
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+}

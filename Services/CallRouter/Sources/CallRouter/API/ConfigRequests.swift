@@ -1,0 +1,143 @@
+import Contracts
+import Foundation
+import ServiceKit
+
+/// POST /v1/users and PATCH /v1/users/{id}: absent fields keep their value on PATCH.
+struct UserRequest: Decodable {
+    var id: UserID?
+    var name: String?
+    var email: String?
+    var mobile: String?
+    var `extension`: Int?
+    var role: Role?
+    var availability: Availability?
+    var timeSlots: [TimeSlot]?
+    var outboundAllowed: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, email, mobile, `extension`, role, availability
+        case timeSlots = "time_slots"
+        case outboundAllowed = "outbound_allowed"
+    }
+}
+
+/// PUT /v1/users/{id}/availability (CR-29 … CR-31).
+struct AvailabilityRequest: Decodable {
+    var availability: Availability
+    var timeSlots: [TimeSlot]?
+
+    enum CodingKeys: String, CodingKey {
+        case availability
+        case timeSlots = "time_slots"
+    }
+}
+
+struct DepartmentRequest: Decodable {
+    var name: String?
+    var managerID: UserID??
+    var members: [UserID]?
+    var strategy: RoutingStrategy?
+    var ringSeconds: Int?
+    var sticky: StickyMode?
+    var fallback: FallbackTarget?
+
+    enum CodingKeys: String, CodingKey {
+        case name, members, strategy, sticky, fallback
+        case managerID = "manager_id"
+        case ringSeconds = "ring_seconds"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        if container.contains(.managerID) { managerID = .some(try container.decodeIfPresent(UserID.self, forKey: .managerID)) }
+        members = try container.decodeIfPresent([UserID].self, forKey: .members)
+        strategy = try container.decodeIfPresent(RoutingStrategy.self, forKey: .strategy)
+        ringSeconds = try container.decodeIfPresent(Int.self, forKey: .ringSeconds)
+        sticky = try container.decodeIfPresent(StickyMode.self, forKey: .sticky)
+        fallback = try container.decodeIfPresent(FallbackTarget.self, forKey: .fallback)
+    }
+}
+
+struct FlowRequest: Decodable {
+    var name: String?
+    var graph: CallFlowGraph
+    /// PUT …/draft: the draft version the edit was made on; a stale one gets 409.
+    var version: Int?
+}
+
+struct NumberRequest: Decodable {
+    var number: String
+    var type: CallCompleted.NumberType
+    var shared: Bool?
+    var flowID: FlowID?
+
+    enum CodingKeys: String, CodingKey {
+        case number, type, shared
+        case flowID = "flow_id"
+    }
+}
+
+struct NumberMappingRequest: Decodable {
+    var flowID: FlowID?
+
+    enum CodingKeys: String, CodingKey {
+        case flowID = "flow_id"
+    }
+}
+
+struct BlockRequest: Decodable {
+    var number: String
+    var reason: String
+}
+
+struct SettingsRequest: Decodable {
+    var lines: Int?
+    var timeZone: String?
+    var directDialing: Bool?
+    var stickyWindowDays: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case lines
+        case timeZone = "time_zone"
+        case directDialing = "direct_dialing"
+        case stickyWindowDays = "sticky_window_days"
+    }
+}
+
+struct NoteRequest: Decodable {
+    var text: String
+}
+
+struct DispositionRequest: Decodable {
+    var disposition: String
+    var comment: String?
+}
+
+struct OutboundRequest: Decodable {
+    var customer: String
+    var callerID: String?
+    var method: OutboundMethod?
+
+    enum CodingKeys: String, CodingKey {
+        case customer, method
+        case callerID = "caller_id"
+    }
+}
+
+/// Shared edge checks of free text.
+enum TextRules {
+    static func check(_ text: String, field: String, max: Int, code: String) throws {
+        let trimmed = text.trimmingCharacters()
+        if trimmed.isEmpty || text.count > max || text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
+            throw APIError.unprocessable(code, "The \(field) must have 1 to \(max) characters and no control characters.", field: field)
+        }
+    }
+
+    /// An E.164 number, or an Indian number written the usual ways (D-13 normalisation).
+    static func phone(_ text: String, field: String) throws -> PhoneNumber {
+        if let number = PhoneNumber(e164: text) { return number }
+        if case .success(let number) = PhoneNumber.indian(text) { return number }
+        throw APIError.unprocessable("phone.invalid", "The \(field) must be a phone number in E.164 form, such as +919876543210.", field: field)
+    }
+}

@@ -1,0 +1,49 @@
+import Contracts
+import Crypto
+import Foundation
+import Hummingbird
+import ServiceKit
+
+/// The call-control API the carrier switch drives (`POST /v1/calls`, `POST /v1/calls/{uid}/events`). The switch is
+/// not a user: it authenticates with the shared switch token (`X-Switch-Token`, `MYOP_SWITCH_TOKEN`), and the
+/// number it names decides the company.
+struct SwitchAPI: Sendable {
+    let control: CallControl
+    let token: String
+
+    func register(_ router: Router<AppRequestContext>) {
+        router.post("v1/calls", use: incoming)
+        router.post("v1/calls/:uid/events", use: event)
+    }
+
+    @Sendable func incoming(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try authenticate(request)
+        let body = try await request.decode(as: IncomingCallRequest.self, context: context)
+        let answer = try await control.incoming(try body.validated(now: Date()))
+        return Self.json(answer, status: .ok)
+    }
+
+    @Sendable func event(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try authenticate(request)
+        let uid = try context.id("uid", as: CallID.self)
+        let body = try await request.decode(as: SwitchEventRequest.self, context: context)
+        let answer = try await control.event(uid, try body.event(), eventID: body.eventID, at: body.at ?? Date())
+        return Self.json(answer, status: .ok)
+    }
+
+    private func authenticate(_ request: Request) throws {
+        let presented = Data((request.header("X-Switch-Token") ?? "").utf8)
+        let expected = Data(token.utf8)
+        // Compare digests so the comparison takes the same time wherever the tokens differ.
+        guard SHA256.hash(data: presented) == SHA256.hash(data: expected), !presented.isEmpty else {
+            throw APIError(.unauthorized, code: "auth.switch_token", message: "Send the switch token in the X-Switch-Token header.")
+        }
+    }
+
+    /// The stored answer goes out byte for byte, so a resent request gets exactly what the first one got.
+    static func json(_ text: String, status: HTTPResponse.Status) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

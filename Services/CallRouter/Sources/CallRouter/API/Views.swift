@@ -1,0 +1,239 @@
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+
+struct UserView: ResponseCodable {
+    var id: UserID
+    var name: String
+    var email: String
+    var mobile: PhoneNumber
+    var `extension`: Int
+    var role: Role
+    var availability: Availability
+    var timeSlots: [TimeSlot]
+    var outboundAllowed: Bool
+    var onCall: CallID?
+
+    init(_ user: User) {
+        id = user.id
+        name = user.name
+        email = user.email
+        mobile = user.mobile
+        self.extension = user.extensionNumber.value
+        role = user.role
+        availability = user.availability
+        timeSlots = user.timeSlots
+        outboundAllowed = user.outboundAllowed
+        onCall = user.onCall
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, email, mobile, `extension`, role, availability
+        case timeSlots = "time_slots"
+        case outboundAllowed = "outbound_allowed"
+        case onCall = "on_call"
+    }
+}
+
+struct DepartmentView: ResponseCodable {
+    var id: DepartmentID
+    var name: String
+    var managerID: UserID?
+    var members: [UserID]
+    var strategy: RoutingStrategy
+    var ringSeconds: Int
+    var sticky: StickyMode
+    var fallback: FallbackTarget
+
+    init(_ department: Department) {
+        id = department.id
+        name = department.name
+        managerID = department.managerID
+        members = department.members
+        strategy = department.strategy
+        ringSeconds = department.ringSeconds
+        sticky = department.sticky
+        fallback = department.fallback
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, members, strategy, sticky, fallback
+        case managerID = "manager_id"
+        case ringSeconds = "ring_seconds"
+    }
+}
+
+struct FlowView: ResponseCodable {
+    var id: FlowID
+    var name: String
+    var status: CallFlow.Status
+    var draft: CallFlowGraph
+    var draftVersion: Int
+    var publishedVersion: Int?
+    var publishedAt: Date?
+    var published: CallFlowGraph?
+    var updatedAt: Date
+
+    init(_ flow: CallFlow, published: CallFlowGraph? = nil) {
+        id = flow.id
+        name = flow.name
+        status = flow.status
+        draft = flow.draft
+        draftVersion = flow.draftVersion
+        publishedVersion = flow.publishedVersion
+        publishedAt = flow.publishedAt
+        self.published = published
+        updatedAt = flow.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, status, draft, published
+        case draftVersion = "draft_version"
+        case publishedVersion = "published_version"
+        case publishedAt = "published_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+struct NumberView: ResponseCodable {
+    var number: PhoneNumber
+    var type: CallCompleted.NumberType
+    var shared: Bool
+    var flowID: FlowID?
+    var createdAt: Date
+
+    init(_ number: Number) {
+        self.number = number.number
+        type = number.type
+        shared = number.shared
+        flowID = number.flowID
+        createdAt = number.createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case number, type, shared
+        case flowID = "flow_id"
+        case createdAt = "created_at"
+    }
+}
+
+struct BlockedNumberView: ResponseCodable {
+    var number: PhoneNumber
+    var reason: String
+    var blockedBy: UserID?
+    var createdAt: Date
+
+    init(_ entry: BlockedNumber) {
+        number = entry.number
+        reason = entry.reason
+        blockedBy = entry.blockedBy
+        createdAt = entry.createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case number, reason
+        case blockedBy = "blocked_by"
+        case createdAt = "created_at"
+    }
+}
+
+struct SettingsView: ResponseCodable {
+    var lines: Int
+    var linesInUse: Int
+    var outboundCap: Int
+    var outboundInUse: Int
+    var timeZone: String
+    var directDialing: Bool
+    var stickyWindowDays: Int
+    var suspended: Bool
+
+    init(_ settings: CompanySettings) {
+        lines = settings.lines
+        linesInUse = settings.linesInUse
+        outboundCap = LinePolicy(lines: settings.lines).outboundCap
+        outboundInUse = settings.outboundInUse
+        timeZone = settings.timeZone
+        directDialing = settings.directDialing
+        stickyWindowDays = settings.stickyWindowDays
+        suspended = settings.suspended
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case lines, suspended
+        case linesInUse = "lines_in_use"
+        case outboundCap = "outbound_cap"
+        case outboundInUse = "outbound_in_use"
+        case timeZone = "time_zone"
+        case directDialing = "direct_dialing"
+        case stickyWindowDays = "sticky_window_days"
+    }
+}
+
+/// One row of the call log (CR-53, CR-56).
+struct CallLogView: ResponseCodable {
+    var uid: CallID
+    var direction: CallCompleted.Direction
+    /// The outcome once ended; `live` while the call is in progress.
+    var status: String
+    var did: PhoneNumber
+    var didType: CallCompleted.NumberType
+    var customer: PhoneNumber?
+    var agentID: UserID?
+    var departmentID: DepartmentID?
+    var notReachable: Bool
+    var startedAt: Date
+    var answeredAt: Date?
+    var endedAt: Date?
+    var durationSeconds: Int?
+    var recordingURL: String?
+    var voicemailURL: String?
+    var disposition: String?
+    var dispositionComment: String?
+
+    init(_ call: CallRecord) {
+        uid = call.uid
+        direction = call.direction
+        status = call.outcome?.rawValue ?? "live"
+        did = call.did
+        didType = call.didType
+        customer = call.customer
+        agentID = call.agentID
+        departmentID = call.departmentID
+        notReachable = call.notReachable
+        startedAt = call.startedAt
+        answeredAt = call.answeredAt
+        endedAt = call.endedAt
+        durationSeconds = call.billableSeconds
+        recordingURL = call.recordingURL
+        voicemailURL = call.voicemailURL
+        disposition = call.disposition
+        dispositionComment = call.dispositionComment
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case uid, direction, status, did, customer, disposition
+        case didType = "did_type"
+        case agentID = "agent_id"
+        case departmentID = "department_id"
+        case notReachable = "not_reachable"
+        case startedAt = "started_at"
+        case answeredAt = "answered_at"
+        case endedAt = "ended_at"
+        case durationSeconds = "duration_seconds"
+        case recordingURL = "recording_url"
+        case voicemailURL = "voicemail_url"
+        case dispositionComment = "disposition_comment"
+    }
+}
+
+/// The detailed log: the row, the whole journey and the notes.
+struct CallDetailView: ResponseCodable {
+    var call: CallLogView
+    var journey: [JourneyEntry]
+    var notes: [CallNote]
+}
+
+struct OutboundView: ResponseCodable {
+    var uid: CallID
+}

@@ -1,0 +1,319 @@
+import Contracts
+import Foundation
+import Logging
+import ServiceKit
+import Storage
+
+/// Runs the call engine for the switch and for click-to-call: one transaction per request, the call's row locked,
+/// its effects (agents busy or free, sticky bindings, lines, events) written with it.
+struct CallControl: Sendable {
+    let database: Database
+    let outbox: Outbox
+    let flows: FlowCache
+    let webhooks: InputWebhookClient
+
+    /// A new inbound call from the switch.
+    struct Incoming: Sendable {
+        var did: PhoneNumber
+        var caller: PhoneNumber?
+        var carrierCallID: String
+        /// CR-16: the extension dialled after the number ("<number>,<extension>").
+        var dialedExtension: Extension?
+        var at: Date
+    }
+
+    // MARK: Inbound
+
+    /// D-09, CR-63, CR-12, D-07 in that order, then the flow's start.
+    func incoming(_ call: Incoming) async throws -> String {
+        try await database.withTransaction { transaction in
+            guard let lookup = try await NumberStore.inbound(did: call.did, caller: call.caller, in: transaction) else {
+                throw APIError.notFound("did")
+            }
+            let company = lookup.company
+            if let existing = try await CallStore.byCarrierID(call.carrierCallID, company: company, in: transaction), let answer = existing.lastResponse {
+                return answer
+            }
+            if lookup.settings.suspended {
+                try await CallStore.systemLog(
+                    company: company, kind: "rejected-suspended",
+                    detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), in: transaction)
+                return try JSONText.encode(CallAnswer(uid: nil, status: .refused, instructions: [.hangup(reason: .accountSuspended)]))
+            }
+            var record = CallRecord(
+                uid: CallID(), company: company, direction: .inbound, did: call.did, didType: lookup.type, customer: call.caller,
+                carrierCallID: call.carrierCallID, flowID: lookup.flowID, flowVersion: lookup.publishedVersion, live: true, linesHeld: 0,
+                state: CallState(), outcome: nil, agentID: nil, departmentID: nil, notReachable: false, startedAt: call.at, pickedUpAt: nil,
+                answeredAt: nil, endedAt: nil, billableSeconds: nil, recordingURL: nil, voicemailURL: nil, disposition: nil,
+                dispositionComment: nil, lastEventID: nil, lastResponse: nil)
+            if lookup.blocked {
+                return try await refuse(&record, outcome: .rejected, reason: .blocked, journey: "blocked", in: transaction)
+            }
+            guard let flowID = lookup.flowID, let version = lookup.publishedVersion, lookup.flowStatus == .active,
+                let graph = try await flows.graph(flowID, version: version, in: transaction)
+            else {
+                return try await refuse(&record, outcome: .noFlow, reason: .noFlow, journey: "no_flow", in: transaction)
+            }
+            guard try await CompanyStore.acquireLines(company, legs: 1, outboundCap: nil, in: transaction) else {
+                try await CallStore.systemLog(
+                    company: company, kind: "lost-capacity",
+                    detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), in: transaction)
+                try await outbox.enqueue(
+                    Envelope(
+                        companyID: company, occurredAt: call.at,
+                        data: CallLost(did: call.did, customer: call.caller, carrierCallID: call.carrierCallID, lines: lookup.settings.lines, lostAt: call.at)),
+                    in: transaction)
+                return try JSONText.encode(CallAnswer(uid: nil, status: .lost, instructions: [.hangup(reason: .noLines)]))
+            }
+            record.linesHeld = 1
+            record.pickedUpAt = call.at
+            let engine = CallEngine(
+                flow: graph, directory: PostgresDirectory(company: company, transaction: transaction, webhooks: webhooks),
+                context: context(for: record, settings: lookup.settings, at: call.at))
+            var state = CallState()
+            let step = try await engine.start(&state, dialedExtension: call.dialedExtension)
+            record.state = state
+            try await outbox.enqueue(
+                Envelope(
+                    companyID: company, occurredAt: call.at, correlationID: record.uid.description,
+                    data: CallStarted(uid: record.uid, direction: .inbound, did: call.did, customer: call.caller, startedAt: call.at)),
+                in: transaction)
+            try await apply(step.effects, to: &record, at: call.at, in: transaction)
+            let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: record.live ? .live : .ended, instructions: step.instructions))
+            record.lastResponse = answer
+            try await CallStore.insert(record, journey: step.journey, in: transaction)
+            return answer
+        }
+    }
+
+    /// CR-12, CR-63: the call is logged with its outcome and ends before the IVR.
+    private func refuse(
+        _ record: inout CallRecord, outcome: CallCompleted.Outcome, reason: HangupReason, journey: String, in transaction: Transaction
+    ) async throws -> String {
+        record.state.phase = .ended
+        try await apply([.ended(outcome)], to: &record, at: record.startedAt, in: transaction)
+        let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: .ended, instructions: [.hangup(reason: reason)]))
+        record.lastResponse = answer
+        try await CallStore.insert(
+            record, journey: [JourneyEntry(at: record.startedAt, kind: journey, nodeID: nil, agents: nil, detail: nil)], in: transaction)
+        return answer
+    }
+
+    // MARK: Events
+
+    /// The next event of a live call. A resent event (same `eventID`) gets the stored answer and changes nothing.
+    func event(_ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date) async throws -> String {
+        try await database.withTransaction { transaction in
+            guard var record = try await CallStore.lock(uid, in: transaction) else { throw APIError.notFound("call") }
+            if let eventID, eventID == record.lastEventID, let answer = record.lastResponse { return answer }
+            guard record.live else { return try JSONText.encode(CallAnswer(uid: uid, status: .ended, instructions: [])) }
+            let now = max(at, record.startedAt)
+            let settings = try await CompanyStore.read(record.company, in: transaction)
+            var graph = CallFlowGraph(start: "", nodes: [], operator: nil)
+            if let flow = record.flowID, let version = record.flowVersion {
+                graph = try await flows.graph(flow, version: version, in: transaction) ?? graph
+            }
+            let engine = CallEngine(
+                flow: graph, directory: PostgresDirectory(company: record.company, transaction: transaction, webhooks: webhooks),
+                context: context(for: record, settings: settings, at: now))
+            var state = record.state
+            let step: Step
+            do {
+                step = try await engine.handle(event, &state)
+            } catch let error as CallEventError {
+                throw error.apiError
+            }
+            record.state = state
+            switch event {
+            case .voicemailRecorded(let url, _): record.voicemailURL = url
+            case .hangup(let recording): record.recordingURL = recording ?? record.recordingURL
+            default: break
+            }
+            try await apply(step.effects, to: &record, at: now, in: transaction)
+            let answer = try JSONText.encode(CallAnswer(uid: uid, status: record.live ? .live : .ended, instructions: step.instructions))
+            record.lastEventID = eventID
+            record.lastResponse = answer
+            try await CallStore.update(record, appending: step.journey, in: transaction)
+            return answer
+        }
+    }
+
+    // MARK: Outbound (CR-76, CR-77, CR-49, CR-68, D-07, D-09)
+
+    struct Outbound: Sendable {
+        var customer: PhoneNumber
+        var callerID: PhoneNumber?
+        var method: OutboundMethod
+        var at: Date
+    }
+
+    func outbound(_ request: Outbound, by identity: Identity) async throws -> String {
+        try await database.withTransaction { transaction in
+            let company = identity.companyID
+            let settings = try await CompanyStore.read(company, in: transaction)
+            if settings.suspended {
+                throw APIError.paymentRequired("account.suspended", "The account is suspended for unpaid dues; recharge and refresh the balance to call out.")
+            }
+            guard let user = try await UserStore.find(identity.userID, company: company, in: transaction, lock: true) else {
+                throw APIError.forbidden("user.not_set_up", "Your user is not set up for calling in this company.")
+            }
+            guard user.outboundAllowed else {
+                throw APIError.forbidden("call.outbound.not_permitted", "Outbound calling is turned off for your user (X-10).")
+            }
+            guard user.availability == .available else {
+                throw APIError.conflict("agent.unavailable", "Set your availability to Available before placing a call (CR-77).")
+            }
+            guard user.onCall == nil else { throw APIError.conflict("agent.on_call", "You are already on a call.") }
+            let number: Number
+            if let callerID = request.callerID {
+                guard let found = try await NumberStore.find(callerID, company: company, in: transaction) else {
+                    throw APIError.unprocessable("did.not_found", "The caller ID \(callerID) is not one of your numbers.", field: "caller_id")
+                }
+                number = found
+            } else {
+                guard let found = try await NumberStore.list(company: company, in: transaction).first(where: { !$0.shared }) else {
+                    throw APIError.unprocessable("did.none_for_outbound", "Buy a number to use as caller ID for outbound calls.", field: "caller_id")
+                }
+                number = found
+            }
+            if number.shared {
+                throw APIError.unprocessable(
+                    "did.shared_outbound", "A shared number cannot make outbound calls; choose a purchased number (CR-68).", field: "caller_id")
+            }
+            let cap = LinePolicy(lines: settings.lines).outboundCap
+            guard try await CompanyStore.acquireLines(company, legs: request.method.lines, outboundCap: cap, in: transaction) else {
+                throw APIError.conflict(
+                    "lines.exhausted",
+                    "All lines for outbound calls are busy (\(cap) of \(settings.lines) lines may carry outbound calls); try again when a call ends.")
+            }
+            var state = CallState()
+            state.agent = user.id
+            var instructions: [Instruction]
+            var pickedUp: Date?
+            switch request.method {
+            case .clickToCall:
+                state.phase = .dialingAgent
+                instructions = [
+                    .dial(
+                        Instruction.Dial(
+                            agents: [Instruction.DialAgent(userID: user.id, number: user.mobile, extension: user.extensionNumber)],
+                            ringSeconds: DepartmentRules.defaultRingSeconds, strategy: nil, customer: nil, callerID: number.number, warm: false))
+                ]
+            case .webCall:
+                state.phase = .dialingCustomer
+                pickedUp = request.at
+                instructions = [.dial(Instruction.Dial(agents: [], ringSeconds: 45, strategy: nil, customer: request.customer, callerID: number.number, warm: false))]
+            }
+            let uid = CallID()
+            let answer = try JSONText.encode(CallAnswer(uid: uid, status: .live, instructions: instructions))
+            let record = CallRecord(
+                uid: uid, company: company, direction: .outbound, did: number.number, didType: number.type, customer: request.customer,
+                carrierCallID: nil, flowID: nil, flowVersion: nil, live: true, linesHeld: request.method.lines, state: state, outcome: nil,
+                agentID: user.id, departmentID: nil, notReachable: false, startedAt: request.at, pickedUpAt: pickedUp, answeredAt: nil, endedAt: nil,
+                billableSeconds: nil, recordingURL: nil, voicemailURL: nil, disposition: nil, dispositionComment: nil, lastEventID: nil,
+                lastResponse: answer)
+            try await UserStore.setOnCall(user.id, call: uid, busy: true, company: company, in: transaction)
+            try await CallStore.insert(
+                record, journey: [JourneyEntry(at: request.at, kind: "outbound", nodeID: nil, agents: [user.id], detail: request.method.rawValue)],
+                in: transaction)
+            try await outbox.enqueue(
+                Envelope(
+                    companyID: company, occurredAt: request.at, correlationID: uid.description,
+                    data: CallStarted(uid: uid, direction: .outbound, did: number.number, customer: request.customer, agentID: user.id, startedAt: request.at)),
+                in: transaction)
+            return answer
+        }
+    }
+
+    // MARK: Effects
+
+    private func context(for record: CallRecord, settings: CompanySettings, at now: Date) -> CallContext {
+        CallContext(
+            uid: record.uid, direction: record.direction, did: record.did, customer: record.customer, now: now,
+            moment: LocalMoment(now, timeZone: settings.zone), suspended: settings.suspended, directDialing: settings.directDialing,
+            stickyWindowDays: settings.stickyWindowDays)
+    }
+
+    private func apply(_ effects: [CallEffect], to record: inout CallRecord, at now: Date, in transaction: Transaction) async throws {
+        let company = record.company
+        record.departmentID = record.state.department ?? record.departmentID
+        record.notReachable = record.state.notReachable
+        for effect in effects {
+            switch effect {
+            case .pickedUp:
+                record.pickedUpAt = record.pickedUpAt ?? now
+            case .answered(let agent, let department):
+                record.agentID = agent
+                record.departmentID = department ?? record.departmentID
+                record.answeredAt = record.answeredAt ?? now
+                try await UserStore.setOnCall(agent, call: record.uid, busy: true, company: company, in: transaction)
+                if record.direction == .inbound, let customer = record.customer {
+                    try await CallStore.bindSticky(company: company, customer: customer, agent: agent, at: now, in: transaction)
+                }
+                let wait = record.pickedUpAt.map { max(0, Int(now.timeIntervalSince($0).rounded(.up))) } ?? 0
+                try await outbox.enqueue(
+                    Envelope(
+                        companyID: company, occurredAt: now, correlationID: record.uid.description,
+                        data: CallAnswered(
+                            uid: record.uid, direction: record.direction, did: record.did, customer: record.customer, agentID: agent,
+                            departmentID: record.departmentID, answeredAt: now, waitSeconds: wait)),
+                    in: transaction)
+            case .released(let agent):
+                try await UserStore.setOnCall(agent, call: record.uid, busy: false, company: company, in: transaction)
+            case .transferred(let from, let to, let department, let mode):
+                try await outbox.enqueue(
+                    Envelope(
+                        companyID: company, occurredAt: now, correlationID: record.uid.description,
+                        data: CallTransferred(uid: record.uid, fromAgentID: from, toAgentID: to, departmentID: department, mode: mode, transferredAt: now)),
+                    in: transaction)
+            case .ended(let outcome):
+                record.outcome = outcome
+                record.live = false
+                record.endedAt = now
+                // BI-10, BI-11: from system pickup to the end; nothing when the platform never picked up.
+                record.billableSeconds = record.pickedUpAt.map { max(0, Int(now.timeIntervalSince($0).rounded(.up))) } ?? 0
+                if record.direction == .outbound, let agent = record.state.agent ?? record.agentID {
+                    try await UserStore.setOnCall(agent, call: record.uid, busy: false, company: company, in: transaction)
+                }
+                try await CompanyStore.releaseLines(company, legs: record.linesHeld, outbound: record.direction == .outbound, in: transaction)
+                record.linesHeld = 0
+                try await outbox.enqueue(
+                    Envelope(
+                        companyID: company, occurredAt: now, correlationID: record.uid.description,
+                        data: CallCompleted(
+                            uid: record.uid, direction: record.direction, did: record.did, didType: record.didType, customer: record.customer,
+                            agentID: record.agentID, departmentID: record.departmentID, outcome: outcome, notReachable: record.notReachable,
+                            pickedUpAt: record.pickedUpAt, endedAt: now, billableSeconds: record.billableSeconds ?? 0,
+                            recordingURL: record.recordingURL ?? record.voicemailURL)),
+                    in: transaction)
+            }
+        }
+    }
+}
+
+/// What a system-log row records about a call that never got a call log.
+struct SystemLogDetail: Encodable, Sendable {
+    var did: PhoneNumber
+    var caller: PhoneNumber?
+    var carrierCallID: String
+
+    enum CodingKeys: String, CodingKey {
+        case did, caller
+        case carrierCallID = "carrier_call_id"
+    }
+}
+
+extension CallEventError {
+    var apiError: APIError {
+        switch self {
+        case .callerCannotTransfer:
+            APIError.forbidden("call.transfer.caller_not_allowed", "Callers cannot transfer a call; only agents can (CR-45).", field: "by")
+        case .notConnected:
+            APIError.conflict("call.not_connected", "Only a connected call with no transfer in progress can be transferred.")
+        case .notTheConnectedAgent:
+            APIError.conflict("call.transfer.not_connected_agent", "Only the agent on the call can transfer it.", field: "agent_id")
+        case .transferTargetUnknown:
+            APIError.unprocessable("call.transfer.target_unknown", "No user has that extension in your company.", field: "to")
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Contracts
+import Foundation
+
+/// What the call engine looks up while deciding: departments, agents as they are right now, sticky bindings and the
+/// customer's input webhook. The store answers it from PostgreSQL inside the call's transaction; tests answer it
+/// from memory.
+protocol RoutingDirectory: Sendable {
+    func department(_ id: DepartmentID) async throws -> Department?
+    func agents(_ ids: [UserID]) async throws -> [Agent]
+    func agent(extension: Extension) async throws -> Agent?
+    /// D-05: the agent who last answered `customer` at or after `since`.
+    func stickyAgent(customer: PhoneNumber, since: Date) async throws -> UserID?
+    /// D-04: remember who was offered this call first, where the next balanced call starts after.
+    func recordOffered(department: DepartmentID, user: UserID) async throws
+    /// CR-04, WH-09: POST the caller's input; the node id the customer's answer names, or nil on timeout or error.
+    func askInputWebhook(url: String, request: InputWebhookRequest) async -> String?
+}
+
+/// The body an input node POSTs to the customer's webhook (CR-04).
+struct InputWebhookRequest: Hashable, Sendable, Codable {
+    var uid: CallID
+    var nodeID: String
+    var digits: String
+    var caller: PhoneNumber?
+    var did: PhoneNumber
+
+    enum CodingKeys: String, CodingKey {
+        case uid, digits, caller, did
+        case nodeID = "node_id"
+    }
+}
+
+/// The customer's answer: the node to continue with.
+struct InputWebhookResponse: Hashable, Sendable, Codable {
+    var next: String
+
+    enum CodingKeys: String, CodingKey {
+        case next = "next_node"
+    }
+}

@@ -1,0 +1,102 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+/// The CallRouter settings of one company (lines, time zone, direct dialing, sticky window) and the D-09 projection
+/// of its billing status.
+struct CompanySettings: Hashable, Sendable {
+    var companyID: CompanyID
+    var lines: Int
+    var linesInUse: Int
+    var outboundInUse: Int
+    var timeZone: String
+    var directDialing: Bool
+    var stickyWindowDays: Int
+    var suspended: Bool
+
+    var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Kolkata")! }
+}
+
+enum CompanyStore {
+    static let defaultTimeZone = "Asia/Kolkata"
+
+    /// The company's settings, created with the defaults on first use.
+    static func read(_ company: CompanyID, in transaction: Transaction) async throws -> CompanySettings {
+        if let found = try await find(company, in: transaction) { return found }
+        let schema = transaction.schema.rawValue
+        try await transaction.query("INSERT INTO \(unescaped: schema).companies (company_id) VALUES (\(company.uuid)) ON CONFLICT DO NOTHING")
+        guard let created = try await find(company, in: transaction) else { throw APIStoreError.missingRow("companies") }
+        return created
+    }
+
+    static func find(_ company: CompanyID, in transaction: Transaction) async throws -> CompanySettings? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT lines, lines_in_use, outbound_in_use, time_zone, direct_dialing, sticky_window_days, suspended
+            FROM \(unescaped: schema).companies WHERE company_id = \(company.uuid)
+            """)
+        for try await (lines, inUse, outbound, zone, direct, sticky, suspended) in rows.decode((Int, Int, Int, String, Bool, Int, Bool).self) {
+            return CompanySettings(
+                companyID: company, lines: lines, linesInUse: inUse, outboundInUse: outbound, timeZone: zone, directDialing: direct,
+                stickyWindowDays: sticky, suspended: suspended)
+        }
+        return nil
+    }
+
+    static func save(_ settings: CompanySettings, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).companies SET lines = \(settings.lines), time_zone = \(settings.timeZone),
+                direct_dialing = \(settings.directDialing), sticky_window_days = \(settings.stickyWindowDays)
+            WHERE company_id = \(settings.companyID.uuid)
+            """)
+    }
+
+    /// D-07 in one conditional statement: take `legs` lines if that keeps the company within its lines and, for an
+    /// outbound call, within the outbound cap. Concurrent callers on any replica can never overshoot.
+    static func acquireLines(_ company: CompanyID, legs: Int, outboundCap: Int?, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let outboundLegs = outboundCap == nil ? 0 : legs
+        let cap = outboundCap ?? Int(Int32.max)
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).companies
+            SET lines_in_use = lines_in_use + \(legs), outbound_in_use = outbound_in_use + \(outboundLegs)
+            WHERE company_id = \(company.uuid) AND lines_in_use + \(legs) <= lines AND outbound_in_use + \(outboundLegs) <= \(cap)
+            RETURNING lines_in_use
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    static func releaseLines(_ company: CompanyID, legs: Int, outbound: Bool, in transaction: Transaction) async throws {
+        guard legs > 0 else { return }
+        let schema = transaction.schema.rawValue
+        let outboundLegs = outbound ? legs : 0
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).companies
+            SET lines_in_use = greatest(0, lines_in_use - \(legs)), outbound_in_use = greatest(0, outbound_in_use - \(outboundLegs))
+            WHERE company_id = \(company.uuid)
+            """)
+    }
+
+    /// D-09: the billing status as last announced; an older event never overrides a newer one.
+    static func setSuspended(_ company: CompanyID, _ suspended: Bool, at: Date, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).companies (company_id, suspended, billing_changed_at) VALUES (\(company.uuid), \(suspended), \(at))
+            ON CONFLICT (company_id) DO UPDATE SET suspended = excluded.suspended, billing_changed_at = excluded.billing_changed_at
+            WHERE companies.billing_changed_at IS NULL OR companies.billing_changed_at <= excluded.billing_changed_at
+            """)
+    }
+}
+
+/// A row the store had just written was not there: a bug, reported as a 500.
+enum APIStoreError: Error {
+    case missingRow(String)
+}

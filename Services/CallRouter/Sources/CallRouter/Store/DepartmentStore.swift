@@ -1,0 +1,99 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+enum DepartmentStore {
+    static let columns = "id, name, manager_id, members, strategy, ring_seconds, sticky, fallback::text, last_offered"
+
+    /// False when the name is taken in the company.
+    static func upsert(_ department: Department, company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let fallback = try JSONText.encode(department.fallback)
+        do {
+            try await transaction.query(
+                """
+                INSERT INTO \(unescaped: schema).departments (id, company_id, name, manager_id, members, strategy, ring_seconds, sticky, fallback)
+                VALUES (\(department.id.uuid), \(company.uuid), \(department.name), \(department.managerID?.uuid), \(department.members.map(\.uuid)),
+                        \(department.strategy.rawValue), \(department.ringSeconds), \(department.sticky.rawValue), \(fallback)::jsonb)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, manager_id = excluded.manager_id, members = excluded.members,
+                    strategy = excluded.strategy, ring_seconds = excluded.ring_seconds, sticky = excluded.sticky, fallback = excluded.fallback
+                WHERE departments.company_id = excluded.company_id
+                """)
+            return true
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            return false
+        }
+    }
+
+    static func find(_ id: DepartmentID, company: CompanyID, in transaction: Transaction, lockRotation: Bool = false) async throws -> Department? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).departments WHERE company_id = \(company.uuid) AND id = \(id.uuid)
+            \(unescaped: lockRotation ? "FOR UPDATE" : "")
+            """)
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    static func list(company: CompanyID, in transaction: Transaction) async throws -> [Department] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT \(unescaped: columns) FROM \(unescaped: schema).departments WHERE company_id = \(company.uuid) ORDER BY name LIMIT 1000")
+        var departments: [Department] = []
+        for try await row in rows { departments.append(try decode(row)) }
+        return departments
+    }
+
+    static func ids(company: CompanyID, in transaction: Transaction) async throws -> Set<DepartmentID> {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query("SELECT id FROM \(unescaped: schema).departments WHERE company_id = \(company.uuid)")
+        var ids: Set<DepartmentID> = []
+        for try await id in rows.decode(UUID.self) { ids.insert(DepartmentID(id)) }
+        return ids
+    }
+
+    static func delete(_ id: DepartmentID, company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "DELETE FROM \(unescaped: schema).departments WHERE company_id = \(company.uuid) AND id = \(id.uuid) RETURNING id")
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// Departments a manager manages (D-27: managers see the logs of their departments).
+    static func managed(by user: UserID, company: CompanyID, in transaction: Transaction) async throws -> [DepartmentID] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT id FROM \(unescaped: schema).departments WHERE company_id = \(company.uuid) AND manager_id = \(user.uuid)")
+        var ids: [DepartmentID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(DepartmentID(id)) }
+        return ids
+    }
+
+    static func recordOffered(_ id: DepartmentID, user: UserID, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query("UPDATE \(unescaped: schema).departments SET last_offered = \(user.uuid) WHERE id = \(id.uuid)")
+    }
+
+    /// Drops a deleted user from every department's members.
+    static func removeMember(_ user: UserID, company: CompanyID, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).departments SET members = array_remove(members, \(user.uuid)),
+                manager_id = CASE WHEN manager_id = \(user.uuid) THEN NULL ELSE manager_id END
+            WHERE company_id = \(company.uuid) AND (\(user.uuid) = ANY(members) OR manager_id = \(user.uuid))
+            """)
+    }
+
+    static func decode(_ row: PostgresRow) throws -> Department {
+        let (id, name, manager, members, strategy, ring, sticky, fallback, last) = try row.decode(
+            (UUID, String, UUID?, [UUID], String, Int, String, String, UUID?).self)
+        return Department(
+            id: DepartmentID(id), name: name, managerID: manager.map(UserID.init), members: members.map(UserID.init),
+            strategy: RoutingStrategy(rawValue: strategy) ?? .serial, ringSeconds: ring, sticky: StickyMode(rawValue: sticky) ?? .off,
+            fallback: try JSONText.decode(FallbackTarget.self, from: fallback), lastOffered: last.map(UserID.init))
+    }
+}

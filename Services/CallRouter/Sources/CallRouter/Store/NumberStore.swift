@@ -1,0 +1,107 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+/// A company's number as routing sees it (CR-08, CR-65, CR-68).
+struct Number: Hashable, Sendable {
+    var number: PhoneNumber
+    var type: CallCompleted.NumberType
+    /// CR-68: a shared number never carries outbound calls.
+    var shared: Bool
+    var flowID: FlowID?
+    var createdAt: Date
+}
+
+/// Everything an incoming call needs before the flow runs, in one query: the number's company and flow, the
+/// company's settings, and whether the caller is blocked.
+struct InboundLookup: Sendable {
+    var company: CompanyID
+    var type: CallCompleted.NumberType
+    var flowID: FlowID?
+    var flowStatus: CallFlow.Status?
+    var publishedVersion: Int?
+    var settings: CompanySettings
+    var blocked: Bool
+}
+
+enum NumberStore {
+    /// False when the number already exists (in any company).
+    static func insert(_ number: Number, company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).dids (number, company_id, type, shared, flow_id)
+            VALUES (\(number.number.e164), \(company.uuid), \(number.type.rawValue), \(number.shared), \(number.flowID?.uuid))
+            ON CONFLICT DO NOTHING RETURNING number
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    static func find(_ number: PhoneNumber, company: CompanyID, in transaction: Transaction) async throws -> Number? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT number, type, shared, flow_id, created_at FROM \(unescaped: schema).dids
+            WHERE company_id = \(company.uuid) AND number = \(number.e164)
+            """)
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    static func list(company: CompanyID, in transaction: Transaction) async throws -> [Number] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT number, type, shared, flow_id, created_at FROM \(unescaped: schema).dids WHERE company_id = \(company.uuid) ORDER BY number LIMIT 5000")
+        var numbers: [Number] = []
+        for try await row in rows { numbers.append(try decode(row)) }
+        return numbers
+    }
+
+    static func setFlow(_ number: PhoneNumber, flow: FlowID?, company: CompanyID, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            "UPDATE \(unescaped: schema).dids SET flow_id = \(flow?.uuid) WHERE company_id = \(company.uuid) AND number = \(number.e164)")
+    }
+
+    static func delete(_ number: PhoneNumber, company: CompanyID, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query("DELETE FROM \(unescaped: schema).dids WHERE company_id = \(company.uuid) AND number = \(number.e164)")
+    }
+
+    static func inbound(did: PhoneNumber, caller: PhoneNumber?, in transaction: Transaction) async throws -> InboundLookup? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT d.company_id, d.type, d.flow_id, f.status, f.published_version,
+                   coalesce(c.lines, 10), coalesce(c.lines_in_use, 0), coalesce(c.outbound_in_use, 0), coalesce(c.time_zone, 'Asia/Kolkata'),
+                   coalesce(c.direct_dialing, false), coalesce(c.sticky_window_days, 7), coalesce(c.suspended, false),
+                   EXISTS (SELECT 1 FROM \(unescaped: schema).blocklist b WHERE b.company_id = d.company_id AND b.number = \(caller?.e164 ?? ""))
+            FROM \(unescaped: schema).dids d
+            LEFT JOIN \(unescaped: schema).flows f ON f.id = d.flow_id
+            LEFT JOIN \(unescaped: schema).companies c ON c.company_id = d.company_id
+            WHERE d.number = \(did.e164)
+            """)
+        for try await row in rows {
+            let (company, type, flow, status, version, lines, inUse, outbound, zone, direct, sticky, suspended, blocked) = try row.decode(
+                (UUID, String, UUID?, String?, Int?, Int, Int, Int, String, Bool, Int, Bool, Bool).self)
+            let id = CompanyID(company)
+            return InboundLookup(
+                company: id, type: CallCompleted.NumberType(rawValue: type) ?? .virtual, flowID: flow.map(FlowID.init),
+                flowStatus: status.flatMap(CallFlow.Status.init(rawValue:)), publishedVersion: version,
+                settings: CompanySettings(
+                    companyID: id, lines: lines, linesInUse: inUse, outboundInUse: outbound, timeZone: zone, directDialing: direct,
+                    stickyWindowDays: sticky, suspended: suspended),
+                blocked: blocked)
+        }
+        return nil
+    }
+
+    static func decode(_ row: PostgresRow) throws -> Number {
+        let (number, type, shared, flow, created) = try row.decode((String, String, Bool, UUID?, Date).self)
+        return Number(
+            number: PhoneNumber(e164: number) ?? PhoneNumber(e164: "+910000000000")!, type: CallCompleted.NumberType(rawValue: type) ?? .virtual,
+            shared: shared, flowID: flow.map(FlowID.init), createdAt: created)
+    }
+}

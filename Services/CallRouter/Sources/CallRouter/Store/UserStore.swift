@@ -1,0 +1,138 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import ServiceKit
+import Storage
+
+/// A user of the company as stored (X-08); routing sees it as an `Agent`.
+struct User: Hashable, Sendable {
+    var id: UserID
+    var name: String
+    var email: String
+    var mobile: PhoneNumber
+    var extensionNumber: Extension
+    var role: Role
+    var availability: Availability
+    var timeSlots: [TimeSlot]
+    var outboundAllowed: Bool
+    var onCall: CallID?
+
+    var agent: Agent {
+        Agent(
+            id: id, name: name, mobile: mobile, extensionNumber: extensionNumber, availability: availability, timeSlots: timeSlots,
+            onCall: onCall != nil, outboundAllowed: outboundAllowed)
+    }
+}
+
+enum UserStore {
+    static let columns = "id, name, email, mobile, extension, role, availability, time_slots::text, outbound_allowed, on_call"
+
+    /// False when the extension is taken in the company (CR-28).
+    static func insert(_ user: User, company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let slots = try JSONText.encode(user.timeSlots)
+        let rows = try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).users (id, company_id, name, email, mobile, extension, role, availability, time_slots, outbound_allowed)
+            VALUES (\(user.id.uuid), \(company.uuid), \(user.name), \(user.email), \(user.mobile.e164), \(user.extensionNumber.value),
+                    \(user.role.rawValue), \(user.availability.rawValue), \(slots)::jsonb, \(user.outboundAllowed))
+            ON CONFLICT DO NOTHING RETURNING id
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// False when the new extension is taken.
+    static func update(_ user: User, company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let slots = try JSONText.encode(user.timeSlots)
+        do {
+            try await transaction.query(
+                """
+                UPDATE \(unescaped: schema).users SET name = \(user.name), email = \(user.email), mobile = \(user.mobile.e164),
+                    extension = \(user.extensionNumber.value), role = \(user.role.rawValue), availability = \(user.availability.rawValue),
+                    time_slots = \(slots)::jsonb, outbound_allowed = \(user.outboundAllowed)
+                WHERE company_id = \(company.uuid) AND id = \(user.id.uuid)
+                """)
+            return true
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            return false
+        }
+    }
+
+    static func find(_ id: UserID, company: CompanyID, in transaction: Transaction, lock: Bool = false) async throws -> User? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = \(id.uuid)
+            \(unescaped: lock ? "FOR UPDATE" : "")
+            """)
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    static func list(company: CompanyID, in transaction: Transaction) async throws -> [User] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT \(unescaped: columns) FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) ORDER BY extension LIMIT 5000")
+        var users: [User] = []
+        for try await row in rows { users.append(try decode(row)) }
+        return users
+    }
+
+    static func agents(_ ids: [UserID], company: CompanyID, in transaction: Transaction) async throws -> [Agent] {
+        guard !ids.isEmpty else { return [] }
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT \(unescaped: columns) FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = ANY(\(ids.map(\.uuid)))")
+        var agents: [Agent] = []
+        for try await row in rows { agents.append(try decode(row).agent) }
+        return agents
+    }
+
+    static func byExtension(_ number: Extension, company: CompanyID, in transaction: Transaction) async throws -> User? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT \(unescaped: columns) FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND extension = \(number.value)")
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    static func ids(company: CompanyID, in transaction: Transaction) async throws -> Set<UserID> {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query("SELECT id FROM \(unescaped: schema).users WHERE company_id = \(company.uuid)")
+        var ids: Set<UserID> = []
+        for try await id in rows.decode(UUID.self) { ids.insert(UserID(id)) }
+        return ids
+    }
+
+    static func delete(_ id: UserID, company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "DELETE FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = \(id.uuid) RETURNING id")
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// D-06: the agent is on `call` (answered) or free again (`nil`, only if still on that call).
+    static func setOnCall(_ id: UserID, call: CallID, busy: Bool, company: CompanyID, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        if busy {
+            try await transaction.query(
+                "UPDATE \(unescaped: schema).users SET on_call = \(call.uuid) WHERE company_id = \(company.uuid) AND id = \(id.uuid)")
+        } else {
+            try await transaction.query(
+                "UPDATE \(unescaped: schema).users SET on_call = NULL WHERE company_id = \(company.uuid) AND id = \(id.uuid) AND on_call = \(call.uuid)")
+        }
+    }
+
+    static func decode(_ row: PostgresRow) throws -> User {
+        let (id, name, email, mobile, ext, role, availability, slots, outbound, onCall) = try row.decode(
+            (UUID, String, String, String, Int, String, String, String, Bool, UUID?).self)
+        return User(
+            id: UserID(id), name: name, email: email, mobile: PhoneNumber(e164: mobile) ?? PhoneNumber(e164: "+910000000000")!,
+            extensionNumber: Extension(ext) ?? Extension(10)!, role: Role(rawValue: role) ?? .agent,
+            availability: Availability(rawValue: availability) ?? .away, timeSlots: try JSONText.decode([TimeSlot].self, from: slots),
+            outboundAllowed: outbound, onCall: onCall.map(CallID.init))
+    }
+}
