@@ -34,37 +34,40 @@ struct CallControl: Sendable {
             if let existing = try await CallStore.byCarrierID(call.carrierCallID, company: company, in: transaction), let answer = existing.lastResponse {
                 return answer
             }
-            if lookup.settings.suspended {
-                try await CallStore.systemLog(
-                    company: company, kind: "rejected-suspended",
-                    detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), in: transaction)
-                return try JSONText.encode(CallAnswer(uid: nil, status: .refused, instructions: [.hangup(reason: .accountSuspended)]))
+            var graph: CallFlowGraph?
+            if let flowID = lookup.flowID, let version = lookup.publishedVersion, lookup.flowStatus == .active {
+                graph = try await flows.graph(flowID, version: version, in: transaction)
             }
+            let admission = try await Admission.decide(suspended: lookup.settings.suspended, blocked: lookup.blocked, flowReady: graph != nil) {
+                try await CompanyStore.acquireLines(company, legs: 1, outboundCap: nil, in: transaction)
+            }
+            let detail = SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID)
             var record = CallRecord(
                 uid: CallID(), company: company, direction: .inbound, did: call.did, didType: lookup.type, customer: call.caller,
                 carrierCallID: call.carrierCallID, flowID: lookup.flowID, flowVersion: lookup.publishedVersion, live: true, linesHeld: 0,
                 state: CallState(), outcome: nil, agentID: nil, departmentID: nil, notReachable: false, startedAt: call.at, pickedUpAt: nil,
                 answeredAt: nil, endedAt: nil, billableSeconds: nil, recordingURL: nil, voicemailURL: nil, disposition: nil,
                 dispositionComment: nil, lastEventID: nil, lastResponse: nil)
-            if lookup.blocked {
+            switch admission {
+            case .refused:
+                try await CallStore.systemLog(company: company, kind: "rejected-suspended", detail: detail, in: transaction)
+                return try JSONText.encode(CallAnswer(uid: nil, status: .refused, instructions: [.hangup(reason: .accountSuspended)]))
+            case .rejected:
                 return try await refuse(&record, outcome: .rejected, reason: .blocked, journey: "blocked", in: transaction)
-            }
-            guard let flowID = lookup.flowID, let version = lookup.publishedVersion, lookup.flowStatus == .active,
-                let graph = try await flows.graph(flowID, version: version, in: transaction)
-            else {
+            case .noFlow:
                 return try await refuse(&record, outcome: .noFlow, reason: .noFlow, journey: "no_flow", in: transaction)
-            }
-            guard try await CompanyStore.acquireLines(company, legs: 1, outboundCap: nil, in: transaction) else {
-                try await CallStore.systemLog(
-                    company: company, kind: "lost-capacity",
-                    detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), in: transaction)
+            case .lost:
+                try await CallStore.systemLog(company: company, kind: "lost-capacity", detail: detail, in: transaction)
                 try await outbox.enqueue(
                     Envelope(
                         companyID: company, occurredAt: call.at,
                         data: CallLost(did: call.did, customer: call.caller, carrierCallID: call.carrierCallID, lines: lookup.settings.lines, lostAt: call.at)),
                     in: transaction)
                 return try JSONText.encode(CallAnswer(uid: nil, status: .lost, instructions: [.hangup(reason: .noLines)]))
+            case .admitted:
+                break
             }
+            guard let graph else { throw APIStoreError.missingRow("flow_versions") }
             record.linesHeld = 1
             record.pickedUpAt = call.at
             let engine = CallEngine(

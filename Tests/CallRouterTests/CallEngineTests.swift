@@ -1,0 +1,314 @@
+@testable import CallRouter
+import Contracts
+import Foundation
+import Synchronization
+import Testing
+
+@Suite("CallRouter call engine")
+struct CallEngineTests {
+    let directory = MemoryDirectory()
+    let agents = (11...18).map { MemoryDirectory.agent($0) }
+    let sales = DepartmentID()
+    let support = DepartmentID()
+    let caller = PhoneNumber(e164: "+919811111111")!
+    let start = Date(timeIntervalSince1970: 1_796_000_000)
+
+    init() {
+        for agent in agents { directory.add(agent) }
+        directory.add(
+            Department(
+                id: sales, name: "Sales", managerID: nil, members: agents[0..<3].map(\.id), strategy: .serial, ringSeconds: 20, sticky: .off,
+                fallback: .voicemail, lastOffered: nil))
+        directory.add(
+            Department(
+                id: support, name: "Support", managerID: nil, members: agents[3..<8].map(\.id), strategy: .balanced, ringSeconds: 15,
+                sticky: .off, fallback: .disconnect, lastOffered: nil))
+    }
+
+    func flow(repeat count: Int = 2, fallback: FallbackTarget = .voicemail, operator target: FallbackTarget? = .department(DepartmentID())) -> CallFlowGraph {
+        CallFlowGraph(
+            start: "main",
+            nodes: [
+                FlowNode(id: "main", kind: .menu(.init(prompt: "welcome.mp3", options: ["1": "sales", "2": "support", "3": "crm"], repeat: count, timeoutSeconds: 5, fallback: fallback))),
+                FlowNode(id: "sales", kind: .department(.init(departmentID: sales))),
+                FlowNode(id: "support", kind: .department(.init(departmentID: support))),
+                FlowNode(id: "crm", kind: .input(.init(prompt: "id.mp3", maxDigits: 6, timeoutSeconds: 5, webhookURL: "https://crm.example/ivr", fallbackNode: "bye"))),
+                FlowNode(id: "bye", kind: .message(.init(audio: "bye.mp3", next: nil))),
+            ],
+            operator: target)
+    }
+
+    func engine(_ graph: CallFlowGraph? = nil, direct: Bool = false, direction: CallCompleted.Direction = .inbound, at offset: TimeInterval = 0) -> CallEngine {
+        let now = start.addingTimeInterval(offset)
+        return CallEngine(
+            flow: graph ?? flow(), directory: directory,
+            context: CallContext(
+                uid: CallID(), direction: direction, did: PhoneNumber(e164: "+911140000000")!, customer: caller, now: now,
+                moment: LocalMoment(now, timeZone: TimeZone(identifier: "Asia/Kolkata")!), suspended: false, directDialing: direct,
+                stickyWindowDays: 7))
+    }
+
+    func dialled(_ step: Step) -> [UserID]? {
+        for case .dial(let dial) in step.instructions { return dial.agents.map(\.userID) }
+        return nil
+    }
+
+    func outcome(_ step: Step) -> CallCompleted.Outcome? {
+        for case .ended(let outcome) in step.effects { return outcome }
+        return nil
+    }
+
+    @Test("CR-19, CR-20: no input replays the menu 1 + repeat times, then the menu fallback")
+    func cr19RepeatThenFallback() async throws {
+        let engine = engine(flow(repeat: 2, fallback: .voicemail))
+        var state = CallState()
+        let first = try await engine.start(&state, dialedExtension: nil)
+        #expect(first.instructions == [.play(audio: "welcome.mp3", language: nil), .gather(maxDigits: 1, timeoutSeconds: 5)])
+        for _ in 0..<2 {
+            let replay = try await engine.handle(.noInput, &state)
+            #expect(replay.instructions.first == .play(audio: "welcome.mp3", language: nil))
+        }
+        #expect(state.plays == 3)
+        let last = try await engine.handle(.noInput, &state)
+        #expect(last.instructions == [.recordVoicemail(maxSeconds: 30)])
+        #expect(state.phase == .voicemail)
+        let recorded = try await engine.handle(.voicemailRecorded(url: "https://rec/1.mp3", seconds: 12), &state)
+        #expect(recorded.instructions == [.hangup(reason: .voicemailSaved)])
+        #expect(outcome(recorded) == .voicemail)
+    }
+
+    @Test("CR-51: a caller who hangs up while agents ring is a missed call")
+    func cr51Missed() async throws {
+        let engine = engine()
+        var state = CallState()
+        _ = try await engine.start(&state, dialedExtension: nil)
+        let ringing = try await engine.handle(.dtmf("1"), &state)
+        #expect(dialled(ringing) == [agents[0].id])
+        let hungUp = try await engine.handle(.hangup(recordingURL: nil), &state)
+        #expect(outcome(hungUp) == .missed)
+        #expect(hungUp.instructions == [])
+    }
+
+    @Test("D-04, CR-39: serial tries each member for the ring time, then the department fallback")
+    func d04SerialThenFallback() async throws {
+        let engine = engine()
+        var state = CallState()
+        _ = try await engine.start(&state, dialedExtension: nil)
+        var offered: [UserID] = []
+        var step = try await engine.handle(.dtmf("1"), &state)
+        while let agents = dialled(step) {
+            offered += agents
+            guard case .dial(let dial)? = step.instructions.last else { break }
+            #expect(dial.ringSeconds == 20)
+            step = try await engine.handle(.offerTimeout(leg: .agent), &state)
+        }
+        #expect(offered == agents[0..<3].map(\.id))
+        #expect(step.instructions == [.recordVoicemail(maxSeconds: 30)])
+    }
+
+    @Test("D-06: members who are away, opted out or on a call are skipped")
+    func d06SkipsIneligible() async throws {
+        directory.update(agents[0].id) { $0.availability = .away }
+        directory.update(agents[1].id) { $0.onCall = true }
+        let engine = engine()
+        var state = CallState()
+        _ = try await engine.start(&state, dialedExtension: nil)
+        let step = try await engine.handle(.dtmf("1"), &state)
+        #expect(dialled(step) == [agents[2].id])
+    }
+
+    @Test("CR-51, D-05: an answered call is connected and names the agent and department")
+    func answered() async throws {
+        let engine = engine()
+        var state = CallState()
+        _ = try await engine.start(&state, dialedExtension: nil)
+        _ = try await engine.handle(.dtmf("1"), &state)
+        let answered = try await engine.handle(.offerAnswered(agent: agents[0].id, leg: .agent), &state)
+        #expect(answered.effects == [.answered(agents[0].id, department: sales)])
+        let ended = try await engine.handle(.hangup(recordingURL: "https://rec/2.mp3"), &state)
+        #expect(ended.effects == [.released(agents[0].id), .ended(.connected)])
+    }
+
+    @Test("D-04: balanced rotation continues across two replicas sharing the cursor")
+    func d04BalancedAcrossReplicas() async throws {
+        var firsts: [UserID] = []
+        for call in 0..<10 {
+            // Alternate two engines (two replicas) over the same shared directory.
+            let replica = engine(at: TimeInterval(call))
+            var state = CallState()
+            _ = try await replica.start(&state, dialedExtension: nil)
+            let step = try await replica.handle(.dtmf("2"), &state)
+            firsts.append(try #require(dialled(step)?.first))
+        }
+        let members = agents[3..<8].map(\.id)
+        #expect(firsts == members + members)
+    }
+
+    @Test("D-05: strict sticky with the bound agent away goes straight to the fallback; loose falls back to the strategy")
+    func d05StickyStrictAndLoose() async throws {
+        directory.state.withLock { $0.sticky[caller] = (agents[1].id, start.addingTimeInterval(-86_400)) }
+        directory.update(agents[1].id) { $0.availability = .away }
+        directory.state.withLock { $0.departments[sales]?.sticky = .strict }
+        var state = CallState()
+        _ = try await engine().start(&state, dialedExtension: nil)
+        let strict = try await engine().handle(.dtmf("1"), &state)
+        #expect(dialled(strict) == nil)
+        #expect(strict.instructions == [.recordVoicemail(maxSeconds: 30)])
+
+        directory.state.withLock { $0.departments[sales]?.sticky = .loose }
+        state = CallState()
+        _ = try await engine().start(&state, dialedExtension: nil)
+        let loose = try await engine().handle(.dtmf("1"), &state)
+        #expect(dialled(loose) == [agents[0].id])
+
+        directory.update(agents[1].id) { $0.availability = .available }
+        state = CallState()
+        _ = try await engine().start(&state, dialedExtension: nil)
+        let bound = try await engine().handle(.dtmf("1"), &state)
+        #expect(dialled(bound) == [agents[1].id])
+        // Loose: the bound agent does not answer, the strategy continues without them.
+        let next = try await engine().handle(.offerTimeout(leg: .agent), &state)
+        #expect(dialled(next) == [agents[0].id])
+    }
+
+    @Test("D-05: a binding older than the sticky window is ignored")
+    func d05Window() async throws {
+        directory.state.withLock { $0.sticky[caller] = (agents[2].id, start.addingTimeInterval(-8 * 86_400)) }
+        directory.state.withLock { $0.departments[sales]?.sticky = .strict }
+        var state = CallState()
+        _ = try await engine().start(&state, dialedExtension: nil)
+        #expect(dialled(try await engine().handle(.dtmf("1"), &state)) == [agents[0].id])
+    }
+
+    @Test("D-01: * replays without counting, 0 goes to the operator destination")
+    func d01ReservedKeys() async throws {
+        let engine = engine(flow(operator: .department(sales)))
+        var state = CallState()
+        _ = try await engine.start(&state, dialedExtension: nil)
+        let replay = try await engine.handle(.dtmf("*"), &state)
+        #expect(replay.instructions.first == .play(audio: "welcome.mp3", language: nil))
+        #expect(state.plays == 1)
+        let operatorStep = try await engine.handle(.dtmf("0"), &state)
+        #expect(dialled(operatorStep) == [agents[0].id])
+    }
+
+    @Test("CR-16, CR-27, CR-30: direct dialing rings the extension, but never an opted-out agent")
+    func cr30DirectDialing() async throws {
+        var state = CallState()
+        let direct = try await engine(direct: true).start(&state, dialedExtension: Extension(15))
+        #expect(dialled(direct) == [agents[4].id])
+
+        directory.update(agents[4].id) { $0.availability = .optOut }
+        state = CallState()
+        let refused = try await engine(direct: true).start(&state, dialedExtension: Extension(15))
+        #expect(dialled(refused) == nil)
+        #expect(refused.instructions.first == .play(audio: "welcome.mp3", language: nil))
+        // Keyed in the menu: the same refusal, and the menu plays again.
+        let keyed = try await engine(direct: true).handle(.dtmf("15"), &state)
+        #expect(dialled(keyed) == nil)
+        // Direct dialing off: a dialled extension is ignored.
+        state = CallState()
+        let off = try await engine(direct: false).start(&state, dialedExtension: Extension(12))
+        #expect(dialled(off) == nil)
+    }
+
+    @Test("CR-04, WH-09: the input node follows the webhook's answer, or its fallback branch")
+    func cr04InputWebhook() async throws {
+        var state = CallState()
+        _ = try await engine().start(&state, dialedExtension: nil)
+        _ = try await engine().handle(.dtmf("3"), &state)
+        directory.state.withLock { $0.webhookAnswer = "sales" }
+        let routed = try await engine().handle(.dtmf("123456#"), &state)
+        #expect(dialled(routed) == [agents[0].id])
+        #expect(directory.state.withLock { $0.webhookCalls.last?.digits } == "123456")
+
+        state = CallState()
+        _ = try await engine().start(&state, dialedExtension: nil)
+        _ = try await engine().handle(.dtmf("3"), &state)
+        directory.state.withLock { $0.webhookAnswer = nil }
+        let fallback = try await engine().handle(.dtmf("42"), &state)
+        #expect(fallback.instructions == [.play(audio: "bye.mp3", language: nil), .hangup(reason: .flowEnded)])
+        #expect(outcome(fallback) == .missed)
+    }
+
+    @Test("CR-45: a caller cannot transfer; CR-43: an agent's blind transfer rings the target and releases them")
+    func cr45Transfer() async throws {
+        var state = CallState()
+        _ = try await engine().start(&state, dialedExtension: nil)
+        _ = try await engine().handle(.dtmf("1"), &state)
+        _ = try await engine().handle(.offerAnswered(agent: agents[0].id, leg: .agent), &state)
+        await #expect(throws: CallEventError.callerCannotTransfer) {
+            var copy = state
+            _ = try await engine().handle(.transfer(by: .caller, agent: nil, to: .extension(Extension(14)!), mode: .blind), &copy)
+        }
+        let blind = try await engine().handle(.transfer(by: .agent, agent: agents[0].id, to: .extension(Extension(14)!), mode: .blind), &state)
+        #expect(blind.effects == [.released(agents[0].id)])
+        #expect(dialled(blind) == [agents[3].id])
+        let taken = try await engine().handle(.offerAnswered(agent: agents[3].id, leg: .agent), &state)
+        #expect(taken.effects == [
+            .transferred(from: agents[0].id, to: agents[3].id, department: nil, mode: .blind), .answered(agents[3].id, department: sales),
+        ])
+        #expect(state.agent == agents[3].id)
+    }
+
+    @Test("CR-43: a warm transfer keeps the first agent until the target answers; unanswered, the call stays with them")
+    func cr43WarmTransfer() async throws {
+        var state = CallState()
+        _ = try await engine().start(&state, dialedExtension: nil)
+        _ = try await engine().handle(.dtmf("1"), &state)
+        _ = try await engine().handle(.offerAnswered(agent: agents[0].id, leg: .agent), &state)
+        let warm = try await engine().handle(.transfer(by: .agent, agent: nil, to: .user(agents[5].id), mode: .warm), &state)
+        #expect(warm.effects == [])
+        guard case .dial(let dial)? = warm.instructions.first else {
+            Issue.record("no dial")
+            return
+        }
+        #expect(dial.warm)
+        let unanswered = try await engine().handle(.offerTimeout(leg: .agent), &state)
+        #expect(unanswered.instructions == [])
+        #expect(state.phase == .connected && state.agent == agents[0].id && state.transfer == nil)
+    }
+
+    @Test("CR-54: a not-reachable agent is recorded on the call")
+    func cr54NotReachable() async throws {
+        var state = CallState()
+        _ = try await engine().start(&state, dialedExtension: nil)
+        _ = try await engine().handle(.dtmf("1"), &state)
+        let next = try await engine().handle(.offerRejected(reason: .notReachable, leg: .agent), &state)
+        #expect(state.notReachable)
+        #expect(dialled(next) == [agents[1].id])
+    }
+
+    @Test("CR-55, CR-76: click-to-call dials the agent, then the customer; an unanswered customer leg fails the call")
+    func cr55Outbound() async throws {
+        let outbound = engine(CallFlowGraph(start: "", nodes: [], operator: nil), direction: .outbound)
+        var state = CallState(phase: .dialingAgent)
+        state.agent = agents[0].id
+        let agentUp = try await outbound.handle(.offerAnswered(agent: agents[0].id, leg: .agent), &state)
+        #expect(agentUp.effects == [.pickedUp])
+        guard case .dial(let dial)? = agentUp.instructions.first else {
+            Issue.record("no customer dial")
+            return
+        }
+        #expect(dial.customer == caller)
+        let failed = try await outbound.handle(.offerTimeout(leg: .customer), &state)
+        #expect(outcome(failed) == .failed)
+        #expect(failed.effects.contains(.released(agents[0].id)))
+    }
+
+    @Test("CR-17: a language node sets the language of every later prompt")
+    func cr17Language() async throws {
+        let graph = CallFlowGraph(
+            start: "lang",
+            nodes: [
+                FlowNode(id: "lang", kind: .language(.init(prompt: "choose.mp3", options: ["1": .init(language: "en", next: "main"), "2": .init(language: "hi", next: "main")]))),
+                FlowNode(id: "main", kind: .menu(.init(prompt: "welcome.mp3", options: ["1": "sales"]))),
+                FlowNode(id: "sales", kind: .department(.init(departmentID: sales))),
+            ],
+            operator: nil)
+        var state = CallState()
+        _ = try await engine(graph).start(&state, dialedExtension: nil)
+        let chosen = try await engine(graph).handle(.dtmf("2"), &state)
+        #expect(chosen.instructions.first == .play(audio: "welcome.mp3", language: "hi"))
+    }
+}
