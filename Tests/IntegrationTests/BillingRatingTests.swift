@@ -97,7 +97,7 @@ struct BillingRatingTests {
             let again = try await billing.call("POST", "/v1/billing/refresh", as: poor)
             #expect(again.status == 200)
 
-            let events = try await Self.collect(from: watched.name, on: watcher, until: { events in
+            let events = try await collectHeaders(from: watched.name, on: watcher, until: { events in
                 events.contains { $0.companyID == poor && $0.type == .billingAccountResumed }
             })
             // The broker may carry an event twice (a relay stopped between publish and mark re-publishes it);
@@ -117,39 +117,6 @@ struct BillingRatingTests {
             await publisher.shutdown()
             await watcher.shutdown()
         }
-    }
-
-    /// Reads envelope headers from `queue` until `done` holds, then for one more second to catch duplicates
-    /// (at most 60 seconds in all).
-    static func collect(
-        from queue: String, on connection: AMQPConnection, until done: ([EnvelopeHeader]) -> Bool
-    ) async throws -> [EnvelopeHeader] {
-        let subscription = connection.subscribe(queue: queue, prefetch: 500)
-        let stop = { @Sendable (after: Duration) in
-            Task {
-                do {
-                    try await Task.sleep(for: after)
-                    await subscription.cancel()
-                } catch {}
-            }
-        }
-        let deadline = stop(.seconds(60))
-        var headers: [EnvelopeHeader] = []
-        var finishing = false
-        while true {
-            let deliveries = await subscription.next(max: 500)
-            if deliveries.isEmpty { break }
-            for delivery in deliveries {
-                headers.append(try EncodedEnvelope(body: delivery.body).header)
-                subscription.settle(delivery, .ack)
-            }
-            if !finishing && done(headers) {
-                finishing = true
-                deadline.cancel()
-                _ = stop(.seconds(1))
-            }
-        }
-        return headers
     }
 }
 

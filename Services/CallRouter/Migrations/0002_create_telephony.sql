@@ -138,7 +138,7 @@ CREATE TABLE callrouter.calls (
     disposition_comment text,
     -- The switch may resend a request it got no answer to: the last event id and the answer given, replayed as is.
     last_event_id   text,
-    last_response   jsonb
+    last_response   text
 );
 CREATE UNIQUE INDEX calls_carrier ON callrouter.calls (company_id, carrier_call_id) WHERE carrier_call_id IS NOT NULL;
 CREATE INDEX calls_company_started ON callrouter.calls (company_id, started_at DESC, uid);

@@ -20,40 +20,20 @@ struct BillingHarness: Sendable {
 
     static let webhookSecret = "it-payment-webhook-secret"
 
-    struct Reply: Sendable {
-        let status: Int
-        let body: Data
+    typealias Reply = ServiceClient.Reply
 
-        var text: String { String(decoding: body, as: UTF8.self) }
-
-        func json() throws -> [String: any Sendable] {
-            try #require(try JSONSerialization.jsonObject(with: body) as? [String: any Sendable], "not a JSON object: \(text)")
-        }
-
-        func errorCode() throws -> String? { (try json()["error"] as? [String: any Sendable])?["code"] as? String }
-    }
+    var client: ServiceClient { ServiceClient(base: base, jwtSecret: configuration.jwtSecret) }
 
     func token(_ company: CompanyID, role: Role = .owner) async throws -> String {
-        try await TokenVerifier(secret: configuration.jwtSecret).token(for: Identity(userID: UserID(), companyID: company, role: role))
+        try await client.token(company, role: role)
     }
 
     func call(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
-        var request = URLRequest(url: URL(string: base.absoluteString + path)!)
-        request.httpMethod = method
-        // A request that never gets an answer fails the test instead of hanging it.
-        request.timeoutInterval = 30
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let json {
-            request.httpBody = Data(json.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        try await client.call(method, path, token: token, json: json, headers: headers)
     }
 
     func call(_ method: String, _ path: String, as company: CompanyID, role: Role = .owner, json: String? = nil) async throws -> Reply {
-        try await call(method, path, token: try await token(company, role: role), json: json)
+        try await client.call(method, path, as: company, role: role, json: json)
     }
 
     /// The payment provider's signed callback.

@@ -77,7 +77,7 @@ enum CallStore {
     static let columns = """
         uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id, flow_version, live, lines_held, state::text, outcome,
         agent_id, department_id, not_reachable, started_at, picked_up_at, answered_at, ended_at, billable_seconds, recording_url,
-        voicemail_url, disposition, disposition_comment, last_event_id, last_response::text
+        voicemail_url, disposition, disposition_comment, last_event_id, last_response
         """
 
     static func insert(_ call: CallRecord, journey: [JourneyEntry], in transaction: Transaction) async throws {
@@ -93,7 +93,7 @@ enum CallStore {
                 \(call.customer?.e164), \(call.carrierCallID), \(call.flowID?.uuid), \(call.flowVersion), \(call.live), \(call.linesHeld),
                 \(state)::jsonb, \(steps)::jsonb, \(call.outcome?.rawValue), \(call.agentID?.uuid), \(call.departmentID?.uuid),
                 \(call.notReachable), \(call.startedAt), \(call.pickedUpAt), \(call.answeredAt), \(call.endedAt), \(call.billableSeconds),
-                \(call.recordingURL), \(call.voicemailURL), \(call.lastEventID), \(call.lastResponse)::jsonb)
+                \(call.recordingURL), \(call.voicemailURL), \(call.lastEventID), \(call.lastResponse))
             """)
     }
 
@@ -135,7 +135,7 @@ enum CallStore {
                 department_id = \(call.departmentID?.uuid), not_reachable = \(call.notReachable), picked_up_at = \(call.pickedUpAt),
                 answered_at = \(call.answeredAt), ended_at = \(call.endedAt), billable_seconds = \(call.billableSeconds),
                 recording_url = \(call.recordingURL), voicemail_url = \(call.voicemailURL), last_event_id = \(call.lastEventID),
-                last_response = \(call.lastResponse)::jsonb
+                last_response = \(call.lastResponse)
             WHERE uid = \(call.uid.uuid)
             """)
     }

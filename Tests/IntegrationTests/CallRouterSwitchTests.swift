@@ -1,0 +1,254 @@
+import CallRouter
+import Contracts
+import Foundation
+import Messaging
+import PostgresNIO
+import ServiceKit
+import Storage
+import Testing
+
+/// CallRouter against a scripted switch, two replicas, the real broker and database.
+@Suite("CallRouter with a scripted switch")
+struct CallRouterSwitchTests {
+    /// What one scripted call should leave behind.
+    struct Expected {
+        var uid: String?
+        var outcome: String
+        var direction = "inbound"
+        var agent: String?
+        var department: String?
+        var notReachable = false
+        var answers = 0
+        var transfers = 0
+    }
+
+    @Test("1,000 scripted calls on 2 numbers, 3 strategies, 8 agents over two replicas: logs, call.* events and outcomes match exactly")
+    func scriptedCalls() async throws {
+        try await withCallRouter(replicas: 2) { router in
+            let company = CompanyID()
+            let watched = QueueSpec(name: "it." + TestEnvironment.uniqueName("call_events"), bindings: ["call.*"])
+            let watcher = try TestEnvironment.connection("callrouter-watcher", queues: [watched])
+            watcher.start()
+            try await watcher.waitUntilConnected()
+
+            let office = try await TelephonyOffice.create(router, company: company, lines: 12)
+            let phone = ScriptedSwitch(router: router)
+            var expected: [Expected] = []
+            var lost = 0
+            var balancedFirsts: [String] = []
+            let sales = office.sales, support = office.support, accounts = office.accounts
+            let a = office.agents
+
+            var round = 0
+            while expected.count + lost < 1_000 {
+                let did = round % 2 == 0 ? office.virtualDID : office.tollFreeDID
+                let caller = "+9197\(String(format: "%08d", round))"
+                switch round % 18 {
+                case 0:
+                    // Serial: the first member answers.
+                    let call = try await phone.start(did: did, caller: caller)
+                    #expect(call.types == ["play", "play", "gather"] || call.types == ["play", "gather"], "\(call.raw)")
+                    let uid = try #require(call.uid)
+                    #expect(try await phone.dtmf(uid, "1").dialled == [a[0]])
+                    _ = try await phone.answered(uid, by: a[0])
+                    _ = try await phone.hangup(uid, recording: "https://rec.example/\(uid).mp3")
+                    expected.append(Expected(uid: uid, outcome: "connected", agent: a[0], department: sales, answers: 1))
+                case 1:
+                    // Serial: timeout, not reachable (CR-54), then the third answers.
+                    let uid = try #require(try await phone.start(did: did, caller: caller).uid)
+                    #expect(try await phone.dtmf(uid, "1").dialled == [a[0]])
+                    #expect(try await phone.event(uid, "offer_timeout").dialled == [a[1]])
+                    #expect(try await phone.event(uid, "offer_rejected", #""reason":"not_reachable""#).dialled == [a[2]])
+                    _ = try await phone.answered(uid, by: a[2])
+                    _ = try await phone.hangup(uid)
+                    expected.append(Expected(uid: uid, outcome: "connected", agent: a[2], department: sales, notReachable: true, answers: 1))
+                case 2:
+                    // Serial: nobody answers, the department falls back to voicemail.
+                    let uid = try #require(try await phone.start(did: did, caller: caller).uid)
+                    _ = try await phone.dtmf(uid, "1")
+                    _ = try await phone.event(uid, "offer_timeout")
+                    _ = try await phone.event(uid, "offer_timeout")
+                    let voicemail = try await phone.event(uid, "offer_timeout")
+                    #expect(voicemail.types == ["record_voicemail"])
+                    let saved = try await phone.event(uid, "voicemail_recorded", #""recording_url":"https://rec.example/vm-\#(uid).mp3","seconds":20"#)
+                    #expect(saved.hangupReason == "voicemail_saved")
+                    #expect(try await phone.hangup(uid).callStatus == "ended")
+                    expected.append(Expected(uid: uid, outcome: "voicemail", department: sales))
+                case 3:
+                    // Simultaneous: all three ring at once; the second picks up.
+                    let uid = try #require(try await phone.start(did: did, caller: caller).uid)
+                    #expect(try await phone.dtmf(uid, "2").dialled == [a[3], a[4], a[5]])
+                    _ = try await phone.answered(uid, by: a[4])
+                    _ = try await phone.hangup(uid)
+                    expected.append(Expected(uid: uid, outcome: "connected", agent: a[4], department: support, answers: 1))
+                case 4:
+                    // Simultaneous: nobody answers; Support's fallback disconnects: missed.
+                    let uid = try #require(try await phone.start(did: did, caller: caller).uid)
+                    _ = try await phone.dtmf(uid, "2")
+                    #expect(try await phone.event(uid, "offer_timeout").hangupReason == "disconnect")
+                    expected.append(Expected(uid: uid, outcome: "missed", department: support))
+                case 5, 6:
+                    // Balanced: the first offer rotates over the members.
+                    let uid = try #require(try await phone.start(did: did, caller: caller).uid)
+                    let first = try #require(try await phone.dtmf(uid, "3").dialled?.first)
+                    balancedFirsts.append(first)
+                    _ = try await phone.answered(uid, by: first)
+                    _ = try await phone.hangup(uid)
+                    expected.append(Expected(uid: uid, outcome: "connected", agent: first, department: accounts, answers: 1))
+                case 7:
+                    // CR-19, CR-20: three plays without a key, then the menu's fallback (disconnect).
+                    let uid = try #require(try await phone.start(did: did, caller: caller).uid)
+                    #expect(try await phone.event(uid, "no_input").types == ["play", "gather"])
+                    #expect(try await phone.event(uid, "no_input").types == ["play", "gather"])
+                    #expect(try await phone.event(uid, "no_input").hangupReason == "disconnect")
+                    expected.append(Expected(uid: uid, outcome: "missed"))
+                case 8:
+                    // The caller hangs up in the menu.
+                    let uid = try #require(try await phone.start(did: did, caller: caller).uid)
+                    _ = try await phone.dtmf(uid, "*")
+                    _ = try await phone.hangup(uid)
+                    expected.append(Expected(uid: uid, outcome: "missed"))
+                case 9:
+                    // Option 4 is the voicemail node (45 s, CR-22).
+                    let uid = try #require(try await phone.start(did: did, caller: caller).uid)
+                    let record = try await phone.dtmf(uid, "4")
+                    #expect(record.instructions.last?["max_seconds"] as? Int == 45)
+                    _ = try await phone.event(uid, "voicemail_recorded", #""recording_url":"https://rec.example/vm-\#(uid).mp3","seconds":7"#)
+                    expected.append(Expected(uid: uid, outcome: "voicemail"))
+                case 10:
+                    // CR-63: a blocked caller is rejected before the IVR.
+                    let call = try await phone.start(did: did, caller: office.blockedCaller)
+                    #expect(call.hangupReason == "blocked" && call.callStatus == "ended")
+                    let uid: String = try #require(call.uid)
+                    expected.append(Expected(uid: uid, outcome: "rejected"))
+                case 11:
+                    // CR-12: a number with no published flow.
+                    let call = try await phone.start(did: office.unmappedDID, caller: caller)
+                    #expect(call.hangupReason == "no_flow")
+                    let uid: String = try #require(call.uid)
+                    expected.append(Expected(uid: uid, outcome: "no_flow"))
+                case 12:
+                    // CR-45: the caller cannot transfer; CR-43, CR-44: the agent transfers blind to extension 14.
+                    let uid = try #require(try await phone.start(did: did, caller: caller).uid)
+                    _ = try await phone.dtmf(uid, "1")
+                    _ = try await phone.answered(uid, by: a[0])
+                    let refused = try await phone.event(uid, "transfer", #""by":"caller","to":{"extension":14}"#, expect: 403)
+                    #expect(refused.raw.contains("call.transfer.caller_not_allowed"))
+                    let moved = try await phone.event(uid, "transfer", #""by":"agent","agent_id":"\#(a[0])","to":{"extension":14},"mode":"blind""#)
+                    #expect(moved.dialled == [a[3]])
+                    _ = try await phone.answered(uid, by: a[3])
+                    _ = try await phone.hangup(uid)
+                    expected.append(Expected(uid: uid, outcome: "connected", agent: a[3], department: sales, answers: 2, transfers: 1))
+                case 13:
+                    // CR-16: "<number>,17" rings extension 17 directly.
+                    let call = try await phone.start(did: did, caller: caller, extension: "17")
+                    #expect(call.dialled == [a[6]])
+                    let uid = try #require(call.uid)
+                    _ = try await phone.answered(uid, by: a[6])
+                    _ = try await phone.hangup(uid)
+                    expected.append(Expected(uid: uid, outcome: "connected", agent: a[6], answers: 1))
+                case 14:
+                    // A resent event gets the same answer and changes nothing.
+                    let uid = try #require(try await phone.start(did: did, caller: caller).uid)
+                    let first = try await phone.dtmf(uid, "1", eventID: "e1")
+                    let again = try await phone.dtmf(uid, "1", eventID: "e1")
+                    #expect(first.raw == again.raw)
+                    _ = try await phone.answered(uid, by: a[0], eventID: "e2")
+                    _ = try await phone.answered(uid, by: a[0], eventID: "e2")
+                    _ = try await phone.hangup(uid)
+                    expected.append(Expected(uid: uid, outcome: "connected", agent: a[0], department: sales, answers: 1))
+                case 15:
+                    // CR-47, CR-52, D-07: all 12 lines held in the menu, the 13th call is lost; the held ones then hang up.
+                    var held: [String] = []
+                    for index in 0..<12 {
+                        held.append(try #require(try await phone.start(did: did, caller: "+9196\(String(format: "%04d%04d", round, index))").uid))
+                    }
+                    let overflow = try await phone.start(did: did, caller: caller)
+                    #expect(overflow.callStatus == "lost" && overflow.uid == nil && overflow.hangupReason == "lost_capacity")
+                    lost += 1
+                    for uid in held {
+                        _ = try await phone.hangup(uid)
+                        expected.append(Expected(uid: uid, outcome: "missed"))
+                    }
+                case 16:
+                    // CR-76, CR-84: click-to-call: agent leg, then customer leg, connected.
+                    let placed = try await router.call(
+                        "POST", "/v1/calls/outbound", as: company, user: UserID(a[1])!, role: .agent, json: #"{"customer":"\#(caller)"}"#)
+                    try #require(placed.status == 201, "outbound: \(placed.text)")
+                    let uid = try #require(try placed.json()["uid"] as? String)
+                    let customerLeg = try await phone.answered(uid, by: a[1], leg: "agent")
+                    #expect(customerLeg.types == ["dial"])
+                    _ = try await phone.answered(uid, by: a[1], leg: "customer")
+                    _ = try await phone.hangup(uid)
+                    expected.append(Expected(uid: uid, outcome: "connected", direction: "outbound", agent: a[1], answers: 1))
+                default:
+                    // CR-55: the customer never answers: failed.
+                    let placed = try await router.call(
+                        "POST", "/v1/calls/outbound", as: company, user: UserID(a[7])!, role: .agent, json: #"{"customer":"\#(caller)"}"#)
+                    try #require(placed.status == 201, "outbound: \(placed.text)")
+                    let uid = try #require(try placed.json()["uid"] as? String)
+                    _ = try await phone.answered(uid, by: a[7], leg: "agent")
+                    #expect(try await phone.event(uid, "offer_timeout", #""leg":"customer""#).hangupReason == "outbound_failed")
+                    expected.append(Expected(uid: uid, outcome: "failed", direction: "outbound", agent: a[7]))
+                }
+                round += 1
+            }
+            #expect(expected.count + lost == 1_000 || expected.count + lost < 1_013)
+
+            // D-04: the balanced department's first offer alternated between its two members, across both replicas.
+            #expect(balancedFirsts == balancedFirsts.indices.map { $0 % 2 == 0 ? a[6] : a[7] })
+
+            // The call log: exactly one row per logged call, with the expected outcome, agent, department.
+            var logged: [String: [String: Any]] = [:]
+            var cursor: String?
+            repeat {
+                let page = try await router.call(
+                    "GET", "/v1/calls?limit=1000" + (cursor.map { "&before=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? ""),
+                    as: company)
+                try #require(page.status == 200, "\(page.text)")
+                for item in try page.json()["items"] as? [[String: Any]] ?? [] { logged[item["uid"] as! String] = item }
+                cursor = try page.json()["next"] as? String
+            } while cursor != nil
+            #expect(logged.count == expected.count)
+            for call in expected {
+                let row = try #require(logged[call.uid!], "no log for \(call)")
+                #expect(row["status"] as? String == call.outcome, "\(call.uid!)")
+                #expect(row["direction"] as? String == call.direction)
+                #expect(row["agent_id"] as? String == call.agent, "agent of \(call.uid!) \(call.outcome)")
+                if call.direction == "inbound" { #expect(row["department_id"] as? String == call.department, "department of \(call.uid!)") }
+                #expect(row["not_reachable"] as? Bool == call.notReachable)
+            }
+
+            // The events: one call.completed per logged call with the same outcome; started, answered, transferred, lost.
+            let ids = Set(expected.compactMap(\.uid))
+            let envelopes = try await collectEnvelopes(from: watched.name, on: watcher, timeout: .seconds(120)) { envelopes in
+                Set(envelopes.filter { $0.header.companyID == company && $0.header.type == .callCompleted }.map(\.header.id)).count >= expected.count
+            }
+            var seen: Set<EventID> = []
+            let mine = envelopes.filter { $0.header.companyID == company && seen.insert($0.header.id).inserted }
+            func events(_ type: EventType) -> [EncodedEnvelope] { mine.filter { $0.header.type == type } }
+            let completed = try events(.callCompleted).map { try $0.decode(CallCompleted.self).data }
+            #expect(completed.count == expected.count)
+            #expect(Set(completed.map(\.uid.description)) == ids)
+            let byUID = Dictionary(uniqueKeysWithValues: expected.map { ($0.uid!, $0) })
+            for event in completed {
+                let call = try #require(byUID[event.uid.description])
+                #expect(event.outcome.rawValue == call.outcome)
+                #expect(event.agentID?.description == call.agent)
+                #expect(event.notReachable == call.notReachable)
+                #expect((event.billableSeconds == 0) == (event.pickedUpAt == nil || event.billableSeconds == 0))
+            }
+            let refusedBeforeIVR = expected.filter { $0.outcome == "rejected" || $0.outcome == "no_flow" }.count
+            #expect(events(.callStarted).count == expected.count - refusedBeforeIVR)
+            #expect(events(.callAnswered).count == expected.map(\.answers).reduce(0, +))
+            #expect(events(.callTransferred).count == expected.map(\.transfers).reduce(0, +))
+            #expect(events(.callLost).count == lost)
+
+            // Every line and every agent is free again.
+            #expect(try await router.count("SELECT lines_in_use + outbound_in_use FROM callrouter.companies WHERE company_id = '\(company)'") == 0)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.users WHERE company_id = '\(company)' AND on_call IS NOT NULL") == 0)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.system_log WHERE company_id = '\(company)' AND kind = 'lost-capacity'") == lost)
+            await watcher.shutdown()
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import CallRouter
+import Contracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceKit
+import Storage
+import Testing
+
+/// Real CallRouter services (`ServiceHost.run`, any number of replicas on one database) and clients for them: people
+/// with JWTs and the switch with its token. Tests keep apart by using fresh companies and numbers.
+struct CallRouterHarness: Sendable {
+    let replicas: [ServiceClient]
+    let database: Database
+
+    static let switchToken = "it-switch-token"
+
+    var api: ServiceClient { replicas[0] }
+
+    func call(_ method: String, _ path: String, as company: CompanyID, user: UserID = UserID(), role: Role = .owner, json: String? = nil) async throws -> ServiceClient.Reply {
+        try await api.call(method, path, as: company, user: user, role: role, json: json)
+    }
+
+    /// A request from the switch, to replica `replica` (any replica may serve any call).
+    func switchCall(_ path: String, json: String, replica: Int = 0) async throws -> ServiceClient.Reply {
+        try await replicas[replica % replicas.count].call("POST", path, json: json, headers: ["X-Switch-Token": Self.switchToken])
+    }
+
+    /// A company's users, departments, flow and numbers, created through the API (`json` bodies), returning ids.
+    func create(_ path: String, as company: CompanyID, json: String) async throws -> [String: any Sendable] {
+        let reply = try await call("POST", path, as: company, json: json)
+        try #require(reply.status == 201, "POST \(path): \(reply.status) \(reply.text)")
+        return try reply.json()
+    }
+
+    func count(_ sql: String) async throws -> Int { try await database.count(sql) }
+}
+
+/// Runs `replicas` CallRouter services for `body`, then stops them.
+func withCallRouter(replicas count: Int = 1, _ body: @Sendable (CallRouterHarness) async throws -> Void) async throws {
+    let ports = (0..<count).map { _ in Int.random(in: 20_000..<40_000) }
+    var configurations: [ServiceConfiguration] = []
+    for port in ports {
+        configurations.append(
+            try ServiceConfiguration.load(
+                for: CallRouterService.identity,
+                environment: [
+                    "MYOP_DATABASE_URL": TestEnvironment.databaseURLText,
+                    "MYOP_AMQP_URL": TestEnvironment.amqpURLText,
+                    "MYOP_HTTP_PORT": "\(port)",
+                    CallRouterService.switchTokenVariable: CallRouterHarness.switchToken,
+                ]))
+    }
+    let fixed = configurations
+    try await withPostgres { client in
+        let harness = CallRouterHarness(
+            replicas: zip(ports, fixed).map { ServiceClient(base: URL(string: "http://127.0.0.1:\($0)")!, jwtSecret: $1.jwtSecret) },
+            database: Database(client: client, schema: SchemaName("callrouter")!, logger: TestEnvironment.logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for configuration in fixed {
+                group.addTask {
+                    try await ServiceHost.run(CallRouterService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
+                }
+            }
+            defer { group.cancelAll() }
+            for replica in harness.replicas {
+                try await eventually(timeout: .seconds(60), "call-router /readyz") {
+                    (try? await replica.call("GET", "/readyz").status) == 200
+                }
+            }
+            try await body(harness)
+        }
+    }
+}
