@@ -19,16 +19,16 @@ struct SwitchAPI: Sendable {
     @Sendable func incoming(_ request: Request, context: AppRequestContext) async throws -> Response {
         try authenticate(request)
         let body = try await request.decode(as: IncomingCallRequest.self, context: context)
-        let answer = try await control.incoming(try body.validated(now: Date()))
-        return Self.json(answer, status: .ok)
+        let incoming = try body.validated(now: Date())
+        return try await Self.timed { try await control.incoming(incoming) }
     }
 
     @Sendable func event(_ request: Request, context: AppRequestContext) async throws -> Response {
         try authenticate(request)
         let uid = try context.id("uid", as: CallID.self)
         let body = try await request.decode(as: SwitchEventRequest.self, context: context)
-        let answer = try await control.event(uid, try body.event(), eventID: body.eventID, at: body.at ?? Date())
-        return Self.json(answer, status: .ok)
+        let event = try body.event()
+        return try await Self.timed { try await control.event(uid, event, eventID: body.eventID, at: body.at ?? Date()) }
     }
 
     private func authenticate(_ request: Request) throws {
@@ -38,6 +38,18 @@ struct SwitchAPI: Sendable {
         guard SHA256.hash(data: presented) == SHA256.hash(data: expected), !presented.isEmpty else {
             throw APIError(.unauthorized, code: "auth.switch_token", message: "Send the switch token in the X-Switch-Token header.")
         }
+    }
+
+    /// The decision's own time goes back in a `Server-Timing` header (`decision;dur=<ms>`), so the switch and
+    /// `loadgen route` can tell routing time from network time.
+    static func timed(_ decide: () async throws -> String) async throws -> Response {
+        let start = ContinuousClock.now
+        let answer = try await decide()
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+        var response = json(answer, status: .ok)
+        response.setHeader("Server-Timing", "decision;dur=" + String(format: "%.3f", milliseconds))
+        return response
     }
 
     /// The stored answer goes out byte for byte, so a resent request gets exactly what the first one got.

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -7,21 +8,51 @@ import FoundationNetworking
 /// CR-04, WH-09: the input node's real-time POST to the customer's webhook. The caller is waiting, so the answer
 /// must come within 3 seconds; anything else (timeout, non-2xx, unreadable JSON) sends the call down the fallback.
 struct InputWebhookClient: Sendable {
-    static let timeout: TimeInterval = 3
+    static let timeout: Duration = .seconds(3)
 
     func ask(url: String, request body: InputWebhookRequest) async -> String? {
         guard let target = URL(string: url), let payload = try? JSONCoding.encoder().encode(body) else { return nil }
-        var request = URLRequest(url: target, timeoutInterval: Self.timeout)
+        // URLSession's timeout is an idle timeout, not a deadline: race the request against a clock instead, and
+        // leave a slow request to finish on its own.
+        return await withCheckedContinuation { continuation in
+            let once = Once()
+            let work = Task {
+                let answer = await Self.post(target, payload)
+                if once.claim() { continuation.resume(returning: answer) }
+            }
+            Task {
+                try? await Task.sleep(for: Self.timeout)
+                if once.claim() {
+                    work.cancel()
+                    continuation.resume(returning: nil)
+                }
+            }
+        }
+    }
+
+    private static func post(_ target: URL, _ payload: Data) async -> String? {
+        var request = URLRequest(url: target, timeoutInterval: 3)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = payload
         do {
-            // The request's timeout bounds the wait for the answer; the caller hears silence meanwhile.
             let (data, response) = try await URLSession.shared.data(for: request)
             guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else { return nil }
             return try JSONCoding.decoder().decode(InputWebhookResponse.self, from: data).next
         } catch {
             return nil
+        }
+    }
+
+    /// Lets exactly one of two racing tasks resume the continuation.
+    private final class Once: Sendable {
+        private let done = Mutex(false)
+
+        func claim() -> Bool {
+            done.withLock { done in
+                defer { done = true }
+                return !done
+            }
         }
     }
 }

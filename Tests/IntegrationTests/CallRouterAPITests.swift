@@ -1,0 +1,344 @@
+import CallRouter
+import Contracts
+import Foundation
+import Hummingbird
+import Messaging
+import ServiceKit
+import Storage
+import Testing
+
+/// The CallRouter configuration, outbound and call-log APIs against the real service and database.
+@Suite("CallRouter API")
+struct CallRouterAPITests {
+    @Test("D-03, CR-05, CR-09, CR-10, CR-67: invalid flows answer 422 with node ids; drafts never touch live calls; live flows and their numbers are protected")
+    func flowsAndPublishing() async throws {
+        try await withCallRouter { router in
+            let company = CompanyID()
+            let agent = try #require(try await router.create(
+                "/v1/users", as: company, json: #"{"name":"Asha","email":"asha@example.com","mobile":"9876543210","extension":21,"role":"agent"}"#)["id"] as? String)
+            let sales = try #require(try await router.create(
+                "/v1/departments", as: company, json: #"{"name":"Sales","members":["\#(agent)"],"strategy":"serial"}"#)["id"] as? String)
+            func graph(_ prompt: String, _ options: String) -> String {
+                #"{"start":"main","nodes":[{"id":"main","type":"menu","prompt":"\#(prompt)","options":{\#(options)}},{"id":"sales","type":"department","department_id":"\#(sales)"}]}"#
+            }
+            let flow = try #require(try await router.create(
+                "/v1/flows", as: company, json: #"{"name":"Main","graph":\#(graph("welcome.mp3", #""1":"sales","0":"sales","2":"ghost""#))}"#)["id"] as? String)
+
+            let invalid = try await router.call("POST", "/v1/flows/\(flow)/publish", as: company)
+            #expect(invalid.status == 422)
+            #expect(try invalid.errorCode() == "callflow.invalid")
+            let violations = try #require((try invalid.json()["error"] as? [String: Any])?["violations"] as? [[String: Any]])
+            #expect(Set(violations.compactMap { $0["field"] as? String }) == ["nodes[main].options.0", "nodes[main].options.2"])
+            #expect(Set(violations.compactMap { $0["code"] as? String }) == ["callflow.menu.reserved_key", "callflow.target.missing"])
+
+            let fixed = try await router.call("PUT", "/v1/flows/\(flow)/draft", as: company, json: #"{"graph":\#(graph("welcome.mp3", #""1":"sales""#)),"version":1}"#)
+            #expect(fixed.status == 200)
+            #expect(try fixed.json()["draft_version"] as? Int == 2)
+            let stale = try await router.call("PUT", "/v1/flows/\(flow)/draft", as: company, json: #"{"graph":\#(graph("x.mp3", #""1":"sales""#)),"version":1}"#)
+            #expect(stale.status == 409)
+            #expect(try stale.errorCode() == "callflow.version_conflict")
+            let published = try await router.call("POST", "/v1/flows/\(flow)/publish", as: company)
+            #expect(published.status == 200)
+            #expect(try published.json()["published_version"] as? Int == 1)
+
+            let did = TelephonyOffice.randomNumber()
+            _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(did)","type":"virtual","flow_id":"\#(flow)"}"#)
+            let phone = ScriptedSwitch(router: router)
+            let live = try await phone.start(did: did, caller: "+919811100001")
+            #expect(live.instructions.first?["audio"] as? String == "welcome.mp3")
+            let uid = try #require(live.uid)
+
+            // A new draft changes nothing until published; once published, new calls get it and the live call keeps v1.
+            let draft = try await router.call("PUT", "/v1/flows/\(flow)/draft", as: company, json: #"{"graph":\#(graph("new.mp3", #""1":"sales""#))}"#)
+            #expect(draft.status == 200)
+            let second = try await phone.start(did: did, caller: "+919811100002")
+            #expect(second.instructions.first?["audio"] as? String == "welcome.mp3")
+            #expect(try await router.call("POST", "/v1/flows/\(flow)/publish", as: company).status == 200)
+            let third = try await phone.start(did: did, caller: "+919811100003")
+            #expect(third.instructions.first?["audio"] as? String == "new.mp3")
+            #expect(try await phone.event(uid, "no_input").instructions.first?["audio"] as? String == "welcome.mp3")
+
+            // CR-10: an active flow is never deleted; CR-67: its number cannot be deleted while it answers on it.
+            let delete = try await router.call("DELETE", "/v1/flows/\(flow)", as: company)
+            #expect(delete.status == 409)
+            #expect(try delete.errorCode() == "callflow.active_cannot_delete")
+            let encodedDID = did.replacingOccurrences(of: "+", with: "%2B")
+            let deleteDID = try await router.call("DELETE", "/v1/dids/\(encodedDID)", as: company)
+            #expect(deleteDID.status == 409)
+            #expect(try deleteDID.errorCode() == "did.in_use")
+            #expect(try await router.call("DELETE", "/v1/dids/\(encodedDID)", as: company, role: .manager).status == 403)
+            #expect(try await router.call("POST", "/v1/flows/\(flow)/disable", as: company).status == 200)
+            #expect(try await phone.start(did: did, caller: "+919811100004").hangupReason == "no_flow")
+            // The live call is still on the number; after it ends the number can go.
+            #expect(try await router.call("DELETE", "/v1/dids/\(encodedDID)", as: company).status == 409)
+            for live in [uid, second.uid, third.uid] { _ = try await phone.hangup(try #require(live)) }
+            for call in try await router.call("GET", "/v1/calls?status=missed", as: company).json()["items"] as? [[String: Any]] ?? [] {
+                if call["status"] as? String != "missed" { Issue.record("filter by status returned \(call)") }
+            }
+            #expect(try await router.call("DELETE", "/v1/dids/\(encodedDID)", as: company).status == 204)
+
+            let scratch = try #require(try await router.create("/v1/flows", as: company, json: #"{"graph":\#(graph("a.mp3", #""1":"sales""#))}"#)["id"] as? String)
+            #expect(try await router.call("DELETE", "/v1/flows/\(scratch)", as: company).status == 204)
+            #expect(try await router.call("GET", "/v1/flows/\(scratch)", as: company).status == 404)
+            // Another company sees none of it (D-28).
+            #expect(try await router.call("GET", "/v1/flows/\(flow)", as: CompanyID()).status == 404)
+        }
+    }
+
+    @Test("CR-26, CR-28, D-08, CR-39, D-27: users, extensions, departments and roles are checked at the edge")
+    func usersDepartmentsRoles() async throws {
+        try await withCallRouter { router in
+            let company = CompanyID()
+            func user(_ ext: String, role: String = "agent") -> String {
+                #"{"name":"U\#(ext)","email":"u\#(ext)@example.com","mobile":"+919800012345","extension":\#(ext),"role":"\#(role)"}"#
+            }
+            for bad in ["9", "100", "-1"] {
+                let reply = try await router.call("POST", "/v1/users", as: company, json: user(bad))
+                #expect(reply.status == 422)
+                #expect(try reply.errorCode() == "user.extension.invalid")
+            }
+            let first = try #require(try await router.create("/v1/users", as: company, json: user("21"))["id"] as? String)
+            let taken = try await router.call("POST", "/v1/users", as: company, json: user("21"))
+            #expect(taken.status == 409)
+            #expect(try taken.errorCode() == "user.extension.taken")
+            let missing = try await router.call("POST", "/v1/users", as: company, json: #"{"name":"X","email":"x@example.com","extension":22,"role":"agent"}"#)
+            #expect(missing.status == 400)
+            #expect(try missing.json()["error"].flatMap { ($0 as? [String: Any])?["field"] as? String } == "mobile")
+            let badPhone = try await router.call("POST", "/v1/users", as: company, json: #"{"name":"X","email":"x@example.com","mobile":"12","extension":22,"role":"agent"}"#)
+            #expect(try badPhone.errorCode() == "phone.invalid")
+
+            // D-27: agents and managers cannot add users; CR-28: only owners and admins change extensions.
+            #expect(try await router.call("POST", "/v1/users", as: company, role: .agent, json: user("23")).status == 403)
+            #expect(try await router.call("PATCH", "/v1/users/\(first)", as: company, role: .manager, json: #"{"extension":31}"#).status == 403)
+            let moved = try await router.call("PATCH", "/v1/users/\(first)", as: company, role: .admin, json: #"{"extension":31}"#)
+            #expect(moved.status == 200)
+            #expect(try moved.json()["extension"] as? Int == 31)
+            #expect(try await router.call("GET", "/v1/calls", as: company, role: .billing).status == 403)
+
+            // CR-29: an agent sets their own availability, not someone else's.
+            let me = UserID(first)!
+            let own = try await router.call("PUT", "/v1/users/\(first)/availability", as: company, user: me, role: .agent, json: #"{"availability":"away"}"#)
+            #expect(own.status == 200)
+            #expect(try own.json()["availability"] as? String == "away")
+            #expect(try await router.call("PUT", "/v1/users/\(first)/availability", as: company, role: .agent, json: #"{"availability":"available"}"#).status == 403)
+            let slots = try await router.call(
+                "PUT", "/v1/users/\(first)/availability", as: company, role: .manager,
+                json: #"{"availability":"available","time_slots":[{"days":[1,2,3],"start":"18:00","end":"09:00"}]}"#)
+            #expect(slots.status == 422)
+            #expect(try slots.errorCode() == "user.time_slots.invalid")
+
+            // D-08, CR-39: department names and ring times.
+            let long = try await router.call("POST", "/v1/departments", as: company, json: #"{"name":"Customer Success Team","strategy":"serial"}"#)
+            #expect(long.status == 422)
+            #expect(try long.errorCode() == "department.name.too_long")
+            let ring = try await router.call("POST", "/v1/departments", as: company, json: #"{"name":"Sales","strategy":"serial","ring_seconds":30}"#)
+            #expect(try ring.errorCode() == "department.ring_out_of_range")
+            let stranger = try await router.call("POST", "/v1/departments", as: company, json: #"{"name":"Sales","strategy":"serial","members":["\#(UserID())"]}"#)
+            #expect(try stranger.errorCode() == "department.member.unknown")
+            let strategy = try await router.call("POST", "/v1/departments", as: company, json: #"{"name":"Sales","strategy":"random"}"#)
+            #expect(strategy.status == 400)
+            let sales = try #require(try await router.create(
+                "/v1/departments", as: company, json: #"{"name":"Sales","strategy":"balanced","members":["\#(first)"]}"#)["id"] as? String)
+            let rename = try await router.call("PATCH", "/v1/departments/\(sales)", as: company, role: .manager, json: #"{"name":"Inside Sales","sticky":"loose"}"#)
+            #expect(rename.status == 200)
+            #expect(try rename.json()["sticky"] as? String == "loose")
+            #expect(try await router.call("PATCH", "/v1/departments/\(sales)", as: company, role: .agent, json: #"{"name":"X"}"#).status == 403)
+
+            // X-07: deleting a user drops them from departments.
+            #expect(try await router.call("DELETE", "/v1/users/\(first)", as: company).status == 204)
+            #expect(try await router.call("GET", "/v1/departments/\(sales)", as: company).json()["members"] as? [String] == [])
+        }
+    }
+
+    @Test("D-07, CR-49, CR-68, CR-77, X-10, D-09: outbound calls respect the outbound cap, shared numbers, permissions and suspension")
+    func outboundAndSuspension() async throws {
+        try await withCallRouter { router in
+            let company = CompanyID()
+            #expect(try await router.call("PATCH", "/v1/callrouter/settings", as: company, json: #"{"lines":4}"#).json()["outbound_cap"] as? Int == 2)
+            var agents: [String] = []
+            for (index, extra) in ["", "", #","outbound_allowed":false"#, #","availability":"away""#].enumerated() {
+                agents.append(try #require(try await router.create(
+                    "/v1/users", as: company,
+                    json: #"{"name":"A\#(index)","email":"a\#(index)@example.com","mobile":"+91990000000\#(index)","extension":\#(40 + index),"role":"agent"\#(extra)}"#)["id"] as? String))
+            }
+            let shared = TelephonyOffice.randomNumber(), own = TelephonyOffice.randomNumber()
+            _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(shared)","type":"virtual","shared":true}"#)
+            _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(own)","type":"mobile"}"#)
+            func dial(_ agent: Int, _ extra: String = "") async throws -> ServiceClient.Reply {
+                try await router.call(
+                    "POST", "/v1/calls/outbound", as: company, user: UserID(agents[agent])!, role: .agent, json: #"{"customer":"+919812345678"\#(extra)}"#)
+            }
+            let sharedCall = try await dial(0, #","caller_id":"\#(shared)""#)
+            #expect(sharedCall.status == 422)
+            #expect(try sharedCall.errorCode() == "did.shared_outbound")
+            let first = try await dial(0)
+            #expect(first.status == 201)
+            #expect(try await dial(0).errorCode() == "agent.on_call")
+            let capped = try await dial(1)
+            #expect(capped.status == 409)
+            #expect(try capped.errorCode() == "lines.exhausted")
+            #expect(try await dial(1, #","method":"web_call""#).errorCode() == "lines.exhausted")
+            #expect(try await dial(2).errorCode() == "call.outbound.not_permitted")
+            #expect(try await dial(3).errorCode() == "agent.unavailable")
+            let phone = ScriptedSwitch(router: router)
+            _ = try await phone.hangup(try #require(try first.json()["uid"] as? String))
+            #expect(try await dial(1, #","method":"web_call""#).status == 201)
+
+            // D-09: billing.account.suspended reaches the projection; outbound is refused and inbound calls leave no log.
+            let flow = try #require(try await router.create(
+                "/v1/flows", as: company, json: #"{"graph":{"start":"hi","nodes":[{"id":"hi","type":"message","audio":"hi.mp3"}]}}"#)["id"] as? String)
+            #expect(try await router.call("POST", "/v1/flows/\(flow)/publish", as: company).status == 200)
+            #expect(try await router.call("PATCH", "/v1/dids/\(own.replacingOccurrences(of: "+", with: "%2B"))", as: company, json: #"{"flow_id":"\#(flow)"}"#).status == 200)
+            let publisher = try TestEnvironment.connection("callrouter-billing")
+            publisher.start()
+            try await publisher.waitUntilConnected()
+            let now = Date()
+            try await publisher.publishUntilConfirmed([
+                try EncodedEnvelope(Envelope(companyID: company, data: AccountSuspended(balance: .rupees(-101), creditLimit: .rupees(100), suspendedAt: now)))
+            ])
+            try await eventually(timeout: .seconds(30), "the suspension reaches CallRouter") {
+                try await router.call("GET", "/v1/callrouter/settings", as: company).json()["suspended"] as? Bool == true
+            }
+            let suspended = try await dial(0)
+            #expect(suspended.status == 402)
+            #expect(try suspended.errorCode() == "account.suspended")
+            let refused = try await phone.start(did: own, caller: "+919811100009")
+            #expect(refused.callStatus == "refused" && refused.uid == nil && refused.hangupReason == "account_suspended")
+            // An older event arriving late does not undo a newer one; the resume does.
+            try await publisher.publishUntilConfirmed([
+                try EncodedEnvelope(Envelope(companyID: company, data: AccountResumed(balance: .rupees(10), resumedAt: now.addingTimeInterval(-60)))),
+                try EncodedEnvelope(Envelope(companyID: company, data: AccountResumed(balance: .rupees(10), resumedAt: now.addingTimeInterval(60)))),
+            ])
+            try await eventually(timeout: .seconds(30), "the resume reaches CallRouter") {
+                try await router.call("GET", "/v1/callrouter/settings", as: company).json()["suspended"] as? Bool == false
+            }
+            let admitted = try await phone.start(did: own, caller: "+919811100009")
+            #expect(admitted.callStatus == "ended" && admitted.uid != nil)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE company_id = '\(company)' AND customer = '+919811100009'") == 1)
+            await publisher.shutdown()
+        }
+    }
+
+    @Test("CR-63, CR-64, CR-53, CR-56, CR-57, X-04, X-17, X-19: blocklist, call logs by role, notes, dispositions and the CSV export")
+    func blocklistLogsExports() async throws {
+        try await withCallRouter { router in
+            let company = CompanyID()
+            let office = try await TelephonyOffice.create(router, company: company, lines: 10)
+            let manager = try #require(try await router.create(
+                "/v1/users", as: company, json: #"{"name":"Meera","email":"m@example.com","mobile":"+919800077777","extension":50,"role":"manager"}"#)["id"] as? String)
+            #expect(try await router.call("PATCH", "/v1/departments/\(office.support)", as: company, json: #"{"manager_id":"\#(manager)"}"#).status == 200)
+
+            // CR-63, CR-64: blocking normalises the number; search, export, unblock.
+            let blocked = try await router.call("POST", "/v1/blocklist", as: company, role: .manager, json: #"{"number":"09812312345","reason":"abusive caller"}"#)
+            #expect(blocked.status == 201)
+            #expect(try blocked.json()["number"] as? String == "+919812312345")
+            #expect(try await router.call("POST", "/v1/blocklist", as: company, role: .agent, json: #"{"number":"09812312345","reason":"x"}"#).status == 403)
+            #expect(try await router.call("POST", "/v1/blocklist", as: company, json: #"{"number":"09812312345","reason":""}"#).errorCode() == "blocklist.reason.invalid")
+            let found = try await router.call("GET", "/v1/blocklist?q=abusive", as: company)
+            #expect((try found.json()["items"] as? [[String: Any]])?.map { $0["number"] as? String } == ["+919812312345"])
+            let export = try await router.call("GET", "/v1/blocklist/export", as: company)
+            #expect(export.headers["content-type"]?.hasPrefix("text/csv") == true)
+            #expect(export.text.contains("+919812312345,abusive caller"))
+            let phone = ScriptedSwitch(router: router)
+            #expect(try await phone.start(did: office.virtualDID, caller: "+919812312345").hangupReason == "blocked")
+            #expect(try await router.call("DELETE", "/v1/blocklist/%2B919812312345", as: company).status == 204)
+            #expect(try await router.call("DELETE", "/v1/blocklist/%2B919812312345", as: company).status == 404)
+            #expect(try await phone.start(did: office.virtualDID, caller: "+919812312345").hangupReason == nil)
+
+            // Two answered calls: Sales (agent 0) and Support (agent 3, managed by Meera).
+            let salesCall = try #require(try await phone.start(did: office.virtualDID, caller: "+919811122221").uid)
+            _ = try await phone.dtmf(salesCall, "1")
+            _ = try await phone.answered(salesCall, by: office.agents[0])
+            _ = try await phone.hangup(salesCall)
+            let supportCall = try #require(try await phone.start(did: office.virtualDID, caller: "+919811122222").uid)
+            _ = try await phone.dtmf(supportCall, "2")
+            _ = try await phone.answered(supportCall, by: office.agents[3])
+            _ = try await phone.hangup(supportCall)
+
+            // X-04, D-27: agents see their own calls; managers their departments'; nobody sees another company's.
+            let agentZero = UserID(office.agents[0])!
+            let own = try await router.call("GET", "/v1/calls", as: company, user: agentZero, role: .agent)
+            #expect((try own.json()["items"] as? [[String: Any]])?.map { $0["uid"] as? String } == [salesCall])
+            #expect(try await router.call("GET", "/v1/calls/\(supportCall)", as: company, user: agentZero, role: .agent).status == 404)
+            let managed = try await router.call("GET", "/v1/calls", as: company, user: UserID(manager)!, role: .manager)
+            #expect((try managed.json()["items"] as? [[String: Any]])?.map { $0["uid"] as? String } == [supportCall])
+            #expect(try await router.call("GET", "/v1/calls/\(salesCall)", as: CompanyID()).status == 404)
+            #expect(try await router.call("GET", "/v1/calls?direction=sideways", as: company).errorCode() == "request.query_invalid")
+            let filtered = try await router.call("GET", "/v1/calls?agent_id=\(office.agents[3])&status=connected", as: company)
+            #expect((try filtered.json()["items"] as? [[String: Any]])?.count == 1)
+
+            // CR-57: notes with author and time; WH-05: a disposition becomes call.disposition.
+            let note = try await router.call("POST", "/v1/calls/\(salesCall)/notes", as: company, user: agentZero, role: .agent, json: #"{"text":"Wants a callback, \"urgent\""}"#)
+            #expect(note.status == 201)
+            #expect(try note.json()["author_id"] as? String == office.agents[0])
+            #expect(try await router.call("POST", "/v1/calls/\(supportCall)/notes", as: company, user: agentZero, role: .agent, json: #"{"text":"x"}"#).status == 404)
+            let disposition = try await router.call(
+                "POST", "/v1/calls/\(salesCall)/disposition", as: company, user: agentZero, role: .agent, json: #"{"disposition":"interested","comment":"demo next week"}"#)
+            #expect(disposition.status == 200)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.outbox WHERE event_type = 'call.disposition' AND body LIKE '%\(salesCall)%'") == 1)
+
+            // X-16: the detailed log has the journey and the notes.
+            let detail = try await router.call("GET", "/v1/calls/\(salesCall)", as: company)
+            let journey = try #require(try detail.json()["journey"] as? [[String: Any]]).compactMap { $0["kind"] as? String }
+            #expect(journey.starts(with: ["node", "working_hours", "node"]))
+            #expect(journey.contains("offer") && journey.contains("answered") && journey.last == "ended")
+            #expect((try detail.json()["notes"] as? [[String: Any]])?.count == 1)
+
+            // X-17, X-19, CR-56: one row per call, UID column, notes included; managers may export, agents may not.
+            #expect(try await router.call("GET", "/v1/calls/export", as: company, role: .agent).status == 403)
+            let csv = try await router.call("GET", "/v1/calls/export?status=connected", as: company)
+            #expect(csv.status == 200)
+            let lines = csv.text.split(separator: "\r\n")
+            #expect(lines.first?.hasPrefix("UID,Direction,Status") == true)
+            #expect(lines.first?.hasSuffix("Notes") == true)
+            #expect(lines.count == 3)
+            #expect(csv.text.contains(salesCall) && csv.text.contains(#"Wants a callback, ""urgent"""#))
+        }
+    }
+
+    @Test("CR-04, WH-09: an input node POSTs the caller's digits and follows the answer, or its fallback within 3 seconds")
+    func inputNodeWebhook() async throws {
+        let port = Int.random(in: 40_000..<50_000)
+        let crm = Router()
+        crm.post("ivr") { request, context -> Response in
+            struct Input: Decodable { var digits: String; var node_id: String }
+            let input = try await request.decode(as: Input.self, context: context)
+            switch input.digits {
+            case "1":
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"next_node":"thanks"}"#)))
+            case "2":
+                try await Task.sleep(for: .seconds(6))
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"next_node":"thanks"}"#)))
+            default:
+                return Response(status: .internalServerError)
+            }
+        }
+        let app = Application(router: crm, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: TestEnvironment.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            defer { group.cancelAll() }
+            try await withCallRouter { router in
+                let company = CompanyID()
+                let graph = """
+                    {"start":"ask","nodes":[
+                      {"id":"ask","type":"input","prompt":"enter.mp3","max_digits":4,"webhook_url":"http://127.0.0.1:\(port)/ivr","fallback_node":"sorry"},
+                      {"id":"thanks","type":"message","audio":"thanks.mp3"},
+                      {"id":"sorry","type":"message","audio":"sorry.mp3"}
+                    ]}
+                    """
+                let flow = try #require(try await router.create("/v1/flows", as: company, json: #"{"graph":\#(graph)}"#)["id"] as? String)
+                #expect(try await router.call("POST", "/v1/flows/\(flow)/publish", as: company).status == 200)
+                let did = TelephonyOffice.randomNumber()
+                _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(did)","type":"virtual","flow_id":"\#(flow)"}"#)
+                let phone = ScriptedSwitch(router: router)
+                for (digits, audio) in [("1#", "thanks.mp3"), ("9", "sorry.mp3"), ("2", "sorry.mp3")] {
+                    let uid = try #require(try await phone.start(did: did, caller: "+919811133333").uid)
+                    let started = ContinuousClock.now
+                    let answer = try await phone.dtmf(uid, digits)
+                    #expect(answer.instructions.first?["audio"] as? String == audio, "digits \(digits)")
+                    #expect(ContinuousClock.now - started < .seconds(5), "the caller waited too long for \(digits)")
+                }
+            }
+        }
+    }
+}
