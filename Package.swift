@@ -65,7 +65,11 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "LoadGen",
-        dependencies: ["CRabbitMQ", "Contracts", "Messaging", "Storage", "ServiceKit", "CallRouter", "Billing", postgres, logging, lifecycle],
+        dependencies: [
+            "CRabbitMQ", "Contracts", "Messaging", "Storage", "ServiceKit", "CallRouter", "Billing", postgres, logging, lifecycle,
+            // Its NIO HTTP/1.1 client: one keep-alive connection per worker, far cheaper than URLSession on Linux.
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ],
         path: "Tools/LoadGen",
         swiftSettings: swiftSettings
     ),

@@ -31,8 +31,12 @@ final class MemoryDirectory: RoutingDirectory {
         state.withLock { state in state.sticky[customer].flatMap { $0.1 >= since ? $0.0 : nil } }
     }
 
-    func recordOffered(department: DepartmentID, user: UserID) async throws {
-        state.withLock { $0.departments[department]?.lastOffered = user }
+    func claimRotation(department: DepartmentID, from seen: UserID?, to user: UserID) async throws -> Bool {
+        state.withLock { state in
+            guard state.departments[department]?.lastOffered == seen else { return false }
+            state.departments[department]?.lastOffered = user
+            return true
+        }
     }
 
     func askInputWebhook(url: String, request: InputWebhookRequest) async -> String? {

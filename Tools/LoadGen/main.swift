@@ -4,7 +4,7 @@ import Foundation
 // servers). Run a release build: `swift run -c release loadgen bus [--messages N] [--events N]`.
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
-    print("usage: loadgen bus [--messages 100000] [--events 100000] [--size 300] | loadgen rate [--events 50000] [--companies 100]")
+    print("usage: loadgen bus [--messages 100000] [--events 100000] [--size 300] | loadgen rate [--events 50000] [--companies 100] | loadgen route [--calls 1000] [--setups 10000] [--in-flight 32] [--companies 10]")
     exit(2)
 }
 let options = Options(arguments.dropFirst())
@@ -13,7 +13,9 @@ case "bus":
     try await BusBenchmark(options: options).run()
 case "rate":
     try await RateBenchmark(options: options).run()
+case "route":
+    try await RouteBenchmark(options: options).run()
 default:
-    print("unknown benchmark \(command); available: bus, rate")
+    print("unknown benchmark \(command); available: bus, rate, route")
     exit(2)
 }

@@ -43,7 +43,7 @@ extension CallRouterAPI {
         let id = try context.id("id", as: DepartmentID.self)
         let body = try await request.decode(as: DepartmentRequest.self, context: context)
         return try await database.withTransaction { transaction in
-            guard var department = try await DepartmentStore.find(id, company: company, in: transaction, lockRotation: true) else {
+            guard var department = try await DepartmentStore.find(id, company: company, in: transaction, lock: true) else {
                 throw APIError.notFound("department")
             }
             department.name = body.name ?? department.name

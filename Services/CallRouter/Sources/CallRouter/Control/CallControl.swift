@@ -24,69 +24,90 @@ struct CallControl: Sendable {
 
     // MARK: Inbound
 
+    /// Every line was busy when the call's transaction came to take one (D-07).
+    private struct LinesBusy: Error {
+        let lookup: InboundLookup
+    }
+
     /// D-09, CR-63, CR-12, D-07 in that order, then the flow's start.
     func incoming(_ call: Incoming) async throws -> String {
-        try await database.withTransaction { transaction in
-            guard let lookup = try await NumberStore.inbound(did: call.did, caller: call.caller, in: transaction) else {
-                throw APIError.notFound("did")
-            }
-            let company = lookup.company
-            if let existing = try await CallStore.byCarrierID(call.carrierCallID, company: company, in: transaction), let answer = existing.lastResponse {
-                return answer
-            }
-            var graph: CallFlowGraph?
-            if let flowID = lookup.flowID, let version = lookup.publishedVersion, lookup.flowStatus == .active {
-                graph = try await flows.graph(flowID, version: version, in: transaction)
-            }
-            let admission = try await Admission.decide(suspended: lookup.settings.suspended, blocked: lookup.blocked, flowReady: graph != nil) {
-                try await CompanyStore.acquireLines(company, legs: 1, outboundCap: nil, in: transaction)
-            }
-            let detail = SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID)
-            var record = CallRecord(
-                uid: CallID(), company: company, direction: .inbound, did: call.did, didType: lookup.type, customer: call.caller,
-                carrierCallID: call.carrierCallID, flowID: lookup.flowID, flowVersion: lookup.publishedVersion, live: true, linesHeld: 0,
-                state: CallState(), outcome: nil, agentID: nil, departmentID: nil, notReachable: false, startedAt: call.at, pickedUpAt: nil,
-                answeredAt: nil, endedAt: nil, billableSeconds: nil, recordingURL: nil, voicemailURL: nil, disposition: nil,
-                dispositionComment: nil, lastEventID: nil, lastResponse: nil)
-            switch admission {
-            case .refused:
-                try await CallStore.systemLog(company: company, kind: "rejected-suspended", detail: detail, in: transaction)
-                return try JSONText.encode(CallAnswer(uid: nil, status: .refused, instructions: [.hangup(reason: .accountSuspended)]))
-            case .rejected:
-                return try await refuse(&record, outcome: .rejected, reason: .blocked, journey: "blocked", in: transaction)
-            case .noFlow:
-                return try await refuse(&record, outcome: .noFlow, reason: .noFlow, journey: "no_flow", in: transaction)
-            case .lost:
-                try await CallStore.systemLog(company: company, kind: "lost-capacity", detail: detail, in: transaction)
+        do {
+            return try await database.withTransaction { transaction in
+                guard let lookup = try await NumberStore.inbound(did: call.did, caller: call.caller, in: transaction) else {
+                    throw APIError.notFound("did")
+                }
+                let company = lookup.company
+                if let existing = try await CallStore.byCarrierID(call.carrierCallID, company: company, in: transaction), let answer = existing.lastResponse {
+                    return answer
+                }
+                var graph: CallFlowGraph?
+                if let flowID = lookup.flowID, let version = lookup.publishedVersion, lookup.flowStatus == .active {
+                    graph = try await flows.graph(flowID, version: version, in: transaction)
+                }
+                var record = CallRecord(
+                    uid: CallID(), company: company, direction: .inbound, did: call.did, didType: lookup.type, customer: call.caller,
+                    carrierCallID: call.carrierCallID, flowID: lookup.flowID, flowVersion: lookup.publishedVersion, live: true, linesHeld: 0,
+                    state: CallState(), outcome: nil, agentID: nil, departmentID: nil, notReachable: false, startedAt: call.at, pickedUpAt: nil,
+                    answeredAt: nil, endedAt: nil, billableSeconds: nil, recordingURL: nil, voicemailURL: nil, disposition: nil,
+                    dispositionComment: nil, lastEventID: nil, lastResponse: nil)
+                switch Admission.screen(suspended: lookup.settings.suspended, blocked: lookup.blocked, flowReady: graph != nil) {
+                case .refused?:
+                    try await CallStore.systemLog(
+                        company: company, kind: "rejected-suspended",
+                        detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), in: transaction)
+                    return try JSONText.encode(CallAnswer(uid: nil, status: .refused, instructions: [.hangup(reason: .accountSuspended)]))
+                case .rejected?:
+                    return try await refuse(&record, outcome: .rejected, reason: .blocked, journey: "blocked", in: transaction)
+                case .noFlow?:
+                    return try await refuse(&record, outcome: .noFlow, reason: .noFlow, journey: "no_flow", in: transaction)
+                case .lost?, .admitted?, nil:
+                    break
+                }
+                guard let graph else { throw APIStoreError.missingRow("flow_versions") }
+                record.linesHeld = 1
+                record.pickedUpAt = call.at
+                let engine = CallEngine(
+                    flow: graph, directory: directory(company, transaction), context: context(for: record, settings: lookup.settings, at: call.at))
+                var state = CallState()
+                let step = try await engine.start(&state, dialedExtension: call.dialedExtension)
+                record.state = state
                 try await outbox.enqueue(
                     Envelope(
-                        companyID: company, occurredAt: call.at,
-                        data: CallLost(did: call.did, customer: call.caller, carrierCallID: call.carrierCallID, lines: lookup.settings.lines, lostAt: call.at)),
+                        companyID: company, occurredAt: call.at, correlationID: record.uid.description,
+                        data: CallStarted(uid: record.uid, direction: .inbound, did: call.did, customer: call.caller, startedAt: call.at)),
                     in: transaction)
-                return try JSONText.encode(CallAnswer(uid: nil, status: .lost, instructions: [.hangup(reason: .noLines)]))
-            case .admitted:
-                break
+                let released = try await apply(step.effects, to: &record, at: call.at, in: transaction)
+                let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: record.live ? .live : .ended, instructions: step.instructions))
+                record.lastResponse = answer
+                try await CallStore.insert(record, journey: step.journey, in: transaction)
+                // D-07, CR-47: the line is taken last, so the company's row stays locked only for the commit. A call
+                // that already ended in this decision still needed a free line; it gives it back in the same statement.
+                let taken = try await CompanyStore.takeLines(company, legs: 1, outboundCap: nil, releasing: released, in: transaction)
+                guard Admission.lines(taken: taken) == .admitted else { throw LinesBusy(lookup: lookup) }
+                return answer
             }
-            guard let graph else { throw APIStoreError.missingRow("flow_versions") }
-            record.linesHeld = 1
-            record.pickedUpAt = call.at
-            let engine = CallEngine(
-                flow: graph, directory: PostgresDirectory(company: company, transaction: transaction, webhooks: webhooks),
-                context: context(for: record, settings: lookup.settings, at: call.at))
-            var state = CallState()
-            let step = try await engine.start(&state, dialedExtension: call.dialedExtension)
-            record.state = state
+        } catch let busy as LinesBusy {
+            return try await lost(call, busy.lookup)
+        }
+    }
+
+    /// CR-52: a lost call leaves a system-log row and `call.lost`, nothing else.
+    private func lost(_ call: Incoming, _ lookup: InboundLookup) async throws -> String {
+        try await database.withTransaction { transaction in
+            try await CallStore.systemLog(
+                company: lookup.company, kind: "lost-capacity",
+                detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), in: transaction)
             try await outbox.enqueue(
                 Envelope(
-                    companyID: company, occurredAt: call.at, correlationID: record.uid.description,
-                    data: CallStarted(uid: record.uid, direction: .inbound, did: call.did, customer: call.caller, startedAt: call.at)),
+                    companyID: lookup.company, occurredAt: call.at,
+                    data: CallLost(did: call.did, customer: call.caller, carrierCallID: call.carrierCallID, lines: lookup.settings.lines, lostAt: call.at)),
                 in: transaction)
-            try await apply(step.effects, to: &record, at: call.at, in: transaction)
-            let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: record.live ? .live : .ended, instructions: step.instructions))
-            record.lastResponse = answer
-            try await CallStore.insert(record, journey: step.journey, in: transaction)
-            return answer
+            return try JSONText.encode(CallAnswer(uid: nil, status: .lost, instructions: [.hangup(reason: .noLines)]))
         }
+    }
+
+    private func directory(_ company: CompanyID, _ transaction: Transaction) -> PostgresDirectory {
+        PostgresDirectory(company: company, transaction: transaction, database: database, webhooks: webhooks)
     }
 
     /// CR-12, CR-63: the call is logged with its outcome and ends before the IVR.
@@ -94,7 +115,7 @@ struct CallControl: Sendable {
         _ record: inout CallRecord, outcome: CallCompleted.Outcome, reason: HangupReason, journey: String, in transaction: Transaction
     ) async throws -> String {
         record.state.phase = .ended
-        try await apply([.ended(outcome)], to: &record, at: record.startedAt, in: transaction)
+        _ = try await apply([.ended(outcome)], to: &record, at: record.startedAt, in: transaction)
         let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: .ended, instructions: [.hangup(reason: reason)]))
         record.lastResponse = answer
         try await CallStore.insert(
@@ -107,18 +128,16 @@ struct CallControl: Sendable {
     /// The next event of a live call. A resent event (same `eventID`) gets the stored answer and changes nothing.
     func event(_ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date) async throws -> String {
         try await database.withTransaction { transaction in
-            guard var record = try await CallStore.lock(uid, in: transaction) else { throw APIError.notFound("call") }
+            guard let (found, settings) = try await CallStore.lockWithSettings(uid, in: transaction) else { throw APIError.notFound("call") }
+            var record = found
             if let eventID, eventID == record.lastEventID, let answer = record.lastResponse { return answer }
             guard record.live else { return try JSONText.encode(CallAnswer(uid: uid, status: .ended, instructions: [])) }
             let now = max(at, record.startedAt)
-            let settings = try await CompanyStore.read(record.company, in: transaction)
             var graph = CallFlowGraph(start: "", nodes: [], operator: nil)
             if let flow = record.flowID, let version = record.flowVersion {
                 graph = try await flows.graph(flow, version: version, in: transaction) ?? graph
             }
-            let engine = CallEngine(
-                flow: graph, directory: PostgresDirectory(company: record.company, transaction: transaction, webhooks: webhooks),
-                context: context(for: record, settings: settings, at: now))
+            let engine = CallEngine(flow: graph, directory: directory(record.company, transaction), context: context(for: record, settings: settings, at: now))
             var state = record.state
             let step: Step
             do {
@@ -132,11 +151,13 @@ struct CallControl: Sendable {
             case .hangup(let recording): record.recordingURL = recording ?? record.recordingURL
             default: break
             }
-            try await apply(step.effects, to: &record, at: now, in: transaction)
+            let released = try await apply(step.effects, to: &record, at: now, in: transaction)
             let answer = try JSONText.encode(CallAnswer(uid: uid, status: record.live ? .live : .ended, instructions: step.instructions))
             record.lastEventID = eventID
             record.lastResponse = answer
             try await CallStore.update(record, appending: step.journey, in: transaction)
+            // Last, so the company's row is locked only for the commit.
+            try await CompanyStore.releaseLines(record.company, legs: released, outbound: record.direction == .outbound, in: transaction)
             return answer
         }
     }
@@ -183,12 +204,6 @@ struct CallControl: Sendable {
                 throw APIError.unprocessable(
                     "did.shared_outbound", "A shared number cannot make outbound calls; choose a purchased number (CR-68).", field: "caller_id")
             }
-            let cap = LinePolicy(lines: settings.lines).outboundCap
-            guard try await CompanyStore.acquireLines(company, legs: request.method.lines, outboundCap: cap, in: transaction) else {
-                throw APIError.conflict(
-                    "lines.exhausted",
-                    "All lines for outbound calls are busy (\(cap) of \(settings.lines) lines may carry outbound calls); try again when a call ends.")
-            }
             var state = CallState()
             state.agent = user.id
             var instructions: [Instruction]
@@ -224,6 +239,13 @@ struct CallControl: Sendable {
                     companyID: company, occurredAt: request.at, correlationID: uid.description,
                     data: CallStarted(uid: uid, direction: .outbound, did: number.number, customer: request.customer, agentID: user.id, startedAt: request.at)),
                 in: transaction)
+            // D-07, CR-49: last, so the company's row is locked only for the commit; refused, everything rolls back.
+            let cap = LinePolicy(lines: settings.lines).outboundCap
+            guard try await CompanyStore.takeLines(company, legs: request.method.lines, outboundCap: cap, releasing: 0, in: transaction) else {
+                throw APIError.conflict(
+                    "lines.exhausted",
+                    "All lines for outbound calls are busy (\(cap) of \(settings.lines) lines may carry outbound calls); try again when a call ends.")
+            }
             return answer
         }
     }
@@ -237,8 +259,10 @@ struct CallControl: Sendable {
             stickyWindowDays: settings.stickyWindowDays)
     }
 
-    private func apply(_ effects: [CallEffect], to record: inout CallRecord, at now: Date, in transaction: Transaction) async throws {
+    /// Writes the effects; returns the lines the call gave back, for the caller to release last.
+    private func apply(_ effects: [CallEffect], to record: inout CallRecord, at now: Date, in transaction: Transaction) async throws -> Int {
         let company = record.company
+        var released = 0
         record.departmentID = record.state.department ?? record.departmentID
         record.notReachable = record.state.notReachable
         for effect in effects {
@@ -278,7 +302,7 @@ struct CallControl: Sendable {
                 if record.direction == .outbound, let agent = record.state.agent ?? record.agentID {
                     try await UserStore.setOnCall(agent, call: record.uid, busy: false, company: company, in: transaction)
                 }
-                try await CompanyStore.releaseLines(company, legs: record.linesHeld, outbound: record.direction == .outbound, in: transaction)
+                released = record.linesHeld
                 record.linesHeld = 0
                 try await outbox.enqueue(
                     Envelope(
@@ -291,6 +315,7 @@ struct CallControl: Sendable {
                     in: transaction)
             }
         }
+        return released
     }
 }
 

@@ -1,7 +1,7 @@
 /// Whether an inbound call gets into the flow, checked in this order before anything plays:
 /// D-09 / CR-14 a suspended account refuses it with no call log; CR-63 a blocked caller is rejected (logged as
 /// `rejected`); CR-12 a number with no published, active flow drops it (`no_flow`); D-07 / CR-52 no free line makes
-/// it `lost` (no call log, a system-log row and `call.lost`). A line is taken only by a call that gets in.
+/// it `lost` (no call log, a system-log row and `call.lost`). A line is taken only by a call that passed the screen.
 enum Admission: Hashable, Sendable {
     case refused
     case rejected
@@ -9,10 +9,14 @@ enum Admission: Hashable, Sendable {
     case lost
     case admitted
 
-    static func decide(suspended: Bool, blocked: Bool, flowReady: Bool, takeLine: () async throws -> Bool) async rethrows -> Admission {
+    /// The checks before a line is needed; nil when the call may take a line.
+    static func screen(suspended: Bool, blocked: Bool, flowReady: Bool) -> Admission? {
         if suspended { return .refused }
         if blocked { return .rejected }
         if !flowReady { return .noFlow }
-        return try await takeLine() ? .admitted : .lost
+        return nil
     }
+
+    /// D-07: the line decides the rest.
+    static func lines(taken: Bool) -> Admission { taken ? .admitted : .lost }
 }

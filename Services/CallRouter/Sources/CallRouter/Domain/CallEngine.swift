@@ -284,7 +284,7 @@ struct CallEngine: Sendable {
 
     /// A department's strategy over its eligible members, sticky agent first (D-05).
     private func route(_ id: DepartmentID, _ state: inout CallState, _ step: inout Step) async throws {
-        guard let department = try await directory.department(id) else {
+        guard var department = try await directory.department(id) else {
             log(&step, "department_missing", detail: id.description)
             end(&state, &step, reason: .disconnect)
             return
@@ -299,21 +299,26 @@ struct CallEngine: Sendable {
                 eligible.insert(agent.id)
             }
         }
-        var rounds = department.strategy.rounds(members: department.members, eligible: eligible, lastOffered: department.lastOffered)
+        var bound: UserID?
         if department.sticky != .off, let customer = context.customer {
             let since = context.now.addingTimeInterval(-Double(context.stickyWindowDays) * 86_400)
-            let bound = try await directory.stickyAgent(customer: customer, since: since)
-            let boundEligible = bound.map { eligible.contains($0) } ?? false
-            if let bound { log(&step, "sticky", agents: [bound], detail: "\(department.sticky.rawValue) eligible=\(boundEligible)") }
-            rounds = department.sticky.apply(to: rounds, bound: bound, boundEligible: boundEligible)
+            bound = try await directory.stickyAgent(customer: customer, since: since)
+            if let bound { log(&step, "sticky", agents: [bound], detail: "\(department.sticky.rawValue) eligible=\(eligible.contains(bound))") }
         }
-        if department.strategy == .balanced, let first = rounds.first?.first {
-            try await directory.recordOffered(department: id, user: first)
+        var rounds: [[UserID]] = []
+        // D-04: the balanced cursor is shared by every replica; a claim that lost the race reads it again.
+        for _ in 0..<8 {
+            rounds = department.strategy.rounds(members: department.members, eligible: eligible, lastOffered: department.lastOffered)
+            rounds = department.sticky.apply(to: rounds, bound: bound, boundEligible: bound.map { eligible.contains($0) } ?? false)
+            guard department.strategy == .balanced, let first = rounds.first?.first else { break }
+            if try await directory.claimRotation(department: id, from: department.lastOffered, to: first) { break }
+            guard let fresh = try await directory.department(id) else { break }
+            department = fresh
         }
         state.offer = CallState.Offer(
             department: id, rounds: rounds, next: 0, ringing: [], ringSeconds: department.ringSeconds, strategy: department.strategy,
             fallback: department.fallback)
-        try await offerNext(&state, &step)
+        try await offerNext(&state, &step, known: agents)
     }
 
     /// Ring one user (extension node, user fallback, transfer): the department rules minus membership (D-06).
@@ -329,7 +334,7 @@ struct CallEngine: Sendable {
         }
         state.offer = CallState.Offer(
             department: nil, rounds: [[id]], next: 0, ringing: [], ringSeconds: ringSeconds, strategy: nil, fallback: target)
-        try await offerNext(&state, &step)
+        try await offerNext(&state, &step, known: agent.map { [$0] } ?? [])
     }
 
     /// CR-16, CR-27, CR-30: a dialled extension rings its user when eligible (`opt_out` never rings). False when it
@@ -347,18 +352,19 @@ struct CallEngine: Sendable {
         state.offer = CallState.Offer(
             department: nil, rounds: [[agent.id]], next: 0, ringing: [], ringSeconds: DepartmentRules.defaultRingSeconds, strategy: nil,
             fallback: .voicemail)
-        try await offerNext(&state, &step)
+        try await offerNext(&state, &step, known: [agent])
         return true
     }
 
     /// The next round whose agents are still eligible (they may have taken another call since the offer began);
     /// the fallback once every round was tried.
-    private func offerNext(_ state: inout CallState, _ step: inout Step) async throws {
+    /// `known` are agents just read in this decision, so the first round needs no second look.
+    private func offerNext(_ state: inout CallState, _ step: inout Step, known: [Agent] = []) async throws {
         guard var offer = state.offer else { return }
         while offer.next < offer.rounds.count {
             let round = offer.rounds[offer.next]
             offer.next += 1
-            let agents = try await directory.agents(round)
+            let agents = round.allSatisfy({ id in known.contains { $0.id == id } }) ? known : try await directory.agents(round)
             let live = round.compactMap { id in
                 agents.first { $0.id == id && Eligibility.check($0, members: nil, at: context.moment, suspended: context.suspended) == nil }
             }

@@ -10,8 +10,9 @@ protocol RoutingDirectory: Sendable {
     func agent(extension: Extension) async throws -> Agent?
     /// D-05: the agent who last answered `customer` at or after `since`.
     func stickyAgent(customer: PhoneNumber, since: Date) async throws -> UserID?
-    /// D-04: remember who was offered this call first, where the next balanced call starts after.
-    func recordOffered(department: DepartmentID, user: UserID) async throws
+    /// D-04: move the balanced-rotation cursor from `seen` to `user` (who is offered this call first), unless another
+    /// call moved it meanwhile; false then, and the caller reads the department again.
+    func claimRotation(department: DepartmentID, from seen: UserID?, to user: UserID) async throws -> Bool
     /// CR-04, WH-09: POST the caller's input; the node id the customer's answer names, or nil on timeout or error.
     func askInputWebhook(url: String, request: InputWebhookRequest) async -> String?
 }

@@ -105,6 +105,29 @@ enum CallStore {
         return nil
     }
 
+    /// The call locked, with its company's settings, in one round trip (the start of every switch event).
+    static func lockWithSettings(_ uid: CallID, in transaction: Transaction) async throws -> (CallRecord, CompanySettings)? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns), co.lines, co.lines_in_use, co.outbound_in_use, co.time_zone, co.direct_dialing,
+                   co.sticky_window_days, co.suspended
+            FROM \(unescaped: schema).calls JOIN \(unescaped: schema).companies co USING (company_id)
+            WHERE uid = \(uid.uuid) FOR UPDATE OF calls
+            """)
+        for try await row in rows {
+            let call = try decode(row)
+            let cells = row.makeRandomAccess()
+            let settings = CompanySettings(
+                companyID: call.company, lines: try cells["lines"].decode(Int.self), linesInUse: try cells["lines_in_use"].decode(Int.self),
+                outboundInUse: try cells["outbound_in_use"].decode(Int.self), timeZone: try cells["time_zone"].decode(String.self),
+                directDialing: try cells["direct_dialing"].decode(Bool.self), stickyWindowDays: try cells["sticky_window_days"].decode(Int.self),
+                suspended: try cells["suspended"].decode(Bool.self))
+            return (call, settings)
+        }
+        return nil
+    }
+
     static func byCarrierID(_ carrierCallID: String, company: CompanyID, in transaction: Transaction) async throws -> CallRecord? {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(

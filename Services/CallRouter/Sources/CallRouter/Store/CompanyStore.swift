@@ -56,15 +56,17 @@ enum CompanyStore {
     }
 
     /// D-07 in one conditional statement: take `legs` lines if that keeps the company within its lines and, for an
-    /// outbound call, within the outbound cap. Concurrent callers on any replica can never overshoot.
-    static func acquireLines(_ company: CompanyID, legs: Int, outboundCap: Int?, in transaction: Transaction) async throws -> Bool {
+    /// outbound call, within the outbound cap, then give back `releasing` of them (a call that ended in the same
+    /// decision). Concurrent callers on any replica can never overshoot.
+    static func takeLines(_ company: CompanyID, legs: Int, outboundCap: Int?, releasing: Int, in transaction: Transaction) async throws -> Bool {
         let schema = transaction.schema.rawValue
         let outboundLegs = outboundCap == nil ? 0 : legs
+        let outboundKept = outboundCap == nil ? 0 : legs - releasing
         let cap = outboundCap ?? Int(Int32.max)
         let rows = try await transaction.query(
             """
             UPDATE \(unescaped: schema).companies
-            SET lines_in_use = lines_in_use + \(legs), outbound_in_use = outbound_in_use + \(outboundLegs)
+            SET lines_in_use = lines_in_use + \(legs - releasing), outbound_in_use = outbound_in_use + \(outboundKept)
             WHERE company_id = \(company.uuid) AND lines_in_use + \(legs) <= lines AND outbound_in_use + \(outboundLegs) <= \(cap)
             RETURNING lines_in_use
             """)

@@ -26,12 +26,12 @@ enum DepartmentStore {
         }
     }
 
-    static func find(_ id: DepartmentID, company: CompanyID, in transaction: Transaction, lockRotation: Bool = false) async throws -> Department? {
+    static func find(_ id: DepartmentID, company: CompanyID, in transaction: Transaction, lock: Bool = false) async throws -> Department? {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
             SELECT \(unescaped: columns) FROM \(unescaped: schema).departments WHERE company_id = \(company.uuid) AND id = \(id.uuid)
-            \(unescaped: lockRotation ? "FOR UPDATE" : "")
+            \(unescaped: lock ? "FOR UPDATE" : "")
             """)
         for try await row in rows { return try decode(row) }
         return nil
@@ -72,9 +72,17 @@ enum DepartmentStore {
         return ids
     }
 
-    static func recordOffered(_ id: DepartmentID, user: UserID, in transaction: Transaction) async throws {
-        let schema = transaction.schema.rawValue
-        try await transaction.query("UPDATE \(unescaped: schema).departments SET last_offered = \(user.uuid) WHERE id = \(id.uuid)")
+    /// D-04: compare-and-set of the balanced-rotation cursor.
+    static func claimRotation(_ id: DepartmentID, from seen: UserID?, to user: UserID, in database: Database) async throws -> Bool {
+        let schema = database.schema.rawValue
+        let rows = try await database.query(
+            """
+            UPDATE \(unescaped: schema).departments SET last_offered = \(user.uuid)
+            WHERE id = \(id.uuid) AND last_offered IS NOT DISTINCT FROM \(seen?.uuid)
+            RETURNING id
+            """)
+        for try await _ in rows { return true }
+        return false
     }
 
     /// Drops a deleted user from every department's members.

@@ -6,13 +6,12 @@ import Storage
 struct PostgresDirectory: RoutingDirectory {
     let company: CompanyID
     let transaction: Transaction
+    /// For the rotation cursor, which moves outside the call's transaction.
+    let database: Database
     let webhooks: InputWebhookClient
 
     func department(_ id: DepartmentID) async throws -> Department? {
-        guard let department = try await DepartmentStore.find(id, company: company, in: transaction) else { return nil }
-        guard department.strategy == .balanced else { return department }
-        // D-04: balanced rotation is shared by every replica, so the cursor is read under a row lock until commit.
-        return try await DepartmentStore.find(id, company: company, in: transaction, lockRotation: true)
+        try await DepartmentStore.find(id, company: company, in: transaction)
     }
 
     func agents(_ ids: [UserID]) async throws -> [Agent] {
@@ -27,8 +26,11 @@ struct PostgresDirectory: RoutingDirectory {
         try await CallStore.stickyAgent(company: company, customer: customer, since: since, in: transaction)
     }
 
-    func recordOffered(department: DepartmentID, user: UserID) async throws {
-        try await DepartmentStore.recordOffered(department, user: user, in: transaction)
+    /// Its own statement, committed at once: holding the department's row until the call's commit would let only
+    /// one call at a time into a balanced department. A cursor moved for a call whose transaction then fails only
+    /// shifts the next call's starting member by one.
+    func claimRotation(department: DepartmentID, from seen: UserID?, to user: UserID) async throws -> Bool {
+        try await DepartmentStore.claimRotation(department, from: seen, to: user, in: database)
     }
 
     func askInputWebhook(url: String, request: InputWebhookRequest) async -> String? {
