@@ -155,3 +155,17 @@ struct RoutingRulesTests {
         #expect((Department.violation(name: "Sales", ringSeconds: seconds, members: []) == nil) == valid)
     }
 }
+
+@Suite("CallRouter billable time")
+struct BillableTimeTests {
+    @Test("BI-10, BI-11: billable seconds are whole seconds rounded up, never a second for rounding noise")
+    func bi10WholeSeconds() {
+        let start = Date(timeIntervalSince1970: 1_796_000_000.123)
+        #expect(CallControl.wholeSeconds(from: start, to: start) == 0)
+        #expect(CallControl.wholeSeconds(from: start, to: start.addingTimeInterval(0.000_000_4)) == 0)
+        #expect(CallControl.wholeSeconds(from: start, to: start.addingTimeInterval(0.001)) == 1)
+        #expect(CallControl.wholeSeconds(from: start, to: start.addingTimeInterval(60)) == 60)
+        #expect(CallControl.wholeSeconds(from: start, to: start.addingTimeInterval(60.2)) == 61)
+        #expect(CallControl.wholeSeconds(from: start, to: start.addingTimeInterval(-5)) == 0)
+    }
+}

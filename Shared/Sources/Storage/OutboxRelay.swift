@@ -8,7 +8,9 @@ public import ServiceLifecycle
 
 /// Publishes `<schema>.outbox` rows in insertion order with publisher confirms, then marks them published.
 ///
-/// Woken by the outbox trigger's NOTIFY, with a poll as backstop. Rows are claimed with
+/// While rows keep coming it drains them back to back. Once the outbox is empty it marks itself waiting in
+/// `<schema>.outbox_waiters`, and only then does the outbox trigger NOTIFY: a NOTIFY serialises every committing
+/// transaction of the database on one lock, which busy services cannot afford. A poll is the backstop. Rows are claimed with
 /// `FOR UPDATE SKIP LOCKED` inside the transaction that marks them, so replicas never publish the same row
 /// concurrently; a crash after the broker confirmed but before the commit re-publishes the batch, and the
 /// consumers' inbox drops the duplicates.
@@ -40,6 +42,8 @@ public final class OutboxRelay: Service {
     private let configuration: Configuration
     private let logger: Logger
     private let wake = WakeSignal()
+    /// This relay's row in `outbox_waiters`.
+    private let relayID = UUID()
     private let relayed: Counter
     private let failures: Counter
 
@@ -131,6 +135,7 @@ public final class OutboxRelay: Service {
     private func relayUntilShutdown() async {
         var backoff = Duration.milliseconds(100)
         var lastCleanup = ContinuousClock.now
+        var waiting = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let count = try await relayOnce()
@@ -140,6 +145,26 @@ public final class OutboxRelay: Service {
                     lastCleanup = .now
                     try await deletePublished()
                 }
+                if count > 0 {
+                    if waiting {
+                        try await setWaiting(false)
+                        waiting = false
+                    }
+                    // Busy: nobody notifies now, so look again soon; a full batch means more is queued already.
+                    if count < configuration.batchSize { await wake.wait(timeout: .milliseconds(5)) }
+                    continue
+                }
+                try await setWaiting(true)
+                waiting = true
+                // A row whose insert saw no waiter yet may commit just after the flag did: look twice more (at once
+                // and shortly after) before sleeping until a NOTIFY or the poll.
+                let late = try await relayOnce()
+                relayed.increment(by: late)
+                if late > 0 { continue }
+                await wake.wait(timeout: .milliseconds(25))
+                let later = try await relayOnce()
+                relayed.increment(by: later)
+                if later > 0 { continue }
                 await wake.wait(timeout: configuration.pollInterval)
             } catch {
                 failures.increment()
@@ -148,6 +173,16 @@ public final class OutboxRelay: Service {
                 backoff = min(backoff * 2, configuration.maximumBackoff)
             }
         }
+        _ = try? await database.query("DELETE FROM \(unescaped: database.schema.rawValue).outbox_waiters WHERE relay_id = \(relayID)")
+    }
+
+    /// Marks this relay waiting (inserts then NOTIFY) or busy; refreshed on every poll while waiting.
+    private func setWaiting(_ waiting: Bool) async throws {
+        try await database.query(
+            """
+            INSERT INTO \(unescaped: database.schema.rawValue).outbox_waiters (relay_id, waiting, updated_at) VALUES (\(relayID), \(waiting), now())
+            ON CONFLICT (relay_id) DO UPDATE SET waiting = excluded.waiting, updated_at = excluded.updated_at
+            """)
     }
 
     private func deletePublished() async throws {

@@ -4,8 +4,13 @@ import Testing
 
 /// Plays the carrier switch against CallRouter: posts calls and events, reads the instructions back. Requests
 /// alternate between the replicas, so every call is served by more than one of them.
+///
+/// The switch reports when things happened (`at`). This one reports one fixed instant for everything, so its calls
+/// last 0 seconds and cost nothing: a Billing service running in the same test process (it consumes every
+/// `call.completed` on the shared broker) then never suspends a test company halfway through a test.
 final class ScriptedSwitch: @unchecked Sendable {
     let router: CallRouterHarness
+    private let at = Timestamp.format(Date())
     private var requests = 0
 
     init(router: CallRouterHarness) { self.router = router }
@@ -39,7 +44,7 @@ final class ScriptedSwitch: @unchecked Sendable {
     }
 
     func start(did: String, caller: String?, extension dialled: String? = nil) async throws -> Answer {
-        var fields = [#""did":"\#(did)""#, #""carrier_call_id":"\#(UUID().uuidString)""#]
+        var fields = [#""did":"\#(did)""#, #""carrier_call_id":"\#(UUID().uuidString)""#, #""at":"\#(at)""#]
         if let caller { fields.append(#""caller":"\#(caller)""#) }
         if let dialled { fields.append(#""extension":"\#(dialled)""#) }
         let answer = try await send("/v1/calls", "{" + fields.joined(separator: ",") + "}")
@@ -49,7 +54,7 @@ final class ScriptedSwitch: @unchecked Sendable {
 
     /// An event of call `uid`: `fields` is the JSON body without braces, after the type.
     func event(_ uid: String, _ type: String, _ fields: String = "", eventID: String? = nil, expect status: Int = 200) async throws -> Answer {
-        var body = #"{"type":"\#(type)""#
+        var body = #"{"type":"\#(type)","at":"\#(at)""#
         if !fields.isEmpty { body += "," + fields }
         if let eventID { body += #","event_id":"\#(eventID)""# }
         let answer = try await send("/v1/calls/\(uid)/events", body + "}")

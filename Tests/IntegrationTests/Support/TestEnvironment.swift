@@ -77,12 +77,16 @@ func makeSchema(_ client: PostgresClient, prefix: String, extraSQL: String = "")
 func testSchema(_ client: PostgresClient, prefix: String, extraSQL: String = "") throws -> (Database, [Migration]) {
     let name = TestEnvironment.uniqueName(prefix)
     let schema = try #require(SchemaName(name))
-    let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../Services/CallRouter/Migrations/0001_create_outbox_and_inbox.sql").standardized
-    let sql = try String(contentsOf: source, encoding: .utf8).replacingOccurrences(of: "callrouter", with: name)
-    var migrations = [Migration(version: 1, name: "create_outbox_and_inbox", sql: sql)]
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../Services/CallRouter/Migrations")
+    func sql(_ file: String) throws -> String {
+        try String(contentsOf: folder.appendingPathComponent(file).standardized, encoding: .utf8).replacingOccurrences(of: "callrouter", with: name)
+    }
+    var migrations = [
+        Migration(version: 1, name: "create_outbox_and_inbox", sql: try sql("0001_create_outbox_and_inbox.sql")),
+        Migration(version: 2, name: "notify_outbox_only_when_waiting", sql: try sql("0003_notify_outbox_only_when_waiting.sql")),
+    ]
     if !extraSQL.isEmpty {
-        migrations.append(Migration(version: 2, name: "test_tables", sql: extraSQL.replacingOccurrences(of: "SCHEMA", with: name)))
+        migrations.append(Migration(version: 3, name: "test_tables", sql: extraSQL.replacingOccurrences(of: "SCHEMA", with: name)))
     }
     return (Database(client: client, schema: schema, logger: TestEnvironment.logger), migrations)
 }

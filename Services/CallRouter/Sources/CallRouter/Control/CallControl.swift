@@ -259,6 +259,13 @@ struct CallControl: Sendable {
             stickyWindowDays: settings.stickyWindowDays)
     }
 
+    /// Seconds between two instants rounded up, after rounding to the millisecond: a timestamp that went through
+    /// PostgreSQL (microseconds) and back must not turn an instant into one billable second.
+    static func wholeSeconds(from start: Date, to end: Date) -> Int {
+        let milliseconds = (end.timeIntervalSince(start) * 1_000).rounded()
+        return max(0, Int((milliseconds / 1_000).rounded(.up)))
+    }
+
     /// Writes the effects; returns the lines the call gave back, for the caller to release last.
     private func apply(_ effects: [CallEffect], to record: inout CallRecord, at now: Date, in transaction: Transaction) async throws -> Int {
         let company = record.company
@@ -277,7 +284,7 @@ struct CallControl: Sendable {
                 if record.direction == .inbound, let customer = record.customer {
                     try await CallStore.bindSticky(company: company, customer: customer, agent: agent, at: now, in: transaction)
                 }
-                let wait = record.pickedUpAt.map { max(0, Int(now.timeIntervalSince($0).rounded(.up))) } ?? 0
+                let wait = record.pickedUpAt.map { Self.wholeSeconds(from: $0, to: now) } ?? 0
                 try await outbox.enqueue(
                     Envelope(
                         companyID: company, occurredAt: now, correlationID: record.uid.description,
@@ -298,7 +305,7 @@ struct CallControl: Sendable {
                 record.live = false
                 record.endedAt = now
                 // BI-10, BI-11: from system pickup to the end; nothing when the platform never picked up.
-                record.billableSeconds = record.pickedUpAt.map { max(0, Int(now.timeIntervalSince($0).rounded(.up))) } ?? 0
+                record.billableSeconds = record.pickedUpAt.map { Self.wholeSeconds(from: $0, to: now) } ?? 0
                 if record.direction == .outbound, let agent = record.state.agent ?? record.agentID {
                     try await UserStore.setOnCall(agent, call: record.uid, busy: false, company: company, in: transaction)
                 }
