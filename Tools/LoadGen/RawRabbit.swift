@@ -22,7 +22,7 @@ enum RawRabbit {
         let state = try connect(url)
         defer { amqp_destroy_connection(state) }
         var text = [CChar](repeating: 0, count: 256)
-        guard myop_queue_declare(state, 1, queue, 1, 0, nil, nil, &text, text.count) == 0, myop_confirm_select(state, 1, &text, text.count) == 0 else {
+        guard myop_queue_declare(state, 1, queue, 1, 0, nil, nil, 60_000, &text, text.count) == 0, myop_confirm_select(state, 1, &text, text.count) == 0 else {
             throw Failure(description: "declare failed: \(message(text))")
         }
         let start = ContinuousClock.now

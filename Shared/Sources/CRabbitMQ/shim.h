@@ -84,10 +84,16 @@ static inline int myop_exchange_declare(amqp_connection_state_t c, amqp_channel_
 
 /// A durable queue; quorum with a delivery limit when `quorum` is set, dead-lettered when `dlx` is not NULL.
 static inline int myop_queue_declare(amqp_connection_state_t c, amqp_channel_t channel, const char *name, int quorum,
-                                     int delivery_limit, const char *dlx, const char *dl_routing_key,
+                                     int delivery_limit, const char *dlx, const char *dl_routing_key, int64_t expires_ms,
                                      char *text, size_t text_len) {
-    amqp_table_entry_t entries[4];
+    amqp_table_entry_t entries[5];
     int n = 0;
+    if (expires_ms > 0) {
+        entries[n].key = amqp_cstring_bytes("x-expires");
+        entries[n].value.kind = AMQP_FIELD_KIND_I64;
+        entries[n].value.value.i64 = expires_ms;
+        n++;
+    }
     if (quorum) {
         entries[n].key = amqp_cstring_bytes("x-queue-type");
         entries[n].value.kind = AMQP_FIELD_KIND_UTF8;

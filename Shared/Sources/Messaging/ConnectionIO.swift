@@ -147,15 +147,15 @@ final class ConnectionIO: @unchecked Sendable {
         try check(myop_exchange_declare(state, channel, Topology.deadLetterExchange, "direct", &errorText, errorText.count), "declare exchange")
         for queue in connection.topology.queues {
             try check(
-                myop_queue_declare(state, channel, queue.deadLetterQueue, 1, 0, nil, nil, &errorText, errorText.count),
+                myop_queue_declare(state, channel, queue.deadLetterQueue, 1, 0, nil, nil, queue.expiresMilliseconds, &errorText, errorText.count),
                 "declare \(queue.deadLetterQueue)")
             try check(
                 myop_queue_bind(state, channel, queue.deadLetterQueue, Topology.deadLetterExchange, queue.name, &errorText, errorText.count),
                 "bind \(queue.deadLetterQueue)")
             try check(
                 myop_queue_declare(
-                    state, channel, queue.name, 1, Int32(queue.deliveryLimit), Topology.deadLetterExchange, queue.name, &errorText,
-                    errorText.count), "declare \(queue.name)")
+                    state, channel, queue.name, 1, Int32(queue.deliveryLimit), Topology.deadLetterExchange, queue.name,
+                    queue.expiresMilliseconds, &errorText, errorText.count), "declare \(queue.name)")
             for binding in queue.bindings {
                 try check(
                     myop_queue_bind(state, channel, queue.name, Topology.eventsExchange, binding, &errorText, errorText.count),

@@ -16,11 +16,21 @@ public struct QueueSpec: Sendable, Hashable {
     public var bindings: [String]
     /// After this many failed deliveries the broker dead-letters the message into `<name>.dead`.
     public var deliveryLimit: Int
+    /// For temporary queues (test observers, benchmarks): the broker deletes the queue and its dead-letter queue
+    /// once nobody used them for this long (`x-expires`). Service queues never expire.
+    public var expiresAfter: Duration?
 
-    public init(name: String, bindings: [String], deliveryLimit: Int = 10) {
+    public init(name: String, bindings: [String], deliveryLimit: Int = 10, expiresAfter: Duration? = nil) {
         self.name = name
         self.bindings = bindings
         self.deliveryLimit = deliveryLimit
+        self.expiresAfter = expiresAfter
+    }
+
+    /// `x-expires` in milliseconds; 0 when the queue is permanent.
+    var expiresMilliseconds: Int64 {
+        guard let expiresAfter else { return 0 }
+        return max(1, expiresAfter.components.seconds * 1_000 + expiresAfter.components.attoseconds / 1_000_000_000_000_000)
     }
 
     public var deadLetterQueue: String { name + ".dead" }

@@ -150,8 +150,9 @@ public final class OutboxRelay: Service {
                         try await setWaiting(false)
                         waiting = false
                     }
-                    // Busy: nobody notifies now, so look again soon; a full batch means more is queued already.
-                    if count < configuration.batchSize { await wake.wait(timeout: .milliseconds(5)) }
+                    // Busy: nobody notifies now, so look again soon; a full batch means more is queued already. The
+                    // pause lets a trickle gather into one batch instead of one broker round trip per event.
+                    if count < configuration.batchSize { await wake.wait(timeout: .milliseconds(20)) }
                     continue
                 }
                 try await setWaiting(true)

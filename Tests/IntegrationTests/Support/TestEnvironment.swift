@@ -50,7 +50,13 @@ enum TestEnvironment {
         AMQPConnection(
             configuration: AMQPConfiguration(url: try amqpURL(), connectionName: "it.\(name)", reconnectInitialDelay: .milliseconds(50),
                                              reconnectMaximumDelay: .seconds(1)),
-            topology: Topology(queues: queues), logger: logger)
+            // Test queues go away by themselves a minute after the test stops using them; left behind, each would
+            // keep collecting every later run's events.
+            topology: Topology(queues: queues.map { queue in
+                var temporary = queue
+                temporary.expiresAfter = temporary.expiresAfter ?? .seconds(60)
+                return temporary
+            }), logger: logger)
     }
 }
 

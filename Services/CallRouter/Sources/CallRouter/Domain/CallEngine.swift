@@ -292,12 +292,17 @@ struct CallEngine: Sendable {
         state.department = id
         let agents = try await directory.agents(department.members)
         var eligible: Set<UserID> = []
+        var skipped: [(UserID, Ineligibility)] = []
         for agent in agents {
             if let reason = Eligibility.check(agent, members: department.members, at: context.moment, suspended: context.suspended) {
-                log(&step, "not_eligible", agents: [agent.id], detail: reason.rawValue)
+                skipped.append((agent.id, reason))
             } else {
                 eligible.insert(agent.id)
             }
+        }
+        // One entry for all of them: a big department would otherwise grow the journey by a line per member.
+        if !skipped.isEmpty {
+            log(&step, "not_eligible", agents: skipped.map(\.0), detail: skipped.map(\.1.rawValue).joined(separator: ","))
         }
         var bound: UserID?
         if department.sticky != .off, let customer = context.customer {
