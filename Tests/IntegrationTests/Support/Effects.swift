@@ -37,5 +37,5 @@ struct Effects: Sendable {
 /// A fresh quorum queue bound to its own routing key (`bindings[0]`), so tests never share messages.
 func testQueue(_ prefix: String, deliveryLimit: Int = 10) -> QueueSpec {
     let name = TestEnvironment.uniqueName(prefix)
-    return QueueSpec(name: "it.\(name)", bindings: ["it.\(name).numbered"], deliveryLimit: deliveryLimit, expiresAfter: .seconds(60))
+    return QueueSpec(name: "it.\(name)", bindings: ["it.\(name).numbered"], deliveryLimit: deliveryLimit, expiresAfter: .seconds(900))
 }

@@ -50,11 +50,12 @@ enum TestEnvironment {
         AMQPConnection(
             configuration: AMQPConfiguration(url: try amqpURL(), connectionName: "it.\(name)", reconnectInitialDelay: .milliseconds(50),
                                              reconnectMaximumDelay: .seconds(1)),
-            // Test queues go away by themselves a minute after the test stops using them; left behind, each would
-            // keep collecting every later run's events.
+            // Test queues go away by themselves 15 minutes after the test stops using them; left behind, each would
+            // keep collecting every later run's events. (Unused means no consumer: an observer that subscribes only
+            // at the end of a long test must outlive the test, so not less.)
             topology: Topology(queues: queues.map { queue in
                 var temporary = queue
-                temporary.expiresAfter = temporary.expiresAfter ?? .seconds(60)
+                temporary.expiresAfter = temporary.expiresAfter ?? .seconds(900)
                 return temporary
             }), logger: logger)
     }

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import PostgresNIO
 import ServiceKit
 import Storage
 
@@ -158,6 +159,12 @@ struct CallControl: Sendable {
             try await CallStore.update(record, appending: step.journey, in: transaction)
             // Last, so the company's row is locked only for the commit.
             try await CompanyStore.releaseLines(record.company, legs: released, outbound: record.direction == .outbound, in: transaction)
+            if !step.effects.contains(where: \.writesEvent) {
+                // A decision with no event (a key, an offer, a time-out) does not wait for the disk: a database crash
+                // can only rewind the live call by this step, and PostgreSQL flushes it before any later durable
+                // commit, so the order of decisions holds. Decisions that enqueue an event stay fully durable.
+                try await transaction.query("SET LOCAL synchronous_commit = off")
+            }
             return answer
         }
     }
@@ -323,6 +330,16 @@ struct CallControl: Sendable {
             }
         }
         return released
+    }
+}
+
+extension CallEffect {
+    /// Whether the effect puts an event in the outbox (and so must be durable before the switch hears the answer).
+    var writesEvent: Bool {
+        switch self {
+        case .answered, .transferred, .ended: true
+        case .pickedUp, .released: false
+        }
     }
 }
 
