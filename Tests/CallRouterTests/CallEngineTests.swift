@@ -269,6 +269,26 @@ struct CallEngineTests {
         #expect(state.phase == .connected && state.agent == agents[0].id && state.transfer == nil)
     }
 
+    @Test("CR-43: a warm transfer to an agent who cannot take it fails back at once; unknown targets are refused")
+    func cr43WarmTransferToUnavailable() async throws {
+        var state = CallState()
+        _ = try await engine().start(&state, dialedExtension: nil)
+        _ = try await engine().handle(.dtmf("1"), &state)
+        _ = try await engine().handle(.offerAnswered(agent: agents[0].id, leg: .agent), &state)
+        directory.update(agents[5].id) { $0.availability = .away }
+        let warm = try await engine().handle(.transfer(by: .agent, agent: nil, to: .user(agents[5].id), mode: .warm), &state)
+        #expect(warm.instructions == [])
+        #expect(state.phase == .connected && state.agent == agents[0].id && state.transfer == nil)
+        await #expect(throws: CallEventError.transferTargetUnknown) {
+            var copy = state
+            _ = try await engine().handle(.transfer(by: .agent, agent: nil, to: .department(DepartmentID()), mode: .blind), &copy)
+        }
+        await #expect(throws: CallEventError.transferTargetUnknown) {
+            var copy = state
+            _ = try await engine().handle(.transfer(by: .agent, agent: nil, to: .user(UserID()), mode: .blind), &copy)
+        }
+    }
+
     @Test("CR-54: a not-reachable agent is recorded on the call")
     func cr54NotReachable() async throws {
         var state = CallState()

@@ -1,4 +1,4 @@
-import CallRouter
+@testable import CallRouter
 import Contracts
 import Foundation
 import Hummingbird
@@ -139,7 +139,16 @@ struct CallRouterAPITests {
             #expect(strategy.status == 400)
             let sales = try #require(try await router.create(
                 "/v1/departments", as: company, json: #"{"name":"Sales","strategy":"balanced","members":["\#(first)"]}"#)["id"] as? String)
-            let rename = try await router.call("PATCH", "/v1/departments/\(sales)", as: company, role: .manager, json: #"{"name":"Inside Sales","sticky":"loose"}"#)
+            // D-27: a manager edits only the departments they manage, and cannot hand themselves another.
+            let meera = UserID()
+            #expect(try await router.call("PATCH", "/v1/departments/\(sales)", as: company, user: meera, role: .manager, json: #"{"name":"Mine now"}"#).status == 403)
+            let grab = try await router.call("PATCH", "/v1/departments/\(sales)", as: company, user: meera, role: .manager, json: #"{"manager_id":"\#(meera)"}"#)
+            #expect(grab.status == 403)
+            let boss = try #require(try await router.create(
+                "/v1/users", as: company, json: #"{"name":"Boss","email":"b@example.com","mobile":"+919800012399","extension":60,"role":"manager"}"#)["id"] as? String)
+            #expect(try await router.call("PATCH", "/v1/departments/\(sales)", as: company, role: .admin, json: #"{"manager_id":"\#(boss)"}"#).status == 200)
+            let rename = try await router.call(
+                "PATCH", "/v1/departments/\(sales)", as: company, user: UserID(boss)!, role: .manager, json: #"{"name":"Inside Sales","sticky":"loose"}"#)
             #expect(rename.status == 200)
             #expect(try rename.json()["sticky"] as? String == "loose")
             #expect(try await router.call("PATCH", "/v1/departments/\(sales)", as: company, role: .agent, json: #"{"name":"X"}"#).status == 403)
@@ -181,8 +190,30 @@ struct CallRouterAPITests {
             #expect(try await dial(2).errorCode() == "call.outbound.not_permitted")
             #expect(try await dial(3).errorCode() == "agent.unavailable")
             let phone = ScriptedSwitch(router: router)
-            _ = try await phone.hangup(try #require(try first.json()["uid"] as? String))
-            #expect(try await dial(1, #","method":"web_call""#).status == 201)
+            // CR-43: an outbound call cannot be transferred.
+            let firstUID = try #require(try first.json()["uid"] as? String)
+            _ = try await phone.answered(firstUID, by: agents[0], leg: "agent")
+            _ = try await phone.answered(firstUID, by: agents[0], leg: "customer")
+            let transfer = try await phone.event(firstUID, "transfer", #""by":"agent","to":{"extension":41}"#, expect: 409)
+            #expect(transfer.raw.contains("call.transfer.outbound_unsupported"))
+            _ = try await phone.hangup(firstUID)
+            let web = try await dial(1, #","method":"web_call""#)
+            #expect(web.status == 201)
+            _ = try await phone.answered(try #require(try web.json()["uid"] as? String), by: agents[1], leg: "customer")
+
+            // A call the switch never reports on is ended by the sweeper: failed, its agent and lines freed once.
+            #expect(try await router.call("PATCH", "/v1/callrouter/settings", as: company, json: #"{"lines":10}"#).status == 200)
+            let forgotten = try #require(try await dial(0).json()["uid"] as? String)
+            let sweeper = CallSweeper(
+                database: router.database, control: CallControl(database: router.database, outbox: Outbox(schema: router.database.schema), flows: FlowCache(), webhooks: InputWebhookClient()),
+                interval: .seconds(30), dialingLimit: .seconds(0), liveLimit: .seconds(6 * 3_600), logger: TestEnvironment.logger)
+            #expect(try await sweeper.sweepOnce(now: Date().addingTimeInterval(1), company: company) == 1)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(forgotten)' AND NOT live AND outcome = 'failed'") == 1)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.users WHERE company_id = '\(company)' AND id = '\(agents[0])' AND on_call IS NULL") == 1)
+            #expect(try await router.count("SELECT outbound_in_use FROM callrouter.companies WHERE company_id = '\(company)'") == 1, "only the web call")
+            // D-07, CR-49: with 2 lines only one may go out, so a two-leg click-to-call is refused for what it is.
+            #expect(try await router.call("PATCH", "/v1/callrouter/settings", as: company, json: #"{"lines":2}"#).status == 200)
+            #expect(try await dial(0).errorCode() == "lines.insufficient_for_method")
 
             // D-09: billing.account.suspended reaches the projection; outbound is refused and inbound calls leave no log.
             let flow = try #require(try await router.create(

@@ -17,8 +17,9 @@ CREATE TABLE callrouter.companies (
 );
 
 -- Users and agents (X-08, CR-26 … CR-31, X-10).
+-- Keyed by company too (X-12: a person in two companies is two users), so no tenant can claim another's user id.
 CREATE TABLE callrouter.users (
-    id               uuid        PRIMARY KEY,
+    id               uuid        NOT NULL,
     company_id       uuid        NOT NULL,
     name             text        NOT NULL,
     email            text        NOT NULL,
@@ -31,6 +32,7 @@ CREATE TABLE callrouter.users (
     -- D-06 "not already on a call": the call the agent is talking on (or being rung for, after an answer).
     on_call          uuid,
     created_at       timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (company_id, id),
     UNIQUE (company_id, extension)
 );
 CREATE INDEX users_company ON callrouter.users (company_id, name);

@@ -136,6 +136,7 @@ public final class OutboxRelay: Service {
         var backoff = Duration.milliseconds(100)
         var lastCleanup = ContinuousClock.now
         var waiting = false
+        var markedAt = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let count = try await relayOnce()
@@ -155,8 +156,12 @@ public final class OutboxRelay: Service {
                     if count < configuration.batchSize { await wake.wait(timeout: .milliseconds(20)) }
                     continue
                 }
-                try await setWaiting(true)
-                waiting = true
+                // Marked on going idle, and refreshed while idle so the trigger keeps counting this relay.
+                if !waiting || ContinuousClock.now - markedAt > .seconds(30) {
+                    try await setWaiting(true)
+                    waiting = true
+                    markedAt = .now
+                }
                 // A row whose insert saw no waiter yet may commit just after the flag did: look twice more (at once
                 // and shortly after) before sleeping until a NOTIFY or the poll.
                 let late = try await relayOnce()

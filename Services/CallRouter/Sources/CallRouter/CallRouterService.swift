@@ -20,13 +20,17 @@ public enum CallRouterService {
             let control = CallControl(database: context.database, outbox: context.outbox, flows: FlowCache(), webhooks: InputWebhookClient())
             let api = CallRouterAPI(database: context.database, outbox: context.outbox, control: control)
             let switchAPI = SwitchAPI(control: control, token: token)
+            let sweeper = CallSweeper(
+                database: context.database, control: control, interval: .seconds(30), dialingLimit: .seconds(180), liveLimit: .seconds(6 * 3_600),
+                logger: context.logger)
             return ServiceComponents(
                 consumers: [BillingStatus().consumer],
                 authenticatedRoutes: { api.register($0) },
                 publicRoutes: { router in
                     switchAPI.register(router)
                     DocumentRoute.serve(router, path: "openapi.json", file: Bundle.module.url(forResource: "openapi", withExtension: "json"))
-                })
+                },
+                services: [sweeper])
         }
     }
 }

@@ -46,7 +46,7 @@ extension CallRouterAPI {
         let uid = try context.id("uid", as: CallID.self)
         return try await database.withTransaction { transaction in
             let (call, journey) = try await visibleCall(uid, identity, in: transaction)
-            let notes = try await CallStore.notes([uid], in: transaction)[uid] ?? []
+            let notes = try await CallStore.notes([uid], company: identity.companyID, in: transaction)[uid] ?? []
             return CallDetailView(call: CallLogView(call), journey: journey, notes: notes)
         }
     }
@@ -74,7 +74,7 @@ extension CallRouterAPI {
         let now = Date()
         return try await database.withTransaction { transaction in
             var (call, _) = try await visibleCall(uid, identity, in: transaction)
-            try await CallStore.setDisposition(uid, disposition: body.disposition, comment: body.comment, in: transaction)
+            try await CallStore.setDisposition(uid, company: identity.companyID, disposition: body.disposition, comment: body.comment, in: transaction)
             call.disposition = body.disposition
             call.dispositionComment = body.comment
             try await outbox.enqueue(
@@ -94,7 +94,7 @@ extension CallRouterAPI {
         let (calls, notes) = try await database.withTransaction { transaction in
             try await scope(&filter, identity, in: transaction)
             let calls = try await CallStore.list(company: identity.companyID, filter: filter, in: transaction)
-            return (calls, try await CallStore.notes(calls.map(\.uid), in: transaction))
+            return (calls, try await CallStore.notes(calls.map(\.uid), company: identity.companyID, in: transaction))
         }
         var text = CSV.row([
             "UID", "Direction", "Status", "Started At", "Answered At", "Ended At", "Duration (s)", "Number", "Number Type", "Customer", "Agent",

@@ -38,13 +38,23 @@ extension CallRouterAPI {
         return DepartmentView(found)
     }
 
+    /// D-27: managers edit the departments they manage and cannot hand themselves another; owners and admins any.
     @Sendable func updateDepartment(_ request: Request, context: AppRequestContext) async throws -> DepartmentView {
-        let company = try context.require("departments.manage", roles: Self.managerRoles).companyID
+        let identity = try context.require("departments.manage", roles: Self.managerRoles)
+        let company = identity.companyID
         let id = try context.id("id", as: DepartmentID.self)
         let body = try await request.decode(as: DepartmentRequest.self, context: context)
         return try await database.withTransaction { transaction in
             guard var department = try await DepartmentStore.find(id, company: company, in: transaction, lock: true) else {
                 throw APIError.notFound("department")
+            }
+            if identity.role == .manager {
+                guard department.managerID == identity.userID else {
+                    throw APIError.forbidden("auth.forbidden", "Access Denied: managers edit only the departments they manage.")
+                }
+                if let manager = body.managerID, manager != department.managerID {
+                    throw APIError.forbidden("auth.forbidden", "Access Denied: only owners and admins change a department's manager.", field: "manager_id")
+                }
             }
             department.name = body.name ?? department.name
             if let manager = body.managerID { department.managerID = manager }

@@ -30,8 +30,17 @@ struct CallControl: Sendable {
         let lookup: InboundLookup
     }
 
-    /// D-09, CR-63, CR-12, D-07 in that order, then the flow's start.
+    /// D-09, CR-63, CR-12, D-07 in that order, then the flow's start. The same call sent twice at once: the second
+    /// waits on the carrier id's unique index, fails when the first commits, and is answered from the first.
     func incoming(_ call: Incoming) async throws -> String {
+        do {
+            return try await admit(call)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            return try await admit(call)
+        }
+    }
+
+    private func admit(_ call: Incoming) async throws -> String {
         do {
             return try await database.withTransaction { transaction in
                 guard let lookup = try await NumberStore.inbound(did: call.did, caller: call.caller, in: transaction) else {
@@ -108,7 +117,7 @@ struct CallControl: Sendable {
     }
 
     private func directory(_ company: CompanyID, _ transaction: Transaction) -> PostgresDirectory {
-        PostgresDirectory(company: company, transaction: transaction, database: database, webhooks: webhooks)
+        PostgresDirectory(company: company, transaction: transaction, webhooks: webhooks)
     }
 
     /// CR-12, CR-63: the call is logged with its outcome and ends before the IVR.
@@ -248,6 +257,12 @@ struct CallControl: Sendable {
                 in: transaction)
             // D-07, CR-49: last, so the company's row is locked only for the commit; refused, everything rolls back.
             let cap = LinePolicy(lines: settings.lines).outboundCap
+            if request.method.lines > cap {
+                throw APIError.conflict(
+                    "lines.insufficient_for_method",
+                    "With \(settings.lines) lines only \(cap) may carry outbound calls, and \(request.method.rawValue) needs \(request.method.lines); use a web call or add lines (D-07, CR-49).",
+                    field: "method")
+            }
             guard try await CompanyStore.takeLines(company, legs: request.method.lines, outboundCap: cap, releasing: 0, in: transaction) else {
                 throw APIError.conflict(
                     "lines.exhausted",
@@ -365,7 +380,9 @@ extension CallEventError {
         case .notTheConnectedAgent:
             APIError.conflict("call.transfer.not_connected_agent", "Only the agent on the call can transfer it.", field: "agent_id")
         case .transferTargetUnknown:
-            APIError.unprocessable("call.transfer.target_unknown", "No user has that extension in your company.", field: "to")
+            APIError.unprocessable("call.transfer.target_unknown", "The transfer target is not a user or department of your company.", field: "to")
+        case .outboundTransfer:
+            APIError.conflict("call.transfer.outbound_unsupported", "Outbound calls cannot be transferred; call the colleague in instead.")
         }
     }
 }

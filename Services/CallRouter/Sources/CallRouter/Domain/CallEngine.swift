@@ -42,6 +42,7 @@ enum CallEventError: Error, Hashable, Sendable {
     case notConnected
     case notTheConnectedAgent
     case transferTargetUnknown
+    case outboundTransfer
 }
 
 /// The IVR and routing state machine (CR-02 … CR-45, D-01 … D-06). Pure apart from the directory lookups: given the
@@ -334,6 +335,12 @@ struct CallEngine: Sendable {
         let reason: Ineligibility? = agent.map { Eligibility.check($0, members: nil, at: context.moment, suspended: context.suspended) } ?? .notMember
         if let reason {
             log(&step, "not_eligible", agents: [id], detail: reason.rawValue)
+            if let pending = state.transfer, pending.mode == .warm {
+                // A warm transfer to someone who cannot take it fails back: the caller stays with the first agent.
+                state.transfer = nil
+                log(&step, "transfer_failed", agents: [pending.from])
+                return
+            }
             try await fallback(target, &state, &step)
             return
         }
@@ -455,14 +462,20 @@ struct CallEngine: Sendable {
         _ step: inout Step
     ) async throws {
         guard party == .agent else { throw CallEventError.callerCannotTransfer }
+        guard context.direction == .inbound else { throw CallEventError.outboundTransfer }
         guard state.phase == .connected, state.transfer == nil, let current = state.agent else { throw CallEventError.notConnected }
         guard agent == nil || agent == current else { throw CallEventError.notTheConnectedAgent }
         log(&step, "transfer_requested", agents: [current], detail: mode.rawValue)
         let destination: TransferTarget
-        if case .extension(let number) = target {
+        switch target {
+        case .extension(let number):
             guard let found = try await directory.agent(extension: number) else { throw CallEventError.transferTargetUnknown }
             destination = .user(found.id)
-        } else {
+        case .user(let id):
+            guard try await !directory.agents([id]).isEmpty else { throw CallEventError.transferTargetUnknown }
+            destination = target
+        case .department(let id):
+            guard try await directory.department(id) != nil else { throw CallEventError.transferTargetUnknown }
             destination = target
         }
         state.transfer = CallState.PendingTransfer(from: current, mode: mode)

@@ -159,14 +159,17 @@ enum CallStore {
                 answered_at = \(call.answeredAt), ended_at = \(call.endedAt), billable_seconds = \(call.billableSeconds),
                 recording_url = \(call.recordingURL), voicemail_url = \(call.voicemailURL), last_event_id = \(call.lastEventID),
                 last_response = \(call.lastResponse)
-            WHERE uid = \(call.uid.uuid)
+            WHERE company_id = \(call.company.uuid) AND uid = \(call.uid.uuid)
             """)
     }
 
-    static func setDisposition(_ uid: CallID, disposition: String, comment: String?, in transaction: Transaction) async throws {
+    static func setDisposition(_ uid: CallID, company: CompanyID, disposition: String, comment: String?, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
-            "UPDATE \(unescaped: schema).calls SET disposition = \(disposition), disposition_comment = \(comment) WHERE uid = \(uid.uuid)")
+            """
+            UPDATE \(unescaped: schema).calls SET disposition = \(disposition), disposition_comment = \(comment)
+            WHERE company_id = \(company.uuid) AND uid = \(uid.uuid)
+            """)
     }
 
     /// D-05: the agent who answered this caller most recently.
@@ -213,13 +216,13 @@ enum CallStore {
         throw APIStoreError.missingRow("call_notes")
     }
 
-    static func notes(_ uids: [CallID], in transaction: Transaction) async throws -> [CallID: [CallNote]] {
+    static func notes(_ uids: [CallID], company: CompanyID, in transaction: Transaction) async throws -> [CallID: [CallNote]] {
         guard !uids.isEmpty else { return [:] }
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
             SELECT call_uid, id, author_id, text, created_at FROM \(unescaped: schema).call_notes
-            WHERE call_uid = ANY(\(uids.map(\.uuid))) ORDER BY id
+            WHERE company_id = \(company.uuid) AND call_uid = ANY(\(uids.map(\.uuid))) ORDER BY id
             """)
         var notes: [CallID: [CallNote]] = [:]
         for try await (uid, id, author, text, created) in rows.decode((UUID, Int, UUID, String, Date).self) {

@@ -73,12 +73,14 @@ enum DepartmentStore {
     }
 
     /// D-04: compare-and-set of the balanced-rotation cursor.
-    static func claimRotation(_ id: DepartmentID, from seen: UserID?, to user: UserID, in database: Database) async throws -> Bool {
-        let schema = database.schema.rawValue
-        let rows = try await database.query(
+    static func claimRotation(
+        _ id: DepartmentID, company: CompanyID, from seen: UserID?, to user: UserID, in transaction: Transaction
+    ) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
             """
             UPDATE \(unescaped: schema).departments SET last_offered = \(user.uuid)
-            WHERE id = \(id.uuid) AND last_offered IS NOT DISTINCT FROM \(seen?.uuid)
+            WHERE company_id = \(company.uuid) AND id = \(id.uuid) AND last_offered IS NOT DISTINCT FROM \(seen?.uuid)
             RETURNING id
             """)
         for try await _ in rows { return true }

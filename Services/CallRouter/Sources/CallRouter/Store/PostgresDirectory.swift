@@ -6,8 +6,6 @@ import Storage
 struct PostgresDirectory: RoutingDirectory {
     let company: CompanyID
     let transaction: Transaction
-    /// For the rotation cursor, which moves outside the call's transaction.
-    let database: Database
     let webhooks: InputWebhookClient
 
     func department(_ id: DepartmentID) async throws -> Department? {
@@ -26,11 +24,11 @@ struct PostgresDirectory: RoutingDirectory {
         try await CallStore.stickyAgent(company: company, customer: customer, since: since, in: transaction)
     }
 
-    /// Its own statement, committed at once: holding the department's row until the call's commit would let only
-    /// one call at a time into a balanced department. A cursor moved for a call whose transaction then fails only
-    /// shifts the next call's starting member by one.
+    /// In the call's transaction: a second pooled connection taken while this one is held could wait forever once
+    /// every connection is held by a call doing the same. The row stays locked until the commit, so calls into one
+    /// balanced department commit one after another; a concurrent claim re-checks the cursor after that commit.
     func claimRotation(department: DepartmentID, from seen: UserID?, to user: UserID) async throws -> Bool {
-        try await DepartmentStore.claimRotation(department, from: seen, to: user, in: database)
+        try await DepartmentStore.claimRotation(department, company: company, from: seen, to: user, in: transaction)
     }
 
     func askInputWebhook(url: String, request: InputWebhookRequest) async -> String? {

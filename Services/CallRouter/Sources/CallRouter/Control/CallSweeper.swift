@@ -1,0 +1,54 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Storage
+
+/// Ends calls the switch lost track of, so their lines and agents are not held for ever: an outbound call still
+/// dialling well past the ring time (the switch never picked up the instructions, or never reported), and any call
+/// live for longer than a call can last. Each is ended through the ordinary hang-up path, so it gets its outcome,
+/// `call.completed`, its lines and its agent back exactly once.
+struct CallSweeper: Service {
+    let database: Database
+    let control: CallControl
+    let interval: Duration
+    /// An outbound leg that has not answered after this long is not going to.
+    let dialingLimit: Duration
+    let liveLimit: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let ended = try await sweepOnce(now: Date())
+                if ended > 0 { logger.info("ended stale calls", metadata: ["count": "\(ended)"]) }
+            } catch {
+                logger.warning("call sweep failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Ends up to 100 stale calls (of one company, or of all); returns how many.
+    @discardableResult
+    func sweepOnce(now: Date, company: CompanyID? = nil) async throws -> Int {
+        let schema = database.schema.rawValue
+        let dialingBefore = now.addingTimeInterval(-Double(dialingLimit.components.seconds))
+        let liveBefore = now.addingTimeInterval(-Double(liveLimit.components.seconds))
+        let rows = try await database.query(
+            """
+            SELECT uid FROM \(unescaped: schema).calls
+            WHERE live AND (\(company?.uuid)::uuid IS NULL OR company_id = \(company?.uuid))
+              AND ((state->>'phase' IN ('dialing_agent', 'dialing_customer') AND started_at < \(dialingBefore))
+                            OR started_at < \(liveBefore))
+            LIMIT 100
+            """)
+        var stale: [CallID] = []
+        for try await uid in rows.decode(UUID.self) { stale.append(CallID(uid)) }
+        for uid in stale {
+            _ = try await control.event(uid, .hangup(recordingURL: nil), eventID: "sweeper", at: now)
+        }
+        return stale.count
+    }
+}
