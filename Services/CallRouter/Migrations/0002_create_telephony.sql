@@ -145,6 +145,8 @@ CREATE TABLE callrouter.calls (
 CREATE UNIQUE INDEX calls_carrier ON callrouter.calls (company_id, carrier_call_id) WHERE carrier_call_id IS NOT NULL;
 CREATE INDEX calls_company_started ON callrouter.calls (company_id, started_at DESC, uid);
 CREATE INDEX calls_company_agent ON callrouter.calls (company_id, agent_id, started_at DESC);
+-- The sweeper's view: only the live calls, however large the log grows.
+CREATE INDEX calls_live ON callrouter.calls (started_at) WHERE live;
 
 -- CR-57: notes on a call, time-stamped, with their author.
 CREATE TABLE callrouter.call_notes (
