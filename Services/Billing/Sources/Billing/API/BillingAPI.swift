@@ -172,7 +172,7 @@ enum BusinessDetails {
         if let name, name.trimmingCharacters().isEmpty || name.count > 100 {
             return Violation(code: "billing.name.invalid", field: "billing_name", message: "The billing name must have 1 to 100 characters.")
         }
-        if let email, !isEmail(email) {
+        if let email, !EmailAddress.isPlausible(email) {
             return Violation(code: "billing.email.invalid", field: "billing_email", message: "The billing e-mail is not a valid address.")
         }
         if let gstin, !isGSTIN(gstin) {
@@ -180,11 +180,6 @@ enum BusinessDetails {
                 code: "billing.gstin.invalid", field: "gstin", message: "A GSTIN has 15 characters, such as 27AAPFU0939F1ZV.")
         }
         return nil
-    }
-
-    static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(" ")
     }
 
     /// State code (2 digits), PAN (5 letters, 4 digits, 1 letter), entity number, `Z`, check character.

@@ -34,7 +34,8 @@ extension CallRouterAPI {
         let id = try context.id("id", as: FlowID.self)
         return try await database.withTransaction { transaction in
             guard let flow = try await FlowStore.find(id, company: company, in: transaction) else { throw APIError.notFound("flow") }
-            let published = try await flow.publishedVersion.asyncMap { try await FlowStore.graph(id, version: $0, in: transaction) } ?? nil
+            var published: CallFlowGraph?
+            if let version = flow.publishedVersion { published = try await FlowStore.graph(id, version: version, in: transaction) }
             return FlowView(flow, published: published)
         }
     }
@@ -127,12 +128,5 @@ extension CallRouterAPI {
         if graph.nodes.count > FlowValidation.maxNodes {
             throw APIError.unprocessable("callflow.too_many_nodes", "A call flow has at most \(FlowValidation.maxNodes) nodes.", field: "graph.nodes")
         }
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }

@@ -111,8 +111,7 @@ extension CallRouterAPI {
         timeSlots: [TimeSlot], outboundAllowed: Bool
     ) throws -> User {
         try TextRules.check(name, field: "name", max: 100, code: "user.name.invalid")
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
+        guard EmailAddress.isPlausible(email) else {
             throw APIError.unprocessable("user.email.invalid", "The email is not a valid address.", field: "email")
         }
         let phone = try TextRules.phone(mobile, field: "mobile")

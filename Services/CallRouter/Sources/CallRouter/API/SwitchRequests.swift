@@ -111,7 +111,7 @@ struct SwitchEventRequest: Decodable {
         case .offerTimeout:
             return .offerTimeout(leg: leg ?? .agent)
         case .voicemailRecorded:
-            guard let url = recordingURL, Self.isURL(url) else {
+            guard let url = recordingURL, FlowValidation.isHTTPURL(url) else {
                 throw APIError.badRequest("call.recording_url.invalid", "The recording_url must be an http(s) URL.", field: "recording_url")
             }
             let seconds = seconds ?? 0
@@ -120,7 +120,7 @@ struct SwitchEventRequest: Decodable {
             }
             return .voicemailRecorded(url: url, seconds: seconds)
         case .hangup:
-            if let url = recordingURL, !Self.isURL(url) {
+            if let url = recordingURL, !FlowValidation.isHTTPURL(url) {
                 throw APIError.badRequest("call.recording_url.invalid", "The recording_url must be an http(s) URL.", field: "recording_url")
             }
             return .hangup(recordingURL: recordingURL)
@@ -141,10 +141,5 @@ struct SwitchEventRequest: Decodable {
             }
             return .transfer(by: by, agent: agentID, to: target, mode: mode ?? .blind)
         }
-    }
-
-    static func isURL(_ text: String) -> Bool {
-        guard text.count <= 2000, let url = URL(string: text), let scheme = url.scheme?.lowercased() else { return false }
-        return (scheme == "https" || scheme == "http") && url.host != nil
     }
 }

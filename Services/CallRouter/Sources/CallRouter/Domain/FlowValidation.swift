@@ -114,7 +114,7 @@ enum FlowValidation {
                 if !MenuRules.timeoutRange.contains(input.timeoutSeconds) {
                     add("callflow.menu.timeout_out_of_range", node.id, "timeout_seconds", "The no-input timeout is 3 to 15 seconds (D-01).")
                 }
-                if !isWebhookURL(input.webhookURL) {
+                if !isHTTPURL(input.webhookURL) {
                     add("callflow.input.webhook_invalid", node.id, "webhook_url", "The input webhook must be an http or https URL (CR-04).")
                 }
                 checkNext(input.fallbackNode, node: node.id, field: "fallback_node")
@@ -180,7 +180,8 @@ enum FlowValidation {
         (2...10).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "-" || $0 == "_") }
     }
 
-    static func isWebhookURL(_ text: String) -> Bool {
+    /// An http(s) URL with a host: input-node webhooks and the switch's recording links.
+    static func isHTTPURL(_ text: String) -> Bool {
         guard text.count <= 2000, let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             return false
         }

@@ -35,7 +35,7 @@ struct CallRecord: Hashable, Sendable {
 }
 
 /// What a call log query asks for (CR-53, CR-58): all optional, combined with AND.
-struct CallLogFilter: Hashable, Sendable {
+struct CallLogFilter: Sendable {
     var from: Date?
     var to: Date?
     var direction: CallCompleted.Direction?
@@ -50,13 +50,6 @@ struct CallLogFilter: Hashable, Sendable {
     var limit: Int = 100
     /// Keyset cursor: calls started before this (started_at, uid).
     var before: (Date, CallID)?
-
-    static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.from == rhs.from && lhs.to == rhs.to && lhs.direction == rhs.direction && lhs.outcome == rhs.outcome && lhs.agent == rhs.agent
-            && lhs.department == rhs.department && lhs.did == rhs.did && lhs.customer == rhs.customer && lhs.limit == rhs.limit
-    }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(limit) }
 }
 
 /// CR-57: a note on a call.
@@ -97,15 +90,8 @@ enum CallStore {
             """)
     }
 
-    /// The call's row, locked until the transaction ends: the events of one call are decided one at a time.
-    static func lock(_ uid: CallID, in transaction: Transaction) async throws -> CallRecord? {
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query("SELECT \(unescaped: columns) FROM \(unescaped: schema).calls WHERE uid = \(uid.uuid) FOR UPDATE")
-        for try await row in rows { return try decode(row) }
-        return nil
-    }
-
-    /// The call locked, with its company's settings, in one round trip (the start of every switch event).
+    /// The call locked until the transaction ends, so the events of one call are decided one at a time, with its
+    /// company's settings, in one round trip (the start of every switch event).
     static func lockWithSettings(_ uid: CallID, in transaction: Transaction) async throws -> (CallRecord, CompanySettings)? {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(

@@ -19,8 +19,6 @@ struct CompanySettings: Hashable, Sendable {
 }
 
 enum CompanyStore {
-    static let defaultTimeZone = "Asia/Kolkata"
-
     /// The company's settings, created with the defaults on first use.
     static func read(_ company: CompanyID, in transaction: Transaction) async throws -> CompanySettings {
         if let found = try await find(company, in: transaction) { return found }
