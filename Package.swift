@@ -26,6 +26,16 @@ let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
+/// What one service needs beyond the shared set: Campaigns reads XLSX audiences (an OOXML zip) and calls the
+/// WhatsApp Cloud API at up to 1,000 requests/s per number, which wants a pooled NIO client, not URLSession.
+let extraDependencies: [String: [Target.Dependency]] = [
+    "Campaigns": [
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        .product(name: "XMLCoder", package: "XMLCoder"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    ],
+]
+
 var targets: [Target] = [
     .systemLibrary(
         name: "CRabbitMQ",
@@ -114,7 +124,8 @@ for service in services {
         // The library owns the service's migrations, so its path is the service folder.
         .target(
             name: service.name,
-            dependencies: ["Contracts", "Messaging", "Storage", "ServiceKit", hummingbird, postgres, logging, crypto],
+            dependencies: ["Contracts", "Messaging", "Storage", "ServiceKit", hummingbird, postgres, logging, crypto]
+                + (extraDependencies[service.name] ?? []),
             path: "Services/\(service.name)",
             exclude: ["Sources/\(service.name)Main"],
             sources: ["Sources/\(service.name)"],
@@ -155,6 +166,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
     ],
     targets: targets
 )

@@ -21,7 +21,7 @@ struct CampaignsDefinitionTests {
     func queues() {
         let declared = Dictionary(uniqueKeysWithValues: Subscriptions.queues.map { ($0.name, $0.bindings) })
         #expect(declared == [
-            "campaigns.dispatch": ["campaign.dispatch"],
+            "campaigns.dispatch": ["campaign.dispatch.requested"],
             "campaigns.whatsapp-send": ["whatsapp.send.requested"],
             "campaigns.billing": ["billing.balance.*", "billing.account.*"],
         ])

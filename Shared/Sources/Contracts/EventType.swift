@@ -25,7 +25,9 @@ extension EventType {
     public static let callDisposition: EventType = "call.disposition"
     public static let callLost: EventType = "call.lost"
     // Campaigns
-    public static let campaignDispatch: EventType = "campaign.dispatch"
+    /// Campaigns' own send jobs: a routing key of three words, so partners' `campaign.*` bindings never see them.
+    public static let campaignDispatch: EventType = "campaign.dispatch.requested"
+    public static let campaignFinished: EventType = "campaign.finished"
     public static let whatsappSendRequested: EventType = "whatsapp.send.requested"
     public static let whatsappMessageStatus: EventType = "whatsapp.message.status"
     public static let whatsappInbound: EventType = "whatsapp.inbound"

@@ -65,7 +65,7 @@ public struct ServiceConfiguration: Sendable {
             consumerConcurrency: try reader.int("MYOP_CONSUMER_CONCURRENCY", default: service.consumerDefaults.concurrency, range: 1...64),
             consumerBatchSize: try reader.int("MYOP_CONSUMER_BATCH_SIZE", default: service.consumerDefaults.batchSize, range: 1...5_000),
             relayBatchSize: try reader.int("MYOP_RELAY_BATCH_SIZE", default: 1_000, range: 1...10_000),
-            maxBodyBytes: try reader.int("MYOP_MAX_BODY_BYTES", default: 1 << 20, range: 1_024...(64 << 20)),
+            maxBodyBytes: try reader.int("MYOP_MAX_BODY_BYTES", default: service.maxBodyBytes, range: 1_024...(64 << 20)),
             sandboxURL: reader.string("MYOP_SANDBOX_URL", default: "http://127.0.0.1:8090"),
             amqpCACertificate: env["MYOP_AMQP_CA_CERTIFICATE"], values: env)
     }
@@ -80,6 +80,11 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     public let variable: String
     public let message: String
     public var description: String { "\(variable) \(message)" }
+
+    public init(variable: String, message: String) {
+        self.variable = variable
+        self.message = message
+    }
 }
 
 struct EnvironmentReader {

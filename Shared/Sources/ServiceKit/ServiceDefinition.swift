@@ -66,9 +66,27 @@ public struct ConsumerDefinition: Sendable {
     }
 }
 
+/// A work queue whose jobs have effects outside the database (requests to a provider) that cannot sit inside one
+/// transaction, so it is not consumed through the inbox: the handler makes a redelivered job harmless itself (it
+/// claims rows before the effect and records the outcome after). A job is acked when the handler returns and
+/// requeued when it throws.
+public struct WorkerDefinition: Sendable {
+    public let queue: String
+    /// Jobs handled at once by one replica.
+    public let concurrency: Int
+    public let handler: @Sendable (Delivery) async throws -> Void
+
+    public init(queue: String, concurrency: Int, handler: @escaping @Sendable (Delivery) async throws -> Void) {
+        self.queue = queue
+        self.concurrency = concurrency
+        self.handler = handler
+    }
+}
+
 /// The parts of a running service besides the shared ones.
 public struct ServiceComponents: Sendable {
     public var consumers: [ConsumerDefinition]
+    public var workers: [WorkerDefinition]
     /// Routes under `/v1`, behind JWT authentication.
     public var authenticatedRoutes: @Sendable (RouterGroup<AppRequestContext>) -> Void
     /// Routes outside authentication (provider webhooks, `/openapi.json`).
@@ -77,10 +95,11 @@ public struct ServiceComponents: Sendable {
     public var services: [any Service]
 
     public init(
-        consumers: [ConsumerDefinition] = [], authenticatedRoutes: @escaping @Sendable (RouterGroup<AppRequestContext>) -> Void = { _ in },
+        consumers: [ConsumerDefinition] = [], workers: [WorkerDefinition] = [], authenticatedRoutes: @escaping @Sendable (RouterGroup<AppRequestContext>) -> Void = { _ in },
         publicRoutes: @escaping @Sendable (Router<AppRequestContext>) -> Void = { _ in }, services: [any Service] = []
     ) {
         self.consumers = consumers
+        self.workers = workers
         self.authenticatedRoutes = authenticatedRoutes
         self.publicRoutes = publicRoutes
         self.services = services

@@ -74,6 +74,13 @@ public enum ServiceHost {
                     queue: definition.queue, prefetch: configuration.prefetch, concurrency: configuration.consumerConcurrency,
                     maxBatch: configuration.consumerBatchSize), logger: logger, batchHandler: definition.handler)
         }
+        let workers: [any Service] = components.workers.map { worker in
+            // A job holds its deliveries for seconds (rate-limited requests), so the window is the concurrency.
+            MessageConsumer(
+                connection: consumer,
+                configuration: .init(queue: worker.queue, prefetch: UInt16(clamping: worker.concurrency), concurrency: worker.concurrency),
+                logger: logger, handler: worker.handler)
+        }
         let router = RouterBuilder.build(
             components: components, verifier: await TokenVerifier(secret: configuration.jwtSecret),
             readiness: Readiness(database: database, connections: [publisher, consumer]), metrics: metrics,
@@ -84,7 +91,7 @@ public enum ServiceHost {
             logger: logger)
         // Started together; stopped in reverse: HTTP first, then consumers drain and ack, then the relay,
         // then the connections close.
-        let services: [any Service] = [publisher, consumer, relay] + components.services + consumers + [app]
+        let services: [any Service] = [publisher, consumer, relay] + components.services + consumers + workers + [app]
         let serviceGroup = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("starting", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)", "database": "\(configuration.databaseURL)", "amqp": "\(configuration.amqpURL)"])

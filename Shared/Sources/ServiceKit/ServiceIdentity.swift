@@ -9,12 +9,18 @@ public struct ServiceIdentity: Sendable {
     /// The service's consumer defaults; `MYOP_AMQP_PREFETCH`, `MYOP_CONSUMER_BATCH_SIZE` and
     /// `MYOP_CONSUMER_CONCURRENCY` override them.
     public let consumerDefaults: ConsumerDefaults
+    /// The largest request body by default (`MYOP_MAX_BODY_BYTES` overrides it): 1 MiB, more where a service takes
+    /// file uploads.
+    public let maxBodyBytes: Int
 
-    public init(name: String, schema: SchemaName, defaultPort: Int, consumerDefaults: ConsumerDefaults = ConsumerDefaults()) {
+    public init(
+        name: String, schema: SchemaName, defaultPort: Int, consumerDefaults: ConsumerDefaults = ConsumerDefaults(), maxBodyBytes: Int = 1 << 20
+    ) {
         self.name = name
         self.schema = schema
         self.defaultPort = defaultPort
         self.consumerDefaults = consumerDefaults
+        self.maxBodyBytes = maxBodyBytes
     }
 
     /// `<schema>.<purpose>`, the naming rule for queues.

@@ -21,7 +21,8 @@ extension BillingAPI {
     }
 
     /// D-15, CA-39 stage two: hold the estimate atomically (under the account's row lock), or 402
-    /// `INSUFFICIENTBALANCE` (BI-06) when the balance less everything held would drop below ₹1.
+    /// `INSUFFICIENTBALANCE` (BI-06) when the balance less everything held would drop below ₹1. A request naming the
+    /// reference of a hold still in force gets that hold back (200), so a caller that retries never holds twice.
     @Sendable func reserve(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<ReservationView> {
         let company = try context.require("billing.reserve", roles: Self.campaignRoles).companyID
         let body = try await request.decode(as: CreditRequest.self, context: context)
@@ -35,8 +36,12 @@ extension BillingAPI {
                 "reservation.reference.invalid", "The reference has at most 200 characters and no control characters.", field: "reference")
         }
         let now = Date()
-        let reservation = try await database.withTransaction { transaction in
+        let (reservation, repeated) = try await database.withTransaction { transaction in
             let account = try await AccountStore.lock(company, in: transaction)
+            // Under the account lock, so two requests with one reference cannot both hold.
+            if let reference = body.reference, let existing = try await ReservationStore.held(reference: reference, company: company, now: now, in: transaction) {
+                return (existing, true)
+            }
             let amount = try await Self.estimate(body, plan: account.plan, in: transaction)
             guard account.status == .active else {
                 throw APIError.paymentRequired("account.suspended", "Your account is suspended; pay the dues and refresh your balance.")
@@ -49,9 +54,9 @@ extension BillingAPI {
                 id: ReservationID(), companyID: company, reference: body.reference, amount: amount, captured: .zero, status: .held,
                 expiresAt: now.addingTimeInterval(TimeInterval(lifetime)), createdAt: now)
             try await ReservationStore.insert(reservation, in: transaction)
-            return reservation
+            return (reservation, false)
         }
-        return EditedResponse(status: .created, response: ReservationView(reservation, now: now))
+        return EditedResponse(status: repeated ? .ok : .created, response: ReservationView(reservation, now: now))
     }
 
     @Sendable func reservation(_ request: Request, context: AppRequestContext) async throws -> ReservationView {

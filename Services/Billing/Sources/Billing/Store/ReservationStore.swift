@@ -36,12 +36,29 @@ enum ReservationStore {
 
     static func find(_ id: ReservationID, company: CompanyID, forUpdate: Bool, in transaction: Transaction) async throws -> Reservation? {
         let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            """
-            SELECT id, company_id, reference, amount, captured, status, expires_at, created_at, settled_at
-            FROM \(unescaped: schema).reservations WHERE id = \(id.uuid) AND company_id = \(company.uuid)
-            \(unescaped: forUpdate ? "FOR UPDATE" : "")
-            """)
+        return try await first(
+            transaction.query(
+                """
+                SELECT id, company_id, reference, amount, captured, status, expires_at, created_at, settled_at
+                FROM \(unescaped: schema).reservations WHERE id = \(id.uuid) AND company_id = \(company.uuid)
+                \(unescaped: forUpdate ? "FOR UPDATE" : "")
+                """))
+    }
+
+    /// The hold still in force for a reference (a campaign id): asking twice for the same campaign holds once.
+    static func held(reference: String, company: CompanyID, now: Date, in transaction: Transaction) async throws -> Reservation? {
+        let schema = transaction.schema.rawValue
+        return try await first(
+            transaction.query(
+                """
+                SELECT id, company_id, reference, amount, captured, status, expires_at, created_at, settled_at
+                FROM \(unescaped: schema).reservations
+                WHERE company_id = \(company.uuid) AND reference = \(reference) AND status = 'held' AND expires_at > \(now)
+                ORDER BY created_at LIMIT 1
+                """))
+    }
+
+    private static func first(_ rows: PostgresRowSequence) async throws -> Reservation? {
         for try await (id, company, reference, amount, captured, status, expires, created, settled) in rows.decode(
             (UUID, UUID, String?, Int64, Int64, String, Date, Date, Date?).self)
         {

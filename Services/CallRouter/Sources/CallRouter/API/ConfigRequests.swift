@@ -124,20 +124,3 @@ struct OutboundRequest: Decodable {
         case callerID = "caller_id"
     }
 }
-
-/// Shared edge checks of free text.
-enum TextRules {
-    static func check(_ text: String, field: String, max: Int, code: String) throws {
-        let trimmed = text.trimmingCharacters()
-        if trimmed.isEmpty || text.count > max || text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
-            throw APIError.unprocessable(code, "The \(field) must have 1 to \(max) characters and no control characters.", field: field)
-        }
-    }
-
-    /// An E.164 number, or an Indian number written the usual ways (D-13 normalisation).
-    static func phone(_ text: String, field: String) throws -> PhoneNumber {
-        if let number = PhoneNumber(e164: text) { return number }
-        if case .success(let number) = PhoneNumber.indian(text) { return number }
-        throw APIError.unprocessable("phone.invalid", "The \(field) must be a phone number in E.164 form, such as +919876543210.", field: field)
-    }
-}

@@ -1,0 +1,83 @@
+import Contracts
+import Foundation
+import Hummingbird
+import ServiceKit
+import Storage
+
+extension CampaignsAPI {
+    /// Issue 5 point 7: a template to one contact (with an optional Message Trail tag, CA-46), or free-form text
+    /// inside the customer's 24-hour window (CA-05, D-18: else 422 `window.closed`). BI-07: 402 `INSUFFICIENTBALANCE`
+    /// below ₹1. Answers 202: the message is queued for the sender; its status follows on `GET …/messages/{id}`.
+    @Sendable func sendMessage(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MessageView> {
+        let company = try context.require("whatsapp.send", roles: Self.messagingRoles).companyID
+        let body = try await request.decode(as: MessageRequest.self, context: context)
+        let to = try TextRules.phone(body.to, field: "to")
+        if let trail = body.trail {
+            guard (1...64).contains(trail.count), trail.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                throw APIError.unprocessable("message.trail.invalid", "A trail name has 1 to 64 letters, digits, '_' or '-', such as OrderStatusUpdates.", field: "trail")
+            }
+        }
+        let kind: Kind
+        switch (body.templateID, body.text) {
+        case (let template?, nil):
+            kind = .template(template, .template(body: body.values?.body ?? [], header: body.values?.header, button: body.values?.button))
+        case (nil, let text?):
+            guard body.trail == nil else {
+                throw APIError.unprocessable("message.trail.template_only", "Message Trails tag template messages sent through the API (CA-46).", field: "trail")
+            }
+            kind = .text(try TextRules.trimmed(text, field: "text", max: 4_096, code: "message.text.invalid"))
+        default:
+            throw APIError.badRequest("message.kind.ambiguous", "Send either template_id (with values) or text.", field: "template_id")
+        }
+        try await requireBalance(company)
+        let outcome = try await database.withTransaction { transaction in
+            switch kind {
+            case .template(let template, let payload):
+                try await sends.template(
+                    SingleSend.TemplateRequest(numberID: body.numberID, to: to, templateID: template, payload: payload, trail: body.trail),
+                    company: company, checkBalance: true, in: transaction)
+            case .text(let text):
+                try await sends.text(numberID: body.numberID, to: to, text: text, company: company, in: transaction)
+            }
+        }
+        switch outcome {
+        case .queued(let message): return EditedResponse(status: .accepted, response: MessageView(message))
+        case .refused(let error): throw error
+        }
+    }
+
+    private enum Kind {
+        case template(UUID, MessagePayload)
+        case text(String)
+    }
+
+    @Sendable func message(_ request: Request, context: AppRequestContext) async throws -> MessageView {
+        let company = try context.require("whatsapp.read", roles: Self.messagingRoles).companyID
+        let id = try Self.uuid(context)
+        guard let message = try await database.withTransaction({ try await MessageStore.find(id, company: company, in: $0) }) else {
+            throw APIError.notFound("message")
+        }
+        return MessageView(message)
+    }
+
+    /// CA-46: a Message Trail's messages, newest first; `?format=csv` exports it.
+    @Sendable func trail(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let company = try context.require("whatsapp.read", roles: Self.campaignRoles).companyID
+        guard let trail = context.parameters.get("trail"), (1...64).contains(trail.count) else {
+            throw APIError.badRequest("request.invalid_trail", "The trail in the path is its name.", field: "trail")
+        }
+        let messages = try await database.withTransaction { try await MessageStore.ofTrail(trail, company: company, limit: 10_000, in: $0) }
+        if request.uri.queryParameters["format"] == "csv" {
+            var text = CSV.row(["Message ID", "Phone Number", "Status", "Sent At", "Delivered At", "Read At", "Failed At", "Error"])
+            for message in messages {
+                text += CSV.row([
+                    message.id.uuidString.lowercased(), message.recipient.e164, message.status.rawValue, message.sentAt.map(Timestamp.format) ?? "",
+                    message.deliveredAt.map(Timestamp.format) ?? "", message.readAt.map(Timestamp.format) ?? "",
+                    message.failedAt.map(Timestamp.format) ?? "", message.errorMessage ?? "",
+                ])
+            }
+            return CSV.response(text, filename: "trail-\(trail).csv")
+        }
+        return try APIResponseEncoder().encode(Page(items: messages.map(MessageView.init), next: nil), from: request, context: context)
+    }
+}

@@ -1,0 +1,26 @@
+import Contracts
+import Foundation
+import Logging
+import ServiceKit
+import Storage
+
+/// `whatsapp.send.requested` (AfterCall's WhatsApp action, issue 5 point 7): the same single send as the API, inside
+/// the inbox transaction. A send the rules refuse is recorded as a failed message, so it shows in reports.
+struct SendRequests: Sendable {
+    let sends: SingleSend
+
+    var consumer: ConsumerDefinition {
+        ConsumerDefinition(name: "send-requests", queue: Subscriptions.whatsappSend) { (context: InboxContext) in
+            let event = try context.decode(WhatsAppSendRequested.self)
+            let request = event.data
+            let outcome = try await sends.template(
+                SingleSend.TemplateRequest(
+                    numberID: request.numberID, to: request.to, templateID: request.templateID,
+                    payload: .template(body: request.bodyValues, header: request.headerValue, button: request.buttonValue), trail: request.trail),
+                company: event.companyID, checkBalance: false, in: context.transaction)
+            if case .refused(let error) = outcome {
+                context.logger.notice("WhatsApp send refused", metadata: ["code": "\(error.code)", "to": "\(request.to)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// What a failed Cloud API request means for the recipient (D-17, issue 5 point 5).
+enum SendFailure: Sendable, Equatable {
+    /// Throttled (130429, 80007, 131056) or the provider is unwell (5xx, 1, 2, 131000, network): try again later.
+    case retry(code: String, message: String)
+    /// The recipient cannot get this message (invalid number, template not approved, …): fail it with the code.
+    case permanent(code: String, message: String)
+
+    /// Meta's error codes that are about rate or capacity and clear by themselves.
+    static let throttlingCodes: Set<Int> = [4, 80007, 130429, 131056]
+    static let transientCodes: Set<Int> = [1, 2, 131000, 131016]
+
+    static func classify(httpStatus: Int, metaCode: Int?, message: String) -> SendFailure {
+        if let metaCode, throttlingCodes.contains(metaCode) || transientCodes.contains(metaCode) {
+            return .retry(code: String(metaCode), message: message)
+        }
+        if httpStatus == 429 || httpStatus >= 500 { return .retry(code: metaCode.map(String.init) ?? "http.\(httpStatus)", message: message) }
+        return .permanent(code: metaCode.map(String.init) ?? "http.\(httpStatus)", message: message)
+    }
+
+    /// Backoff for the n-th retry (1-based): 200 ms doubling to 10 s. Throttling never drops a message (D-17).
+    static func backoff(attempt: Int) -> Duration {
+        let milliseconds = min(10_000, 200 << min(attempt - 1, 6))
+        return .milliseconds(milliseconds)
+    }
+}

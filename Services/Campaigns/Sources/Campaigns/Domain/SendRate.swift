@@ -1,0 +1,23 @@
+import Foundation
+
+/// D-17: how fast one WhatsApp number may send.
+enum SendRate {
+    /// Meta's default per number.
+    static let standard = 80
+    /// Meta's highest throughput, on request.
+    static let maximum = 1_000
+
+    static func isValid(_ perSecond: Int) -> Bool { (1...maximum).contains(perSecond) }
+
+    /// The token bucket the database keeps per number, one second deep: what is available after `elapsed` seconds
+    /// and how much of `wanted` it can give. The SQL in `NumberStore.takeTokens` is this formula.
+    static func refill(tokens: Double, elapsed: Double, rate: Int) -> Double {
+        min(Double(rate), tokens + Double(rate) * max(0, elapsed))
+    }
+
+    static func take(wanted: Int, available: Double) -> Int { max(0, min(wanted, Int(available.rounded(.down)))) }
+
+    /// How many tokens a sender asks for at once: a tenth of a second's worth, so one replica cannot starve another
+    /// for long and the database sees at most ten statements per second per number and replica.
+    static func chunk(rate: Int) -> Int { max(1, rate / 10) }
+}

@@ -1,0 +1,97 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Meta's WhatsApp Cloud API as Campaigns uses it: send a message, submit a template. `baseURL` is
+/// `https://graph.facebook.com` in production and the sandbox or an in-test fake elsewhere.
+struct CloudAPIClient: Sendable {
+    let http: HTTPClient
+    let baseURL: String
+    let version: String
+    let accessToken: String
+
+    /// The Cloud API's accepted message: its id (`wamid.…`) is the key of every later status webhook.
+    struct Accepted: Sendable, Equatable {
+        var providerMessageID: String
+    }
+
+    enum Outcome: Sendable, Equatable {
+        case accepted(Accepted)
+        case failed(SendFailure)
+    }
+
+    /// `POST /{version}/{phone-number-id}/messages`. Never throws: network trouble is a retryable failure.
+    func send(_ body: Data, from phoneNumberID: String) async -> Outcome {
+        do {
+            let (status, data) = try await post("\(version)/\(phoneNumberID)/messages", body: body)
+            if (200..<300).contains(status), let reply = try? JSONDecoder().decode(SendReply.self, from: data),
+               let id = reply.messages.first?.id {
+                return .accepted(Accepted(providerMessageID: id))
+            }
+            let error = try? JSONDecoder().decode(ErrorReply.self, from: data)
+            return .failed(SendFailure.classify(
+                httpStatus: status, metaCode: error?.error.code, message: error?.error.message ?? "HTTP \(status) from the WhatsApp provider"))
+        } catch {
+            return .failed(.retry(code: "network", message: "The WhatsApp provider could not be reached: \(error)"))
+        }
+    }
+
+    struct SubmittedTemplate: Sendable, Equatable {
+        var id: String
+        var status: String
+        var category: String?
+    }
+
+    enum TemplateSubmission: Sendable, Equatable {
+        case submitted(SubmittedTemplate)
+        case refused(code: String, message: String)
+        case unavailable(String)
+    }
+
+    /// `POST /{version}/{waba-id}/message_templates` (D-11): the provider answers PENDING and decides later.
+    func submitTemplate(_ body: Data, waba: String) async -> TemplateSubmission {
+        do {
+            let (status, data) = try await post("\(version)/\(waba)/message_templates", body: body)
+            if (200..<300).contains(status), let reply = try? JSONDecoder().decode(TemplateReply.self, from: data) {
+                return .submitted(SubmittedTemplate(id: reply.id, status: reply.status, category: reply.category))
+            }
+            if status >= 500 || status == 429 { return .unavailable("HTTP \(status)") }
+            let error = try? JSONDecoder().decode(ErrorReply.self, from: data)
+            return .refused(code: error.map { String($0.error.code) } ?? "http.\(status)", message: error?.error.message ?? "HTTP \(status)")
+        } catch {
+            return .unavailable("\(error)")
+        }
+    }
+
+    private func post(_ path: String, body: Data) async throws -> (Int, Data) {
+        var request = HTTPClientRequest(url: "\(baseURL)/\(path)")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(accessToken)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await http.execute(request, timeout: .seconds(15))
+        let buffer = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), Data(buffer.readableBytesView))
+    }
+
+    private struct SendReply: Decodable {
+        struct Message: Decodable { var id: String }
+        var messages: [Message]
+    }
+
+    private struct TemplateReply: Decodable {
+        var id: String
+        var status: String
+        var category: String?
+    }
+
+    private struct ErrorReply: Decodable {
+        struct Body: Decodable {
+            var message: String
+            var code: Int
+        }
+        var error: Body
+    }
+}

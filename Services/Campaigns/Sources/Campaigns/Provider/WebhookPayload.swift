@@ -1,0 +1,105 @@
+import Foundation
+
+/// What Meta posts to the webhook (`object: whatsapp_business_account`), the parts Campaigns reads. Unknown
+/// fields and change kinds are ignored; a part that cannot be read is skipped, never fatal for the rest.
+struct WebhookPayload: Decodable, Sendable {
+    var object: String
+    var entry: [Entry]
+
+    struct Entry: Decodable, Sendable {
+        var id: String?
+        var changes: [Change]
+    }
+
+    struct Change: Decodable, Sendable {
+        var field: String
+        var value: Value
+    }
+
+    /// The union of the value shapes of the change fields read here.
+    struct Value: Decodable, Sendable {
+        // field "messages"
+        var metadata: Metadata?
+        var statuses: [Status]?
+        var messages: [InboundMessage]?
+        // field "message_template_status_update"
+        var event: String?
+        var messageTemplateID: FlexibleID?
+        var reason: String?
+        // field "template_category_update"
+        var newCategory: String?
+        // field "phone_number_quality_update"
+        var displayPhoneNumber: String?
+        var currentLimit: String?
+        var quality: String?
+
+        enum CodingKeys: String, CodingKey {
+            case metadata, statuses, messages, event, reason, quality
+            case messageTemplateID = "message_template_id"
+            case newCategory = "new_category"
+            case displayPhoneNumber = "display_phone_number"
+            case currentLimit = "current_limit"
+        }
+    }
+
+    struct Metadata: Decodable, Sendable {
+        var phoneNumberID: String
+
+        enum CodingKeys: String, CodingKey {
+            case phoneNumberID = "phone_number_id"
+        }
+    }
+
+    struct Status: Decodable, Sendable {
+        var id: String
+        var status: String
+        var timestamp: String
+        var recipientID: String?
+        var conversation: Conversation?
+        var errors: [ProviderError]?
+
+        enum CodingKeys: String, CodingKey {
+            case id, status, timestamp, conversation, errors
+            case recipientID = "recipient_id"
+        }
+
+        var date: Date { Double(timestamp).map { Date(timeIntervalSince1970: $0) } ?? Date() }
+    }
+
+    struct Conversation: Decodable, Sendable {
+        struct Origin: Decodable, Sendable { var type: String }
+        var id: String
+        var origin: Origin?
+    }
+
+    struct ProviderError: Decodable, Sendable {
+        var code: Int
+        var title: String?
+        var message: String?
+    }
+
+    struct InboundMessage: Decodable, Sendable {
+        struct Text: Decodable, Sendable { var body: String }
+        var from: String
+        var id: String
+        var timestamp: String
+        var type: String
+        var text: Text?
+
+        var date: Date { Double(timestamp).map { Date(timeIntervalSince1970: $0) } ?? Date() }
+    }
+
+    /// Meta sends template ids as numbers in some payloads and strings in others.
+    struct FlexibleID: Decodable, Sendable {
+        var text: String
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let number = try? container.decode(Int64.self) {
+                text = String(number)
+            } else {
+                text = try container.decode(String.self)
+            }
+        }
+    }
+}

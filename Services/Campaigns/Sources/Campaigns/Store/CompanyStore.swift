@@ -1,0 +1,45 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+/// Per-company settings and the billing projection (BI-06, CA-42).
+enum CompanyStore {
+    struct Settings: Sendable, Equatable {
+        var wabaID: String?
+        var whatsappBlocked: Bool
+    }
+
+    static func read(_ company: CompanyID, in transaction: Transaction) async throws -> Settings {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT waba_id, whatsapp_blocked FROM \(unescaped: schema).companies WHERE company_id = \(company.uuid)")
+        for try await (waba, blocked) in rows.decode((String?, Bool).self) { return Settings(wabaID: waba, whatsappBlocked: blocked) }
+        return Settings(wabaID: nil, whatsappBlocked: false)
+    }
+
+    static func setWABA(_ waba: String, company: CompanyID, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).companies (company_id, waba_id) VALUES (\(company.uuid), \(waba))
+            ON CONFLICT (company_id) DO UPDATE SET waba_id = excluded.waba_id
+            """)
+    }
+
+    /// Applies a billing event unless a later one was already applied (events of one company can arrive out of
+    /// order). Answers whether it applied.
+    static func setBlocked(_ blocked: Bool, company: CompanyID, at: Date, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).companies (company_id, whatsapp_blocked, billing_changed_at)
+            VALUES (\(company.uuid), \(blocked), \(at))
+            ON CONFLICT (company_id) DO UPDATE SET whatsapp_blocked = excluded.whatsapp_blocked, billing_changed_at = excluded.billing_changed_at
+            WHERE companies.billing_changed_at IS NULL OR companies.billing_changed_at <= excluded.billing_changed_at
+            RETURNING company_id
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+}

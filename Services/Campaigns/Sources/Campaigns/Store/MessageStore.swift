@@ -1,0 +1,250 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+/// A message claimed for sending, with what the sender needs to build the request.
+struct ClaimedMessage: Sendable {
+    var id: UUID
+    var companyID: CompanyID
+    var numberID: UUID
+    var phoneNumberID: String
+    var recipient: PhoneNumber
+    var templateID: UUID?
+    var payload: MessagePayload
+    var campaignID: CampaignID?
+    var trail: String?
+}
+
+/// What the provider said about a claimed message.
+struct SendOutcome: Sendable {
+    var messageID: UUID
+    var status: MessageStatus
+    var providerMessageID: String?
+    var errorCode: String?
+    var errorMessage: String?
+}
+
+/// A message a status change applied to.
+struct StatusChange: Sendable {
+    var message: ClaimedMessage
+    var providerMessageID: String
+    var status: MessageStatus
+    var errorCode: String?
+    var errorMessage: String?
+}
+
+enum MessageStore {
+    struct NewMessage: Sendable {
+        var id: UUID
+        var position: Int?
+        var recipient: PhoneNumber
+        var name: String
+        var payload: MessagePayload
+        var status: MessageStatus
+        var errorCode: String?
+        var errorMessage: String?
+    }
+
+    /// One bulk insert for a whole campaign or a single send.
+    static func insert(
+        _ messages: [NewMessage], company: CompanyID, number: UUID, campaign: CampaignID?, kind: String, template: UUID?, trail: String?,
+        in transaction: Transaction
+    ) async throws {
+        guard !messages.isEmpty else { return }
+        let schema = transaction.schema.rawValue
+        let payloads = try messages.map { try JSONText.encode($0.payload) }
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).messages
+                (id, company_id, number_id, campaign_id, position, recipient, name, kind, template_id, payload, trail, status,
+                 error_code, error_message, failed_at)
+            SELECT m.id, \(company.uuid), \(number), \(campaign?.uuid), NULLIF(m.position, 0), m.recipient, m.name, \(kind), \(template),
+                   m.payload::jsonb, \(trail), m.status, NULLIF(m.code, ''), NULLIF(m.message, ''),
+                   CASE WHEN m.status = 'failed' THEN now() END
+            FROM unnest(\(messages.map(\.id)), \(messages.map { $0.position ?? 0 }), \(messages.map(\.recipient.e164)), \(messages.map(\.name)),
+                        \(payloads), \(messages.map(\.status.rawValue)), \(messages.map { $0.errorCode ?? "" }),
+                        \(messages.map { $0.errorMessage ?? "" }))
+                 AS m(id, position, recipient, name, payload, status, code, message)
+            """)
+    }
+
+    static let claimedColumns = """
+        m.id, m.company_id, m.number_id, n.phone_number_id, m.recipient, m.template_id, m.payload::text, m.campaign_id, m.trail
+        """
+
+    /// queued → sending, before any request is made: a redelivered job finds nothing left to claim.
+    static func claim(_ ids: [UUID], in transaction: Transaction) async throws -> [ClaimedMessage] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).messages AS m SET status = 'sending', claimed_at = now()
+            FROM \(unescaped: schema).numbers AS n
+            WHERE m.id = ANY(\(ids)) AND m.status = 'queued' AND n.id = m.number_id
+            RETURNING \(unescaped: claimedColumns)
+            """)
+        var claimed: [ClaimedMessage] = []
+        for try await row in rows { claimed.append(try decodeClaimed(row)) }
+        return claimed
+    }
+
+    /// A graceful stop hands back what it claimed but never sent, for the redelivered job.
+    static func unclaim(_ ids: [UUID], in transaction: Transaction) async throws {
+        guard !ids.isEmpty else { return }
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            "UPDATE \(unescaped: schema).messages SET status = 'queued', claimed_at = NULL WHERE id = ANY(\(ids)) AND status = 'sending'")
+    }
+
+    /// Records the provider's answers in one statement, then applies any status webhook that arrived first.
+    static func record(_ outcomes: [SendOutcome], in transaction: Transaction) async throws {
+        guard !outcomes.isEmpty else { return }
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).messages AS m SET status = o.status, provider_message_id = NULLIF(o.pid, ''),
+                error_code = NULLIF(o.code, ''), error_message = NULLIF(o.message, ''),
+                sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE m.sent_at END,
+                failed_at = CASE WHEN o.status = 'failed' THEN now() ELSE m.failed_at END
+            FROM unnest(\(outcomes.map(\.messageID)), \(outcomes.map(\.status.rawValue)), \(outcomes.map { $0.providerMessageID ?? "" }),
+                        \(outcomes.map { $0.errorCode ?? "" }), \(outcomes.map { $0.errorMessage ?? "" })) AS o(id, status, pid, code, message)
+            WHERE m.id = o.id AND m.status = 'sending'
+            """)
+    }
+
+    /// Status webhooks that arrived before their message id was recorded, for the given ids; removed as read.
+    static func takeEarly(_ providerIDs: [String], in transaction: Transaction) async throws -> [(String, MessageStatus, Date, String?, String?)] {
+        guard !providerIDs.isEmpty else { return [] }
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            DELETE FROM \(unescaped: schema).early_statuses WHERE provider_message_id = ANY(\(providerIDs))
+            RETURNING provider_message_id, status, at, error_code, error_message
+            """)
+        var found: [(String, MessageStatus, Date, String?, String?)] = []
+        for try await (id, status, at, code, message) in rows.decode((String, String, Date, String?, String?).self) {
+            if let status = MessageStatus(rawValue: status) { found.append((id, status, at, code, message)) }
+        }
+        return found.sorted { $0.1.rank < $1.1.rank }
+    }
+
+    static func keepEarly(_ providerID: String, status: MessageStatus, at: Date, errorCode: String?, errorMessage: String?, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).early_statuses (provider_message_id, status, at, error_code, error_message)
+            VALUES (\(providerID), \(status.rawValue), \(at), \(errorCode), \(errorMessage)) ON CONFLICT DO NOTHING
+            """)
+    }
+
+    enum StatusResult: Sendable {
+        /// The message moved forward.
+        case applied(StatusChange)
+        /// The message is already at or past this status (a late or repeated webhook).
+        case stale
+        /// No message has this provider id (yet).
+        case unknown
+    }
+
+    /// Out-of-order safe (MessageStatus.canMove): `read` is never followed by `delivered`. A `read` also stamps
+    /// `delivered_at` when the delivery receipt never came or comes later.
+    static func applyStatus(
+        providerID: String, status: MessageStatus, at: Date, errorCode: String?, errorMessage: String?, in transaction: Transaction
+    ) async throws -> StatusResult {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).messages AS m SET status = \(status.rawValue),
+                sent_at = COALESCE(m.sent_at, \(at)),
+                delivered_at = CASE WHEN \(status.rawValue) IN ('delivered', 'read') THEN COALESCE(m.delivered_at, \(at)) ELSE m.delivered_at END,
+                read_at = CASE WHEN \(status.rawValue) = 'read' THEN \(at) ELSE m.read_at END,
+                failed_at = CASE WHEN \(status.rawValue) = 'failed' THEN \(at) ELSE m.failed_at END,
+                error_code = CASE WHEN \(status.rawValue) = 'failed' THEN \(errorCode) ELSE m.error_code END,
+                error_message = CASE WHEN \(status.rawValue) = 'failed' THEN \(errorMessage) ELSE m.error_message END
+            FROM \(unescaped: schema).numbers AS n
+            WHERE m.provider_message_id = \(providerID) AND m.status = ANY(\(MessageStatus.predecessors(of: status))) AND n.id = m.number_id
+            RETURNING \(unescaped: claimedColumns)
+            """)
+        for try await row in rows {
+            return .applied(StatusChange(
+                message: try decodeClaimed(row), providerMessageID: providerID, status: status, errorCode: errorCode, errorMessage: errorMessage))
+        }
+        let exists = try await transaction.query(
+            "SELECT 1 FROM \(unescaped: schema).messages WHERE provider_message_id = \(providerID)")
+        for try await _ in exists { return .stale }
+        return .unknown
+    }
+
+    /// Messages claimed longer ago than `olderThan` whose sender died: their outcome is unknown, so they fail rather
+    /// than risk a second send.
+    static func failStuck(olderThan: Date, in transaction: Transaction) async throws -> [CampaignID] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).messages SET status = 'failed', failed_at = now(), error_code = 'send.outcome_unknown',
+                error_message = 'The sender stopped during this send; it was not repeated so that no one gets a message twice.'
+            WHERE status = 'sending' AND claimed_at < \(olderThan)
+            RETURNING campaign_id
+            """)
+        var campaigns: Set<CampaignID> = []
+        for try await id in rows.decode(UUID?.self) { if let id { campaigns.insert(CampaignID(id)) } }
+        return Array(campaigns)
+    }
+
+    static func find(_ id: UUID, company: CompanyID, in transaction: Transaction) async throws -> StoredMessage? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT \(unescaped: columns) FROM \(unescaped: schema).messages WHERE id = \(id) AND company_id = \(company.uuid)")
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    /// The recipient report, in upload order.
+    static func ofCampaign(_ id: CampaignID, in transaction: Transaction) async throws -> [StoredMessage] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT \(unescaped: columns) FROM \(unescaped: schema).messages WHERE campaign_id = \(id.uuid) ORDER BY position")
+        var messages: [StoredMessage] = []
+        for try await row in rows { messages.append(try decode(row)) }
+        return messages
+    }
+
+    /// CA-46: the messages of one Message Trail, newest first.
+    static func ofTrail(_ trail: String, company: CompanyID, limit: Int, in transaction: Transaction) async throws -> [StoredMessage] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).messages WHERE company_id = \(company.uuid) AND trail = \(trail)
+            ORDER BY created_at DESC, id LIMIT \(limit)
+            """)
+        var messages: [StoredMessage] = []
+        for try await row in rows { messages.append(try decode(row)) }
+        return messages
+    }
+
+    static let columns = """
+        id, company_id, number_id, campaign_id, position, recipient, name, kind, template_id, trail, status, provider_message_id,
+        error_code, error_message, created_at, sent_at, delivered_at, read_at, failed_at
+        """
+
+    static func decode(_ row: PostgresRow) throws -> StoredMessage {
+        let (id, company, number, campaign, position, recipient, name, kind, template, trail, status, pid, code, message, created, sent,
+             delivered, read, failed) = try row.decode(
+            (UUID, UUID, UUID, UUID?, Int?, String, String, String, UUID?, String?, String, String?, String?, String?, Date, Date?, Date?,
+             Date?, Date?).self)
+        return StoredMessage(
+            id: id, companyID: CompanyID(company), numberID: number, campaignID: campaign.map(CampaignID.init), position: position,
+            recipient: PhoneNumber(e164: recipient) ?? PhoneNumber(e164: "+910000000000")!, name: name, kind: kind, templateID: template,
+            trail: trail, status: MessageStatus(rawValue: status) ?? .failed, providerMessageID: pid, errorCode: code, errorMessage: message,
+            createdAt: created, sentAt: sent, deliveredAt: delivered, readAt: read, failedAt: failed)
+    }
+
+    static func decodeClaimed(_ row: PostgresRow) throws -> ClaimedMessage {
+        let (id, company, number, phoneNumberID, recipient, template, payload, campaign, trail) = try row.decode(
+            (UUID, UUID, UUID, String, String, UUID?, String, UUID?, String?).self)
+        return ClaimedMessage(
+            id: id, companyID: CompanyID(company), numberID: number, phoneNumberID: phoneNumberID,
+            recipient: PhoneNumber(e164: recipient) ?? PhoneNumber(e164: "+910000000000")!, templateID: template,
+            payload: try JSONText.decode(MessagePayload.self, from: payload), campaignID: campaign.map(CampaignID.init), trail: trail)
+    }
+}

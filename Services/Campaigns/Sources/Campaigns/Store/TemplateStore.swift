@@ -1,0 +1,151 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+/// A template and where it is in review (CA-08, CA-12, D-11).
+struct StoredTemplate: Sendable {
+    enum Status: String, Codable, Sendable, CaseIterable {
+        case draft, pending, approved, rejected, paused, disabled
+    }
+
+    var id: UUID
+    var companyID: CompanyID
+    var content: TemplateContent
+    var status: Status
+    var providerTemplateID: String?
+    var reason: String?
+    var submittedAt: Date?
+    var decidedAt: Date?
+    var createdAt: Date
+    var updatedAt: Date
+
+    /// CA-08: the provider may change the category; the stored content keeps it.
+    var category: String { content.category }
+}
+
+enum TemplateStore {
+    static let columns = """
+        id, company_id, content::text, status, provider_template_id, reason, submitted_at, decided_at, created_at, updated_at
+        """
+
+    /// nil when the company already has a template of that name and language.
+    static func insert(_ template: StoredTemplate, in transaction: Transaction) async throws -> StoredTemplate? {
+        let schema = transaction.schema.rawValue
+        let content = template.content
+        let rows = try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).templates (id, company_id, name, language, category, content, status)
+            VALUES (\(template.id), \(template.companyID.uuid), \(content.name), \(content.language), \(content.category),
+                    \(try JSONText.encode(content))::jsonb, 'draft')
+            ON CONFLICT (company_id, name, language) DO NOTHING
+            RETURNING \(unescaped: columns)
+            """)
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    /// CA-09, CA-11: only drafts change. nil when another template already has the new name and language.
+    static func replaceDraft(_ id: UUID, company: CompanyID, content: TemplateContent, in transaction: Transaction) async throws -> StoredTemplate? {
+        let schema = transaction.schema.rawValue
+        do {
+            let rows = try await transaction.query(
+                """
+                UPDATE \(unescaped: schema).templates SET name = \(content.name), language = \(content.language), category = \(content.category),
+                    content = \(try JSONText.encode(content))::jsonb, updated_at = now()
+                WHERE id = \(id) AND company_id = \(company.uuid) AND status = 'draft'
+                RETURNING \(unescaped: columns)
+                """)
+            for try await row in rows { return try decode(row) }
+            return nil
+        }
+    }
+
+    static func find(_ id: UUID, company: CompanyID, forUpdate: Bool = false, in transaction: Transaction) async throws -> StoredTemplate? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).templates WHERE id = \(id) AND company_id = \(company.uuid)
+            \(unescaped: forUpdate ? "FOR UPDATE" : "")
+            """)
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    /// For the sender, which knows a template by id only.
+    static func find(_ id: UUID, in transaction: Transaction) async throws -> StoredTemplate? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query("SELECT \(unescaped: columns) FROM \(unescaped: schema).templates WHERE id = \(id)")
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    static func list(company: CompanyID, status: StoredTemplate.Status?, in transaction: Transaction) async throws -> [StoredTemplate] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).templates
+            WHERE company_id = \(company.uuid) AND (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+            ORDER BY created_at DESC, id LIMIT 1000
+            """)
+        var templates: [StoredTemplate] = []
+        for try await row in rows { templates.append(try decode(row)) }
+        return templates
+    }
+
+    static func markSubmitted(_ id: UUID, providerID: String, status: StoredTemplate.Status, category: String?, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).templates SET status = \(status.rawValue), provider_template_id = \(providerID), submitted_at = now(),
+                updated_at = now(),
+                category = COALESCE(\(category), category),
+                content = CASE WHEN \(category)::text IS NULL THEN content ELSE jsonb_set(content, '{category}', to_jsonb(\(category)::text)) END
+            WHERE id = \(id)
+            """)
+    }
+
+    /// D-11, CA-08, CA-12: the provider's verdict, by its template id. Answers whether a template matched.
+    static func applyReview(
+        providerID: String, status: StoredTemplate.Status?, category: String?, reason: String?, in transaction: Transaction
+    ) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).templates SET
+                status = COALESCE(\(status?.rawValue), status),
+                reason = CASE WHEN \(status?.rawValue)::text IS NULL THEN reason ELSE \(reason) END,
+                decided_at = CASE WHEN \(status?.rawValue)::text IS NULL THEN decided_at ELSE now() END,
+                category = COALESCE(\(category), category),
+                content = CASE WHEN \(category)::text IS NULL THEN content ELSE jsonb_set(content, '{category}', to_jsonb(\(category)::text)) END,
+                updated_at = now()
+            WHERE provider_template_id = \(providerID)
+            RETURNING id
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// Drafts and refused templates can be deleted; one a campaign uses cannot (the campaign keeps its template).
+    static func delete(_ id: UUID, company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            DELETE FROM \(unescaped: schema).templates t WHERE t.id = \(id) AND t.company_id = \(company.uuid)
+                AND t.status IN ('draft', 'rejected')
+                AND NOT EXISTS (SELECT 1 FROM \(unescaped: schema).campaigns c WHERE c.template_id = t.id)
+            RETURNING t.id
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    static func decode(_ row: PostgresRow) throws -> StoredTemplate {
+        let (id, company, content, status, providerID, reason, submitted, decided, created, updated) = try row.decode(
+            (UUID, UUID, String, String, String?, String?, Date?, Date?, Date, Date).self)
+        return StoredTemplate(
+            id: id, companyID: CompanyID(company), content: try JSONText.decode(TemplateContent.self, from: content),
+            status: StoredTemplate.Status(rawValue: status) ?? .draft, providerTemplateID: providerID, reason: reason,
+            submittedAt: submitted, decidedAt: decided, createdAt: created, updatedAt: updated)
+    }
+}

@@ -1,0 +1,59 @@
+import Contracts
+import Foundation
+
+/// A WhatsApp Business number of a company (issue 5 point 1).
+struct WhatsAppNumber: Sendable, Equatable {
+    enum Quality: String, Codable, Sendable, CaseIterable {
+        case green, yellow, red, unknown
+
+        /// Meta's words in quality webhooks: GREEN/YELLOW/RED or HIGH/MEDIUM/LOW.
+        init?(meta: String) {
+            switch meta.uppercased() {
+            case "GREEN", "HIGH": self = .green
+            case "YELLOW", "MEDIUM": self = .yellow
+            case "RED", "LOW": self = .red
+            case "UNKNOWN", "NA": self = .unknown
+            default: return nil
+            }
+        }
+    }
+
+    /// CA-53: opening hours in the number's time zone, days 1 (Monday) … 7 (Sunday), times `HH:mm`.
+    struct BusinessHours: Codable, Sendable, Equatable {
+        var days: [Int]
+        var opens: String
+        var closes: String
+
+        var isValid: Bool {
+            !days.isEmpty && days.allSatisfy { (1...7).contains($0) } && Set(days).count == days.count
+                && Self.minutes(opens) != nil && Self.minutes(closes) != nil && Self.minutes(opens)! < Self.minutes(closes)!
+        }
+
+        static func minutes(_ text: String) -> Int? {
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hour = Int(parts[0]), let minute = Int(parts[1]),
+                  (0...23).contains(hour), (0...59).contains(minute) else { return nil }
+            return hour * 60 + minute
+        }
+    }
+
+    var id: UUID
+    var companyID: CompanyID
+    var phoneNumberID: String
+    var displayNumber: PhoneNumber
+    var displayName: String
+    var tier: Int
+    var quality: Quality
+    var messagesPerSecond: Int
+    var timeZone: String
+    var businessHours: [BusinessHours]
+    var quotaUsed: Int
+    var quotaWindowStart: Date?
+    var createdAt: Date
+
+    /// D-12: what the current 24-hour window has used (a window that has run out has used nothing).
+    func quotaUsed(now: Date) -> Int {
+        guard let start = quotaWindowStart, now < start.addingTimeInterval(DailyQuota.window) else { return 0 }
+        return quotaUsed
+    }
+}

@@ -1,0 +1,181 @@
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import ServiceLifecycle
+import Storage
+import Synchronization
+
+/// Consumes send jobs (issue 5 point 5): claims the job's messages (queued → sending) before any request, sends each
+/// through the Cloud API at the number's rate, retries throttling and provider trouble with backoff (D-17: never
+/// dropped), records every outcome, then closes the campaigns that have nothing left in flight. A redelivered job
+/// finds its messages claimed and sends nothing again.
+struct MessageSender: Sendable {
+    let database: Database
+    let outbox: Outbox
+    let cloud: CloudAPIClient
+    let gates: RateGates
+    let templates: TemplateCache
+    let closer: CampaignCloser
+    let logger: Logger
+    /// Requests in flight per job; the rate gate, not this, sets the pace.
+    var parallelRequests = 16
+
+    func handle(_ delivery: Delivery) async throws {
+        let job: CampaignDispatch
+        do {
+            job = try JSONCoding.decoder().decode(Envelope<CampaignDispatch>.self, from: Data(delivery.body)).data
+        } catch {
+            logger.error("not a send job; dropped", metadata: ["error": "\(error)"])
+            return
+        }
+        let claimed = try await database.withTransaction { try await MessageStore.claim(job.messageIDs, in: $0) }
+        guard !claimed.isEmpty else { return }
+        let results = await send(claimed)
+        let outcomes = results.compactMap { $0 }
+        let unsent = zip(claimed, results).filter { $0.1 == nil }.map(\.0.id)
+        try await database.withTransaction { transaction in
+            try await MessageStore.record(outcomes, in: transaction)
+            try await MessageStore.unclaim(unsent, in: transaction)
+            try await publish(outcomes, claimed: claimed, in: transaction)
+            try await StatusUpdates.applyEarly(outcomes.compactMap(\.providerMessageID), outbox: outbox, in: transaction)
+        }
+        for campaign in Set(claimed.compactMap(\.campaignID)) {
+            try await closer.closeIfDone(campaign)
+        }
+        if !unsent.isEmpty {
+            // Stopping: the job goes back to the queue with the messages it did not reach.
+            throw SenderStopping()
+        }
+    }
+
+    struct SenderStopping: Error {}
+
+    /// One outcome per message, nil for a message never tried because the service is stopping.
+    private func send(_ messages: [ClaimedMessage]) async -> [SendOutcome?] {
+        await withTaskGroup(of: (Int, SendOutcome?).self) { group in
+            var results = [SendOutcome?](repeating: nil, count: messages.count)
+            var next = 0
+            func startNext() {
+                guard next < messages.count else { return }
+                let index = next
+                next += 1
+                group.addTask { (index, await self.send(messages[index])) }
+            }
+            for _ in 0..<min(parallelRequests, messages.count) { startNext() }
+            while let (index, outcome) = await group.next() {
+                results[index] = outcome
+                startNext()
+            }
+            return results
+        }
+    }
+
+    private func send(_ message: ClaimedMessage) async -> SendOutcome? {
+        let body: Data
+        do {
+            body = try await request(for: message)
+        } catch let error as TemplateMessageError {
+            return SendOutcome(messageID: message.id, status: .failed, errorCode: "template.values_missing", errorMessage: "\(error)")
+        } catch {
+            return SendOutcome(messageID: message.id, status: .failed, errorCode: "template.unavailable", errorMessage: "\(error)")
+        }
+        var attempt = 0
+        while true {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return nil }
+            do {
+                try await gates.gate(message.numberID).acquire()
+            } catch {
+                // The bucket's database is unreachable: wait like a throttled send.
+                attempt += 1
+                try? await Task.sleep(for: SendFailure.backoff(attempt: attempt))
+                continue
+            }
+            switch await cloud.send(body, from: message.phoneNumberID) {
+            case .accepted(let accepted):
+                return SendOutcome(messageID: message.id, status: .sent, providerMessageID: accepted.providerMessageID)
+            case .failed(.permanent(let code, let text)):
+                return SendOutcome(messageID: message.id, status: .failed, errorCode: code, errorMessage: text)
+            case .failed(.retry(let code, let text)):
+                attempt += 1
+                if attempt == 1 || attempt % 20 == 0 {
+                    logger.notice("provider asked to slow down or failed; retrying", metadata: ["code": "\(code)", "error": "\(text)", "attempt": "\(attempt)"])
+                }
+                try? await Task.sleep(for: SendFailure.backoff(attempt: attempt))
+            }
+        }
+    }
+
+    private func request(for message: ClaimedMessage) async throws -> Data {
+        switch message.payload {
+        case .text(let text):
+            return try JSONEncoder().encode(TextMessage(to: message.recipient, body: text))
+        case .template(let body, let header, let button):
+            guard let templateID = message.templateID else { throw TemplateCache.Missing() }
+            let content = try await templates.content(templateID)
+            let payload = try TemplateMessage(template: content, to: message.recipient.e164, body: body, header: header, urlButton: button)
+            return try JSONEncoder().encode(payload)
+        }
+    }
+
+    /// `whatsapp.message.status` for what the provider accepted or refused at once.
+    private func publish(_ outcomes: [SendOutcome], claimed: [ClaimedMessage], in transaction: Transaction) async throws {
+        let byID = Dictionary(uniqueKeysWithValues: claimed.map { ($0.id, $0) })
+        let now = Date()
+        let envelopes = try outcomes.compactMap { outcome -> EncodedEnvelope? in
+            guard let message = byID[outcome.messageID], let status = WhatsAppMessageStatus.Status(rawValue: outcome.status.rawValue) else { return nil }
+            return try StatusUpdates.envelope(
+                message, providerMessageID: outcome.providerMessageID, status: status, errorCode: outcome.errorCode,
+                errorMessage: outcome.errorMessage, at: now)
+        }
+        try await outbox.enqueue(envelopes, in: transaction)
+    }
+}
+
+/// Meta's free-form text message, allowed inside the service window only (D-18).
+struct TextMessage: Encodable {
+    struct Text: Encodable {
+        var previewURL = false
+        var body: String
+
+        enum CodingKeys: String, CodingKey {
+            case body
+            case previewURL = "preview_url"
+        }
+    }
+
+    var messagingProduct = "whatsapp"
+    var recipientType = "individual"
+    var to: String
+    var type = "text"
+    var text: Text
+
+    init(to recipient: PhoneNumber, body: String) {
+        to = String(recipient.e164.dropFirst())
+        text = Text(body: body)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case to, type, text
+        case messagingProduct = "messaging_product"
+        case recipientType = "recipient_type"
+    }
+}
+
+/// Approved templates never change their content (CA-09), so a sender reads each once. A re-categorisation (CA-08)
+/// changes only the category, which the send request does not carry.
+final class TemplateCache: Sendable {
+    struct Missing: Error {}
+
+    private let database: Database
+    private let cache = Mutex<[UUID: TemplateContent]>([:])
+
+    init(database: Database) { self.database = database }
+
+    func content(_ id: UUID) async throws -> TemplateContent {
+        if let hit = cache.withLock({ $0[id] }) { return hit }
+        guard let template = try await database.withTransaction({ try await TemplateStore.find(id, in: $0) }) else { throw Missing() }
+        cache.withLock { $0[id] = template.content }
+        return template.content
+    }
+}

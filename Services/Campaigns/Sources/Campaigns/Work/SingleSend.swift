@@ -1,0 +1,101 @@
+import Contracts
+import Foundation
+import HTTPTypes
+import ServiceKit
+import Storage
+
+/// One message to one contact (issue 5 point 7): a template (API clients, AfterCall, a campaign's test send) or
+/// free-form text inside the service window. Checked here, queued as a one-message send job for the sender.
+struct SingleSend: Sendable {
+    let outbox: Outbox
+    let limits: TierLimits
+
+    struct TemplateRequest: Sendable {
+        var numberID: UUID
+        var to: PhoneNumber
+        var templateID: UUID
+        var payload: MessagePayload
+        var trail: String?
+    }
+
+    enum Outcome: Sendable {
+        case queued(StoredMessage)
+        case refused(APIError)
+    }
+
+    func template(_ request: TemplateRequest, company: CompanyID, checkBalance: Bool, in transaction: Transaction) async throws -> Outcome {
+        guard let number = try await NumberStore.find(request.numberID, company: company, in: transaction) else {
+            return .refused(APIError.notFound("whatsapp_number"))
+        }
+        if let refusal = try await common(number: number, to: request.to, company: company, in: transaction) { return .refused(refusal) }
+        guard let template = try await TemplateStore.find(request.templateID, company: company, in: transaction) else {
+            return .refused(APIError.notFound("template"))
+        }
+        guard template.status == .approved else {
+            return .refused(APIError.unprocessable(
+                "template.not_approved", "Only approved templates can be sent; this one is \(template.status.rawValue) (CA-12).", field: "template_id"))
+        }
+        if case .template(let body, let header, let button) = request.payload {
+            do {
+                _ = try TemplateMessage(template: template.content, to: request.to.e164, body: body, header: header, urlButton: button)
+            } catch {
+                return .refused(APIError.unprocessable(
+                    "template.values_missing", "Every variable of the template needs a value: \(error).", field: "values"))
+            }
+        }
+        // D-12: a template to a contact whose window is open is a reply and takes no quota; otherwise one recipient.
+        let lastInbound = try await WindowStore.lastInbound(number: number.id, contact: request.to, in: transaction)
+        if !ServiceWindow.isOpen(lastInbound: lastInbound, now: Date()) {
+            let granted = try await NumberStore.takeQuota(number.id, requested: 1, limits: limits, in: transaction)
+            guard granted == 1 else {
+                return .refused(APIError(
+                    .tooManyRequests, code: DailyQuota.exceededCode,
+                    message: "This number has reached its daily messaging limit (tier \(number.tier)); try again when the 24-hour window restarts.",
+                    field: "number_id"))
+            }
+        }
+        return .queued(try await queue(
+            number: number, to: request.to, kind: "template", template: template.id, payload: request.payload, trail: request.trail,
+            in: transaction))
+    }
+
+    /// CA-05, D-18: free-form only inside the window.
+    func text(numberID: UUID, to: PhoneNumber, text: String, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
+        guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else {
+            return .refused(APIError.notFound("whatsapp_number"))
+        }
+        if let refusal = try await common(number: number, to: to, company: company, in: transaction) { return .refused(refusal) }
+        let lastInbound = try await WindowStore.lastInbound(number: number.id, contact: to, in: transaction)
+        guard ServiceWindow.isOpen(lastInbound: lastInbound, now: Date()) else {
+            return .refused(APIError.unprocessable(
+                "window.closed",
+                "The customer has not written in the last 24 hours, so only an approved template can be sent (CA-01, CA-05).", field: "to"))
+        }
+        return .queued(try await queue(number: number, to: to, kind: "text", template: nil, payload: .text(text), trail: nil, in: transaction))
+    }
+
+    private func common(number: WhatsAppNumber, to: PhoneNumber, company: CompanyID, in transaction: Transaction) async throws -> APIError? {
+        // CA-33: WhatsApp messaging is India-only.
+        guard to.isIndian else {
+            return APIError.unprocessable("recipient.not_indian", "WhatsApp messages go to Indian (+91) numbers only (CA-33).", field: "to")
+        }
+        if try await CompanyStore.read(company, in: transaction).whatsappBlocked {
+            return APIError.paymentRequired("INSUFFICIENTBALANCE", "The account is suspended; WhatsApp messages need a balance of at least ₹1 (BI-07).")
+        }
+        return nil
+    }
+
+    private func queue(
+        number: WhatsAppNumber, to: PhoneNumber, kind: String, template: UUID?, payload: MessagePayload, trail: String?, in transaction: Transaction
+    ) async throws -> StoredMessage {
+        let id = UUID()
+        try await MessageStore.insert(
+            [MessageStore.NewMessage(id: id, position: nil, recipient: to, name: "", payload: payload, status: .queued)],
+            company: number.companyID, number: number.id, campaign: nil, kind: kind, template: template, trail: trail, in: transaction)
+        try await outbox.enqueue(Envelope(companyID: number.companyID, data: CampaignDispatch(messageIDs: [id])), in: transaction)
+        guard let stored = try await MessageStore.find(id, company: number.companyID, in: transaction) else {
+            throw APIError.notFound("message")
+        }
+        return stored
+    }
+}

@@ -1,0 +1,49 @@
+import Contracts
+import Foundation
+import Storage
+
+/// Applies the provider's message statuses (out of order, repeated, or ahead of the sender) and publishes each real
+/// change as `whatsapp.message.status`.
+enum StatusUpdates {
+    static func envelope(
+        _ message: ClaimedMessage, providerMessageID: String?, status: WhatsAppMessageStatus.Status, errorCode: String?, errorMessage: String?,
+        at: Date
+    ) throws -> EncodedEnvelope {
+        try EncodedEnvelope(Envelope(
+            companyID: message.companyID, correlationID: message.campaignID?.description,
+            data: WhatsAppMessageStatus(
+                messageID: message.id, providerMessageID: providerMessageID, phoneNumberID: message.phoneNumberID, recipient: message.recipient,
+                status: status, campaignID: message.campaignID, trail: message.trail, errorCode: errorCode, errorMessage: errorMessage, at: at)))
+    }
+
+    /// One status from a webhook. A status for a message id not recorded yet waits in `early_statuses`.
+    /// Answers the campaign whose message changed, so the caller can close it when it is done.
+    @discardableResult
+    static func apply(
+        providerID: String, status: MessageStatus, at: Date, errorCode: String?, errorMessage: String?, outbox: Outbox,
+        in transaction: Transaction
+    ) async throws -> CampaignID? {
+        switch try await MessageStore.applyStatus(
+            providerID: providerID, status: status, at: at, errorCode: errorCode, errorMessage: errorMessage, in: transaction)
+        {
+        case .applied(let change):
+            guard let published = WhatsAppMessageStatus.Status(rawValue: status.rawValue) else { return nil }
+            try await outbox.enqueue(
+                [try envelope(change.message, providerMessageID: providerID, status: published, errorCode: errorCode, errorMessage: errorMessage, at: at)],
+                in: transaction)
+            return change.message.campaignID
+        case .stale:
+            return nil
+        case .unknown:
+            try await MessageStore.keepEarly(providerID, status: status, at: at, errorCode: errorCode, errorMessage: errorMessage, in: transaction)
+            return nil
+        }
+    }
+
+    /// The statuses that outran the sender, once it has recorded the provider's ids.
+    static func applyEarly(_ providerIDs: [String], outbox: Outbox, in transaction: Transaction) async throws {
+        for (id, status, at, code, message) in try await MessageStore.takeEarly(providerIDs, in: transaction) {
+            try await apply(providerID: id, status: status, at: at, errorCode: code, errorMessage: message, outbox: outbox, in: transaction)
+        }
+    }
+}

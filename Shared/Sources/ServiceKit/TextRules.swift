@@ -1,0 +1,26 @@
+public import Contracts
+import Foundation
+
+/// Edge checks of free text and phone numbers that every API shares.
+public enum TextRules {
+    /// 1 to `max` characters once trimmed, and no control characters but newlines.
+    public static func check(_ text: String, field: String, max: Int, code: String) throws {
+        _ = try trimmed(text, field: field, max: max, code: code)
+    }
+
+    /// The text without surrounding white space, checked as `check` does.
+    public static func trimmed(_ text: String, field: String, max: Int, code: String) throws -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty || text.count > max || text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
+            throw APIError.unprocessable(code, "The \(field) must have 1 to \(max) characters and no control characters.", field: field)
+        }
+        return trimmed
+    }
+
+    /// An E.164 number, or an Indian number written the usual ways (D-13 normalisation).
+    public static func phone(_ text: String, field: String) throws -> PhoneNumber {
+        if let number = PhoneNumber(e164: text) { return number }
+        if case .success(let number) = PhoneNumber.indian(text) { return number }
+        throw APIError.unprocessable("phone.invalid", "The \(field) must be a phone number in E.164 form, such as +919876543210.", field: field)
+    }
+}

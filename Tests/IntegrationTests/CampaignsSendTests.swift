@@ -1,0 +1,249 @@
+import Campaigns
+import Contracts
+import Foundation
+import PostgresNIO
+import ServiceKit
+import Storage
+import Testing
+
+/// Issue 5 acceptance: campaigns under the tier quota (D-16, CA-40), credit (CA-39, D-15), cancellation (CA-38),
+/// redelivered send jobs, and the provider's status webhooks.
+@Suite("Campaigns sending", .serialized)
+struct CampaignsSendTests {
+    static let quotaText = "Audience size exceeding remaining quota, some messages may not be delivered."
+
+    /// Marks `used` recipients of the number's quota as used an hour ago ("already used 400 today").
+    func use(_ used: Int, number: String, _ harness: CampaignsHarness) async throws {
+        try await harness.database.query(
+            "UPDATE campaigns.numbers SET quota_used = \(used), quota_window_start = now() - interval '1 hour' WHERE id = \(UUID(uuidString: number)!)")
+    }
+
+    @Test("CA-40, D-16: a tier-1 number that used 400 today sends exactly 600 of 1,000; 400 fail with the exact text; partially_sent")
+    func ca40QuotaSplit() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            try await use(400, number: number, harness)
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 1_000, base: 9_100_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            let scheduled = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#)
+            #expect(scheduled.status == 200, "\(scheduled.text)")
+            let final = try await harness.finished(company, campaign: campaign)
+            #expect(final["status"] as? String == "partially_sent")
+            #expect(final["quota_granted"] as? Int == 600)
+
+            let sent = harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID }
+            #expect(sent.count == 600)
+            #expect(Set(sent.map(\.to)).count == 600)
+            // Upload order: the first 600 rows are the ones sent.
+            #expect(Set(sent.map(\.to)) == Set((0..<600).map { "91\(9_100_000_000 + $0)" }))
+            let campaignID = UUID(uuidString: campaign)!
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.messages WHERE campaign_id = '\(campaignID)' AND status = 'sent'") == 600)
+            #expect(try await harness.count(
+                "SELECT count(*) FROM campaigns.messages WHERE campaign_id = '\(campaignID)' AND status = 'failed' AND position > 600 AND error_message = '\(Self.quotaText)'") == 400)
+            let metrics = try #require(final["metrics"] as? [String: any Sendable])
+            #expect(metrics["sent_percent"] as? Double == 60)
+            #expect(metrics["failed_percent"] as? Double == 40)
+
+            // The quota is spent: the number's view says so, and the recipient report shows every row.
+            let view = try await harness.call("GET", "/v1/whatsapp/numbers/\(number)", as: company)
+            #expect((try view.json()["quota"] as? [String: any Sendable])?["remaining"] as? Int == 0)
+            let report = try await harness.call("GET", "/v1/campaigns/\(campaign)/report", as: company)
+            #expect(report.status == 200)
+            let lines = report.text.split(whereSeparator: \.isNewline)
+            #expect(lines.count == 1_001)
+            #expect(lines.last?.hasPrefix("1000,Customer 1000,+919100000999,failed,,quota.exceeded,\"\(Self.quotaText)\"") == true)
+
+            // D-15: the hold is released once the campaign ends.
+            try await eventually(timeout: .seconds(20), "reservation released") {
+                try await harness.count("SELECT count(*) FROM campaigns.campaigns WHERE id = '\(campaignID)' AND reservation_released_at IS NOT NULL") == 1
+            }
+            let holds = try await harness.billing.database.count(
+                "SELECT count(*) FROM billing.reservations WHERE reference = 'campaign:\(campaign)' AND status = 'released'")
+            #expect(holds == 1)
+        }
+    }
+
+    @Test("D-16: four senders on two replicas with every send job delivered three times still send each recipient once")
+    func redeliveredJobs() async throws {
+        try await withCampaigns(replicas: 2, senders: 4) { harness in
+            let (company, number, phoneNumberID) = try await harness.company(rate: 300)
+            try await use(400, number: number, harness)
+            harness.cloud.set { $0.latency = .milliseconds(2) }
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 1_000, base: 9_200_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            let campaignID = UUID(uuidString: campaign)!
+            let scheduled = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#)
+            #expect(scheduled.status == 200, "\(scheduled.text)")
+            try await eventually(timeout: .seconds(30), "campaign started") {
+                try await harness.count("SELECT count(*) FROM campaigns.outbox WHERE correlation_id = '\(campaign)' AND event_type = 'campaign.dispatch.requested'") > 0
+            }
+            // The broker delivering every job again, twice, while the first copies are being worked on.
+            for _ in 0..<2 {
+                try await harness.database.query(
+                    """
+                    INSERT INTO campaigns.outbox (event_id, event_type, correlation_id, occurred_at, body)
+                    SELECT gen_random_uuid(), event_type, correlation_id, occurred_at, body FROM campaigns.outbox
+                    WHERE correlation_id = \(campaignID.uuidString.lowercased()) AND event_type = 'campaign.dispatch.requested'
+                      AND event_id IN (SELECT event_id FROM campaigns.outbox WHERE correlation_id = \(campaignID.uuidString.lowercased()) ORDER BY id LIMIT 12)
+                    """)
+            }
+            let final = try await harness.finished(company, campaign: campaign)
+            #expect(final["status"] as? String == "partially_sent")
+            // Let the duplicate jobs drain, then count.
+            try await eventually(timeout: .seconds(30), "duplicate jobs drained") {
+                try await harness.count("SELECT count(*) FROM campaigns.outbox WHERE published_at IS NULL") == 0
+            }
+            try await Task.sleep(for: .seconds(1))
+            let sent = harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID }
+            #expect(sent.count == 600)
+            #expect(Set(sent.map(\.to)).count == 600)
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.messages WHERE campaign_id = '\(campaignID)' AND status = 'sent'") == 600)
+        }
+    }
+
+    @Test("CA-38: cancelling 6 minutes before the send time succeeds, 4 minutes before is 409 campaign.locked")
+    func ca38Cancel() async throws {
+        try await withCampaigns { harness in
+            let (company, number, _) = try await harness.company()
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 5, base: 9_300_000_000)
+            for (minutes, expected) in [(6, 200), (4, 409)] {
+                let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+                let at = Timestamp.format(Date().addingTimeInterval(TimeInterval(minutes * 60)))
+                let scheduled = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_at":"\#(at)"}"#)
+                #expect(scheduled.status == 200, "\(scheduled.text)")
+                #expect(try scheduled.json()["status"] as? String == "scheduled")
+                let cancelled = try await harness.call("POST", "/v1/campaigns/\(campaign)/cancel", as: company)
+                #expect(cancelled.status == expected, "\(minutes) min: \(cancelled.text)")
+                if expected == 409 {
+                    #expect(try cancelled.errorCode() == "campaign.locked")
+                    #expect(try await harness.status(company, campaign: campaign)["status"] as? String == "scheduled")
+                } else {
+                    #expect(try cancelled.json()["status"] as? String == "cancelled")
+                }
+            }
+            // CA-43: a cancelled campaign is not deletable; a draft is.
+            let draft = try await harness.campaign(company, number: number, template: template, audience: audience)
+            #expect(try await harness.call("DELETE", "/v1/campaigns/\(draft)", as: company).status == 204)
+        }
+    }
+
+    @Test("CA-39, D-15: credit that was there at scheduling but not at execution fails the campaign with nothing sent")
+    func ca39CreditAtExecution() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company(balance: .rupees(1_500))
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 1_000, base: 9_400_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            let at = Timestamp.format(Date().addingTimeInterval(3))
+            let scheduled = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_at":"\#(at)"}"#)
+            #expect(scheduled.status == 200, "\(scheduled.text)")
+            // Before it runs, another hold takes almost all of the wallet (1,000 utility recipients need ₹160).
+            let token = try await harness.billing.token(company)
+            let hold = try await harness.billing.call("POST", "/v1/billing/reservations", token: token, json: #"{"amount":\#(Money.rupees(1_450).paise)}"#)
+            #expect(hold.status == 201, "\(hold.text)")
+            let final = try await harness.finished(company, campaign: campaign)
+            #expect(final["status"] as? String == "failed")
+            #expect(final["failure_code"] as? String == "credit.insufficient")
+            #expect(harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID }.isEmpty)
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.messages WHERE campaign_id = '\(UUID(uuidString: campaign)!)'") == 0)
+            // CA-43: a failed campaign can be deleted.
+            #expect(try await harness.call("DELETE", "/v1/campaigns/\(campaign)", as: company).status == 204)
+        }
+    }
+
+    @Test("CA-39: scheduling without enough credit is 402 INSUFFICIENTBALANCE and the campaign stays a draft")
+    func ca39CreditAtScheduling() async throws {
+        try await withCampaigns { harness in
+            let (company, number, _) = try await harness.company(balance: .zero)
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 10, base: 9_500_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            let scheduled = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#)
+            #expect(scheduled.status == 402)
+            #expect(try scheduled.errorCode() == "INSUFFICIENTBALANCE")
+            #expect(try await harness.status(company, campaign: campaign)["status"] as? String == "draft")
+        }
+    }
+
+    @Test("D-17: throttled requests are retried, never dropped; a permanent provider error fails that recipient with its code")
+    func d17Throttling() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            harness.cloud.set {
+                $0.throttleFirst = 25
+                $0.undeliverable = ["919600000003"]
+            }
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 40, base: 9_600_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            _ = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#)
+            let final = try await harness.finished(company, campaign: campaign)
+            #expect(final["status"] as? String == "completed")
+            #expect(harness.cloud.throttled == 25)
+            #expect(harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID }.count == 39)
+            let rows = try await harness.database.query(
+                "SELECT error_code, status FROM campaigns.messages WHERE campaign_id = \(UUID(uuidString: campaign)!) AND recipient = '+919600000003'")
+            var found: (String?, String)?
+            for try await row in rows.decode((String?, String).self) { found = row }
+            #expect(found?.0 == "131026")
+            #expect(found?.1 == "failed")
+        }
+    }
+
+    @Test("Webhooks: a bad signature is 401 and stores nothing; out-of-order statuses end in the right final state")
+    func webhookStatuses() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 3, base: 9_700_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            _ = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#)
+            _ = try await harness.finished(company, campaign: campaign)
+            let sent = harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID }.sorted { $0.to < $1.to }
+            try #require(sent.count == 3)
+            let now = Int(Date().timeIntervalSince1970)
+
+            // Forged: refused, nothing changes.
+            let forged = try await harness.webhook(
+                CampaignsHarness.messageStatus(phoneNumberID: phoneNumberID, providerID: sent[0].providerMessageID, status: "read", at: now, recipient: sent[0].to),
+                secret: "not-the-app-secret")
+            #expect(forged.status == 401)
+            #expect(try forged.errorCode() == "webhook.signature_invalid")
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.messages WHERE status = 'read' AND provider_message_id = '\(sent[0].providerMessageID)'") == 0)
+
+            // read, then a late delivered and sent: stays read, with delivered_at stamped.
+            for status in ["read", "delivered", "sent"] {
+                let reply = try await harness.webhook(
+                    CampaignsHarness.messageStatus(phoneNumberID: phoneNumberID, providerID: sent[0].providerMessageID, status: status, at: now, recipient: sent[0].to))
+                #expect(reply.status == 200, "\(reply.text)")
+            }
+            // delivered, then failed: a failure after delivery is ignored. failed then delivered: stays failed.
+            for status in ["delivered", "failed"] {
+                _ = try await harness.webhook(
+                    CampaignsHarness.messageStatus(phoneNumberID: phoneNumberID, providerID: sent[1].providerMessageID, status: status, at: now, recipient: sent[1].to))
+            }
+            for status in ["failed", "delivered", "read"] {
+                _ = try await harness.webhook(
+                    CampaignsHarness.messageStatus(phoneNumberID: phoneNumberID, providerID: sent[2].providerMessageID, status: status, at: now, recipient: sent[2].to))
+            }
+            func state(_ id: String) async throws -> (String, Bool) {
+                let rows = try await harness.database.query(
+                    "SELECT status, delivered_at IS NOT NULL FROM campaigns.messages WHERE provider_message_id = \(id)")
+                for try await row in rows.decode((String, Bool).self) { return row }
+                return ("missing", false)
+            }
+            #expect(try await state(sent[0].providerMessageID) == ("read", true))
+            #expect(try await state(sent[1].providerMessageID) == ("delivered", true))
+            #expect(try await state(sent[2].providerMessageID).0 == "failed")
+
+            let view = try await harness.status(company, campaign: campaign)
+            let metrics = try #require(view["metrics"] as? [String: any Sendable])
+            #expect(metrics["read_percent"] as? Double == 33.3)
+            #expect(metrics["delivered_percent"] as? Double == 66.7)
+            #expect(metrics["failed_percent"] as? Double == 33.3)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+/// Meta's WhatsApp Cloud API for the tests, speaking its request and response formats: `POST /{version}/{phone-number-id}
+/// /messages` answers `{"messages":[{"id":"wamid…"}]}` or Meta's error object, `POST /{version}/{waba-id}/message_templates`
+/// answers `{"id":…,"status":"PENDING","category":…}`. It records every request it accepted.
+final class FakeCloudAPI: Sendable {
+    struct Sent: Sendable, Hashable {
+        var phoneNumberID: String
+        var to: String
+        var type: String
+        var template: String?
+        var providerMessageID: String
+    }
+
+    struct Knobs: Sendable {
+        /// The first this many message requests are throttled (Meta's 130429) before any is accepted.
+        var throttleFirst = 0
+        /// Recipients (digits, as Meta writes them) the provider refuses for good (131026, undeliverable).
+        var undeliverable: Set<String> = []
+        /// Time taken per message request.
+        var latency: Duration = .zero
+    }
+
+    let port = Int.random(in: 40_000..<50_000)
+    private let state = Mutex<(knobs: Knobs, sent: [Sent], throttled: Int, refused: Int, templates: [String])>((Knobs(), [], 0, 0, []))
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var sent: [Sent] { state.withLock { $0.sent } }
+    var throttled: Int { state.withLock { $0.throttled } }
+    var refused: Int { state.withLock { $0.refused } }
+    var submittedTemplates: [String] { state.withLock { $0.templates } }
+
+    func set(_ change: (inout Knobs) -> Void) { state.withLock { change(&$0.knobs) } }
+
+    func application() -> some ApplicationProtocol {
+        let router = Router()
+        router.post(":version/:owner/messages") { request, context -> Response in
+            let sender = try context.parameters.require("owner")
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+            let to = json["to"] as? String ?? ""
+            let latency = self.state.withLock { $0.knobs.latency }
+            if latency > .zero { try await Task.sleep(for: latency) }
+            enum Verdict { case throttle, refuse, accept(String) }
+            let verdict: Verdict = self.state.withLock { state in
+                if state.throttled < state.knobs.throttleFirst {
+                    state.throttled += 1
+                    return .throttle
+                }
+                if state.knobs.undeliverable.contains(to) {
+                    state.refused += 1
+                    return .refuse
+                }
+                let id = "wamid.\(UUID().uuidString.lowercased())"
+                state.sent.append(Sent(
+                    phoneNumberID: sender, to: to, type: json["type"] as? String ?? "", template: (json["template"] as? [String: Any])?["name"] as? String,
+                    providerMessageID: id))
+                return .accept(id)
+            }
+            switch verdict {
+            case .throttle:
+                return Self.json(
+                    .badRequest, #"{"error":{"message":"(#130429) Rate limit hit","type":"OAuthException","code":130429,"fbtrace_id":"Atest"}}"#)
+            case .refuse:
+                return Self.json(
+                    .badRequest, #"{"error":{"message":"(#131026) Message Undeliverable.","type":"OAuthException","code":131026,"fbtrace_id":"Atest"}}"#)
+            case .accept(let id):
+                return Self.json(.ok, #"{"messaging_product":"whatsapp","contacts":[{"input":"\#(to)","wa_id":"\#(to)"}],"messages":[{"id":"\#(id)"}]}"#)
+            }
+        }
+        router.post(":version/:owner/message_templates") { request, context -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+            let id = String(Int.random(in: 100_000_000_000...999_999_999_999))
+            self.state.withLock { $0.templates.append(json["name"] as? String ?? "") }
+            return Self.json(.ok, #"{"id":"\#(id)","status":"PENDING","category":"\#(json["category"] as? String ?? "UTILITY")"}"#)
+        }
+        var logger = Logger(label: "fake-cloud-api")
+        logger.logLevel = .warning
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+    }
+
+    private static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
