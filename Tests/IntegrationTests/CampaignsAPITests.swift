@@ -1,0 +1,167 @@
+import Campaigns
+import Contracts
+import Foundation
+import Messaging
+import PostgresNIO
+import ServiceKit
+import Storage
+import Testing
+
+/// Issue 5: templates through the API and the provider's review, the messaging API and the service window, the
+/// send requests of other services, and scheduled campaigns pausing on low balance.
+@Suite("Campaigns API", .serialized)
+struct CampaignsAPITests {
+    @Test("CA-13…CA-25: a template with several problems is 422 with every violation; CA-09: a submitted template is 409 on edit; D-11, CA-08: review by webhook")
+    func templates() async throws {
+        try await withCampaigns { harness in
+            let (company, _, _) = try await harness.company()
+            let bad = try await harness.call(
+                "POST", "/v1/templates", as: company,
+                json: #"{"name":"Order Update","language":"hi","category":"utility","header":{"type":"text","text":"Hi {{1}} {{2}}","samples":["a","b"]},"body":{"text":"Hello {{1}} and {{3}}","samples":["x"]},"footer":{"text":"Bye {{1}}"},"buttons":[{"type":"quick_reply","text":"Yes"},{"type":"url","text":"Go","url":"https://bit.ly/x"}]}"#)
+            #expect(bad.status == 422)
+            #expect(try bad.errorCode() == "template.invalid")
+            let codes = Set(((try bad.json()["error"] as? [String: any Sendable])?["violations"] as? [[String: any Sendable]] ?? []).compactMap { $0["code"] as? String })
+            for expected in ["template.name.invalid", "template.language.unsupported", "template.header.too_many_variables", "template.variables.not_sequential",
+                             "template.samples.missing", "template.footer.variable", "template.buttons.mixed", "template.url.shortened"] {
+                #expect(codes.contains(expected), "missing \(expected) in \(codes)")
+            }
+
+            // A dry run answers the same without saving.
+            let dry = try await harness.call("POST", "/v1/templates/validate", as: company, json: #"{"name":"ok_name","language":"en","category":"utility","body":{"text":"Hi"}}"#)
+            #expect(dry.status == 200)
+            #expect(try dry.json()["valid"] as? Bool == true)
+
+            // CA-11: a draft changes freely; CA-09: once submitted, any edit is 409 pointing to a new template.
+            let draft = try await harness.create(
+                "/v1/templates", as: company, json: #"{"name":"promo_one","language":"en_US","category":"marketing","body":{"text":"Hi {{1}}","samples":["Asha"]},"buttons":[{"type":"copy_code","code":"SALE25"}]}"#)
+            let id = try #require(draft["id"] as? String)
+            let edited = try await harness.call(
+                "PUT", "/v1/templates/\(id)", as: company, json: #"{"name":"promo_one","language":"en_US","category":"marketing","body":{"text":"Hello {{1}}","samples":["Asha"]}}"#)
+            #expect(edited.status == 200, "\(edited.text)")
+            let submitted = try await harness.call("POST", "/v1/templates/\(id)/submit", as: company)
+            #expect(submitted.status == 200, "\(submitted.text)")
+            #expect(try submitted.json()["status"] as? String == "pending")
+            #expect(harness.cloud.submittedTemplates.contains("promo_one"))
+            let locked = try await harness.call(
+                "PUT", "/v1/templates/\(id)", as: company, json: #"{"name":"promo_one","language":"en_US","category":"marketing","body":{"text":"Changed"}}"#)
+            #expect(locked.status == 409)
+            #expect(try locked.errorCode() == "template.immutable")
+            #expect(locked.text.contains("create a new template"))
+
+            // The provider approves, then re-categorises (CA-08): the template keeps working under the new category.
+            let providerID = try #require(try submitted.json()["provider_template_id"] as? String)
+            #expect(try await harness.webhook(CampaignsHarness.templateStatus(providerID, "APPROVED")).status == 200)
+            let recategorised = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"template_category_update","value":{"message_template_id":"\#(providerID)","new_category":"UTILITY","previous_category":"MARKETING"}}]}]}"#
+            #expect(try await harness.webhook(recategorised).status == 200)
+            let shown = try await harness.call("GET", "/v1/templates/\(id)", as: company).json()
+            #expect(shown["status"] as? String == "approved")
+            #expect(shown["category"] as? String == "utility")
+            // Approved templates are not deletable; rejected ones are.
+            #expect(try await harness.call("DELETE", "/v1/templates/\(id)", as: company).status == 409)
+            // An agent cannot write templates (D-27).
+            let agent = try await harness.call("POST", "/v1/templates", as: company, role: .agent, json: #"{"name":"x","language":"en","category":"utility","body":{"text":"x"}}"#)
+            #expect(agent.status == 403)
+        }
+    }
+
+    @Test("CA-05, D-18: free-form needs an open window (422 window.closed); an inbound message opens it; CA-46 trails; BI-07 balance")
+    func messaging() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            let template = try await harness.approvedTemplate(company)
+            let closed = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, role: .agent, json: #"{"number_id":"\#(number)","to":"+919811122233","text":"Hello"}"#)
+            #expect(closed.status == 422)
+            #expect(try closed.errorCode() == "window.closed")
+
+            // The customer writes: the window opens (CA-02) and whatsapp.inbound is published.
+            let inbound = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"contacts":[{"wa_id":"919811122233","profile":{"name":"Asha"}}],"messages":[{"from":"919811122233","id":"wamid.in1","timestamp":"\#(Int(Date().timeIntervalSince1970))","type":"text","text":{"body":"Hi"}}]}}]}]}"#
+            #expect(try await harness.webhook(inbound).status == 200)
+            #expect(try await harness.webhook(inbound).status == 200)
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.inbound_messages WHERE provider_message_id = 'wamid.in1'") == 1)
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.outbox WHERE event_type = 'whatsapp.inbound' AND body LIKE '%wamid.in1%'") == 1)
+            let open = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, role: .agent, json: #"{"number_id":"\#(number)","to":"+919811122233","text":"Hello"}"#)
+            #expect(open.status == 202, "\(open.text)")
+            let messageID = try #require(try open.json()["id"] as? String)
+            try await eventually(timeout: .seconds(20), "the free-form message is sent") {
+                try await harness.call("GET", "/v1/whatsapp/messages/\(messageID)", as: company).json()["status"] as? String == "sent"
+            }
+            #expect(harness.cloud.sent.contains { $0.to == "919811122233" && $0.type == "text" })
+
+            // A template through the API with a Message Trail tag (CA-46); it takes one recipient of the quota.
+            let tagged = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company,
+                json: #"{"number_id":"\#(number)","to":"9811122244","template_id":"\#(template)","values":{"body":["Ravi"]},"trail":"OrderStatusUpdates"}"#)
+            #expect(tagged.status == 202, "\(tagged.text)")
+            try await eventually(timeout: .seconds(20), "the trail shows the message as sent") {
+                let page = try await harness.call("GET", "/v1/whatsapp/trails/OrderStatusUpdates", as: company).json()
+                return ((page["items"] as? [[String: any Sendable]])?.first?["status"] as? String) == "sent"
+            }
+            let csv = try await harness.call("GET", "/v1/whatsapp/trails/OrderStatusUpdates?format=csv", as: company)
+            #expect(csv.text.contains("+919811122244,sent"))
+            // A template with a missing value is refused before anything is queued; CA-33: India only.
+            let missing = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, json: #"{"number_id":"\#(number)","to":"9811122255","template_id":"\#(template)"}"#)
+            #expect(missing.status == 422)
+            #expect(try missing.errorCode() == "template.values_missing")
+            let foreign = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, json: #"{"number_id":"\#(number)","to":"+14155550100","template_id":"\#(template)","values":{"body":["A"]}}"#)
+            #expect(foreign.status == 422)
+            #expect(try foreign.errorCode() == "recipient.not_indian")
+
+            // BI-07: a wallet below ₹1 is 402 INSUFFICIENTBALANCE.
+            let (broke, brokeNumber, _) = try await harness.company(balance: .zero)
+            let refused = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: broke, json: #"{"number_id":"\#(brokeNumber)","to":"+919811122233","text":"Hello"}"#)
+            #expect(refused.status == 402)
+            #expect(try refused.errorCode() == "INSUFFICIENTBALANCE")
+        }
+    }
+
+    @Test("whatsapp.send.requested (AfterCall) sends the template once, however often the event is delivered")
+    func sendRequested() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            let template = try await harness.approvedTemplate(company)
+            let publisher = try TestEnvironment.connection("campaigns-send-requests")
+            publisher.start()
+            try await publisher.waitUntilConnected()
+            let event = try EncodedEnvelope(Envelope(
+                companyID: company,
+                data: WhatsAppSendRequested(
+                    numberID: UUID(uuidString: number)!, to: PhoneNumber(e164: "+919822233344")!, templateID: UUID(uuidString: template)!,
+                    bodyValues: ["Meera"], callUID: CallID())))
+            try await publisher.publishUntilConfirmed([event, event, event])
+            try await eventually(timeout: .seconds(30), "the requested template is sent") {
+                harness.cloud.sent.contains { $0.phoneNumberID == phoneNumberID && $0.to == "919822233344" }
+            }
+            try await Task.sleep(for: .seconds(1))
+            #expect(harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID && $0.to == "919822233344" }.count == 1)
+        }
+    }
+
+    @Test("CA-42, BI-06: low balance pauses scheduled campaigns; re-confirming repeats the credit check (D-14)")
+    func ca42Pause() async throws {
+        try await withCampaigns { harness in
+            let (company, number, _) = try await harness.company()
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 5, base: 9_800_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            let later = Timestamp.format(Date().addingTimeInterval(3_600))
+            #expect(try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_at":"\#(later)"}"#).status == 200)
+            let publisher = try TestEnvironment.connection("campaigns-billing")
+            publisher.start()
+            try await publisher.waitUntilConnected()
+            try await publisher.publishUntilConfirmed([
+                try EncodedEnvelope(Envelope(companyID: company, data: BalanceLow(balance: .rupees(400), threshold: .rupees(500))))
+            ])
+            try await eventually(timeout: .seconds(30), "the campaign pauses") {
+                try await harness.status(company, campaign: campaign)["status"] as? String == "paused"
+            }
+            let resumed = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_at":"\#(later)"}"#)
+            #expect(resumed.status == 200, "\(resumed.text)")
+            #expect(try resumed.json()["status"] as? String == "scheduled")
+        }
+    }
+}
