@@ -76,7 +76,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "LoadGen",
         dependencies: [
-            "CRabbitMQ", "Contracts", "Messaging", "Storage", "ServiceKit", "CallRouter", "Billing", postgres, logging, lifecycle,
+            "CRabbitMQ", "Contracts", "Messaging", "Storage", "ServiceKit", "CallRouter", "Billing", "Campaigns", postgres, logging, lifecycle,
             // Its NIO HTTP/1.1 client: one keep-alive connection per worker, far cheaper than URLSession on Linux.
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ],

@@ -77,6 +77,63 @@ struct AudienceXLSXReaderTests {
         #expect(try XLSXReader().rows(from: data) == [["plain", "Asha & co", "inline", "TRUE", "FALSE", "text", "#N/A"]])
     }
 
+    @Test("CA-27: text is kept as written: spaces between rich-text runs, entities, character references and CDATA")
+    func textAsWritten() throws {
+        let shared = #"<si><r><t>Asha</t></r><r><rPr><b/></rPr><t xml:space="preserve"> Rao</t></r></si>"#
+            + #"<si><t xml:space="preserve"> padded </t></si><si><t>&amp; &amp;&#13;&#x20AC;<![CDATA[<b>&amp;]]></t></si><si/>"#
+        let data = try XLSXFixture.sheet(
+            #"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c>"#
+                + #"<c r="D1" t="s"><v>3</v></c><c r="E1" t="inlineStr"><is><r><t>in</t></r><r><t xml:space="preserve"> line</t></r></is></c>"#
+                + #"<c r="F1" t="inlineStr"><v>fallback</v></c></row>"#,
+            sharedStrings: shared)
+        #expect(try XLSXReader().rows(from: data) == [["Asha Rao", " padded ", "& &\r€<b>&amp;", "", "in line", "fallback"]])
+    }
+
+    @Test("CA-27: a pretty-printed sheet reads the same; values are trimmed, and elements off the cell path are ignored")
+    func layoutAndStrayElements() throws {
+        let data = try XLSXFixture.zip([
+            ("xl/worksheets/sheet1.xml", """
+                <worksheet>
+                  <sheetPr><row r="1"><c r="A1"><v>stray</v></c></row></sheetPr>
+                  <sheetData>
+                    <row r="1">
+                      <c r="A1" t="s">
+                        <v> 0 </v>
+                      </c>
+                      <c r="B1"><v>
+                        9.19876543210E11
+                      </v><extLst><v>9</v></extLst></c>
+                      <c r="C1" t="b"><v> 1 </v></c>
+                      <x><c r="D1"><v>nested</v></c></x>
+                    </row>
+                    <c r="A2"><v>outside a row</v></c>
+                  </sheetData>
+                </worksheet>
+                """),
+            ("xl/sharedStrings.xml", "<sst>\n  <si>\n    <t>name</t>\n  </si>\n</sst>"),
+        ])
+        #expect(try XLSXReader().rows(from: data) == [["name", "919876543210", "TRUE"]])
+    }
+
+    @Test("CA-27: a 5,000-row sheet with every cell kind reads back cell for cell")
+    func largeSheet() throws {
+        var written: [[XLSXWriter.Cell]] = [["name", "phonenumber", "amount", "date", "city", "opted"].map(XLSXWriter.Cell.shared)]
+        var expected = [["name", "phonenumber", "amount", "date", "city", "opted"]]
+        for index in 0..<5_000 {
+            let phone = "9198765" + String(10_000 + index)
+            written.append([
+                .shared("Person \(index)"), .number(String(phone.prefix(1)) + "." + phone.dropFirst() + "E11"),
+                .number("\(index).50"), .inline("2026-12-\(index % 28 + 1)"), index.isMultiple(of: 7) ? .absent : .shared("City \(index % 50)"),
+                .boolean(index.isMultiple(of: 2)),
+            ])
+            expected.append([
+                "Person \(index)", phone, "\(index).50", "2026-12-\(index % 28 + 1)", index.isMultiple(of: 7) ? "" : "City \(index % 50)",
+                index.isMultiple(of: 2) ? "TRUE" : "FALSE",
+            ])
+        }
+        #expect(try XLSXReader().rows(from: XLSXWriter(rows: written).data()) == expected)
+    }
+
     @Test("CA-27: the first sheet is found through workbook.xml and its relationships, not by file name")
     func firstSheetThroughRelationships() throws {
         let data = try XLSXFixture.zip([
@@ -231,6 +288,13 @@ struct AudienceXLSXReaderTests {
         #expect(throws: AudienceError.corrupt(path: "xl/sharedStrings.xml", reason: "a DTD is not allowed")) {
             try XLSXReader().rows(from: data)
         }
+        let sheet = try XLSXFixture.zip([
+            ("xl/worksheets/sheet1.xml", laughs + #"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c>"#
+                + "</row></sheetData></worksheet>"),
+        ])
+        #expect(throws: AudienceError.corrupt(path: "xl/worksheets/sheet1.xml", reason: "a DTD is not allowed")) {
+            try XLSXReader().rows(from: sheet)
+        }
     }
 
     @Test("CA-27: deeply nested XML is refused before the parser's recursion can overflow the stack")
@@ -239,6 +303,39 @@ struct AudienceXLSXReaderTests {
         let data = try XLSXFixture.sheet(String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth))
         #expect(throws: AudienceError.corrupt(path: "xl/worksheets/sheet1.xml", reason: "elements nested more than 64 deep")) {
             try XLSXReader().rows(from: data)
+        }
+    }
+
+    @Test("CA-27: hundreds of damaged worksheet and shared-string XML texts each give rows or a typed error, never a crash")
+    func damagedXML() throws {
+        let sheet = #"<?xml version="1.0"?><x:worksheet xmlns:x="\#(XLSXFixture.main)"><x:sheetData><x:row r="1">"#
+            + #"<x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1"><x:v>9.19876543210E11</x:v></x:c><x:c t="inlineStr"><x:is><x:r>"#
+            + #"<x:t xml:space="preserve">a &amp; b</x:t></x:r></x:is></x:c></x:row><x:row><x:c r="C2" t="b"><x:v>1</x:v></x:c>"#
+            + #"</x:row></x:sheetData></x:worksheet>"#
+        let shared = #"<sst xmlns="\#(XLSXFixture.main)"><si><t>one</t></si><si><r><t>tw</t></r><r><t>o</t></r></si></sst>"#
+        #expect(try XLSXReader().rows(from: XLSXFixture.zip([("xl/worksheets/sheet1.xml", sheet), ("xl/sharedStrings.xml", shared)]))
+            == [["one", "919876543210", "a & b"], ["", "", "TRUE"]])
+        let alphabet = Array("<>/=\"'&;!?[]-:x rcvtsi0A\u{0}\u{E9}".unicodeScalars)
+        var state: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        for round in 0..<400 {
+            var parts = [Array(sheet.unicodeScalars), Array(shared.unicodeScalars)]
+            let target = round % 2
+            switch next(3) {
+            case 0: parts[target].removeLast(next(parts[target].count))
+            case 1: for _ in 0...next(4) { parts[target][next(parts[target].count)] = alphabet[next(alphabet.count)] }
+            default: parts[target].insert(contentsOf: parts[target][0..<next(parts[target].count)], at: next(parts[target].count))
+            }
+            let texts = parts.map { String(String.UnicodeScalarView($0)) }
+            let data = try XLSXFixture.zip([("xl/worksheets/sheet1.xml", texts[0]), ("xl/sharedStrings.xml", texts[1])])
+            do {
+                _ = try XLSXReader().rows(from: data)
+            } catch {
+                #expect(error.code.hasPrefix("audience.xlsx."))
+            }
         }
     }
 

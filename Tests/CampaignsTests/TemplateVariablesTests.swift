@@ -37,3 +37,19 @@ struct TemplateVariablesTests {
         #expect(TemplateSamples.carousel.isCarousel && !TemplateSamples.standard.isCarousel)
     }
 }
+
+@Suite("Template variables: hostile numbers")
+struct TemplateVariableLimitTests {
+    @Test("CA-15: {{1001}}, {{99999999999}} and an Int-overflowing {{n}} are malformed, not placeholders, and validation stays quick")
+    func hugePlaceholders() {
+        #expect(TemplateVariables.placeholders(in: "{{1000}}") == [1_000])
+        for text in ["{{1001}}", "{{99999999999}}", "{{9223372036854775807}}", "{{99999999999999999999999}}"] {
+            #expect(TemplateVariables.placeholders(in: text).isEmpty, "\(text)")
+        }
+        let template = TemplateContent(
+            name: "big_numbers", language: "en", category: "utility", header: nil,
+            body: TemplateBody(text: "Hi {{9223372036854775807}} and {{99999999999}}", samples: []), footer: nil, buttons: [], cards: nil)
+        let codes = TemplateValidator.violations(of: template).map(\.code)
+        #expect(codes.contains("template.variables.malformed"))
+    }
+}

@@ -329,7 +329,7 @@ struct CallRouterAPITests {
 
     @Test("CR-04, WH-09: an input node POSTs the caller's digits and follows the answer, or its fallback within 3 seconds")
     func inputNodeWebhook() async throws {
-        let port = Int.random(in: 40_000..<50_000)
+        let port = TestEnvironment.listenPort()
         let crm = Router()
         crm.post("ivr") { request, context -> Response in
             struct Input: Decodable { var digits: String; var node_id: String }

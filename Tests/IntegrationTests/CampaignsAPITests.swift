@@ -9,8 +9,9 @@ import Testing
 
 /// Issue 5: templates through the API and the provider's review, the messaging API and the service window, the
 /// send requests of other services, and scheduled campaigns pausing on low balance.
+extension CampaignsIntegration {
 @Suite("Campaigns API", .serialized)
-struct CampaignsAPITests {
+struct APITests {
     @Test("CA-13…CA-25: a template with several problems is 422 with every violation; CA-09: a submitted template is 409 on edit; D-11, CA-08: review by webhook")
     func templates() async throws {
         try await withCampaigns { harness in
@@ -75,11 +76,12 @@ struct CampaignsAPITests {
             #expect(try closed.errorCode() == "window.closed")
 
             // The customer writes: the window opens (CA-02) and whatsapp.inbound is published.
-            let inbound = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"contacts":[{"wa_id":"919811122233","profile":{"name":"Asha"}}],"messages":[{"from":"919811122233","id":"wamid.in1","timestamp":"\#(Int(Date().timeIntervalSince1970))","type":"text","text":{"body":"Hi"}}]}}]}]}"#
+            let inboundID = "wamid.in.\(UUID().uuidString.lowercased())"
+            let inbound = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"contacts":[{"wa_id":"919811122233","profile":{"name":"Asha"}}],"messages":[{"from":"919811122233","id":"\#(inboundID)","timestamp":"\#(Int(Date().timeIntervalSince1970))","type":"text","text":{"body":"Hi"}}]}}]}]}"#
             #expect(try await harness.webhook(inbound).status == 200)
             #expect(try await harness.webhook(inbound).status == 200)
-            #expect(try await harness.count("SELECT count(*) FROM campaigns.inbound_messages WHERE provider_message_id = 'wamid.in1'") == 1)
-            #expect(try await harness.count("SELECT count(*) FROM campaigns.outbox WHERE event_type = 'whatsapp.inbound' AND body LIKE '%wamid.in1%'") == 1)
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.inbound_messages WHERE provider_message_id = '\(inboundID)'") == 1)
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.outbox WHERE event_type = 'whatsapp.inbound' AND body LIKE '%\(inboundID)%'") == 1)
             let open = try await harness.call(
                 "POST", "/v1/whatsapp/messages", as: company, role: .agent, json: #"{"number_id":"\#(number)","to":"+919811122233","text":"Hello"}"#)
             #expect(open.status == 202, "\(open.text)")
@@ -87,7 +89,7 @@ struct CampaignsAPITests {
             try await eventually(timeout: .seconds(20), "the free-form message is sent") {
                 try await harness.call("GET", "/v1/whatsapp/messages/\(messageID)", as: company).json()["status"] as? String == "sent"
             }
-            #expect(harness.cloud.sent.contains { $0.to == "919811122233" && $0.type == "text" })
+            #expect(harness.cloud.sent(from: phoneNumberID).contains { $0.to == "919811122233" && $0.type == "text" })
 
             // A template through the API with a Message Trail tag (CA-46); it takes one recipient of the quota.
             let tagged = try await harness.call(
@@ -134,10 +136,10 @@ struct CampaignsAPITests {
                     bodyValues: ["Meera"], callUID: CallID())))
             try await publisher.publishUntilConfirmed([event, event, event])
             try await eventually(timeout: .seconds(30), "the requested template is sent") {
-                harness.cloud.sent.contains { $0.phoneNumberID == phoneNumberID && $0.to == "919822233344" }
+                harness.cloud.sent(from: phoneNumberID).contains { $0.to == "919822233344" }
             }
             try await Task.sleep(for: .seconds(1))
-            #expect(harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID && $0.to == "919822233344" }.count == 1)
+            #expect(harness.cloud.sent(from: phoneNumberID).filter { $0.to == "919822233344" }.count == 1)
         }
     }
 
@@ -164,4 +166,5 @@ struct CampaignsAPITests {
             #expect(try resumed.json()["status"] as? String == "scheduled")
         }
     }
+}
 }

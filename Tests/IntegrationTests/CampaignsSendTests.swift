@@ -8,8 +8,14 @@ import Testing
 
 /// Issue 5 acceptance: campaigns under the tier quota (D-16, CA-40), credit (CA-39, D-15), cancellation (CA-38),
 /// redelivered send jobs, and the provider's status webhooks.
+/// Every Campaigns integration test, one at a time: replicas of different tests share the send-job queue, and a
+/// test that stops its replicas mid-job would strand another test's messages in "sending" (the crash case).
+@Suite("Campaigns integration", .serialized)
+enum CampaignsIntegration {}
+
+extension CampaignsIntegration {
 @Suite("Campaigns sending", .serialized)
-struct CampaignsSendTests {
+struct SendTests {
     static let quotaText = "Audience size exceeding remaining quota, some messages may not be delivered."
 
     /// Marks `used` recipients of the number's quota as used an hour ago ("already used 400 today").
@@ -32,7 +38,7 @@ struct CampaignsSendTests {
             #expect(final["status"] as? String == "partially_sent")
             #expect(final["quota_granted"] as? Int == 600)
 
-            let sent = harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID }
+            let sent = harness.cloud.sent(from: phoneNumberID)
             #expect(sent.count == 600)
             #expect(Set(sent.map(\.to)).count == 600)
             // Upload order: the first 600 rows are the ones sent.
@@ -69,7 +75,7 @@ struct CampaignsSendTests {
         try await withCampaigns(replicas: 2, senders: 4) { harness in
             let (company, number, phoneNumberID) = try await harness.company(rate: 300)
             try await use(400, number: number, harness)
-            harness.cloud.set { $0.latency = .milliseconds(2) }
+            harness.cloud.set(phoneNumberID) { $0.latency = .milliseconds(2) }
             let template = try await harness.approvedTemplate(company)
             let audience = try await harness.audience(company, count: 1_000, base: 9_200_000_000)
             let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
@@ -96,7 +102,7 @@ struct CampaignsSendTests {
                 try await harness.count("SELECT count(*) FROM campaigns.outbox WHERE published_at IS NULL") == 0
             }
             try await Task.sleep(for: .seconds(1))
-            let sent = harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID }
+            let sent = harness.cloud.sent(from: phoneNumberID)
             #expect(sent.count == 600)
             #expect(Set(sent.map(\.to)).count == 600)
             #expect(try await harness.count("SELECT count(*) FROM campaigns.messages WHERE campaign_id = '\(campaignID)' AND status = 'sent'") == 600)
@@ -147,7 +153,7 @@ struct CampaignsSendTests {
             let final = try await harness.finished(company, campaign: campaign)
             #expect(final["status"] as? String == "failed")
             #expect(final["failure_code"] as? String == "credit.insufficient")
-            #expect(harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID }.isEmpty)
+            #expect(harness.cloud.sent(from: phoneNumberID).isEmpty)
             #expect(try await harness.count("SELECT count(*) FROM campaigns.messages WHERE campaign_id = '\(UUID(uuidString: campaign)!)'") == 0)
             // CA-43: a failed campaign can be deleted.
             #expect(try await harness.call("DELETE", "/v1/campaigns/\(campaign)", as: company).status == 204)
@@ -172,7 +178,7 @@ struct CampaignsSendTests {
     func d17Throttling() async throws {
         try await withCampaigns { harness in
             let (company, number, phoneNumberID) = try await harness.company()
-            harness.cloud.set {
+            harness.cloud.set(phoneNumberID) {
                 $0.throttleFirst = 25
                 $0.undeliverable = ["919600000003"]
             }
@@ -182,8 +188,8 @@ struct CampaignsSendTests {
             _ = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#)
             let final = try await harness.finished(company, campaign: campaign)
             #expect(final["status"] as? String == "completed")
-            #expect(harness.cloud.throttled == 25)
-            #expect(harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID }.count == 39)
+            #expect(harness.cloud.throttled(phoneNumberID) == 25)
+            #expect(harness.cloud.sent(from: phoneNumberID).count == 39)
             let rows = try await harness.database.query(
                 "SELECT error_code, status FROM campaigns.messages WHERE campaign_id = \(UUID(uuidString: campaign)!) AND recipient = '+919600000003'")
             var found: (String?, String)?
@@ -202,7 +208,7 @@ struct CampaignsSendTests {
             let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
             _ = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#)
             _ = try await harness.finished(company, campaign: campaign)
-            let sent = harness.cloud.sent.filter { $0.phoneNumberID == phoneNumberID }.sorted { $0.to < $1.to }
+            let sent = harness.cloud.sent(from: phoneNumberID).sorted { $0.to < $1.to }
             try #require(sent.count == 3)
             let now = Int(Date().timeIntervalSince1970)
 
@@ -246,4 +252,5 @@ struct CampaignsSendTests {
             #expect(metrics["failed_percent"] as? Double == 33.3)
         }
     }
+}
 }

@@ -12,7 +12,7 @@ import Testing
 struct ServiceStartTests {
     @Test("a service applies its migrations, declares its queues, serves /healthz, /readyz and /metrics, and guards /v1 with JWT")
     func billingStarts() async throws {
-        let port = Int.random(in: 20_000..<40_000)
+        let port = TestEnvironment.listenPort()
         let configuration = try ServiceConfiguration.load(
             for: BillingService.identity,
             environment: [

@@ -25,7 +25,7 @@ struct RateBenchmark {
         let environment = ProcessInfo.processInfo.environment.merging([
             "MYOP_DATABASE_URL": options.databaseURL,
             "MYOP_AMQP_URL": options.amqpURL,
-            "MYOP_HTTP_PORT": "\(Int.random(in: 20_000..<40_000))",
+            "MYOP_HTTP_PORT": "\(Int.random(in: 20_000..<32_000))",
             "MYOP_LOG_LEVEL": "warning",
         ]) { _, new in new }
         let configuration = try ServiceConfiguration.load(for: BillingService.identity, environment: environment)

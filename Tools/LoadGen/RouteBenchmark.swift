@@ -36,7 +36,7 @@ struct RouteBenchmark {
         var quiet = Logger(label: "loadgen")
         quiet.logLevel = .warning
         let logger = quiet
-        let port = Int.random(in: 20_000..<40_000)
+        let port = Int.random(in: 20_000..<32_000)
         let environment = ProcessInfo.processInfo.environment.merging([
             "MYOP_DATABASE_URL": options.databaseURL,
             "MYOP_AMQP_URL": options.amqpURL,

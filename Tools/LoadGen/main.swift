@@ -4,7 +4,7 @@ import Foundation
 // servers). Run a release build: `swift run -c release loadgen bus [--messages N] [--events N]`.
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
-    print("usage: loadgen bus [--messages 100000] [--events 100000] [--size 300] | loadgen rate [--events 50000] [--companies 100] | loadgen route [--calls 1000] [--setups 10000] [--in-flight 32] [--companies 10]")
+    print("usage: loadgen bus [--messages 100000] [--events 100000] [--size 300] | loadgen rate [--events 50000] [--companies 100] | loadgen route [--calls 1000] [--setups 10000] [--in-flight 32] [--companies 10] | loadgen campaign [--numbers 2] [--recipients 5000] [--senders 8]")
     exit(2)
 }
 let options = Options(arguments.dropFirst())
@@ -15,7 +15,9 @@ case "rate":
     try await RateBenchmark(options: options).run()
 case "route":
     try await RouteBenchmark(options: options).run()
+case "campaign":
+    try await CampaignBenchmark(options: options).run()
 default:
-    print("unknown benchmark \(command); available: bus, rate, route")
+    print("unknown benchmark \(command); available: bus, rate, route, campaign")
     exit(2)
 }

@@ -14,6 +14,12 @@ PaymentProvider(
     billingURL: environment["MYOP_BILLING_URL"] ?? "http://127.0.0.1:8083",
     secret: environment["MYOP_PAYMENT_WEBHOOK_SECRET"] ?? "myop-dev-payment-webhook-secret"
 ).register(router)
+WhatsAppProvider(
+    campaignsURL: environment["MYOP_CAMPAIGNS_URL"] ?? "http://127.0.0.1:8082",
+    appSecret: environment["MYOP_WHATSAPP_APP_SECRET"] ?? "myop-dev-whatsapp-app-secret",
+    reviewDelay: .milliseconds(Int(environment["MYOP_SANDBOX_TEMPLATE_REVIEW_MS"] ?? "") ?? 2_000),
+    rejectMarker: environment["MYOP_SANDBOX_REJECT_MARKER"] ?? "reject"
+).register(router)
 let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "sandbox"),
                       logger: Logger(label: "sandbox"))
 try await app.runService()

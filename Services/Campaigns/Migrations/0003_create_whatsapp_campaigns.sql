@@ -99,7 +99,8 @@ CREATE TABLE campaigns.campaigns (
     failure_code            text,
     failure_message         text,
     created_by              text        NOT NULL,
-    created_at              timestamptz NOT NULL DEFAULT now(),
+    -- Milliseconds, as the API writes times, so a page cursor (created_at, id) names a row exactly.
+    created_at              timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
     started_at              timestamptz,
     finished_at             timestamptz
 );

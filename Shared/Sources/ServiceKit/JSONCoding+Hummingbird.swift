@@ -9,6 +9,9 @@ public struct APIRequestDecoder: RequestDecoder {
 
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        if NULGuard.containsNUL(buffer.readableBytesView) {
+            throw APIError.badRequest("request.nul_character", "Text in the request may not contain the NUL character (\\u0000).")
+        }
         do {
             return try JSONCoding.decoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
@@ -50,5 +53,25 @@ extension APIError {
         @unknown default:
             return .badRequest("request.invalid_json", "The request body could not be read.")
         }
+    }
+}
+
+/// PostgreSQL cannot store U+0000 in text or jsonb, so a request carrying it is refused at the edge (400) instead of
+/// failing at the database (500).
+enum NULGuard {
+    /// Whether the JSON text has a `\u0000` escape (a raw NUL byte is invalid JSON and fails decoding anyway).
+    static func containsNUL(_ bytes: some Collection<UInt8>) -> Bool {
+        var iterator = bytes.makeIterator()
+        var window: [UInt8] = []
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "\\") else { continue }
+            // An escape: the next byte says which; `\\` consumes its second backslash, so parity is kept.
+            guard let kind = iterator.next() else { return false }
+            guard kind == UInt8(ascii: "u") else { continue }
+            window.removeAll(keepingCapacity: true)
+            for _ in 0..<4 { if let digit = iterator.next() { window.append(digit) } }
+            if window == Array("0000".utf8) { return true }
+        }
+        return false
     }
 }

@@ -74,7 +74,7 @@ struct BillingHarness: Sendable {
 
 /// Runs a Billing service for `body`, then stops it.
 func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async throws {
-    let port = Int.random(in: 20_000..<40_000)
+    let port = TestEnvironment.listenPort()
     let gateway = TestGateway()
     let configuration = try ServiceConfiguration.load(
         for: BillingService.identity,
@@ -107,7 +107,7 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
 /// A payment gateway for the tests (what the sandbox plays in dev): `POST /payments/mandates/charge` answers 202
 /// and then captures the payment on Billing's signed webhook, as a gateway charging a saved mandate does.
 struct TestGateway {
-    let port = Int.random(in: 40_000..<50_000)
+    let port = TestEnvironment.listenPort()
 
     func application(billing: @escaping @Sendable () -> BillingHarness?) -> some ApplicationProtocol {
         let router = Router()

@@ -38,7 +38,7 @@ struct CallRouterHarness: Sendable {
 
 /// Runs `replicas` CallRouter services for `body`, then stops them.
 func withCallRouter(replicas count: Int = 1, _ body: @Sendable (CallRouterHarness) async throws -> Void) async throws {
-    let ports = (0..<count).map { _ in Int.random(in: 20_000..<40_000) }
+    let ports = (0..<count).map { _ in TestEnvironment.listenPort() }
     var configurations: [ServiceConfiguration] = []
     for port in ports {
         configurations.append(

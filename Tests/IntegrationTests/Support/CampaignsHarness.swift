@@ -128,8 +128,8 @@ struct CampaignsHarness: Sendable {
 /// Runs Billing, the fake Cloud API and `replicas` Campaigns services for `body`, then stops them.
 func withCampaigns(replicas count: Int = 1, senders: Int = 4, _ body: @Sendable (CampaignsHarness) async throws -> Void) async throws {
     try await withBilling { billing in
-        let cloud = FakeCloudAPI()
-        let ports = (0..<count).map { _ in Int.random(in: 20_000..<40_000) }
+        let cloud = FakeCloudAPI.shared
+        let ports = (0..<count).map { _ in TestEnvironment.listenPort() }
         var configurations: [ServiceConfiguration] = []
         for port in ports {
             configurations.append(
@@ -153,7 +153,6 @@ func withCampaigns(replicas count: Int = 1, senders: Int = 4, _ body: @Sendable 
                 replicas: zip(ports, fixed).map { ServiceClient(base: URL(string: "http://127.0.0.1:\($0)")!, jwtSecret: $1.jwtSecret) },
                 database: Database(client: client, schema: SchemaName("campaigns")!, logger: TestEnvironment.logger), billing: billing, cloud: cloud)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await cloud.application().run() }
                 for configuration in fixed {
                     group.addTask {
                         try await ServiceHost.run(CampaignsService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)

@@ -6,7 +6,17 @@ import Synchronization
 /// Meta's WhatsApp Cloud API for the tests, speaking its request and response formats: `POST /{version}/{phone-number-id}
 /// /messages` answers `{"messages":[{"id":"wamid…"}]}` or Meta's error object, `POST /{version}/{waba-id}/message_templates`
 /// answers `{"id":…,"status":"PENDING","category":…}`. It records every request it accepted.
+///
+/// One fake serves the whole test process: every Campaigns replica any test starts shares the `campaigns.dispatch`
+/// queue and may send another test's messages, so they must all reach the same provider. Tests tell their traffic
+/// apart by phone number id, and behaviour knobs are per number too.
 final class FakeCloudAPI: Sendable {
+    static let shared: FakeCloudAPI = {
+        let fake = FakeCloudAPI()
+        Task.detached { try await fake.application().run() }
+        return fake
+    }()
+
     struct Sent: Sendable, Hashable {
         var phoneNumberID: String
         var to: String
@@ -24,16 +34,24 @@ final class FakeCloudAPI: Sendable {
         var latency: Duration = .zero
     }
 
-    let port = Int.random(in: 40_000..<50_000)
-    private let state = Mutex<(knobs: Knobs, sent: [Sent], throttled: Int, refused: Int, templates: [String])>((Knobs(), [], 0, 0, []))
+    let port = TestEnvironment.listenPort()
+    private struct State {
+        var knobs: [String: Knobs] = [:]
+        var sent: [Sent] = []
+        var throttled: [String: Int] = [:]
+        var templates: [String] = []
+    }
+
+    private let state = Mutex(State())
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
-    var sent: [Sent] { state.withLock { $0.sent } }
-    var throttled: Int { state.withLock { $0.throttled } }
-    var refused: Int { state.withLock { $0.refused } }
     var submittedTemplates: [String] { state.withLock { $0.templates } }
 
-    func set(_ change: (inout Knobs) -> Void) { state.withLock { change(&$0.knobs) } }
+    /// What was accepted from one number.
+    func sent(from phoneNumberID: String) -> [Sent] { state.withLock { $0.sent.filter { $0.phoneNumberID == phoneNumberID } } }
+    func throttled(_ phoneNumberID: String) -> Int { state.withLock { $0.throttled[phoneNumberID] ?? 0 } }
+
+    func set(_ phoneNumberID: String, _ change: (inout Knobs) -> Void) { state.withLock { change(&$0.knobs[phoneNumberID, default: Knobs()]) } }
 
     func application() -> some ApplicationProtocol {
         let router = Router()
@@ -42,18 +60,16 @@ final class FakeCloudAPI: Sendable {
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
             let to = json["to"] as? String ?? ""
-            let latency = self.state.withLock { $0.knobs.latency }
+            let latency = self.state.withLock { $0.knobs[sender]?.latency ?? .zero }
             if latency > .zero { try await Task.sleep(for: latency) }
             enum Verdict { case throttle, refuse, accept(String) }
             let verdict: Verdict = self.state.withLock { state in
-                if state.throttled < state.knobs.throttleFirst {
-                    state.throttled += 1
+                let knobs = state.knobs[sender] ?? Knobs()
+                if state.throttled[sender, default: 0] < knobs.throttleFirst {
+                    state.throttled[sender, default: 0] += 1
                     return .throttle
                 }
-                if state.knobs.undeliverable.contains(to) {
-                    state.refused += 1
-                    return .refuse
-                }
+                if knobs.undeliverable.contains(to) { return .refuse }
                 let id = "wamid.\(UUID().uuidString.lowercased())"
                 state.sent.append(Sent(
                     phoneNumberID: sender, to: to, type: json["type"] as? String ?? "", template: (json["template"] as? [String: Any])?["name"] as? String,

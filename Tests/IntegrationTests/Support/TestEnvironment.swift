@@ -30,6 +30,10 @@ enum TestEnvironment {
     }
 
     /// A fresh lowercase name for schemas, queues and routing keys, so tests never see each other's data.
+    /// A port for a server a test starts: below Linux's ephemeral range (32768–60999), so no outgoing connection of
+    /// this busy process (connection pools, URLSession) can be holding it when the server binds.
+    static func listenPort() -> Int { Int.random(in: 10_000..<32_000) }
+
     static func uniqueName(_ prefix: String) -> String {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
     }

@@ -39,10 +39,10 @@ extension CampaignsAPI {
                     .unprocessableContent, code: "mapping.invalid", message: "The variable mapping does not fit the template; see violations.",
                     field: "mapping", violations: problems.map { APIError.Violation(code: $0.code.rawValue, field: "mapping." + $0.field, message: $0.message) })
             }
-            let campaign = Campaign(
+            var campaign = Campaign(
                 id: CampaignID(), companyID: company, name: name, templateID: template.id, numberID: body.numberID, audienceID: audience.id,
                 mapping: mapping, status: .draft, sendAt: nil, recipients: audience.validRows, createdBy: identity.userID, createdAt: Date())
-            try await CampaignStore.insert(campaign, in: transaction)
+            campaign.createdAt = try await CampaignStore.insert(campaign, in: transaction)
             return campaign
         }
         return EditedResponse(status: .created, response: CampaignView(campaign, counts: nil))
@@ -157,7 +157,8 @@ extension CampaignsAPI {
         }
     }
 
-    /// CA-38, D-14: only while scheduled and at least 5 minutes before the send time; then 409 `campaign.locked`.
+    /// CA-38, D-14: only while scheduled (or paused, which has not begun) and at least 5 minutes before the send time;
+    /// then 409 `campaign.locked`.
     @Sendable func cancelCampaign(_ request: Request, context: AppRequestContext) async throws -> CampaignView {
         let company = try context.require("campaigns.manage", roles: Self.campaignRoles).companyID
         let id = try context.id("id", as: CampaignID.self)
@@ -201,6 +202,9 @@ extension CampaignsAPI {
         let id = try context.id("id", as: CampaignID.self)
         let body = try await request.decode(as: TestSendRequest.self, context: context)
         let to = try TextRules.phone(body.to, field: "to")
+        guard try await database.withTransaction({ try await CampaignStore.find(id, company: company, in: $0) }) != nil else {
+            throw APIError.notFound("campaign")
+        }
         try await requireBalance(company)
         let outcome = try await database.withTransaction { transaction in
             guard let campaign = try await CampaignStore.find(id, company: company, in: transaction) else { throw APIError.notFound("campaign") }

@@ -62,12 +62,16 @@ extension CampaignsAPI {
 
     /// CA-46: a Message Trail's messages, newest first; `?format=csv` exports it.
     @Sendable func trail(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let company = try context.require("whatsapp.read", roles: Self.campaignRoles).companyID
+        let company = try context.require("whatsapp.read", roles: Self.messagingRoles).companyID
         guard let trail = context.parameters.get("trail"), (1...64).contains(trail.count) else {
             throw APIError.badRequest("request.invalid_trail", "The trail in the path is its name.", field: "trail")
         }
         let messages = try await database.withTransaction { try await MessageStore.ofTrail(trail, company: company, limit: 10_000, in: $0) }
-        if request.uri.queryParameters["format"] == "csv" {
+        let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
+        guard format == "json" || format == "csv" else {
+            throw APIError.badRequest("request.query_invalid", "format is json or csv.", field: "format")
+        }
+        if format == "csv" {
             var text = CSV.row(["Message ID", "Phone Number", "Status", "Sent At", "Delivered At", "Read At", "Failed At", "Error"])
             for message in messages {
                 text += CSV.row([

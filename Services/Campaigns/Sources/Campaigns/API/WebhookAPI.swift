@@ -43,7 +43,7 @@ struct WebhookAPI: Sendable {
         do {
             payload = try JSONDecoder().decode(WebhookPayload.self, from: body)
         } catch {
-            throw APIError.badRequest("webhook.payload_invalid", "The body is not a WhatsApp Business webhook: \(error)", field: "entry")
+            throw APIError.badRequest("webhook.payload_invalid", "The body is not a WhatsApp Business webhook (object and entry[] are needed).", field: "entry")
         }
         try await database.withTransaction { transaction in
             for change in payload.entry.flatMap(\.changes) {

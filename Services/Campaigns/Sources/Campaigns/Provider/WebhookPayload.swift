@@ -6,9 +6,44 @@ struct WebhookPayload: Decodable, Sendable {
     var object: String
     var entry: [Entry]
 
+    enum CodingKeys: String, CodingKey { case object, entry }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        object = try container.decode(String.self, forKey: .object)
+        entry = try container.decode(Lossy<Entry>.self, forKey: .entry).elements
+    }
+
     struct Entry: Decodable, Sendable {
         var id: String?
         var changes: [Change]
+
+        enum CodingKeys: String, CodingKey { case id, changes }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decodeIfPresent(String.self, forKey: .id)
+            changes = try container.decodeIfPresent(Lossy<Change>.self, forKey: .changes)?.elements ?? []
+        }
+    }
+
+    /// An array whose unreadable elements are skipped: one malformed status must not make Meta retry the whole post
+    /// forever, nor hide the statuses next to it.
+    struct Lossy<Element: Decodable & Sendable>: Decodable, Sendable {
+        var elements: [Element] = []
+
+        private struct Skip: Decodable {}
+
+        init(from decoder: any Decoder) throws {
+            var container = try decoder.unkeyedContainer()
+            while !container.isAtEnd {
+                if let element = try? container.decode(Element.self) {
+                    elements.append(element)
+                } else {
+                    _ = try? container.decode(Skip.self)
+                }
+            }
+        }
     }
 
     struct Change: Decodable, Sendable {
@@ -39,6 +74,20 @@ struct WebhookPayload: Decodable, Sendable {
             case newCategory = "new_category"
             case displayPhoneNumber = "display_phone_number"
             case currentLimit = "current_limit"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            metadata = try? container.decodeIfPresent(Metadata.self, forKey: .metadata)
+            statuses = try? container.decodeIfPresent(Lossy<Status>.self, forKey: .statuses)?.elements
+            messages = try? container.decodeIfPresent(Lossy<InboundMessage>.self, forKey: .messages)?.elements
+            event = try? container.decodeIfPresent(String.self, forKey: .event)
+            messageTemplateID = try? container.decodeIfPresent(FlexibleID.self, forKey: .messageTemplateID)
+            reason = try? container.decodeIfPresent(String.self, forKey: .reason)
+            newCategory = try? container.decodeIfPresent(String.self, forKey: .newCategory)
+            displayPhoneNumber = try? container.decodeIfPresent(String.self, forKey: .displayPhoneNumber)
+            currentLimit = try? container.decodeIfPresent(String.self, forKey: .currentLimit)
+            quality = try? container.decodeIfPresent(String.self, forKey: .quality)
         }
     }
 

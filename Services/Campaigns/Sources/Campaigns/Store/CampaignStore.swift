@@ -9,16 +9,20 @@ enum CampaignStore {
         reservation_id, failure_code, failure_message, created_by, created_at, started_at, finished_at
         """
 
-    static func insert(_ campaign: Campaign, in transaction: Transaction) async throws {
+    /// Answers the creation time the database gave it.
+    static func insert(_ campaign: Campaign, in transaction: Transaction) async throws -> Date {
         let schema = transaction.schema.rawValue
-        try await transaction.query(
+        let rows = try await transaction.query(
             """
             INSERT INTO \(unescaped: schema).campaigns
                 (id, company_id, name, template_id, number_id, audience_id, mapping, status, send_at, recipients, created_by)
             VALUES (\(campaign.id.uuid), \(campaign.companyID.uuid), \(campaign.name), \(campaign.templateID), \(campaign.numberID),
                     \(campaign.audienceID), \(try JSONText.encode(campaign.mapping))::jsonb, \(campaign.status.rawValue), \(campaign.sendAt),
                     \(campaign.recipients), \(campaign.createdBy.description))
+            RETURNING created_at
             """)
+        for try await created in rows.decode(Date.self) { return created }
+        return campaign.createdAt
     }
 
     static func find(_ id: CampaignID, company: CompanyID, forUpdate: Bool = false, in transaction: Transaction) async throws -> Campaign? {

@@ -34,11 +34,24 @@ struct MessageSender: Sendable {
         let results = await send(claimed)
         let outcomes = results.compactMap { $0 }
         let unsent = zip(claimed, results).filter { $0.1 == nil }.map(\.0.id)
-        try await database.withTransaction { transaction in
-            try await MessageStore.record(outcomes, in: transaction)
-            try await MessageStore.unclaim(unsent, in: transaction)
-            try await publish(outcomes, claimed: claimed, in: transaction)
-            try await StatusUpdates.applyEarly(outcomes.compactMap(\.providerMessageID), outbox: outbox, in: transaction)
+        // The requests are made: losing their outcomes now would leave the messages "sending" until the sweeper
+        // fails them, so a database hiccup is waited out a few times before giving up.
+        var attempt = 0
+        while true {
+            do {
+                try await database.withTransaction { transaction in
+                    try await MessageStore.record(outcomes, in: transaction)
+                    try await MessageStore.unclaim(unsent, in: transaction)
+                    try await publish(outcomes, claimed: claimed, in: transaction)
+                    try await StatusUpdates.applyEarly(outcomes.compactMap(\.providerMessageID), outbox: outbox, in: transaction)
+                }
+                break
+            } catch {
+                attempt += 1
+                guard attempt < 8 else { throw error }
+                logger.warning("could not record send outcomes; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                try? await Task.sleep(for: SendFailure.backoff(attempt: attempt + 2))
+            }
         }
         for campaign in Set(claimed.compactMap(\.campaignID)) {
             try await closer.closeIfDone(campaign)
@@ -76,7 +89,7 @@ struct MessageSender: Sendable {
         do {
             body = try await request(for: message)
         } catch let error as TemplateMessageError {
-            return SendOutcome(messageID: message.id, status: .failed, errorCode: "template.values_missing", errorMessage: "\(error)")
+            return SendOutcome(messageID: message.id, status: .failed, errorCode: "template.values_missing", errorMessage: error.message)
         } catch {
             return SendOutcome(messageID: message.id, status: .failed, errorCode: "template.unavailable", errorMessage: "\(error)")
         }

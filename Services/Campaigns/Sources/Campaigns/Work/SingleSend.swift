@@ -25,11 +25,11 @@ struct SingleSend: Sendable {
 
     func template(_ request: TemplateRequest, company: CompanyID, checkBalance: Bool, in transaction: Transaction) async throws -> Outcome {
         guard let number = try await NumberStore.find(request.numberID, company: company, in: transaction) else {
-            return .refused(APIError.notFound("whatsapp_number"))
+            return .refused(APIError.unprocessable("whatsapp_number.unknown", "No WhatsApp number of your company has this id.", field: "number_id"))
         }
         if let refusal = try await common(number: number, to: request.to, company: company, in: transaction) { return .refused(refusal) }
         guard let template = try await TemplateStore.find(request.templateID, company: company, in: transaction) else {
-            return .refused(APIError.notFound("template"))
+            return .refused(APIError.unprocessable("template.unknown", "No template of your company has this id.", field: "template_id"))
         }
         guard template.status == .approved else {
             return .refused(APIError.unprocessable(
@@ -39,8 +39,7 @@ struct SingleSend: Sendable {
             do {
                 _ = try TemplateMessage(template: template.content, to: request.to.e164, body: body, header: header, urlButton: button)
             } catch {
-                return .refused(APIError.unprocessable(
-                    "template.values_missing", "Every variable of the template needs a value: \(error).", field: "values"))
+                return .refused(APIError.unprocessable("template.values_missing", error.message, field: "values"))
             }
         }
         // D-12: a template to a contact whose window is open is a reply and takes no quota; otherwise one recipient.
@@ -62,7 +61,7 @@ struct SingleSend: Sendable {
     /// CA-05, D-18: free-form only inside the window.
     func text(numberID: UUID, to: PhoneNumber, text: String, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
         guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else {
-            return .refused(APIError.notFound("whatsapp_number"))
+            return .refused(APIError.unprocessable("whatsapp_number.unknown", "No WhatsApp number of your company has this id.", field: "number_id"))
         }
         if let refusal = try await common(number: number, to: to, company: company, in: transaction) { return .refused(refusal) }
         let lastInbound = try await WindowStore.lastInbound(number: number.id, contact: to, in: transaction)

@@ -10,7 +10,11 @@ enum AudienceImport {
 
     /// Reads the file (CSV or XLSX) and imports it.
     static func result(from data: Data, filename: String?, limit: Int = defaultLimit) throws(AudienceError) -> AudienceImportResult {
-        try result(from: AudienceFile.rows(from: data, filename: filename), limit: limit)
+        // The database cannot store U+0000, and no name or value means it: it is dropped from every cell.
+        let rows = try AudienceFile.rows(from: data, filename: filename).map { cells in
+            cells.map { $0.contains("\u{0}") ? $0.replacingOccurrences(of: "\u{0}", with: "") : $0 }
+        }
+        return try result(from: rows, limit: limit)
     }
 
     /// `rows[0]` is the header; `rows[i]` is spreadsheet row `i + 1`.

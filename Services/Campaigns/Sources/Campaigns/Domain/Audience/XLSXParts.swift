@@ -1,5 +1,6 @@
-/// The few SpreadsheetML/OPC elements the reader needs, decoded with XMLCoder (namespace prefixes stripped, so
-/// `x:row` and `row` read the same). Everything else in a part is ignored.
+/// The small SpreadsheetML/OPC parts the reader needs to find the first sheet, decoded with XMLCoder (namespace
+/// prefixes stripped, so `x:sheet` and `sheet` read the same). Everything else in a part is ignored. The large
+/// parts, the worksheet and the shared strings, are streamed by `XLSXStreamParser` instead.
 enum XLSXParts {
     /// `xl/workbook.xml`: the sheets in tab order.
     struct Workbook: Decodable {
@@ -41,57 +42,5 @@ enum XLSXParts {
         enum CodingKeys: String, CodingKey {
             case relationship = "Relationship"
         }
-    }
-
-    /// `xl/sharedStrings.xml`.
-    struct SharedStrings: Decodable {
-        var si: [RichText]?
-    }
-
-    /// `<si>` or `<is>`: either one `<t>` or rich-text runs `<r><t>…</t></r>`; phonetic runs (`<rPh>`) are not text.
-    struct RichText: Decodable {
-        struct Run: Decodable {
-            var t: Text?
-        }
-
-        var t: Text?
-        var r: [Run]?
-
-        var text: String { (t?.value ?? "") + (r ?? []).map { $0.t?.value ?? "" }.joined() }
-    }
-
-    /// A `<t>`, which may carry `xml:space="preserve"`; its text is the element's value.
-    struct Text: Decodable {
-        var value: String?
-
-        enum CodingKeys: String, CodingKey {
-            case value = ""
-        }
-    }
-
-    /// A worksheet: only its cells matter.
-    struct Worksheet: Decodable {
-        struct SheetData: Decodable {
-            var row: [Row]?
-        }
-
-        struct Row: Decodable {
-            var r: String?
-            var c: [Cell]?
-        }
-
-        struct Cell: Decodable {
-            var r: String?
-            var t: String?
-            var v: String?
-            var inline: RichText?
-
-            enum CodingKeys: String, CodingKey {
-                case r, t, v
-                case inline = "is"
-            }
-        }
-
-        var sheetData: SheetData?
     }
 }

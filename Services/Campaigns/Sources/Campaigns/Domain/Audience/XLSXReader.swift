@@ -2,7 +2,8 @@ import Foundation
 import XMLCoder
 
 /// Reads the first worksheet of an .xlsx into rows of cell text. `rows[0]` is the sheet's row 1; a missing row is
-/// `[]` and a missing cell `""`, so positions match what the user sees in Excel.
+/// `[]` and a missing cell `""`, so positions match what the user sees in Excel. The small parts (workbook and its
+/// relationships) are decoded with XMLCoder; the worksheet and shared strings are streamed (`XLSXStreamParser`).
 struct XLSXReader: Sendable {
     var maxRows = AudienceFile.maxRows
     var maxCells = AudienceFile.maxCells
@@ -16,8 +17,8 @@ struct XLSXReader: Sendable {
         let parts = try locateParts(in: package)
         let shared = try sharedStrings(at: parts.sharedStrings, in: package)
         guard let sheetData = try package.read(parts.sheet) else { throw .noWorksheet }
-        let sheet = try decode(XLSXParts.Worksheet.self, from: sheetData, path: parts.sheet)
-        return try cells(of: sheet, sharedStrings: shared, path: parts.sheet)
+        let builder = XLSXSheetBuilder(path: parts.sheet, sharedStrings: shared, maxRows: maxRows, maxCells: maxCells)
+        return try XLSXStreamParser.rows(from: sheetData, builder: builder)
     }
 
     /// The first sheet in tab order, through the workbook and its relationships; `sheet1.xml` when those are
@@ -47,75 +48,10 @@ struct XLSXReader: Sendable {
 
     private func sharedStrings(at path: String, in package: XLSXPackage) throws(AudienceError) -> [String] {
         guard let data = try package.read(path) else { return [] }
-        return try decode(XLSXParts.SharedStrings.self, from: data, path: path).si?.map(\.text) ?? []
+        return try XLSXStreamParser.sharedStrings(from: data, path: path)
     }
 
-    private func cells(of sheet: XLSXParts.Worksheet, sharedStrings: [String], path: String) throws(AudienceError) -> [[String]] {
-        var rows: [[String]] = []
-        var cellCount = 0
-        var nextRow = 1
-        for row in sheet.sheetData?.row ?? [] {
-            // `r` is optional in OOXML: a row without one follows the previous row.
-            let number = try row.r.map { text throws(AudienceError) in
-                guard let number = Int(text), number >= 1 else { throw .corrupt(path: path, reason: "row number \"\(text)\"") }
-                return number
-            } ?? nextRow
-            guard number <= maxRows else { throw .tooManyRows(limit: maxRows) }
-            nextRow = number + 1
-            var values: [String] = []
-            var nextColumn = 0
-            for cell in row.c ?? [] {
-                let column = try cell.r.map { text throws(AudienceError) in
-                    guard let reference = XLSXCellReference(text) else { throw .corrupt(path: path, reason: "cell reference \"\(text)\"") }
-                    return reference.column
-                } ?? nextColumn
-                guard column < XLSXCellReference.maxColumn else { throw .tooManyColumns(limit: XLSXCellReference.maxColumn) }
-                nextColumn = column + 1
-                let value = try text(of: cell, sharedStrings: sharedStrings, path: path)
-                // Empty cells add nothing: formatting-only cells out to column XFD must not inflate every row.
-                guard !value.isEmpty else { continue }
-                if column >= values.count {
-                    cellCount += column + 1 - values.count
-                    guard cellCount <= maxCells else { throw .tooManyCells(limit: maxCells) }
-                    values += repeatElement("", count: column - values.count)
-                    values.append(value)
-                } else {
-                    values[column] = value
-                }
-            }
-            if number > rows.count {
-                rows += repeatElement([], count: number - 1 - rows.count)
-                rows.append(values)
-            } else if !values.isEmpty {
-                // A repeated row number merges into the earlier row rather than shifting every row after it.
-                for (column, value) in values.enumerated() where !value.isEmpty {
-                    if column >= rows[number - 1].count {
-                        rows[number - 1] += repeatElement("", count: column + 1 - rows[number - 1].count)
-                    }
-                    rows[number - 1][column] = value
-                }
-            }
-        }
-        return rows
-    }
-
-    private func text(of cell: XLSXParts.Worksheet.Cell, sharedStrings: [String], path: String) throws(AudienceError) -> String {
-        let stored = cell.v ?? ""
-        switch cell.t {
-        case "s":
-            guard !stored.isEmpty else { return "" }
-            guard let index = Int(stored), sharedStrings.indices.contains(index) else {
-                throw .corrupt(path: path, reason: "shared string \"\(stored)\" does not exist")
-            }
-            return sharedStrings[index]
-        case "inlineStr": return cell.inline?.text ?? stored
-        case "b": return stored == "1" ? "TRUE" : stored == "0" ? "FALSE" : stored
-        case nil, "n": return XLSXNumber.text(stored)
-        // `str` (formula text), `e` (error such as #N/A), `d` (ISO date): the stored text is what Excel shows.
-        default: return stored
-        }
-    }
-
+    /// The small parts only: XMLCoder builds the whole tree before decoding.
     private func decode<T: Decodable>(_ type: T.Type, from data: Data, path: String) throws(AudienceError) -> T {
         try XMLGuard.check(data, path: path)
         let decoder = XMLDecoder()

@@ -2,7 +2,8 @@ import Foundation
 
 /// A byte-level check run on every XML part before it reaches the XML parser. OOXML never needs a DTD, so any
 /// `<!DOCTYPE`/`<!ENTITY` is refused (no entity-expansion bombs), and nesting is capped because XMLCoder builds its
-/// tree recursively: a few hundred thousand nested elements would overflow the stack and crash the process.
+/// tree recursively: a few hundred thousand nested elements would overflow the stack and crash the process. The
+/// streamed parts (`XLSXStreamParser`) pass the same check, so every part obeys one rule.
 enum XMLGuard {
     /// SpreadsheetML nests about 7 deep (worksheet/sheetData/row/c/is/r/t); 64 leaves room for extensions.
     static let maxDepth = 64

@@ -47,7 +47,9 @@ enum TemplateVariables {
                     let isNumber =
                         !inner.isEmpty && inner.unicodeScalars.allSatisfy { ("0"..."9").contains($0) }
                         && (inner == "0" || !inner.hasPrefix("0"))
-                    if isNumber, let number = Int(inner) {
+                    // A body has at most 1,024 characters, so no real template gets near {{1000}}; larger numbers
+                    // (up to Int overflow) are written in error and would only make the checks below huge.
+                    if isNumber, inner.count <= 4, let number = Int(inner), number <= maximumPlaceholder {
                         tokens.append(.placeholder(number))
                     } else {
                         tokens.append(.malformed(string(index..<(close + 2))))
@@ -69,6 +71,9 @@ enum TemplateVariables {
     }
 
     /// The placeholder numbers in order of appearance, repeats included.
+    /// The highest `{{n}}` read as a placeholder; anything above is malformed.
+    static let maximumPlaceholder = 1_000
+
     static func placeholders(in text: String) -> [Int] {
         tokens(in: text).compactMap { if case .placeholder(let number) = $0 { number } else { nil } }
     }
