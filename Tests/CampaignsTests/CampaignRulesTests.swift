@@ -50,6 +50,8 @@ struct CampaignRulesTests {
         #expect(TierLimits.tier(metaLimit: "TIER_100K") == 3)
         #expect(TierLimits.tier(metaLimit: "TIER_UNLIMITED") == 4)
         #expect(TierLimits.tier(metaLimit: "TIER_42") == nil)
+        #expect(TierLimits.tier(metaLimit: "TIER_250") == nil)
+        #expect(DailyQuota.buckets == 25)
     }
 
     @Test("D-16, CA-40: the grant is what is left of the quota; the first `granted` positions are sent; the exact text")
@@ -62,18 +64,6 @@ struct CampaignRulesTests {
         #expect(DailyQuota.isWithinQuota(position: 600, granted: 600))
         #expect(!DailyQuota.isWithinQuota(position: 601, granted: 600))
         #expect(DailyQuota.exceededMessage == "Audience size exceeding remaining quota, some messages may not be delivered.")
-    }
-
-    @Test("D-12: a quota window that began more than 24 hours ago has used nothing")
-    func d12Window() {
-        var number = WhatsAppNumber(
-            id: UUID(), companyID: CompanyID(), phoneNumberID: "1", displayNumber: PhoneNumber(e164: "+919876543210")!, displayName: "", tier: 1,
-            quality: .green, messagesPerSecond: 80, timeZone: "Asia/Kolkata", businessHours: [], quotaUsed: 700,
-            quotaWindowStart: sendAt, createdAt: sendAt)
-        #expect(number.quotaUsed(now: sendAt.addingTimeInterval(86_399)) == 700)
-        #expect(number.quotaUsed(now: sendAt.addingTimeInterval(86_400)) == 0)
-        number.quotaWindowStart = nil
-        #expect(number.quotaUsed(now: sendAt) == 0)
     }
 
     @Test("Statuses only move forward: read is never followed by delivered, a failure after delivery is ignored, failed is final")
@@ -184,5 +174,17 @@ struct CampaignRulesTests {
         #expect(changes[0].value.messages?.first?.text?.body == "Hi")
         #expect(changes[1].value.messageTemplateID?.text == "594425479261596")
         #expect(changes[2].value.newCategory == "MARKETING")
+    }
+
+    @Test("Webhook payloads: an unreadable part is skipped, whatever its shape, and the rest is read")
+    func lossyPayload() throws {
+        let json = #"""
+        {"object":"whatsapp_business_account","entry":[1,"x",null,{"changes":[7,{"field":"messages","value":{"statuses":[
+          {"id":"wamid.bad"},42,{"id":"wamid.ok","status":"read","timestamp":"1700000000"}]}}]}]}
+        """#
+        let payload = try JSONDecoder().decode(WebhookPayload.self, from: Data(json.utf8))
+        let changes = payload.entry.flatMap(\.changes)
+        #expect(changes.map(\.field) == ["messages"])
+        #expect(changes.first?.value.statuses?.map(\.id) == ["wamid.ok"])
     }
 }

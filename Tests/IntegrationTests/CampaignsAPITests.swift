@@ -166,5 +166,31 @@ struct APITests {
             #expect(try resumed.json()["status"] as? String == "scheduled")
         }
     }
+
+    @Test("D-12: the quota counts the rolling 24 hours in hourly buckets; a number outside the business account is refused")
+    func d12RollingQuota() async throws {
+        try await withCampaigns { harness in
+            let (company, number, _) = try await harness.company()
+            func used(hoursAgo: Int) async throws -> Int? {
+                try await harness.database.query(
+                    """
+                    UPDATE campaigns.numbers SET quota_buckets = array_fill(0, ARRAY[24]) || 700,
+                        quota_hour = floor(extract(epoch FROM now()) / 3600)::bigint - \(hoursAgo)
+                    WHERE id = \(UUID(uuidString: number)!)
+                    """)
+                let view = try await harness.call("GET", "/v1/whatsapp/numbers/\(number)", as: company).json()
+                return (view["quota"] as? [String: any Sendable])?["used"] as? Int
+            }
+            #expect(try await used(hoursAgo: 0) == 700)
+            #expect(try await used(hoursAgo: 23) == 700)
+            #expect(try await used(hoursAgo: 24) == 700)
+            #expect(try await used(hoursAgo: 25) == 0)
+
+            let stranger = try await harness.call(
+                "POST", "/v1/whatsapp/numbers", as: company, json: #"{"phone_number_id":"999000111","display_number":"+917099999999"}"#)
+            #expect(stranger.status == 422)
+            #expect(try stranger.errorCode() == "whatsapp.number.not_in_account")
+        }
+    }
 }
 }

@@ -21,7 +21,11 @@ struct SendTests {
     /// Marks `used` recipients of the number's quota as used an hour ago ("already used 400 today").
     func use(_ used: Int, number: String, _ harness: CampaignsHarness) async throws {
         try await harness.database.query(
-            "UPDATE campaigns.numbers SET quota_used = \(used), quota_window_start = now() - interval '1 hour' WHERE id = \(UUID(uuidString: number)!)")
+            """
+            UPDATE campaigns.numbers SET quota_buckets = array_fill(0, ARRAY[23]) || \(used) || 0,
+                quota_hour = floor(extract(epoch FROM now()) / 3600)::bigint
+            WHERE id = \(UUID(uuidString: number)!)
+            """)
     }
 
     @Test("CA-40, D-16: a tier-1 number that used 400 today sends exactly 600 of 1,000; 400 fail with the exact text; partially_sent")

@@ -9,7 +9,9 @@ import Synchronization
 /// webhook, signed with the app secret (`X-Hub-Signature-256`), the first status of a template to a recipient
 /// carrying a new conversation (D-18). Recipients ending in 0000 are refused as Meta refuses an unreachable
 /// number (131026). Submitted templates are approved after `reviewDelay`, or rejected when their name contains
-/// `rejectMarker`. `POST /whatsapp/inbound?phone_number_id=…&from=…&text=…` plays a customer writing in.
+/// `rejectMarker`. A business account owns the phone number ids that begin with its own id followed by two digits
+/// (`GET /whatsapp/{v}/{waba}/phone_numbers` lists `<waba>01` … `<waba>09`). `POST /whatsapp/inbound?phone_number_id=…
+/// &from=…&text=…` plays a customer writing in.
 struct WhatsAppProvider: Sendable {
     let campaignsURL: String
     let appSecret: String
@@ -48,6 +50,11 @@ struct WhatsAppProvider: Sendable {
             let category = template.map(categories.category) ?? "service"
             Task { await report(id: id, to: to, phoneNumberID: sender, category: category) }
             return Self.json(.ok, #"{"messaging_product":"whatsapp","contacts":[{"input":"\#(to)","wa_id":"\#(to)"}],"messages":[{"id":"\#(id)"}]}"#)
+        }
+        router.get("whatsapp/:version/:owner/phone_numbers") { _, context -> Response in
+            let waba = try context.parameters.require("owner")
+            let entries = (1...9).map { #"{"id":"\#(waba)0\#($0)","display_phone_number":"+91 70000 0000\#($0)","quality_rating":"GREEN"}"# }
+            return Self.json(.ok, #"{"data":[\#(entries.joined(separator: ","))]}"#)
         }
         router.post("whatsapp/:version/:owner/message_templates") { request, context -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)

@@ -23,10 +23,11 @@ CREATE TABLE campaigns.numbers (
     messages_per_second int              NOT NULL DEFAULT 80 CHECK (messages_per_second BETWEEN 1 AND 1000),
     time_zone           text             NOT NULL DEFAULT 'Asia/Kolkata',
     business_hours      jsonb            NOT NULL DEFAULT '[]',
-    -- D-12, D-16: recipients of business-initiated messages counted in the 24-hour window that began at
-    -- quota_window_start; quota_last_grant is what the last conditional UPDATE gave (RETURNING sees new values only).
-    quota_window_start  timestamptz,
-    quota_used          int              NOT NULL DEFAULT 0 CHECK (quota_used >= 0),
+    -- D-12, D-16: recipients of business-initiated messages in the rolling 24 hours, as 25 hourly buckets ending
+    -- with the hour quota_hour (hours since 1970, UTC): a grant counts for at least 24 hours and at most 25.
+    -- quota_last_grant is what the last conditional UPDATE gave (RETURNING sees new values only).
+    quota_buckets       int[]            NOT NULL DEFAULT array_fill(0, ARRAY[25]),
+    quota_hour          bigint           NOT NULL DEFAULT 0,
     quota_last_grant    int              NOT NULL DEFAULT 0,
     -- D-17: a token bucket shared by every sender replica, refilled at messages_per_second, one second deep.
     bucket_tokens       double precision NOT NULL DEFAULT 0,
@@ -36,6 +37,19 @@ CREATE TABLE campaigns.numbers (
     UNIQUE (company_id, display_number)
 );
 CREATE INDEX numbers_company ON campaigns.numbers (company_id, created_at);
+
+-- D-12: the buckets as they stand at hour `now_hour`: older hours drop out, new hours start at zero.
+CREATE FUNCTION campaigns.quota_shift(buckets int[], last_hour bigint, now_hour bigint) RETURNS int[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN now_hour - last_hour >= 25 THEN array_fill(0, ARRAY[25])
+        WHEN now_hour <= last_hour THEN buckets
+        ELSE buckets[(now_hour - last_hour + 1)::int:25] || array_fill(0, ARRAY[(now_hour - last_hour)::int])
+    END
+$$;
+
+CREATE FUNCTION campaigns.quota_sum(buckets int[]) RETURNS int
+LANGUAGE sql IMMUTABLE AS $$ SELECT COALESCE(sum(b), 0)::int FROM unnest(buckets) AS b $$;
 
 -- Templates (CA-06 … CA-25, D-10, D-11). `content` is what the company wrote; after submission it never changes (CA-09).
 CREATE TABLE campaigns.templates (
@@ -96,6 +110,8 @@ CREATE TABLE campaigns.campaigns (
     quota_granted           int,
     reservation_id          text,
     reservation_released_at timestamptz,
+    -- Billing could not be reached when the campaign was due: it is tried again from then on.
+    next_attempt_at         timestamptz,
     failure_code            text,
     failure_message         text,
     created_by              text        NOT NULL,
@@ -105,6 +121,7 @@ CREATE TABLE campaigns.campaigns (
     finished_at             timestamptz
 );
 CREATE INDEX campaigns_due ON campaigns.campaigns (send_at) WHERE status = 'scheduled';
+CREATE INDEX campaigns_sending ON campaigns.campaigns (started_at) WHERE status = 'sending';
 CREATE INDEX campaigns_company ON campaigns.campaigns (company_id, created_at DESC, id);
 CREATE INDEX campaigns_unreleased ON campaigns.campaigns (finished_at)
     WHERE reservation_id IS NOT NULL AND reservation_released_at IS NULL AND finished_at IS NOT NULL;
@@ -130,6 +147,8 @@ CREATE TABLE campaigns.messages (
     error_code          text,
     error_message       text,
     created_at          timestamptz NOT NULL DEFAULT now(),
+    -- When its send job was last published: a job lost to the dead-letter queue is published again much later.
+    queued_at           timestamptz NOT NULL DEFAULT now(),
     claimed_at          timestamptz,
     sent_at             timestamptz,
     delivered_at        timestamptz,
@@ -140,6 +159,8 @@ CREATE TABLE campaigns.messages (
 CREATE INDEX messages_company ON campaigns.messages (company_id, created_at DESC, id);
 CREATE INDEX messages_trail ON campaigns.messages (company_id, trail, created_at DESC) WHERE trail IS NOT NULL;
 CREATE INDEX messages_stuck ON campaigns.messages (claimed_at) WHERE status = 'sending';
+CREATE INDEX messages_waiting ON campaigns.messages (queued_at) WHERE status = 'queued';
+CREATE INDEX messages_campaign_open ON campaigns.messages (campaign_id) WHERE status IN ('queued', 'sending');
 
 -- CA-02, D-18: the customer-service window per contact and number, extended by every inbound message.
 CREATE TABLE campaigns.windows (
@@ -181,4 +202,13 @@ CREATE TABLE campaigns.early_statuses (
     error_message       text,
     received_at         timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (provider_message_id, status)
+);
+
+-- A template verdict (D-11) that outran the submit call recording the provider's template id.
+CREATE TABLE campaigns.early_reviews (
+    provider_template_id text        PRIMARY KEY,
+    status               text,
+    category             text,
+    reason               text,
+    received_at          timestamptz NOT NULL DEFAULT now()
 );

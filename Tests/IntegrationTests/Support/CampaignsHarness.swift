@@ -58,9 +58,11 @@ struct CampaignsHarness: Sendable {
     func company(balance: Money = .rupees(2_000), tier: Int = 1, rate: Int = 1_000) async throws -> (CompanyID, number: String, phoneNumberID: String) {
         let company = CompanyID()
         if balance > .zero { try await billing.recharge(company, balance) }
-        let account = try await call("PUT", "/v1/whatsapp/account", as: company, json: #"{"waba_id":"\#(Int.random(in: 1_000_000...9_999_999))"}"#)
+        let waba = String(Int.random(in: 1_000_000_000...9_999_999_999))
+        let account = try await call("PUT", "/v1/whatsapp/account", as: company, json: #"{"waba_id":"\#(waba)"}"#)
         try #require(account.status == 200, "account: \(account.text)")
         let phoneNumberID = String(Int.random(in: 100_000_000_000...999_999_999_999))
+        cloud.register(phoneNumberID, in: waba)
         let display = "+9170\(Int.random(in: 10_000_000...99_999_999))"
         let number = try await create(
             "/v1/whatsapp/numbers", as: company,

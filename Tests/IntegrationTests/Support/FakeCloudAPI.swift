@@ -40,6 +40,7 @@ final class FakeCloudAPI: Sendable {
         var sent: [Sent] = []
         var throttled: [String: Int] = [:]
         var templates: [String] = []
+        var accounts: [String: Set<String>] = [:]
     }
 
     private let state = Mutex(State())
@@ -50,6 +51,9 @@ final class FakeCloudAPI: Sendable {
     /// What was accepted from one number.
     func sent(from phoneNumberID: String) -> [Sent] { state.withLock { $0.sent.filter { $0.phoneNumberID == phoneNumberID } } }
     func throttled(_ phoneNumberID: String) -> Int { state.withLock { $0.throttled[phoneNumberID] ?? 0 } }
+
+    /// The numbers `GET /{waba}/phone_numbers` lists.
+    func register(_ phoneNumberID: String, in waba: String) { state.withLock { _ = $0.accounts[waba, default: []].insert(phoneNumberID) } }
 
     func set(_ phoneNumberID: String, _ change: (inout Knobs) -> Void) { state.withLock { change(&$0.knobs[phoneNumberID, default: Knobs()]) } }
 
@@ -86,6 +90,12 @@ final class FakeCloudAPI: Sendable {
             case .accept(let id):
                 return Self.json(.ok, #"{"messaging_product":"whatsapp","contacts":[{"input":"\#(to)","wa_id":"\#(to)"}],"messages":[{"id":"\#(id)"}]}"#)
             }
+        }
+        router.get(":version/:owner/phone_numbers") { _, context -> Response in
+            let waba = try context.parameters.require("owner")
+            let ids = self.state.withLock { $0.accounts[waba] ?? [] }
+            let entries = ids.map { #"{"id":"\#($0)","display_phone_number":"+91 70000 00000","quality_rating":"GREEN"}"# }.joined(separator: ",")
+            return Self.json(.ok, #"{"data":[\#(entries)]}"#)
         }
         router.post(":version/:owner/message_templates") { request, context -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)

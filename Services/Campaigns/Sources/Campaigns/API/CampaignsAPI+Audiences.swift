@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Hummingbird
+import NIOPosix
 import ServiceKit
 import Storage
 
@@ -32,11 +33,16 @@ extension CampaignsAPI {
             throw APIError.badRequest("audience.filename.invalid", "The filename has 1 to 200 characters and no '/'.", field: "filename")
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        // Reading a 10 MB workbook takes CPU for a while: on NIO's blocking pool, not the cooperative threads the
+        // senders and the runner need.
+        let data = Data(buffer.readableBytesView)
+        let parsed: Result<AudienceImportResult, AudienceError> = try await NIOThreadPool.singleton.runIfActive {
+            Result { () throws(AudienceError) -> AudienceImportResult in try AudienceImport.result(from: data, filename: filename) }
+        }
         let result: AudienceImportResult
-        do {
-            result = try AudienceImport.result(from: Data(buffer.readableBytesView), filename: filename)
-        } catch {
-            throw Self.apiError(error)
+        switch parsed {
+        case .success(let imported): result = imported
+        case .failure(let error): throw Self.apiError(error)
         }
         let audience = try await database.withTransaction { transaction in
             try await AudienceStore.insert(id: UUID(), company: company, filename: filename, result: result, in: transaction)

@@ -257,6 +257,7 @@ extension CampaignsAPI {
     static func apiError(_ failure: BillingClient.Failure) -> APIError {
         switch failure {
         case .insufficient(let code, let message): APIError.paymentRequired(code, message)
+        case .refused(let code, let message): APIError.unprocessable("billing.refused", "Billing refused the credit check (\(code)): \(message)")
         case .unavailable(let reason):
             APIError(.serviceUnavailable, code: "billing.unavailable", message: "The wallet could not be checked (\(reason)); try again.")
         }

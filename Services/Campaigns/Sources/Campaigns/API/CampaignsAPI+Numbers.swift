@@ -37,8 +37,21 @@ extension CampaignsAPI {
         let display = try TextRules.phone(displayText, field: "display_number")
         var number = WhatsAppNumber(
             id: UUID(), companyID: company, phoneNumberID: providerID, displayNumber: display, displayName: "", tier: 1, quality: .green,
-            messagesPerSecond: SendRate.standard, timeZone: "Asia/Kolkata", businessHours: [], quotaUsed: 0, quotaWindowStart: nil, createdAt: Date())
+            messagesPerSecond: SendRate.standard, timeZone: "Asia/Kolkata", businessHours: [], quotaUsed: 0, createdAt: Date())
         try Self.apply(body, to: &number)
+        // D-28: only a number of the company's own business account, as the provider lists it, can be connected.
+        guard let waba = try await database.withTransaction({ try await CompanyStore.read(company, in: $0) }).wabaID else {
+            throw APIError.unprocessable(
+                "whatsapp.account.missing", "Connect the WhatsApp Business Account first (PUT /v1/whatsapp/account).", field: "waba_id")
+        }
+        guard let owned = await cloud.phoneNumbers(waba: waba) else {
+            throw APIError(.serviceUnavailable, code: "provider.unavailable", message: "The WhatsApp provider could not be asked; try again.")
+        }
+        guard owned.contains(providerID) else {
+            throw APIError.unprocessable(
+                "whatsapp.number.not_in_account", "The provider lists no number \(providerID) in your WhatsApp Business Account \(waba).",
+                field: "phone_number_id")
+        }
         let stored = try await database.withTransaction { try await NumberStore.insert(number, in: $0) }
         guard let stored else {
             throw APIError.conflict("whatsapp.number.exists", "This number (or its provider id) is already connected.", field: "phone_number_id")

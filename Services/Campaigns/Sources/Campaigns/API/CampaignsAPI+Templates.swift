@@ -77,31 +77,41 @@ extension CampaignsAPI {
     @Sendable func submitTemplate(_ request: Request, context: AppRequestContext) async throws -> TemplateView {
         let company = try context.require("templates.manage", roles: Self.campaignRoles).companyID
         let id = try Self.uuid(context)
+        // Pending before the provider is asked, under the row lock: a second submit gets 409, and the verdict
+        // webhook, which may outrun the answer below, finds a submitted template.
         let (template, waba) = try await database.withTransaction { transaction in
-            (try await TemplateStore.find(id, company: company, in: transaction), try await CompanyStore.read(company, in: transaction).wabaID)
+            guard let template = try await TemplateStore.find(id, company: company, forUpdate: true, in: transaction) else {
+                throw APIError.notFound("template")
+            }
+            guard template.status == .draft else {
+                throw APIError.conflict("template.already_submitted", "This template was submitted already; it is \(template.status.rawValue).", field: "id")
+            }
+            guard let waba = try await CompanyStore.read(company, in: transaction).wabaID else {
+                throw APIError.unprocessable(
+                    "whatsapp.account.missing", "Connect the WhatsApp Business Account first (PUT /v1/whatsapp/account).", field: "waba_id")
+            }
+            try Self.requireValid(template.content)
+            try await TemplateStore.markPending(id, in: transaction)
+            return (template, waba)
         }
-        guard let template else { throw APIError.notFound("template") }
-        guard template.status == .draft else {
-            throw APIError.conflict("template.already_submitted", "This template was submitted already; it is \(template.status.rawValue).", field: "id")
-        }
-        guard let waba else {
-            throw APIError.unprocessable(
-                "whatsapp.account.missing", "Connect the WhatsApp Business Account first (PUT /v1/whatsapp/account).", field: "waba_id")
-        }
-        try Self.requireValid(template.content)
         let body = try JSONEncoder().encode(MetaTemplatePayload(template.content))
         switch await cloud.submitTemplate(body, waba: waba) {
         case .submitted(let submitted):
-            let status = StoredTemplate.Status(rawValue: submitted.status.lowercased()) ?? .pending
             return try await database.withTransaction { transaction in
-                try await TemplateStore.markSubmitted(
-                    id, providerID: submitted.id, status: status, category: submitted.category?.lowercased(), in: transaction)
+                try await TemplateStore.markSubmitted(id, providerID: submitted.id, category: submitted.category?.lowercased(), in: transaction)
+                // A verdict that arrived before this answer was kept for it.
+                if let early = try await TemplateStore.takeEarlyReview(providerID: submitted.id, in: transaction) {
+                    _ = try await TemplateStore.applyReview(
+                        providerID: submitted.id, status: early.status, category: early.category, reason: early.reason, in: transaction)
+                }
                 guard let updated = try await TemplateStore.find(id, company: company, in: transaction) else { throw APIError.notFound("template") }
                 return TemplateView(updated)
             }
         case .refused(let code, let message):
+            try await database.withTransaction { try await TemplateStore.backToDraft(id, in: $0) }
             throw APIError.unprocessable("template.provider_refused", "The WhatsApp provider refused the template (\(code)): \(message)", field: "id")
         case .unavailable(let reason):
+            try await database.withTransaction { try await TemplateStore.backToDraft(id, in: $0) }
             throw APIError(.serviceUnavailable, code: "provider.unavailable", message: "The WhatsApp provider could not be reached (\(reason)); try again.")
         }
     }

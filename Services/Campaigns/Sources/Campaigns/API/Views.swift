@@ -13,16 +13,11 @@ struct AccountView: ResponseCodable {
 }
 
 struct NumberView: ResponseCodable {
+    /// D-12: the rolling 24 hours.
     struct Quota: Codable, Sendable {
         var limit: Int?
         var used: Int
         var remaining: Int?
-        var windowStartedAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case limit, used, remaining
-            case windowStartedAt = "window_started_at"
-        }
     }
 
     var id: UUID
@@ -37,7 +32,7 @@ struct NumberView: ResponseCodable {
     var quota: Quota
     var createdAt: Date
 
-    init(_ number: WhatsAppNumber, limits: TierLimits, now: Date = Date()) {
+    init(_ number: WhatsAppNumber, limits: TierLimits) {
         id = number.id
         phoneNumberID = number.phoneNumberID
         displayNumber = number.displayNumber
@@ -47,9 +42,8 @@ struct NumberView: ResponseCodable {
         messagesPerSecond = number.messagesPerSecond
         timeZone = number.timeZone
         businessHours = number.businessHours
-        let used = number.quotaUsed(now: now)
         let limit = limits.limit(tier: number.tier)
-        quota = Quota(limit: limit, used: used, remaining: limit.map { max(0, $0 - used) }, windowStartedAt: used > 0 ? number.quotaWindowStart : nil)
+        quota = Quota(limit: limit, used: number.quotaUsed, remaining: limit.map { max(0, $0 - number.quotaUsed) })
         createdAt = number.createdAt
     }
 

@@ -46,14 +46,14 @@ struct WebhookAPI: Sendable {
             throw APIError.badRequest("webhook.payload_invalid", "The body is not a WhatsApp Business webhook (object and entry[] are needed).", field: "entry")
         }
         try await database.withTransaction { transaction in
-            for change in payload.entry.flatMap(\.changes) {
-                try await apply(change, in: transaction)
+            for entry in payload.entry {
+                for change in entry.changes { try await apply(change, waba: entry.id, in: transaction) }
             }
         }
         return Response(status: .ok)
     }
 
-    private func apply(_ change: WebhookPayload.Change, in transaction: Transaction) async throws {
+    private func apply(_ change: WebhookPayload.Change, waba: String?, in transaction: Transaction) async throws {
         let value = change.value
         switch change.field {
         case "messages":
@@ -67,16 +67,19 @@ struct WebhookAPI: Sendable {
         case "message_template_status_update":
             // D-11, CA-12: APPROVED, REJECTED, PAUSED, DISABLED (PENDING_DELETION and others leave the status).
             guard let id = value.messageTemplateID?.text, let event = value.event else { return }
-            let status = StoredTemplate.Status(rawValue: event.lowercased())
-            _ = try await TemplateStore.applyReview(
-                providerID: id, status: status == .draft ? nil : status, category: nil, reason: value.reason, in: transaction)
+            guard let status = StoredTemplate.Status(rawValue: event.lowercased()), status != .draft, status != .pending else { return }
+            if try await !TemplateStore.applyReview(providerID: id, status: status, category: nil, reason: value.reason, in: transaction) {
+                try await TemplateStore.keepEarlyReview(providerID: id, status: status, category: nil, reason: value.reason, in: transaction)
+            }
         case "template_category_update":
             // CA-08: an approved template re-categorised by Meta keeps working under the new category.
             guard let id = value.messageTemplateID?.text, let category = value.newCategory?.lowercased(),
                   ["marketing", "utility", "authentication"].contains(category) else { return }
-            _ = try await TemplateStore.applyReview(providerID: id, status: nil, category: category, reason: nil, in: transaction)
+            if try await !TemplateStore.applyReview(providerID: id, status: nil, category: category, reason: nil, in: transaction) {
+                try await TemplateStore.keepEarlyReview(providerID: id, status: nil, category: category, reason: nil, in: transaction)
+            }
         case "phone_number_quality_update":
-            try await applyQuality(value, in: transaction)
+            try await applyQuality(value, waba: waba, in: transaction)
         default:
             return
         }
@@ -85,7 +88,7 @@ struct WebhookAPI: Sendable {
     private func apply(_ status: WebhookPayload.Status, number: WhatsAppNumber, in transaction: Transaction) async throws {
         guard let next = MessageStatus(rawValue: status.status), MessageStatus.reachedProvider.contains(next) || next == .failed else { return }
         let error = status.errors?.first
-        try await StatusUpdates.apply(
+        let campaign = try await StatusUpdates.apply(
             providerID: status.id, status: next, at: status.date, errorCode: error.map { String($0.code) },
             errorMessage: error.map { $0.message ?? $0.title ?? "failed" }, outbox: outbox, in: transaction)
         // D-18: a conversation the provider reports for the first time is billable (Billing rates it).
@@ -97,7 +100,7 @@ struct WebhookAPI: Sendable {
                     companyID: number.companyID,
                     data: WhatsAppConversationOpened(
                         conversationID: conversation.id, category: category, phoneNumberID: number.phoneNumberID, recipient: recipient,
-                        openedAt: status.date)), in: transaction)
+                        openedAt: status.date, campaignID: campaign)), in: transaction)
             }
         }
     }
@@ -117,11 +120,13 @@ struct WebhookAPI: Sendable {
     }
 
     /// D-12, CA-41: Meta moves a number between tiers and flags its quality.
-    private func applyQuality(_ value: WebhookPayload.Value, in transaction: Transaction) async throws {
-        guard let display = value.displayPhoneNumber else { return }
+    /// The number is found by its display number within the business account the post is for (`entry.id`): display
+    /// numbers are unique per company only.
+    private func applyQuality(_ value: WebhookPayload.Value, waba: String?, in transaction: Transaction) async throws {
+        guard let display = value.displayPhoneNumber, let waba else { return }
         let digits = display.filter(\.isNumber)
         guard let phone = PhoneNumber(e164: "+" + digits) else { return }
-        guard var number = try await NumberStore.find(displayNumber: phone, in: transaction) else { return }
+        guard var number = try await NumberStore.find(displayNumber: phone, waba: waba, in: transaction) else { return }
         if let limit = value.currentLimit, let tier = TierLimits.tier(metaLimit: limit) { number.tier = tier }
         if let quality = value.quality.flatMap(WhatsAppNumber.Quality.init(meta:)) {
             number.quality = quality

@@ -5,7 +5,8 @@ import ServiceKit
 import Storage
 
 /// `whatsapp.send.requested` (AfterCall's WhatsApp action, issue 5 point 7): the same single send as the API, inside
-/// the inbox transaction. A send the rules refuse is recorded as a failed message, so it shows in reports.
+/// the inbox transaction. A send the rules refuse is recorded as a failed message with the refusal's code, and its
+/// `whatsapp.message.status` `failed` is published, so the requester sees it.
 struct SendRequests: Sendable {
     let sends: SingleSend
 
@@ -20,6 +21,9 @@ struct SendRequests: Sendable {
                 company: event.companyID, checkBalance: false, in: context.transaction)
             if case .refused(let error) = outcome {
                 context.logger.notice("WhatsApp send refused", metadata: ["code": "\(error.code)", "to": "\(request.to)"])
+                try await sends.recordRefusal(
+                    error, numberID: request.numberID, to: request.to, templateID: request.templateID, trail: request.trail,
+                    company: event.companyID, in: context.transaction)
             }
         }
     }

@@ -18,10 +18,11 @@ struct TierLimits: Sendable, Equatable {
         }
     }
 
-    /// Meta's names for the limits in phone-number quality webhooks (`TIER_1K` …).
+    /// Meta's names for the limits in phone-number quality webhooks (`TIER_1K` …). D-12 knows four tiers; Meta's
+    /// smaller TIER_50 / TIER_250 of unverified businesses have no tier here and leave the number's tier as it is.
     static func tier(metaLimit: String) -> Int? {
         switch metaLimit.uppercased() {
-        case "TIER_50", "TIER_250", "TIER_1K": 1
+        case "TIER_1K": 1
         case "TIER_10K": 2
         case "TIER_100K": 3
         case "TIER_UNLIMITED": 4
@@ -36,9 +37,9 @@ enum DailyQuota {
     static let exceededMessage = "Audience size exceeding remaining quota, some messages may not be delivered."
     static let exceededCode = "quota.exceeded"
 
-    /// The quota window restarts 24 hours after it began (D-12's rolling day, kept as one counter per number so that
-    /// taking quota stays a single conditional UPDATE).
-    static let window: TimeInterval = 86_400
+    /// D-12's rolling 24 hours, kept per number as hourly buckets so that taking quota stays one conditional UPDATE.
+    /// One bucket more than the hours in a day, so a grant made late in an hour still counts for a full 24 hours.
+    static let buckets = 25
 
     /// D-16: how much of a request the counter can give. `used` is what the current window has used.
     static func grant(requested: Int, used: Int, limit: Int?) -> Int {

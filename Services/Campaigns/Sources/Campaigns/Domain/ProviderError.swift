@@ -6,6 +6,11 @@ enum SendFailure: Sendable, Equatable {
     case retry(code: String, message: String)
     /// The recipient cannot get this message (invalid number, template not approved, …): fail it with the code.
     case permanent(code: String, message: String)
+    /// The request left and no answer came: it may have been delivered. Never repeated (no message twice); the
+    /// recipient fails with `send.outcome_unknown`.
+    case unknown(message: String)
+
+    static let unknownCode = "send.outcome_unknown"
 
     /// Meta's error codes that are about rate or capacity and clear by themselves.
     static let throttlingCodes: Set<Int> = [4, 80007, 130429, 131056]

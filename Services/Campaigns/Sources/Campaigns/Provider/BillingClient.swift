@@ -15,6 +15,8 @@ struct BillingClient: Sendable {
     enum Failure: Error, Equatable {
         /// 402: the wallet cannot cover it (`INSUFFICIENTBALANCE`, `account.suspended`).
         case insufficient(code: String, message: String)
+        /// Another 4xx: Billing refuses the request as asked (e.g. no rate card); asking again will not help.
+        case refused(code: String, message: String)
         /// Billing is down or answered something unexpected; try again later.
         case unavailable(String)
     }
@@ -44,7 +46,8 @@ struct BillingClient: Sendable {
     }
 
     /// CA-39 stage two, D-15. `reference` makes the hold idempotent: asking again for the same campaign returns
-    /// the hold already made (a scheduler that died after reserving does not hold twice).
+    /// the hold already made (a scheduler that died after reserving does not hold twice). A day is ample for a
+    /// campaign to be handed to the provider; a hold orphaned by a crash lapses after it.
     /// nil when the category costs nothing (BI-14: service conversations): there is nothing to hold.
     func reserve(
         company: CompanyID, recipients: Int, category: WhatsAppConversationOpened.Category, reference: String
@@ -52,7 +55,7 @@ struct BillingClient: Sendable {
         guard category != .service else { return nil }
         return try await call(
             "reservations", company: company,
-            body: ["recipients": .int(recipients), "category": .text(category.rawValue), "reference": .text(reference), "expires_in_seconds": .int(604_800)])
+            body: ["recipients": .int(recipients), "category": .text(category.rawValue), "reference": .text(reference), "expires_in_seconds": .int(86_400)])
     }
 
     /// D-15: conversations are charged as the provider reports them (`whatsapp.conversation.opened`), so the hold is
@@ -89,9 +92,12 @@ struct BillingClient: Sendable {
                 throw Failure.unavailable("Billing's answer to \(path) could not be read: \(error)")
             }
         }
+        let error = try? JSONDecoder().decode(ErrorReply.self, from: data)
         if status == 402 {
-            let error = try? JSONDecoder().decode(ErrorReply.self, from: data)
             throw Failure.insufficient(code: error?.error.code ?? "INSUFFICIENTBALANCE", message: error?.error.message ?? "Insufficient balance.")
+        }
+        if (400..<500).contains(status) && status != 408 && status != 429 {
+            throw Failure.refused(code: error?.error.code ?? "http.\(status)", message: error?.error.message ?? "Billing answered HTTP \(status).")
         }
         throw Failure.unavailable("Billing answered HTTP \(status) to \(path)")
     }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Meta's WhatsApp Cloud API as Campaigns uses it: send a message, submit a template. `baseURL` is
 /// `https://graph.facebook.com` in production and the sandbox or an in-test fake elsewhere.
@@ -14,7 +15,7 @@ struct CloudAPIClient: Sendable {
 
     /// The Cloud API's accepted message: its id (`wamid.…`) is the key of every later status webhook.
     struct Accepted: Sendable, Equatable {
-        var providerMessageID: String
+        var providerMessageID: String?
     }
 
     enum Outcome: Sendable, Equatable {
@@ -22,20 +23,35 @@ struct CloudAPIClient: Sendable {
         case failed(SendFailure)
     }
 
-    /// `POST /{version}/{phone-number-id}/messages`. Never throws: network trouble is a retryable failure.
+    /// `POST /{version}/{phone-number-id}/messages`. Never throws. Meta has no idempotency key, so only a failure
+    /// that certainly sent nothing may be retried: an answer saying so, or a connection that never opened. A request
+    /// that went out and got no answer (timeout, reset, cancellation) has an unknown outcome and is not repeated.
     func send(_ body: Data, from phoneNumberID: String) async -> Outcome {
         do {
             let (status, data) = try await post("\(version)/\(phoneNumberID)/messages", body: body)
-            if (200..<300).contains(status), let reply = try? JSONDecoder().decode(SendReply.self, from: data),
-               let id = reply.messages.first?.id {
+            if (200..<300).contains(status) {
+                // Accepted; an answer we cannot read still means the provider took the message.
+                let id = (try? JSONDecoder().decode(SendReply.self, from: data))?.messages.first?.id
                 return .accepted(Accepted(providerMessageID: id))
             }
             let error = try? JSONDecoder().decode(ErrorReply.self, from: data)
             return .failed(SendFailure.classify(
                 httpStatus: status, metaCode: error?.error.code, message: error?.error.message ?? "HTTP \(status) from the WhatsApp provider"))
         } catch {
-            return .failed(.retry(code: "network", message: "The WhatsApp provider could not be reached: \(error)"))
+            if Self.neverConnected(error) {
+                return .failed(.retry(code: "network", message: "The WhatsApp provider could not be reached: \(error)"))
+            }
+            return .failed(.unknown(message: "The request to the WhatsApp provider got no answer (\(error)); it is not repeated, so no one gets it twice."))
         }
+    }
+
+    /// Errors raised before a connection existed, so before any byte of the request left.
+    static func neverConnected(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError, error == .connectTimeout { return true }
+        if error is NIOConnectionError { return true }
+        if let error = error as? IOError, [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(error.errnoCode) { return true }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        return false
     }
 
     struct SubmittedTemplate: Sendable, Equatable {
@@ -63,6 +79,28 @@ struct CloudAPIClient: Sendable {
         } catch {
             return .unavailable("\(error)")
         }
+    }
+
+    /// `GET /{version}/{waba-id}/phone_numbers`: the numbers the business account owns, by provider id; nil when the
+    /// provider cannot be asked now.
+    func phoneNumbers(waba: String) async -> Set<String>? {
+        do {
+            var request = HTTPClientRequest(url: "\(baseURL)/\(version)/\(waba)/phone_numbers?limit=1000")
+            request.headers.add(name: "Authorization", value: "Bearer \(accessToken)")
+            let response = try await http.execute(request, timeout: .seconds(15))
+            let data = Data(try await response.body.collect(upTo: 4 << 20).readableBytesView)
+            guard response.status.code == 200, let list = try? JSONDecoder().decode(PhoneNumberList.self, from: data) else {
+                return response.status.code >= 500 ? nil : []
+            }
+            return Set(list.data.map(\.id))
+        } catch {
+            return nil
+        }
+    }
+
+    private struct PhoneNumberList: Decodable {
+        struct Entry: Decodable { var id: String }
+        var data: [Entry]
     }
 
     private func post(_ path: String, body: Data) async throws -> (Int, Data) {

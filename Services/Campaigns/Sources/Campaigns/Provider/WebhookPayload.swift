@@ -32,7 +32,10 @@ struct WebhookPayload: Decodable, Sendable {
     struct Lossy<Element: Decodable & Sendable>: Decodable, Sendable {
         var elements: [Element] = []
 
-        private struct Skip: Decodable {}
+        /// Accepts any JSON value without reading it, so the container moves past an element of any shape.
+        private struct Skip: Decodable {
+            init(from decoder: any Decoder) throws {}
+        }
 
         init(from decoder: any Decoder) throws {
             var container = try decoder.unkeyedContainer()

@@ -52,11 +52,31 @@ enum CampaignStore {
         let rows = try await transaction.query(
             """
             SELECT \(unescaped: columns) FROM \(unescaped: schema).campaigns
-            WHERE status = 'scheduled' AND send_at <= \(now)
+            WHERE status = 'scheduled' AND send_at <= \(now) AND (next_attempt_at IS NULL OR next_attempt_at <= \(now))
             ORDER BY send_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
             """)
         for try await row in rows { return try decode(row) }
         return nil
+    }
+
+    static func retryLater(_ id: CampaignID, at: Date, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query("UPDATE \(unescaped: schema).campaigns SET next_attempt_at = \(at) WHERE id = \(id.uuid)")
+    }
+
+    /// Campaigns still `sending` with no message queued or in flight.
+    static func sendingWithNothingOpen(limit: Int, in transaction: Transaction) async throws -> [CampaignID] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT c.id FROM \(unescaped: schema).campaigns c
+            WHERE c.status = 'sending' AND NOT EXISTS (
+                SELECT 1 FROM \(unescaped: schema).messages m WHERE m.campaign_id = c.id AND m.status IN ('queued', 'sending'))
+            ORDER BY c.started_at LIMIT \(limit)
+            """)
+        var ids: [CampaignID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(CampaignID(id)) }
+        return ids
     }
 
     struct Filter: Sendable {
@@ -150,6 +170,17 @@ enum CampaignStore {
             found.append((CampaignID(id), CompanyID(company), reservation))
         }
         return found
+    }
+
+    static func unreleased(_ id: CampaignID, in transaction: Transaction) async throws -> (CompanyID, String)? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT company_id, reservation_id FROM \(unescaped: schema).campaigns
+            WHERE id = \(id.uuid) AND reservation_id IS NOT NULL AND reservation_released_at IS NULL AND finished_at IS NOT NULL
+            """)
+        for try await (company, reservation) in rows.decode((UUID, String).self) { return (CompanyID(company), reservation) }
+        return nil
     }
 
     static func markReleased(_ id: CampaignID, in transaction: Transaction) async throws {

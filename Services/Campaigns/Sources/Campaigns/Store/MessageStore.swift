@@ -93,7 +93,7 @@ enum MessageStore {
         guard !ids.isEmpty else { return }
         let schema = transaction.schema.rawValue
         try await transaction.query(
-            "UPDATE \(unescaped: schema).messages SET status = 'queued', claimed_at = NULL WHERE id = ANY(\(ids)) AND status = 'sending'")
+            "UPDATE \(unescaped: schema).messages SET status = 'queued', claimed_at = NULL, queued_at = now() WHERE id = ANY(\(ids)) AND status = 'sending'")
     }
 
     /// Records the provider's answers in one statement, then applies any status webhook that arrived first.
@@ -189,6 +189,46 @@ enum MessageStore {
         var campaigns: Set<CampaignID> = []
         for try await id in rows.decode(UUID?.self) { if let id { campaigns.insert(CampaignID(id)) } }
         return Array(campaigns)
+    }
+
+    /// Queued messages whose job was published before `olderThan`, stamped as published now.
+    static func requeueStale(olderThan: Date, limit: Int, in transaction: Transaction) async throws -> [(id: UUID, company: CompanyID)] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).messages SET queued_at = now()
+            WHERE id IN (SELECT id FROM \(unescaped: schema).messages WHERE status = 'queued' AND queued_at < \(olderThan)
+                         ORDER BY queued_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING id, company_id
+            """)
+        var found: [(id: UUID, company: CompanyID)] = []
+        for try await (id, company) in rows.decode((UUID, UUID).self) { found.append((id, CompanyID(company))) }
+        return found
+    }
+
+    /// A live sender renews its claims, so the stuck-message sweep never takes a message it is still working on.
+    static func renewClaims(_ ids: [UUID], in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            "UPDATE \(unescaped: schema).messages SET claimed_at = now() WHERE id = ANY(\(ids)) AND status = 'sending'")
+    }
+
+    /// Provider ids of early statuses whose message has its id recorded by now.
+    static func earlyWithMessage(limit: Int, in transaction: Transaction) async throws -> [String] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT DISTINCT e.provider_message_id FROM \(unescaped: schema).early_statuses e
+            JOIN \(unescaped: schema).messages m ON m.provider_message_id = e.provider_message_id LIMIT \(limit)
+            """)
+        var ids: [String] = []
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        return ids
+    }
+
+    static func dropEarly(olderThan: Date, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query("DELETE FROM \(unescaped: schema).early_statuses WHERE received_at < \(olderThan)")
     }
 
     static func find(_ id: UUID, company: CompanyID, in transaction: Transaction) async throws -> StoredMessage? {

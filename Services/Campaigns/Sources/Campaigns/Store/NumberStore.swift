@@ -6,7 +6,8 @@ import Storage
 enum NumberStore {
     static let columns = """
         id, company_id, phone_number_id, display_number, display_name, tier, quality, messages_per_second, time_zone,
-        business_hours::text, quota_used, quota_window_start, created_at
+        business_hours::text,
+        campaigns.quota_sum(campaigns.quota_shift(quota_buckets, quota_hour, floor(extract(epoch FROM now()) / 3600)::bigint)), created_at
         """
 
     /// Inserts, or answers nil when the provider's phone number id or the display number is taken.
@@ -55,10 +56,15 @@ enum NumberStore {
     }
 
     /// Quality webhooks name a number by its digits.
-    static func find(displayNumber: PhoneNumber, in transaction: Transaction) async throws -> WhatsAppNumber? {
+    static func find(displayNumber: PhoneNumber, waba: String, in transaction: Transaction) async throws -> WhatsAppNumber? {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
-            "SELECT \(unescaped: columns) FROM \(unescaped: schema).numbers WHERE display_number = \(displayNumber.e164) LIMIT 1")
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).numbers
+            WHERE display_number = \(displayNumber.e164)
+              AND company_id IN (SELECT company_id FROM \(unescaped: schema).companies WHERE waba_id = \(waba))
+            LIMIT 1
+            """)
         for try await row in rows { return try decode(row) }
         return nil
     }
@@ -72,24 +78,25 @@ enum NumberStore {
         return numbers
     }
 
-    /// D-16: takes up to `requested` recipients of the number's 24-hour quota in one conditional UPDATE and answers
-    /// how many it got. Every expression reads only the row being updated, so a concurrent taker that waited for the
-    /// row lock re-evaluates them on the row the previous taker wrote: no overshoot with any number of replicas. The
-    /// window restarts once 24 hours have passed since it began. `DailyQuota.grant` is the same arithmetic.
+    /// D-16: takes up to `requested` recipients of the number's rolling 24-hour quota (D-12) in one conditional
+    /// UPDATE and answers how many it got. Every expression reads only the row being updated, so a concurrent taker
+    /// that waited for the row lock re-evaluates them on the row the previous taker wrote: no overshoot with any
+    /// number of replicas. `DailyQuota.grant` is the same arithmetic; `campaigns.quota_shift` moves the hourly
+    /// buckets on to the current hour.
     static func takeQuota(_ id: UUID, requested: Int, limits: TierLimits, in transaction: Transaction) async throws -> Int {
         let schema = transaction.schema.rawValue
-        let expired = "(quota_window_start IS NULL OR quota_window_start <= statement_timestamp() - interval '24 hours')"
-        let base = "(CASE WHEN \(expired) THEN 0 ELSE quota_used END)"
+        let shifted = "\(schema).quota_shift(quota_buckets, quota_hour, floor(extract(epoch FROM statement_timestamp()) / 3600)::bigint)"
+        let grant = """
+            (CASE WHEN tier = 4 THEN \(requested)
+                  ELSE GREATEST(0, LEAST(\(requested), (CASE tier WHEN 1 THEN \(limits.tier1) WHEN 2 THEN \(limits.tier2) ELSE \(limits.tier3) END)
+                                                      - \(schema).quota_sum(\(shifted)))) END)
+            """
         let rows = try await transaction.query(
             """
             UPDATE \(unescaped: schema).numbers SET
-                quota_window_start = CASE WHEN \(unescaped: expired) THEN statement_timestamp() ELSE quota_window_start END,
-                quota_last_grant = CASE WHEN tier = 4 THEN \(requested)
-                    ELSE GREATEST(0, LEAST(\(requested), (CASE tier WHEN 1 THEN \(limits.tier1) WHEN 2 THEN \(limits.tier2)
-                                                            ELSE \(limits.tier3) END) - \(unescaped: base))) END,
-                quota_used = \(unescaped: base) + CASE WHEN tier = 4 THEN \(requested)
-                    ELSE GREATEST(0, LEAST(\(requested), (CASE tier WHEN 1 THEN \(limits.tier1) WHEN 2 THEN \(limits.tier2)
-                                                            ELSE \(limits.tier3) END) - \(unescaped: base))) END
+                quota_last_grant = \(unescaped: grant),
+                quota_buckets = (\(unescaped: shifted))[1:24] || ((\(unescaped: shifted))[25] + \(unescaped: grant)),
+                quota_hour = GREATEST(quota_hour, floor(extract(epoch FROM statement_timestamp()) / 3600)::bigint)
             WHERE id = \(id)
             RETURNING quota_last_grant
             """)
@@ -121,13 +128,13 @@ enum NumberStore {
     }
 
     static func decode(_ row: PostgresRow) throws -> WhatsAppNumber {
-        let (id, company, phoneNumberID, display, name, tier, quality, rate, zone, hours, used, windowStart, created) = try row.decode(
-            (UUID, UUID, String, String, String, Int16, String, Int, String, String, Int, Date?, Date).self)
+        let (id, company, phoneNumberID, display, name, tier, quality, rate, zone, hours, used, created) = try row.decode(
+            (UUID, UUID, String, String, String, Int16, String, Int, String, String, Int, Date).self)
         return WhatsAppNumber(
             id: id, companyID: CompanyID(company), phoneNumberID: phoneNumberID,
             displayNumber: PhoneNumber(e164: display) ?? PhoneNumber(e164: "+910000000000")!, displayName: name, tier: Int(tier),
             quality: WhatsAppNumber.Quality(rawValue: quality) ?? .unknown, messagesPerSecond: rate, timeZone: zone,
             businessHours: (try? JSONText.decode([WhatsAppNumber.BusinessHours].self, from: hours)) ?? [], quotaUsed: used,
-            quotaWindowStart: windowStart, createdAt: created)
+            createdAt: created)
     }
 }

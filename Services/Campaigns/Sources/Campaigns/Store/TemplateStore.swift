@@ -93,16 +93,55 @@ enum TemplateStore {
         return templates
     }
 
-    static func markSubmitted(_ id: UUID, providerID: String, status: StoredTemplate.Status, category: String?, in transaction: Transaction) async throws {
+    static func markPending(_ id: UUID, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            "UPDATE \(unescaped: schema).templates SET status = 'pending', submitted_at = now(), updated_at = now() WHERE id = \(id) AND status = 'draft'")
+    }
+
+    /// The provider refused the submission or could not be reached: the template is a draft again.
+    static func backToDraft(_ id: UUID, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
-            UPDATE \(unescaped: schema).templates SET status = \(status.rawValue), provider_template_id = \(providerID), submitted_at = now(),
-                updated_at = now(),
+            UPDATE \(unescaped: schema).templates SET status = 'draft', submitted_at = NULL, updated_at = now()
+            WHERE id = \(id) AND status = 'pending' AND provider_template_id IS NULL
+            """)
+    }
+
+    /// Records the provider's id and the category it assigned (CA-08); the status stays as it is (pending, or a
+    /// verdict that arrived first).
+    static func markSubmitted(_ id: UUID, providerID: String, category: String?, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).templates SET provider_template_id = \(providerID), updated_at = now(),
                 category = COALESCE(\(category), category),
                 content = CASE WHEN \(category)::text IS NULL THEN content ELSE jsonb_set(content, '{category}', to_jsonb(\(category)::text)) END
             WHERE id = \(id)
             """)
+    }
+
+    /// A verdict for a template id not recorded yet, kept until the submit call records it.
+    static func keepEarlyReview(providerID: String, status: StoredTemplate.Status?, category: String?, reason: String?, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).early_reviews (provider_template_id, status, category, reason)
+            VALUES (\(providerID), \(status?.rawValue), \(category), \(reason))
+            ON CONFLICT (provider_template_id) DO UPDATE SET status = COALESCE(excluded.status, early_reviews.status),
+                category = COALESCE(excluded.category, early_reviews.category), reason = COALESCE(excluded.reason, early_reviews.reason)
+            """)
+    }
+
+    static func takeEarlyReview(providerID: String, in transaction: Transaction) async throws -> (status: StoredTemplate.Status?, category: String?, reason: String?)? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "DELETE FROM \(unescaped: schema).early_reviews WHERE provider_template_id = \(providerID) RETURNING status, category, reason")
+        for try await (status, category, reason) in rows.decode((String?, String?, String?).self) {
+            return (status.flatMap(StoredTemplate.Status.init(rawValue:)), category, reason)
+        }
+        return nil
     }
 
     /// D-11, CA-08, CA-12: the provider's verdict, by its template id. Answers whether a template matched.
@@ -120,6 +159,7 @@ enum TemplateStore {
                 content = CASE WHEN \(category)::text IS NULL THEN content ELSE jsonb_set(content, '{category}', to_jsonb(\(category)::text)) END,
                 updated_at = now()
             WHERE provider_template_id = \(providerID)
+              AND NOT (status = 'approved' AND COALESCE(\(status?.rawValue)::text, '') = 'rejected')
             RETURNING id
             """)
         for try await _ in rows { return true }
@@ -134,6 +174,7 @@ enum TemplateStore {
             DELETE FROM \(unescaped: schema).templates t WHERE t.id = \(id) AND t.company_id = \(company.uuid)
                 AND t.status IN ('draft', 'rejected')
                 AND NOT EXISTS (SELECT 1 FROM \(unescaped: schema).campaigns c WHERE c.template_id = t.id)
+                AND NOT EXISTS (SELECT 1 FROM \(unescaped: schema).messages m WHERE m.template_id = t.id)
             RETURNING t.id
             """)
         for try await _ in rows { return true }

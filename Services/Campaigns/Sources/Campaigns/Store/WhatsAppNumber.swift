@@ -47,13 +47,7 @@ struct WhatsAppNumber: Sendable, Equatable {
     var messagesPerSecond: Int
     var timeZone: String
     var businessHours: [BusinessHours]
+    /// D-12: recipients counted in the rolling 24 hours when the number was read.
     var quotaUsed: Int
-    var quotaWindowStart: Date?
     var createdAt: Date
-
-    /// D-12: what the current 24-hour window has used (a window that has run out has used nothing).
-    func quotaUsed(now: Date) -> Int {
-        guard let start = quotaWindowStart, now < start.addingTimeInterval(DailyQuota.window) else { return 0 }
-        return quotaUsed
-    }
 }

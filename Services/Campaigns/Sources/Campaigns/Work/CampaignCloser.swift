@@ -16,8 +16,19 @@ struct CampaignCloser: Sendable {
         let closed = try await database.withTransaction { transaction in
             try await Self.closeIfDone(id, outbox: outbox, in: transaction)
         }
-        if closed != nil { await releaseHolds() }
+        if closed != nil { await release(id) }
         return closed
+    }
+
+    /// This campaign's hold, at once; a failure is left to the runner's sweep.
+    func release(_ id: CampaignID) async {
+        do {
+            guard let (company, reservation) = try await database.withTransaction({ try await CampaignStore.unreleased(id, in: $0) }) else { return }
+            try await billing.release(company: company, reservation: reservation)
+            try await database.withTransaction { try await CampaignStore.markReleased(id, in: $0) }
+        } catch {
+            logger.warning("credit hold not released yet", metadata: ["campaign": "\(id)", "error": "\(error)"])
+        }
     }
 
     /// Under the campaign's row lock, so two senders finishing together close it once.

@@ -14,22 +14,24 @@ struct CampaignRunner: Service {
     let limits: TierLimits
     let interval: Duration
     let logger: Logger
-    /// A message claimed this long ago without an outcome belongs to a sender that died.
+    /// A message claimed this long ago without an outcome belongs to a sender that died (a live sender renews its
+    /// claims every minute).
     var stuckAfter: TimeInterval = 600
+    /// A message queued this long ago whose job never came is published again. Long enough for the biggest
+    /// campaign at the slowest rate to drain its jobs (100,000 at 80/s is 21 minutes).
+    var republishAfter: TimeInterval = 3_600
 
     func run() async throws {
-        var sweeps = 0
+        var ticks = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 while try await startNext() {}
-                sweeps += 1
-                if sweeps % 10 == 1 {
-                    try await failStuck()
-                    await closer.releaseHolds()
-                }
             } catch {
-                logger.warning("campaign run failed; retrying", metadata: ["error": "\(error)"])
+                logger.warning("campaign run failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
             }
+            // The sweeps run whatever happened above: one campaign that cannot start must not stop the tidying.
+            if ticks % 5 == 0 { await sweep() }
+            ticks += 1
             try? await Task.sleep(for: interval)
         }
     }
@@ -40,9 +42,28 @@ struct CampaignRunner: Service {
     func startNext(now: Date = Date()) async throws -> Bool {
         try await database.withTransaction { transaction in
             guard let campaign = try await CampaignStore.claimDue(now: now, in: transaction) else { return false }
-            try await start(campaign, in: transaction)
+            do {
+                try await start(campaign, in: transaction)
+            } catch let failure as BillingClient.Failure {
+                // Billing is unreachable: nothing was kept; this campaign waits a little, the others go on.
+                logger.warning("credit could not be checked; campaign retried later", metadata: ["campaign": "\(campaign.id)", "error": "\(failure)"])
+                try await CampaignStore.retryLater(campaign.id, at: now.addingTimeInterval(30), in: transaction)
+            }
             return true
         }
+    }
+
+    /// Repairs what a crash or an outage left behind; every step is idempotent and safe on any number of replicas.
+    func sweep() async {
+        for (name, step) in [
+            ("fail stuck sends", failStuck), ("close finished campaigns", closeFinished), ("republish lost send jobs", republish),
+            ("apply early statuses", applyEarlyStatuses),
+        ] as [(String, @Sendable () async throws -> Void)] {
+            do { try await step() } catch {
+                logger.warning("sweep step failed", metadata: ["step": "\(name)", "error": "\(String(reflecting: error))"])
+            }
+        }
+        await closer.releaseHolds()
     }
 
     private func fail(_ campaign: Campaign, code: String, message: String, in transaction: Transaction) async throws {
@@ -71,8 +92,10 @@ struct CampaignRunner: Service {
             return try await fail(
                 campaign, code: "credit.insufficient", message: "The wallet could not cover the campaign when it was due (\(code)): \(message)",
                 in: transaction)
+        case .failure(.refused(let code, let message)):
+            return try await fail(campaign, code: "credit.check_failed", message: "Billing refused the credit hold (\(code)): \(message)", in: transaction)
         case .failure(let failure):
-            // Billing is unreachable: nothing is kept, the campaign stays due and is tried again.
+            // Billing is unreachable: nothing is kept, the campaign is tried again a little later.
             throw failure
         }
         // D-16: the quota in one conditional statement; recipients in upload order, the first `granted` are sent.
@@ -105,7 +128,7 @@ struct CampaignRunner: Service {
             metadata: ["campaign": "\(campaign.id)", "recipients": "\(campaign.recipients)", "granted": "\(granted)", "jobs": "\(jobs.count)"])
     }
 
-    private func reserve(_ campaign: Campaign, category: WhatsAppConversationOpened.Category) async -> Result<String?, BillingClient.Failure> {
+    func reserve(_ campaign: Campaign, category: WhatsAppConversationOpened.Category) async -> Result<String?, BillingClient.Failure> {
         do {
             return .success(try await billing.reserve(
                 company: campaign.companyID, recipients: campaign.recipients, category: category, reference: "campaign:\(campaign.id)")?.id)
@@ -119,5 +142,35 @@ struct CampaignRunner: Service {
             try await MessageStore.failStuck(olderThan: Date().addingTimeInterval(-stuckAfter), in: transaction)
         }
         for campaign in campaigns { try await closer.closeIfDone(campaign) }
+    }
+
+    /// A campaign whose last messages were settled by a sender that then failed to close it.
+    private func closeFinished() async throws {
+        let campaigns = try await database.withTransaction { try await CampaignStore.sendingWithNothingOpen(limit: 100, in: $0) }
+        for campaign in campaigns { try await closer.closeIfDone(campaign) }
+    }
+
+    /// Send jobs lost to the dead-letter queue (a database outage longer than the delivery limit) are published
+    /// again for messages queued long ago. Claiming is idempotent, so a job that was only slow costs a no-op.
+    private func republish() async throws {
+        try await database.withTransaction { transaction in
+            let stale = try await MessageStore.requeueStale(olderThan: Date().addingTimeInterval(-republishAfter), limit: 5_000, in: transaction)
+            let byCompany = Dictionary(grouping: stale, by: \.company)
+            for (company, messages) in byCompany {
+                try await outbox.enqueue(
+                    try CampaignDispatch.jobs(messages.map(\.id)).map { try EncodedEnvelope(Envelope(companyID: company, data: $0)) },
+                    in: transaction)
+            }
+            if !stale.isEmpty { logger.notice("send jobs published again", metadata: ["messages": "\(stale.count)"]) }
+        }
+    }
+
+    /// Status webhooks that raced the sender recording the provider's id, and old ones nobody will claim.
+    private func applyEarlyStatuses() async throws {
+        try await database.withTransaction { transaction in
+            let ids = try await MessageStore.earlyWithMessage(limit: 500, in: transaction)
+            try await StatusUpdates.applyEarly(ids, outbox: outbox, in: transaction)
+            try await MessageStore.dropEarly(olderThan: Date().addingTimeInterval(-7 * 86_400), in: transaction)
+        }
     }
 }

@@ -29,9 +29,30 @@ struct MessageSender: Sendable {
             logger.error("not a send job; dropped", metadata: ["error": "\(error)"])
             return
         }
-        let claimed = try await database.withTransaction { try await MessageStore.claim(job.messageIDs, in: $0) }
+        let claimed: [ClaimedMessage]
+        do {
+            claimed = try await database.withTransaction { try await MessageStore.claim(job.messageIDs, in: $0) }
+        } catch {
+            // Wait before the requeue, so a short database outage does not burn the job's delivery limit at once.
+            try? await Task.sleep(for: .seconds(2))
+            throw error
+        }
         guard !claimed.isEmpty else { return }
-        let results = await send(claimed)
+        let results = await withTaskGroup(of: [SendOutcome?]?.self) { group in
+            group.addTask { await self.send(claimed) }
+            // Claims are renewed while the job runs, so the stuck-message sweep never takes a message still in hand.
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(60))
+                    if Task.isCancelled { break }
+                    try? await database.withTransaction { try await MessageStore.renewClaims(claimed.map(\.id), in: $0) }
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? []
+        }
         let outcomes = results.compactMap { $0 }
         let unsent = zip(claimed, results).filter { $0.1 == nil }.map(\.0.id)
         // The requests are made: losing their outcomes now would leave the messages "sending" until the sweeper
@@ -49,7 +70,7 @@ struct MessageSender: Sendable {
             } catch {
                 attempt += 1
                 guard attempt < 8 else { throw error }
-                logger.warning("could not record send outcomes; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                logger.warning("could not record send outcomes; retrying", metadata: ["error": "\(String(reflecting: error))", "attempt": "\(attempt)"])
                 try? await Task.sleep(for: SendFailure.backoff(attempt: attempt + 2))
             }
         }
@@ -85,15 +106,24 @@ struct MessageSender: Sendable {
     }
 
     private func send(_ message: ClaimedMessage) async -> SendOutcome? {
-        let body: Data
-        do {
-            body = try await request(for: message)
-        } catch let error as TemplateMessageError {
-            return SendOutcome(messageID: message.id, status: .failed, errorCode: "template.values_missing", errorMessage: error.message)
-        } catch {
-            return SendOutcome(messageID: message.id, status: .failed, errorCode: "template.unavailable", errorMessage: "\(error)")
-        }
+        var body: Data?
         var attempt = 0
+        while body == nil {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return nil }
+            do {
+                body = try await request(for: message)
+            } catch let error as TemplateMessageError {
+                return SendOutcome(messageID: message.id, status: .failed, errorCode: "template.values_missing", errorMessage: error.message)
+            } catch is TemplateCache.Missing {
+                return SendOutcome(messageID: message.id, status: .failed, errorCode: "template.missing", errorMessage: "The template no longer exists.")
+            } catch {
+                // The database could not be read: wait and try again.
+                attempt += 1
+                try? await Task.sleep(for: SendFailure.backoff(attempt: attempt))
+            }
+        }
+        guard let body else { return nil }
+        attempt = 0
         while true {
             if Task.isShuttingDownGracefully || Task.isCancelled { return nil }
             do {
@@ -109,6 +139,8 @@ struct MessageSender: Sendable {
                 return SendOutcome(messageID: message.id, status: .sent, providerMessageID: accepted.providerMessageID)
             case .failed(.permanent(let code, let text)):
                 return SendOutcome(messageID: message.id, status: .failed, errorCode: code, errorMessage: text)
+            case .failed(.unknown(let text)):
+                return SendOutcome(messageID: message.id, status: .failed, errorCode: SendFailure.unknownCode, errorMessage: text)
             case .failed(.retry(let code, let text)):
                 attempt += 1
                 if attempt == 1 || attempt % 20 == 0 {

@@ -9,6 +9,7 @@ actor RateGate {
     private let numberID: UUID
     private let database: Database
     private var permits = 0
+    private var fetchedAt = ContinuousClock.now
     private var rate = SendRate.standard
     private var refill: Task<Void, any Error>?
 
@@ -19,6 +20,8 @@ actor RateGate {
 
     func acquire() async throws {
         while true {
+            // Permits are a slice of the rate now; kept for later they would let an idle replica burst above it.
+            if permits > 0, ContinuousClock.now - fetchedAt > .seconds(1) { permits = 0 }
             if permits > 0 {
                 permits -= 1
                 return
@@ -43,6 +46,7 @@ actor RateGate {
         }
         rate = current
         permits += granted
+        fetchedAt = ContinuousClock.now
         if granted < wanted {
             // The bucket is empty: come back when the missing tokens have dripped in.
             try await Task.sleep(for: .microseconds(max(1_000, (wanted - granted) * 1_000_000 / max(1, current))))

@@ -73,6 +73,26 @@ struct SingleSend: Sendable {
         return .queued(try await queue(number: number, to: to, kind: "text", template: nil, payload: .text(text), trail: nil, in: transaction))
     }
 
+    /// A refused send of another service, kept as a failed message (when its number is the company's).
+    func recordRefusal(
+        _ error: APIError, numberID: UUID, to: PhoneNumber, templateID: UUID, trail: String?, company: CompanyID, in transaction: Transaction
+    ) async throws {
+        guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else { return }
+        let template = try await TemplateStore.find(templateID, company: company, in: transaction)
+        let id = UUID()
+        try await MessageStore.insert(
+            [MessageStore.NewMessage(
+                id: id, position: nil, recipient: to, name: "", payload: .template(body: [], header: nil, button: nil), status: .failed,
+                errorCode: error.code, errorMessage: error.message)],
+            company: company, number: number.id, campaign: nil, kind: "template", template: template?.id, trail: trail, in: transaction)
+        let message = ClaimedMessage(
+            id: id, companyID: company, numberID: number.id, phoneNumberID: number.phoneNumberID, recipient: to, templateID: template?.id,
+            payload: .template(body: [], header: nil, button: nil), campaignID: nil, trail: trail)
+        try await outbox.enqueue(
+            [try StatusUpdates.envelope(message, providerMessageID: nil, status: .failed, errorCode: error.code, errorMessage: error.message, at: Date())],
+            in: transaction)
+    }
+
     private func common(number: WhatsAppNumber, to: PhoneNumber, company: CompanyID, in transaction: Transaction) async throws -> APIError? {
         // CA-33: WhatsApp messaging is India-only.
         guard to.isIndian else {

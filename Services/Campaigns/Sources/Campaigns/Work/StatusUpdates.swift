@@ -17,7 +17,7 @@ enum StatusUpdates {
     }
 
     /// One status from a webhook. A status for a message id not recorded yet waits in `early_statuses`.
-    /// Answers the campaign whose message changed, so the caller can close it when it is done.
+    /// Answers the campaign of the message when the status applied.
     @discardableResult
     static func apply(
         providerID: String, status: MessageStatus, at: Date, errorCode: String?, errorMessage: String?, outbox: Outbox,
