@@ -64,6 +64,14 @@ enum CampaignStore {
         try await transaction.query("UPDATE \(unescaped: schema).campaigns SET next_attempt_at = \(at) WHERE id = \(id.uuid)")
     }
 
+    static func hasOpenMessages(_ id: CampaignID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT 1 FROM \(unescaped: schema).messages WHERE campaign_id = \(id.uuid) AND status IN ('queued', 'sending') LIMIT 1")
+        for try await _ in rows { return true }
+        return false
+    }
+
     /// Campaigns still `sending` with no message queued or in flight.
     static func sendingWithNothingOpen(limit: Int, in transaction: Transaction) async throws -> [CampaignID] {
         let schema = transaction.schema.rawValue

@@ -33,6 +33,8 @@ struct CampaignCloser: Sendable {
 
     /// Under the campaign's row lock, so two senders finishing together close it once.
     static func closeIfDone(_ id: CampaignID, outbox: Outbox, in transaction: Transaction) async throws -> CampaignStatus? {
+        // Most jobs end with others still open: one indexed probe, no lock, no counting.
+        guard try await !CampaignStore.hasOpenMessages(id, in: transaction) else { return nil }
         guard let campaign = try await CampaignStore.lock(id, in: transaction), campaign.status == .sending else { return nil }
         let counts = try await CampaignStore.counts([id], in: transaction)[id] ?? CampaignCounts()
         let overflow = campaign.recipients - (campaign.quotaGranted ?? campaign.recipients)
