@@ -192,8 +192,12 @@ struct BillingAPITests {
             #expect(rename.status == 409)
             #expect(try rename.errorCode() == "billing.name.locked_by_gst")
             let nul = try await billing.call("PATCH", "/v1/billing/business", as: CompanyID(), json: #"{"billing_name":"Acme\u0000"}"#)
-            #expect(nul.status == 422)
-            #expect(try nul.errorCode() == "billing.text.control_character")
+            // PostgreSQL cannot store U+0000: every service refuses it at the JSON edge.
+            #expect(nul.status == 400)
+            #expect(try nul.errorCode() == "request.nul_character")
+            let tab = try await billing.call("PATCH", "/v1/billing/business", as: CompanyID(), json: #"{"billing_name":"Acme\u0007"}"#)
+            #expect(tab.status == 422)
+            #expect(try tab.errorCode() == "billing.text.control_character")
             let badGST = try await billing.call("PATCH", "/v1/billing/business", as: CompanyID(), json: #"{"gstin":"27AAPFU0939F1"}"#)
             #expect(try badGST.errorCode() == "billing.gstin.invalid")
         }
