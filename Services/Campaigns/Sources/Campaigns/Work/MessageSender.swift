@@ -20,6 +20,8 @@ struct MessageSender: Sendable {
     let logger: Logger
     /// Requests in flight per job; the rate gate, not this, sets the pace.
     var parallelRequests = 16
+    /// Outcomes recorded per statement.
+    var recordEvery = 10
 
     func handle(_ delivery: Delivery) async throws {
         let job: CampaignDispatch
@@ -38,8 +40,10 @@ struct MessageSender: Sendable {
             throw error
         }
         guard !claimed.isEmpty else { return }
-        let results = await withTaskGroup(of: [SendOutcome?]?.self) { group in
-            group.addTask { await self.send(claimed) }
+        let result = await withTaskGroup(of: Result<[UUID], any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await self.sendAndRecord(claimed)) } catch { return .failure(error) }
+            }
             // Claims are renewed while the job runs, so the stuck-message sweep never takes a message still in hand.
             group.addTask {
                 while !Task.isCancelled {
@@ -51,29 +55,9 @@ struct MessageSender: Sendable {
             }
             let first = await group.next() ?? nil
             group.cancelAll()
-            return first ?? []
+            return first ?? .success([])
         }
-        let outcomes = results.compactMap { $0 }
-        let unsent = zip(claimed, results).filter { $0.1 == nil }.map(\.0.id)
-        // The requests are made: losing their outcomes now would leave the messages "sending" until the sweeper
-        // fails them, so a database hiccup is waited out a few times before giving up.
-        var attempt = 0
-        while true {
-            do {
-                try await database.withTransaction { transaction in
-                    try await MessageStore.record(outcomes, in: transaction)
-                    try await MessageStore.unclaim(unsent, in: transaction)
-                    try await publish(outcomes, claimed: claimed, in: transaction)
-                    try await StatusUpdates.applyEarly(outcomes.compactMap(\.providerMessageID), outbox: outbox, in: transaction)
-                }
-                break
-            } catch {
-                attempt += 1
-                guard attempt < 8 else { throw error }
-                logger.warning("could not record send outcomes; retrying", metadata: ["error": "\(String(reflecting: error))", "attempt": "\(attempt)"])
-                try? await Task.sleep(for: SendFailure.backoff(attempt: attempt + 2))
-            }
-        }
+        let unsent = try result.get()
         for campaign in Set(claimed.compactMap(\.campaignID)) {
             try await closer.closeIfDone(campaign)
         }
@@ -85,10 +69,13 @@ struct MessageSender: Sendable {
 
     struct SenderStopping: Error {}
 
-    /// One outcome per message, nil for a message never tried because the service is stopping.
-    private func send(_ messages: [ClaimedMessage]) async -> [SendOutcome?] {
-        await withTaskGroup(of: (Int, SendOutcome?).self) { group in
-            var results = [SendOutcome?](repeating: nil, count: messages.count)
+    /// Sends the job's messages and records their outcomes every `recordEvery` as they come in, so a crash leaves
+    /// few accepted messages without their provider id, and early status webhooks find their message sooner.
+    /// Answers the messages never tried because the service is stopping (handed back as queued).
+    private func sendAndRecord(_ messages: [ClaimedMessage]) async throws -> [UUID] {
+        try await withThrowingTaskGroup(of: (Int, SendOutcome?).self) { group in
+            var pending: [SendOutcome] = []
+            var unsent: [UUID] = []
             var next = 0
             func startNext() {
                 guard next < messages.count else { return }
@@ -97,11 +84,39 @@ struct MessageSender: Sendable {
                 group.addTask { (index, await self.send(messages[index])) }
             }
             for _ in 0..<min(parallelRequests, messages.count) { startNext() }
-            while let (index, outcome) = await group.next() {
-                results[index] = outcome
+            while let (index, outcome) = try await group.next() {
+                if let outcome { pending.append(outcome) } else { unsent.append(messages[index].id) }
+                if pending.count >= recordEvery {
+                    try await record(pending, unsent: [], claimed: messages)
+                    pending.removeAll(keepingCapacity: true)
+                }
                 startNext()
             }
-            return results
+            try await record(pending, unsent: unsent, claimed: messages)
+            return unsent
+        }
+    }
+
+    /// The requests are made: losing their outcomes now would leave the messages "sending" until the sweeper fails
+    /// them, so a database hiccup is waited out a few times before giving up.
+    private func record(_ outcomes: [SendOutcome], unsent: [UUID], claimed: [ClaimedMessage]) async throws {
+        guard !outcomes.isEmpty || !unsent.isEmpty else { return }
+        var attempt = 0
+        while true {
+            do {
+                try await database.withTransaction { transaction in
+                    try await MessageStore.record(outcomes, in: transaction)
+                    try await MessageStore.unclaim(unsent, in: transaction)
+                    try await publish(outcomes, claimed: claimed, in: transaction)
+                    try await StatusUpdates.applyEarly(outcomes.compactMap(\.providerMessageID), outbox: outbox, in: transaction)
+                }
+                return
+            } catch {
+                attempt += 1
+                guard attempt < 8 else { throw error }
+                logger.warning("could not record send outcomes; retrying", metadata: ["error": "\(String(reflecting: error))", "attempt": "\(attempt)"])
+                try? await Task.sleep(for: SendFailure.backoff(attempt: attempt + 2))
+            }
         }
     }
 
