@@ -59,7 +59,7 @@ var targets: [Target] = [
     .target(
         name: "ServiceKit",
         dependencies: [
-            "Contracts", "Messaging", "Storage", hummingbird, postgres, logging, metrics, lifecycle,
+            "Contracts", "Messaging", "Storage", hummingbird, postgres, logging, metrics, lifecycle, crypto,
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@
 import Contracts
 import Crypto
 import Foundation
+import ServiceKit
 import Testing
 
 @Suite("Campaign rules")
@@ -143,14 +144,14 @@ struct CampaignRulesTests {
     func signature() {
         let secret = SymmetricKey(data: Data("app-secret".utf8))
         let body = Data(#"{"object":"whatsapp_business_account","entry":[]}"#.utf8)
-        let header = WebhookSignature.header(for: body, secret: secret)
+        let header = WebhookSignature.sign(body, key: secret)
         #expect(header.hasPrefix("sha256=") && header.count == 71)
-        #expect(WebhookSignature.isValid(header, body: body, secret: secret))
-        #expect(!WebhookSignature.isValid(header, body: body + Data(" ".utf8), secret: secret))
-        #expect(!WebhookSignature.isValid(header, body: body, secret: SymmetricKey(data: Data("other".utf8))))
-        #expect(!WebhookSignature.isValid(nil, body: body, secret: secret))
-        #expect(!WebhookSignature.isValid("sha256=zz", body: body, secret: secret))
-        #expect(!WebhookSignature.isValid(String(header.dropFirst(7)), body: body, secret: secret))
+        #expect(WebhookSignature.verify(header, body: body, key: secret))
+        #expect(!WebhookSignature.verify(header, body: body + Data(" ".utf8), key: secret))
+        #expect(!WebhookSignature.verify(header, body: body, key: SymmetricKey(data: Data("other".utf8))))
+        #expect(!WebhookSignature.verify(nil, body: body, key: secret))
+        #expect(!WebhookSignature.verify("sha256=zz", body: body, key: secret))
+        #expect(!WebhookSignature.verify(String(header.dropFirst(7)), body: body, key: secret))
     }
 
     @Test("Webhook payloads: Meta's statuses, inbound messages and template updates decode; numeric template ids too")

@@ -70,7 +70,8 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
 }
 
 extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+    /// 0–9 only (not other scripts' digits), for ids, amounts and phone numbers.
+    public var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
 extension StringProtocol {

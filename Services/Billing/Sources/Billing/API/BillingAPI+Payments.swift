@@ -159,31 +159,3 @@ extension BillingAPI {
 extension PaymentMethod {
     var label: String { self == .online ? "online payment" : rawValue == "cheque" ? "cheque" : rawValue.uppercased() }
 }
-
-/// HMAC-SHA256 webhook signatures as `sha256=<hex>`, compared in constant time.
-enum WebhookSignature {
-    static func sign(_ body: Data, key: SymmetricKey) -> String {
-        "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: key).map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func verify(_ header: String, body: Data, key: SymmetricKey) -> Bool {
-        guard header.hasPrefix("sha256="), let mac = Data(hex: String(header.dropFirst(7))) else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: body, using: key)
-    }
-}
-
-extension Data {
-    init?(hex: String) {
-        guard hex.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(hex.count / 2)
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        self.init(bytes)
-    }
-}

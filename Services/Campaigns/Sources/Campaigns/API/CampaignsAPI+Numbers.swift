@@ -133,7 +133,3 @@ extension CampaignsAPI {
 
     static func isProviderID(_ text: String) -> Bool { (1...32).contains(text.count) && text.allSatisfy(\.isASCIIDigit) }
 }
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
-}

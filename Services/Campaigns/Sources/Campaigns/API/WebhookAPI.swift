@@ -36,7 +36,7 @@ struct WebhookAPI: Sendable {
     @Sendable func receive(_ request: Request, context: AppRequestContext) async throws -> Response {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let body = Data(buffer.readableBytesView)
-        guard WebhookSignature.isValid(request.headers[HTTPField.Name("X-Hub-Signature-256")!], body: body, secret: appSecret) else {
+        guard WebhookSignature.verify(request.headers[HTTPField.Name("X-Hub-Signature-256")!], body: body, key: appSecret) else {
             throw APIError(.unauthorized, code: "webhook.signature_invalid", message: "The X-Hub-Signature-256 header does not match the body.")
         }
         let payload: WebhookPayload

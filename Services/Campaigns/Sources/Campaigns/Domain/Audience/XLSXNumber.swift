@@ -1,3 +1,5 @@
+import Contracts
+
 /// How a numeric cell's stored text becomes the text a user typed. Excel stores `919876543210` as a double and
 /// often writes it as `9.19876543210E11`; a phone number must come back as its digits. Done on the decimal text,
 /// never through `Double`, so no digit is rounded away.
@@ -35,11 +37,11 @@ enum XLSXNumber {
                 negative = sign == "-"
                 rest = rest.dropFirst()
             }
-            integer = String(rest.prefix(while: \.isASCIIDigitCharacter))
+            integer = String(rest.prefix(while: \.isASCIIDigit))
             rest = rest.dropFirst(integer.count)
             if rest.first == "." {
                 rest = rest.dropFirst()
-                fraction = String(rest.prefix(while: \.isASCIIDigitCharacter))
+                fraction = String(rest.prefix(while: \.isASCIIDigit))
                 rest = rest.dropFirst(fraction.count)
             }
             guard !(integer.isEmpty && fraction.isEmpty) else { return nil }
@@ -53,8 +55,4 @@ enum XLSXNumber {
             guard rest.isEmpty else { return nil }
         }
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }
