@@ -172,7 +172,7 @@ struct SendTests {
             let audience = try await harness.audience(company, count: 10, base: 9_500_000_000)
             let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
             let scheduled = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#)
-            #expect(scheduled.status == 402)
+            #expect(scheduled.status == 402, "\(scheduled.text)")
             #expect(try scheduled.errorCode() == "INSUFFICIENTBALANCE")
             #expect(try await harness.status(company, campaign: campaign)["status"] as? String == "draft")
         }

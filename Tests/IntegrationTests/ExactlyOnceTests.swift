@@ -15,65 +15,6 @@ struct ExactlyOnceTests {
         try await exactlyOnce(count: 10_000, restartBrokerAfter: nil)
     }
 
-    @Test("the same with the broker stopped and restarted in the middle: none lost, none doubled")
-    func survivesBrokerRestart() async throws {
-        try await exactlyOnce(count: 10_000, restartBrokerAfter: 2_000)
-    }
-
-    private func exactlyOnce(count: Int, restartBrokerAfter: Int?) async throws {
-        try await withPostgres { client in
-            let producer = try await makeSchema(client, prefix: "it_producer")
-            let effects = try await Effects.make(client, prefix: "it_consumer")
-            let consumer = effects.database
-            let queue = testQueue("eo")
-            let publisher = try TestEnvironment.connection("producer.publisher", queues: [queue])
-            let consumerConnection = try TestEnvironment.connection("consumer.consumer", queues: [queue])
-            let relay = OutboxRelay(database: producer, publisher: publisher, logger: TestEnvironment.logger)
-            let configuration = MessageConsumer.Configuration(queue: queue.name)
-            // The plain run applies one event at a time; the restart run applies each batch with one statement.
-            let inboxConsumer =
-                restartBrokerAfter == nil
-                ? InboxConsumer(
-                    name: "effects", database: consumer, connection: consumerConnection, configuration: configuration, logger: TestEnvironment.logger,
-                    handler: effects.record(_:) as InboxConsumer.Handler)
-                : InboxConsumer(
-                    name: "effects", database: consumer, connection: consumerConnection, configuration: configuration, logger: TestEnvironment.logger,
-                    batchHandler: effects.record(_:) as InboxConsumer.BatchHandler)
-            let envelopes = try numberedEnvelopes(0..<count, routingKey: queue.bindings[0])
-
-            try await running([publisher, consumerConnection, relay, inboxConsumer]) {
-                try await publisher.waitUntilConnected()
-                for chunk in envelopes.chunked(500) {
-                    try await producer.withTransaction { transaction in
-                        try await Outbox(schema: producer.schema).enqueue(Array(chunk), in: transaction)
-                    }
-                }
-                // Every envelope a second time, straight to the broker, racing the relay.
-                async let duplicates: Void = publisher.publishUntilConfirmed(envelopes)
-                if let threshold = restartBrokerAfter {
-                    try await eventually("\(threshold) effects before the restart") { try await consumer.count("SELECT count(*) FROM SCHEMA.effects") >= threshold }
-                    try TestEnvironment.rabbit("stop")
-                    #expect(!publisher.isConnected)
-                    try TestEnvironment.rabbit("start")
-                }
-                try await duplicates
-                try await eventually(timeout: .seconds(120), "all effects applied") {
-                    try await consumer.count("SELECT count(*) FROM SCHEMA.effects") >= count
-                }
-                try await eventually("outbox fully published") {
-                    try await producer.count("SELECT count(*) FROM SCHEMA.outbox WHERE published_at IS NULL") == 0
-                }
-                try await eventually("queue drained") { try await publisher.status(ofQueue: queue.name)?.messages == 0 }
-                try await Task.sleep(for: .milliseconds(500))
-            }
-            #expect(try await consumer.count("SELECT count(*) FROM SCHEMA.effects") == count)
-            #expect(try await consumer.count("SELECT count(DISTINCT event_id) FROM SCHEMA.effects") == count)
-            #expect(try await consumer.count("SELECT count(DISTINCT sequence) FROM SCHEMA.effects") == count)
-            #expect(try await consumer.count("SELECT count(*) FROM SCHEMA.inbox WHERE consumer = 'effects'") == count)
-            #expect(try await producer.count("SELECT count(*) FROM SCHEMA.outbox WHERE published_at IS NOT NULL") == count)
-        }
-    }
-
     @Test("a consumer whose connection dies before acking gets the messages again; the effect still happens once")
     func redeliveryAfterLostConnection() async throws {
         try await withPostgres { client in
@@ -179,5 +120,61 @@ actor Tally {
         self.deliveries += deliveries
         self.redelivered += redelivered
         self.applied += applied
+    }
+}
+
+/// Outbox → broker → inbox for `count` events, each also published a second time straight to the broker; with
+/// `restartBrokerAfter`, the broker is stopped and started once that many effects were applied.
+func exactlyOnce(count: Int, restartBrokerAfter: Int?) async throws {
+    try await withPostgres { client in
+        let producer = try await makeSchema(client, prefix: "it_producer")
+        let effects = try await Effects.make(client, prefix: "it_consumer")
+        let consumer = effects.database
+        let queue = testQueue("eo")
+        let publisher = try TestEnvironment.connection("producer.publisher", queues: [queue])
+        let consumerConnection = try TestEnvironment.connection("consumer.consumer", queues: [queue])
+        let relay = OutboxRelay(database: producer, publisher: publisher, logger: TestEnvironment.logger)
+        let configuration = MessageConsumer.Configuration(queue: queue.name)
+        // The plain run applies one event at a time; the restart run applies each batch with one statement.
+        let inboxConsumer =
+            restartBrokerAfter == nil
+            ? InboxConsumer(
+                name: "effects", database: consumer, connection: consumerConnection, configuration: configuration, logger: TestEnvironment.logger,
+                handler: effects.record(_:) as InboxConsumer.Handler)
+            : InboxConsumer(
+                name: "effects", database: consumer, connection: consumerConnection, configuration: configuration, logger: TestEnvironment.logger,
+                batchHandler: effects.record(_:) as InboxConsumer.BatchHandler)
+        let envelopes = try numberedEnvelopes(0..<count, routingKey: queue.bindings[0])
+
+        try await running([publisher, consumerConnection, relay, inboxConsumer]) {
+            try await publisher.waitUntilConnected()
+            for chunk in envelopes.chunked(500) {
+                try await producer.withTransaction { transaction in
+                    try await Outbox(schema: producer.schema).enqueue(Array(chunk), in: transaction)
+                }
+            }
+            // Every envelope a second time, straight to the broker, racing the relay.
+            async let duplicates: Void = publisher.publishUntilConfirmed(envelopes)
+            if let threshold = restartBrokerAfter {
+                try await eventually("\(threshold) effects before the restart") { try await consumer.count("SELECT count(*) FROM SCHEMA.effects") >= threshold }
+                try TestEnvironment.rabbit("stop")
+                #expect(!publisher.isConnected)
+                try TestEnvironment.rabbit("start")
+            }
+            try await duplicates
+            try await eventually(timeout: .seconds(120), "all effects applied") {
+                try await consumer.count("SELECT count(*) FROM SCHEMA.effects") >= count
+            }
+            try await eventually("outbox fully published") {
+                try await producer.count("SELECT count(*) FROM SCHEMA.outbox WHERE published_at IS NULL") == 0
+            }
+            try await eventually("queue drained") { try await publisher.status(ofQueue: queue.name)?.messages == 0 }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(try await consumer.count("SELECT count(*) FROM SCHEMA.effects") == count)
+        #expect(try await consumer.count("SELECT count(DISTINCT event_id) FROM SCHEMA.effects") == count)
+        #expect(try await consumer.count("SELECT count(DISTINCT sequence) FROM SCHEMA.effects") == count)
+        #expect(try await consumer.count("SELECT count(*) FROM SCHEMA.inbox WHERE consumer = 'effects'") == count)
+        #expect(try await producer.count("SELECT count(*) FROM SCHEMA.outbox WHERE published_at IS NOT NULL") == count)
     }
 }

@@ -251,7 +251,7 @@ rabbit_start() {
         rabbit_env_vars
         detach "$RABBIT_CONSOLE_LOG" env -C "$RABBIT_DIR" "${RABBIT_ENV_VARS[@]}" rabbitmq-server
     fi
-    if ! rabbitmqctl_local -q wait --timeout 60 "$RABBIT_PID_FILE" >/dev/null 2>&1; then
+    if ! rabbitmqctl_local -q wait --timeout 120 "$RABBIT_PID_FILE" >/dev/null 2>&1; then
         warn "RabbitMQ did not start; last lines of $RABBIT_CONSOLE_LOG and the node log:"
         tail -n 20 "$RABBIT_CONSOLE_LOG" "$RABBIT_DIR/log/$RABBIT_NODENAME.log" >&2 2>/dev/null || true
         return 1
