@@ -172,7 +172,7 @@ struct CallControl: Sendable {
                 // A decision with no event (a key, an offer, a time-out) does not wait for the disk: a database crash
                 // can only rewind the live call by this step, and PostgreSQL flushes it before any later durable
                 // commit, so the order of decisions holds. Decisions that enqueue an event stay fully durable.
-                try await transaction.query("SET LOCAL synchronous_commit = off")
+                try await CallStore.commitWithoutWaitingForDisk(transaction)
             }
             return answer
         }

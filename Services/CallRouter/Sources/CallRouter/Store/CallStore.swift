@@ -74,34 +74,53 @@ enum CallStore {
         """
 
     static func insert(_ call: CallRecord, journey: [JourneyEntry], in transaction: Transaction) async throws {
-        let schema = transaction.schema.rawValue
-        let state = try JSONText.encode(call.state)
-        let steps = try JSONText.encode(journey)
-        try await transaction.query(
+        var binds = PostgresBindings(capacity: 26)
+        binds.append(call.uid.uuid)
+        binds.append(call.company.uuid)
+        binds.append(call.direction.rawValue)
+        binds.append(call.did.e164)
+        binds.append(call.didType.rawValue)
+        binds.append(call.customer?.e164)
+        binds.append(call.carrierCallID)
+        binds.append(call.flowID?.uuid)
+        binds.append(call.flowVersion)
+        binds.append(call.live)
+        binds.append(call.linesHeld)
+        binds.append(try JSONText.encode(call.state))
+        binds.append(try JSONText.encode(journey))
+        binds.append(call.outcome?.rawValue)
+        binds.append(call.agentID?.uuid)
+        binds.append(call.departmentID?.uuid)
+        binds.append(call.notReachable)
+        binds.append(call.startedAt)
+        binds.append(call.pickedUpAt)
+        binds.append(call.answeredAt)
+        binds.append(call.endedAt)
+        binds.append(call.billableSeconds)
+        binds.append(call.recordingURL)
+        binds.append(call.voicemailURL)
+        binds.append(call.lastEventID)
+        binds.append(call.lastResponse)
+        try await transaction.execute(InsertSQL.self, binds)
+    }
+
+    enum InsertSQL: PreparedText {
+        static let sql = """
+            INSERT INTO \(CallRouterSQL.schema).calls (uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id,
+                flow_version, live, lines_held, state, journey, outcome, agent_id, department_id, not_reachable, started_at, picked_up_at,
+                answered_at, ended_at, billable_seconds, recording_url, voicemail_url, last_event_id, last_response)
+            VALUES ($1, $2, $3, $4, $5, $6::text, $7::text, $8::uuid, $9::int8, $10, $11::int8, $12::text::jsonb, $13::text::jsonb, $14::text,
+                $15::uuid, $16::uuid, $17, $18, $19::timestamptz, $20::timestamptz, $21::timestamptz, $22::int8, $23::text, $24::text,
+                $25::text, $26::text)
             """
-            INSERT INTO \(unescaped: schema).calls (uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id, flow_version,
-                live, lines_held, state, journey, outcome, agent_id, department_id, not_reachable, started_at, picked_up_at, answered_at, ended_at,
-                billable_seconds, recording_url, voicemail_url, last_event_id, last_response)
-            VALUES (\(call.uid.uuid), \(call.company.uuid), \(call.direction.rawValue), \(call.did.e164), \(call.didType.rawValue),
-                \(call.customer?.e164), \(call.carrierCallID), \(call.flowID?.uuid), \(call.flowVersion), \(call.live), \(call.linesHeld),
-                \(state)::jsonb, \(steps)::jsonb, \(call.outcome?.rawValue), \(call.agentID?.uuid), \(call.departmentID?.uuid),
-                \(call.notReachable), \(call.startedAt), \(call.pickedUpAt), \(call.answeredAt), \(call.endedAt), \(call.billableSeconds),
-                \(call.recordingURL), \(call.voicemailURL), \(call.lastEventID), \(call.lastResponse))
-            """)
     }
 
     /// The call locked until the transaction ends, so the events of one call are decided one at a time, with its
     /// company's settings, in one round trip (the start of every switch event).
     static func lockWithSettings(_ uid: CallID, in transaction: Transaction) async throws -> (CallRecord, CompanySettings)? {
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            """
-            SELECT \(unescaped: columns), co.lines, co.lines_in_use, co.outbound_in_use, co.time_zone, co.direct_dialing,
-                   co.sticky_window_days, co.suspended
-            FROM \(unescaped: schema).calls JOIN \(unescaped: schema).companies co USING (company_id)
-            WHERE uid = \(uid.uuid) FOR UPDATE OF calls
-            """)
-        for try await row in rows {
+        var binds = PostgresBindings(capacity: 1)
+        binds.append(uid.uuid)
+        for try await row in try await transaction.execute(LockWithSettingsSQL.self, binds) {
             let call = try decode(row)
             let cells = row.makeRandomAccess()
             let settings = CompanySettings(
@@ -114,12 +133,25 @@ enum CallStore {
         return nil
     }
 
+    enum LockWithSettingsSQL: PreparedText {
+        static let sql = """
+            SELECT \(columns), co.lines, co.lines_in_use, co.outbound_in_use, co.time_zone, co.direct_dialing, co.sticky_window_days,
+                   co.suspended
+            FROM \(CallRouterSQL.schema).calls JOIN \(CallRouterSQL.schema).companies co USING (company_id)
+            WHERE uid = $1 FOR UPDATE OF calls
+            """
+    }
+
     static func byCarrierID(_ carrierCallID: String, company: CompanyID, in transaction: Transaction) async throws -> CallRecord? {
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            "SELECT \(unescaped: columns) FROM \(unescaped: schema).calls WHERE company_id = \(company.uuid) AND carrier_call_id = \(carrierCallID)")
-        for try await row in rows { return try decode(row) }
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(company.uuid)
+        binds.append(carrierCallID)
+        for try await row in try await transaction.execute(ByCarrierIDSQL.self, binds) { return try decode(row) }
         return nil
+    }
+
+    enum ByCarrierIDSQL: PreparedText {
+        static let sql = "SELECT \(columns) FROM \(CallRouterSQL.schema).calls WHERE company_id = $1 AND carrier_call_id = $2"
     }
 
     static func find(_ uid: CallID, company: CompanyID, in transaction: Transaction) async throws -> (CallRecord, [JourneyEntry])? {
@@ -134,19 +166,36 @@ enum CallStore {
     }
 
     static func update(_ call: CallRecord, appending journey: [JourneyEntry], in transaction: Transaction) async throws {
-        let schema = transaction.schema.rawValue
-        let state = try JSONText.encode(call.state)
-        let steps = try JSONText.encode(journey)
-        try await transaction.query(
+        var binds = PostgresBindings(capacity: 18)
+        binds.append(try JSONText.encode(call.state))
+        binds.append(try JSONText.encode(journey))
+        binds.append(call.live)
+        binds.append(call.linesHeld)
+        binds.append(call.outcome?.rawValue)
+        binds.append(call.agentID?.uuid)
+        binds.append(call.departmentID?.uuid)
+        binds.append(call.notReachable)
+        binds.append(call.pickedUpAt)
+        binds.append(call.answeredAt)
+        binds.append(call.endedAt)
+        binds.append(call.billableSeconds)
+        binds.append(call.recordingURL)
+        binds.append(call.voicemailURL)
+        binds.append(call.lastEventID)
+        binds.append(call.lastResponse)
+        binds.append(call.company.uuid)
+        binds.append(call.uid.uuid)
+        try await transaction.execute(UpdateSQL.self, binds)
+    }
+
+    enum UpdateSQL: PreparedText {
+        static let sql = """
+            UPDATE \(CallRouterSQL.schema).calls SET state = $1::text::jsonb, journey = journey || $2::text::jsonb, live = $3,
+                lines_held = $4::int8, outcome = $5::text, agent_id = $6::uuid, department_id = $7::uuid, not_reachable = $8,
+                picked_up_at = $9::timestamptz, answered_at = $10::timestamptz, ended_at = $11::timestamptz, billable_seconds = $12::int8,
+                recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text
+            WHERE company_id = $17 AND uid = $18
             """
-            UPDATE \(unescaped: schema).calls SET state = \(state)::jsonb, journey = journey || \(steps)::jsonb, live = \(call.live),
-                lines_held = \(call.linesHeld), outcome = \(call.outcome?.rawValue), agent_id = \(call.agentID?.uuid),
-                department_id = \(call.departmentID?.uuid), not_reachable = \(call.notReachable), picked_up_at = \(call.pickedUpAt),
-                answered_at = \(call.answeredAt), ended_at = \(call.endedAt), billable_seconds = \(call.billableSeconds),
-                recording_url = \(call.recordingURL), voicemail_url = \(call.voicemailURL), last_event_id = \(call.lastEventID),
-                last_response = \(call.lastResponse)
-            WHERE company_id = \(call.company.uuid) AND uid = \(call.uid.uuid)
-            """)
     }
 
     static func setDisposition(_ uid: CallID, company: CompanyID, disposition: String, comment: String?, in transaction: Transaction) async throws {
@@ -160,25 +209,44 @@ enum CallStore {
 
     /// D-05: the agent who answered this caller most recently.
     static func bindSticky(company: CompanyID, customer: PhoneNumber, agent: UserID, at: Date, in transaction: Transaction) async throws {
-        let schema = transaction.schema.rawValue
-        try await transaction.query(
-            """
-            INSERT INTO \(unescaped: schema).sticky_bindings (company_id, customer, agent_id, answered_at)
-            VALUES (\(company.uuid), \(customer.e164), \(agent.uuid), \(at))
+        var binds = PostgresBindings(capacity: 4)
+        binds.append(company.uuid)
+        binds.append(customer.e164)
+        binds.append(agent.uuid)
+        binds.append(at)
+        try await transaction.execute(BindStickySQL.self, binds)
+    }
+
+    enum BindStickySQL: PreparedText {
+        static let sql = """
+            INSERT INTO \(CallRouterSQL.schema).sticky_bindings (company_id, customer, agent_id, answered_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (company_id, customer) DO UPDATE SET agent_id = excluded.agent_id, answered_at = excluded.answered_at
             WHERE sticky_bindings.answered_at <= excluded.answered_at
-            """)
+            """
     }
 
     static func stickyAgent(company: CompanyID, customer: PhoneNumber, since: Date, in transaction: Transaction) async throws -> UserID? {
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            """
-            SELECT agent_id FROM \(unescaped: schema).sticky_bindings
-            WHERE company_id = \(company.uuid) AND customer = \(customer.e164) AND answered_at >= \(since)
-            """)
-        for try await id in rows.decode(UUID.self) { return UserID(id) }
+        var binds = PostgresBindings(capacity: 3)
+        binds.append(company.uuid)
+        binds.append(customer.e164)
+        binds.append(since)
+        for try await row in try await transaction.execute(StickyAgentSQL.self, binds) { return UserID(try row.decode(UUID.self)) }
         return nil
+    }
+
+    enum StickyAgentSQL: PreparedText {
+        static let sql = """
+            SELECT agent_id FROM \(CallRouterSQL.schema).sticky_bindings WHERE company_id = $1 AND customer = $2 AND answered_at >= $3
+            """
+    }
+
+    /// `SET LOCAL synchronous_commit = off` as a statement that can be prepared.
+    static func commitWithoutWaitingForDisk(_ transaction: Transaction) async throws {
+        try await transaction.execute(AsynchronousCommitSQL.self, PostgresBindings())
+    }
+
+    enum AsynchronousCommitSQL: PreparedText {
+        static let sql = "SELECT set_config('synchronous_commit', 'off', true)"
     }
 
     /// CR-52: lost and refused calls leave only a system-log row.

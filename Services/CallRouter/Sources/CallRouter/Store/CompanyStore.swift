@@ -57,31 +57,41 @@ enum CompanyStore {
     /// outbound call, within the outbound cap, then give back `releasing` of them (a call that ended in the same
     /// decision). Concurrent callers on any replica can never overshoot.
     static func takeLines(_ company: CompanyID, legs: Int, outboundCap: Int?, releasing: Int, in transaction: Transaction) async throws -> Bool {
-        let schema = transaction.schema.rawValue
-        let outboundLegs = outboundCap == nil ? 0 : legs
-        let outboundKept = outboundCap == nil ? 0 : legs - releasing
-        let cap = outboundCap ?? Int(Int32.max)
-        let rows = try await transaction.query(
-            """
-            UPDATE \(unescaped: schema).companies
-            SET lines_in_use = lines_in_use + \(legs - releasing), outbound_in_use = outbound_in_use + \(outboundKept)
-            WHERE company_id = \(company.uuid) AND lines_in_use + \(legs) <= lines AND outbound_in_use + \(outboundLegs) <= \(cap)
-            RETURNING lines_in_use
-            """)
-        for try await _ in rows { return true }
+        var binds = PostgresBindings(capacity: 6)
+        binds.append(legs - releasing)
+        binds.append(outboundCap == nil ? 0 : legs - releasing)
+        binds.append(company.uuid)
+        binds.append(legs)
+        binds.append(outboundCap == nil ? 0 : legs)
+        binds.append(outboundCap ?? Int(Int32.max))
+        for try await _ in try await transaction.execute(TakeLinesSQL.self, binds) { return true }
         return false
+    }
+
+    enum TakeLinesSQL: PreparedText {
+        static let sql = """
+            UPDATE \(CallRouterSQL.schema).companies
+            SET lines_in_use = lines_in_use + $1, outbound_in_use = outbound_in_use + $2
+            WHERE company_id = $3 AND lines_in_use + $4 <= lines AND outbound_in_use + $5 <= $6
+            RETURNING lines_in_use
+            """
     }
 
     static func releaseLines(_ company: CompanyID, legs: Int, outbound: Bool, in transaction: Transaction) async throws {
         guard legs > 0 else { return }
-        let schema = transaction.schema.rawValue
-        let outboundLegs = outbound ? legs : 0
-        try await transaction.query(
+        var binds = PostgresBindings(capacity: 3)
+        binds.append(legs)
+        binds.append(outbound ? legs : 0)
+        binds.append(company.uuid)
+        try await transaction.execute(ReleaseLinesSQL.self, binds)
+    }
+
+    enum ReleaseLinesSQL: PreparedText {
+        static let sql = """
+            UPDATE \(CallRouterSQL.schema).companies
+            SET lines_in_use = greatest(0, lines_in_use - $1), outbound_in_use = greatest(0, outbound_in_use - $2)
+            WHERE company_id = $3
             """
-            UPDATE \(unescaped: schema).companies
-            SET lines_in_use = greatest(0, lines_in_use - \(legs)), outbound_in_use = greatest(0, outbound_in_use - \(outboundLegs))
-            WHERE company_id = \(company.uuid)
-            """)
     }
 
     /// D-09: the billing status as last announced; an older event never overrides a newer one.

@@ -27,14 +27,20 @@ enum DepartmentStore {
     }
 
     static func find(_ id: DepartmentID, company: CompanyID, in transaction: Transaction, lock: Bool = false) async throws -> Department? {
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            """
-            SELECT \(unescaped: columns) FROM \(unescaped: schema).departments WHERE company_id = \(company.uuid) AND id = \(id.uuid)
-            \(unescaped: lock ? "FOR UPDATE" : "")
-            """)
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(company.uuid)
+        binds.append(id.uuid)
+        let rows = lock ? try await transaction.execute(LockSQL.self, binds) : try await transaction.execute(FindSQL.self, binds)
         for try await row in rows { return try decode(row) }
         return nil
+    }
+
+    enum FindSQL: PreparedText {
+        static let sql = "SELECT \(columns) FROM \(CallRouterSQL.schema).departments WHERE company_id = $1 AND id = $2"
+    }
+
+    enum LockSQL: PreparedText {
+        static let sql = "SELECT \(columns) FROM \(CallRouterSQL.schema).departments WHERE company_id = $1 AND id = $2 FOR UPDATE"
     }
 
     static func list(company: CompanyID, in transaction: Transaction) async throws -> [Department] {
@@ -76,15 +82,21 @@ enum DepartmentStore {
     static func claimRotation(
         _ id: DepartmentID, company: CompanyID, from seen: UserID?, to user: UserID, in transaction: Transaction
     ) async throws -> Bool {
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            """
-            UPDATE \(unescaped: schema).departments SET last_offered = \(user.uuid)
-            WHERE company_id = \(company.uuid) AND id = \(id.uuid) AND last_offered IS NOT DISTINCT FROM \(seen?.uuid)
-            RETURNING id
-            """)
-        for try await _ in rows { return true }
+        var binds = PostgresBindings(capacity: 4)
+        binds.append(user.uuid)
+        binds.append(company.uuid)
+        binds.append(id.uuid)
+        binds.append(seen?.uuid)
+        for try await _ in try await transaction.execute(ClaimRotationSQL.self, binds) { return true }
         return false
+    }
+
+    enum ClaimRotationSQL: PreparedText {
+        static let sql = """
+            UPDATE \(CallRouterSQL.schema).departments SET last_offered = $1
+            WHERE company_id = $2 AND id = $3 AND last_offered IS NOT DISTINCT FROM $4::uuid
+            RETURNING id
+            """
     }
 
     /// Drops a deleted user from every department's members.

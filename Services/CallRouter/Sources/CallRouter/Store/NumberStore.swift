@@ -71,18 +71,10 @@ enum NumberStore {
     }
 
     static func inbound(did: PhoneNumber, caller: PhoneNumber?, in transaction: Transaction) async throws -> InboundLookup? {
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            """
-            SELECT d.company_id, d.type, d.flow_id, f.status, f.published_version,
-                   coalesce(c.lines, 10), coalesce(c.lines_in_use, 0), coalesce(c.outbound_in_use, 0), coalesce(c.time_zone, 'Asia/Kolkata'),
-                   coalesce(c.direct_dialing, false), coalesce(c.sticky_window_days, 7), coalesce(c.suspended, false),
-                   EXISTS (SELECT 1 FROM \(unescaped: schema).blocklist b WHERE b.company_id = d.company_id AND b.number = \(caller?.e164 ?? ""))
-            FROM \(unescaped: schema).dids d
-            LEFT JOIN \(unescaped: schema).flows f ON f.id = d.flow_id
-            LEFT JOIN \(unescaped: schema).companies c ON c.company_id = d.company_id
-            WHERE d.number = \(did.e164)
-            """)
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(caller?.e164 ?? "")
+        binds.append(did.e164)
+        let rows = try await transaction.execute(InboundSQL.self, binds)
         for try await row in rows {
             let (company, type, flow, status, version, lines, inUse, outbound, zone, direct, sticky, suspended, blocked) = try row.decode(
                 (UUID, String, UUID?, String?, Int?, Int, Int, Int, String, Bool, Int, Bool, Bool).self)
@@ -96,6 +88,19 @@ enum NumberStore {
                 blocked: blocked)
         }
         return nil
+    }
+
+    enum InboundSQL: PreparedText {
+        static let sql = """
+            SELECT d.company_id, d.type, d.flow_id, f.status, f.published_version,
+                   coalesce(c.lines, 10), coalesce(c.lines_in_use, 0), coalesce(c.outbound_in_use, 0), coalesce(c.time_zone, 'Asia/Kolkata'),
+                   coalesce(c.direct_dialing, false), coalesce(c.sticky_window_days, 7), coalesce(c.suspended, false),
+                   EXISTS (SELECT 1 FROM \(CallRouterSQL.schema).blocklist b WHERE b.company_id = d.company_id AND b.number = $1)
+            FROM \(CallRouterSQL.schema).dids d
+            LEFT JOIN \(CallRouterSQL.schema).flows f ON f.id = d.flow_id
+            LEFT JOIN \(CallRouterSQL.schema).companies c ON c.company_id = d.company_id
+            WHERE d.number = $2
+            """
     }
 
     static func decode(_ row: PostgresRow) throws -> Number {

@@ -82,12 +82,16 @@ enum UserStore {
 
     static func agents(_ ids: [UserID], company: CompanyID, in transaction: Transaction) async throws -> [Agent] {
         guard !ids.isEmpty else { return [] }
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            "SELECT \(unescaped: columns) FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = ANY(\(ids.map(\.uuid)))")
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(company.uuid)
+        binds.append(ids.map(\.uuid))
         var agents: [Agent] = []
-        for try await row in rows { agents.append(try decode(row).agent) }
+        for try await row in try await transaction.execute(AgentsSQL.self, binds) { agents.append(try decode(row).agent) }
         return agents
+    }
+
+    enum AgentsSQL: PreparedText {
+        static let sql = "SELECT \(columns) FROM \(CallRouterSQL.schema).users WHERE company_id = $1 AND id = ANY($2)"
     }
 
     static func byExtension(_ number: Extension, company: CompanyID, in transaction: Transaction) async throws -> User? {
@@ -116,14 +120,24 @@ enum UserStore {
 
     /// D-06: the agent is on `call` (answered) or free again (`nil`, only if still on that call).
     static func setOnCall(_ id: UserID, call: CallID, busy: Bool, company: CompanyID, in transaction: Transaction) async throws {
-        let schema = transaction.schema.rawValue
+        var binds = PostgresBindings(capacity: 3)
+        binds.append(call.uuid)
+        binds.append(company.uuid)
+        binds.append(id.uuid)
         if busy {
-            try await transaction.query(
-                "UPDATE \(unescaped: schema).users SET on_call = \(call.uuid) WHERE company_id = \(company.uuid) AND id = \(id.uuid)")
+            try await transaction.execute(BusySQL.self, binds)
         } else {
-            try await transaction.query(
-                "UPDATE \(unescaped: schema).users SET on_call = NULL WHERE company_id = \(company.uuid) AND id = \(id.uuid) AND on_call = \(call.uuid)")
+            try await transaction.execute(FreeSQL.self, binds)
         }
+    }
+
+    enum BusySQL: PreparedText {
+        static let sql = "UPDATE \(CallRouterSQL.schema).users SET on_call = $1 WHERE company_id = $2 AND id = $3"
+    }
+
+    /// Only if still on this call: a later call may already hold the agent.
+    enum FreeSQL: PreparedText {
+        static let sql = "UPDATE \(CallRouterSQL.schema).users SET on_call = NULL WHERE company_id = $2 AND id = $3 AND on_call = $1"
     }
 
     static func decode(_ row: PostgresRow) throws -> User {
@@ -132,7 +146,7 @@ enum UserStore {
         return User(
             id: UserID(id), name: name, email: email, mobile: PhoneNumber(e164: mobile) ?? PhoneNumber(e164: "+910000000000")!,
             extensionNumber: Extension(ext) ?? Extension(10)!, role: Role(rawValue: role) ?? .agent,
-            availability: Availability(rawValue: availability) ?? .away, timeSlots: try JSONText.decode([TimeSlot].self, from: slots),
+            availability: Availability(rawValue: availability) ?? .away, timeSlots: slots == "[]" ? [] : try JSONText.decode([TimeSlot].self, from: slots),
             outboundAllowed: outbound, onCall: onCall.map(CallID.init))
     }
 }
