@@ -43,13 +43,10 @@ struct CallControl: Sendable {
     private func admit(_ call: Incoming) async throws -> String {
         do {
             return try await database.withTransaction { transaction in
-                guard let lookup = try await NumberStore.inbound(did: call.did, caller: call.caller, in: transaction) else {
-                    throw APIError.notFound("did")
-                }
+                guard let lookup = try await NumberStore.inbound(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID, in: transaction)
+                else { throw APIError.notFound("did") }
                 let company = lookup.company
-                if let existing = try await CallStore.byCarrierID(call.carrierCallID, company: company, in: transaction), let answer = existing.lastResponse {
-                    return answer
-                }
+                if let answer = lookup.earlierAnswer { return answer }
                 var graph: CallFlowGraph?
                 if let flowID = lookup.flowID, let version = lookup.publishedVersion, lookup.flowStatus == .active {
                     graph = try await flows.graph(flowID, version: version, in: transaction)
@@ -81,18 +78,19 @@ struct CallControl: Sendable {
                 var state = CallState()
                 let step = try await engine.start(&state, dialedExtension: call.dialedExtension)
                 record.state = state
-                try await outbox.enqueue(
+                let started = try EncodedEnvelope(
                     Envelope(
                         companyID: company, occurredAt: call.at, correlationID: record.uid.description,
-                        data: CallStarted(uid: record.uid, direction: .inbound, did: call.did, customer: call.caller, startedAt: call.at)),
-                    in: transaction)
-                let released = try await apply(step.effects, to: &record, at: call.at, in: transaction)
+                        data: CallStarted(uid: record.uid, direction: .inbound, did: call.did, customer: call.caller, startedAt: call.at)))
+                let writes = try gather(step.effects, to: &record, at: call.at)
+                try await outbox.enqueue([started] + writes.events, in: transaction)
+                try await writeAgents(writes, call: record, in: transaction)
                 let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: record.live ? .live : .ended, instructions: step.instructions))
                 record.lastResponse = answer
                 try await CallStore.insert(record, journey: step.journey, in: transaction)
                 // D-07, CR-47: the line is taken last, so the company's row stays locked only for the commit. A call
                 // that already ended in this decision still needed a free line; it gives it back in the same statement.
-                let taken = try await CompanyStore.takeLines(company, legs: 1, outboundCap: nil, releasing: released, in: transaction)
+                let taken = try await CompanyStore.takeLines(company, legs: 1, outboundCap: nil, releasing: writes.releasedLines, in: transaction)
                 guard Admission.lines(taken: taken) == .admitted else { throw LinesBusy(lookup: lookup) }
                 return answer
             }
@@ -125,7 +123,8 @@ struct CallControl: Sendable {
         _ record: inout CallRecord, outcome: CallCompleted.Outcome, reason: HangupReason, journey: String, in transaction: Transaction
     ) async throws -> String {
         record.state.phase = .ended
-        _ = try await apply([.ended(outcome)], to: &record, at: record.startedAt, in: transaction)
+        let writes = try gather([.ended(outcome)], to: &record, at: record.startedAt)
+        try await outbox.enqueue(writes.events, in: transaction)
         let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: .ended, instructions: [.hangup(reason: reason)]))
         record.lastResponse = answer
         try await CallStore.insert(
@@ -161,19 +160,12 @@ struct CallControl: Sendable {
             case .hangup(let recording): record.recordingURL = recording ?? record.recordingURL
             default: break
             }
-            let released = try await apply(step.effects, to: &record, at: now, in: transaction)
+            let writes = try gather(step.effects, to: &record, at: now)
             let answer = try JSONText.encode(CallAnswer(uid: uid, status: record.live ? .live : .ended, instructions: step.instructions))
             record.lastEventID = eventID
             record.lastResponse = answer
-            try await CallStore.update(record, appending: step.journey, in: transaction)
-            // Last, so the company's row is locked only for the commit.
-            try await CompanyStore.releaseLines(record.company, legs: released, outbound: record.direction == .outbound, in: transaction)
-            if !step.effects.contains(where: \.writesEvent) {
-                // A decision with no event (a key, an offer, a time-out) does not wait for the disk: a database crash
-                // can only rewind the live call by this step, and PostgreSQL flushes it before any later durable
-                // commit, so the order of decisions holds. Decisions that enqueue an event stay fully durable.
-                try await CallStore.commitWithoutWaitingForDisk(transaction)
-            }
+            try await outbox.enqueue(writes.events, in: transaction)
+            try await CallStore.update(record, appending: step.journey, writes: writes, in: transaction)
             return answer
         }
     }
@@ -274,6 +266,17 @@ struct CallControl: Sendable {
 
     // MARK: Effects
 
+    /// Agents and the sticky binding a call's first decision changed, one statement each (rare: a flow that starts
+    /// by ringing someone has not connected anyone yet). Later decisions write them with the call's row.
+    private func writeAgents(_ writes: DecisionWrites, call: CallRecord, in transaction: Transaction) async throws {
+        for (agent, busy) in writes.agents {
+            try await UserStore.setOnCall(agent, call: call.uid, busy: busy, company: call.company, in: transaction)
+        }
+        if let sticky = writes.sticky {
+            try await CallStore.bindSticky(company: call.company, customer: sticky.customer, agent: sticky.agent, at: sticky.at, in: transaction)
+        }
+    }
+
     private func context(for record: CallRecord, settings: CompanySettings, at now: Date) -> CallContext {
         CallContext(
             uid: record.uid, direction: record.direction, did: record.did, customer: record.customer, now: now,
@@ -288,10 +291,11 @@ struct CallControl: Sendable {
         return max(0, Int((milliseconds / 1_000).rounded(.up)))
     }
 
-    /// Writes the effects; returns the lines the call gave back, for the caller to release last.
-    private func apply(_ effects: [CallEffect], to record: inout CallRecord, at now: Date, in transaction: Transaction) async throws -> Int {
+    /// The decision's effects on the call's row, and everything else they write, gathered so that the writes go out
+    /// in as few statements as possible (each round trip to PostgreSQL costs the decision more than the work).
+    private func gather(_ effects: [CallEffect], to record: inout CallRecord, at now: Date) throws -> DecisionWrites {
         let company = record.company
-        var released = 0
+        var writes = DecisionWrites()
         record.departmentID = record.state.department ?? record.departmentID
         record.notReachable = record.state.notReachable
         for effect in effects {
@@ -302,26 +306,26 @@ struct CallControl: Sendable {
                 record.agentID = agent
                 record.departmentID = department ?? record.departmentID
                 record.answeredAt = record.answeredAt ?? now
-                try await UserStore.setOnCall(agent, call: record.uid, busy: true, company: company, in: transaction)
+                writes.agents[agent] = true
                 if record.direction == .inbound, let customer = record.customer {
-                    try await CallStore.bindSticky(company: company, customer: customer, agent: agent, at: now, in: transaction)
+                    writes.sticky = DecisionWrites.Sticky(customer: customer, agent: agent, at: now)
                 }
                 let wait = record.pickedUpAt.map { Self.wholeSeconds(from: $0, to: now) } ?? 0
-                try await outbox.enqueue(
-                    Envelope(
-                        companyID: company, occurredAt: now, correlationID: record.uid.description,
-                        data: CallAnswered(
-                            uid: record.uid, direction: record.direction, did: record.did, customer: record.customer, agentID: agent,
-                            departmentID: record.departmentID, answeredAt: now, waitSeconds: wait)),
-                    in: transaction)
+                writes.events.append(
+                    try EncodedEnvelope(
+                        Envelope(
+                            companyID: company, occurredAt: now, correlationID: record.uid.description,
+                            data: CallAnswered(
+                                uid: record.uid, direction: record.direction, did: record.did, customer: record.customer, agentID: agent,
+                                departmentID: record.departmentID, answeredAt: now, waitSeconds: wait))))
             case .released(let agent):
-                try await UserStore.setOnCall(agent, call: record.uid, busy: false, company: company, in: transaction)
+                writes.agents[agent] = false
             case .transferred(let from, let to, let department, let mode):
-                try await outbox.enqueue(
-                    Envelope(
-                        companyID: company, occurredAt: now, correlationID: record.uid.description,
-                        data: CallTransferred(uid: record.uid, fromAgentID: from, toAgentID: to, departmentID: department, mode: mode, transferredAt: now)),
-                    in: transaction)
+                writes.events.append(
+                    try EncodedEnvelope(
+                        Envelope(
+                            companyID: company, occurredAt: now, correlationID: record.uid.description,
+                            data: CallTransferred(uid: record.uid, fromAgentID: from, toAgentID: to, departmentID: department, mode: mode, transferredAt: now))))
             case .ended(let outcome):
                 record.outcome = outcome
                 record.live = false
@@ -329,32 +333,22 @@ struct CallControl: Sendable {
                 // BI-10, BI-11: from system pickup to the end; nothing when the platform never picked up.
                 record.billableSeconds = record.pickedUpAt.map { Self.wholeSeconds(from: $0, to: now) } ?? 0
                 if record.direction == .outbound, let agent = record.state.agent ?? record.agentID {
-                    try await UserStore.setOnCall(agent, call: record.uid, busy: false, company: company, in: transaction)
+                    writes.agents[agent] = false
                 }
-                released = record.linesHeld
+                writes.releasedLines = record.linesHeld
                 record.linesHeld = 0
-                try await outbox.enqueue(
-                    Envelope(
-                        companyID: company, occurredAt: now, correlationID: record.uid.description,
-                        data: CallCompleted(
-                            uid: record.uid, direction: record.direction, did: record.did, didType: record.didType, customer: record.customer,
-                            agentID: record.agentID, departmentID: record.departmentID, outcome: outcome, notReachable: record.notReachable,
-                            pickedUpAt: record.pickedUpAt, endedAt: now, billableSeconds: record.billableSeconds ?? 0,
-                            recordingURL: record.recordingURL ?? record.voicemailURL)),
-                    in: transaction)
+                writes.events.append(
+                    try EncodedEnvelope(
+                        Envelope(
+                            companyID: company, occurredAt: now, correlationID: record.uid.description,
+                            data: CallCompleted(
+                                uid: record.uid, direction: record.direction, did: record.did, didType: record.didType, customer: record.customer,
+                                agentID: record.agentID, departmentID: record.departmentID, outcome: outcome, notReachable: record.notReachable,
+                                pickedUpAt: record.pickedUpAt, endedAt: now, billableSeconds: record.billableSeconds ?? 0,
+                                recordingURL: record.recordingURL ?? record.voicemailURL))))
             }
         }
-        return released
-    }
-}
-
-extension CallEffect {
-    /// Whether the effect puts an event in the outbox (and so must be durable before the switch hears the answer).
-    var writesEvent: Bool {
-        switch self {
-        case .answered, .transferred, .ended: true
-        case .pickedUp, .released: false
-        }
+        return writes
     }
 }
 

@@ -84,15 +84,32 @@ enum CallStore {
         binds.append(call.carrierCallID)
         binds.append(call.flowID?.uuid)
         binds.append(call.flowVersion)
-        binds.append(call.live)
-        binds.append(call.linesHeld)
+        binds.append(call.startedAt)
+        try appendChangeable(call, journey: journey, to: &binds)
+        try await transaction.execute(InsertSQL.self, binds)
+    }
+
+    enum InsertSQL: PreparedText {
+        static let sql = """
+            INSERT INTO \(CallRouterSQL.schema).calls (uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id,
+                flow_version, started_at, state, journey, live, lines_held, outcome, agent_id, department_id, not_reachable, picked_up_at,
+                answered_at, ended_at, billable_seconds, recording_url, voicemail_url, last_event_id, last_response)
+            VALUES ($1, $2, $3, $4, $5, $6::text, $7::text, $8::uuid, $9::int8, $10, $11::text::jsonb, $12::text::jsonb, $13, $14::int8,
+                $15::text, $16::uuid, $17::uuid, $18, $19::timestamptz, $20::timestamptz, $21::timestamptz, $22::int8, $23::text, $24::text,
+                $25::text, $26::text)
+            """
+    }
+
+    /// The columns a decision may change, in the order both `InsertSQL` and `UpdateSQL` take them.
+    private static func appendChangeable(_ call: CallRecord, journey: [JourneyEntry], to binds: inout PostgresBindings) throws {
         binds.append(try JSONText.encode(call.state))
         binds.append(try JSONText.encode(journey))
+        binds.append(call.live)
+        binds.append(call.linesHeld)
         binds.append(call.outcome?.rawValue)
         binds.append(call.agentID?.uuid)
         binds.append(call.departmentID?.uuid)
         binds.append(call.notReachable)
-        binds.append(call.startedAt)
         binds.append(call.pickedUpAt)
         binds.append(call.answeredAt)
         binds.append(call.endedAt)
@@ -101,18 +118,6 @@ enum CallStore {
         binds.append(call.voicemailURL)
         binds.append(call.lastEventID)
         binds.append(call.lastResponse)
-        try await transaction.execute(InsertSQL.self, binds)
-    }
-
-    enum InsertSQL: PreparedText {
-        static let sql = """
-            INSERT INTO \(CallRouterSQL.schema).calls (uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id,
-                flow_version, live, lines_held, state, journey, outcome, agent_id, department_id, not_reachable, started_at, picked_up_at,
-                answered_at, ended_at, billable_seconds, recording_url, voicemail_url, last_event_id, last_response)
-            VALUES ($1, $2, $3, $4, $5, $6::text, $7::text, $8::uuid, $9::int8, $10, $11::int8, $12::text::jsonb, $13::text::jsonb, $14::text,
-                $15::uuid, $16::uuid, $17, $18, $19::timestamptz, $20::timestamptz, $21::timestamptz, $22::int8, $23::text, $24::text,
-                $25::text, $26::text)
-            """
     }
 
     /// The call locked until the transaction ends, so the events of one call are decided one at a time, with its
@@ -142,18 +147,6 @@ enum CallStore {
             """
     }
 
-    static func byCarrierID(_ carrierCallID: String, company: CompanyID, in transaction: Transaction) async throws -> CallRecord? {
-        var binds = PostgresBindings(capacity: 2)
-        binds.append(company.uuid)
-        binds.append(carrierCallID)
-        for try await row in try await transaction.execute(ByCarrierIDSQL.self, binds) { return try decode(row) }
-        return nil
-    }
-
-    enum ByCarrierIDSQL: PreparedText {
-        static let sql = "SELECT \(columns) FROM \(CallRouterSQL.schema).calls WHERE company_id = $1 AND carrier_call_id = $2"
-    }
-
     static func find(_ uid: CallID, company: CompanyID, in transaction: Transaction) async throws -> (CallRecord, [JourneyEntry])? {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
@@ -165,36 +158,47 @@ enum CallStore {
         return nil
     }
 
-    static func update(_ call: CallRecord, appending journey: [JourneyEntry], in transaction: Transaction) async throws {
-        var binds = PostgresBindings(capacity: 18)
-        binds.append(try JSONText.encode(call.state))
-        binds.append(try JSONText.encode(journey))
-        binds.append(call.live)
-        binds.append(call.linesHeld)
-        binds.append(call.outcome?.rawValue)
-        binds.append(call.agentID?.uuid)
-        binds.append(call.departmentID?.uuid)
-        binds.append(call.notReachable)
-        binds.append(call.pickedUpAt)
-        binds.append(call.answeredAt)
-        binds.append(call.endedAt)
-        binds.append(call.billableSeconds)
-        binds.append(call.recordingURL)
-        binds.append(call.voicemailURL)
-        binds.append(call.lastEventID)
-        binds.append(call.lastResponse)
+    /// The call's row with the rest of the decision's writes, in one statement: the agents it put on or took off the
+    /// call, the sticky binding, the lines it gave back (last, so the company's row is locked only for the commit),
+    /// and, for a decision without events, an asynchronous commit (`DecisionWrites.needsDurableCommit`).
+    static func update(_ call: CallRecord, appending journey: [JourneyEntry], writes: DecisionWrites, in transaction: Transaction) async throws {
+        var binds = PostgresBindings(capacity: 27)
+        try appendChangeable(call, journey: journey, to: &binds)
         binds.append(call.company.uuid)
         binds.append(call.uid.uuid)
-        try await transaction.execute(UpdateSQL.self, binds)
+        binds.append(writes.busyAgents.map(\.uuid))
+        binds.append(writes.freedAgents.map(\.uuid))
+        binds.append(writes.sticky?.customer.e164)
+        binds.append(writes.sticky?.agent.uuid)
+        binds.append(writes.sticky?.at)
+        binds.append(writes.releasedLines)
+        binds.append(call.direction == .outbound ? writes.releasedLines : 0)
+        binds.append(!writes.needsDurableCommit)
+        for try await _ in try await transaction.execute(UpdateSQL.self, binds) {}
     }
 
     enum UpdateSQL: PreparedText {
         static let sql = """
+            WITH busy AS (
+                UPDATE \(CallRouterSQL.schema).users SET on_call = $18 WHERE company_id = $17 AND id = ANY($19::uuid[])
+            ), freed AS (
+                UPDATE \(CallRouterSQL.schema).users SET on_call = NULL WHERE company_id = $17 AND id = ANY($20::uuid[]) AND on_call = $18
+            ), sticky AS (
+                INSERT INTO \(CallRouterSQL.schema).sticky_bindings (company_id, customer, agent_id, answered_at)
+                SELECT $17, $21::text, $22::uuid, $23::timestamptz WHERE $22::uuid IS NOT NULL
+                ON CONFLICT (company_id, customer) DO UPDATE SET agent_id = excluded.agent_id, answered_at = excluded.answered_at
+                WHERE sticky_bindings.answered_at <= excluded.answered_at
+            ), lines AS (
+                UPDATE \(CallRouterSQL.schema).companies
+                SET lines_in_use = greatest(0, lines_in_use - $24::int8), outbound_in_use = greatest(0, outbound_in_use - $25::int8)
+                WHERE company_id = $17 AND $24::int8 > 0
+            )
             UPDATE \(CallRouterSQL.schema).calls SET state = $1::text::jsonb, journey = journey || $2::text::jsonb, live = $3,
                 lines_held = $4::int8, outcome = $5::text, agent_id = $6::uuid, department_id = $7::uuid, not_reachable = $8,
                 picked_up_at = $9::timestamptz, answered_at = $10::timestamptz, ended_at = $11::timestamptz, billable_seconds = $12::int8,
                 recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text
             WHERE company_id = $17 AND uid = $18
+            RETURNING CASE WHEN $26::bool THEN set_config('synchronous_commit', 'off', true) END
             """
     }
 
@@ -238,15 +242,6 @@ enum CallStore {
         static let sql = """
             SELECT agent_id FROM \(CallRouterSQL.schema).sticky_bindings WHERE company_id = $1 AND customer = $2 AND answered_at >= $3
             """
-    }
-
-    /// `SET LOCAL synchronous_commit = off` as a statement that can be prepared.
-    static func commitWithoutWaitingForDisk(_ transaction: Transaction) async throws {
-        try await transaction.execute(AsynchronousCommitSQL.self, PostgresBindings())
-    }
-
-    enum AsynchronousCommitSQL: PreparedText {
-        static let sql = "SELECT set_config('synchronous_commit', 'off', true)"
     }
 
     /// CR-52: lost and refused calls leave only a system-log row.

@@ -77,23 +77,6 @@ enum CompanyStore {
             """
     }
 
-    static func releaseLines(_ company: CompanyID, legs: Int, outbound: Bool, in transaction: Transaction) async throws {
-        guard legs > 0 else { return }
-        var binds = PostgresBindings(capacity: 3)
-        binds.append(legs)
-        binds.append(outbound ? legs : 0)
-        binds.append(company.uuid)
-        try await transaction.execute(ReleaseLinesSQL.self, binds)
-    }
-
-    enum ReleaseLinesSQL: PreparedText {
-        static let sql = """
-            UPDATE \(CallRouterSQL.schema).companies
-            SET lines_in_use = greatest(0, lines_in_use - $1), outbound_in_use = greatest(0, outbound_in_use - $2)
-            WHERE company_id = $3
-            """
-    }
-
     /// D-09: the billing status as last announced; an older event never overrides a newer one.
     static func setSuspended(_ company: CompanyID, _ suspended: Bool, at: Date, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue

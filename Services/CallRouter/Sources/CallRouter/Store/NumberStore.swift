@@ -23,6 +23,8 @@ struct InboundLookup: Sendable {
     var publishedVersion: Int?
     var settings: CompanySettings
     var blocked: Bool
+    /// The answer already given to this carrier call id, when the switch sends the same call again.
+    var earlierAnswer: String?
 }
 
 enum NumberStore {
@@ -70,14 +72,15 @@ enum NumberStore {
         try await transaction.query("DELETE FROM \(unescaped: schema).dids WHERE company_id = \(company.uuid) AND number = \(number.e164)")
     }
 
-    static func inbound(did: PhoneNumber, caller: PhoneNumber?, in transaction: Transaction) async throws -> InboundLookup? {
-        var binds = PostgresBindings(capacity: 2)
+    static func inbound(did: PhoneNumber, caller: PhoneNumber?, carrierCallID: String, in transaction: Transaction) async throws -> InboundLookup? {
+        var binds = PostgresBindings(capacity: 3)
         binds.append(caller?.e164 ?? "")
         binds.append(did.e164)
+        binds.append(carrierCallID)
         let rows = try await transaction.execute(InboundSQL.self, binds)
         for try await row in rows {
-            let (company, type, flow, status, version, lines, inUse, outbound, zone, direct, sticky, suspended, blocked) = try row.decode(
-                (UUID, String, UUID?, String?, Int?, Int, Int, Int, String, Bool, Int, Bool, Bool).self)
+            let (company, type, flow, status, version, lines, inUse, outbound, zone, direct, sticky, suspended, blocked, earlier) = try row.decode(
+                (UUID, String, UUID?, String?, Int?, Int, Int, Int, String, Bool, Int, Bool, Bool, String?).self)
             let id = CompanyID(company)
             return InboundLookup(
                 company: id, type: CallCompleted.NumberType(rawValue: type) ?? .virtual, flowID: flow.map(FlowID.init),
@@ -85,7 +88,7 @@ enum NumberStore {
                 settings: CompanySettings(
                     companyID: id, lines: lines, linesInUse: inUse, outboundInUse: outbound, timeZone: zone, directDialing: direct,
                     stickyWindowDays: sticky, suspended: suspended),
-                blocked: blocked)
+                blocked: blocked, earlierAnswer: earlier)
         }
         return nil
     }
@@ -95,7 +98,8 @@ enum NumberStore {
             SELECT d.company_id, d.type, d.flow_id, f.status, f.published_version,
                    coalesce(c.lines, 10), coalesce(c.lines_in_use, 0), coalesce(c.outbound_in_use, 0), coalesce(c.time_zone, 'Asia/Kolkata'),
                    coalesce(c.direct_dialing, false), coalesce(c.sticky_window_days, 7), coalesce(c.suspended, false),
-                   EXISTS (SELECT 1 FROM \(CallRouterSQL.schema).blocklist b WHERE b.company_id = d.company_id AND b.number = $1)
+                   EXISTS (SELECT 1 FROM \(CallRouterSQL.schema).blocklist b WHERE b.company_id = d.company_id AND b.number = $1),
+                   (SELECT k.last_response FROM \(CallRouterSQL.schema).calls k WHERE k.company_id = d.company_id AND k.carrier_call_id = $3)
             FROM \(CallRouterSQL.schema).dids d
             LEFT JOIN \(CallRouterSQL.schema).flows f ON f.id = d.flow_id
             LEFT JOIN \(CallRouterSQL.schema).companies c ON c.company_id = d.company_id
