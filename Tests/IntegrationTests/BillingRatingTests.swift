@@ -122,6 +122,28 @@ struct BillingRatingTests {
 
 @Suite("Billing auto-recharge")
 struct BillingAutoRechargeTests {
+    @Test("D-19: a mandate charge the gateway accepted but never confirmed is asked for again with the same key and credited once")
+    func unconfirmedChargeIsAskedAgain() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            // The automatic payment rating makes when the balance drops below the alert, made here directly.
+            let payment = UUID()
+            await GatewayScript.shared.muteNextCharge(of: payment.uuidString)
+            try await billing.database.query(
+                """
+                INSERT INTO billing.payments (id, company_id, amount, gst, method, automatic)
+                VALUES (\(payment), \(company.uuid), \(Money.rupees(1_500).paise), \(Money.rupees(270).paise), 'online', true)
+                """)
+            try await eventually(timeout: .seconds(60), "the payment was credited") { try await billing.balance(company) == .rupees(3_000) }
+            #expect(await GatewayScript.shared.charges(of: payment.uuidString) == 2)
+            // Late webhooks and further rounds change nothing: one payment, credited once.
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await billing.balance(company) == .rupees(3_000))
+            #expect(try await billing.database.count("SELECT attempts FROM billing.payments WHERE id = '\(payment)' AND status = 'succeeded'") == 2)
+        }
+    }
+
     @Test("D-19, BI-04: below the alert with auto-recharge on, the minimum top-up is charged to the mandate once and credited")
     func autoRecharge() async throws {
         try await withBilling { billing in

@@ -331,9 +331,11 @@ struct CallRouterAPITests {
     func inputNodeWebhook() async throws {
         let port = TestEnvironment.listenPort()
         let crm = Router()
+        let asked = WebhookTally()
         crm.post("ivr") { request, context -> Response in
             struct Input: Decodable { var digits: String; var node_id: String }
             let input = try await request.decode(as: Input.self, context: context)
+            await asked.add(input.digits)
             switch input.digits {
             case "1":
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"next_node":"thanks"}"#)))
@@ -369,7 +371,14 @@ struct CallRouterAPITests {
                     #expect(answer.instructions.first?["audio"] as? String == audio, "digits \(digits)")
                     #expect(ContinuousClock.now - started < .seconds(5), "the caller waited too long for \(digits)")
                 }
+                // Asked once per input (outside the call's transaction, then decided with the answer), never twice.
+                #expect(await asked.digits == ["1", "9", "2"])
             }
         }
     }
+}
+
+actor WebhookTally {
+    private(set) var digits: [String] = []
+    func add(_ value: String) { digits.append(value) }
 }

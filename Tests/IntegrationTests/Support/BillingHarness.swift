@@ -84,6 +84,7 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
             "MYOP_HTTP_PORT": "\(port)",
             BillingService.paymentWebhookSecretVariable: BillingHarness.webhookSecret,
             BillingService.cyclePollVariable: "1",
+            BillingService.mandateUnconfirmedVariable: "2",
             "MYOP_SANDBOX_URL": "http://127.0.0.1:\(gateway.port)",
         ])
     try await withPostgres { client in
@@ -126,6 +127,7 @@ struct TestGateway {
             let charge = try await request.decode(as: Charge.self, context: context)
             let captured = #"{"event":"payment.captured","payment_id":"\#(charge.payment_id)","provider_reference":"mandate","amount":\#(charge.amount)}"#
             let own = billing()
+            guard await GatewayScript.shared.charged(charge.payment_id) else { return Response(status: .accepted) }
             // Every Billing of the run polls the same schema, so the one that asked may be stopping by now; like a real
             // gateway, keep delivering the webhook (to any Billing still running) until one takes it.
             Task {
@@ -151,4 +153,22 @@ actor RunningBillings {
 
     func add(_ harness: BillingHarness) { harnesses[harness.base] = harness }
     func remove(_ harness: BillingHarness) { harnesses[harness.base] = nil }
+}
+
+/// What the test gateway does with mandate charges, shared by every test gateway of the run (any Billing may ask).
+actor GatewayScript {
+    static let shared = GatewayScript()
+    private var muted: Set<String> = []
+    private var charges: [String: Int] = [:]
+
+    /// The next charge of `payment` is accepted (202) and never confirmed, as when a gateway's webhook is lost.
+    func muteNextCharge(of payment: String) { muted.insert(payment.lowercased()) }
+
+    /// Counts the charge; false when it is to go unconfirmed.
+    func charged(_ payment: String) -> Bool {
+        charges[payment.lowercased(), default: 0] += 1
+        return muted.remove(payment.lowercased()) == nil
+    }
+
+    func charges(of payment: String) -> Int { charges[payment.lowercased()] ?? 0 }
 }

@@ -16,6 +16,8 @@ public enum BillingService {
     public static let devPaymentWebhookSecret = "myop-dev-payment-webhook-secret"
     /// How often the monthly-cycle job looks for due accounts (seconds, default 30).
     public static let cyclePollVariable = "MYOP_BILLING_CYCLE_POLL_SECONDS"
+    /// Seconds after which a mandate charge the gateway accepted but never confirmed is asked for again (D-19).
+    public static let mandateUnconfirmedVariable = "MYOP_BILLING_MANDATE_UNCONFIRMED_SECONDS"
 
     public static func definition() -> ServiceDefinition {
         ServiceDefinition(
@@ -30,9 +32,10 @@ public enum BillingService {
             let pollSeconds = Int(context.configuration.values[cyclePollVariable] ?? "") ?? 30
             let cycles = CycleJob(
                 database: context.database, outbox: context.outbox, interval: .seconds(max(1, pollSeconds)), logger: context.logger)
+            let unconfirmedSeconds = Int(context.configuration.values[mandateUnconfirmedVariable] ?? "") ?? 600
             let recharger = AutoRecharger(
                 database: context.database, gatewayURL: context.configuration.sandboxURL, interval: .seconds(max(1, pollSeconds / 10)),
-                logger: context.logger)
+                unconfirmedAfter: .seconds(max(1, unconfirmedSeconds)), logger: context.logger)
             return ServiceComponents(
                 consumers: UsageRater(outbox: context.outbox).consumers + [SLARefunds(outbox: context.outbox).consumer],
                 authenticatedRoutes: { api.register($0) },

@@ -9,17 +9,21 @@ import Storage
 /// (`POST {gateway}/payments/mandates/charge`, the payment id as the idempotency key). The money arrives like
 /// any payment, on the signed webhook. Payments are claimed (`SKIP LOCKED`) and marked in a short transaction
 /// before the call, so replicas share the work and no lock is held during it; a refused charge is asked again
-/// on the next rounds and given up after `maximumAttempts`.
+/// on the next rounds and given up after `maximumAttempts`. A charge the gateway accepted but never confirmed is
+/// asked for again after `unconfirmedAfter` (same idempotency key): otherwise the company's one pending automatic
+/// payment would block every later auto-recharge for good.
 final class AutoRecharger: Service {
     let database: Database
     let gatewayURL: String
     let interval: Duration
+    let unconfirmedAfter: Duration
     let logger: Logger
 
-    init(database: Database, gatewayURL: String, interval: Duration, logger: Logger) {
+    init(database: Database, gatewayURL: String, interval: Duration, unconfirmedAfter: Duration = .seconds(600), logger: Logger) {
         self.database = database
         self.gatewayURL = gatewayURL
         self.interval = interval
+        self.unconfirmedAfter = unconfirmedAfter
         self.logger = logger
     }
 
@@ -30,7 +34,8 @@ final class AutoRecharger: Service {
     /// Each claimed payment is asked for on its own: one refused mandate never holds back the others.
     func requestDue() async throws {
         let claimed = try await database.withTransaction { transaction in
-            try await PaymentStore.claimAutomatic(limit: 20, now: Date(), in: transaction)
+            try await PaymentStore.claimAutomatic(
+                limit: 20, now: Date(), unconfirmedAfter: unconfirmedAfter, maximumAttempts: Self.maximumAttempts, in: transaction)
         }
         for payment in claimed {
             do {

@@ -135,7 +135,25 @@ struct CallControl: Sendable {
     // MARK: Events
 
     /// The next event of a live call. A resent event (same `eventID`) gets the stored answer and changes nothing.
+    /// An input node's webhook is asked between two attempts, with nothing held: the first attempt stops at the
+    /// question and rolls back, the next one decides with the answer.
     func event(_ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date) async throws -> String {
+        var answered: InputWebhookAnswer?
+        for _ in 0..<3 {
+            do {
+                return try await decide(uid, event, eventID: eventID, at: at, answered: answered, inline: false)
+            } catch let question as InputWebhookQuestion {
+                answered = InputWebhookAnswer(
+                    url: question.url, request: question.request, next: await webhooks.ask(url: question.url, request: question.request))
+            }
+        }
+        // The call kept moving between attempts (other events of it racing this one): ask inside, as a last resort.
+        return try await decide(uid, event, eventID: eventID, at: at, answered: answered, inline: true)
+    }
+
+    private func decide(
+        _ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date, answered: InputWebhookAnswer?, inline: Bool
+    ) async throws -> String {
         try await database.withTransaction { transaction in
             guard let (found, settings) = try await CallStore.lockWithSettings(uid, in: transaction) else { throw APIError.notFound("call") }
             var record = found
@@ -146,7 +164,10 @@ struct CallControl: Sendable {
             if let flow = record.flowID, let version = record.flowVersion {
                 graph = try await flows.graph(flow, version: version, in: transaction) ?? graph
             }
-            let engine = CallEngine(flow: graph, directory: directory(record.company, transaction), context: context(for: record, settings: settings, at: now))
+            var lookups = directory(record.company, transaction)
+            lookups.answered = answered
+            lookups.inline = inline
+            let engine = CallEngine(flow: graph, directory: lookups, context: context(for: record, settings: settings, at: now))
             var state = record.state
             let step: Step
             do {

@@ -200,7 +200,7 @@ struct CallEngine: Sendable {
             var keys = digits
             if keys.hasSuffix("#") { keys.removeLast() }
             let request = InputWebhookRequest(uid: context.uid, nodeID: id, digits: keys, caller: context.customer, did: context.did)
-            let next = await directory.askInputWebhook(url: input.webhookURL, request: request)
+            let next = try await directory.askInputWebhook(url: input.webhookURL, request: request)
             if let next, flow.node(next) != nil {
                 log(&step, "input_webhook", node: id, detail: next)
                 try await enter(next, &state, &step)

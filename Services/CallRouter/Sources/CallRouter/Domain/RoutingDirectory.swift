@@ -14,7 +14,8 @@ protocol RoutingDirectory: Sendable {
     /// call moved it meanwhile; false then, and the caller reads the department again.
     func claimRotation(department: DepartmentID, from seen: UserID?, to user: UserID) async throws -> Bool
     /// CR-04, WH-09: POST the caller's input; the node id the customer's answer names, or nil on timeout or error.
-    func askInputWebhook(url: String, request: InputWebhookRequest) async -> String?
+    /// May throw instead, for the caller to ask outside its transaction and decide again (`InputWebhookQuestion`).
+    func askInputWebhook(url: String, request: InputWebhookRequest) async throws -> String?
 }
 
 /// The body an input node POSTs to the customer's webhook (CR-04).

@@ -7,6 +7,11 @@ struct PostgresDirectory: RoutingDirectory {
     let company: CompanyID
     let transaction: Transaction
     let webhooks: InputWebhookClient
+    /// An input webhook's answer fetched before the transaction.
+    var answered: InputWebhookAnswer? = nil
+    /// Ask the webhook from inside the transaction. Switch events turn this off (`CallControl.event`) and turn it
+    /// back on only after the question kept changing under them.
+    var inline = true
 
     func department(_ id: DepartmentID) async throws -> Department? {
         try await DepartmentStore.find(id, company: company, in: transaction)
@@ -31,7 +36,24 @@ struct PostgresDirectory: RoutingDirectory {
         try await DepartmentStore.claimRotation(department, company: company, from: seen, to: user, in: transaction)
     }
 
-    func askInputWebhook(url: String, request: InputWebhookRequest) async -> String? {
-        await webhooks.ask(url: url, request: request)
+    /// The answer fetched before this transaction began, if it is the answer to this question. Otherwise the
+    /// question goes back to `CallControl`, which asks it with no lock or connection held (the customer has three
+    /// seconds; the call's row and a pooled connection must not wait with it) and decides again.
+    func askInputWebhook(url: String, request: InputWebhookRequest) async throws -> String? {
+        if let answered, answered.url == url, answered.request == request { return answered.next }
+        guard inline else { throw InputWebhookQuestion(url: url, request: request) }
+        return await webhooks.ask(url: url, request: request)
     }
+}
+
+/// The input webhook a decision needs answered before it can go on (CR-04).
+struct InputWebhookQuestion: Error, Hashable {
+    var url: String
+    var request: InputWebhookRequest
+}
+
+struct InputWebhookAnswer: Sendable, Hashable {
+    var url: String
+    var request: InputWebhookRequest
+    var next: String?
 }
