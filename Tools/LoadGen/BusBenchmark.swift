@@ -228,13 +228,18 @@ struct Path {
         try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(consumer.schema) CASCADE"), logger: logger)
     }
 
-    /// A schema with the services' real outbox and inbox migration (CallRouter's file, schema renamed).
+    /// A schema with the services' real outbox and inbox migrations (CallRouter's files, schema renamed): the tables,
+    /// and the trigger that notifies only while a relay waits.
     private static func schema(_ client: PostgresClient, name: String, logger: Logger, extra: String = "") async throws -> Database {
         let database = Database(client: client, schema: SchemaName(name)!, logger: logger)
-        var migrations = try CallRouterService.definition().migrations().prefix(1).map {
-            Migration(version: $0.version, name: $0.name, sql: $0.sql.replacingOccurrences(of: "callrouter", with: name))
+        var migrations = try CallRouterService.definition().migrations()
+            .filter { $0.name == "create_outbox_and_inbox" || $0.name == "notify_outbox_only_when_waiting" }
+            .enumerated().map { index, migration in
+                Migration(version: index + 1, name: migration.name, sql: migration.sql.replacingOccurrences(of: "callrouter", with: name))
+            }
+        if !extra.isEmpty {
+            migrations.append(Migration(version: migrations.count + 1, name: "effects", sql: extra.replacingOccurrences(of: "SCHEMA", with: name)))
         }
-        if !extra.isEmpty { migrations.append(Migration(version: 2, name: "effects", sql: extra.replacingOccurrences(of: "SCHEMA", with: name))) }
         try await MigrationRunner(database: database).apply(migrations)
         return database
     }
