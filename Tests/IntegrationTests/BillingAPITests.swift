@@ -10,6 +10,51 @@ import Testing
 /// The Billing API against a running service: reservations under concurrency, payments, invoices, roles, errors.
 @Suite("Billing API")
 struct BillingAPITests {
+    @Test("D-15: a campaign's charged conversations are drawn from its hold, so the available balance counts them once")
+    func conversationsDrawFromTheHold() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            let token = try await billing.token(company, role: .manager)
+            let campaign = CampaignID()
+            let hold = try await billing.call(
+                "POST", "/v1/billing/reservations", token: token,
+                json: #"{"amount":\#(Money.rupees(1_000).paise),"reference":"\#(CampaignHold.reference(campaign))"}"#)
+            #expect(hold.status == 201, "\(hold.text)")
+            let rate = try await billing.database.count("SELECT rate::int FROM billing.rates WHERE plan = 'compact' AND item = 'whatsapp.marketing'")
+            try #require(rate > 0)
+
+            // Three conversations of the campaign, one of them delivered twice under two event ids, and one
+            // conversation of no campaign.
+            let publisher = try TestEnvironment.connection("billing-draws")
+            publisher.start()
+            try await publisher.waitUntilConnected()
+            func opened(_ id: String, campaign: CampaignID?) throws -> EncodedEnvelope {
+                try EncodedEnvelope(
+                    Envelope(
+                        companyID: company,
+                        data: WhatsAppConversationOpened(
+                            conversationID: id, category: .marketing, phoneNumberID: "1", recipient: PhoneNumber(e164: "+919876543210")!,
+                            openedAt: Date(), campaignID: campaign)))
+            }
+            let conversations = [
+                try opened("c1-\(campaign)", campaign: campaign), try opened("c2-\(campaign)", campaign: campaign),
+                try opened("c2-\(campaign)", campaign: campaign), try opened("c3-\(campaign)", campaign: campaign),
+                try opened("other-\(campaign)", campaign: nil),
+            ]
+            try await publisher.publishUntilConfirmed(conversations)
+            let charged = Money(paise: Int64(rate * 4))
+            try await eventually("the conversations were charged") { try await billing.balance(company) == .rupees(1_500) - charged }
+            try await Task.sleep(for: .milliseconds(500))
+            let account = try await billing.call("GET", "/v1/billing/account", as: company)
+            // Three of the campaign's conversations came out of the hold; the fourth charge is the other conversation.
+            #expect(try account.json()["reserved"] as? Int == Int(Money.rupees(1_000).paise) - rate * 3)
+            #expect(try account.json()["available"] as? Int == Int(Money.rupees(500).paise) - rate)
+            #expect(try await billing.balance(company) == .rupees(1_500) - charged)
+            await publisher.shutdown()
+        }
+    }
+
     @Test("D-15, CA-39: 50 parallel reservations against a balance that fits 20: exactly 20 succeed, the rest get INSUFFICIENTBALANCE")
     func parallelReservations() async throws {
         try await withBilling { billing in

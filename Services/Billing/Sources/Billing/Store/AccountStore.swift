@@ -91,7 +91,7 @@ enum AccountStore {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            SELECT COALESCE(sum(amount), 0)::bigint FROM \(unescaped: schema).reservations
+            SELECT COALESCE(sum(greatest(0, amount - drawn)), 0)::bigint FROM \(unescaped: schema).reservations
             WHERE company_id = \(company.uuid) AND status = 'held' AND expires_at > now()
             """)
         for try await total in rows.decode(Int64.self) { return Money(paise: total) }

@@ -70,6 +70,37 @@ enum ReservationStore {
         return nil
     }
 
+    /// One charge made while a hold is in force, to be drawn from it (D-15).
+    struct Draw: Sendable {
+        var companyID: CompanyID
+        var reference: String
+        var source: String
+        var amount: Money
+    }
+
+    /// Draws each charge from the hold in force for its reference, once per source: a re-delivered event, or one
+    /// published again with a new id, draws nothing more. A charge with no hold in force is drawn from nothing.
+    static func draw(_ draws: [Draw], in transaction: Transaction) async throws {
+        guard !draws.isEmpty else { return }
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            WITH drawn AS (
+                INSERT INTO \(unescaped: schema).reservation_draws (reservation_id, source, amount)
+                SELECT r.id, d.source, d.amount
+                FROM unnest(\(draws.map(\.companyID.uuid))::uuid[], \(draws.map(\.reference))::text[], \(draws.map(\.source))::text[],
+                            \(draws.map(\.amount.paise))::bigint[]) AS d(company_id, reference, source, amount)
+                JOIN \(unescaped: schema).reservations r
+                  ON r.company_id = d.company_id AND r.reference = d.reference AND r.status = 'held'
+                ON CONFLICT DO NOTHING
+                RETURNING reservation_id, amount
+            )
+            UPDATE \(unescaped: schema).reservations r SET drawn = r.drawn + t.total
+            FROM (SELECT reservation_id, sum(amount)::bigint AS total FROM drawn GROUP BY reservation_id) t
+            WHERE r.id = t.reservation_id
+            """)
+    }
+
     static func settle(_ reservation: Reservation, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(

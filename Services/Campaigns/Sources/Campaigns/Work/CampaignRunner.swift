@@ -131,7 +131,7 @@ struct CampaignRunner: Service {
     func reserve(_ campaign: Campaign, category: WhatsAppConversationOpened.Category) async -> Result<String?, BillingClient.Failure> {
         do {
             return .success(try await billing.reserve(
-                company: campaign.companyID, recipients: campaign.recipients, category: category, reference: "campaign:\(campaign.id)")?.id)
+                company: campaign.companyID, recipients: campaign.recipients, category: category, reference: CampaignHold.reference(campaign.id))?.id)
         } catch {
             return .failure(error)
         }
