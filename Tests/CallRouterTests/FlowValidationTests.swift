@@ -1,6 +1,7 @@
 @testable import CallRouter
 import Contracts
 import Foundation
+import ServiceKit
 import Testing
 
 @Suite("CallRouter flow validation")
@@ -16,6 +17,16 @@ struct FlowValidationTests {
 
     func violations(_ nodes: [FlowNode], start: String = "main", operator target: FallbackTarget? = nil) -> [FlowViolation] {
         FlowValidation.violations(of: CallFlowGraph(start: start, nodes: nodes, operator: target), users: [agent], departments: [sales])
+    }
+
+    @Test("CR-04: in production an input node's webhook on a private network is callflow.input.webhook_private")
+    func cr04PrivateWebhook() {
+        let ask = FlowNode(id: "main", kind: .input(.init(prompt: "enter.mp3", webhookURL: "http://169.254.169.254/ivr", fallbackNode: "sales")))
+        let graph = CallFlowGraph(start: "main", nodes: [ask, department("sales")], operator: nil)
+        let production = FlowValidation.violations(of: graph, users: [agent], departments: [sales], webhooks: OutboundURLPolicy(allowPrivateNetworks: false))
+        #expect(production.map(\.code) == ["callflow.input.webhook_private"])
+        #expect(production.first?.nodeID == "main")
+        #expect(FlowValidation.violations(of: graph, users: [agent], departments: [sales], webhooks: OutboundURLPolicy(allowPrivateNetworks: true)) == [])
     }
 
     @Test("D-03: a valid flow has no violations")

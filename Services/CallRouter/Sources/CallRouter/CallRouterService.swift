@@ -17,7 +17,7 @@ public enum CallRouterService {
             queues: Subscriptions.queues
         ) { context in
             let token = try context.configuration.secret(switchTokenVariable, devDefault: devSwitchToken)
-            let control = CallControl(database: context.database, outbox: context.outbox, flows: FlowCache(), webhooks: InputWebhookClient())
+            let control = CallControl(database: context.database, outbox: context.outbox, flows: FlowCache(), webhooks: InputWebhookClient(policy: OutboundURLPolicy(configuration: context.configuration)))
             let api = CallRouterAPI(database: context.database, outbox: context.outbox, control: control)
             let switchAPI = SwitchAPI(control: control, token: token)
             let sweeper = CallSweeper(

@@ -73,7 +73,7 @@ extension CallRouterAPI {
             guard var flow = try await FlowStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("flow") }
             let violations = FlowValidation.violations(
                 of: flow.draft, users: try await UserStore.ids(company: company, in: transaction),
-                departments: try await DepartmentStore.ids(company: company, in: transaction))
+                departments: try await DepartmentStore.ids(company: company, in: transaction), webhooks: control.webhooks.policy)
             if !violations.isEmpty {
                 let nodes = Array(Set(violations.compactMap(\.nodeID))).sorted()
                 throw APIError(

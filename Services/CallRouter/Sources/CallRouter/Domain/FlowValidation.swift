@@ -1,4 +1,5 @@
 import Contracts
+import ServiceKit
 import Foundation
 
 /// One thing wrong with a flow, pointing at the node that has it (D-03: publish answers 422 with the node ids).
@@ -15,11 +16,15 @@ struct FlowViolation: Hashable, Sendable, Codable {
 }
 
 /// D-03, CR-05, CR-06, CR-19, CR-22, D-01: everything a flow must satisfy before it is published. All violations are
-/// reported at once. `users` and `departments` are the ids that exist in the company now.
+/// reported at once. `users` and `departments` are the ids that exist in the company now; `webhooks` says where an
+/// input node's webhook may point.
 enum FlowValidation {
     static let maxNodes = 500
 
-    static func violations(of graph: CallFlowGraph, users: Set<UserID>, departments: Set<DepartmentID>) -> [FlowViolation] {
+    static func violations(
+        of graph: CallFlowGraph, users: Set<UserID>, departments: Set<DepartmentID>,
+        webhooks: OutboundURLPolicy = OutboundURLPolicy(allowPrivateNetworks: false)
+    ) -> [FlowViolation] {
         var found: [FlowViolation] = []
         func add(_ code: String, _ node: String?, _ field: String, _ message: String) {
             found.append(FlowViolation(code: code, nodeID: node, field: field, message: message))
@@ -114,8 +119,15 @@ enum FlowValidation {
                 if !MenuRules.timeoutRange.contains(input.timeoutSeconds) {
                     add("callflow.menu.timeout_out_of_range", node.id, "timeout_seconds", "The no-input timeout is 3 to 15 seconds (D-01).")
                 }
-                if !isHTTPURL(input.webhookURL) {
+                switch webhooks.refusal(of: input.webhookURL) {
+                case .notHTTP?:
                     add("callflow.input.webhook_invalid", node.id, "webhook_url", "The input webhook must be an http or https URL (CR-04).")
+                case .privateNetwork?:
+                    add(
+                        "callflow.input.webhook_private", node.id, "webhook_url",
+                        "The input webhook must be on the public internet; addresses of private networks and of this platform are refused (CR-04).")
+                case nil:
+                    break
                 }
                 checkNext(input.fallbackNode, node: node.id, field: "fallback_node")
             case .language(let choice):

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import ServiceKit
 import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -7,17 +8,22 @@ import FoundationNetworking
 
 /// CR-04, WH-09: the input node's real-time POST to the customer's webhook. The caller is waiting, so the answer
 /// must come within 3 seconds; anything else (timeout, non-2xx, unreadable JSON) sends the call down the fallback.
+/// A URL that points into the platform's own network, as published or as resolved now, is not asked at all.
 struct InputWebhookClient: Sendable {
     static let timeout: Duration = .seconds(3)
+    let policy: OutboundURLPolicy
 
     func ask(url: String, request body: InputWebhookRequest) async -> String? {
-        guard let target = URL(string: url), let payload = try? JSONCoding.encoder().encode(body) else { return nil }
+        guard policy.refusal(of: url) == nil, let target = URL(string: url), let host = target.host,
+            let payload = try? JSONCoding.encoder().encode(body)
+        else { return nil }
+        let policy = policy
         // URLSession's timeout is an idle timeout, not a deadline: race the request against a clock instead, and
         // leave a slow request to finish on its own.
         return await withCheckedContinuation { continuation in
             let once = Once()
             let work = Task {
-                let answer = await Self.post(target, payload)
+                let answer = await policy.resolvesToPublicAddresses(host) ? await Self.post(target, payload) : nil
                 if once.claim() { continuation.resume(returning: answer) }
             }
             Task {

@@ -1,0 +1,149 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where a URL a customer typed in (an input node's webhook, a CRM endpoint) may point before the platform sends it
+/// anything. The platform's own network is off limits: loopback, private ranges, link-local (cloud metadata at
+/// 169.254.169.254), carrier-grade NAT, multicast, and names that mean this machine. Without this, a company user
+/// could make our servers POST call data to our database port or to the cloud's metadata service (SSRF).
+///
+/// Two checks: `refusal(of:)` when the URL is saved (literal addresses and local names), and
+/// `resolvesToPublicAddresses(_:)` right before each request (what the name resolves to now). A name can still
+/// resolve differently a moment later, for the HTTP client; the check narrows that window, it does not close it.
+public struct OutboundURLPolicy: Sendable {
+    /// True in development and tests, where the customer's webhook is a server on this machine.
+    public var allowPrivateNetworks: Bool
+
+    /// The environment variable that sets `allowPrivateNetworks` (`true` or `false`). Unset: false when
+    /// `MYOP_ENV=production`, true otherwise.
+    public static let variable = "MYOP_ALLOW_PRIVATE_WEBHOOKS"
+
+    public init(allowPrivateNetworks: Bool) {
+        self.allowPrivateNetworks = allowPrivateNetworks
+    }
+
+    public init(configuration: ServiceConfiguration) {
+        switch configuration.values[Self.variable]?.lowercased() {
+        case "true": self.init(allowPrivateNetworks: true)
+        case "false": self.init(allowPrivateNetworks: false)
+        default: self.init(allowPrivateNetworks: configuration.environment != "production")
+        }
+    }
+
+    public enum Refusal: String, Sendable, Hashable {
+        /// Not an absolute http(s) URL with a host.
+        case notHTTP
+        /// A literal address or a name of the platform's own network.
+        case privateNetwork
+    }
+
+    public func refusal(of text: String) -> Refusal? {
+        guard text.count <= 2_000, let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty
+        else { return .notHTTP }
+        if allowPrivateNetworks { return nil }
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]."))
+        if name == "localhost" || name.hasSuffix(".localhost") || name.hasSuffix(".internal") || name.hasSuffix(".local") {
+            return .privateNetwork
+        }
+        if let address = IPAddress(name), !address.isPublic { return .privateNetwork }
+        return nil
+    }
+
+    /// True when every address `host` resolves to now is public (or private networks are allowed). A name that
+    /// does not resolve is refused. The lookup blocks, so it runs on a thread of its own, not on the Swift
+    /// concurrency pool.
+    public func resolvesToPublicAddresses(_ host: String) async -> Bool {
+        if allowPrivateNetworks { return true }
+        let addresses = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Self.resolve(host)) }.start()
+        }
+        return !addresses.isEmpty && addresses.allSatisfy(\.isPublic)
+    }
+
+    private static func resolve(_ host: String) -> [IPAddress] {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var first: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &first) == 0 else { return [] }
+        defer { freeaddrinfo(first) }
+        var addresses: [IPAddress] = []
+        var next = first
+        while let entry = next {
+            if let address = IPAddress(entry.pointee.ai_addr) { addresses.append(address) }
+            next = entry.pointee.ai_next
+        }
+        return addresses
+    }
+}
+
+/// An IPv4 or IPv6 address, for telling the public internet from everything else.
+public struct IPAddress: Sendable, Hashable {
+    public let bytes: [UInt8]
+
+    public init?(_ text: String) {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 {
+            bytes = withUnsafeBytes(of: &v4) { Array($0) }
+            return
+        }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 {
+            bytes = withUnsafeBytes(of: &v6) { Array($0) }
+            return
+        }
+        return nil
+    }
+
+    init?(_ socketAddress: UnsafeMutablePointer<sockaddr>?) {
+        guard let socketAddress else { return nil }
+        switch Int32(socketAddress.pointee.sa_family) {
+        case AF_INET:
+            bytes = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
+                withUnsafeBytes(of: pointer.pointee.sin_addr) { Array($0) }
+            }
+        case AF_INET6:
+            bytes = socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
+                withUnsafeBytes(of: pointer.pointee.sin6_addr) { Array($0) }
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// Routable on the public internet: not loopback, private (RFC 1918, fc00::/7), link-local, carrier-grade NAT,
+    /// unspecified, multicast or reserved. IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry.
+    public var isPublic: Bool {
+        if bytes.count == 16 {
+            if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+                return Self.isPublicV4(Array(bytes[12...]))
+            }
+            return Self.isPublicV6(bytes)
+        }
+        return Self.isPublicV4(bytes)
+    }
+
+    private static func isPublicV4(_ b: [UInt8]) -> Bool {
+        switch (b[0], b[1]) {
+        case (0, _), (10, _), (127, _): false  // this network, private, loopback
+        case (100, 64...127): false  // carrier-grade NAT
+        case (169, 254): false  // link-local, cloud metadata
+        case (172, 16...31), (192, 168): false  // private
+        case (192, 0) where b[2] == 0: false  // IETF protocol assignments
+        case (198, 18...19): false  // benchmarking
+        case (224...255, _): false  // multicast, reserved, broadcast
+        default: true
+        }
+    }
+
+    private static func isPublicV6(_ b: [UInt8]) -> Bool {
+        if b.allSatisfy({ $0 == 0 }) { return false }  // unspecified
+        if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return false }  // loopback
+        if b[0] & 0xfe == 0xfc { return false }  // unique local fc00::/7
+        if b[0] == 0xfe && b[1] & 0xc0 == 0x80 { return false }  // link-local fe80::/10
+        if b[0] == 0xff { return false }  // multicast
+        return true
+    }
+}
