@@ -136,11 +136,12 @@ struct BillingAutoRechargeTests {
                 VALUES (\(payment), \(company.uuid), \(Money.rupees(1_500).paise), \(Money.rupees(270).paise), 'online', true)
                 """)
             try await eventually(timeout: .seconds(60), "the payment was credited") { try await billing.balance(company) == .rupees(3_000) }
-            #expect(await GatewayScript.shared.charges(of: payment.uuidString) == 2)
+            // Asked twice at least (more when a webhook of the run takes over 2 s); credited once whatever the count.
+            #expect(await GatewayScript.shared.charges(of: payment.uuidString) >= 2)
             // Late webhooks and further rounds change nothing: one payment, credited once.
             try await Task.sleep(for: .seconds(3))
             #expect(try await billing.balance(company) == .rupees(3_000))
-            #expect(try await billing.database.count("SELECT attempts FROM billing.payments WHERE id = '\(payment)' AND status = 'succeeded'") == 2)
+            #expect(try await billing.database.count("SELECT attempts FROM billing.payments WHERE id = '\(payment)' AND status = 'succeeded'") >= 2)
         }
     }
 

@@ -337,6 +337,9 @@ struct CallRouterAPITests {
             let input = try await request.decode(as: Input.self, context: context)
             await asked.add(input.digits)
             switch input.digits {
+            case "3":
+                // A redirect is not followed (it could lead into our own network): the fallback runs.
+                return Response(status: .temporaryRedirect, headers: [.location: "http://127.0.0.1:\(port)/ivr-moved"])
             case "1":
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"next_node":"thanks"}"#)))
             case "2":
@@ -345,6 +348,9 @@ struct CallRouterAPITests {
             default:
                 return Response(status: .internalServerError)
             }
+        }
+        crm.post("ivr-moved") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"next_node":"thanks"}"#)))
         }
         let app = Application(router: crm, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: TestEnvironment.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -364,7 +370,7 @@ struct CallRouterAPITests {
                 let did = TelephonyOffice.randomNumber()
                 _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(did)","type":"virtual","flow_id":"\#(flow)"}"#)
                 let phone = ScriptedSwitch(router: router)
-                for (digits, audio) in [("1#", "thanks.mp3"), ("9", "sorry.mp3"), ("2", "sorry.mp3")] {
+                for (digits, audio) in [("1#", "thanks.mp3"), ("9", "sorry.mp3"), ("2", "sorry.mp3"), ("3", "sorry.mp3")] {
                     let uid = try #require(try await phone.start(did: did, caller: "+919811133333").uid)
                     let started = ContinuousClock.now
                     let answer = try await phone.dtmf(uid, digits)
@@ -372,7 +378,7 @@ struct CallRouterAPITests {
                     #expect(ContinuousClock.now - started < .seconds(5), "the caller waited too long for \(digits)")
                 }
                 // Asked once per input (outside the call's transaction, then decided with the answer), never twice.
-                #expect(await asked.digits == ["1", "9", "2"])
+                #expect(await asked.digits == ["1", "9", "2", "3"])
             }
         }
     }

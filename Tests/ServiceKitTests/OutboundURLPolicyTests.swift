@@ -14,7 +14,8 @@ struct OutboundURLPolicyTests {
             "http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/", "http://172.16.0.1/", "http://172.31.255.255/",
             "http://192.168.1.10/", "http://100.64.0.1/", "http://0.0.0.0/", "http://224.0.0.1/", "http://255.255.255.255/",
             "http://[::1]/", "http://[::]/", "http://[fd00::1]/", "http://[fe80::1]/", "http://[ff02::1]/", "http://[::ffff:127.0.0.1]/",
-            "http://[::ffff:10.0.0.1]/", "https://metadata.google.internal/", "http://printer.local/",
+            "http://[::ffff:10.0.0.1]/", "http://[::127.0.0.1]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:c0a8:0101::1]/",
+            "http://[fec0::1]/", "https://metadata.google.internal/", "http://printer.local/",
         ])
     func refusesPrivate(url: String) {
         #expect(production.refusal(of: url) == .privateNetwork, "\(url)")
@@ -25,7 +26,7 @@ struct OutboundURLPolicyTests {
         "SSRF: public names and addresses pass",
         arguments: [
             "https://crm.example.com/ivr", "http://8.8.8.8/hook", "https://172.32.0.1/", "https://100.128.0.1/", "https://192.169.0.1/",
-            "https://[2001:4860:4860::8888]/ivr",
+            "https://[2001:4860:4860::8888]/ivr", "https://[64:ff9b::808:808]/", "https://[2002:0808:0808::1]/",
         ])
     func allowsPublic(url: String) {
         #expect(production.refusal(of: url) == nil, "\(url)")

@@ -3,9 +3,12 @@
 -- counts it once, not twice. One row per charged conversation makes a re-delivered event draw nothing more.
 ALTER TABLE billing.reservations ADD COLUMN drawn bigint NOT NULL DEFAULT 0 CHECK (drawn >= 0);
 
+-- Keyed by the charge's source (one conversation), so a conversation is drawn once from whichever hold was in force,
+-- even when a later hold of the same campaign replaced an expired one.
 CREATE TABLE billing.reservation_draws (
-    reservation_id uuid   NOT NULL REFERENCES billing.reservations (id),
+    company_id     uuid   NOT NULL,
     source         text   NOT NULL,
+    reservation_id uuid   NOT NULL REFERENCES billing.reservations (id),
     amount         bigint NOT NULL CHECK (amount > 0),
-    PRIMARY KEY (reservation_id, source)
+    PRIMARY KEY (company_id, source)
 );

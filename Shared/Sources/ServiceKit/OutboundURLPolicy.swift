@@ -141,6 +141,11 @@ public struct IPAddress: Sendable, Hashable {
     private static func isPublicV6(_ b: [UInt8]) -> Bool {
         if b.allSatisfy({ $0 == 0 }) { return false }  // unspecified
         if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return false }  // loopback
+        // Addresses that carry an IPv4 address: judged as that address.
+        if b[0..<12].allSatisfy({ $0 == 0 }) { return isPublicV4(Array(b[12...])) }  // IPv4-compatible ::a.b.c.d
+        if b[0..<12] == [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0] { return isPublicV4(Array(b[12...])) }  // NAT64 64:ff9b::/96
+        if b[0] == 0x20 && b[1] == 0x02 { return isPublicV4(Array(b[2..<6])) }  // 6to4 2002::/16
+        if b[0] == 0xfe && b[1] & 0xc0 == 0xc0 { return false }  // site-local fec0::/10 (deprecated, still private)
         if b[0] & 0xfe == 0xfc { return false }  // unique local fc00::/7
         if b[0] == 0xfe && b[1] & 0xc0 == 0x80 { return false }  // link-local fe80::/10
         if b[0] == 0xff { return false }  // multicast

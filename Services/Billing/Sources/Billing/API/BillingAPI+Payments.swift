@@ -71,7 +71,7 @@ extension BillingAPI {
             guard var payment = try await PaymentStore.find(notification.paymentID, company: nil, forUpdate: true, in: transaction) else {
                 throw APIError.notFound("payment")
             }
-            guard payment.status == .pending else { return payment }
+            guard payment.status == .pending || (notification.event == .captured && payment.capturable) else { return payment }
             switch notification.event {
             case .failed:
                 payment.status = .failed
@@ -88,6 +88,7 @@ extension BillingAPI {
                 }
                 try await settle(payment, now: now, in: transaction)
                 payment.status = .succeeded
+                payment.failureReason = nil
             }
             payment.providerReference = notification.providerReference
             payment.completedAt = now

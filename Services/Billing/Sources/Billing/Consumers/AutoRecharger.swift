@@ -33,13 +33,20 @@ final class AutoRecharger: Service {
 
     /// Each claimed payment is asked for on its own: one refused mandate never holds back the others.
     func requestDue() async throws {
+        let now = Date()
         let claimed = try await database.withTransaction { transaction in
-            try await PaymentStore.claimAutomatic(
-                limit: 20, now: Date(), unconfirmedAfter: unconfirmedAfter, maximumAttempts: Self.maximumAttempts, in: transaction)
+            try await PaymentStore.giveUpUnconfirmed(
+                before: now.addingTimeInterval(-Double(unconfirmedAfter.components.seconds)), maximumAttempts: Self.maximumAttempts,
+                in: transaction)
+            return try await PaymentStore.claimAutomatic(
+                limit: 20, now: now, unconfirmedAfter: unconfirmedAfter, maximumAttempts: Self.maximumAttempts, in: transaction)
         }
         for payment in claimed {
             do {
                 try await charge(payment)
+                try await database.withTransaction { transaction in
+                    try await PaymentStore.automaticChargeAccepted(payment.id, at: Date(), in: transaction)
+                }
                 logger.info("auto-recharge requested", metadata: ["payment_id": "\(payment.id)", "company_id": "\(payment.companyID)"])
             } catch {
                 logger.warning("auto-recharge refused", metadata: ["payment_id": "\(payment.id)", "error": "\(error)"])

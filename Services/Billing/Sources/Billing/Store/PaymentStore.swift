@@ -29,14 +29,20 @@ struct Payment: Sendable {
     var failureReason: String?
     var createdAt: Date
     var completedAt: Date?
+    /// D-19: the gateway accepted the mandate charge (an automatic payment); the customer may have been charged.
+    var acceptedAt: Date?
 
     var total: Money { amount + gst }
+
+    /// A capture settles a pending payment, and also an automatic one we gave up waiting for after the gateway had
+    /// accepted it: the customer was charged, so the wallet must be credited.
+    var capturable: Bool { status == .pending || (status == .failed && automatic && acceptedAt != nil) }
 }
 
 enum PaymentStore {
     static let columns = """
         id, company_id, amount, gst, method, status, offline_code, provider_reference, failure_reason, created_at, completed_at,
-        purpose, subject, lines::text, automatic
+        purpose, subject, lines::text, automatic, accepted_at
         """
 
     /// False when the company already used this offline code (BI-33: a bank reference applies once).
@@ -123,17 +129,39 @@ enum PaymentStore {
         return payments
     }
 
-    /// The gateway refused or did not answer: ask again on the next round, or give up after `maximumAttempts`.
+    /// The gateway accepted the charge (it answered 2xx); it confirms on the webhook.
+    static func automaticChargeAccepted(_ id: PaymentID, at now: Date, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            "UPDATE \(unescaped: schema).payments SET accepted_at = coalesce(accepted_at, \(now)) WHERE id = \(id.uuid)")
+    }
+
+    /// The gateway refused or did not answer: ask again on the next round, or give up after `maximumAttempts`. A
+    /// charge the gateway once accepted is never failed here: it is asked again after the unconfirmed wait.
     static func automaticChargeFailed(_ id: PaymentID, reason: String, maximumAttempts: Int, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
             UPDATE \(unescaped: schema).payments SET
-                requested_at = NULL,
-                status = CASE WHEN attempts >= \(maximumAttempts) THEN 'failed' ELSE status END,
-                failure_reason = CASE WHEN attempts >= \(maximumAttempts) THEN \(reason) ELSE failure_reason END,
-                completed_at = CASE WHEN attempts >= \(maximumAttempts) THEN now() ELSE completed_at END
+                requested_at = CASE WHEN accepted_at IS NULL THEN NULL ELSE requested_at END,
+                status = CASE WHEN attempts >= \(maximumAttempts) AND accepted_at IS NULL THEN 'failed' ELSE status END,
+                failure_reason = CASE WHEN attempts >= \(maximumAttempts) AND accepted_at IS NULL THEN \(reason) ELSE failure_reason END,
+                completed_at = CASE WHEN attempts >= \(maximumAttempts) AND accepted_at IS NULL THEN now() ELSE completed_at END
             WHERE id = \(id.uuid) AND status = 'pending'
+            """)
+    }
+
+    /// Accepted charges still unconfirmed after every ask: failed, so that the company's next drop below the alert
+    /// can start a new auto-recharge (one automatic payment may be pending at a time). A capture that still comes
+    /// settles it (`Payment.capturable`).
+    static func giveUpUnconfirmed(before stale: Date, maximumAttempts: Int, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).payments
+            SET status = 'failed', completed_at = now(),
+                failure_reason = 'the gateway accepted the mandate charge but never confirmed it'
+            WHERE automatic AND status = 'pending' AND accepted_at IS NOT NULL AND attempts >= \(maximumAttempts) AND requested_at < \(stale)
             """)
     }
 
@@ -173,12 +201,12 @@ enum PaymentStore {
     }
 
     static func decode(_ row: PostgresRow) throws -> Payment {
-        let (id, company, amount, gst, method, status, code, reference, failure, created, completed, purpose, subject, lines, automatic) =
-            try row.decode((UUID, UUID, Int64, Int64, String, String, String?, String?, String?, Date, Date?, String, String?, String, Bool).self)
+        let (id, company, amount, gst, method, status, code, reference, failure, created, completed, purpose, subject, lines, automatic, accepted) =
+            try row.decode((UUID, UUID, Int64, Int64, String, String, String?, String?, String?, Date, Date?, String, String?, String, Bool, Date?).self)
         return Payment(
             id: PaymentID(id), purpose: PaymentPurpose(rawValue: purpose) ?? .recharge, subject: subject,
             lines: try JSONCoding.decoder().decode([InvoiceDocument.Line].self, from: Data(lines.utf8)), automatic: automatic, companyID: CompanyID(company), amount: Money(paise: amount), gst: Money(paise: gst),
             method: PaymentMethod(rawValue: method) ?? .online, status: PaymentStatus(rawValue: status) ?? .pending, offlineCode: code,
-            providerReference: reference, failureReason: failure, createdAt: created, completedAt: completed)
+            providerReference: reference, failureReason: failure, createdAt: created, completedAt: completed, acceptedAt: accepted)
     }
 }

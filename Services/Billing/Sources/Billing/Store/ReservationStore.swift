@@ -78,20 +78,21 @@ enum ReservationStore {
         var amount: Money
     }
 
-    /// Draws each charge from the hold in force for its reference, once per source: a re-delivered event, or one
-    /// published again with a new id, draws nothing more. A charge with no hold in force is drawn from nothing.
+    /// Draws each charge from the hold in force for its reference, once per source (one conversation): a
+    /// re-delivered event, or one published again with a new id, draws nothing more, from this hold or a later one.
+    /// A charge with no hold in force is drawn from nothing.
     static func draw(_ draws: [Draw], in transaction: Transaction) async throws {
         guard !draws.isEmpty else { return }
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
             WITH drawn AS (
-                INSERT INTO \(unescaped: schema).reservation_draws (reservation_id, source, amount)
-                SELECT r.id, d.source, d.amount
+                INSERT INTO \(unescaped: schema).reservation_draws (company_id, source, reservation_id, amount)
+                SELECT d.company_id, d.source, r.id, d.amount
                 FROM unnest(\(draws.map(\.companyID.uuid))::uuid[], \(draws.map(\.reference))::text[], \(draws.map(\.source))::text[],
                             \(draws.map(\.amount.paise))::bigint[]) AS d(company_id, reference, source, amount)
                 JOIN \(unescaped: schema).reservations r
-                  ON r.company_id = d.company_id AND r.reference = d.reference AND r.status = 'held'
+                  ON r.company_id = d.company_id AND r.reference = d.reference AND r.status = 'held' AND r.expires_at > now()
                 ON CONFLICT DO NOTHING
                 RETURNING reservation_id, amount
             )

@@ -159,8 +159,9 @@ enum CallStore {
     }
 
     /// The call's row with the rest of the decision's writes, in one statement: the agents it put on or took off the
-    /// call, the sticky binding, the lines it gave back (last, so the company's row is locked only for the commit),
-    /// and, for a decision without events, an asynchronous commit (`DecisionWrites.needsDurableCommit`).
+    /// call, the sticky binding, the lines it gave back, and, for a decision without events, an asynchronous commit
+    /// (`DecisionWrites.needsDurableCommit`). PostgreSQL runs the parts in an order of its choosing; the company's
+    /// row is still locked only until the commit, which follows at once.
     static func update(_ call: CallRecord, appending journey: [JourneyEntry], writes: DecisionWrites, in transaction: Transaction) async throws {
         var binds = PostgresBindings(capacity: 27)
         try appendChangeable(call, journey: journey, to: &binds)
@@ -174,7 +175,10 @@ enum CallStore {
         binds.append(writes.releasedLines)
         binds.append(call.direction == .outbound ? writes.releasedLines : 0)
         binds.append(!writes.needsDurableCommit)
-        for try await _ in try await transaction.execute(UpdateSQL.self, binds) {}
+        var updated = 0
+        for try await _ in try await transaction.execute(UpdateSQL.self, binds) { updated += 1 }
+        // The row is locked by this transaction, so this cannot happen; if it did, the other writes must not commit.
+        guard updated == 1 else { throw APIStoreError.missingRow("calls") }
     }
 
     enum UpdateSQL: PreparedText {

@@ -42,11 +42,24 @@ struct InputWebhookClient: Sendable {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = payload
         do {
-            let (data, response) = try await URLSession.shared.data(for: request)
+            let (data, response) = try await Self.session.data(for: request)
             guard let http = response as? HTTPURLResponse, (200..<300).contains(http.statusCode) else { return nil }
             return try JSONCoding.decoder().decode(InputWebhookResponse.self, from: data).next
         } catch {
             return nil
+        }
+    }
+
+    /// Never follows a redirect: a public webhook could otherwise send the POST on to an address of our own network
+    /// (a 307 or 308 repeats it with its body). A redirect is an answer that is not 2xx, so the fallback runs.
+    private static let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+
+    private final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
+            completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
+            completionHandler(nil)
         }
     }
 
