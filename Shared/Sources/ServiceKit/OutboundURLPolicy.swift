@@ -38,10 +38,16 @@ public struct OutboundURLPolicy: Sendable {
         case privateNetwork
     }
 
+    /// An absolute http(s) URL with a host, at most 2,000 characters.
+    public static func isHTTPURL(_ text: String) -> Bool {
+        guard text.count <= 2_000, let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+            return false
+        }
+        return scheme == "http" || scheme == "https"
+    }
+
     public func refusal(of text: String) -> Refusal? {
-        guard text.count <= 2_000, let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = url.host, !host.isEmpty
-        else { return .notHTTP }
+        guard Self.isHTTPURL(text), let host = URL(string: text)?.host else { return .notHTTP }
         if allowPrivateNetworks { return nil }
         let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]."))
         if name == "localhost" || name.hasSuffix(".localhost") || name.hasSuffix(".internal") || name.hasSuffix(".local") {

@@ -34,12 +34,10 @@ final class AutoRecharger: Service {
     /// Each claimed payment is asked for on its own: one refused mandate never holds back the others.
     func requestDue() async throws {
         let now = Date()
+        let stale = now.addingTimeInterval(-Double(unconfirmedAfter.components.seconds))
         let claimed = try await database.withTransaction { transaction in
-            try await PaymentStore.giveUpUnconfirmed(
-                before: now.addingTimeInterval(-Double(unconfirmedAfter.components.seconds)), maximumAttempts: Self.maximumAttempts,
-                in: transaction)
-            return try await PaymentStore.claimAutomatic(
-                limit: 20, now: now, unconfirmedAfter: unconfirmedAfter, maximumAttempts: Self.maximumAttempts, in: transaction)
+            try await PaymentStore.giveUpUnconfirmed(before: stale, maximumAttempts: Self.maximumAttempts, in: transaction)
+            return try await PaymentStore.claimAutomatic(limit: 20, now: now, stale: stale, maximumAttempts: Self.maximumAttempts, in: transaction)
         }
         for payment in claimed {
             do {

@@ -104,17 +104,13 @@ enum PaymentStore {
             """)
     }
 
-    /// Claims automatic recharges the gateway has not been asked for yet: marked as requested and committed before
-    /// the gateway is called, so no row lock is held during the call.
-    /// Automatic payments to ask the gateway for: new ones, and ones it accepted more than `unconfirmedAfter` ago
-    /// without ever confirming (its webhook lost, or sent to a replica that died). Asking again is safe: the payment
-    /// id is the idempotency key, so a gateway that did charge answers with that charge and confirms it, once. After
-    /// `maximumAttempts` a payment is no longer asked for; it stays pending, so a late confirmation still credits it.
-    static func claimAutomatic(
-        limit: Int, now: Date, unconfirmedAfter: Duration, maximumAttempts: Int, in transaction: Transaction
-    ) async throws -> [Payment] {
+    /// Claims the automatic payments to ask the gateway for, marked as requested and committed before the gateway is
+    /// called, so no row lock is held during the call: new ones, and ones requested before `stale` that the gateway
+    /// never confirmed (its webhook lost, or sent to a replica that died). Asking again is safe: the payment id is
+    /// the idempotency key, so a gateway that did charge answers with that charge and confirms it, once. After
+    /// `maximumAttempts` a payment is no longer asked for (`giveUpUnconfirmed`).
+    static func claimAutomatic(limit: Int, now: Date, stale: Date, maximumAttempts: Int, in transaction: Transaction) async throws -> [Payment] {
         let schema = transaction.schema.rawValue
-        let stale = now.addingTimeInterval(-Double(unconfirmedAfter.components.seconds))
         let rows = try await transaction.query(
             """
             UPDATE \(unescaped: schema).payments SET requested_at = \(now), attempts = attempts + 1

@@ -111,7 +111,7 @@ struct SwitchEventRequest: Decodable {
         case .offerTimeout:
             return .offerTimeout(leg: leg ?? .agent)
         case .voicemailRecorded:
-            guard let url = recordingURL, FlowValidation.isHTTPURL(url) else {
+            guard let url = recordingURL, OutboundURLPolicy.isHTTPURL(url) else {
                 throw APIError.badRequest("call.recording_url.invalid", "The recording_url must be an http(s) URL.", field: "recording_url")
             }
             let seconds = seconds ?? 0
@@ -120,7 +120,7 @@ struct SwitchEventRequest: Decodable {
             }
             return .voicemailRecorded(url: url, seconds: seconds)
         case .hangup:
-            if let url = recordingURL, !FlowValidation.isHTTPURL(url) {
+            if let url = recordingURL, !OutboundURLPolicy.isHTTPURL(url) {
                 throw APIError.badRequest("call.recording_url.invalid", "The recording_url must be an http(s) URL.", field: "recording_url")
             }
             return .hangup(recordingURL: recordingURL)

@@ -316,7 +316,11 @@ struct CallControl: Sendable {
     /// in as few statements as possible (each round trip to PostgreSQL costs the decision more than the work).
     private func gather(_ effects: [CallEffect], to record: inout CallRecord, at now: Date) throws -> DecisionWrites {
         let company = record.company
+        let uid = record.uid
         var writes = DecisionWrites()
+        func event(_ data: some Event) throws {
+            writes.events.append(try EncodedEnvelope(Envelope(companyID: company, occurredAt: now, correlationID: uid.description, data: data)))
+        }
         record.departmentID = record.state.department ?? record.departmentID
         record.notReachable = record.state.notReachable
         for effect in effects {
@@ -332,21 +336,14 @@ struct CallControl: Sendable {
                     writes.sticky = DecisionWrites.Sticky(customer: customer, agent: agent, at: now)
                 }
                 let wait = record.pickedUpAt.map { Self.wholeSeconds(from: $0, to: now) } ?? 0
-                writes.events.append(
-                    try EncodedEnvelope(
-                        Envelope(
-                            companyID: company, occurredAt: now, correlationID: record.uid.description,
-                            data: CallAnswered(
-                                uid: record.uid, direction: record.direction, did: record.did, customer: record.customer, agentID: agent,
-                                departmentID: record.departmentID, answeredAt: now, waitSeconds: wait))))
+                try event(
+                    CallAnswered(
+                        uid: record.uid, direction: record.direction, did: record.did, customer: record.customer, agentID: agent,
+                        departmentID: record.departmentID, answeredAt: now, waitSeconds: wait))
             case .released(let agent):
                 writes.agents[agent] = false
             case .transferred(let from, let to, let department, let mode):
-                writes.events.append(
-                    try EncodedEnvelope(
-                        Envelope(
-                            companyID: company, occurredAt: now, correlationID: record.uid.description,
-                            data: CallTransferred(uid: record.uid, fromAgentID: from, toAgentID: to, departmentID: department, mode: mode, transferredAt: now))))
+                try event(CallTransferred(uid: record.uid, fromAgentID: from, toAgentID: to, departmentID: department, mode: mode, transferredAt: now))
             case .ended(let outcome):
                 record.outcome = outcome
                 record.live = false
@@ -358,15 +355,12 @@ struct CallControl: Sendable {
                 }
                 writes.releasedLines = record.linesHeld
                 record.linesHeld = 0
-                writes.events.append(
-                    try EncodedEnvelope(
-                        Envelope(
-                            companyID: company, occurredAt: now, correlationID: record.uid.description,
-                            data: CallCompleted(
-                                uid: record.uid, direction: record.direction, did: record.did, didType: record.didType, customer: record.customer,
-                                agentID: record.agentID, departmentID: record.departmentID, outcome: outcome, notReachable: record.notReachable,
-                                pickedUpAt: record.pickedUpAt, endedAt: now, billableSeconds: record.billableSeconds ?? 0,
-                                recordingURL: record.recordingURL ?? record.voicemailURL))))
+                try event(
+                    CallCompleted(
+                        uid: record.uid, direction: record.direction, did: record.did, didType: record.didType, customer: record.customer,
+                        agentID: record.agentID, departmentID: record.departmentID, outcome: outcome, notReachable: record.notReachable,
+                        pickedUpAt: record.pickedUpAt, endedAt: now, billableSeconds: record.billableSeconds ?? 0,
+                        recordingURL: record.recordingURL ?? record.voicemailURL))
             }
         }
         return writes

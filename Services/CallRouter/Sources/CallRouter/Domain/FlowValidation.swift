@@ -191,12 +191,4 @@ enum FlowValidation {
     static func isLanguage(_ text: String) -> Bool {
         (2...10).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "-" || $0 == "_") }
     }
-
-    /// An http(s) URL with a host: input-node webhooks and the switch's recording links.
-    static func isHTTPURL(_ text: String) -> Bool {
-        guard text.count <= 2000, let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
-            return false
-        }
-        return scheme == "https" || scheme == "http"
-    }
 }

@@ -17,7 +17,6 @@ struct InputWebhookClient: Sendable {
         guard policy.refusal(of: url) == nil, let target = URL(string: url), let host = target.host,
             let payload = try? JSONCoding.encoder().encode(body)
         else { return nil }
-        let policy = policy
         // URLSession's timeout is an idle timeout, not a deadline: race the request against a clock instead, and
         // leave a slow request to finish on its own.
         return await withCheckedContinuation { continuation in
