@@ -89,8 +89,9 @@ public struct EncodedEnvelope: Sendable, Hashable {
     }
 
     /// Reads the header out of a received body; the payload is decoded later, by the consumer that knows its type.
+    /// `EnvelopeHeaderScanner` reads the usual body; `decoder` whatever the scanner is unsure of.
     public init(body: [UInt8], decoder: JSONDecoder = JSONCoding.decoder()) throws {
-        self.header = try decoder.decode(EnvelopeHeader.self, from: Data(body))
+        self.header = try EnvelopeHeaderScanner.header(in: body) ?? decoder.decode(EnvelopeHeader.self, from: Data(body))
         self.body = body
     }
 

@@ -1,0 +1,86 @@
+import Contracts
+import Foundation
+import Testing
+
+/// The scanner must read every body exactly as `JSONDecoder` does, or give up (nil) and leave it to the decoder.
+@Suite("Envelope header scanner")
+struct EnvelopeHeaderScannerTests {
+    static let id = "6f1c2b1e-2222-4a5b-9c1d-000000000002"
+    static let company = "6f1c2b1e-1111-4a5b-9c1d-000000000001"
+
+    static func decoded(_ text: String) -> EnvelopeHeader? {
+        try? JSONCoding.decoder().decode(EnvelopeHeader.self, from: Data(text.utf8))
+    }
+
+    static func scanned(_ text: String) -> EnvelopeHeader? { EnvelopeHeaderScanner.header(in: Array(text.utf8)) }
+
+    @Test("reads what our encoder writes, payload of any shape skipped, exactly as the decoder reads it")
+    func encoderOutput() throws {
+        let payloads = [
+            #"{"a":1}"#, #"{"note":"braces } ] { [ and \"quotes\" and , commas"}"#, #"[1,[2,{"x":[]}],"]"]"#, #""text""#, "42",
+            "-1.5e3", "null", "true", #"{"nested":{"deep":{"deeper":[{},[],"\\"]}}}"#, #"{"emoji":"☎️ ünïcode"}"#,
+        ]
+        for payload in payloads {
+            let body = #"{"id":"\#(Self.id)","type":"call.completed","version":2,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z","correlation_id":"c-1","traceparent":null,"data":\#(payload)}"#
+            let scanned = try #require(Self.scanned(body), "payload \(payload)")
+            #expect(scanned == Self.decoded(body))
+            #expect(scanned.version == 2)
+            #expect(scanned.correlationID == "c-1")
+            #expect(scanned.traceparent == nil)
+        }
+    }
+
+    @Test("key order, whitespace, data first, absent optional fields")
+    func layouts() throws {
+        let bodies = [
+            #" { "data" : { "x" : [ 1 , 2 ] } ,  "occurred_at" : "2026-11-28T10:00:00Z" , "company_id":"\#(Self.company)", "version": 1, "type":"a.b", "id":"\#(Self.id)" } "#,
+            "{\n\t\"id\": \"\(Self.id.uppercased())\",\n\t\"type\": \"a.b\",\n\t\"version\": 1,\n\t\"company_id\": \"\(Self.company)\",\n\t\"occurred_at\": \"2026-11-28T10:00:00.5+05:30\",\n\t\"data\": {}\n}\n",
+            #"{"id":"\#(Self.id)","type":"a.b","version":-3,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z","extra":[{"id":"not this one"}],"data":{}}"#,
+        ]
+        for body in bodies {
+            let scanned = try #require(Self.scanned(body), "body \(body)")
+            #expect(scanned == Self.decoded(body))
+        }
+    }
+
+    @Test("whatever it is unsure of goes to the decoder: escapes, non-ASCII, repeated keys, odd numbers, missing fields, junk")
+    func unsure() {
+        let base = #""type":"a.b","version":1,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z","data":{}"#
+        let bodies = [
+            #"{"id":"\#(Self.id)","correlation_id":"a\"b",\#(base)}"#,  // an escape
+            #"{"id":"\#(Self.id)","correlation_id":"ünï",\#(base)}"#,  // non-ASCII
+            #"{"id":"\#(Self.id)","id":"\#(Self.id)",\#(base)}"#,  // repeated key
+            #"{"id":"\#(Self.id)",\#(base.replacingOccurrences(of: "\"version\":1", with: "\"version\":1.0"))}"#,
+            #"{"id":"\#(Self.id)",\#(base.replacingOccurrences(of: "\"version\":1", with: "\"version\":1e2"))}"#,
+            #"{\#(base)}"#,  // no id
+            #"{"id":"not-a-uuid",\#(base)}"#,
+            #"{"id":"\#(Self.id)",\#(base.replacingOccurrences(of: "2026-11-28T10:00:00.123Z", with: "yesterday"))}"#,
+            #"{"id":"\#(Self.id)",\#(base)} trailing"#,
+            #"{"id":"\#(Self.id)",\#(base)"#,  // unterminated
+            #"{"id":"\#(Self.id)","data":"unterminated"#,
+            "", "[]", "null", "{",
+        ]
+        for body in bodies {
+            #expect(Self.scanned(body) == nil, "body \(body)")
+        }
+        // The decoder still reads the ones that are valid envelopes, so a received body is read as before.
+        let escaped = #"{"id":"\#(Self.id)","correlation_id":"a\"b",\#(base)}"#
+        #expect((try? EncodedEnvelope(body: Array(escaped.utf8)))?.header.correlationID == "a\"b")
+        #expect(throws: (any Error).self) { try EncodedEnvelope(body: Array(#"{"id":"not-a-uuid",\#(base)}"#.utf8)) }
+    }
+
+    @Test("a real envelope through EncodedEnvelope: scanned header equals the envelope's")
+    func realEnvelope() throws {
+        struct Padded: Event {
+            static let type: EventType = "sample.padded"
+            var text: String
+            var numbers: [Int]
+        }
+        let envelope = Envelope(
+            companyID: CompanyID(), occurredAt: try #require(Timestamp.parse("2026-11-28T23:59:59.999Z")), correlationID: "call-42", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            data: Padded(text: "a \"quoted\" {brace} and / slash", numbers: [1, -2, 3]))
+        let encoded = try EncodedEnvelope(envelope)
+        #expect(EnvelopeHeaderScanner.header(in: encoded.body) == envelope.header)
+        #expect(try EncodedEnvelope(body: encoded.body).header == envelope.header)
+    }
+}
