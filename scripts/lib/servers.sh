@@ -240,10 +240,27 @@ rabbit_amqp_ready() {
     fi
 }
 
+# Our ports lie inside Linux's ephemeral range (32768-60999). While the node is down (the broker-outage test stops
+# it), any outgoing connection on this machine may be given one of them as its local port (a client retrying
+# 127.0.0.1:56720 can even connect to itself), and the node then cannot listen again: eaddrinuse on 56720 and
+# dist_port_already_used on 56721 ended a test run here. The kernel never hands out reserved ports as ephemeral
+# ones, so reserve ours when we may (root, a writable /proc/sys); elsewhere, warn and go on.
+reserve_ports() {
+    local file=/proc/sys/net/ipv4/ip_local_reserved_ports current wanted
+    [[ -r "$file" ]] || return 0
+    current="$(tr -d '[:space:]' <"$file")"
+    wanted="$PG_PORT,$RABBIT_PORT-$RABBIT_TLS_PORT"
+    [[ ",$current," == *",$wanted,"* ]] && return 0
+    if ! { [[ -w "$file" ]] && echo "${current:+$current,}$wanted" >"$file"; } 2>/dev/null; then
+        warn "could not reserve ports $wanted (needs root): a restarted RabbitMQ may find its port taken"
+    fi
+}
+
 rabbit_start() {
     if rabbit_running && rabbit_amqp_ready; then
         return 0
     fi
+    reserve_ports
     rabbit_prepare_files
     if ! rabbit_pid >/dev/null; then
         rm -f "$RABBIT_PID_FILE" # a stale one would make `rabbitmqctl wait` watch a dead pid
@@ -357,6 +374,7 @@ pg_ready() {
 }
 
 pg_start() {
+    reserve_ports
     pg_prepare_dirs
     if [[ ! -s "$PG_DATA/PG_VERSION" ]]; then
         say "initialising PostgreSQL in ${PG_DATA#"$ROOT"/}"
