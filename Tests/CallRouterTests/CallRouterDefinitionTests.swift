@@ -22,6 +22,7 @@ struct CallRouterDefinitionTests {
         let declared = Dictionary(uniqueKeysWithValues: Subscriptions.queues.map { ($0.name, $0.bindings) })
         #expect(declared == [
             "callrouter.billing-account": ["billing.account.*"],
+            "callrouter.billing-numbers": ["billing.did.*"],
         ])
         #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
         #expect(CallRouterService.identity.schema.rawValue == "callrouter")

@@ -269,6 +269,12 @@ struct BillingPurchaseTests {
             #expect(try await billing.balance(company) == .rupees(1_500), "a number is paid directly, not from the wallet")
             let numbers = try await billing.call("GET", "/v1/billing/dids", as: company)
             #expect((try numbers.json()["items"] as? [[String: any Sendable]])?.first?["status"] as? String == "active")
+            // CallRouter lets the company route the number once it hears of it.
+            func announced(_ type: EventType) async throws -> Int {
+                try await billing.database.count(
+                    "SELECT count(*) FROM billing.outbox WHERE event_type = '\(type)' AND body LIKE '%\(number)%' AND body LIKE '%\(company)%'")
+            }
+            #expect(try await announced(.billingNumberActivated) == 1)
             let invoices = try #require(try await billing.call("GET", "/v1/billing/invoices", as: company).json()["items"] as? [[String: any Sendable]])
             let didInvoice = try #require(invoices.first { $0["reason"] as? String == "did_purchase" })
             #expect((didInvoice["taxable"] as? Int).map { $0 > 100_000 } == true)
@@ -335,6 +341,7 @@ struct BillingPurchaseTests {
             let released = try await billing.call("DELETE", "/v1/billing/dids/\(number)", as: company)
             #expect(try released.json()["status"] as? String == "released")
             #expect(try await billing.call("DELETE", "/v1/billing/dids/\(number)", as: company).status == 404)
+            #expect(try await announced(.billingNumberReleased) == 1)
         }
     }
 }

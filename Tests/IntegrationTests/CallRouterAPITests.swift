@@ -42,7 +42,7 @@ struct CallRouterAPITests {
             #expect(try published.json()["published_version"] as? Int == 1)
 
             let did = TelephonyOffice.randomNumber()
-            _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(did)","type":"virtual","flow_id":"\#(flow)"}"#)
+            try await router.createNumber(did, as: company, json: #"{"number":"\#(did)","type":"virtual","flow_id":"\#(flow)"}"#)
             let phone = ScriptedSwitch(router: router)
             let live = try await phone.start(did: did, caller: "+919811100001")
             #expect(live.instructions.first?["audio"] as? String == "welcome.mp3")
@@ -161,7 +161,8 @@ struct CallRouterAPITests {
 
     @Test("D-07, CR-49, CR-68, CR-77, X-10, D-09: outbound calls respect the outbound cap, shared numbers, permissions and suspension")
     func outboundAndSuspension() async throws {
-        try await withCallRouter { router in
+        let shared = TelephonyOffice.randomNumber()
+        try await withCallRouter(environment: [CallRouterService.sharedNumbersVariable: "+918000000001, \(shared)"]) { router in
             let company = CompanyID()
             #expect(try await router.call("PATCH", "/v1/callrouter/settings", as: company, json: #"{"lines":4}"#).json()["outbound_cap"] as? Int == 2)
             var agents: [String] = []
@@ -170,9 +171,9 @@ struct CallRouterAPITests {
                     "/v1/users", as: company,
                     json: #"{"name":"A\#(index)","email":"a\#(index)@example.com","mobile":"+91990000000\#(index)","extension":\#(40 + index),"role":"agent"\#(extra)}"#)["id"] as? String))
             }
-            let shared = TelephonyOffice.randomNumber(), own = TelephonyOffice.randomNumber()
+            let own = TelephonyOffice.randomNumber()
             _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(shared)","type":"virtual","shared":true}"#)
-            _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(own)","type":"mobile"}"#)
+            try await router.createNumber(own, as: company, json: #"{"number":"\#(own)","type":"mobile"}"#)
             func dial(_ agent: Int, _ extra: String = "") async throws -> ServiceClient.Reply {
                 try await router.call(
                     "POST", "/v1/calls/outbound", as: company, user: UserID(agents[agent])!, role: .agent, json: #"{"customer":"+919812345678"\#(extra)}"#)
@@ -246,6 +247,67 @@ struct CallRouterAPITests {
             let admitted = try await phone.start(did: own, caller: "+919811100009")
             #expect(admitted.callStatus == "ended" && admitted.uid != nil)
             #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE company_id = '\(company)' AND customer = '+919811100009'") == 1)
+            await publisher.shutdown()
+        }
+    }
+
+    @Test("BI-19, CR-68: a company registers only numbers it rents (billing.did.activated) or the operator's shared ones; a released number stops routing")
+    func numbersMustBeRented() async throws {
+        let pooled = TelephonyOffice.randomNumber()
+        try await withCallRouter(environment: [CallRouterService.sharedNumbersVariable: pooled]) { router in
+            let company = CompanyID(), rival = CompanyID()
+            let number = TelephonyOffice.randomNumber(), stranger = TelephonyOffice.randomNumber()
+            func register(_ number: String, as company: CompanyID, shared: Bool = false) async throws -> ServiceClient.Reply {
+                try await router.call("POST", "/v1/dids", as: company, json: #"{"number":"\#(number)","type":"virtual","shared":\#(shared)}"#)
+            }
+            // Not rented by anyone, or not in the pool: refused, and nothing is registered.
+            let unrented = try await register(number, as: company)
+            #expect(unrented.status == 422)
+            #expect(try unrented.errorCode() == "did.not_rented")
+            let notShared = try await register(stranger, as: company, shared: true)
+            #expect(notShared.status == 422)
+            #expect(try notShared.errorCode() == "did.not_shared")
+            #expect(try await register(pooled, as: company, shared: true).status == 201)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.dids WHERE number IN ('\(number)', '\(stranger)')") == 0)
+
+            // Billing sells the number to the company: the rival still cannot take it, the company can.
+            let publisher = try TestEnvironment.connection("callrouter-numbers")
+            publisher.start()
+            try await publisher.waitUntilConnected()
+            let now = Date()
+            try await publisher.publishUntilConfirmed([
+                try EncodedEnvelope(Envelope(companyID: company, data: NumberActivated(number: PhoneNumber(e164: number)!, activatedAt: now)))
+            ])
+            try await eventually(timeout: .seconds(30), "billing.did.activated reaches CallRouter") {
+                try await router.count("SELECT count(*) FROM callrouter.rented_numbers WHERE number = '\(number)' AND active") == 1
+            }
+            #expect(try await register(number, as: rival).errorCode() == "did.not_rented")
+            #expect(try await register(number, as: company).status == 201)
+
+            // Releases by the rival, or older than the rental, change nothing (once both are in the inbox, the number
+            // is still the company's); the company's own release removes the number, so its calls no longer reach the
+            // company, and the number can be sold to someone else.
+            let stale = [
+                try EncodedEnvelope(Envelope(companyID: rival, data: NumberReleased(number: PhoneNumber(e164: number)!, releasedAt: now.addingTimeInterval(1)))),
+                try EncodedEnvelope(Envelope(companyID: company, data: NumberReleased(number: PhoneNumber(e164: number)!, releasedAt: now.addingTimeInterval(-1)))),
+            ]
+            try await publisher.publishUntilConfirmed(stale)
+            try await eventually(timeout: .seconds(30), "both releases are applied") {
+                try await router.count(
+                    "SELECT count(*) FROM callrouter.inbox WHERE event_id IN ('\(stale[0].header.id)', '\(stale[1].header.id)')") == 2
+            }
+            #expect(try await router.count("SELECT count(*) FROM callrouter.dids WHERE number = '\(number)' AND company_id = '\(company)'") == 1)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.rented_numbers WHERE number = '\(number)' AND active") == 1)
+            try await publisher.publishUntilConfirmed([
+                try EncodedEnvelope(Envelope(companyID: company, data: NumberReleased(number: PhoneNumber(e164: number)!, releasedAt: now.addingTimeInterval(2))))
+            ])
+            try await eventually(timeout: .seconds(30), "the company's release removes the number") {
+                try await router.count("SELECT count(*) FROM callrouter.dids WHERE number = '\(number)'") == 0
+            }
+            #expect(try await router.count("SELECT count(*) FROM callrouter.rented_numbers WHERE number = '\(number)' AND active") == 0)
+            #expect(try await register(number, as: company).errorCode() == "did.not_rented")
+            let call = try await router.switchCall("/v1/calls", json: #"{"did":"\#(number)","caller":"+919811100042","carrier_call_id":"c-\#(UUID())"}"#)
+            #expect(call.status == 404)
             await publisher.shutdown()
         }
     }
@@ -368,7 +430,7 @@ struct CallRouterAPITests {
                 let flow = try #require(try await router.create("/v1/flows", as: company, json: #"{"graph":\#(graph)}"#)["id"] as? String)
                 #expect(try await router.call("POST", "/v1/flows/\(flow)/publish", as: company).status == 200)
                 let did = TelephonyOffice.randomNumber()
-                _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(did)","type":"virtual","flow_id":"\#(flow)"}"#)
+                try await router.createNumber(did, as: company, json: #"{"number":"\#(did)","type":"virtual","flow_id":"\#(flow)"}"#)
                 let phone = ScriptedSwitch(router: router)
                 for (digits, audio) in [("1#", "thanks.mp3"), ("9", "sorry.mp3"), ("2", "sorry.mp3"), ("3", "sorry.mp3")] {
                     let uid = try #require(try await phone.start(did: did, caller: "+919811133333").uid)

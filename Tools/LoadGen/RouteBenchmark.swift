@@ -64,7 +64,7 @@ struct RouteBenchmark {
             print(String(format: "%@ p50 %.2f ms  p99 %.2f ms", "raw PostgreSQL transaction latency".padding(toLength: 46, withPad: " ", startingAt: 0), raw.p50, raw.p99))
 
             var offices: [Office] = []
-            for _ in 0..<companies { offices.append(try await Office.create(http)) }
+            for _ in 0..<companies { offices.append(try await Office.create(http, client: client)) }
             let samples = Locked<[Sample]>([])
             let clock = ContinuousClock()
 
@@ -177,7 +177,7 @@ struct RouteBenchmark {
         let company: CompanyID
         let numbers: [String]
 
-        static func create(_ http: HTTP) async throws -> Office {
+        static func create(_ http: HTTP, client: PostgresClient) async throws -> Office {
             let company = CompanyID()
             _ = try await http.api("PATCH", "/v1/callrouter/settings", company, #"{"lines":1000}"#)
             var agents: [String] = []
@@ -207,6 +207,9 @@ struct RouteBenchmark {
             var numbers: [String] = []
             for type in ["virtual", "toll_free"] {
                 let number = "+9180" + String(format: "%08d", Int.random(in: 0..<100_000_000))
+                // As if Billing had sold it (billing.did.activated): a company registers only numbers it rents.
+                try await client.query(
+                    "INSERT INTO callrouter.rented_numbers (number, company_id, active, changed_at) VALUES (\(number), \(company.uuid), true, now())")
                 _ = try await http.api("POST", "/v1/dids", company, #"{"number":"\#(number)","type":"\#(type)","flow_id":"\#(flow)"}"#)
                 numbers.append(number)
             }

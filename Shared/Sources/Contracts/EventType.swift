@@ -38,6 +38,8 @@ extension EventType {
     public static let billingAccountSuspended: EventType = "billing.account.suspended"
     public static let billingAccountResumed: EventType = "billing.account.resumed"
     public static let billingInvoiceIssued: EventType = "billing.invoice.issued"
+    public static let billingNumberActivated: EventType = "billing.did.activated"
+    public static let billingNumberReleased: EventType = "billing.did.released"
     // AfterCall / Notifications / Webhooks
     public static let notificationRequested: EventType = "notification.requested"
     public static let notificationDelivered: EventType = "notification.delivered"

@@ -34,10 +34,28 @@ struct CallRouterHarness: Sendable {
     }
 
     func count(_ sql: String) async throws -> Int { try await database.count(sql) }
+
+    /// What `billing.did.activated` leaves in CallRouter's projection: `company` rents `number` (BI-19), so it may
+    /// register it. Tests of CallRouter alone use this instead of buying through Billing.
+    func rent(_ number: String, to company: CompanyID) async throws {
+        try await database.client.query(
+            """
+            INSERT INTO callrouter.rented_numbers (number, company_id, active, changed_at) VALUES (\(number), \(company.uuid), true, now())
+            ON CONFLICT (number) DO UPDATE SET company_id = excluded.company_id, active = true, changed_at = now()
+            """)
+    }
+
+    /// `rent`, then `POST /v1/dids` with `json`.
+    func createNumber(_ number: String, as company: CompanyID, json: String) async throws {
+        try await rent(number, to: company)
+        _ = try await create("/v1/dids", as: company, json: json)
+    }
 }
 
 /// Runs `replicas` CallRouter services for `body`, then stops them.
-func withCallRouter(replicas count: Int = 1, _ body: @Sendable (CallRouterHarness) async throws -> Void) async throws {
+func withCallRouter(
+    replicas count: Int = 1, environment extra: [String: String] = [:], _ body: @Sendable (CallRouterHarness) async throws -> Void
+) async throws {
     let ports = (0..<count).map { _ in TestEnvironment.listenPort() }
     var configurations: [ServiceConfiguration] = []
     for port in ports {
@@ -49,7 +67,7 @@ func withCallRouter(replicas count: Int = 1, _ body: @Sendable (CallRouterHarnes
                     "MYOP_AMQP_URL": TestEnvironment.amqpURLText,
                     "MYOP_HTTP_PORT": "\(port)",
                     CallRouterService.switchTokenVariable: CallRouterHarness.switchToken,
-                ]))
+                ].merging(extra) { _, new in new }))
     }
     let fixed = configurations
     try await withPostgres { client in

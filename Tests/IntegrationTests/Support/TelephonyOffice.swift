@@ -55,9 +55,9 @@ struct TelephonyOffice: Sendable {
         let published = try await router.call("POST", "/v1/flows/\(flow)/publish", as: company)
         try #require(published.status == 200, "\(published.text)")
         let virtual = randomNumber(), tollFree = randomNumber("+91180"), unmapped = randomNumber()
-        _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(virtual)","type":"virtual","flow_id":"\#(flow)"}"#)
-        _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(tollFree)","type":"toll_free","flow_id":"\#(flow)"}"#)
-        _ = try await router.create("/v1/dids", as: company, json: #"{"number":"\#(unmapped)","type":"virtual"}"#)
+        try await router.createNumber(virtual, as: company, json: #"{"number":"\#(virtual)","type":"virtual","flow_id":"\#(flow)"}"#)
+        try await router.createNumber(tollFree, as: company, json: #"{"number":"\#(tollFree)","type":"toll_free","flow_id":"\#(flow)"}"#)
+        try await router.createNumber(unmapped, as: company, json: #"{"number":"\#(unmapped)","type":"virtual"}"#)
         let blocked = randomNumber("+9170")
         _ = try await router.create("/v1/blocklist", as: company, json: #"{"number":"\#(blocked)","reason":"spam calls"}"#)
         return TelephonyOffice(

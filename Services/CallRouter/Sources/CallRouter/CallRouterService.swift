@@ -9,6 +9,9 @@ public enum CallRouterService {
     /// The carrier switch authenticates its call-control requests with this shared token (`X-Switch-Token`).
     public static let switchTokenVariable = "MYOP_SWITCH_TOKEN"
     public static let devSwitchToken = "myop-dev-switch-token"
+    /// The operator's shared numbers (CR-68), comma-separated E.164: the only numbers a company may register without
+    /// renting them from Billing. Empty by default.
+    public static let sharedNumbersVariable = "MYOP_CALLROUTER_SHARED_NUMBERS"
 
     public static func definition() -> ServiceDefinition {
         ServiceDefinition(
@@ -18,13 +21,14 @@ public enum CallRouterService {
         ) { context in
             let token = try context.configuration.secret(switchTokenVariable, devDefault: devSwitchToken)
             let control = CallControl(database: context.database, outbox: context.outbox, flows: FlowCache(), webhooks: InputWebhookClient(policy: OutboundURLPolicy(configuration: context.configuration)))
-            let api = CallRouterAPI(database: context.database, outbox: context.outbox, control: control)
+            let sharedPool = try SharedNumberPool(context.configuration.values[sharedNumbersVariable] ?? "")
+            let api = CallRouterAPI(database: context.database, outbox: context.outbox, control: control, sharedPool: sharedPool)
             let switchAPI = SwitchAPI(control: control, token: token)
             let sweeper = CallSweeper(
                 database: context.database, control: control, interval: .seconds(30), dialingLimit: .seconds(180), liveLimit: .seconds(6 * 3_600),
                 logger: context.logger)
             return ServiceComponents(
-                consumers: [BillingStatus().consumer],
+                consumers: [BillingStatus().consumer, RentedNumbers().consumer],
                 authenticatedRoutes: { api.register($0) },
                 publicRoutes: { router in
                     switchAPI.register(router)

@@ -96,3 +96,38 @@ public struct InvoiceIssued: Event {
         case issuedAt = "issued_at"
     }
 }
+
+/// `billing.did.activated` (BI-19): a number's purchase was paid, so the number is the company's. CallRouter lets a
+/// company route only the numbers it rents.
+public struct NumberActivated: Event {
+    public static let type = EventType.billingNumberActivated
+    public var number: PhoneNumber
+    public var activatedAt: Date
+
+    public init(number: PhoneNumber, activatedAt: Date) {
+        self.number = number
+        self.activatedAt = activatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case number
+        case activatedAt = "activated_at"
+    }
+}
+
+/// `billing.did.released` (BI-19): the company gave the number back; it no longer routes its calls.
+public struct NumberReleased: Event {
+    public static let type = EventType.billingNumberReleased
+    public var number: PhoneNumber
+    public var releasedAt: Date
+
+    public init(number: PhoneNumber, releasedAt: Date) {
+        self.number = number
+        self.releasedAt = releasedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case number
+        case releasedAt = "released_at"
+    }
+}

@@ -115,7 +115,13 @@ extension BillingAPI {
             // Paid directly, not from the wallet: the books record the revenue, the wallet does not move. This
             // cycle's rental is recorded under the cycle's rental source, so the cycle job never charges it again.
             let number = payment.subject ?? ""
-            try await DIDStore.activate(number: number, payment: payment.id, company: payment.companyID, now: now, in: transaction)
+            if try await DIDStore.activate(number: number, payment: payment.id, company: payment.companyID, now: now, in: transaction),
+                let phone = PhoneNumber(e164: number)
+            {
+                // CallRouter routes only numbers their company rents.
+                try await outbox.enqueue(
+                    Envelope(companyID: payment.companyID, occurredAt: now, data: NumberActivated(number: phone, activatedAt: now)), in: transaction)
+            }
             // The cycle the rental was priced for: the one the purchase was made in.
             let cycle = BillingCycle.containing(payment.createdAt, billingDay: account.billingDay)
             for (index, line) in payment.lines.enumerated() where line.amount > .zero {

@@ -69,8 +69,14 @@ extension BillingAPI {
         guard let text = context.parameters.get("number"), let number = PhoneNumber(e164: text) else {
             throw APIError.badRequest("request.invalid_number", "The number in the path must be E.164, such as +918044556677.", field: "number")
         }
+        let now = Date()
         let released = try await database.withTransaction { transaction in
-            try await DIDStore.release(number: number.e164, company: company, now: Date(), in: transaction)
+            let released = try await DIDStore.release(number: number.e164, company: company, now: now, in: transaction)
+            if released != nil {
+                try await outbox.enqueue(
+                    Envelope(companyID: company, occurredAt: now, data: NumberReleased(number: number, releasedAt: now)), in: transaction)
+            }
+            return released
         }
         guard let released else { throw APIError.notFound("did") }
         return NumberView(released)

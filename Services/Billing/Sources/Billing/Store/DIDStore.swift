@@ -28,13 +28,17 @@ enum DIDStore {
         return false
     }
 
-    static func activate(number: String, payment: PaymentID, company: CompanyID, now: Date, in transaction: Transaction) async throws {
+    /// True when this call made the number active (false when it already was, or the purchase lapsed).
+    static func activate(number: String, payment: PaymentID, company: CompanyID, now: Date, in transaction: Transaction) async throws -> Bool {
         let schema = transaction.schema.rawValue
-        try await transaction.query(
+        let rows = try await transaction.query(
             """
             UPDATE \(unescaped: schema).dids SET status = 'active', purchased_at = \(now)
             WHERE company_id = \(company.uuid) AND number = \(number) AND payment_id = \(payment.uuid) AND status = 'pending'
+            RETURNING number
             """)
+        for try await _ in rows { return true }
+        return false
     }
 
     /// Frees `number` from a purchase that was never paid within `olderThanSeconds`, and expires that payment.

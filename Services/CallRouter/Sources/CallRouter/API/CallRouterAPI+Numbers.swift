@@ -6,7 +6,8 @@ import ServiceKit
 import Storage
 
 extension CallRouterAPI {
-    /// CR-65, CR-08: a number of the company, optionally mapped to a flow.
+    /// CR-65, CR-08: a number of the company, optionally mapped to a flow. BI-19, CR-68: only a number the company
+    /// rents, or a shared number of the operator's pool (`NumberOwnership`).
     @Sendable func createNumber(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<NumberView> {
         let company = try context.require("dids.manage", roles: Self.adminRoles).companyID
         let body = try await request.decode(as: NumberRequest.self, context: context)
@@ -16,6 +17,16 @@ extension CallRouterAPI {
         let number = Number(number: phone, type: body.type, shared: body.shared ?? false, flowID: body.flowID, createdAt: Date())
         try await database.withTransaction { transaction in
             _ = try await CompanyStore.read(company, in: transaction)
+            let rented = number.shared ? false : try await NumberStore.isRented(phone, by: company, in: transaction)
+            switch NumberOwnership.check(shared: number.shared, inPool: sharedPool.numbers.contains(phone), rented: rented) {
+            case .allowed: break
+            case .notRented:
+                throw APIError.unprocessable(
+                    "did.not_rented", "Your company does not rent \(phone): buy it under Billing → Numbers; it can be set up here once paid.",
+                    field: "number")
+            case .notShared:
+                throw APIError.unprocessable("did.not_shared", "\(phone) is not one of the platform's shared numbers.", field: "number")
+            }
             if let flow = body.flowID, try await FlowStore.find(flow, company: company, in: transaction) == nil {
                 throw APIError.unprocessable("flow.not_found", "No call flow with that id in your company.", field: "flow_id")
             }

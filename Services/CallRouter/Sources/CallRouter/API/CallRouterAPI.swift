@@ -10,6 +10,7 @@ struct CallRouterAPI: Sendable {
     let database: Database
     let outbox: Outbox
     let control: CallControl
+    let sharedPool: SharedNumberPool
 
     /// D-27: owners and admins configure users, numbers, flows, lines.
     static let adminRoles: Set<Role> = [.owner, .admin]

@@ -72,6 +72,29 @@ enum NumberStore {
         try await transaction.query("DELETE FROM \(unescaped: schema).dids WHERE company_id = \(company.uuid) AND number = \(number.e164)")
     }
 
+    /// BI-19: the newest of Billing's events about `number` wins; a release only ends the rental of the company that
+    /// held it (a late release of an earlier tenant never ends a later one's).
+    static func setRented(_ number: PhoneNumber, company: CompanyID, active: Bool, at: Date, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).rented_numbers (number, company_id, active, changed_at)
+            VALUES (\(number.e164), \(company.uuid), \(active), \(at))
+            ON CONFLICT (number) DO UPDATE SET company_id = excluded.company_id, active = excluded.active, changed_at = excluded.changed_at
+            WHERE rented_numbers.changed_at <= excluded.changed_at AND (excluded.active OR rented_numbers.company_id = excluded.company_id)
+            """)
+    }
+
+    static func isRented(_ number: PhoneNumber, by company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT 1 FROM \(unescaped: schema).rented_numbers WHERE number = \(number.e164) AND company_id = \(company.uuid) AND active
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+
     static func inbound(did: PhoneNumber, caller: PhoneNumber?, carrierCallID: String, in transaction: Transaction) async throws -> InboundLookup? {
         var binds = PostgresBindings(capacity: 3)
         binds.append(caller?.e164 ?? "")
