@@ -1,9 +1,11 @@
 public import Hummingbird
 import Logging
 import PostgresNIO
+import Storage
 
 /// Turns every error into the JSON error model. Client errors keep their status; a unique violation from
-/// PostgreSQL is a 409; anything unexpected is logged and answered with a bare 500 that leaks nothing.
+/// PostgreSQL is a 409, a transaction it aborted for colliding with another a 503 with `Retry-After`; anything
+/// unexpected is logged and answered with a bare 500 that leaks nothing.
 public struct ErrorMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
@@ -19,6 +21,13 @@ public struct ErrorMiddleware: RouterMiddleware {
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             return try APIError.conflict("resource.conflict", "A resource with the same unique value already exists.")
                 .response(from: request, context: context)
+        } catch let error as PSQLError where error.isTransactionConflict {
+            // Rolled back whole, so the client may send it again as it was.
+            var response = try APIError(
+                .serviceUnavailable, code: "database.conflict", message: "The request collided with another one and was undone; send it again.")
+                .response(from: request, context: context)
+            response.headers[.retryAfter] = "1"
+            return response
         } catch let error as HTTPError {
             return try APIError(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
                 .response(from: request, context: context)

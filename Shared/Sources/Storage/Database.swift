@@ -30,6 +30,23 @@ public struct Database: Sendable {
         }
     }
 
+    /// `withTransaction`, run again (up to `attempts` times in all) when PostgreSQL aborted it for colliding with
+    /// another transaction: a deadlock, or a serialization failure. Both roll back everything, so a body whose only
+    /// effects are its statements can simply run again; a body that calls out (HTTP, the broker) must not use this.
+    public func withTransaction<Result: Sendable>(
+        retryingConflicts attempts: Int, _ body: (Transaction) async throws -> Result
+    ) async throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try await withTransaction(body)
+            } catch let error as PSQLError where error.isTransactionConflict && attempt < attempts {
+                attempt += 1
+                logger.debug("transaction collided with another; running it again", metadata: ["attempt": "\(attempt)"])
+            }
+        }
+    }
+
     /// One statement outside any explicit transaction.
     @discardableResult
     public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
@@ -51,5 +68,16 @@ public struct Transaction: Sendable {
     @discardableResult
     public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
         try await connection.query(query, logger: logger, file: file, line: line)
+    }
+}
+
+extension PSQLError {
+    /// PostgreSQL aborted the transaction because it collided with another (deadlock_detected 40P01,
+    /// serialization_failure 40001): nothing of it was kept, and running it again is expected to succeed.
+    public var isTransactionConflict: Bool {
+        switch serverInfo?[.sqlState] {
+        case "40P01", "40001": true
+        default: false
+        }
     }
 }

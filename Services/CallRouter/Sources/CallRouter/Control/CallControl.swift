@@ -13,6 +13,12 @@ struct CallControl: Sendable {
     let flows: FlowCache
     let webhooks: InputWebhookClient
 
+    /// A decision aborted by a deadlock with another call's (their statements lock agents, lines and calls in
+    /// orders PostgreSQL chooses) is decided again, up to this many times in all, before the switch sees a 503.
+    /// Its effects are all in its transaction; the one outside call, an input webhook asked inline, is a question
+    /// that may be asked twice.
+    static let attempts = 3
+
     /// A new inbound call from the switch.
     struct Incoming: Sendable {
         var did: PhoneNumber
@@ -42,7 +48,7 @@ struct CallControl: Sendable {
 
     private func admit(_ call: Incoming) async throws -> String {
         do {
-            return try await database.withTransaction { transaction in
+            return try await database.withTransaction(retryingConflicts: Self.attempts) { transaction in
                 guard let lookup = try await NumberStore.inbound(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID, in: transaction)
                 else { throw APIError.notFound("did") }
                 let company = lookup.company
@@ -101,7 +107,7 @@ struct CallControl: Sendable {
 
     /// CR-52: a lost call leaves a system-log row and `call.lost`, nothing else.
     private func lost(_ call: Incoming, _ lookup: InboundLookup) async throws -> String {
-        try await database.withTransaction { transaction in
+        try await database.withTransaction(retryingConflicts: Self.attempts) { transaction in
             try await CallStore.systemLog(
                 company: lookup.company, kind: "lost-capacity",
                 detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), in: transaction)
@@ -154,7 +160,7 @@ struct CallControl: Sendable {
     private func decide(
         _ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date, answered: InputWebhookAnswer?, inline: Bool
     ) async throws -> String {
-        try await database.withTransaction { transaction in
+        try await database.withTransaction(retryingConflicts: Self.attempts) { transaction in
             guard let (found, settings) = try await CallStore.lockWithSettings(uid, in: transaction) else { throw APIError.notFound("call") }
             var record = found
             if let eventID, eventID == record.lastEventID, let answer = record.lastResponse { return answer }
@@ -201,7 +207,7 @@ struct CallControl: Sendable {
     }
 
     func outbound(_ request: Outbound, by identity: Identity) async throws -> String {
-        try await database.withTransaction { transaction in
+        try await database.withTransaction(retryingConflicts: Self.attempts) { transaction in
             let company = identity.companyID
             let settings = try await CompanyStore.read(company, in: transaction)
             if settings.suspended {

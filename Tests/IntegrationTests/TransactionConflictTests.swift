@@ -1,0 +1,81 @@
+import Foundation
+import PostgresNIO
+import Storage
+import Synchronization
+import Testing
+
+private final class RunCount: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func add() { count.withLock { $0 += 1 } }
+}
+
+/// Two transactions that lock two rows in opposite orders: PostgreSQL aborts one of them (deadlock_detected).
+@Suite("Transaction conflicts")
+struct TransactionConflictTests {
+    /// Runs two opposite-order transactions at once; each waits, on its first attempt only, until both hold their
+    /// first row, so they deadlock. Returns how many times the bodies ran and what each transaction ended with.
+    private static func collide(
+        _ database: Database, retrying: Bool
+    ) async throws -> (runs: Int, outcomes: [Result<Void, any Error>]) {
+        let holding = RunCount(), runs = RunCount()
+        let table = "\(database.schema).pair"
+        return try await withThrowingTaskGroup(of: Result<Void, any Error>.self) { group in
+            for (first, second) in [(1, 2), (2, 1)] {
+                group.addTask {
+                    var attempt = 0
+                    let body: (Transaction) async throws -> Void = { transaction in
+                        attempt += 1
+                        runs.add()
+                        try await transaction.query("UPDATE \(unescaped: table) SET n = n + 1 WHERE id = \(first)")
+                        if attempt == 1 {
+                            holding.add()
+                            while holding.value < 2 { try await Task.sleep(for: .milliseconds(10)) }
+                        }
+                        try await transaction.query("UPDATE \(unescaped: table) SET n = n + 1 WHERE id = \(second)")
+                    }
+                    do {
+                        if retrying {
+                            try await database.withTransaction(retryingConflicts: 3, body)
+                        } else {
+                            try await database.withTransaction(body)
+                        }
+                        return .success(())
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            var outcomes: [Result<Void, any Error>] = []
+            for try await outcome in group { outcomes.append(outcome) }
+            return (runs.value, outcomes)
+        }
+    }
+
+    @Test("a deadlock aborts one transaction as a conflict; with retryingConflicts it runs again and both commit once")
+    func deadlockRunsAgain() async throws {
+        try await withPostgres { client in
+            let database = try await makeSchema(
+                client, prefix: "conflict", extraSQL: "CREATE TABLE SCHEMA.pair (id int PRIMARY KEY, n int NOT NULL DEFAULT 0); INSERT INTO SCHEMA.pair (id) VALUES (1), (2);")
+            let table = "\(database.schema).pair"
+
+            let plain = try await Self.collide(database, retrying: false)
+            let failures = plain.outcomes.compactMap { outcome -> (any Error)? in
+                if case .failure(let error) = outcome { return error }
+                return nil
+            }
+            #expect(plain.runs == 2)
+            #expect(failures.count == 1)
+            #expect((failures.first as? PSQLError)?.isTransactionConflict == true)
+
+            let retried = try await Self.collide(database, retrying: true)
+            #expect(retried.runs == 3, "the aborted one ran a second time")
+            #expect(retried.outcomes.allSatisfy { if case .success = $0 { true } else { false } })
+            // One commit from the first round, two from the second, each adding 1 to both rows.
+            let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT sum(n)::int FROM \(table)"))
+            var total = 0
+            for try await value in rows.decode(Int.self) { total = value }
+            #expect(total == 6)
+        }
+    }
+}
