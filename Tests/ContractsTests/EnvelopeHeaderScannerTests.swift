@@ -58,6 +58,9 @@ struct EnvelopeHeaderScannerTests {
             #"{"id":"\#(Self.id)",\#(base)} trailing"#,
             #"{"id":"\#(Self.id)",\#(base)"#,  // unterminated
             #"{"id":"\#(Self.id)","data":"unterminated"#,
+            #"{"id":"\#(Self.id)",\#(base.replacingOccurrences(of: "\"data\":{}", with: "\"data\":[}"))}"#,  // brackets mismatched
+            #"{"id":"\#(Self.id)",\#(base.replacingOccurrences(of: "\"data\":{}", with: "\"data\":"))}"#,  // no value
+            #"{"id":"\#(Self.id)",\#(base.replacingOccurrences(of: "\"data\":{}", with: "\"data\":,\"x\":1"))}"#,
             "", "[]", "null", "{",
         ]
         for body in bodies {
@@ -67,6 +70,35 @@ struct EnvelopeHeaderScannerTests {
         let escaped = #"{"id":"\#(Self.id)","correlation_id":"a\"b",\#(base)}"#
         #expect((try? EncodedEnvelope(body: Array(escaped.utf8)))?.header.correlationID == "a\"b")
         #expect(throws: (any Error).self) { try EncodedEnvelope(body: Array(#"{"id":"not-a-uuid",\#(base)}"#.utf8)) }
+    }
+
+    @Test("every one-byte change to a body: whenever both read a header, they read the same one")
+    func mutations() throws {
+        let body = Array(#"{"id":"\#(Self.id)","type":"a.b","version":12,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z","correlation_id":"c-9","traceparent":null,"data":{"list":[1,{"k":"v\"w"}],"n":-2.5e1}}"#.utf8)
+        var compared = 0
+        for index in body.indices {
+            for replacement in [nil, UInt8(ascii: "}"), UInt8(ascii: "\""), UInt8(ascii: "1"), UInt8(ascii: ","), UInt8(ascii: "x")] as [UInt8?] {
+                var mutated = body
+                if let replacement { mutated[index] = replacement } else { mutated.remove(at: index) }
+                let decoded = try? JSONCoding.decoder().decode(EnvelopeHeader.self, from: Data(mutated))
+                if let scanned = EnvelopeHeaderScanner.header(in: mutated), let decoded {
+                    #expect(scanned == decoded, "byte \(index) → \(String(describing: replacement))")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 100)
+    }
+
+    @Test("BI-19: the envelope Billing's migration 0009 writes with json_build_object reads as billing.did.activated")
+    func bi19BackfilledEnvelope() throws {
+        let body = #"{"id" : "58bcb7cf-01f8-418c-acc4-ee9e63fd7bf6", "type" : "billing.did.activated", "version" : 1, "company_id" : "0411247f-3f51-40e7-a6f4-cb94a8e970c4", "occurred_at" : "2026-11-29T16:19:55.029Z", "correlation_id" : null, "traceparent" : null, "data" : {"number" : "+918012345678", "activated_at" : "2026-11-29T16:19:55.029Z"}}"#
+        let received = try EncodedEnvelope(body: Array(body.utf8))
+        #expect(received.header == Self.decoded(body))
+        #expect(received.header.type == .billingNumberActivated)
+        let event = try received.decode(NumberActivated.self)
+        #expect(event.data.number == PhoneNumber(e164: "+918012345678"))
+        #expect(event.data.activatedAt == Timestamp.parse("2026-11-29T16:19:55.029Z"))
     }
 
     @Test("a real envelope through EncodedEnvelope: scanned header equals the envelope's")

@@ -284,6 +284,19 @@ struct CallRouterAPITests {
             #expect(try await register(number, as: rival).errorCode() == "did.not_rented")
             #expect(try await register(number, as: company).status == 201)
 
+            // A second number, sold on to the rival before the company's release arrives: the sale alone takes it
+            // back from the company, which no longer rents it.
+            let resold = TelephonyOffice.randomNumber()
+            try await router.createNumber(resold, as: company, json: #"{"number":"\#(resold)","type":"virtual"}"#)
+            try await publisher.publishUntilConfirmed([
+                try EncodedEnvelope(Envelope(companyID: rival, data: NumberActivated(number: PhoneNumber(e164: resold)!, activatedAt: Date())))
+            ])
+            try await eventually(timeout: .seconds(30), "the sale takes the number back") {
+                try await router.count("SELECT count(*) FROM callrouter.dids WHERE number = '\(resold)'") == 0
+            }
+            #expect(try await register(resold, as: company).errorCode() == "did.not_rented")
+            #expect(try await register(resold, as: rival).status == 201)
+
             // Releases by the rival, or older than the rental, change nothing (once both are in the inbox, the number
             // is still the company's); the company's own release removes the number, so its calls no longer reach the
             // company, and the number can be sold to someone else.

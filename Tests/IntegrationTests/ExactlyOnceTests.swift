@@ -60,7 +60,7 @@ struct ExactlyOnceTests {
         }
     }
 
-    @Test("a message whose handler always fails ends in <queue>.dead after the delivery limit; the others flow")
+    @Test("a message whose handler always fails ends in <queue>.dead after the delivery limit, one it cannot decode at once; the others flow")
     func poisonMessageIsDeadLettered() async throws {
         try await withPostgres { client in
             let effects = try await Effects.make(client, prefix: "it_poison")
@@ -73,6 +73,12 @@ struct ExactlyOnceTests {
             numbered.insert(poison, at: 50)
             let envelopes = numbered
             let notAnEnvelope = OutgoingMessage(routingKey: queue.bindings[0], messageID: "garbage", type: "x", timestamp: 0, body: Array("{".utf8))
+            // A sound header around a payload the handler cannot read: it never will, so it is dead-lettered at once.
+            let unreadableID = EventID()
+            let unreadable = OutgoingMessage(
+                routingKey: queue.bindings[0], messageID: "unreadable", type: "x", timestamp: 0,
+                body: Array(#"{"id":"\#(unreadableID)","type":"\#(queue.bindings[0])","version":1,"company_id":"\#(CompanyID())","occurred_at":"2026-11-29T10:00:00.000Z","data":{"sequence":"not a number"}}"#.utf8))
+            let unreadableAttempts = Tally()
 
             let connection = try TestEnvironment.connection("poison", queues: [queue])
             let attempts = Tally()
@@ -80,7 +86,13 @@ struct ExactlyOnceTests {
                 name: "effects", database: consumer, connection: connection, configuration: .init(queue: queue.name, maxBatch: 20),
                 logger: TestEnvironment.logger
             ) { context in
-                let event = try context.decode(Numbered.self)
+                let event: Envelope<Numbered>
+                do {
+                    event = try context.decode(Numbered.self)
+                } catch {
+                    await unreadableAttempts.add(deliveries: 1, redelivered: 0, applied: 0)
+                    throw error
+                }
                 if event.data.poison {
                     await attempts.add(deliveries: 1, redelivered: 0, applied: 0)
                     throw PoisonError()
@@ -89,16 +101,19 @@ struct ExactlyOnceTests {
             }
             try await running([connection, inboxConsumer]) {
                 try await connection.waitUntilConnected()
-                try await connection.publish(envelopes.map(OutgoingMessage.init) + [notAnEnvelope])
+                try await connection.publish(envelopes.map(OutgoingMessage.init) + [notAnEnvelope, unreadable])
                 try await eventually("good messages applied") { try await consumer.count("SELECT count(*) FROM SCHEMA.effects") == 100 }
-                try await eventually("poison and garbage dead-lettered") {
-                    try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 2
+                try await eventually("poison, garbage and the unreadable payload dead-lettered") {
+                    try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 3
                 }
                 let dead = connection.subscribe(queue: queue.deadLetterQueue)
                 var parked: [Delivery] = []
-                while parked.count < 2 { parked += await dead.next(max: 10) }
+                while parked.count < 3 { parked += await dead.next(max: 10) }
                 dead.settle(parked.map { ($0, .ack) })
-                #expect(Set(parked.compactMap(\.messageID)) == [poison.header.id.description, "garbage"])
+                #expect(Set(parked.compactMap(\.messageID)) == [poison.header.id.description, "garbage", "unreadable"])
+                // Once in its batch and once alone, then rejected: never handed out again (requeued, it would be
+                // tried up to the delivery limit).
+                #expect(await unreadableAttempts.deliveries <= 2)
                 try await eventually("main queue empty") { try await connection.status(ofQueue: queue.name)?.messages == 0 }
             }
             #expect(try await consumer.count("SELECT count(*) FROM SCHEMA.effects") == 100)

@@ -6,8 +6,9 @@ import Foundation
 /// `JSONDecoder` parses the whole document, payload included, even to read six fields: that first decode was
 /// ~8 % of the machine's CPU while the inbox drained a queue (`perf`, `loadgen bus`). This reads the one shape
 /// our encoder writes. Anything it is not sure about (an escape or a non-ASCII byte in a header string, a
-/// repeated key, a number that is not a plain integer, a missing field) gives nil, and the caller falls back
-/// to `JSONDecoder`, which then decides, so no body is read differently from before.
+/// repeated key, a number that is not a plain integer, a missing field, mismatched brackets) gives nil, and the
+/// caller falls back to `JSONDecoder`, which then decides. The payload is only stepped over, so a body whose header
+/// is sound but whose payload is not gets past here and fails when its handler decodes it.
 public enum EnvelopeHeaderScanner {
     public static func header(in body: [UInt8]) -> EnvelopeHeader? {
         body.withUnsafeBufferPointer { bytes in
@@ -132,36 +133,64 @@ public enum EnvelopeHeaderScanner {
             byte &- UInt8(ascii: "0") < 10 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
         }
 
-        /// Any JSON value, by its brackets and strings: the payload is checked by the decoder that reads it.
+        /// Any JSON value: strings and matched brackets are followed exactly, scalars are taken up to the next
+        /// delimiter. The payload's content is checked by the decoder that reads it (a payload it cannot read is
+        /// dead-lettered by the inbox consumer, as an unreadable envelope is).
         mutating func skipValue() -> Bool {
             skipWhitespace()
-            var depth = 0
+            guard position < bytes.count else { return false }
+            switch bytes[position] {
+            case UInt8(ascii: "\""):
+                return skipString()
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                return skipContainer()
+            default:
+                let start = position
+                while position < bytes.count, !Self.endsScalar(bytes[position]) { position += 1 }
+                return position > start
+            }
+        }
+
+        private static func endsScalar(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: ":"), UInt8(ascii: "\""), UInt8(ascii: "{"),
+                UInt8(ascii: "["), UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                true
+            default: false
+            }
+        }
+
+        /// From an opening quote to just past its closing one.
+        private mutating func skipString() -> Bool {
+            position += 1
+            while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
+                position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            guard position < bytes.count else { return false }
+            position += 1
+            return true
+        }
+
+        /// From an opening bracket to just past the one that closes it; a bracket closed by the other kind is refused.
+        private mutating func skipContainer() -> Bool {
+            var closers: [UInt8] = []
             while position < bytes.count {
                 let byte = bytes[position]
                 switch byte {
                 case UInt8(ascii: "\""):
-                    position += 1
-                    while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
-                        position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
-                    }
-                    guard position < bytes.count else { return false }
-                    position += 1
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    depth += 1
-                    position += 1
+                    guard skipString() else { return false }
+                    continue
+                case UInt8(ascii: "{"): closers.append(UInt8(ascii: "}"))
+                case UInt8(ascii: "["): closers.append(UInt8(ascii: "]"))
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    if depth == 0 { return true }  // the end of the envelope: a scalar value ended here
-                    depth -= 1
-                    position += 1
-                case UInt8(ascii: ","):
-                    if depth == 0 { return true }
-                    position += 1
-                default:
-                    position += 1
+                    guard closers.popLast() == byte else { return false }
+                    if closers.isEmpty {
+                        position += 1
+                        return true
+                    }
+                default: break
                 }
-                if depth == 0, byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
-                    return true  // a string, object or array just closed
-                }
+                position += 1
             }
             return false
         }

@@ -8,7 +8,7 @@ public import ServiceLifecycle
 /// Consumes a queue through the inbox: each batch of deliveries is applied in one transaction and acked
 /// after the commit. If the batch fails, each message is retried alone, so one poison message is requeued
 /// (and after the queue's delivery limit dead-lettered) without holding back the others. A body that is
-/// not an envelope is dead-lettered at once.
+/// not an envelope, or whose payload its handler cannot decode, is dead-lettered at once.
 public final class InboxConsumer: Service {
     public typealias Handler = @Sendable (InboxContext) async throws -> Void
     public typealias BatchHandler = @Sendable (InboxBatch) async throws -> Void
@@ -84,9 +84,11 @@ public final class InboxConsumer: Service {
                     if applied == 1 { metrics.applied.increment() } else { metrics.duplicates.increment() }
                 } catch {
                     metrics.failed.increment()
-                    outcomes[index] = .requeue
+                    // A payload the handler cannot decode never will be: park it now rather than after every retry.
+                    let unreadable = error is DecodingError
+                    outcomes[index] = unreadable ? .reject : .requeue
                     logger.warning(
-                        "handler failed; message requeued",
+                        unreadable ? "payload unreadable; message dead-lettered" : "handler failed; message requeued",
                         metadata: [
                             "event_id": "\(envelope.header.id)", "event_type": "\(envelope.header.type)",
                             "correlation_id": "\(envelope.header.correlationID ?? "-")", "delivery_count": "\(deliveries[index].deliveryCount)",

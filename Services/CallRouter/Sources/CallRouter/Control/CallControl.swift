@@ -15,8 +15,7 @@ struct CallControl: Sendable {
 
     /// A decision aborted by a deadlock with another call's (their statements lock agents, lines and calls in
     /// orders PostgreSQL chooses) is decided again, up to this many times in all, before the switch sees a 503.
-    /// Its effects are all in its transaction; the one outside call, an input webhook asked inline, is a question
-    /// that may be asked twice.
+    /// Its effects are all in its transaction, except an input webhook asked inline, which is never retried.
     static let attempts = 3
 
     /// A new inbound call from the switch.
@@ -160,7 +159,8 @@ struct CallControl: Sendable {
     private func decide(
         _ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date, answered: InputWebhookAnswer?, inline: Bool
     ) async throws -> String {
-        try await database.withTransaction(retryingConflicts: Self.attempts) { transaction in
+        // Asked inline, the webhook is called inside the transaction: a conflict must not call it again.
+        try await database.withTransaction(retryingConflicts: inline ? 1 : Self.attempts) { transaction in
             guard let (found, settings) = try await CallStore.lockWithSettings(uid, in: transaction) else { throw APIError.notFound("call") }
             var record = found
             if let eventID, eventID == record.lastEventID, let answer = record.lastResponse { return answer }

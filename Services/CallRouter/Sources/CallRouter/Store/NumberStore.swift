@@ -67,6 +67,13 @@ enum NumberStore {
             "UPDATE \(unescaped: schema).dids SET flow_id = \(flow?.uuid) WHERE company_id = \(company.uuid) AND number = \(number.e164)")
     }
 
+    /// A number sold to `company` stops routing anyone else's calls: a registration left by its previous renter (a
+    /// release not yet arrived) or made before rentals were checked.
+    static func deleteOthers(_ number: PhoneNumber, keeping company: CompanyID, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query("DELETE FROM \(unescaped: schema).dids WHERE number = \(number.e164) AND company_id <> \(company.uuid)")
+    }
+
     static func delete(_ number: PhoneNumber, company: CompanyID, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query("DELETE FROM \(unescaped: schema).dids WHERE company_id = \(company.uuid) AND number = \(number.e164)")
@@ -85,11 +92,14 @@ enum NumberStore {
             """)
     }
 
+    /// `FOR SHARE`: a registration and a release of the same number run one after the other, so the release always
+    /// sees (and removes) a registration made while it ran, and a registration never passes on a rental being ended.
     static func isRented(_ number: PhoneNumber, by company: CompanyID, in transaction: Transaction) async throws -> Bool {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
             SELECT 1 FROM \(unescaped: schema).rented_numbers WHERE number = \(number.e164) AND company_id = \(company.uuid) AND active
+            FOR SHARE
             """)
         for try await _ in rows { return true }
         return false
