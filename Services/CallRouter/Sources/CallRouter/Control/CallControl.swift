@@ -88,11 +88,10 @@ struct CallControl: Sendable {
                         companyID: company, occurredAt: call.at, correlationID: record.uid.description,
                         data: CallStarted(uid: record.uid, direction: .inbound, did: call.did, customer: call.caller, startedAt: call.at)))
                 let writes = try gather(step.effects, to: &record, at: call.at)
-                try await outbox.enqueue([started] + writes.events, in: transaction)
                 try await writeAgents(writes, call: record, in: transaction)
                 let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: record.live ? .live : .ended, instructions: step.instructions))
                 record.lastResponse = answer
-                try await CallStore.insert(record, journey: step.journey, in: transaction)
+                try await CallStore.insert(record, journey: step.journey, events: [started] + writes.events, in: transaction)
                 // D-07, CR-47: the line is taken last, so the company's row stays locked only for the commit. A call
                 // that already ended in this decision still needed a free line; it gives it back in the same statement.
                 let taken = try await CompanyStore.takeLines(company, legs: 1, outboundCap: nil, releasing: writes.releasedLines, in: transaction)
@@ -129,11 +128,11 @@ struct CallControl: Sendable {
     ) async throws -> String {
         record.state.phase = .ended
         let writes = try gather([.ended(outcome)], to: &record, at: record.startedAt)
-        try await outbox.enqueue(writes.events, in: transaction)
         let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: .ended, instructions: [.hangup(reason: reason)]))
         record.lastResponse = answer
         try await CallStore.insert(
-            record, journey: [JourneyEntry(at: record.startedAt, kind: journey, nodeID: nil, agents: nil, detail: nil)], in: transaction)
+            record, journey: [JourneyEntry(at: record.startedAt, kind: journey, nodeID: nil, agents: nil, detail: nil)], events: writes.events,
+            in: transaction)
         return answer
     }
 
@@ -191,7 +190,6 @@ struct CallControl: Sendable {
             let answer = try JSONText.encode(CallAnswer(uid: uid, status: record.live ? .live : .ended, instructions: step.instructions))
             record.lastEventID = eventID
             record.lastResponse = answer
-            try await outbox.enqueue(writes.events, in: transaction)
             try await CallStore.update(record, appending: step.journey, writes: writes, in: transaction)
             return answer
         }
@@ -266,14 +264,13 @@ struct CallControl: Sendable {
                 billableSeconds: nil, recordingURL: nil, voicemailURL: nil, disposition: nil, dispositionComment: nil, lastEventID: nil,
                 lastResponse: answer)
             try await UserStore.setOnCall(user.id, call: uid, busy: true, company: company, in: transaction)
-            try await CallStore.insert(
-                record, journey: [JourneyEntry(at: request.at, kind: "outbound", nodeID: nil, agents: [user.id], detail: request.method.rawValue)],
-                in: transaction)
-            try await outbox.enqueue(
+            let started = try EncodedEnvelope(
                 Envelope(
                     companyID: company, occurredAt: request.at, correlationID: uid.description,
-                    data: CallStarted(uid: uid, direction: .outbound, did: number.number, customer: request.customer, agentID: user.id, startedAt: request.at)),
-                in: transaction)
+                    data: CallStarted(uid: uid, direction: .outbound, did: number.number, customer: request.customer, agentID: user.id, startedAt: request.at)))
+            try await CallStore.insert(
+                record, journey: [JourneyEntry(at: request.at, kind: "outbound", nodeID: nil, agents: [user.id], detail: request.method.rawValue)],
+                events: [started], in: transaction)
             // D-07, CR-49: last, so the company's row is locked only for the commit; refused, everything rolls back.
             let cap = LinePolicy(lines: settings.lines).outboundCap
             if request.method.lines > cap {

@@ -73,8 +73,9 @@ enum CallStore {
         voicemail_url, disposition, disposition_comment, last_event_id, last_response
         """
 
-    static func insert(_ call: CallRecord, journey: [JourneyEntry], in transaction: Transaction) async throws {
-        var binds = PostgresBindings(capacity: 26)
+    /// The call's first row, with its first events into the outbox in the same statement.
+    static func insert(_ call: CallRecord, journey: [JourneyEntry], events: [EncodedEnvelope], in transaction: Transaction) async throws {
+        var binds = PostgresBindings(capacity: 32)
         binds.append(call.uid.uuid)
         binds.append(call.company.uuid)
         binds.append(call.direction.rawValue)
@@ -86,18 +87,31 @@ enum CallStore {
         binds.append(call.flowVersion)
         binds.append(call.startedAt)
         try appendChangeable(call, journey: journey, to: &binds)
-        try await transaction.execute(InsertSQL.self, binds)
+        if events.isEmpty {
+            try await transaction.execute(InsertSQL.self, binds)
+        } else {
+            Outbox.append(events, to: &binds)
+            try await transaction.execute(InsertWithEventsSQL.self, binds)
+        }
     }
 
     enum InsertSQL: PreparedText {
-        static let sql = """
-            INSERT INTO \(CallRouterSQL.schema).calls (uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id,
-                flow_version, started_at, state, journey, live, lines_held, outcome, agent_id, department_id, not_reachable, picked_up_at,
-                answered_at, ended_at, billable_seconds, recording_url, voicemail_url, last_event_id, last_response)
-            VALUES ($1, $2, $3, $4, $5, $6::text, $7::text, $8::uuid, $9::int8, $10, $11::text::jsonb, $12::text::jsonb, $13, $14::int8,
-                $15::text, $16::uuid, $17::uuid, $18, $19::timestamptz, $20::timestamptz, $21::timestamptz, $22::int8, $23::text, $24::text,
-                $25::text, $26::text)
-            """
+        static let sql = insertSQL(events: nil)
+    }
+
+    enum InsertWithEventsSQL: PreparedText {
+        static let sql = insertSQL(events: Outbox.insert(schema: CallRouterSQL.schema, firstParameter: 27))
+    }
+
+    private static func insertSQL(events: String?) -> String {
+        """
+        \(events.map { "WITH events AS (\n\($0)\n)\n" } ?? "")INSERT INTO \(CallRouterSQL.schema).calls (uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id,
+            flow_version, started_at, state, journey, live, lines_held, outcome, agent_id, department_id, not_reachable, picked_up_at,
+            answered_at, ended_at, billable_seconds, recording_url, voicemail_url, last_event_id, last_response)
+        VALUES ($1, $2, $3, $4, $5, $6::text, $7::text, $8::uuid, $9::int8, $10, $11::text::jsonb, $12::text::jsonb, $13, $14::int8,
+            $15::text, $16::uuid, $17::uuid, $18, $19::timestamptz, $20::timestamptz, $21::timestamptz, $22::int8, $23::text, $24::text,
+            $25::text, $26::text)
+        """
     }
 
     /// The columns a decision may change, in the order both `InsertSQL` and `UpdateSQL` take them.
@@ -158,12 +172,12 @@ enum CallStore {
         return nil
     }
 
-    /// The call's row with the rest of the decision's writes, in one statement: the agents it put on or took off the
-    /// call, the sticky binding, the lines it gave back, and, for a decision without events, an asynchronous commit
-    /// (`DecisionWrites.needsDurableCommit`). PostgreSQL runs the parts in an order of its choosing; the company's
-    /// row is still locked only until the commit, which follows at once.
+    /// The call's row with the rest of the decision's writes, in one statement: its events into the outbox, the
+    /// agents it put on or took off the call, the sticky binding, the lines it gave back, and, for a decision without
+    /// events, an asynchronous commit (`DecisionWrites.needsDurableCommit`). PostgreSQL runs the parts in an order of
+    /// its choosing; the company's row is still locked only until the commit, which follows at once.
     static func update(_ call: CallRecord, appending journey: [JourneyEntry], writes: DecisionWrites, in transaction: Transaction) async throws {
-        var binds = PostgresBindings(capacity: 27)
+        var binds = PostgresBindings(capacity: 32)
         try appendChangeable(call, journey: journey, to: &binds)
         binds.append(call.company.uuid)
         binds.append(call.uid.uuid)
@@ -176,34 +190,49 @@ enum CallStore {
         binds.append(call.direction == .outbound ? writes.releasedLines : 0)
         binds.append(!writes.needsDurableCommit)
         var updated = 0
-        for try await _ in try await transaction.execute(UpdateSQL.self, binds) { updated += 1 }
+        if writes.events.isEmpty {
+            for try await _ in try await transaction.execute(UpdateSQL.self, binds) { updated += 1 }
+        } else {
+            Outbox.append(writes.events, to: &binds)
+            for try await _ in try await transaction.execute(UpdateWithEventsSQL.self, binds) { updated += 1 }
+        }
         // The row is locked by this transaction, so this cannot happen; if it did, the other writes must not commit.
         guard updated == 1 else { throw APIStoreError.missingRow("calls") }
     }
 
+    /// A decision without events: the outbox's statement trigger must not run for nothing.
     enum UpdateSQL: PreparedText {
-        static let sql = """
-            WITH busy AS (
-                UPDATE \(CallRouterSQL.schema).users SET on_call = $18 WHERE company_id = $17 AND id = ANY($19::uuid[])
-            ), freed AS (
-                UPDATE \(CallRouterSQL.schema).users SET on_call = NULL WHERE company_id = $17 AND id = ANY($20::uuid[]) AND on_call = $18
-            ), sticky AS (
-                INSERT INTO \(CallRouterSQL.schema).sticky_bindings (company_id, customer, agent_id, answered_at)
-                SELECT $17, $21::text, $22::uuid, $23::timestamptz WHERE $22::uuid IS NOT NULL
-                ON CONFLICT (company_id, customer) DO UPDATE SET agent_id = excluded.agent_id, answered_at = excluded.answered_at
-                WHERE sticky_bindings.answered_at <= excluded.answered_at
-            ), lines AS (
-                UPDATE \(CallRouterSQL.schema).companies
-                SET lines_in_use = greatest(0, lines_in_use - $24::int8), outbound_in_use = greatest(0, outbound_in_use - $25::int8)
-                WHERE company_id = $17 AND $24::int8 > 0
-            )
-            UPDATE \(CallRouterSQL.schema).calls SET state = $1::text::jsonb, journey = journey || $2::text::jsonb, live = $3,
-                lines_held = $4::int8, outcome = $5::text, agent_id = $6::uuid, department_id = $7::uuid, not_reachable = $8,
-                picked_up_at = $9::timestamptz, answered_at = $10::timestamptz, ended_at = $11::timestamptz, billable_seconds = $12::int8,
-                recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text
-            WHERE company_id = $17 AND uid = $18
-            RETURNING CASE WHEN $26::bool THEN set_config('synchronous_commit', 'off', true) END
-            """
+        static let sql = updateSQL(events: nil)
+    }
+
+    /// A decision with events: they go into the outbox in the same statement, one round trip less.
+    enum UpdateWithEventsSQL: PreparedText {
+        static let sql = updateSQL(events: Outbox.insert(schema: CallRouterSQL.schema, firstParameter: 27))
+    }
+
+    private static func updateSQL(events: String?) -> String {
+        """
+        WITH \(events.map { "events AS (\n\($0)\n), " } ?? "")busy AS (
+            UPDATE \(CallRouterSQL.schema).users SET on_call = $18 WHERE company_id = $17 AND id = ANY($19::uuid[])
+        ), freed AS (
+            UPDATE \(CallRouterSQL.schema).users SET on_call = NULL WHERE company_id = $17 AND id = ANY($20::uuid[]) AND on_call = $18
+        ), sticky AS (
+            INSERT INTO \(CallRouterSQL.schema).sticky_bindings (company_id, customer, agent_id, answered_at)
+            SELECT $17, $21::text, $22::uuid, $23::timestamptz WHERE $22::uuid IS NOT NULL
+            ON CONFLICT (company_id, customer) DO UPDATE SET agent_id = excluded.agent_id, answered_at = excluded.answered_at
+            WHERE sticky_bindings.answered_at <= excluded.answered_at
+        ), lines AS (
+            UPDATE \(CallRouterSQL.schema).companies
+            SET lines_in_use = greatest(0, lines_in_use - $24::int8), outbound_in_use = greatest(0, outbound_in_use - $25::int8)
+            WHERE company_id = $17 AND $24::int8 > 0
+        )
+        UPDATE \(CallRouterSQL.schema).calls SET state = $1::text::jsonb, journey = journey || $2::text::jsonb, live = $3,
+            lines_held = $4::int8, outcome = $5::text, agent_id = $6::uuid, department_id = $7::uuid, not_reachable = $8,
+            picked_up_at = $9::timestamptz, answered_at = $10::timestamptz, ended_at = $11::timestamptz, billable_seconds = $12::int8,
+            recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text
+        WHERE company_id = $17 AND uid = $18
+        RETURNING CASE WHEN $26::bool THEN set_config('synchronous_commit', 'off', true) END
+        """
     }
 
     static func setDisposition(_ uid: CallID, company: CompanyID, disposition: String, comment: String?, in transaction: Transaction) async throws {
