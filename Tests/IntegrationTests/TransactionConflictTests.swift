@@ -1,14 +1,7 @@
 import Foundation
 import PostgresNIO
 import Storage
-import Synchronization
 import Testing
-
-private final class RunCount: Sendable {
-    private let count = Mutex(0)
-    var value: Int { count.withLock { $0 } }
-    func add() { count.withLock { $0 += 1 } }
-}
 
 /// Two transactions that lock two rows in opposite orders: PostgreSQL aborts one of them (deadlock_detected).
 @Suite("Transaction conflicts")
@@ -18,7 +11,7 @@ struct TransactionConflictTests {
     private static func collide(
         _ database: Database, retrying: Bool
     ) async throws -> (runs: Int, outcomes: [Result<Void, any Error>]) {
-        let holding = RunCount(), runs = RunCount()
+        let holding = Tally(), runs = Tally()
         let table = "\(database.schema).pair"
         return try await withThrowingTaskGroup(of: Result<Void, any Error>.self) { group in
             for (first, second) in [(1, 2), (2, 1)] {
@@ -26,11 +19,11 @@ struct TransactionConflictTests {
                     var attempt = 0
                     let body: (Transaction) async throws -> Void = { transaction in
                         attempt += 1
-                        runs.add()
+                        await runs.add(deliveries: 1, redelivered: 0, applied: 0)
                         try await transaction.query("UPDATE \(unescaped: table) SET n = n + 1 WHERE id = \(first)")
                         if attempt == 1 {
-                            holding.add()
-                            while holding.value < 2 { try await Task.sleep(for: .milliseconds(10)) }
+                            await holding.add(deliveries: 1, redelivered: 0, applied: 0)
+                            while await holding.deliveries < 2 { try await Task.sleep(for: .milliseconds(10)) }
                         }
                         try await transaction.query("UPDATE \(unescaped: table) SET n = n + 1 WHERE id = \(second)")
                     }
@@ -48,7 +41,7 @@ struct TransactionConflictTests {
             }
             var outcomes: [Result<Void, any Error>] = []
             for try await outcome in group { outcomes.append(outcome) }
-            return (runs.value, outcomes)
+            return (await runs.deliveries, outcomes)
         }
     }
 
