@@ -253,4 +253,47 @@ struct CallRouterSwitchTests {
             await watcher.shutdown()
         }
     }
+
+    @Test("Events of one call sent at once are decided one after another: one hang-up ends it, its line and agent are freed once")
+    func concurrentEventsOfOneCall() async throws {
+        try await withCallRouter(replicas: 2) { router in
+            let company = CompanyID()
+            let office = try await TelephonyOffice.create(router, company: company, lines: 3)
+            let phone = ScriptedSwitch(router: router)
+            let uid = try #require(try await phone.start(did: office.virtualDID, caller: "+919811122233").uid)
+            #expect(try await phone.dtmf(uid, "1").dialled == [office.agents[0]])
+            _ = try await phone.answered(uid, by: office.agents[0])
+            let other = try #require(try await phone.start(did: office.virtualDID, caller: "+919811122244").uid)
+            #expect(try await router.count("SELECT lines_in_use FROM callrouter.companies WHERE company_id = '\(company)'") == 2)
+
+            // Eight hang-ups of the same call, each its own event, at once over both replicas.
+            let at = phone.at
+            let statuses = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        let reply = try await router.switchCall(
+                            "/v1/calls/\(uid)/events", json: #"{"type":"hangup","at":"\#(at)","event_id":"hangup-\#(index)"}"#, replica: index)
+                        return (reply.status, (try? reply.json())?["status"] as? String)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.count == 8)
+            #expect(statuses.allSatisfy { $0.0 == 200 && $0.1 == "ended" }, "\(statuses)")
+
+            let completed = try await router.count(
+                "SELECT count(*) FROM callrouter.outbox WHERE correlation_id = '\(uid)' AND event_type = 'call.completed'")
+            #expect(completed == 1)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(uid)' AND NOT live AND outcome = 'connected'") == 1)
+            // Created, then the key, the answer and one hang-up: no decision wrote twice.
+            #expect(try await router.count("SELECT version FROM callrouter.calls WHERE uid = '\(uid)'") == 3)
+            #expect(try await router.count(
+                "SELECT count(*) FROM callrouter.calls, jsonb_array_elements(journey) entry WHERE uid = '\(uid)' AND entry->>'kind' = 'hangup'") == 1)
+            // The other call still holds its line; the agent is free.
+            #expect(try await router.count("SELECT lines_in_use FROM callrouter.companies WHERE company_id = '\(company)'") == 1)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.users WHERE company_id = '\(company)' AND on_call IS NOT NULL") == 0)
+            _ = try await phone.hangup(other)
+            #expect(try await router.count("SELECT lines_in_use FROM callrouter.companies WHERE company_id = '\(company)'") == 0)
+        }
+    }
 }

@@ -31,6 +31,9 @@ struct AuthenticationTests {
             v1.post("echo") { request, context -> Echo in
                 try await request.decode(as: Echo.self, context: context)
             }
+            v1.post("busy") { _, _ -> String in
+                throw APIError.unavailable("thing.busy", "Try again.")
+            }
         })
         let router = RouterBuilder.build(
             components: components, verifier: await TokenVerifier(secret: Self.secret), readiness: nil, metrics: nil, maxBodyBytes: 2_048)
@@ -152,6 +155,19 @@ struct AuthenticationTests {
         try await app().test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in #expect(response.status == .ok) }
             try await client.execute(uri: "/metrics", method: .get) { response in #expect(response.status == .ok) }
+        }
+    }
+
+    @Test("a 503 tells the client to send the request again, with Retry-After")
+    func unavailable() async throws {
+        let auth: HTTPFields = [.authorization: "Bearer \(try await token(company: companyA))"]
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/v1/busy", method: .post, headers: auth) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "1")
+                let code = try errorCode(response).code
+                #expect(code == "thing.busy")
+            }
         }
     }
 }

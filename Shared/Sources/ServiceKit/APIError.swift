@@ -42,6 +42,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
         let data = (try? JSONCoding.encoder().encode(body)) ?? Data(#"{"error":{"code":"internal","message":"internal error"}}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
+        if status == .serviceUnavailable { headers[.retryAfter] = "1" }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -81,6 +82,11 @@ extension APIError {
     /// 402: the wallet cannot pay for what was asked (BI-06 `INSUFFICIENTBALANCE`, D-09 `account.suspended`).
     public static func paymentRequired(_ code: String, _ message: String, field: String? = nil) -> APIError {
         APIError(.init(code: 402, reasonPhrase: "Payment Required"), code: code, message: message, field: field)
+    }
+
+    /// 503 with `Retry-After: 1`: nothing was done, and the same request sent again is expected to succeed.
+    public static func unavailable(_ code: String, _ message: String) -> APIError {
+        APIError(.serviceUnavailable, code: code, message: message)
     }
 
     public static let unauthenticated = APIError(

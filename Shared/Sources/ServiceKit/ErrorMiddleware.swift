@@ -23,11 +23,8 @@ public struct ErrorMiddleware: RouterMiddleware {
                 .response(from: request, context: context)
         } catch let error as PSQLError where error.isTransactionConflict {
             // Rolled back whole, so the client may send it again as it was.
-            var response = try APIError(
-                .serviceUnavailable, code: "database.conflict", message: "The request collided with another one and was undone; send it again.")
+            return try APIError.unavailable("database.conflict", "The request collided with another one and was undone; send it again.")
                 .response(from: request, context: context)
-            response.headers[.retryAfter] = "1"
-            return response
         } catch let error as HTTPError {
             return try APIError(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
                 .response(from: request, context: context)

@@ -47,6 +47,15 @@ public struct Database: Sendable {
         }
     }
 
+    /// Runs `body` on one pooled connection with no transaction open: each statement commits on its own. For a hot
+    /// path that reads, decides in memory and then writes everything in one statement, it saves the BEGIN and COMMIT
+    /// round trips; anything that must change together has to be in that one statement.
+    public func withConnection<Result: Sendable>(_ body: (Transaction) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in
+            try await body(Transaction(connection: connection, schema: schema, logger: logger))
+        }
+    }
+
     /// One statement outside any explicit transaction.
     @discardableResult
     public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
@@ -59,7 +68,8 @@ public struct Database: Sendable {
     }
 }
 
-/// A connection inside an open transaction. Valid only inside the `withTransaction` body that produced it.
+/// A connection inside an open transaction (`withTransaction`), or one whose statements each commit on their own
+/// (`withConnection`). Valid only inside the body that produced it.
 public struct Transaction: Sendable {
     public let connection: PostgresConnection
     public let schema: SchemaName

@@ -25,14 +25,16 @@ public struct Outbox: Sendable {
     /// The insert `enqueue` runs, for a hot path that writes its state and its events in one statement (as a part
     /// `WITH events AS (…)`); it takes six parameters from `$firstParameter` on, bound by `append(_:to:)`. With no
     /// events it inserts nothing, but the outbox's statement trigger still runs: use it only when there are events.
-    public static func insert(schema: String, firstParameter first: Int) -> String {
+    /// `condition`, a boolean SQL expression, lets the events depend on another part of the statement
+    /// (`EXISTS (SELECT FROM call)`): they are inserted only if it holds.
+    public static func insert(schema: String, firstParameter first: Int, when condition: String? = nil) -> String {
         let p = (first..<(first + 6)).map { "$\($0)" }
         return """
             INSERT INTO \(schema).outbox (event_id, event_type, correlation_id, traceparent, occurred_at, body)
             SELECT id, type, NULLIF(correlation, ''), NULLIF(traceparent, ''), occurred, body
             FROM unnest(\(p[0])::uuid[], \(p[1])::text[], \(p[2])::text[], \(p[3])::text[], \(p[4])::timestamptz[], \(p[5])::text[])
                  WITH ORDINALITY AS e(id, type, correlation, traceparent, occurred, body, position)
-            ORDER BY position
+            \(condition.map { "WHERE \($0)\n" } ?? "")ORDER BY position
             """
     }
 

@@ -10,7 +10,7 @@ import Testing
 /// `call.completed` on the shared broker) then never suspends a test company halfway through a test.
 final class ScriptedSwitch: @unchecked Sendable {
     let router: CallRouterHarness
-    private let at = Timestamp.format(Date())
+    let at = Timestamp.format(Date())
     private var requests = 0
 
     init(router: CallRouterHarness) { self.router = router }

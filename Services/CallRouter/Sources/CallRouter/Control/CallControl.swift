@@ -5,18 +5,21 @@ import PostgresNIO
 import ServiceKit
 import Storage
 
-/// Runs the call engine for the switch and for click-to-call: one transaction per request, the call's row locked,
-/// its effects (agents busy or free, sticky bindings, lines, events) written with it.
+/// Runs the call engine for the switch and for click-to-call. A switch decision holds no transaction: it reads the
+/// call (or, for a new call, its number) in one statement, decides in memory with the lookups the engine asks for,
+/// and writes the call's row with every effect (agents busy or free, sticky bindings, lines, events) in one statement
+/// that applies only if the call has not moved on meanwhile. Two round trips and one commit for most decisions.
 struct CallControl: Sendable {
     let database: Database
     let outbox: Outbox
     let flows: FlowCache
     let webhooks: InputWebhookClient
 
-    /// A decision aborted by a deadlock with another call's (their statements lock agents, lines and calls in
-    /// orders PostgreSQL chooses) is decided again, up to this many times in all, before the switch sees a 503.
-    /// Its effects are all in its transaction, except an input webhook asked inline, which is never retried.
-    static let attempts = 3
+    /// A decision whose write found the call moved on (another event of it decided first), or that PostgreSQL aborted
+    /// for a deadlock with another call's statement (they lock agents, lines and calls in orders it chooses), is
+    /// decided again from the call as it is now, up to this many times in all, before the switch sees a 503. Nothing
+    /// of it was written, except a balanced department's rotation cursor (`PostgresDirectory.claimRotation`).
+    static let attempts = 5
 
     /// A new inbound call from the switch.
     struct Incoming: Sendable {
@@ -30,7 +33,7 @@ struct CallControl: Sendable {
 
     // MARK: Inbound
 
-    /// Every line was busy when the call's transaction came to take one (D-07).
+    /// Every line was busy when the call's statement came to take one (D-07).
     private struct LinesBusy: Error {
         let lookup: InboundLookup
     }
@@ -46,61 +49,67 @@ struct CallControl: Sendable {
     }
 
     private func admit(_ call: Incoming) async throws -> String {
-        do {
-            return try await database.withTransaction(retryingConflicts: Self.attempts) { transaction in
-                guard let lookup = try await NumberStore.inbound(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID, in: transaction)
-                else { throw APIError.notFound("did") }
-                let company = lookup.company
-                if let answer = lookup.earlierAnswer { return answer }
-                var graph: CallFlowGraph?
-                if let flowID = lookup.flowID, let version = lookup.publishedVersion, lookup.flowStatus == .active {
-                    graph = try await flows.graph(flowID, version: version, in: transaction)
-                }
-                var record = CallRecord(
-                    uid: CallID(), company: company, direction: .inbound, did: call.did, didType: lookup.type, customer: call.caller,
-                    carrierCallID: call.carrierCallID, flowID: lookup.flowID, flowVersion: lookup.publishedVersion, live: true, linesHeld: 0,
-                    state: CallState(), outcome: nil, agentID: nil, departmentID: nil, notReachable: false, startedAt: call.at, pickedUpAt: nil,
-                    answeredAt: nil, endedAt: nil, billableSeconds: nil, recordingURL: nil, voicemailURL: nil, disposition: nil,
-                    dispositionComment: nil, lastEventID: nil, lastResponse: nil)
-                switch Admission.screen(suspended: lookup.settings.suspended, blocked: lookup.blocked, flowReady: graph != nil) {
-                case .refused?:
-                    try await CallStore.systemLog(
-                        company: company, kind: "rejected-suspended",
-                        detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), in: transaction)
-                    return try JSONText.encode(CallAnswer(uid: nil, status: .refused, instructions: [.hangup(reason: .accountSuspended)]))
-                case .rejected?:
-                    return try await refuse(&record, outcome: .rejected, reason: .blocked, journey: "blocked", in: transaction)
-                case .noFlow?:
-                    return try await refuse(&record, outcome: .noFlow, reason: .noFlow, journey: "no_flow", in: transaction)
-                case .lost?, .admitted?, nil:
-                    break
-                }
-                guard let graph else { throw APIStoreError.missingRow("flow_versions") }
-                record.linesHeld = 1
-                record.pickedUpAt = call.at
-                let engine = CallEngine(
-                    flow: graph, directory: directory(company, transaction), context: context(for: record, settings: lookup.settings, at: call.at))
-                var state = CallState()
-                let step = try await engine.start(&state, dialedExtension: call.dialedExtension)
-                record.state = state
-                let started = try EncodedEnvelope(
-                    Envelope(
-                        companyID: company, occurredAt: call.at, correlationID: record.uid.description,
-                        data: CallStarted(uid: record.uid, direction: .inbound, did: call.did, customer: call.caller, startedAt: call.at)))
-                let writes = try gather(step.effects, to: &record, at: call.at)
-                try await writeAgents(writes, call: record, in: transaction)
-                let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: record.live ? .live : .ended, instructions: step.instructions))
-                record.lastResponse = answer
-                try await CallStore.insert(record, journey: step.journey, events: [started] + writes.events, in: transaction)
-                // D-07, CR-47: the line is taken last, so the company's row stays locked only for the commit. A call
-                // that already ended in this decision still needed a free line; it gives it back in the same statement.
-                let taken = try await CompanyStore.takeLines(company, legs: 1, outboundCap: nil, releasing: writes.releasedLines, in: transaction)
-                guard Admission.lines(taken: taken) == .admitted else { throw LinesBusy(lookup: lookup) }
-                return answer
+        var attempt = 1
+        while true {
+            do {
+                return try await database.withConnection { session in try await admitOnce(call, on: session) }
+            } catch let busy as LinesBusy {
+                return try await lost(call, busy.lookup)
+            } catch let error as PSQLError where error.isTransactionConflict && attempt < Self.attempts {
+                attempt += 1
             }
-        } catch let busy as LinesBusy {
-            return try await lost(call, busy.lookup)
         }
+    }
+
+    private func admitOnce(_ call: Incoming, on session: Transaction) async throws -> String {
+        guard let lookup = try await NumberStore.inbound(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID, in: session)
+        else { throw APIError.notFound("did") }
+        let company = lookup.company
+        if let answer = lookup.earlierAnswer { return answer }
+        var graph: CallFlowGraph?
+        if let flowID = lookup.flowID, let version = lookup.publishedVersion, lookup.flowStatus == .active {
+            graph = try await flows.graph(flowID, version: version, in: session)
+        }
+        var record = CallRecord(
+            uid: CallID(), company: company, direction: .inbound, did: call.did, didType: lookup.type, customer: call.caller,
+            carrierCallID: call.carrierCallID, flowID: lookup.flowID, flowVersion: lookup.publishedVersion, live: true, linesHeld: 0,
+            state: CallState(), outcome: nil, agentID: nil, departmentID: nil, notReachable: false, startedAt: call.at, pickedUpAt: nil,
+            answeredAt: nil, endedAt: nil, billableSeconds: nil, recordingURL: nil, voicemailURL: nil, disposition: nil,
+            dispositionComment: nil, lastEventID: nil, lastResponse: nil)
+        switch Admission.screen(suspended: lookup.settings.suspended, blocked: lookup.blocked, flowReady: graph != nil) {
+        case .refused?:
+            try await CallStore.systemLog(
+                company: company, kind: "rejected-suspended",
+                detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), in: session)
+            return try JSONText.encode(CallAnswer(uid: nil, status: .refused, instructions: [.hangup(reason: .accountSuspended)]))
+        case .rejected?:
+            return try await refuse(&record, outcome: .rejected, reason: .blocked, journey: "blocked", in: session)
+        case .noFlow?:
+            return try await refuse(&record, outcome: .noFlow, reason: .noFlow, journey: "no_flow", in: session)
+        case .lost?, .admitted?, nil:
+            break
+        }
+        guard let graph else { throw APIStoreError.missingRow("flow_versions") }
+        record.linesHeld = 1
+        record.pickedUpAt = call.at
+        let engine = CallEngine(flow: graph, directory: directory(company, session), context: context(for: record, settings: lookup.settings, at: call.at))
+        var state = CallState()
+        let step = try await engine.start(&state, dialedExtension: call.dialedExtension)
+        record.state = state
+        let started = try EncodedEnvelope(
+            Envelope(
+                companyID: company, occurredAt: call.at, correlationID: record.uid.description,
+                data: CallStarted(uid: record.uid, direction: .inbound, did: call.did, customer: call.caller, startedAt: call.at)))
+        var writes = try gather(step.effects, to: &record, at: call.at)
+        writes.events.insert(started, at: 0)
+        let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: record.live ? .live : .ended, instructions: step.instructions))
+        record.lastResponse = answer
+        // D-07, CR-47: the line, the call and its events in one statement; a call that already ended in this decision
+        // still needed a free line, and gives it back in the same statement.
+        guard try await CallStore.insertAdmitted(record, journey: step.journey, writes: writes, in: session) else {
+            throw LinesBusy(lookup: lookup)
+        }
+        return answer
     }
 
     /// CR-52: a lost call leaves a system-log row and `call.lost`, nothing else.
@@ -118,13 +127,13 @@ struct CallControl: Sendable {
         }
     }
 
-    private func directory(_ company: CompanyID, _ transaction: Transaction) -> PostgresDirectory {
-        PostgresDirectory(company: company, transaction: transaction, webhooks: webhooks)
+    private func directory(_ company: CompanyID, _ session: Transaction) -> PostgresDirectory {
+        PostgresDirectory(company: company, session: session, webhooks: webhooks)
     }
 
-    /// CR-12, CR-63: the call is logged with its outcome and ends before the IVR.
+    /// CR-12, CR-63: the call is logged with its outcome and ends before the IVR (one statement).
     private func refuse(
-        _ record: inout CallRecord, outcome: CallCompleted.Outcome, reason: HangupReason, journey: String, in transaction: Transaction
+        _ record: inout CallRecord, outcome: CallCompleted.Outcome, reason: HangupReason, journey: String, in session: Transaction
     ) async throws -> String {
         record.state.phase = .ended
         let writes = try gather([.ended(outcome)], to: &record, at: record.startedAt)
@@ -132,7 +141,7 @@ struct CallControl: Sendable {
         record.lastResponse = answer
         try await CallStore.insert(
             record, journey: [JourneyEntry(at: record.startedAt, kind: journey, nodeID: nil, agents: nil, detail: nil)], events: writes.events,
-            in: transaction)
+            in: session)
         return answer
     }
 
@@ -158,41 +167,58 @@ struct CallControl: Sendable {
     private func decide(
         _ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date, answered: InputWebhookAnswer?, inline: Bool
     ) async throws -> String {
-        // Asked inline, the webhook is called inside the transaction: a conflict must not call it again.
-        try await database.withTransaction(retryingConflicts: inline ? 1 : Self.attempts) { transaction in
-            guard let (found, settings) = try await CallStore.lockWithSettings(uid, in: transaction) else { throw APIError.notFound("call") }
-            var record = found
-            if let eventID, eventID == record.lastEventID, let answer = record.lastResponse { return answer }
-            guard record.live else { return try JSONText.encode(CallAnswer(uid: uid, status: .ended, instructions: [])) }
-            let now = max(at, record.startedAt)
-            var graph = CallFlowGraph(start: "", nodes: [], operator: nil)
-            if let flow = record.flowID, let version = record.flowVersion {
-                graph = try await flows.graph(flow, version: version, in: transaction) ?? graph
-            }
-            var lookups = directory(record.company, transaction)
-            lookups.answered = answered
-            lookups.inline = inline
-            let engine = CallEngine(flow: graph, directory: lookups, context: context(for: record, settings: settings, at: now))
-            var state = record.state
-            let step: Step
+        var attempt = 1
+        while true {
             do {
-                step = try await engine.handle(event, &state)
-            } catch let error as CallEventError {
-                throw error.apiError
+                let decided = try await database.withConnection { session in
+                    try await decideOnce(uid, event, eventID: eventID, at: at, answered: answered, inline: inline, on: session)
+                }
+                if let decided { return decided }
+            } catch let error as PSQLError where error.isTransactionConflict && !inline && attempt < Self.attempts {}
+            // Asked inline, the webhook was called during this attempt: deciding again would call it again.
+            guard !inline, attempt < Self.attempts else {
+                throw APIError.unavailable("call.busy", "Other events of this call were being decided at the same time; send this one again.")
             }
-            record.state = state
-            switch event {
-            case .voicemailRecorded(let url, _): record.voicemailURL = url
-            case .hangup(let recording): record.recordingURL = recording ?? record.recordingURL
-            default: break
-            }
-            let writes = try gather(step.effects, to: &record, at: now)
-            let answer = try JSONText.encode(CallAnswer(uid: uid, status: record.live ? .live : .ended, instructions: step.instructions))
-            record.lastEventID = eventID
-            record.lastResponse = answer
-            try await CallStore.update(record, appending: step.journey, writes: writes, in: transaction)
-            return answer
+            attempt += 1
         }
+    }
+
+    /// One attempt: the answer, or nil when the call moved on before the write (nothing was written).
+    private func decideOnce(
+        _ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date, answered: InputWebhookAnswer?, inline: Bool, on session: Transaction
+    ) async throws -> String? {
+        guard let (found, settings) = try await CallStore.readWithSettings(uid, in: session) else { throw APIError.notFound("call") }
+        var record = found
+        if let eventID, eventID == record.lastEventID, let answer = record.lastResponse { return answer }
+        guard record.live else { return try JSONText.encode(CallAnswer(uid: uid, status: .ended, instructions: [])) }
+        let now = max(at, record.startedAt)
+        var graph = CallFlowGraph(start: "", nodes: [], operator: nil)
+        if let flow = record.flowID, let version = record.flowVersion {
+            graph = try await flows.graph(flow, version: version, in: session) ?? graph
+        }
+        var lookups = directory(record.company, session)
+        lookups.answered = answered
+        lookups.inline = inline
+        let engine = CallEngine(flow: graph, directory: lookups, context: context(for: record, settings: settings, at: now))
+        var state = record.state
+        let step: Step
+        do {
+            step = try await engine.handle(event, &state)
+        } catch let error as CallEventError {
+            throw error.apiError
+        }
+        record.state = state
+        switch event {
+        case .voicemailRecorded(let url, _): record.voicemailURL = url
+        case .hangup(let recording): record.recordingURL = recording ?? record.recordingURL
+        default: break
+        }
+        let writes = try gather(step.effects, to: &record, at: now)
+        let answer = try JSONText.encode(CallAnswer(uid: uid, status: record.live ? .live : .ended, instructions: step.instructions))
+        record.lastEventID = eventID
+        record.lastResponse = answer
+        guard try await CallStore.update(record, appending: step.journey, writes: writes, in: session) else { return nil }
+        return answer
     }
 
     // MARK: Outbound (CR-76, CR-77, CR-49, CR-68, D-07, D-09)
@@ -289,17 +315,6 @@ struct CallControl: Sendable {
     }
 
     // MARK: Effects
-
-    /// Agents and the sticky binding a call's first decision changed, one statement each (rare: a flow that starts
-    /// by ringing someone has not connected anyone yet). Later decisions write them with the call's row.
-    private func writeAgents(_ writes: DecisionWrites, call: CallRecord, in transaction: Transaction) async throws {
-        for (agent, busy) in writes.agents {
-            try await UserStore.setOnCall(agent, call: call.uid, busy: busy, company: call.company, in: transaction)
-        }
-        if let sticky = writes.sticky {
-            try await CallStore.bindSticky(company: call.company, customer: sticky.customer, agent: sticky.agent, at: sticky.at, in: transaction)
-        }
-    }
 
     private func context(for record: CallRecord, settings: CompanySettings, at now: Date) -> CallContext {
         CallContext(

@@ -32,6 +32,8 @@ struct CallRecord: Hashable, Sendable {
     var dispositionComment: String?
     var lastEventID: String?
     var lastResponse: String?
+    /// How many decisions changed the row: a decision writes only if the row is still at the version it read.
+    var version = 0
 }
 
 /// What a call log query asks for (CR-53, CR-58): all optional, combined with AND.
@@ -70,12 +72,36 @@ enum CallStore {
     static let columns = """
         uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id, flow_version, live, lines_held, state::text, outcome,
         agent_id, department_id, not_reachable, started_at, picked_up_at, answered_at, ended_at, billable_seconds, recording_url,
-        voicemail_url, disposition, disposition_comment, last_event_id, last_response
+        voicemail_url, disposition, disposition_comment, last_event_id, last_response, version
         """
 
     /// The call's first row, with its first events into the outbox in the same statement.
     static func insert(_ call: CallRecord, journey: [JourneyEntry], events: [EncodedEnvelope], in transaction: Transaction) async throws {
         var binds = PostgresBindings(capacity: 32)
+        try appendInsert(call, journey: journey, to: &binds)
+        if events.isEmpty {
+            try await transaction.execute(InsertSQL.self, binds)
+        } else {
+            Outbox.append(events, to: &binds)
+            try await transaction.execute(InsertWithEventsSQL.self, binds)
+        }
+    }
+
+    /// An inbound call admitted in one statement that commits on its own: a line taken (D-07, CR-47: only if that
+    /// keeps the company within its lines; given back at once if the call already ended), the call's first row, the
+    /// agents and sticky binding its first decision changed, and its events (at least `call.started`). False, and
+    /// nothing written, when every line is busy.
+    static func insertAdmitted(_ call: CallRecord, journey: [JourneyEntry], writes: DecisionWrites, in session: Transaction) async throws -> Bool {
+        var binds = PostgresBindings(capacity: 40)
+        try appendInsert(call, journey: journey, to: &binds)
+        appendAgentWrites(writes, to: &binds)
+        binds.append(writes.releasedLines)
+        Outbox.append(writes.events, to: &binds)
+        for try await _ in try await session.execute(InsertAdmittedSQL.self, binds) { return true }
+        return false
+    }
+
+    private static func appendInsert(_ call: CallRecord, journey: [JourneyEntry], to binds: inout PostgresBindings) throws {
         binds.append(call.uid.uuid)
         binds.append(call.company.uuid)
         binds.append(call.direction.rawValue)
@@ -87,12 +113,6 @@ enum CallStore {
         binds.append(call.flowVersion)
         binds.append(call.startedAt)
         try appendChangeable(call, journey: journey, to: &binds)
-        if events.isEmpty {
-            try await transaction.execute(InsertSQL.self, binds)
-        } else {
-            Outbox.append(events, to: &binds)
-            try await transaction.execute(InsertWithEventsSQL.self, binds)
-        }
     }
 
     enum InsertSQL: PreparedText {
@@ -103,15 +123,69 @@ enum CallStore {
         static let sql = insertSQL(events: Outbox.insert(schema: CallRouterSQL.schema, firstParameter: 27))
     }
 
+    private static let insertColumns = """
+        uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id,
+            flow_version, started_at, state, journey, live, lines_held, outcome, agent_id, department_id, not_reachable, picked_up_at,
+            answered_at, ended_at, billable_seconds, recording_url, voicemail_url, last_event_id, last_response
+        """
+
+    private static let insertValues = """
+        $1, $2, $3, $4, $5, $6::text, $7::text, $8::uuid, $9::int8, $10, $11::text::jsonb, $12::text::jsonb, $13, $14::int8,
+            $15::text, $16::uuid, $17::uuid, $18, $19::timestamptz, $20::timestamptz, $21::timestamptz, $22::int8, $23::text, $24::text,
+            $25::text, $26::text
+        """
+
     private static func insertSQL(events: String?) -> String {
         """
-        \(events.map { "WITH events AS (\n\($0)\n)\n" } ?? "")INSERT INTO \(CallRouterSQL.schema).calls (uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id,
-            flow_version, started_at, state, journey, live, lines_held, outcome, agent_id, department_id, not_reachable, picked_up_at,
-            answered_at, ended_at, billable_seconds, recording_url, voicemail_url, last_event_id, last_response)
-        VALUES ($1, $2, $3, $4, $5, $6::text, $7::text, $8::uuid, $9::int8, $10, $11::text::jsonb, $12::text::jsonb, $13, $14::int8,
-            $15::text, $16::uuid, $17::uuid, $18, $19::timestamptz, $20::timestamptz, $21::timestamptz, $22::int8, $23::text, $24::text,
-            $25::text, $26::text)
+        \(events.map { "WITH events AS (\n\($0)\n)\n" } ?? "")INSERT INTO \(CallRouterSQL.schema).calls (\(insertColumns))
+        VALUES (\(insertValues))
         """
+    }
+
+    /// `insertAdmitted`: the line first; every other part applies only if the call's row went in, and that only if
+    /// the line was free.
+    enum InsertAdmittedSQL: PreparedText {
+        static let sql = """
+            WITH line AS (
+                UPDATE \(CallRouterSQL.schema).companies SET lines_in_use = lines_in_use + 1 - $32::int8
+                WHERE company_id = $2 AND lines_in_use + 1 <= lines
+                RETURNING company_id
+            ), call AS (
+                INSERT INTO \(CallRouterSQL.schema).calls (\(insertColumns))
+                SELECT \(insertValues) WHERE EXISTS (SELECT FROM line)
+                RETURNING uid
+            ), \(agentWritesSQL(company: "$2", uid: "$1", first: 27, when: "EXISTS (SELECT FROM call)")), events AS (
+            \(Outbox.insert(schema: CallRouterSQL.schema, firstParameter: 33, when: "EXISTS (SELECT FROM call)"))
+            )
+            SELECT uid FROM call
+            """
+    }
+
+    /// The agents a decision put on or took off the call and its sticky binding (five parameters from `first`, bound
+    /// by `appendAgentWrites`), as parts of a `WITH`, each applied only if `condition` holds.
+    private static func agentWritesSQL(company: String, uid: String, first: Int, when condition: String) -> String {
+        let p = (first..<(first + 5)).map { "$\($0)" }
+        return """
+            busy AS (
+                UPDATE \(CallRouterSQL.schema).users SET on_call = \(uid) WHERE company_id = \(company) AND id = ANY(\(p[0])::uuid[]) AND \(condition)
+            ), freed AS (
+                UPDATE \(CallRouterSQL.schema).users SET on_call = NULL
+                WHERE company_id = \(company) AND id = ANY(\(p[1])::uuid[]) AND on_call = \(uid) AND \(condition)
+            ), sticky AS (
+                INSERT INTO \(CallRouterSQL.schema).sticky_bindings (company_id, customer, agent_id, answered_at)
+                SELECT \(company), \(p[2])::text, \(p[3])::uuid, \(p[4])::timestamptz WHERE \(p[3])::uuid IS NOT NULL AND \(condition)
+                ON CONFLICT (company_id, customer) DO UPDATE SET agent_id = excluded.agent_id, answered_at = excluded.answered_at
+                WHERE sticky_bindings.answered_at <= excluded.answered_at
+            )
+            """
+    }
+
+    private static func appendAgentWrites(_ writes: DecisionWrites, to binds: inout PostgresBindings) {
+        binds.append(writes.busyAgents.map(\.uuid))
+        binds.append(writes.freedAgents.map(\.uuid))
+        binds.append(writes.sticky?.customer.e164)
+        binds.append(writes.sticky?.agent.uuid)
+        binds.append(writes.sticky?.at)
     }
 
     /// The columns a decision may change, in the order both `InsertSQL` and `UpdateSQL` take them.
@@ -134,12 +208,12 @@ enum CallStore {
         binds.append(call.lastResponse)
     }
 
-    /// The call locked until the transaction ends, so the events of one call are decided one at a time, with its
-    /// company's settings, in one round trip (the start of every switch event).
-    static func lockWithSettings(_ uid: CallID, in transaction: Transaction) async throws -> (CallRecord, CompanySettings)? {
+    /// The call as it is now, with its company's settings, in one round trip (the start of every switch event). Nothing
+    /// is locked: the decision's write applies only if the call is still at this version (`update`).
+    static func readWithSettings(_ uid: CallID, in session: Transaction) async throws -> (CallRecord, CompanySettings)? {
         var binds = PostgresBindings(capacity: 1)
         binds.append(uid.uuid)
-        for try await row in try await transaction.execute(LockWithSettingsSQL.self, binds) {
+        for try await row in try await session.execute(ReadWithSettingsSQL.self, binds) {
             let call = try decode(row)
             let cells = row.makeRandomAccess()
             let settings = CompanySettings(
@@ -152,12 +226,12 @@ enum CallStore {
         return nil
     }
 
-    enum LockWithSettingsSQL: PreparedText {
+    enum ReadWithSettingsSQL: PreparedText {
         static let sql = """
             SELECT \(columns), co.lines, co.lines_in_use, co.outbound_in_use, co.time_zone, co.direct_dialing, co.sticky_window_days,
                    co.suspended
             FROM \(CallRouterSQL.schema).calls JOIN \(CallRouterSQL.schema).companies co USING (company_id)
-            WHERE uid = $1 FOR UPDATE OF calls
+            WHERE uid = $1
             """
     }
 
@@ -172,32 +246,29 @@ enum CallStore {
         return nil
     }
 
-    /// The call's row with the rest of the decision's writes, in one statement: its events into the outbox, the
-    /// agents it put on or took off the call, the sticky binding, the lines it gave back, and, for a decision without
-    /// events, an asynchronous commit (`DecisionWrites.needsDurableCommit`). PostgreSQL runs the parts in an order of
-    /// its choosing; the company's row is still locked only until the commit, which follows at once.
-    static func update(_ call: CallRecord, appending journey: [JourneyEntry], writes: DecisionWrites, in transaction: Transaction) async throws {
-        var binds = PostgresBindings(capacity: 32)
+    /// The call's row with the rest of the decision's writes, in one statement that commits on its own: its events
+    /// into the outbox, the agents it put on or took off the call, the sticky binding, the lines it gave back, and, for
+    /// a decision without events, an asynchronous commit (`DecisionWrites.needsDurableCommit`). All of it applies only
+    /// if the call is still at the version the decision read; false, and nothing written, if another decision of the
+    /// call committed first.
+    static func update(_ call: CallRecord, appending journey: [JourneyEntry], writes: DecisionWrites, in session: Transaction) async throws -> Bool {
+        var binds = PostgresBindings(capacity: 40)
         try appendChangeable(call, journey: journey, to: &binds)
         binds.append(call.company.uuid)
         binds.append(call.uid.uuid)
-        binds.append(writes.busyAgents.map(\.uuid))
-        binds.append(writes.freedAgents.map(\.uuid))
-        binds.append(writes.sticky?.customer.e164)
-        binds.append(writes.sticky?.agent.uuid)
-        binds.append(writes.sticky?.at)
+        binds.append(call.version)
+        appendAgentWrites(writes, to: &binds)
         binds.append(writes.releasedLines)
         binds.append(call.direction == .outbound ? writes.releasedLines : 0)
         binds.append(!writes.needsDurableCommit)
         var updated = 0
         if writes.events.isEmpty {
-            for try await _ in try await transaction.execute(UpdateSQL.self, binds) { updated += 1 }
+            for try await _ in try await session.execute(UpdateSQL.self, binds) { updated += 1 }
         } else {
             Outbox.append(writes.events, to: &binds)
-            for try await _ in try await transaction.execute(UpdateWithEventsSQL.self, binds) { updated += 1 }
+            for try await _ in try await session.execute(UpdateWithEventsSQL.self, binds) { updated += 1 }
         }
-        // The row is locked by this transaction, so this cannot happen; if it did, the other writes must not commit.
-        guard updated == 1 else { throw APIStoreError.missingRow("calls") }
+        return updated == 1
     }
 
     /// A decision without events: the outbox's statement trigger must not run for nothing.
@@ -205,33 +276,27 @@ enum CallStore {
         static let sql = updateSQL(events: nil)
     }
 
-    /// A decision with events: they go into the outbox in the same statement, one round trip less.
+    /// A decision with events: they go into the outbox in the same statement.
     enum UpdateWithEventsSQL: PreparedText {
-        static let sql = updateSQL(events: Outbox.insert(schema: CallRouterSQL.schema, firstParameter: 27))
+        static let sql = updateSQL(events: Outbox.insert(schema: CallRouterSQL.schema, firstParameter: 28, when: "EXISTS (SELECT FROM call)"))
     }
 
     private static func updateSQL(events: String?) -> String {
         """
-        WITH \(events.map { "events AS (\n\($0)\n), " } ?? "")busy AS (
-            UPDATE \(CallRouterSQL.schema).users SET on_call = $18 WHERE company_id = $17 AND id = ANY($19::uuid[])
-        ), freed AS (
-            UPDATE \(CallRouterSQL.schema).users SET on_call = NULL WHERE company_id = $17 AND id = ANY($20::uuid[]) AND on_call = $18
-        ), sticky AS (
-            INSERT INTO \(CallRouterSQL.schema).sticky_bindings (company_id, customer, agent_id, answered_at)
-            SELECT $17, $21::text, $22::uuid, $23::timestamptz WHERE $22::uuid IS NOT NULL
-            ON CONFLICT (company_id, customer) DO UPDATE SET agent_id = excluded.agent_id, answered_at = excluded.answered_at
-            WHERE sticky_bindings.answered_at <= excluded.answered_at
-        ), lines AS (
+        WITH call AS (
+            UPDATE \(CallRouterSQL.schema).calls SET state = $1::text::jsonb, journey = journey || $2::text::jsonb, live = $3,
+                lines_held = $4::int8, outcome = $5::text, agent_id = $6::uuid, department_id = $7::uuid, not_reachable = $8,
+                picked_up_at = $9::timestamptz, answered_at = $10::timestamptz, ended_at = $11::timestamptz, billable_seconds = $12::int8,
+                recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text,
+                version = version + 1
+            WHERE company_id = $17 AND uid = $18 AND version = $19::int8
+            RETURNING CASE WHEN $27::bool THEN set_config('synchronous_commit', 'off', true) END AS commit_mode
+        ), \(agentWritesSQL(company: "$17", uid: "$18", first: 20, when: "EXISTS (SELECT FROM call)")), lines AS (
             UPDATE \(CallRouterSQL.schema).companies
-            SET lines_in_use = greatest(0, lines_in_use - $24::int8), outbound_in_use = greatest(0, outbound_in_use - $25::int8)
-            WHERE company_id = $17 AND $24::int8 > 0
-        )
-        UPDATE \(CallRouterSQL.schema).calls SET state = $1::text::jsonb, journey = journey || $2::text::jsonb, live = $3,
-            lines_held = $4::int8, outcome = $5::text, agent_id = $6::uuid, department_id = $7::uuid, not_reachable = $8,
-            picked_up_at = $9::timestamptz, answered_at = $10::timestamptz, ended_at = $11::timestamptz, billable_seconds = $12::int8,
-            recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text
-        WHERE company_id = $17 AND uid = $18
-        RETURNING CASE WHEN $26::bool THEN set_config('synchronous_commit', 'off', true) END
+            SET lines_in_use = greatest(0, lines_in_use - $25::int8), outbound_in_use = greatest(0, outbound_in_use - $26::int8)
+            WHERE company_id = $17 AND $25::int8 > 0 AND EXISTS (SELECT FROM call)
+        )\(events.map { ", events AS (\n\($0)\n)" } ?? "")
+        SELECT commit_mode FROM call
         """
     }
 
@@ -242,24 +307,6 @@ enum CallStore {
             UPDATE \(unescaped: schema).calls SET disposition = \(disposition), disposition_comment = \(comment)
             WHERE company_id = \(company.uuid) AND uid = \(uid.uuid)
             """)
-    }
-
-    /// D-05: the agent who answered this caller most recently.
-    static func bindSticky(company: CompanyID, customer: PhoneNumber, agent: UserID, at: Date, in transaction: Transaction) async throws {
-        var binds = PostgresBindings(capacity: 4)
-        binds.append(company.uuid)
-        binds.append(customer.e164)
-        binds.append(agent.uuid)
-        binds.append(at)
-        try await transaction.execute(BindStickySQL.self, binds)
-    }
-
-    enum BindStickySQL: PreparedText {
-        static let sql = """
-            INSERT INTO \(CallRouterSQL.schema).sticky_bindings (company_id, customer, agent_id, answered_at) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (company_id, customer) DO UPDATE SET agent_id = excluded.agent_id, answered_at = excluded.answered_at
-            WHERE sticky_bindings.answered_at <= excluded.answered_at
-            """
     }
 
     static func stickyAgent(company: CompanyID, customer: PhoneNumber, since: Date, in transaction: Transaction) async throws -> UserID? {
@@ -361,6 +408,7 @@ enum CallStore {
             endedAt: try value("ended_at", Date?.self), billableSeconds: try value("billable_seconds", Int?.self),
             recordingURL: try value("recording_url", String?.self), voicemailURL: try value("voicemail_url", String?.self),
             disposition: try value("disposition", String?.self), dispositionComment: try value("disposition_comment", String?.self),
-            lastEventID: try value("last_event_id", String?.self), lastResponse: try value("last_response", String?.self))
+            lastEventID: try value("last_event_id", String?.self), lastResponse: try value("last_response", String?.self),
+            version: try value("version", Int.self))
     }
 }

@@ -78,16 +78,19 @@ enum DepartmentStore {
         return ids
     }
 
-    /// D-04: compare-and-set of the balanced-rotation cursor.
+    /// D-04: compare-and-set of the balanced-rotation cursor, as a statement of its own (a decision's session, no
+    /// transaction open). It commits without waiting for the disk: a database crash can only move the cursor back
+    /// by a call, and then an agent is offered first twice in a row. Never run it inside a transaction that must be
+    /// durable, which it would make asynchronous too.
     static func claimRotation(
-        _ id: DepartmentID, company: CompanyID, from seen: UserID?, to user: UserID, in transaction: Transaction
+        _ id: DepartmentID, company: CompanyID, from seen: UserID?, to user: UserID, in session: Transaction
     ) async throws -> Bool {
         var binds = PostgresBindings(capacity: 4)
         binds.append(user.uuid)
         binds.append(company.uuid)
         binds.append(id.uuid)
         binds.append(seen?.uuid)
-        for try await _ in try await transaction.execute(ClaimRotationSQL.self, binds) { return true }
+        for try await _ in try await session.execute(ClaimRotationSQL.self, binds) { return true }
         return false
     }
 
@@ -95,7 +98,7 @@ enum DepartmentStore {
         static let sql = """
             UPDATE \(CallRouterSQL.schema).departments SET last_offered = $1
             WHERE company_id = $2 AND id = $3 AND last_offered IS NOT DISTINCT FROM $4::uuid
-            RETURNING id
+            RETURNING set_config('synchronous_commit', 'off', true)
             """
     }
 

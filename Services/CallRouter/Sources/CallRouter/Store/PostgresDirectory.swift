@@ -2,43 +2,44 @@ import Contracts
 import Foundation
 import Storage
 
-/// The engine's lookups, answered inside the call's transaction.
+/// The engine's lookups, each one statement on the decision's connection (no transaction is open: `CallControl`).
 struct PostgresDirectory: RoutingDirectory {
     let company: CompanyID
-    let transaction: Transaction
+    let session: Transaction
     let webhooks: InputWebhookClient
     /// An input webhook's answer fetched before the transaction.
     var answered: InputWebhookAnswer? = nil
-    /// Ask the webhook from inside the transaction. Switch events turn this off (`CallControl.event`) and turn it
-    /// back on only after the question kept changing under them.
+    /// Ask the webhook during the decision, holding its pooled connection. Switch events turn this off
+    /// (`CallControl.event`) and turn it back on only after the question kept changing under them.
     var inline = true
 
     func department(_ id: DepartmentID) async throws -> Department? {
-        try await DepartmentStore.find(id, company: company, in: transaction)
+        try await DepartmentStore.find(id, company: company, in: session)
     }
 
     func agents(_ ids: [UserID]) async throws -> [Agent] {
-        try await UserStore.agents(ids, company: company, in: transaction)
+        try await UserStore.agents(ids, company: company, in: session)
     }
 
     func agent(extension number: Extension) async throws -> Agent? {
-        try await UserStore.byExtension(number, company: company, in: transaction)?.agent
+        try await UserStore.byExtension(number, company: company, in: session)?.agent
     }
 
     func stickyAgent(customer: PhoneNumber, since: Date) async throws -> UserID? {
-        try await CallStore.stickyAgent(company: company, customer: customer, since: since, in: transaction)
+        try await CallStore.stickyAgent(company: company, customer: customer, since: since, in: session)
     }
 
-    /// In the call's transaction: a second pooled connection taken while this one is held could wait forever once
-    /// every connection is held by a call doing the same. The row stays locked until the commit, so calls into one
-    /// balanced department commit one after another; a concurrent claim re-checks the cursor after that commit.
+    /// On the decision's connection (a second pooled connection taken while this one is held could wait forever once
+    /// every connection is held by a call doing the same). The claim commits on its own, so calls into one balanced
+    /// department do not wait for each other's decisions; if the call's own write then finds the call moved on, the
+    /// cursor has still moved, and the next caller starts one agent later.
     func claimRotation(department: DepartmentID, from seen: UserID?, to user: UserID) async throws -> Bool {
-        try await DepartmentStore.claimRotation(department, company: company, from: seen, to: user, in: transaction)
+        try await DepartmentStore.claimRotation(department, company: company, from: seen, to: user, in: session)
     }
 
     /// The answer fetched before this transaction began, if it is the answer to this question. Otherwise the
-    /// question goes back to `CallControl`, which asks it with no lock or connection held (the customer has three
-    /// seconds; the call's row and a pooled connection must not wait with it) and decides again.
+    /// question goes back to `CallControl`, which asks it with no connection held (the customer has three seconds; a
+    /// pooled connection must not wait with it) and decides again.
     func askInputWebhook(url: String, request: InputWebhookRequest) async throws -> String? {
         if let answered, answered.url == url, answered.request == request { return answered.next }
         guard inline else { throw InputWebhookQuestion(url: url, request: request) }
