@@ -13,6 +13,8 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     /// Every problem found when a whole document is checked at once (a call flow, a template), so a client can fix
     /// them all in one go. `field` then names the document and each violation's `field` the exact place.
     public let violations: [Violation]?
+    /// Seconds after which the same request is expected to succeed (`Retry-After`).
+    public var retryAfter: Int?
 
     public struct Violation: Codable, Equatable, Sendable {
         public var code: String
@@ -35,14 +37,15 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Self.response(status: status, body: ErrorBody(error: .init(code: code, message: message, field: field, violations: violations)))
+        var response = Self.response(status: status, body: ErrorBody(error: .init(code: code, message: message, field: field, violations: violations)))
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
     }
 
     static func response(status: HTTPResponse.Status, body: ErrorBody) -> Response {
         let data = (try? JSONCoding.encoder().encode(body)) ?? Data(#"{"error":{"code":"internal","message":"internal error"}}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
-        if status == .serviceUnavailable { headers[.retryAfter] = "1" }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -86,7 +89,9 @@ extension APIError {
 
     /// 503 with `Retry-After: 1`: nothing was done, and the same request sent again is expected to succeed.
     public static func unavailable(_ code: String, _ message: String) -> APIError {
-        APIError(.serviceUnavailable, code: code, message: message)
+        var error = APIError(.serviceUnavailable, code: code, message: message)
+        error.retryAfter = 1
+        return error
     }
 
     public static let unauthenticated = APIError(

@@ -18,7 +18,8 @@ struct CallControl: Sendable {
     /// A decision whose write found the call moved on (another event of it decided first), or that PostgreSQL aborted
     /// for a deadlock with another call's statement (they lock agents, lines and calls in orders it chooses), is
     /// decided again from the call as it is now, up to this many times in all, before the switch sees a 503. Nothing
-    /// of it was written, except a balanced department's rotation cursor (`PostgresDirectory.claimRotation`).
+    /// of it was written, except a balanced department's rotation cursor (`PostgresDirectory.claimRotation`); an input
+    /// webhook it asked is not asked again (`InlineAnswer`).
     static let attempts = 5
 
     /// A new inbound call from the switch.
@@ -50,10 +51,17 @@ struct CallControl: Sendable {
 
     private func admit(_ call: Incoming) async throws -> String {
         var attempt = 1
+        let asked = InlineAnswer()
         while true {
             do {
-                return try await database.withConnection { session in try await admitOnce(call, on: session) }
+                return try await database.withConnection { session in try await admitOnce(call, asked: asked, on: session) }
             } catch let busy as LinesBusy {
+                // The same call sent twice at once when the company had one line left: the first took it, so this one
+                // found none, and never reached the carrier id's unique index. It gets the first one's answer.
+                let again = try await database.withConnection { session in
+                    try await NumberStore.inbound(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID, in: session)
+                }
+                if let earlier = again?.earlierAnswer { return earlier }
                 return try await lost(call, busy.lookup)
             } catch let error as PSQLError where error.isTransactionConflict && attempt < Self.attempts {
                 attempt += 1
@@ -61,7 +69,7 @@ struct CallControl: Sendable {
         }
     }
 
-    private func admitOnce(_ call: Incoming, on session: Transaction) async throws -> String {
+    private func admitOnce(_ call: Incoming, asked: InlineAnswer, on session: Transaction) async throws -> String {
         guard let lookup = try await NumberStore.inbound(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID, in: session)
         else { throw APIError.notFound("did") }
         let company = lookup.company
@@ -92,7 +100,9 @@ struct CallControl: Sendable {
         guard let graph else { throw APIStoreError.missingRow("flow_versions") }
         record.linesHeld = 1
         record.pickedUpAt = call.at
-        let engine = CallEngine(flow: graph, directory: directory(company, session), context: context(for: record, settings: lookup.settings, at: call.at))
+        var lookups = directory(company, session)
+        lookups.inline = asked
+        let engine = CallEngine(flow: graph, directory: lookups, context: context(for: record, settings: lookup.settings, at: call.at))
         var state = CallState()
         let step = try await engine.start(&state, dialedExtension: call.dialedExtension)
         record.state = state
@@ -168,15 +178,15 @@ struct CallControl: Sendable {
         _ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date, answered: InputWebhookAnswer?, inline: Bool
     ) async throws -> String {
         var attempt = 1
+        let asked = InlineAnswer()
         while true {
             do {
                 let decided = try await database.withConnection { session in
-                    try await decideOnce(uid, event, eventID: eventID, at: at, answered: answered, inline: inline, on: session)
+                    try await decideOnce(uid, event, eventID: eventID, at: at, answered: answered, inline: inline, asked: asked, on: session)
                 }
                 if let decided { return decided }
-            } catch let error as PSQLError where error.isTransactionConflict && !inline && attempt < Self.attempts {}
-            // Asked inline, the webhook was called during this attempt: deciding again would call it again.
-            guard !inline, attempt < Self.attempts else {
+            } catch let error as PSQLError where error.isTransactionConflict && attempt < Self.attempts {}
+            guard attempt < Self.attempts else {
                 throw APIError.unavailable("call.busy", "Other events of this call were being decided at the same time; send this one again.")
             }
             attempt += 1
@@ -185,7 +195,8 @@ struct CallControl: Sendable {
 
     /// One attempt: the answer, or nil when the call moved on before the write (nothing was written).
     private func decideOnce(
-        _ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date, answered: InputWebhookAnswer?, inline: Bool, on session: Transaction
+        _ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date, answered: InputWebhookAnswer?, inline: Bool, asked: InlineAnswer,
+        on session: Transaction
     ) async throws -> String? {
         guard let (found, settings) = try await CallStore.readWithSettings(uid, in: session) else { throw APIError.notFound("call") }
         var record = found
@@ -198,7 +209,7 @@ struct CallControl: Sendable {
         }
         var lookups = directory(record.company, session)
         lookups.answered = answered
-        lookups.inline = inline
+        lookups.inline = inline ? asked : nil
         let engine = CallEngine(flow: graph, directory: lookups, context: context(for: record, settings: settings, at: now))
         var state = record.state
         let step: Step

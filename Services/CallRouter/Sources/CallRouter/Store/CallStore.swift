@@ -32,7 +32,8 @@ struct CallRecord: Hashable, Sendable {
     var dispositionComment: String?
     var lastEventID: String?
     var lastResponse: String?
-    /// How many decisions changed the row: a decision writes only if the row is still at the version it read.
+    /// How many times the row was updated (a trigger counts every update, migration 0006): a decision writes only if
+    /// the row is still at the version it read.
     var version = 0
 }
 
@@ -97,8 +98,11 @@ enum CallStore {
         appendAgentWrites(writes, to: &binds)
         binds.append(writes.releasedLines)
         Outbox.append(writes.events, to: &binds)
-        for try await _ in try await session.execute(InsertAdmittedSQL.self, binds) { return true }
-        return false
+        // Read to the end: the parts after the call's row run after PostgreSQL has sent it, and an error in them
+        // (a deadlock) undoes the whole statement and arrives after that row.
+        var admitted = false
+        for try await _ in try await session.execute(InsertAdmittedSQL.self, binds) { admitted = true }
+        return admitted
     }
 
     private static func appendInsert(_ call: CallRecord, journey: [JourneyEntry], to binds: inout PostgresBindings) throws {
@@ -287,8 +291,7 @@ enum CallStore {
             UPDATE \(CallRouterSQL.schema).calls SET state = $1::text::jsonb, journey = journey || $2::text::jsonb, live = $3,
                 lines_held = $4::int8, outcome = $5::text, agent_id = $6::uuid, department_id = $7::uuid, not_reachable = $8,
                 picked_up_at = $9::timestamptz, answered_at = $10::timestamptz, ended_at = $11::timestamptz, billable_seconds = $12::int8,
-                recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text,
-                version = version + 1
+                recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text
             WHERE company_id = $17 AND uid = $18 AND version = $19::int8
             RETURNING CASE WHEN $27::bool THEN set_config('synchronous_commit', 'off', true) END AS commit_mode
         ), \(agentWritesSQL(company: "$17", uid: "$18", first: 20, when: "EXISTS (SELECT FROM call)")), lines AS (

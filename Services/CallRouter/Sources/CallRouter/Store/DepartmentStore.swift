@@ -90,8 +90,9 @@ enum DepartmentStore {
         binds.append(company.uuid)
         binds.append(id.uuid)
         binds.append(seen?.uuid)
-        for try await _ in try await session.execute(ClaimRotationSQL.self, binds) { return true }
-        return false
+        var claimed = false
+        for try await _ in try await session.execute(ClaimRotationSQL.self, binds) { claimed = true }
+        return claimed
     }
 
     enum ClaimRotationSQL: PreparedText {

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Storage
+import Synchronization
 
 /// The engine's lookups, each one statement on the decision's connection (no transaction is open: `CallControl`).
 struct PostgresDirectory: RoutingDirectory {
@@ -9,9 +10,9 @@ struct PostgresDirectory: RoutingDirectory {
     let webhooks: InputWebhookClient
     /// An input webhook's answer fetched before the transaction.
     var answered: InputWebhookAnswer? = nil
-    /// Ask the webhook during the decision, holding its pooled connection. Switch events turn this off
-    /// (`CallControl.event`) and turn it back on only after the question kept changing under them.
-    var inline = true
+    /// Ask the webhook during the decision, holding its pooled connection, and keep its answer here. Switch events
+    /// leave this nil (`CallControl.event`) and set it only after the question kept changing under them.
+    var inline: InlineAnswer?
 
     func department(_ id: DepartmentID) async throws -> Department? {
         try await DepartmentStore.find(id, company: company, in: session)
@@ -42,8 +43,11 @@ struct PostgresDirectory: RoutingDirectory {
     /// pooled connection must not wait with it) and decides again.
     func askInputWebhook(url: String, request: InputWebhookRequest) async throws -> String? {
         if let answered, answered.url == url, answered.request == request { return answered.next }
-        guard inline else { throw InputWebhookQuestion(url: url, request: request) }
-        return await webhooks.ask(url: url, request: request)
+        guard let inline else { throw InputWebhookQuestion(url: url, request: request) }
+        if let earlier = inline.answer, earlier.url == url, earlier.request == request { return earlier.next }
+        let next = await webhooks.ask(url: url, request: request)
+        inline.answer = InputWebhookAnswer(url: url, request: request, next: next)
+        return next
     }
 }
 
@@ -57,4 +61,15 @@ struct InputWebhookAnswer: Sendable, Hashable {
     var url: String
     var request: InputWebhookRequest
     var next: String?
+}
+
+/// The answer an input webhook gave when asked during a decision, kept for the decision's next attempts (it is
+/// decided again when the call moved on meanwhile), so the customer's webhook is asked once per question.
+final class InlineAnswer: Sendable {
+    private let stored = Mutex<InputWebhookAnswer?>(nil)
+
+    var answer: InputWebhookAnswer? {
+        get { stored.withLock { $0 } }
+        set { stored.withLock { $0 = newValue } }
+    }
 }
