@@ -12,15 +12,18 @@ public struct ServiceDefinition: Sendable {
     /// The `Migrations` resource folder of the service library (`Bundle.module`).
     public let migrationsDirectory: URL?
     public let queues: [QueueSpec]
+    /// PostgreSQL settings for every connection of the service (sent when it connects), e.g. `plan_cache_mode`.
+    public let databaseSettings: [String: String]
     public let build: @Sendable (ServiceContext) async throws -> ServiceComponents
 
     public init(
-        identity: ServiceIdentity, migrationsDirectory: URL?, queues: [QueueSpec],
+        identity: ServiceIdentity, migrationsDirectory: URL?, queues: [QueueSpec], databaseSettings: [String: String] = [:],
         build: @escaping @Sendable (ServiceContext) async throws -> ServiceComponents = { _ in ServiceComponents() }
     ) {
         self.identity = identity
         self.migrationsDirectory = migrationsDirectory
         self.queues = queues
+        self.databaseSettings = databaseSettings
         self.build = build
     }
 

@@ -28,11 +28,13 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     /// The URL without its password, for logs.
     public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
 
-    public func clientConfiguration(maximumConnections: Int = 20) -> PostgresClient.Configuration {
+    /// `settings` are sent as startup parameters: PostgreSQL applies them to the session before its first statement.
+    public func clientConfiguration(maximumConnections: Int = 20, settings: [String: String] = [:]) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database,
             tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
         configuration.options.maximumConnections = maximumConnections
+        configuration.options.additionalStartupParameters = settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         return configuration
     }
 }

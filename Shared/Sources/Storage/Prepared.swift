@@ -5,6 +5,10 @@ public import PostgresNIO
 /// decision). postgres-nio names a prepared statement by its Swift type, so the text is fixed per type and names
 /// its schema itself; use it only for a service's own, fixed schema.
 ///
+/// Parsed once, a statement may still be planned on every execution: PostgreSQL keeps planning for the values at
+/// hand while such a plan looks cheaper than a generic one, which it always does for a statement with optional
+/// parts. A service whose hot statements are like that sets `plan_cache_mode` (`ServiceDefinition.databaseSettings`).
+///
 /// Cast every parameter that may be NULL (`$3::uuid`): the statement is prepared with the types of the first
 /// execution's values, and a NULL has none, so without the cast PostgreSQL infers one from the context and a later
 /// value of another width would not fit it.
