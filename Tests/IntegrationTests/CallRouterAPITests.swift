@@ -452,7 +452,7 @@ struct CallRouterAPITests {
                     #expect(answer.instructions.first?["audio"] as? String == audio, "digits \(digits)")
                     #expect(ContinuousClock.now - started < .seconds(5), "the caller waited too long for \(digits)")
                 }
-                // Asked once per input (outside the call's transaction, then decided with the answer), never twice.
+                // Asked once per input (with no connection held, then decided with the answer), never twice.
                 #expect(await asked.digits == ["1", "9", "2", "3"])
             }
         }

@@ -2,7 +2,7 @@ import Contracts
 import Foundation
 
 /// What the call engine looks up while deciding: departments, agents as they are right now, sticky bindings and the
-/// customer's input webhook. The store answers it from PostgreSQL inside the call's transaction; tests answer it
+/// customer's input webhook. The store answers it from PostgreSQL on the decision's connection; tests answer it
 /// from memory.
 protocol RoutingDirectory: Sendable {
     func department(_ id: DepartmentID) async throws -> Department?
