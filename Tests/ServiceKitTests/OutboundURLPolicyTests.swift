@@ -1,4 +1,4 @@
-import ServiceKit
+@testable import ServiceKit
 import Testing
 
 /// Where a customer's webhook may point (SSRF): nowhere inside the platform's own network, unless configured so.
@@ -45,5 +45,15 @@ struct OutboundURLPolicyTests {
         #expect(await production.resolvesToPublicAddresses("localhost") == false)
         #expect(await production.resolvesToPublicAddresses("no-such-host.invalid") == false)
         #expect(await development.resolvesToPublicAddresses("localhost") == true)
+    }
+
+    @Test("SSRF: a lookup that cannot start (too many running while DNS hangs) counts as not resolving; finished ones give their place back")
+    func lookupLimit() async {
+        let open = OutboundURLPolicy(allowPrivateNetworks: false, concurrentLookups: 1)
+        #expect(await open.resolvesToPublicAddresses("8.8.8.8") == true)
+        #expect(await open.resolvesToPublicAddresses("8.8.8.8") == true)
+        #expect(open.lookups.inFlight == 0)
+        let full = OutboundURLPolicy(allowPrivateNetworks: false, concurrentLookups: 0)
+        #expect(await full.resolvesToPublicAddresses("8.8.8.8") == false)
     }
 }

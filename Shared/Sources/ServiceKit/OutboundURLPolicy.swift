@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,13 +15,16 @@ import Glibc
 public struct OutboundURLPolicy: Sendable {
     /// True in development and tests, where the customer's webhook is a server on this machine.
     public var allowPrivateNetworks: Bool
+    /// Name lookups running now, each on a thread of its own, and how many may (`resolvesToPublicAddresses`).
+    let lookups: LookupGate
 
     /// The environment variable that sets `allowPrivateNetworks` (`true` or `false`). Unset: false when
     /// `MYOP_ENV=production`, true otherwise.
     public static let variable = "MYOP_ALLOW_PRIVATE_WEBHOOKS"
 
-    public init(allowPrivateNetworks: Bool) {
+    public init(allowPrivateNetworks: Bool, concurrentLookups: Int = 64) {
         self.allowPrivateNetworks = allowPrivateNetworks
+        self.lookups = LookupGate(limit: concurrentLookups)
     }
 
     public init(configuration: ServiceConfiguration) {
@@ -59,11 +63,18 @@ public struct OutboundURLPolicy: Sendable {
 
     /// True when every address `host` resolves to now is public (or private networks are allowed). A name that
     /// does not resolve is refused. The lookup blocks, so it runs on a thread of its own, not on the Swift
-    /// concurrency pool.
+    /// concurrency pool. A caller that stops waiting (the input node's 3 seconds) leaves its thread running until
+    /// the resolver gives up, so while DNS hangs threads would pile up with every call: beyond the gate's limit a
+    /// lookup is not started, and the name counts as not resolving.
     public func resolvesToPublicAddresses(_ host: String) async -> Bool {
         if allowPrivateNetworks { return true }
+        guard lookups.enter() else { return false }
         let addresses = await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: Self.resolve(host)) }.start()
+            Thread { [lookups] in
+                let addresses = Self.resolve(host)
+                lookups.leave()
+                continuation.resume(returning: addresses)
+            }.start()
         }
         return !addresses.isEmpty && addresses.allSatisfy(\.isPublic)
     }
@@ -157,4 +168,29 @@ public struct IPAddress: Sendable, Hashable {
         if b[0] == 0xff { return false }  // multicast
         return true
     }
+}
+
+/// Counts work in flight against a limit.
+final class LookupGate: Sendable {
+    let limit: Int
+    private let running = Mutex(0)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Takes a place; false when all `limit` are taken.
+    func enter() -> Bool {
+        running.withLock { running in
+            guard running < limit else { return false }
+            running += 1
+            return true
+        }
+    }
+
+    func leave() {
+        running.withLock { $0 -= 1 }
+    }
+
+    var inFlight: Int { running.withLock { $0 } }
 }
