@@ -1,4 +1,6 @@
+import Foundation
 @testable import ServiceKit
+import Synchronization
 import Testing
 
 /// Where a customer's webhook may point (SSRF): nowhere inside the platform's own network, unless configured so.
@@ -47,13 +49,27 @@ struct OutboundURLPolicyTests {
         #expect(await development.resolvesToPublicAddresses("localhost") == true)
     }
 
-    @Test("SSRF: a lookup that cannot start (too many running while DNS hangs) counts as not resolving; finished ones give their place back")
-    func lookupLimit() async {
-        let open = OutboundURLPolicy(allowPrivateNetworks: false, concurrentLookups: 1)
-        #expect(await open.resolvesToPublicAddresses("8.8.8.8") == true)
-        #expect(await open.resolvesToPublicAddresses("8.8.8.8") == true)
-        #expect(open.lookups.inFlight == 0)
-        let full = OutboundURLPolicy(allowPrivateNetworks: false, concurrentLookups: 0)
-        #expect(await full.resolvesToPublicAddresses("8.8.8.8") == false)
+    @Test("SSRF: callers asking for a name being looked up share that lookup; beyond the limit a name counts as not resolving")
+    func lookupsAreSharedAndBounded() async throws {
+        let lookups = NameLookups(limit: 1)
+        let release = DispatchSemaphore(value: 0)
+        let calls = Mutex(0)
+        let hanging: @Sendable (String) -> [IPAddress] = { _ in
+            calls.withLock { $0 += 1 }
+            release.wait()
+            return [IPAddress("8.8.8.8")!]
+        }
+        async let first = lookups.resolve("hangs.example", with: hanging)
+        async let second = lookups.resolve("hangs.example", with: hanging)
+        while lookups.inFlight.callers < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(lookups.inFlight.names == 1)
+        #expect(await lookups.resolve("other.example", with: hanging).isEmpty, "the one place is taken")
+        release.signal()
+        #expect(await first == [IPAddress("8.8.8.8")!])
+        #expect(await second == [IPAddress("8.8.8.8")!])
+        #expect(calls.withLock { $0 } == 1)
+        #expect(lookups.inFlight.names == 0 && lookups.inFlight.callers == 0)
+        #expect(await OutboundURLPolicy(allowPrivateNetworks: false).resolvesToPublicAddresses("8.8.8.8") == true)
+        #expect(await OutboundURLPolicy(allowPrivateNetworks: false, concurrentLookups: 0).resolvesToPublicAddresses("8.8.8.8") == false)
     }
 }

@@ -15,8 +15,8 @@ import Glibc
 public struct OutboundURLPolicy: Sendable {
     /// True in development and tests, where the customer's webhook is a server on this machine.
     public var allowPrivateNetworks: Bool
-    /// Name lookups running now, each on a thread of its own, and how many may (`resolvesToPublicAddresses`).
-    let lookups: LookupGate
+    /// The name lookups running now.
+    let lookups: NameLookups
 
     /// The environment variable that sets `allowPrivateNetworks` (`true` or `false`). Unset: false when
     /// `MYOP_ENV=production`, true otherwise.
@@ -24,7 +24,7 @@ public struct OutboundURLPolicy: Sendable {
 
     public init(allowPrivateNetworks: Bool, concurrentLookups: Int = 64) {
         self.allowPrivateNetworks = allowPrivateNetworks
-        self.lookups = LookupGate(limit: concurrentLookups)
+        self.lookups = NameLookups(limit: concurrentLookups)
     }
 
     public init(configuration: ServiceConfiguration) {
@@ -63,23 +63,14 @@ public struct OutboundURLPolicy: Sendable {
 
     /// True when every address `host` resolves to now is public (or private networks are allowed). A name that
     /// does not resolve is refused. The lookup blocks, so it runs on a thread of its own, not on the Swift
-    /// concurrency pool. A caller that stops waiting (the input node's 3 seconds) leaves its thread running until
-    /// the resolver gives up, so while DNS hangs threads would pile up with every call: beyond the gate's limit a
-    /// lookup is not started, and the name counts as not resolving.
+    /// concurrency pool (`NameLookups`).
     public func resolvesToPublicAddresses(_ host: String) async -> Bool {
         if allowPrivateNetworks { return true }
-        guard lookups.enter() else { return false }
-        let addresses = await withCheckedContinuation { continuation in
-            Thread { [lookups] in
-                let addresses = Self.resolve(host)
-                lookups.leave()
-                continuation.resume(returning: addresses)
-            }.start()
-        }
+        let addresses = await lookups.resolve(host.lowercased(), with: Self.resolve)
         return !addresses.isEmpty && addresses.allSatisfy(\.isPublic)
     }
 
-    private static func resolve(_ host: String) -> [IPAddress] {
+    static func resolve(_ host: String) -> [IPAddress] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -170,27 +161,47 @@ public struct IPAddress: Sendable, Hashable {
     }
 }
 
-/// Counts work in flight against a limit.
-final class LookupGate: Sendable {
+/// Blocking name lookups, each on a thread of its own. A caller that stops waiting (an input node has 3 seconds)
+/// leaves its lookup running until the resolver gives up, so while a DNS server hangs, threads would pile up with
+/// every call. Callers asking for a name already being looked up wait for that lookup instead of starting one, so a
+/// company whose webhook's name never resolves holds one thread, however many calls reach its input node; and at
+/// most `limit` names are looked up at once; beyond that a name counts as not resolving.
+final class NameLookups: Sendable {
     let limit: Int
-    private let running = Mutex(0)
+    /// The names being looked up, with everyone waiting for each.
+    private let waiting = Mutex<[String: [CheckedContinuation<[IPAddress], Never>]]>([:])
 
     init(limit: Int) {
         self.limit = limit
     }
 
-    /// Takes a place; false when all `limit` are taken.
-    func enter() -> Bool {
-        running.withLock { running in
-            guard running < limit else { return false }
-            running += 1
-            return true
+    /// What `lookup` answers for `host`, or nothing when `limit` other names are being looked up.
+    func resolve(_ host: String, with lookup: @escaping @Sendable (String) -> [IPAddress]) async -> [IPAddress] {
+        await withCheckedContinuation { continuation in
+            enum Start { case new, joined, full }
+            let start = waiting.withLock { waiting -> Start in
+                if waiting[host] != nil {
+                    waiting[host]?.append(continuation)
+                    return .joined
+                }
+                guard waiting.count < limit else { return .full }
+                waiting[host] = [continuation]
+                return .new
+            }
+            switch start {
+            case .joined: break
+            case .full: continuation.resume(returning: [])
+            case .new:
+                Thread {
+                    let addresses = lookup(host)
+                    for waiter in self.waiting.withLock({ $0.removeValue(forKey: host) ?? [] }) { waiter.resume(returning: addresses) }
+                }.start()
+            }
         }
     }
 
-    func leave() {
-        running.withLock { $0 -= 1 }
+    /// How many names are being looked up now, and how many callers wait for them.
+    var inFlight: (names: Int, callers: Int) {
+        waiting.withLock { waiting in (waiting.count, waiting.values.reduce(0) { $0 + $1.count }) }
     }
-
-    var inFlight: Int { running.withLock { $0 } }
 }

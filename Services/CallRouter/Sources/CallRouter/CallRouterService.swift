@@ -21,8 +21,9 @@ public enum CallRouterService {
             // The decision's statements (`PreparedText`) are planned once per connection. Left to choose, PostgreSQL
             // planned each write again on every execution (pg_stat_statements: 0.6 ms of planning for 0.5-1 ms of
             // execution), because a plan for the values at hand, with the empty parts folded away, always looks
-            // cheaper. The service's other statements filter on the company first (configuration, call logs) or on
-            // live calls, which the same indexes serve whatever the values, so one plan each is as good.
+            // cheaper. The service's other statements look rows up by company and id, or live calls by start time,
+            // which one plan serves whatever the values; the call log's optional filters ask for plans of their own
+            // (`CallStore.list`).
             databaseSettings: ["plan_cache_mode": "force_generic_plan"]
         ) { context in
             let token = try context.configuration.secret(switchTokenVariable, devDefault: devSwitchToken)

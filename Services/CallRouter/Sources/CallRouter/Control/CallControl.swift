@@ -159,7 +159,7 @@ struct CallControl: Sendable {
 
     /// The next event of a live call. A resent event (same `eventID`) gets the stored answer and changes nothing.
     /// An input node's webhook is asked between two attempts, with nothing held: the first attempt stops at the
-    /// question and rolls back, the next one decides with the answer.
+    /// question and writes nothing, the next one decides with the answer.
     func event(_ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date) async throws -> String {
         var answered: InputWebhookAnswer?
         for _ in 0..<3 {

@@ -363,7 +363,10 @@ enum CallStore {
         return notes
     }
 
+    /// Call it inside a transaction: it plans its statement for the filters at hand (`SET LOCAL … force_custom_plan`).
+    /// With the service's generic plans, every optional filter would be checked row by row over the company's log.
     static func list(company: CompanyID, filter: CallLogFilter, in transaction: Transaction) async throws -> [CallRecord] {
+        try await transaction.query("SET LOCAL plan_cache_mode = force_custom_plan")
         let schema = transaction.schema.rawValue
         let beforeAt = filter.before?.0, beforeUID = filter.before?.1.uuid
         let departments = filter.onlyDepartments?.map(\.uuid)

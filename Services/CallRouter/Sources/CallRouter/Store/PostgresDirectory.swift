@@ -8,7 +8,7 @@ struct PostgresDirectory: RoutingDirectory {
     let company: CompanyID
     let session: Transaction
     let webhooks: InputWebhookClient
-    /// An input webhook's answer fetched before the transaction.
+    /// An input webhook's answer fetched before this decision began.
     var answered: InputWebhookAnswer? = nil
     /// Ask the webhook during the decision, holding its pooled connection, and keep its answer here. Switch events
     /// leave this nil (`CallControl.event`) and set it only after the question kept changing under them.
@@ -38,7 +38,7 @@ struct PostgresDirectory: RoutingDirectory {
         try await DepartmentStore.claimRotation(department, company: company, from: seen, to: user, in: session)
     }
 
-    /// The answer fetched before this transaction began, if it is the answer to this question. Otherwise the
+    /// The answer fetched before this decision began, if it is the answer to this question. Otherwise the
     /// question goes back to `CallControl`, which asks it with no connection held (the customer has three seconds; a
     /// pooled connection must not wait with it) and decides again.
     func askInputWebhook(url: String, request: InputWebhookRequest) async throws -> String? {
