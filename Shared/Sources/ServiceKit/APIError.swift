@@ -87,7 +87,8 @@ extension APIError {
         APIError(.init(code: 402, reasonPhrase: "Payment Required"), code: code, message: message, field: field)
     }
 
-    /// 503 with `Retry-After: 1`: nothing was done, and the same request sent again is expected to succeed.
+    /// 503 with `Retry-After: 1`: what the request asked for was not done, and the same request sent again is expected
+    /// to succeed.
     public static func unavailable(_ code: String, _ message: String) -> APIError {
         var error = APIError(.serviceUnavailable, code: code, message: message)
         error.retryAfter = 1
