@@ -45,4 +45,14 @@ extension Transaction {
     ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow> {
         try await connection.execute(Prepared<Text>(bindings), logger: logger, file: file, line: line)
     }
+
+    /// Runs `Text` to its end and returns how many rows it answered. Reading to the end matters for a statement with
+    /// several parts (a `WITH` of writes): parts may run after the first row is sent, and an error in one of them
+    /// undoes the whole statement and arrives after that row.
+    @discardableResult
+    public func run<Text: PreparedText>(_ text: Text.Type, _ bindings: PostgresBindings, file: String = #fileID, line: Int = #line) async throws -> Int {
+        var rows = 0
+        for try await _ in try await execute(text, bindings, file: file, line: line) { rows += 1 }
+        return rows
+    }
 }

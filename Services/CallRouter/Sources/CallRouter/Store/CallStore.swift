@@ -81,10 +81,10 @@ enum CallStore {
         var binds = PostgresBindings(capacity: 32)
         try appendInsert(call, journey: journey, to: &binds)
         if events.isEmpty {
-            try await transaction.execute(InsertSQL.self, binds)
+            try await transaction.run(InsertSQL.self, binds)
         } else {
             Outbox.append(events, to: &binds)
-            try await transaction.execute(InsertWithEventsSQL.self, binds)
+            try await transaction.run(InsertWithEventsSQL.self, binds)
         }
     }
 
@@ -98,11 +98,7 @@ enum CallStore {
         appendAgentWrites(writes, to: &binds)
         binds.append(writes.releasedLines)
         Outbox.append(writes.events, to: &binds)
-        // Read to the end: the parts after the call's row run after PostgreSQL has sent it, and an error in them
-        // (a deadlock) undoes the whole statement and arrives after that row.
-        var admitted = false
-        for try await _ in try await session.execute(InsertAdmittedSQL.self, binds) { admitted = true }
-        return admitted
+        return try await session.run(InsertAdmittedSQL.self, binds) == 1
     }
 
     private static func appendInsert(_ call: CallRecord, journey: [JourneyEntry], to binds: inout PostgresBindings) throws {
@@ -265,14 +261,9 @@ enum CallStore {
         binds.append(writes.releasedLines)
         binds.append(call.direction == .outbound ? writes.releasedLines : 0)
         binds.append(!writes.needsDurableCommit)
-        var updated = 0
-        if writes.events.isEmpty {
-            for try await _ in try await session.execute(UpdateSQL.self, binds) { updated += 1 }
-        } else {
-            Outbox.append(writes.events, to: &binds)
-            for try await _ in try await session.execute(UpdateWithEventsSQL.self, binds) { updated += 1 }
-        }
-        return updated == 1
+        if writes.events.isEmpty { return try await session.run(UpdateSQL.self, binds) == 1 }
+        Outbox.append(writes.events, to: &binds)
+        return try await session.run(UpdateWithEventsSQL.self, binds) == 1
     }
 
     /// A decision without events: the outbox's statement trigger must not run for nothing.

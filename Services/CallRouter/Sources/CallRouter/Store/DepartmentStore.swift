@@ -90,9 +90,7 @@ enum DepartmentStore {
         binds.append(company.uuid)
         binds.append(id.uuid)
         binds.append(seen?.uuid)
-        var claimed = false
-        for try await _ in try await session.execute(ClaimRotationSQL.self, binds) { claimed = true }
-        return claimed
+        return try await session.run(ClaimRotationSQL.self, binds) == 1
     }
 
     enum ClaimRotationSQL: PreparedText {
