@@ -206,7 +206,7 @@ struct CallRouterAPITests {
             #expect(try await router.call("PATCH", "/v1/callrouter/settings", as: company, json: #"{"lines":10}"#).status == 200)
             let forgotten = try #require(try await dial(0).json()["uid"] as? String)
             let sweeper = CallSweeper(
-                database: router.database, control: CallControl(database: router.database, outbox: Outbox(schema: router.database.schema), flows: FlowCache(), webhooks: InputWebhookClient(policy: OutboundURLPolicy(allowPrivateNetworks: true))),
+                database: router.database, control: CallControl(database: router.database, outbox: Outbox(schema: router.database.schema), flows: FlowCache(), webhooks: InputWebhookClient(policy: OutboundURLPolicy(allowPrivateNetworks: true)), calls: LiveCalls()),
                 interval: .seconds(30), dialingLimit: .seconds(0), liveLimit: .seconds(6 * 3_600), logger: TestEnvironment.logger)
             #expect(try await sweeper.sweepOnce(now: Date().addingTimeInterval(1), company: company) == 1)
             #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(forgotten)' AND NOT live AND outcome = 'failed'") == 1)

@@ -300,6 +300,61 @@ struct CallRouterSwitchTests {
         }
     }
 
+    @Test("A replica decides from the call it kept only while no other replica moved the call and the company's settings stand")
+    func keptCallsGoStale() async throws {
+        try await withCallRouter(replicas: 2) { router in
+            let company = CompanyID()
+            let office = try await TelephonyOffice.create(router, company: company, lines: 3)
+            let at = ScriptedSwitch(router: router).at
+            func send(_ path: String, _ json: String, to replica: Int) async throws -> [String: Any] {
+                let reply = try await router.switchCall(path, json: json, replica: replica)
+                try #require(reply.status == 200, "\(reply.status) \(reply.text)")
+                return try reply.json()
+            }
+            func gatherDigits(_ answer: [String: Any]) -> Int? {
+                let instructions = answer["instructions"] as? [[String: Any]] ?? []
+                return instructions.first { $0["type"] as? String == "gather" }?["max_digits"] as? Int
+            }
+
+            // Replica 0 admits the call and keeps it; direct dialing is on, so the menu takes two digits (CR-16).
+            let started = try await send(
+                "/v1/calls", #"{"did":"\#(office.virtualDID)","caller":"+919811100011","carrier_call_id":"\#(UUID())","at":"\#(at)"}"#, to: 0)
+            let uid = try #require(started["uid"] as? String)
+            #expect(gatherDigits(started) == 2)
+
+            // The company turns direct dialing off: replica 0's next decision for the call sees it.
+            #expect(try await router.call("PATCH", "/v1/callrouter/settings", as: company, json: #"{"direct_dialing":false}"#).status == 200)
+            let repeated = try await send("/v1/calls/\(uid)/events", #"{"type":"no_input","at":"\#(at)"}"#, to: 0)
+            #expect(gatherDigits(repeated) == 1, "\(repeated)")
+
+            // Replica 0 takes the key and keeps the call ringing the first agent; replica 1 gets the answer.
+            let offered = try await send("/v1/calls/\(uid)/events", #"{"type":"dtmf","digits":"1","at":"\#(at)"}"#, to: 0)
+            let dial = (offered["instructions"] as? [[String: Any]])?.first { $0["type"] as? String == "dial" }
+            #expect((dial?["agents"] as? [[String: Any]])?.compactMap { $0["user_id"] as? String } == [office.agents[0]])
+            let agent = office.agents[0]
+            _ = try await send("/v1/calls/\(uid)/events", #"{"type":"offer_answered","agent_id":"\#(agent)","leg":"agent","at":"\#(at)"}"#, to: 1)
+
+            // The agent transfers through replica 0. From the call as replica 0 kept it (ringing) the transfer would be
+            // refused (`call.not_connected`); from the call as it is, the agent's colleague on extension 14 rings.
+            let moved = try await send(
+                "/v1/calls/\(uid)/events", #"{"type":"transfer","by":"agent","agent_id":"\#(agent)","to":{"extension":14},"mode":"blind","at":"\#(at)"}"#,
+                to: 0)
+            let ringing = (moved["instructions"] as? [[String: Any]])?.first { $0["type"] as? String == "dial" }
+            #expect((ringing?["agents"] as? [[String: Any]])?.compactMap { $0["user_id"] as? String } == [office.agents[3]], "\(moved)")
+
+            // Replica 1 ends the call; replica 0, which kept it live, answers a late hang-up with the ended call.
+            _ = try await send("/v1/calls/\(uid)/events", #"{"type":"hangup","at":"\#(at)"}"#, to: 1)
+            let late = try await send("/v1/calls/\(uid)/events", #"{"type":"hangup","at":"\#(at)"}"#, to: 0)
+            #expect(late["status"] as? String == "ended")
+            #expect(try await router.count(
+                "SELECT count(*) FROM callrouter.outbox WHERE correlation_id = '\(uid)' AND event_type = 'call.completed'") == 1)
+            // Admitted, then the no-input, the key, the answer, the transfer and the hang-up: five updates, each once.
+            #expect(try await router.count("SELECT version FROM callrouter.calls WHERE uid = '\(uid)'") == 5)
+            #expect(try await router.count("SELECT lines_in_use FROM callrouter.companies WHERE company_id = '\(company)'") == 0)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.users WHERE company_id = '\(company)' AND on_call IS NOT NULL") == 0)
+        }
+    }
+
     @Test("D-07: the same call sent many times at once on a company's last line is admitted once and never answered as lost")
     func duplicateCallOnTheLastLine() async throws {
         try await withCallRouter(replicas: 2) { router in

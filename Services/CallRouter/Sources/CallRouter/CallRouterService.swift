@@ -27,7 +27,9 @@ public enum CallRouterService {
             databaseSettings: ["plan_cache_mode": "force_generic_plan"]
         ) { context in
             let token = try context.configuration.secret(switchTokenVariable, devDefault: devSwitchToken)
-            let control = CallControl(database: context.database, outbox: context.outbox, flows: FlowCache(), webhooks: InputWebhookClient(policy: OutboundURLPolicy(configuration: context.configuration)))
+            let control = CallControl(
+                database: context.database, outbox: context.outbox, flows: FlowCache(),
+                webhooks: InputWebhookClient(policy: OutboundURLPolicy(configuration: context.configuration)), calls: LiveCalls())
             let sharedPool = try SharedNumberPool(context.configuration.values[sharedNumbersVariable] ?? "")
             let api = CallRouterAPI(database: context.database, outbox: context.outbox, control: control, sharedPool: sharedPool)
             let switchAPI = SwitchAPI(control: control, token: token)

@@ -14,6 +14,8 @@ struct CallControl: Sendable {
     let outbox: Outbox
     let flows: FlowCache
     let webhooks: InputWebhookClient
+    /// The calls this replica decided last: their next event decides without reading them first.
+    let calls: LiveCalls
 
     /// A decision whose write found the call moved on (another event of it decided first), or that PostgreSQL aborted
     /// for a deadlock with another call's statement (they lock agents, lines and calls in orders it chooses), is
@@ -119,6 +121,7 @@ struct CallControl: Sendable {
         guard try await CallStore.insertAdmitted(record, journey: step.journey, writes: writes, in: session) else {
             throw LinesBusy(lookup: lookup)
         }
+        calls.keep(record, settings: lookup.settings)
         return answer
     }
 
@@ -198,8 +201,16 @@ struct CallControl: Sendable {
         _ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date, answered: InputWebhookAnswer?, inline: Bool, asked: InlineAnswer,
         on session: Transaction
     ) async throws -> String? {
-        guard let (found, settings) = try await CallStore.readWithSettings(uid, in: session) else { throw APIError.notFound("call") }
-        var record = found
+        let kept = calls.entry(uid)
+        var record: CallRecord
+        let settings: CompanySettings
+        if let kept {
+            (record, settings) = (kept.call, kept.settings)
+        } else if let read = try await CallStore.readWithSettings(uid, in: session) {
+            (record, settings) = read
+        } else {
+            throw APIError.notFound("call")
+        }
         if let eventID, eventID == record.lastEventID, let answer = record.lastResponse { return answer }
         guard record.live else { return try JSONText.encode(CallAnswer(uid: uid, status: .ended, instructions: [])) }
         let now = max(at, record.startedAt)
@@ -215,6 +226,11 @@ struct CallControl: Sendable {
         let step: Step
         do {
             step = try await engine.handle(event, &state)
+        } catch where kept != nil && (error is CallEventError || error is InputWebhookQuestion) {
+            // A refusal, or a question to the company's webhook, must come from the call as it is, not as this replica
+            // last saw it: decided again from a fresh read.
+            calls.forget(uid)
+            return nil
         } catch let error as CallEventError {
             throw error.apiError
         }
@@ -228,7 +244,12 @@ struct CallControl: Sendable {
         let answer = try JSONText.encode(CallAnswer(uid: uid, status: record.live ? .live : .ended, instructions: step.instructions))
         record.lastEventID = eventID
         record.lastResponse = answer
-        guard try await CallStore.update(record, appending: step.journey, writes: writes, in: session) else { return nil }
+        guard try await CallStore.update(record, appending: step.journey, writes: writes, settings: settings, in: session) else {
+            calls.forget(uid)
+            return nil
+        }
+        record.version += 1
+        calls.keep(record, settings: settings)
         return answer
     }
 

@@ -249,9 +249,11 @@ enum CallStore {
     /// The call's row with the rest of the decision's writes, in one statement that commits on its own: its events
     /// into the outbox, the agents it put on or took off the call, the sticky binding, the lines it gave back, and, for
     /// a decision without events, an asynchronous commit (`DecisionWrites.needsDurableCommit`). All of it applies only
-    /// if the call is still at the version the decision read; false, and nothing written, if another decision of the
-    /// call committed first.
-    static func update(_ call: CallRecord, appending journey: [JourneyEntry], writes: DecisionWrites, in session: Transaction) async throws -> Bool {
+    /// if the call is still at the version the decision read and the company's settings are still the ones it decided
+    /// with; false, and nothing written, if another decision of the call or a change of the settings came first.
+    static func update(
+        _ call: CallRecord, appending journey: [JourneyEntry], writes: DecisionWrites, settings: CompanySettings, in session: Transaction
+    ) async throws -> Bool {
         var binds = PostgresBindings(capacity: 40)
         try appendChangeable(call, journey: journey, to: &binds)
         binds.append(call.company.uuid)
@@ -261,6 +263,10 @@ enum CallStore {
         binds.append(writes.releasedLines)
         binds.append(call.direction == .outbound ? writes.releasedLines : 0)
         binds.append(!writes.needsDurableCommit)
+        binds.append(settings.timeZone)
+        binds.append(settings.directDialing)
+        binds.append(settings.stickyWindowDays)
+        binds.append(settings.suspended)
         if writes.events.isEmpty { return try await session.run(UpdateSQL.self, binds) == 1 }
         Outbox.append(writes.events, to: &binds)
         return try await session.run(UpdateWithEventsSQL.self, binds) == 1
@@ -273,7 +279,7 @@ enum CallStore {
 
     /// A decision with events: they go into the outbox in the same statement.
     enum UpdateWithEventsSQL: PreparedText {
-        static let sql = updateSQL(events: Outbox.insert(schema: CallRouterSQL.schema, firstParameter: 28, when: "EXISTS (SELECT FROM call)"))
+        static let sql = updateSQL(events: Outbox.insert(schema: CallRouterSQL.schema, firstParameter: 32, when: "EXISTS (SELECT FROM call)"))
     }
 
     private static func updateSQL(events: String?) -> String {
@@ -283,7 +289,10 @@ enum CallStore {
                 lines_held = $4::int8, outcome = $5::text, agent_id = $6::uuid, department_id = $7::uuid, not_reachable = $8,
                 picked_up_at = $9::timestamptz, answered_at = $10::timestamptz, ended_at = $11::timestamptz, billable_seconds = $12::int8,
                 recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text
-            WHERE company_id = $17 AND uid = $18 AND version = $19::int8
+            WHERE company_id = $17 AND uid = $18 AND version = $19::int8 AND EXISTS (
+                SELECT FROM \(CallRouterSQL.schema).companies
+                WHERE company_id = $17 AND time_zone = $28::text AND direct_dialing = $29::bool AND sticky_window_days = $30::int8
+                    AND suspended = $31::bool)
             RETURNING CASE WHEN $27::bool THEN set_config('synchronous_commit', 'off', true) END AS commit_mode
         ), \(agentWritesSQL(company: "$17", uid: "$18", first: 20, when: "EXISTS (SELECT FROM call)")), lines AS (
             UPDATE \(CallRouterSQL.schema).companies
