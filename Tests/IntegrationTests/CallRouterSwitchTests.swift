@@ -337,13 +337,18 @@ struct CallRouterSwitchTests {
             // The agent transfers through replica 0. From the call as replica 0 kept it (ringing) the transfer would be
             // refused (`call.not_connected`); from the call as it is, the agent's colleague on extension 14 rings.
             let moved = try await send(
-                "/v1/calls/\(uid)/events", #"{"type":"transfer","by":"agent","agent_id":"\#(agent)","to":{"extension":14},"mode":"blind","at":"\#(at)"}"#,
+                "/v1/calls/\(uid)/events", #"{"type":"transfer","by":"agent","agent_id":"\#(agent)","to":{"extension":14},"mode":"blind","at":"\#(at)","event_id":"transfer-1"}"#,
                 to: 0)
             let ringing = (moved["instructions"] as? [[String: Any]])?.first { $0["type"] as? String == "dial" }
             #expect((ringing?["agents"] as? [[String: Any]])?.compactMap { $0["user_id"] as? String } == [office.agents[3]], "\(moved)")
 
-            // Replica 1 ends the call; replica 0, which kept it live, answers a late hang-up with the ended call.
+            // Replica 1 ends the call; replica 0, which kept it live, answers a resent transfer and a late hang-up with
+            // the ended call, not with what it answered before.
             _ = try await send("/v1/calls/\(uid)/events", #"{"type":"hangup","at":"\#(at)"}"#, to: 1)
+            let resent = try await send(
+                "/v1/calls/\(uid)/events", #"{"type":"transfer","by":"agent","agent_id":"\#(agent)","to":{"extension":14},"mode":"blind","at":"\#(at)","event_id":"transfer-1"}"#,
+                to: 0)
+            #expect(resent["status"] as? String == "ended", "\(resent)")
             let late = try await send("/v1/calls/\(uid)/events", #"{"type":"hangup","at":"\#(at)"}"#, to: 0)
             #expect(late["status"] as? String == "ended")
             #expect(try await router.count(
@@ -352,6 +357,58 @@ struct CallRouterSwitchTests {
             #expect(try await router.count("SELECT version FROM callrouter.calls WHERE uid = '\(uid)'") == 5)
             #expect(try await router.count("SELECT lines_in_use FROM callrouter.companies WHERE company_id = '\(company)'") == 0)
             #expect(try await router.count("SELECT count(*) FROM callrouter.users WHERE company_id = '\(company)' AND on_call IS NOT NULL") == 0)
+        }
+    }
+
+    @Test("A kept copy is decided from only while it is the row: not after a crash lost its commit; a balanced rotation moves once")
+    func keptCopyIsCheckedAgainstTheRow() async throws {
+        try await withCallRouter(replicas: 2) { router in
+            let company = CompanyID()
+            let office = try await TelephonyOffice.create(router, company: company, lines: 3)
+            let at = ScriptedSwitch(router: router).at
+            func dialled(_ path: String, _ json: String) async throws -> [String]? {
+                let reply = try await router.switchCall(path, json: json, replica: 0)
+                try #require(reply.status == 200, "\(reply.status) \(reply.text)")
+                let instructions = try reply.json()["instructions"] as? [[String: Any]] ?? []
+                let dial = instructions.first { $0["type"] as? String == "dial" }
+                return (dial?["agents"] as? [[String: Any]])?.compactMap { $0["user_id"] as? String }
+            }
+            let started = try await router.switchCall(
+                "/v1/calls", json: #"{"did":"\#(office.virtualDID)","caller":"+919811100012","carrier_call_id":"\#(UUID())","at":"\#(at)"}"#,
+                replica: 0)
+            let uid = try #require(try started.json()["uid"] as? String)
+            let callID = try #require(UUID(uuidString: uid))
+            var menu = ""
+            for try await row in try await router.database.query("SELECT state::text FROM callrouter.calls WHERE uid = \(callID)") {
+                menu = try row.decode(String.self)
+            }
+
+            // Replica 0 takes key 1 (no event: an asynchronous commit) and keeps the call ringing Sales.
+            #expect(try await dialled("/v1/calls/\(uid)/events", #"{"type":"dtmf","digits":"1","at":"\#(at)"}"#) == [office.agents[0]])
+            // The database crashes and loses that commit; another replica then decides an event of the call from the
+            // menu and writes the same version again. Here: the row goes back to the menu at the same version, with
+            // the trigger that counts updates off for this one statement.
+            try await router.database.withTransaction { transaction in
+                try await transaction.query("SET LOCAL session_replication_role = replica")
+                try await transaction.query(
+                    "UPDATE callrouter.calls SET state = \(menu)::jsonb, revision = gen_random_uuid() WHERE uid = \(callID) AND version = 1")
+            }
+            #expect(try await router.count("SELECT version FROM callrouter.calls WHERE uid = '\(uid)'") == 1)
+
+            // Key 2 on replica 0 is decided from the menu, where the call is: Support rings, all at once.
+            #expect(try await dialled("/v1/calls/\(uid)/events", #"{"type":"dtmf","digits":"2","at":"\#(at)"}"#) == Array(office.agents[3..<6]))
+            #expect(try await router.count("SELECT version FROM callrouter.calls WHERE uid = '\(uid)'") == 2)
+
+            // D-04: a balanced department's rotation moves on only for a decision made from the call as it is. Replica 1
+            // takes a no-input of a second call; replica 0, which kept that call from before, gets its key 3.
+            let second = try await router.switchCall(
+                "/v1/calls", json: #"{"did":"\#(office.virtualDID)","caller":"+919811100013","carrier_call_id":"\#(UUID())","at":"\#(at)"}"#,
+                replica: 0)
+            let secondUID = try #require(try second.json()["uid"] as? String)
+            #expect(try await router.switchCall("/v1/calls/\(secondUID)/events", json: #"{"type":"no_input","at":"\#(at)"}"#, replica: 1).status == 200)
+            #expect(try await dialled("/v1/calls/\(secondUID)/events", #"{"type":"dtmf","digits":"3","at":"\#(at)"}"#) == [office.agents[6]])
+            #expect(try await router.count(
+                "SELECT count(*) FROM callrouter.departments WHERE id = '\(office.accounts)' AND last_offered = '\(office.agents[6])'") == 1)
         }
     }
 

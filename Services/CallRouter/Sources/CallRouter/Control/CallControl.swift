@@ -201,7 +201,8 @@ struct CallControl: Sendable {
         _ uid: CallID, _ event: SwitchEvent, eventID: String?, at: Date, answered: InputWebhookAnswer?, inline: Bool, asked: InlineAnswer,
         on session: Transaction
     ) async throws -> String? {
-        let kept = calls.entry(uid)
+        // A resend of the event the copy answered last is answered from the row: the call may have ended elsewhere since.
+        let kept = calls.entry(uid).flatMap { eventID != nil && $0.call.lastEventID == eventID ? nil : $0 }
         var record: CallRecord
         let settings: CompanySettings
         if let kept {
@@ -221,14 +222,15 @@ struct CallControl: Sendable {
         var lookups = directory(record.company, session)
         lookups.answered = answered
         lookups.inline = inline ? asked : nil
+        lookups.keptCall = kept?.call
         let engine = CallEngine(flow: graph, directory: lookups, context: context(for: record, settings: settings, at: now))
         var state = record.state
         let step: Step
         do {
             step = try await engine.handle(event, &state)
-        } catch where kept != nil && (error is CallEventError || error is InputWebhookQuestion) {
+        } catch where kept != nil && (error is CallEventError || error is InputWebhookQuestion || error is KeptCallMoved) {
             // A refusal, or a question to the company's webhook, must come from the call as it is, not as this replica
-            // last saw it: decided again from a fresh read.
+            // last saw it: decided again from a fresh read. So must a rotation claim (`PostgresDirectory.keptCall`).
             calls.forget(uid)
             return nil
         } catch let error as CallEventError {
@@ -244,11 +246,12 @@ struct CallControl: Sendable {
         let answer = try JSONText.encode(CallAnswer(uid: uid, status: record.live ? .live : .ended, instructions: step.instructions))
         record.lastEventID = eventID
         record.lastResponse = answer
-        guard try await CallStore.update(record, appending: step.journey, writes: writes, settings: settings, in: session) else {
+        guard let revision = try await CallStore.update(record, appending: step.journey, writes: writes, settings: settings, in: session) else {
             calls.forget(uid)
             return nil
         }
         record.version += 1
+        record.revision = revision
         calls.keep(record, settings: settings)
         return answer
     }

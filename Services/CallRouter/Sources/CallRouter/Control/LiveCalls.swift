@@ -4,43 +4,62 @@ import Synchronization
 /// The live calls this replica decided last, as it wrote them, so that the next event of a call skips the read.
 ///
 /// PostgreSQL stays the truth and any replica can take a call's next event: a decision made from a kept call writes
-/// only if the call is still at the version kept and the company's settings are still the ones kept
-/// (`CallStore.update`). When another replica, the disposition API or a settings change moved either, the write
-/// changes nothing, the call is forgotten here and the decision runs again from a fresh read.
+/// only if the call is still at the revision kept and the company's settings are still the ones kept
+/// (`CallStore.update`). When another replica, the sweeper, the disposition API or a settings change moved either,
+/// the write changes nothing, the call is forgotten here and the decision runs again from a fresh read.
 final class LiveCalls: Sendable {
     struct Entry: Sendable {
         var call: CallRecord
         var settings: CompanySettings
     }
 
-    /// Calls the switch stopped sending events for are swept in PostgreSQL, not here; past this many kept calls
-    /// everything is forgotten at once, which costs each live call one read.
-    let capacity: Int
-    private let entries = Mutex<[CallID: Entry]>([:])
+    /// Two generations: a lookup looks in both, a keep goes into the newer one, and when that one is full the older one
+    /// is dropped. Calls that ended on another replica or that the switch stopped reporting leave their entries behind;
+    /// this bounds them to the `generation` to `2 × generation` calls decided here last.
+    private struct Generations {
+        var newer: [CallID: Entry] = [:]
+        var older: [CallID: Entry] = [:]
+    }
 
-    init(capacity: Int = 100_000) {
-        self.capacity = capacity
+    let generation: Int
+    private let generations = Mutex(Generations())
+
+    init(generation: Int = 10_000) {
+        self.generation = max(1, generation)
     }
 
     func entry(_ uid: CallID) -> Entry? {
-        entries.withLock { $0[uid] }
+        generations.withLock { $0.newer[uid] ?? $0.older[uid] }
     }
 
-    /// The call as its decision wrote it; an ended call is forgotten, it takes no more decisions.
+    /// The call as its decision wrote it; an ended call is forgotten, it takes no more decisions. A decision that wrote
+    /// before another one of the call but comes to keep it after does not put the older copy back.
     func keep(_ call: CallRecord, settings: CompanySettings) {
-        entries.withLock { entries in
+        let generation = self.generation
+        generations.withLock { generations in
+            let existing = generations.older.removeValue(forKey: call.uid) ?? generations.newer[call.uid]
             guard call.live else {
-                entries[call.uid] = nil
+                generations.newer[call.uid] = nil
                 return
             }
-            if entries[call.uid] == nil, entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[call.uid] = Entry(call: call, settings: settings)
+            if let existing, existing.call.version > call.version {
+                generations.newer[call.uid] = existing
+                return
+            }
+            generations.newer[call.uid] = Entry(call: call, settings: settings)
+            if generations.newer.count >= generation {
+                generations.older = generations.newer
+                generations.newer = [:]
+            }
         }
     }
 
     func forget(_ uid: CallID) {
-        _ = entries.withLock { $0.removeValue(forKey: uid) }
+        generations.withLock {
+            $0.newer[uid] = nil
+            $0.older[uid] = nil
+        }
     }
 
-    var count: Int { entries.withLock { $0.count } }
+    var count: Int { generations.withLock { $0.newer.count + $0.older.count } }
 }

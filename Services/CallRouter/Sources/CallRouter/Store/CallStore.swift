@@ -32,9 +32,11 @@ struct CallRecord: Hashable, Sendable {
     var dispositionComment: String?
     var lastEventID: String?
     var lastResponse: String?
-    /// How many times the row was updated (a trigger counts every update, migration 0006): a decision writes only if
-    /// the row is still at the version it read.
+    /// How many times the row was updated (a trigger counts every update, migration 0006).
     var version = 0
+    /// Drawn anew for every update (migration 0008; nil until the first): a decision writes only if the row is still
+    /// at the revision it read or kept.
+    var revision: UUID?
 }
 
 /// What a call log query asks for (CR-53, CR-58): all optional, combined with AND.
@@ -73,7 +75,7 @@ enum CallStore {
     static let columns = """
         uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id, flow_version, live, lines_held, state::text, outcome,
         agent_id, department_id, not_reachable, started_at, picked_up_at, answered_at, ended_at, billable_seconds, recording_url,
-        voicemail_url, disposition, disposition_comment, last_event_id, last_response, version
+        voicemail_url, disposition, disposition_comment, last_event_id, last_response, version, revision
         """
 
     /// The call's first row, with its first events into the outbox in the same statement.
@@ -249,11 +251,12 @@ enum CallStore {
     /// The call's row with the rest of the decision's writes, in one statement that commits on its own: its events
     /// into the outbox, the agents it put on or took off the call, the sticky binding, the lines it gave back, and, for
     /// a decision without events, an asynchronous commit (`DecisionWrites.needsDurableCommit`). All of it applies only
-    /// if the call is still at the version the decision read and the company's settings are still the ones it decided
-    /// with; false, and nothing written, if another decision of the call or a change of the settings came first.
+    /// if the call is still at the revision the decision read or kept and the company's settings are still the ones it
+    /// decided with. The call's new revision; nil, and nothing written, if another decision of the call, any other
+    /// update of it or a change of the settings came first.
     static func update(
         _ call: CallRecord, appending journey: [JourneyEntry], writes: DecisionWrites, settings: CompanySettings, in session: Transaction
-    ) async throws -> Bool {
+    ) async throws -> UUID? {
         var binds = PostgresBindings(capacity: 40)
         try appendChangeable(call, journey: journey, to: &binds)
         binds.append(call.company.uuid)
@@ -267,9 +270,12 @@ enum CallStore {
         binds.append(settings.directDialing)
         binds.append(settings.stickyWindowDays)
         binds.append(settings.suspended)
-        if writes.events.isEmpty { return try await session.run(UpdateSQL.self, binds) == 1 }
+        binds.append(call.revision)
+        let revision = UUID()
+        binds.append(revision)
+        if writes.events.isEmpty { return try await session.run(UpdateSQL.self, binds) == 1 ? revision : nil }
         Outbox.append(writes.events, to: &binds)
-        return try await session.run(UpdateWithEventsSQL.self, binds) == 1
+        return try await session.run(UpdateWithEventsSQL.self, binds) == 1 ? revision : nil
     }
 
     /// A decision without events: the outbox's statement trigger must not run for nothing.
@@ -279,7 +285,7 @@ enum CallStore {
 
     /// A decision with events: they go into the outbox in the same statement.
     enum UpdateWithEventsSQL: PreparedText {
-        static let sql = updateSQL(events: Outbox.insert(schema: CallRouterSQL.schema, firstParameter: 32, when: "EXISTS (SELECT FROM call)"))
+        static let sql = updateSQL(events: Outbox.insert(schema: CallRouterSQL.schema, firstParameter: 34, when: "EXISTS (SELECT FROM call)"))
     }
 
     private static func updateSQL(events: String?) -> String {
@@ -288,8 +294,9 @@ enum CallStore {
             UPDATE \(CallRouterSQL.schema).calls SET state = $1::text::jsonb, journey = journey || $2::text::jsonb, live = $3,
                 lines_held = $4::int8, outcome = $5::text, agent_id = $6::uuid, department_id = $7::uuid, not_reachable = $8,
                 picked_up_at = $9::timestamptz, answered_at = $10::timestamptz, ended_at = $11::timestamptz, billable_seconds = $12::int8,
-                recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text
-            WHERE company_id = $17 AND uid = $18 AND version = $19::int8 AND EXISTS (
+                recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text,
+                revision = $33::uuid
+            WHERE company_id = $17 AND uid = $18 AND version = $19::int8 AND revision IS NOT DISTINCT FROM $32::uuid AND EXISTS (
                 SELECT FROM \(CallRouterSQL.schema).companies
                 WHERE company_id = $17 AND time_zone = $28::text AND direct_dialing = $29::bool AND sticky_window_days = $30::int8
                     AND suspended = $31::bool)
@@ -310,6 +317,22 @@ enum CallStore {
             UPDATE \(unescaped: schema).calls SET disposition = \(disposition), disposition_comment = \(comment)
             WHERE company_id = \(company.uuid) AND uid = \(uid.uuid)
             """)
+    }
+
+    /// Whether the row of `call` is still the copy a replica kept of it (`LiveCalls`): checked before a side effect
+    /// that the decision's conditional write cannot take back.
+    static func isCurrent(_ call: CallRecord, in session: Transaction) async throws -> Bool {
+        var binds = PostgresBindings(capacity: 3)
+        binds.append(call.uid.uuid)
+        binds.append(call.version)
+        binds.append(call.revision)
+        return try await session.run(IsCurrentSQL.self, binds) == 1
+    }
+
+    enum IsCurrentSQL: PreparedText {
+        static let sql = """
+            SELECT FROM \(CallRouterSQL.schema).calls WHERE uid = $1 AND version = $2::int8 AND revision IS NOT DISTINCT FROM $3::uuid
+            """
     }
 
     static func stickyAgent(company: CompanyID, customer: PhoneNumber, since: Date, in transaction: Transaction) async throws -> UserID? {
@@ -415,6 +438,6 @@ enum CallStore {
             recordingURL: try value("recording_url", String?.self), voicemailURL: try value("voicemail_url", String?.self),
             disposition: try value("disposition", String?.self), dispositionComment: try value("disposition_comment", String?.self),
             lastEventID: try value("last_event_id", String?.self), lastResponse: try value("last_response", String?.self),
-            version: try value("version", Int.self))
+            version: try value("version", Int.self), revision: try value("revision", UUID?.self))
     }
 }

@@ -13,6 +13,10 @@ struct PostgresDirectory: RoutingDirectory {
     /// Ask the webhook during the decision, holding its pooled connection, and keep its answer here. Switch events
     /// leave this nil (`CallControl.event`) and set it only after the question kept changing under them.
     var inline: InlineAnswer?
+    /// The replica's kept copy of the call this decision started from (`LiveCalls`), if it did. A decision from a stale
+    /// copy writes nothing, but a rotation claim and a question to the company's webhook happen before that write and
+    /// cannot be taken back: before either, the copy is checked against the row.
+    var keptCall: CallRecord?
 
     func department(_ id: DepartmentID) async throws -> Department? {
         try await DepartmentStore.find(id, company: company, in: session)
@@ -35,7 +39,8 @@ struct PostgresDirectory: RoutingDirectory {
     /// department do not wait for each other's decisions; if the call's own write then finds the call moved on, the
     /// cursor has still moved, and the next caller starts one agent later.
     func claimRotation(department: DepartmentID, from seen: UserID?, to user: UserID) async throws -> Bool {
-        try await DepartmentStore.claimRotation(department, company: company, from: seen, to: user, in: session)
+        try await confirmKeptCall()
+        return try await DepartmentStore.claimRotation(department, company: company, from: seen, to: user, in: session)
     }
 
     /// The answer fetched before this decision began, if it is the answer to this question. Otherwise the
@@ -45,11 +50,20 @@ struct PostgresDirectory: RoutingDirectory {
         if let answered, answered.url == url, answered.request == request { return answered.next }
         guard let inline else { throw InputWebhookQuestion(url: url, request: request) }
         if let earlier = inline.answer, earlier.url == url, earlier.request == request { return earlier.next }
+        try await confirmKeptCall()
         let next = await webhooks.ask(url: url, request: request)
         inline.answer = InputWebhookAnswer(url: url, request: request, next: next)
         return next
     }
+
+    private func confirmKeptCall() async throws {
+        guard let keptCall else { return }
+        guard try await CallStore.isCurrent(keptCall, in: session) else { throw KeptCallMoved() }
+    }
 }
+
+/// The replica's kept copy of a call is no longer the call's row: the decision is made again from a fresh read.
+struct KeptCallMoved: Error {}
 
 /// The input webhook a decision needs answered before it can go on (CR-04).
 struct InputWebhookQuestion: Error, Hashable {
