@@ -307,9 +307,7 @@ struct CallRouterSwitchTests {
             let office = try await TelephonyOffice.create(router, company: company, lines: 3)
             let at = ScriptedSwitch(router: router).at
             func send(_ path: String, _ json: String, to replica: Int) async throws -> [String: Any] {
-                let reply = try await router.switchCall(path, json: json, replica: replica)
-                try #require(reply.status == 200, "\(reply.status) \(reply.text)")
-                return try reply.json()
+                try await router.switchAnswer(path, json: json, replica: replica)
             }
             func gatherDigits(_ answer: [String: Any]) -> Int? {
                 let instructions = answer["instructions"] as? [[String: Any]] ?? []
@@ -329,8 +327,7 @@ struct CallRouterSwitchTests {
 
             // Replica 0 takes the key and keeps the call ringing the first agent; replica 1 gets the answer.
             let offered = try await send("/v1/calls/\(uid)/events", #"{"type":"dtmf","digits":"1","at":"\#(at)"}"#, to: 0)
-            let dial = (offered["instructions"] as? [[String: Any]])?.first { $0["type"] as? String == "dial" }
-            #expect((dial?["agents"] as? [[String: Any]])?.compactMap { $0["user_id"] as? String } == [office.agents[0]])
+            #expect(CallRouterHarness.dialled(offered) == [office.agents[0]])
             let agent = office.agents[0]
             _ = try await send("/v1/calls/\(uid)/events", #"{"type":"offer_answered","agent_id":"\#(agent)","leg":"agent","at":"\#(at)"}"#, to: 1)
 
@@ -339,8 +336,7 @@ struct CallRouterSwitchTests {
             let moved = try await send(
                 "/v1/calls/\(uid)/events", #"{"type":"transfer","by":"agent","agent_id":"\#(agent)","to":{"extension":14},"mode":"blind","at":"\#(at)","event_id":"transfer-1"}"#,
                 to: 0)
-            let ringing = (moved["instructions"] as? [[String: Any]])?.first { $0["type"] as? String == "dial" }
-            #expect((ringing?["agents"] as? [[String: Any]])?.compactMap { $0["user_id"] as? String } == [office.agents[3]], "\(moved)")
+            #expect(CallRouterHarness.dialled(moved) == [office.agents[3]], "\(moved)")
 
             // Replica 1 ends the call; replica 0, which kept it live, answers a resent transfer and a late hang-up with
             // the ended call, not with what it answered before.
@@ -367,11 +363,7 @@ struct CallRouterSwitchTests {
             let office = try await TelephonyOffice.create(router, company: company, lines: 3)
             let at = ScriptedSwitch(router: router).at
             func dialled(_ path: String, _ json: String) async throws -> [String]? {
-                let reply = try await router.switchCall(path, json: json, replica: 0)
-                try #require(reply.status == 200, "\(reply.status) \(reply.text)")
-                let instructions = try reply.json()["instructions"] as? [[String: Any]] ?? []
-                let dial = instructions.first { $0["type"] as? String == "dial" }
-                return (dial?["agents"] as? [[String: Any]])?.compactMap { $0["user_id"] as? String }
+                CallRouterHarness.dialled(try await router.switchAnswer(path, json: json, replica: 0))
             }
             let started = try await router.switchCall(
                 "/v1/calls", json: #"{"did":"\#(office.virtualDID)","caller":"+919811100012","carrier_call_id":"\#(UUID())","at":"\#(at)"}"#,

@@ -26,6 +26,19 @@ struct CallRouterHarness: Sendable {
         try await replicas[replica % replicas.count].call("POST", path, json: json, headers: ["X-Switch-Token": Self.switchToken])
     }
 
+    /// A request from the switch that must be answered 200, and its answer.
+    func switchAnswer(_ path: String, json: String, replica: Int) async throws -> [String: Any] {
+        let reply = try await switchCall(path, json: json, replica: replica)
+        try #require(reply.status == 200, "POST \(path): \(reply.status) \(reply.text)")
+        return try reply.json()
+    }
+
+    /// The agents the first `dial` instruction of a switch answer rings, by user id.
+    static func dialled(_ answer: [String: Any]) -> [String]? {
+        let dial = (answer["instructions"] as? [[String: Any]])?.first { $0["type"] as? String == "dial" }
+        return (dial?["agents"] as? [[String: Any]])?.compactMap { $0["user_id"] as? String }
+    }
+
     /// A company's users, departments, flow and numbers, created through the API (`json` bodies), returning ids.
     func create(_ path: String, as company: CompanyID, json: String) async throws -> [String: any Sendable] {
         let reply = try await call("POST", path, as: company, json: json)
