@@ -285,13 +285,14 @@ struct CallEngine: Sendable {
 
     /// A department's strategy over its eligible members, sticky agent first (D-05).
     private func route(_ id: DepartmentID, _ state: inout CallState, _ step: inout Step) async throws {
-        guard var department = try await directory.department(id) else {
+        guard let found = try await directory.departmentWithMembers(id) else {
             log(&step, "department_missing", detail: id.description)
             end(&state, &step, reason: .disconnect)
             return
         }
+        var department = found.0
+        let agents = found.1
         state.department = id
-        let agents = try await directory.agents(department.members)
         var eligible: Set<UserID> = []
         var skipped: [(UserID, Ineligibility)] = []
         for agent in agents {

@@ -7,6 +7,8 @@ import Foundation
 protocol RoutingDirectory: Sendable {
     func department(_ id: DepartmentID) async throws -> Department?
     func agents(_ ids: [UserID]) async throws -> [Agent]
+    /// A department with its members as they are right now (the store answers in one round trip).
+    func departmentWithMembers(_ id: DepartmentID) async throws -> (Department, [Agent])?
     func agent(extension: Extension) async throws -> Agent?
     /// D-05: the agent who last answered `customer` at or after `since`.
     func stickyAgent(customer: PhoneNumber, since: Date) async throws -> UserID?
@@ -16,6 +18,13 @@ protocol RoutingDirectory: Sendable {
     /// CR-04, WH-09: POST the caller's input; the node id the customer's answer names, or nil on timeout or error.
     /// May throw instead, for the caller to ask outside its transaction and decide again (`InputWebhookQuestion`).
     func askInputWebhook(url: String, request: InputWebhookRequest) async throws -> String?
+}
+
+extension RoutingDirectory {
+    func departmentWithMembers(_ id: DepartmentID) async throws -> (Department, [Agent])? {
+        guard let department = try await department(id) else { return nil }
+        return (department, try await agents(department.members))
+    }
 }
 
 /// The body an input node POSTs to the customer's webhook (CR-04).

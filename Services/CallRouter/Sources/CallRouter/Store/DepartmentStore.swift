@@ -39,6 +39,34 @@ enum DepartmentStore {
         static let sql = "SELECT \(columns) FROM \(CallRouterSQL.schema).departments WHERE company_id = $1 AND id = $2"
     }
 
+    /// The department and its members (the call engine's routing, D-04, D-06) in one round trip: one row per member,
+    /// the department's columns first.
+    static func withMembers(_ id: DepartmentID, company: CompanyID, in session: Transaction) async throws -> (Department, [Agent])? {
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(company.uuid)
+        binds.append(id.uuid)
+        var department: Department?
+        var agents: [Agent] = []
+        for try await row in try await session.execute(WithMembersSQL.self, binds) {
+            let cells = row.makeRandomAccess()
+            if department == nil { department = try decode(cells) }
+            if try cells[columnCount].decode(UUID?.self) != nil { agents.append(try UserStore.decode(cells, from: columnCount).agent) }
+        }
+        return department.map { ($0, agents) }
+    }
+
+    private static let columnCount = 9
+
+    enum WithMembersSQL: PreparedText {
+        static let sql = """
+            SELECT \(columns.split(separator: ", ").map { "d.\($0)" }.joined(separator: ", ")),
+                   \(UserStore.columns.split(separator: ", ").map { "u.\($0)" }.joined(separator: ", "))
+            FROM \(CallRouterSQL.schema).departments d
+            LEFT JOIN \(CallRouterSQL.schema).users u ON u.company_id = d.company_id AND u.id = ANY(d.members)
+            WHERE d.company_id = $1 AND d.id = $2
+            """
+    }
+
     enum LockSQL: PreparedText {
         static let sql = "SELECT \(columns) FROM \(CallRouterSQL.schema).departments WHERE company_id = $1 AND id = $2 FOR UPDATE"
     }
@@ -113,8 +141,14 @@ enum DepartmentStore {
     }
 
     static func decode(_ row: PostgresRow) throws -> Department {
-        let (id, name, manager, members, strategy, ring, sticky, fallback, last) = try row.decode(
-            (UUID, String, UUID?, [UUID], String, Int, String, String, UUID?).self)
+        try decode(row.makeRandomAccess())
+    }
+
+    /// `columns`, in their order, from the row's first cells.
+    static func decode(_ cells: PostgresRandomAccessRow) throws -> Department {
+        let id = try cells[0].decode(UUID.self), name = try cells[1].decode(String.self), manager = try cells[2].decode(UUID?.self)
+        let members = try cells[3].decode([UUID].self), strategy = try cells[4].decode(String.self), ring = try cells[5].decode(Int.self)
+        let sticky = try cells[6].decode(String.self), fallback = try cells[7].decode(String.self), last = try cells[8].decode(UUID?.self)
         return Department(
             id: DepartmentID(id), name: name, managerID: manager.map(UserID.init), members: members.map(UserID.init),
             strategy: RoutingStrategy(rawValue: strategy) ?? .serial, ringSeconds: ring, sticky: StickyMode(rawValue: sticky) ?? .off,

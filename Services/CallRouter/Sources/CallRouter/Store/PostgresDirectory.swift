@@ -26,6 +26,10 @@ struct PostgresDirectory: RoutingDirectory {
         try await UserStore.agents(ids, company: company, in: session)
     }
 
+    func departmentWithMembers(_ id: DepartmentID) async throws -> (Department, [Agent])? {
+        try await DepartmentStore.withMembers(id, company: company, in: session)
+    }
+
     func agent(extension number: Extension) async throws -> Agent? {
         try await UserStore.byExtension(number, company: company, in: session)?.agent
     }

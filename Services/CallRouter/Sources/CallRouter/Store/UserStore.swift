@@ -141,8 +141,16 @@ enum UserStore {
     }
 
     static func decode(_ row: PostgresRow) throws -> User {
-        let (id, name, email, mobile, ext, role, availability, slots, outbound, onCall) = try row.decode(
-            (UUID, String, String, String, Int, String, String, String, Bool, UUID?).self)
+        try decode(row.makeRandomAccess(), from: 0)
+    }
+
+    /// `columns`, in their order, from cell `first` on.
+    static func decode(_ cells: PostgresRandomAccessRow, from first: Int) throws -> User {
+        let id = try cells[first].decode(UUID.self), name = try cells[first + 1].decode(String.self)
+        let email = try cells[first + 2].decode(String.self), mobile = try cells[first + 3].decode(String.self)
+        let ext = try cells[first + 4].decode(Int.self), role = try cells[first + 5].decode(String.self)
+        let availability = try cells[first + 6].decode(String.self), slots = try cells[first + 7].decode(String.self)
+        let outbound = try cells[first + 8].decode(Bool.self), onCall = try cells[first + 9].decode(UUID?.self)
         return User(
             id: UserID(id), name: name, email: email, mobile: PhoneNumber(e164: mobile) ?? PhoneNumber(e164: "+910000000000")!,
             extensionNumber: Extension(ext) ?? Extension(10)!, role: Role(rawValue: role) ?? .agent,
