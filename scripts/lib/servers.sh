@@ -40,6 +40,9 @@ PG_DATA="$PG_DIR/data"
 PG_SOCK="$PG_DIR/sock"
 PG_LOG="$PG_DIR/server.log"
 PG_MAX_CONNECTIONS=300 # six services x a pool of 20, plus tests and psql
+# PostgreSQL's default of 128 MB left backends writing out dirty pages themselves to make room (pg_stat_bgwriter:
+# buffers_backend 1.5 M against 0.6 M by checkpoints), in the middle of a call's decision.
+PG_SHARED_BUFFERS=1GB
 PG_DATABASE="myop"
 PG_ADMIN_URL="postgres://postgres@$PG_HOST:$PG_PORT/$PG_DATABASE"
 # The tests get a database of their own, so they never touch the dev stack's tables (they connect as postgres and
@@ -388,7 +391,7 @@ pg_start() {
         # Settings go on the command line rather than into postgresql.conf, so a changed value applies to an
         # existing data directory at its next start.
         if ! as_postgres pg_ctl -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-            -o "-p $PG_PORT -k '$PG_SOCK' -c listen_addresses=$PG_HOST -c max_connections=$PG_MAX_CONNECTIONS" \
+            -o "-p $PG_PORT -k '$PG_SOCK' -c listen_addresses=$PG_HOST -c max_connections=$PG_MAX_CONNECTIONS -c shared_buffers=$PG_SHARED_BUFFERS" \
             start >/dev/null; then
             warn "PostgreSQL did not start; last lines of $PG_LOG:"
             tail -n 20 "$PG_LOG" >&2
