@@ -55,7 +55,7 @@ enum DepartmentStore {
         return department.map { ($0, agents) }
     }
 
-    private static let columnCount = 9
+    private static let columnCount = columns.split(separator: ", ").count
 
     enum WithMembersSQL: PreparedText {
         static let sql = """
