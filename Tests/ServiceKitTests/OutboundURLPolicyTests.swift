@@ -72,4 +72,35 @@ struct OutboundURLPolicyTests {
         #expect(await OutboundURLPolicy(allowPrivateNetworks: false).resolvesToPublicAddresses("8.8.8.8") == true)
         #expect(await OutboundURLPolicy(allowPrivateNetworks: false, concurrentLookups: 0).resolvesToPublicAddresses("8.8.8.8") == false)
     }
+
+    @Test("SSRF: one owner's hanging names take at most its own places; another owner still gets lookups, and shares a name in flight")
+    func lookupsAreBoundedPerOwner() async throws {
+        let lookups = NameLookups(limit: 8, perOwner: 2)
+        let release = DispatchSemaphore(value: 0)
+        let calls = Mutex(0)
+        let hanging: @Sendable (String) -> [IPAddress] = { _ in
+            calls.withLock { $0 += 1 }
+            release.wait()
+            return [IPAddress("8.8.8.8")!]
+        }
+        async let first = lookups.resolve("a1.attacker.example", owner: "tenant-a", with: hanging)
+        async let second = lookups.resolve("a2.attacker.example", owner: "tenant-a", with: hanging)
+        while lookups.inFlight.names < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        let quick: @Sendable (String) -> [IPAddress] = { _ in [IPAddress("8.8.4.4")!] }
+        #expect(await lookups.resolve("a3.attacker.example", owner: "tenant-a", with: quick).isEmpty, "tenant-a's two places are taken")
+        async let shared = lookups.resolve("a1.attacker.example", owner: "tenant-b", with: hanging)
+        async let own = lookups.resolve("crm.tenant-b.example", owner: "tenant-b", with: hanging)
+        while lookups.inFlight.callers < 4 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(lookups.inFlight.names == 3)
+        for _ in 0..<3 { release.signal() }
+        #expect(await first == [IPAddress("8.8.8.8")!])
+        #expect(await second == [IPAddress("8.8.8.8")!])
+        #expect(await shared == [IPAddress("8.8.8.8")!])
+        #expect(await own == [IPAddress("8.8.8.8")!])
+        #expect(calls.withLock { $0 } == 3)
+        // The places are given back: tenant-a may look up names again.
+        release.signal()
+        #expect(await lookups.resolve("a3.attacker.example", owner: "tenant-a", with: hanging) == [IPAddress("8.8.8.8")!])
+        #expect(lookups.inFlight.names == 0 && lookups.inFlight.callers == 0)
+    }
 }

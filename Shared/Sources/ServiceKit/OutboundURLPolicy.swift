@@ -22,9 +22,9 @@ public struct OutboundURLPolicy: Sendable {
     /// `MYOP_ENV=production`, true otherwise.
     public static let variable = "MYOP_ALLOW_PRIVATE_WEBHOOKS"
 
-    public init(allowPrivateNetworks: Bool, concurrentLookups: Int = 64) {
+    public init(allowPrivateNetworks: Bool, concurrentLookups: Int = 64, lookupsPerOwner: Int = 8) {
         self.allowPrivateNetworks = allowPrivateNetworks
-        self.lookups = NameLookups(limit: concurrentLookups)
+        self.lookups = NameLookups(limit: concurrentLookups, perOwner: lookupsPerOwner)
     }
 
     public init(configuration: ServiceConfiguration) {
@@ -63,10 +63,11 @@ public struct OutboundURLPolicy: Sendable {
 
     /// True when every address `host` resolves to now is public (or private networks are allowed). A name that
     /// does not resolve is refused. The lookup blocks, so it runs on a thread of its own, not on the Swift
-    /// concurrency pool (`NameLookups`).
-    public func resolvesToPublicAddresses(_ host: String) async -> Bool {
+    /// concurrency pool (`NameLookups`). `owner` (the company whose URL it is) may have only a few names looked up
+    /// at once, so one tenant's hanging names cannot take every place.
+    public func resolvesToPublicAddresses(_ host: String, for owner: String? = nil) async -> Bool {
         if allowPrivateNetworks { return true }
-        let addresses = await lookups.resolve(host.lowercased(), with: Self.resolve)
+        let addresses = await lookups.resolve(host.lowercased(), owner: owner, with: Self.resolve)
         return !addresses.isEmpty && addresses.allSatisfy(\.isPublic)
     }
 
@@ -164,28 +165,46 @@ public struct IPAddress: Sendable, Hashable {
 /// Blocking name lookups, each on a thread of its own. A caller that stops waiting (an input node has 3 seconds)
 /// leaves its lookup running until the resolver gives up, so while a DNS server hangs, threads would pile up with
 /// every call. Callers asking for a name already being looked up wait for that lookup instead of starting one, so a
-/// company whose webhook's name never resolves holds one thread, however many calls reach its input node; and at
-/// most `limit` names are looked up at once; beyond that a name counts as not resolving.
+/// company whose webhook's name never resolves holds one thread, however many calls reach its input node. At most
+/// `limit` names are looked up at once, and at most `perOwner` of them started for one owner (a company), so one
+/// company's many hanging names (random subdomains) cannot take the places of the others; beyond either, a name counts
+/// as not resolving.
 final class NameLookups: Sendable {
     let limit: Int
-    /// The names being looked up, with everyone waiting for each.
-    private let waiting = Mutex<[String: [CheckedContinuation<[IPAddress], Never>]]>([:])
+    let perOwner: Int
 
-    init(limit: Int) {
-        self.limit = limit
+    private struct Running {
+        /// The names being looked up, with everyone waiting for each.
+        var waiting: [String: [CheckedContinuation<[IPAddress], Never>]] = [:]
+        /// Who started each lookup, and how many running lookups each owner started.
+        var startedBy: [String: String] = [:]
+        var started: [String: Int] = [:]
     }
 
-    /// What `lookup` answers for `host`, or nothing when `limit` other names are being looked up.
-    func resolve(_ host: String, with lookup: @escaping @Sendable (String) -> [IPAddress]) async -> [IPAddress] {
+    private let running = Mutex(Running())
+
+    init(limit: Int, perOwner: Int = 8) {
+        self.limit = limit
+        self.perOwner = perOwner
+    }
+
+    /// What `lookup` answers for `host`, or nothing when `limit` other names, or `perOwner` other names of `owner`,
+    /// are being looked up. A name already being looked up is shared whoever asks.
+    func resolve(_ host: String, owner: String? = nil, with lookup: @escaping @Sendable (String) -> [IPAddress]) async -> [IPAddress] {
         await withCheckedContinuation { continuation in
             enum Start { case new, joined, full }
-            let start = waiting.withLock { waiting -> Start in
-                if waiting[host] != nil {
-                    waiting[host]?.append(continuation)
+            let start = running.withLock { running -> Start in
+                if running.waiting[host] != nil {
+                    running.waiting[host]?.append(continuation)
                     return .joined
                 }
-                guard waiting.count < limit else { return .full }
-                waiting[host] = [continuation]
+                guard running.waiting.count < limit else { return .full }
+                if let owner {
+                    guard running.started[owner, default: 0] < perOwner else { return .full }
+                    running.started[owner, default: 0] += 1
+                    running.startedBy[host] = owner
+                }
+                running.waiting[host] = [continuation]
                 return .new
             }
             switch start {
@@ -194,14 +213,24 @@ final class NameLookups: Sendable {
             case .new:
                 Thread {
                     let addresses = lookup(host)
-                    for waiter in self.waiting.withLock({ $0.removeValue(forKey: host) ?? [] }) { waiter.resume(returning: addresses) }
+                    for waiter in self.finish(host) { waiter.resume(returning: addresses) }
                 }.start()
             }
         }
     }
 
+    private func finish(_ host: String) -> [CheckedContinuation<[IPAddress], Never>] {
+        running.withLock { running in
+            if let owner = running.startedBy.removeValue(forKey: host) {
+                let left = running.started[owner, default: 1] - 1
+                running.started[owner] = left > 0 ? left : nil
+            }
+            return running.waiting.removeValue(forKey: host) ?? []
+        }
+    }
+
     /// How many names are being looked up now, and how many callers wait for them.
     var inFlight: (names: Int, callers: Int) {
-        waiting.withLock { waiting in (waiting.count, waiting.values.reduce(0) { $0 + $1.count }) }
+        running.withLock { running in (running.waiting.count, running.waiting.values.reduce(0) { $0 + $1.count }) }
     }
 }

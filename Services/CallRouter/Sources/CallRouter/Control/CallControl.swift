@@ -170,7 +170,8 @@ struct CallControl: Sendable {
                 return try await decide(uid, event, eventID: eventID, at: at, answered: answered, inline: false)
             } catch let question as InputWebhookQuestion {
                 answered = InputWebhookAnswer(
-                    url: question.url, request: question.request, next: await webhooks.ask(url: question.url, request: question.request))
+                    url: question.url, request: question.request,
+                    next: await webhooks.ask(url: question.url, request: question.request, company: question.company))
             }
         }
         // The call kept moving between attempts (other events of it racing this one): ask inside, as a last resort.

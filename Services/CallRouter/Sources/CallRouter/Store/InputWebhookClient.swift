@@ -13,7 +13,7 @@ struct InputWebhookClient: Sendable {
     static let timeout: Duration = .seconds(3)
     let policy: OutboundURLPolicy
 
-    func ask(url: String, request body: InputWebhookRequest) async -> String? {
+    func ask(url: String, request body: InputWebhookRequest, company: CompanyID) async -> String? {
         guard policy.refusal(of: url) == nil, let target = URL(string: url), let host = target.host,
             let payload = try? JSONCoding.encoder().encode(body)
         else { return nil }
@@ -22,7 +22,7 @@ struct InputWebhookClient: Sendable {
         return await withCheckedContinuation { continuation in
             let once = Once()
             let work = Task {
-                let answer = await policy.resolvesToPublicAddresses(host) ? await Self.post(target, payload) : nil
+                let answer = await policy.resolvesToPublicAddresses(host, for: company.description) ? await Self.post(target, payload) : nil
                 if once.claim() { continuation.resume(returning: answer) }
             }
             Task {

@@ -52,10 +52,10 @@ struct PostgresDirectory: RoutingDirectory {
     /// pooled connection must not wait with it) and decides again.
     func askInputWebhook(url: String, request: InputWebhookRequest) async throws -> String? {
         if let answered, answered.url == url, answered.request == request { return answered.next }
-        guard let inline else { throw InputWebhookQuestion(url: url, request: request) }
+        guard let inline else { throw InputWebhookQuestion(url: url, request: request, company: company) }
         if let earlier = inline.answer, earlier.url == url, earlier.request == request { return earlier.next }
         try await confirmKeptCall()
-        let next = await webhooks.ask(url: url, request: request)
+        let next = await webhooks.ask(url: url, request: request, company: company)
         inline.answer = InputWebhookAnswer(url: url, request: request, next: next)
         return next
     }
@@ -73,6 +73,8 @@ struct KeptCallMoved: Error {}
 struct InputWebhookQuestion: Error, Hashable {
     var url: String
     var request: InputWebhookRequest
+    /// Whose webhook it is (its name lookups are limited per company: `OutboundURLPolicy`).
+    var company: CompanyID
 }
 
 struct InputWebhookAnswer: Sendable, Hashable {
