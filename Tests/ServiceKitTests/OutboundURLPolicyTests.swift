@@ -3,6 +3,20 @@ import Foundation
 import Synchronization
 import Testing
 
+/// A name lookup that answers 8.8.8.8 only when released, once per `release.signal()`, and counts its calls.
+final class HeldLookup: Sendable {
+    let release = DispatchSemaphore(value: 0)
+    let calls = Mutex(0)
+
+    var lookup: @Sendable (String) -> [IPAddress] {
+        { _ in
+            self.calls.withLock { $0 += 1 }
+            self.release.wait()
+            return [IPAddress("8.8.8.8")!]
+        }
+    }
+}
+
 /// Where a customer's webhook may point (SSRF): nowhere inside the platform's own network, unless configured so.
 @Suite("Outbound URL policy")
 struct OutboundURLPolicyTests {
@@ -52,22 +66,17 @@ struct OutboundURLPolicyTests {
     @Test("SSRF: callers asking for a name being looked up share that lookup; beyond the limit a name counts as not resolving")
     func lookupsAreSharedAndBounded() async throws {
         let lookups = NameLookups(limit: 1)
-        let release = DispatchSemaphore(value: 0)
-        let calls = Mutex(0)
-        let hanging: @Sendable (String) -> [IPAddress] = { _ in
-            calls.withLock { $0 += 1 }
-            release.wait()
-            return [IPAddress("8.8.8.8")!]
-        }
+        let held = HeldLookup()
+        let hanging = held.lookup
         async let first = lookups.resolve("hangs.example", with: hanging)
         async let second = lookups.resolve("hangs.example", with: hanging)
         while lookups.inFlight.callers < 2 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(lookups.inFlight.names == 1)
         #expect(await lookups.resolve("other.example", with: hanging).isEmpty, "the one place is taken")
-        release.signal()
+        held.release.signal()
         #expect(await first == [IPAddress("8.8.8.8")!])
         #expect(await second == [IPAddress("8.8.8.8")!])
-        #expect(calls.withLock { $0 } == 1)
+        #expect(held.calls.withLock { $0 } == 1)
         #expect(lookups.inFlight.names == 0 && lookups.inFlight.callers == 0)
         #expect(await OutboundURLPolicy(allowPrivateNetworks: false).resolvesToPublicAddresses("8.8.8.8") == true)
         #expect(await OutboundURLPolicy(allowPrivateNetworks: false, concurrentLookups: 0).resolvesToPublicAddresses("8.8.8.8") == false)
@@ -76,13 +85,8 @@ struct OutboundURLPolicyTests {
     @Test("SSRF: one owner's hanging names take at most its own places; another owner still gets lookups, and shares a name in flight")
     func lookupsAreBoundedPerOwner() async throws {
         let lookups = NameLookups(limit: 8, perOwner: 2)
-        let release = DispatchSemaphore(value: 0)
-        let calls = Mutex(0)
-        let hanging: @Sendable (String) -> [IPAddress] = { _ in
-            calls.withLock { $0 += 1 }
-            release.wait()
-            return [IPAddress("8.8.8.8")!]
-        }
+        let held = HeldLookup()
+        let hanging = held.lookup
         async let first = lookups.resolve("a1.attacker.example", owner: "tenant-a", with: hanging)
         async let second = lookups.resolve("a2.attacker.example", owner: "tenant-a", with: hanging)
         while lookups.inFlight.names < 2 { try await Task.sleep(for: .milliseconds(5)) }
@@ -92,14 +96,14 @@ struct OutboundURLPolicyTests {
         async let own = lookups.resolve("crm.tenant-b.example", owner: "tenant-b", with: hanging)
         while lookups.inFlight.callers < 4 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(lookups.inFlight.names == 3)
-        for _ in 0..<3 { release.signal() }
+        for _ in 0..<3 { held.release.signal() }
         #expect(await first == [IPAddress("8.8.8.8")!])
         #expect(await second == [IPAddress("8.8.8.8")!])
         #expect(await shared == [IPAddress("8.8.8.8")!])
         #expect(await own == [IPAddress("8.8.8.8")!])
-        #expect(calls.withLock { $0 } == 3)
+        #expect(held.calls.withLock { $0 } == 3)
         // The places are given back: tenant-a may look up names again.
-        release.signal()
+        held.release.signal()
         #expect(await lookups.resolve("a3.attacker.example", owner: "tenant-a", with: hanging) == [IPAddress("8.8.8.8")!])
         #expect(lookups.inFlight.names == 0 && lookups.inFlight.callers == 0)
     }
