@@ -60,7 +60,22 @@ struct LiveCallsTests {
         #expect(calls.count == 0)
         let other = call()
         calls.keep(other, settings: settings)
-        calls.forget(other.uid)
+        calls.forget(other.uid, at: other)
         #expect(calls.entry(other.uid) == nil)
+    }
+
+    @Test("A decision that failed from a copy forgets that copy, not a newer one another decision kept meanwhile")
+    func forgetOnlyTheFailedCopy() {
+        let calls = LiveCalls()
+        var stale = call(version: 1)
+        stale.revision = UUID()
+        var newer = stale
+        newer.version = 2
+        newer.revision = UUID()
+        calls.keep(newer, settings: settings)
+        calls.forget(stale.uid, at: stale)
+        #expect(calls.entry(stale.uid)?.call.revision == newer.revision)
+        calls.forget(newer.uid, at: newer)
+        #expect(calls.entry(newer.uid) == nil)
     }
 }

@@ -401,6 +401,16 @@ struct CallRouterSwitchTests {
             #expect(try await dialled("/v1/calls/\(secondUID)/events", #"{"type":"dtmf","digits":"3","at":"\#(at)"}"#) == [office.agents[6]])
             #expect(try await router.count(
                 "SELECT count(*) FROM callrouter.departments WHERE id = '\(office.accounts)' AND last_offered = '\(office.agents[6])'") == 1)
+
+            // The same when the company's settings changed since replica 0 kept a third call: the next in turn rings.
+            let third = try await router.switchCall(
+                "/v1/calls", json: #"{"did":"\#(office.virtualDID)","caller":"+919811100014","carrier_call_id":"\#(UUID())","at":"\#(at)"}"#,
+                replica: 0)
+            let thirdUID = try #require(try third.json()["uid"] as? String)
+            #expect(try await router.call("PATCH", "/v1/callrouter/settings", as: company, json: #"{"sticky_window_days":14}"#).status == 200)
+            #expect(try await dialled("/v1/calls/\(thirdUID)/events", #"{"type":"dtmf","digits":"3","at":"\#(at)"}"#) == [office.agents[7]])
+            #expect(try await router.count(
+                "SELECT count(*) FROM callrouter.departments WHERE id = '\(office.accounts)' AND last_offered = '\(office.agents[7])'") == 1)
         }
     }
 

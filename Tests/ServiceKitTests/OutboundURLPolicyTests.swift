@@ -58,9 +58,9 @@ struct OutboundURLPolicyTests {
 
     @Test("SSRF: a name that resolves to this machine is refused at request time")
     func resolution() async {
-        #expect(await production.resolvesToPublicAddresses("localhost") == false)
-        #expect(await production.resolvesToPublicAddresses("no-such-host.invalid") == false)
-        #expect(await development.resolvesToPublicAddresses("localhost") == true)
+        #expect(await production.resolvesToPublicAddresses("localhost", for: nil) == false)
+        #expect(await production.resolvesToPublicAddresses("no-such-host.invalid", for: nil) == false)
+        #expect(await development.resolvesToPublicAddresses("localhost", for: nil) == true)
     }
 
     @Test("SSRF: callers asking for a name being looked up share that lookup; beyond the limit a name counts as not resolving")
@@ -68,18 +68,18 @@ struct OutboundURLPolicyTests {
         let lookups = NameLookups(limit: 1)
         let held = HeldLookup()
         let hanging = held.lookup
-        async let first = lookups.resolve("hangs.example", with: hanging)
-        async let second = lookups.resolve("hangs.example", with: hanging)
+        async let first = lookups.resolve("hangs.example", owner: nil, with: hanging)
+        async let second = lookups.resolve("hangs.example", owner: nil, with: hanging)
         while lookups.inFlight.callers < 2 { try await Task.sleep(for: .milliseconds(5)) }
         #expect(lookups.inFlight.names == 1)
-        #expect(await lookups.resolve("other.example", with: hanging).isEmpty, "the one place is taken")
+        #expect(await lookups.resolve("other.example", owner: nil, with: hanging).isEmpty, "the one place is taken")
         held.release.signal()
         #expect(await first == [IPAddress("8.8.8.8")!])
         #expect(await second == [IPAddress("8.8.8.8")!])
         #expect(held.calls.withLock { $0 } == 1)
         #expect(lookups.inFlight.names == 0 && lookups.inFlight.callers == 0)
-        #expect(await OutboundURLPolicy(allowPrivateNetworks: false).resolvesToPublicAddresses("8.8.8.8") == true)
-        #expect(await OutboundURLPolicy(allowPrivateNetworks: false, concurrentLookups: 0).resolvesToPublicAddresses("8.8.8.8") == false)
+        #expect(await OutboundURLPolicy(allowPrivateNetworks: false).resolvesToPublicAddresses("8.8.8.8", for: nil) == true)
+        #expect(await OutboundURLPolicy(allowPrivateNetworks: false, concurrentLookups: 0).resolvesToPublicAddresses("8.8.8.8", for: nil) == false)
     }
 
     @Test("SSRF: one owner's hanging names take at most its own places; another owner still gets lookups, and shares a name in flight")

@@ -65,7 +65,7 @@ public struct OutboundURLPolicy: Sendable {
     /// does not resolve is refused. The lookup blocks, so it runs on a thread of its own, not on the Swift
     /// concurrency pool (`NameLookups`). `owner` (the company whose URL it is) may have only a few names looked up
     /// at once, so one tenant's hanging names cannot take every place.
-    public func resolvesToPublicAddresses(_ host: String, for owner: String? = nil) async -> Bool {
+    public func resolvesToPublicAddresses(_ host: String, for owner: String?) async -> Bool {
         if allowPrivateNetworks { return true }
         let addresses = await lookups.resolve(host.lowercased(), owner: owner, with: Self.resolve)
         return !addresses.isEmpty && addresses.allSatisfy(\.isPublic)
@@ -190,7 +190,7 @@ final class NameLookups: Sendable {
 
     /// What `lookup` answers for `host`, or nothing when `limit` other names, or `perOwner` other names of `owner`,
     /// are being looked up. A name already being looked up is shared whoever asks.
-    func resolve(_ host: String, owner: String? = nil, with lookup: @escaping @Sendable (String) -> [IPAddress]) async -> [IPAddress] {
+    func resolve(_ host: String, owner: String?, with lookup: @escaping @Sendable (String) -> [IPAddress]) async -> [IPAddress] {
         await withCheckedContinuation { continuation in
             enum Start { case new, joined, full }
             let start = running.withLock { running -> Start in

@@ -5,10 +5,11 @@ import PostgresNIO
 import ServiceKit
 import Storage
 
-/// Runs the call engine for the switch and for click-to-call. A switch decision holds no transaction: it reads the
-/// call (or, for a new call, its number) in one statement, decides in memory with the lookups the engine asks for,
-/// and writes the call's row with every effect (agents busy or free, sticky bindings, lines, events) in one statement
-/// that applies only if the call has not moved on meanwhile. Two round trips and one commit for most decisions.
+/// Runs the call engine for the switch and for click-to-call. A switch decision holds no transaction: it starts from
+/// the copy of the call this replica kept (`LiveCalls`) or reads the call (for a new call, its number) in one
+/// statement, decides in memory with the lookups the engine asks for, and writes the call's row with every effect
+/// (agents busy or free, sticky bindings, lines, events) in one statement that applies only if neither the call nor
+/// the company's settings moved on meanwhile. One round trip and one commit for most decisions, plus the lookups.
 struct CallControl: Sendable {
     let database: Database
     let outbox: Outbox
@@ -17,11 +18,13 @@ struct CallControl: Sendable {
     /// The calls this replica decided last: their next event decides without reading them first.
     let calls: LiveCalls
 
-    /// A decision whose write found the call moved on (another event of it decided first), or that PostgreSQL aborted
-    /// for a deadlock with another call's statement (they lock agents, lines and calls in orders it chooses), is
-    /// decided again from the call as it is now, up to this many times in all, before the switch sees a 503. Nothing
-    /// of it was written, except a balanced department's rotation cursor (`PostgresDirectory.claimRotation`); an input
-    /// webhook it asked is not asked again (`InlineAnswer`).
+    /// A decision whose write found the call moved on (another event of it decided first, or a stale kept copy), or
+    /// that PostgreSQL aborted for a deadlock with another call's statement (they lock agents, lines and calls in
+    /// orders it chooses), is decided again from the call as it is now, up to this many times in all, before the
+    /// switch sees a 503. So is a decision from a kept copy that refused the event, had a question for the company's
+    /// webhook or found its copy moved before a side effect (`KeptCallMoved`). Nothing of it was written, except a
+    /// balanced department's rotation cursor (`PostgresDirectory.claimRotation`); an input webhook it asked is not
+    /// asked again (`InlineAnswer`).
     static let attempts = 5
 
     /// A new inbound call from the switch.
@@ -203,7 +206,11 @@ struct CallControl: Sendable {
         on session: Transaction
     ) async throws -> String? {
         // A resend of the event the copy answered last is answered from the row: the call may have ended elsewhere since.
-        let kept = calls.entry(uid).flatMap { eventID != nil && $0.call.lastEventID == eventID ? nil : $0 }
+        var kept = calls.entry(uid)
+        if let copy = kept, eventID != nil, copy.call.lastEventID == eventID {
+            calls.forget(uid, at: copy.call)
+            kept = nil
+        }
         var record: CallRecord
         let settings: CompanySettings
         if let kept {
@@ -223,7 +230,7 @@ struct CallControl: Sendable {
         var lookups = directory(record.company, session)
         lookups.answered = answered
         lookups.inline = inline ? asked : nil
-        lookups.keptCall = kept?.call
+        lookups.kept = kept
         let engine = CallEngine(flow: graph, directory: lookups, context: context(for: record, settings: settings, at: now))
         var state = record.state
         let step: Step
@@ -231,8 +238,8 @@ struct CallControl: Sendable {
             step = try await engine.handle(event, &state)
         } catch where kept != nil && (error is CallEventError || error is InputWebhookQuestion || error is KeptCallMoved) {
             // A refusal, or a question to the company's webhook, must come from the call as it is, not as this replica
-            // last saw it: decided again from a fresh read. So must a rotation claim (`PostgresDirectory.keptCall`).
-            calls.forget(uid)
+            // last saw it: decided again from a fresh read. So must a rotation claim (`PostgresDirectory.kept`).
+            if let kept { calls.forget(uid, at: kept.call) }
             return nil
         } catch let error as CallEventError {
             throw error.apiError
@@ -248,7 +255,7 @@ struct CallControl: Sendable {
         record.lastEventID = eventID
         record.lastResponse = answer
         guard let revision = try await CallStore.update(record, appending: step.journey, writes: writes, settings: settings, in: session) else {
-            calls.forget(uid)
+            if let kept { calls.forget(uid, at: kept.call) }
             return nil
         }
         record.version += 1

@@ -54,10 +54,13 @@ final class LiveCalls: Sendable {
         }
     }
 
-    func forget(_ uid: CallID) {
-        generations.withLock {
-            $0.newer[uid] = nil
-            $0.older[uid] = nil
+    /// Forgets the copy `copy` of call `uid`, unless another decision of the call has kept a newer one meanwhile.
+    func forget(_ uid: CallID, at copy: CallRecord) {
+        generations.withLock { generations in
+            guard let entry = generations.newer[uid] ?? generations.older[uid] else { return }
+            guard entry.call.version == copy.version, entry.call.revision == copy.revision else { return }
+            generations.newer[uid] = nil
+            generations.older[uid] = nil
         }
     }
 

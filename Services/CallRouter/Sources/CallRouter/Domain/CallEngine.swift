@@ -285,13 +285,12 @@ struct CallEngine: Sendable {
 
     /// A department's strategy over its eligible members, sticky agent first (D-05).
     private func route(_ id: DepartmentID, _ state: inout CallState, _ step: inout Step) async throws {
-        guard let found = try await directory.departmentWithMembers(id) else {
+        guard let (found, agents) = try await directory.departmentWithMembers(id) else {
             log(&step, "department_missing", detail: id.description)
             end(&state, &step, reason: .disconnect)
             return
         }
-        var department = found.0
-        let agents = found.1
+        var department = found
         state.department = id
         var eligible: Set<UserID> = []
         var skipped: [(UserID, Ineligibility)] = []

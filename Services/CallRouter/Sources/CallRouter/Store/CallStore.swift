@@ -319,19 +319,25 @@ enum CallStore {
             """)
     }
 
-    /// Whether the row of `call` is still the copy a replica kept of it (`LiveCalls`): checked before a side effect
-    /// that the decision's conditional write cannot take back.
-    static func isCurrent(_ call: CallRecord, in session: Transaction) async throws -> Bool {
-        var binds = PostgresBindings(capacity: 3)
+    /// Whether the row of `call` and its company's settings are still the copy a replica kept (`LiveCalls`), by the
+    /// same conditions as the decision's write (`update`): checked before a side effect that write cannot take back.
+    static func isCurrent(_ call: CallRecord, settings: CompanySettings, in session: Transaction) async throws -> Bool {
+        var binds = PostgresBindings(capacity: 7)
         binds.append(call.uid.uuid)
         binds.append(call.version)
         binds.append(call.revision)
+        binds.append(settings.timeZone)
+        binds.append(settings.directDialing)
+        binds.append(settings.stickyWindowDays)
+        binds.append(settings.suspended)
         return try await session.run(IsCurrentSQL.self, binds) == 1
     }
 
     enum IsCurrentSQL: PreparedText {
         static let sql = """
-            SELECT FROM \(CallRouterSQL.schema).calls WHERE uid = $1 AND version = $2::int8 AND revision IS NOT DISTINCT FROM $3::uuid
+            SELECT FROM \(CallRouterSQL.schema).calls c JOIN \(CallRouterSQL.schema).companies co USING (company_id)
+            WHERE c.uid = $1 AND c.version = $2::int8 AND c.revision IS NOT DISTINCT FROM $3::uuid AND co.time_zone = $4::text
+                AND co.direct_dialing = $5::bool AND co.sticky_window_days = $6::int8 AND co.suspended = $7::bool
             """
     }
 

@@ -15,8 +15,8 @@ struct PostgresDirectory: RoutingDirectory {
     var inline: InlineAnswer?
     /// The replica's kept copy of the call this decision started from (`LiveCalls`), if it did. A decision from a stale
     /// copy writes nothing, but a rotation claim and a question to the company's webhook happen before that write and
-    /// cannot be taken back: before either, the copy is checked against the row.
-    var keptCall: CallRecord?
+    /// cannot be taken back: before either, the copy and its settings are checked against the rows.
+    var kept: LiveCalls.Entry?
 
     func department(_ id: DepartmentID) async throws -> Department? {
         try await DepartmentStore.find(id, company: company, in: session)
@@ -61,8 +61,8 @@ struct PostgresDirectory: RoutingDirectory {
     }
 
     private func confirmKeptCall() async throws {
-        guard let keptCall else { return }
-        guard try await CallStore.isCurrent(keptCall, in: session) else { throw KeptCallMoved() }
+        guard let kept else { return }
+        guard try await CallStore.isCurrent(kept.call, settings: kept.settings, in: session) else { throw KeptCallMoved() }
     }
 }
 
