@@ -356,7 +356,7 @@ struct CallRouterSwitchTests {
         }
     }
 
-    @Test("A kept copy is decided from only while it is the row: not after a crash lost its commit; a balanced rotation moves once")
+    @Test("A kept copy is decided from only while it is the row: not after a crash lost its commit; a rotation moves once, also after a settings change")
     func keptCopyIsCheckedAgainstTheRow() async throws {
         try await withCallRouter(replicas: 2) { router in
             let company = CompanyID()
@@ -365,10 +365,12 @@ struct CallRouterSwitchTests {
             func dialled(_ path: String, _ json: String) async throws -> [String]? {
                 CallRouterHarness.dialled(try await router.switchAnswer(path, json: json, replica: 0))
             }
-            let started = try await router.switchCall(
-                "/v1/calls", json: #"{"did":"\#(office.virtualDID)","caller":"+919811100012","carrier_call_id":"\#(UUID())","at":"\#(at)"}"#,
-                replica: 0)
-            let uid = try #require(try started.json()["uid"] as? String)
+            /// A new call admitted, and so kept, by replica 0.
+            func start(_ caller: String) async throws -> String {
+                let json = #"{"did":"\#(office.virtualDID)","caller":"\#(caller)","carrier_call_id":"\#(UUID())","at":"\#(at)"}"#
+                return try #require(try await router.switchAnswer("/v1/calls", json: json, replica: 0)["uid"] as? String)
+            }
+            let uid = try await start("+919811100012")
             let callID = try #require(UUID(uuidString: uid))
             var menu = ""
             for try await row in try await router.database.query("SELECT state::text FROM callrouter.calls WHERE uid = \(callID)") {
@@ -393,20 +395,14 @@ struct CallRouterSwitchTests {
 
             // D-04: a balanced department's rotation moves on only for a decision made from the call as it is. Replica 1
             // takes a no-input of a second call; replica 0, which kept that call from before, gets its key 3.
-            let second = try await router.switchCall(
-                "/v1/calls", json: #"{"did":"\#(office.virtualDID)","caller":"+919811100013","carrier_call_id":"\#(UUID())","at":"\#(at)"}"#,
-                replica: 0)
-            let secondUID = try #require(try second.json()["uid"] as? String)
+            let secondUID = try await start("+919811100013")
             #expect(try await router.switchCall("/v1/calls/\(secondUID)/events", json: #"{"type":"no_input","at":"\#(at)"}"#, replica: 1).status == 200)
             #expect(try await dialled("/v1/calls/\(secondUID)/events", #"{"type":"dtmf","digits":"3","at":"\#(at)"}"#) == [office.agents[6]])
             #expect(try await router.count(
                 "SELECT count(*) FROM callrouter.departments WHERE id = '\(office.accounts)' AND last_offered = '\(office.agents[6])'") == 1)
 
             // The same when the company's settings changed since replica 0 kept a third call: the next in turn rings.
-            let third = try await router.switchCall(
-                "/v1/calls", json: #"{"did":"\#(office.virtualDID)","caller":"+919811100014","carrier_call_id":"\#(UUID())","at":"\#(at)"}"#,
-                replica: 0)
-            let thirdUID = try #require(try third.json()["uid"] as? String)
+            let thirdUID = try await start("+919811100014")
             #expect(try await router.call("PATCH", "/v1/callrouter/settings", as: company, json: #"{"sticky_window_days":14}"#).status == 200)
             #expect(try await dialled("/v1/calls/\(thirdUID)/events", #"{"type":"dtmf","digits":"3","at":"\#(at)"}"#) == [office.agents[7]])
             #expect(try await router.count(
