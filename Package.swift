@@ -124,7 +124,7 @@ for service in services {
         // The library owns the service's migrations, so its path is the service folder.
         .target(
             name: service.name,
-            dependencies: ["Contracts", "Messaging", "Storage", "ServiceKit", hummingbird, postgres, logging, crypto]
+            dependencies: ["Contracts", "Messaging", "Storage", "ServiceKit", hummingbird, postgres, logging, metrics, crypto]
                 + (extraDependencies[service.name] ?? []),
             path: "Services/\(service.name)",
             exclude: ["Sources/\(service.name)Main"],

@@ -216,6 +216,7 @@ struct CallControl: Sendable {
         if let kept {
             (record, settings) = (kept.call, kept.settings)
         } else if let read = try await CallStore.readWithSettings(uid, in: session) {
+            calls.count(.read)
             (record, settings) = read
         } else {
             throw APIError.notFound("call")
@@ -240,6 +241,7 @@ struct CallControl: Sendable {
             // A refusal, or a question to the company's webhook, must come from the call as it is, not as this replica
             // last saw it: decided again from a fresh read. So must a rotation claim (`PostgresDirectory.kept`).
             if let kept { calls.forget(uid, at: kept.call) }
+            calls.count(.reread)
             return nil
         } catch let error as CallEventError {
             throw error.apiError
@@ -255,9 +257,13 @@ struct CallControl: Sendable {
         record.lastEventID = eventID
         record.lastResponse = answer
         guard let revision = try await CallStore.update(record, appending: step.journey, writes: writes, settings: settings, in: session) else {
-            if let kept { calls.forget(uid, at: kept.call) }
+            if let kept {
+                calls.forget(uid, at: kept.call)
+                calls.count(.reread)
+            }
             return nil
         }
+        if kept != nil { calls.count(.kept) }
         record.version += 1
         record.revision = revision
         calls.keep(record, settings: settings)

@@ -1,4 +1,5 @@
 import Contracts
+import Metrics
 import Synchronization
 
 /// The live calls this replica decided last, as it wrote them, so that the next event of a call skips the read.
@@ -24,8 +25,22 @@ final class LiveCalls: Sendable {
     let generation: Int
     private let generations = Mutex(Generations())
 
+    /// How a decision started (`callrouter_kept_calls_total{start}`): from a kept copy it could use (`kept`), from one
+    /// it could not (`reread`: the call or its settings had moved, or the event needed the row itself), or with no
+    /// copy (`read`). Many reads and rereads mean the switch spreads a call's events over replicas.
+    enum Start: String, CaseIterable {
+        case kept, reread, read
+    }
+
+    private let starts: [Start: Counter]
+
     init(generation: Int = 10_000) {
         self.generation = max(1, generation)
+        starts = Dictionary(uniqueKeysWithValues: Start.allCases.map { ($0, Counter(label: "callrouter_kept_calls_total", dimensions: [("start", $0.rawValue)])) })
+    }
+
+    func count(_ start: Start) {
+        starts[start]?.increment()
     }
 
     func entry(_ uid: CallID) -> Entry? {
