@@ -266,10 +266,7 @@ enum CallStore {
         binds.append(writes.releasedLines)
         binds.append(call.direction == .outbound ? writes.releasedLines : 0)
         binds.append(!writes.needsDurableCommit)
-        binds.append(settings.timeZone)
-        binds.append(settings.directDialing)
-        binds.append(settings.stickyWindowDays)
-        binds.append(settings.suspended)
+        appendSettings(settings, to: &binds)
         binds.append(call.revision)
         let revision = UUID()
         binds.append(revision)
@@ -296,10 +293,8 @@ enum CallStore {
                 picked_up_at = $9::timestamptz, answered_at = $10::timestamptz, ended_at = $11::timestamptz, billable_seconds = $12::int8,
                 recording_url = $13::text, voicemail_url = $14::text, last_event_id = $15::text, last_response = $16::text,
                 revision = $33::uuid
-            WHERE company_id = $17 AND uid = $18 AND version = $19::int8 AND revision IS NOT DISTINCT FROM $32::uuid AND EXISTS (
-                SELECT FROM \(CallRouterSQL.schema).companies
-                WHERE company_id = $17 AND time_zone = $28::text AND direct_dialing = $29::bool AND sticky_window_days = $30::int8
-                    AND suspended = $31::bool)
+            WHERE company_id = $17 AND uid = $18 AND version = $19::int8 AND revision IS NOT DISTINCT FROM $32::uuid
+                AND \(settingsUnchanged(company: "$17", first: 28))
             RETURNING CASE WHEN $27::bool THEN set_config('synchronous_commit', 'off', true) END AS commit_mode
         ), \(agentWritesSQL(company: "$17", uid: "$18", first: 20, when: "EXISTS (SELECT FROM call)")), lines AS (
             UPDATE \(CallRouterSQL.schema).companies
@@ -326,19 +321,34 @@ enum CallStore {
         binds.append(call.uid.uuid)
         binds.append(call.version)
         binds.append(call.revision)
-        binds.append(settings.timeZone)
-        binds.append(settings.directDialing)
-        binds.append(settings.stickyWindowDays)
-        binds.append(settings.suspended)
+        appendSettings(settings, to: &binds)
         return try await session.run(IsCurrentSQL.self, binds) == 1
     }
 
     enum IsCurrentSQL: PreparedText {
         static let sql = """
-            SELECT FROM \(CallRouterSQL.schema).calls c JOIN \(CallRouterSQL.schema).companies co USING (company_id)
-            WHERE c.uid = $1 AND c.version = $2::int8 AND c.revision IS NOT DISTINCT FROM $3::uuid AND co.time_zone = $4::text
-                AND co.direct_dialing = $5::bool AND co.sticky_window_days = $6::int8 AND co.suspended = $7::bool
+            SELECT FROM \(CallRouterSQL.schema).calls
+            WHERE uid = $1 AND version = $2::int8 AND revision IS NOT DISTINCT FROM $3::uuid
+                AND \(settingsUnchanged(company: "calls.company_id", first: 4))
             """
+    }
+
+    /// The company settings a decision depends on (`CallContext`) are still `appendSettings`' four values, bound from
+    /// parameter `first` on: one definition for the write and for the check before a side effect.
+    private static func settingsUnchanged(company: String, first: Int) -> String {
+        """
+        EXISTS (
+            SELECT FROM \(CallRouterSQL.schema).companies co
+            WHERE co.company_id = \(company) AND co.time_zone = $\(first)::text AND co.direct_dialing = $\(first + 1)::bool
+                AND co.sticky_window_days = $\(first + 2)::int8 AND co.suspended = $\(first + 3)::bool)
+        """
+    }
+
+    private static func appendSettings(_ settings: CompanySettings, to binds: inout PostgresBindings) {
+        binds.append(settings.timeZone)
+        binds.append(settings.directDialing)
+        binds.append(settings.stickyWindowDays)
+        binds.append(settings.suspended)
     }
 
     static func stickyAgent(company: CompanyID, customer: PhoneNumber, since: Date, in transaction: Transaction) async throws -> UserID? {
