@@ -101,6 +101,34 @@ struct EnvelopeHeaderScannerTests {
         #expect(event.data.activatedAt == Timestamp.parse("2026-11-29T16:19:55.029Z"))
     }
 
+    @Test("the payload's place: decoding it alone gives what decoding the whole envelope gives; a bad payload still fails as a decoding error")
+    func payloadAlone() throws {
+        struct Note: Event {
+            static let type: EventType = "sample.note"
+            var text: String
+            var tags: [String]
+        }
+        let payloads = [#"{"text":"a } \" ] {","tags":["x","y"]}"#, #" { "tags" : [ ] , "text" : "☎️" } "#]
+        for payload in payloads {
+            let body = Array(#"{"id":"\#(Self.id)","type":"sample.note","version":3,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z","data":\#(payload),"correlation_id":"c-1"}"#.utf8)
+            let scanned = try #require(EnvelopeHeaderScanner.scan(body))
+            let range = try #require(scanned.payload)
+            #expect(String(decoding: body[range], as: UTF8.self) == payload.trimmingCharacters(in: .whitespaces))
+            let alone = try EncodedEnvelope(body: body).decode(Note.self)
+            let whole = try JSONCoding.decoder().decode(Envelope<Note>.self, from: Data(body))
+            #expect(alone.data.text == whole.data.text && alone.data.tags == whole.data.tags)
+            #expect(alone.header == whole.header)
+            #expect(alone.version == 3)
+        }
+        let noData = #"{"id":"\#(Self.id)","type":"a.b","version":1,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z"}"#
+        #expect(try #require(EnvelopeHeaderScanner.scan(Array(noData.utf8))).payload == nil)
+        #expect(throws: DecodingError.self) { try EncodedEnvelope(body: Array(noData.utf8)).decode(Note.self) }
+        let wrongShape = #"{"id":"\#(Self.id)","type":"a.b","version":1,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z","data":{"text":1,"tags":[]}}"#
+        #expect(throws: DecodingError.self) { try EncodedEnvelope(body: Array(wrongShape.utf8)).decode(Note.self) }
+        let twice = #"{"id":"\#(Self.id)","type":"a.b","version":1,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z","data":{},"data":{}}"#
+        #expect(EnvelopeHeaderScanner.scan(Array(twice.utf8)) == nil)
+    }
+
     @Test("a real envelope through EncodedEnvelope: scanned header equals the envelope's")
     func realEnvelope() throws {
         struct Padded: Event {
@@ -113,6 +141,10 @@ struct EnvelopeHeaderScannerTests {
             data: Padded(text: "a \"quoted\" {brace} and / slash", numbers: [1, -2, 3]))
         let encoded = try EncodedEnvelope(envelope)
         #expect(EnvelopeHeaderScanner.header(in: encoded.body) == envelope.header)
-        #expect(try EncodedEnvelope(body: encoded.body).header == envelope.header)
+        let received = try EncodedEnvelope(body: encoded.body)
+        #expect(received.header == envelope.header)
+        let decoded = try received.decode(Padded.self)
+        #expect(decoded.header == envelope.header)
+        #expect(decoded.data.text == envelope.data.text && decoded.data.numbers == envelope.data.numbers)
     }
 }

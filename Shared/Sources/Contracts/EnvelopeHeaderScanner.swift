@@ -7,10 +7,20 @@ import Foundation
 /// ~8 % of the machine's CPU while the inbox drained a queue (`perf`, `loadgen bus`). This reads the one shape
 /// our encoder writes. Anything it is not sure about (an escape or a non-ASCII byte in a header string, a
 /// repeated key, a number that is not a plain integer, a missing field, mismatched brackets) gives nil, and the
-/// caller falls back to `JSONDecoder`, which then decides. The payload is only stepped over, so a body whose header
-/// is sound but whose payload is not gets past here and fails when its handler decodes it.
+/// caller falls back to `JSONDecoder`, which then decides. The payload is only stepped over and its place noted, so
+/// the handler's decoder reads the payload alone (not the header a second time), and a body whose header is sound but
+/// whose payload is not gets past here and fails when its handler decodes it.
 public enum EnvelopeHeaderScanner {
-    public static func header(in body: [UInt8]) -> EnvelopeHeader? {
+    /// A header read from the bytes, and where the payload (`data`'s value) lies in them.
+    public struct Scanned: Sendable, Hashable {
+        public var header: EnvelopeHeader
+        /// nil when the body has no `data`; the payload decoder then gets the whole body and reports it.
+        public var payload: Range<Int>?
+    }
+
+    public static func header(in body: [UInt8]) -> EnvelopeHeader? { scan(body)?.header }
+
+    public static func scan(_ body: [UInt8]) -> Scanned? {
         body.withUnsafeBufferPointer { bytes in
             var reader = Reader(bytes: bytes)
             return reader.header()
@@ -23,9 +33,9 @@ public enum EnvelopeHeaderScanner {
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-        mutating func header() -> EnvelopeHeader? {
+        mutating func header() -> Scanned? {
             var id: EventID?, type: EventType?, version: Int?, company: CompanyID?, occurredAt: Date?
-            var correlationID: String??, traceparent: String??
+            var correlationID: String??, traceparent: String??, payload: Range<Int>?
             guard take(UInt8(ascii: "{")) else { return nil }
             if !take(UInt8(ascii: "}")) {
                 repeat {
@@ -52,6 +62,11 @@ public enum EnvelopeHeaderScanner {
                     case "traceparent":
                         guard traceparent == nil, let value = optionalPlainString() else { return nil }
                         traceparent = value
+                    case "data":
+                        skipWhitespace()
+                        let start = position
+                        guard payload == nil, skipValue() else { return nil }
+                        payload = start..<position
                     default:
                         guard skipValue() else { return nil }
                     }
@@ -60,9 +75,10 @@ public enum EnvelopeHeaderScanner {
             }
             skipWhitespace()
             guard position == bytes.count, let id, let type, let version, let company, let occurredAt else { return nil }
-            return EnvelopeHeader(
+            let header = EnvelopeHeader(
                 id: id, type: type, version: version, companyID: company, occurredAt: occurredAt, correlationID: correlationID ?? nil,
                 traceparent: traceparent ?? nil)
+            return Scanned(header: header, payload: payload)
         }
 
         mutating func skipWhitespace() {
