@@ -237,9 +237,11 @@ final class ConnectionIO: @unchecked Sendable {
             let (_, ticket) = waitingPublishes.removeFirst()
             confirms.begin(count: messages.count, token: ticket)
             for message in messages {
-                let status = Self.withCStrings([message.exchange, message.routingKey, message.messageID, message.type, message.correlationID, message.traceparent]) { c in
+                let status = Self.withCStrings(message) { exchange, routingKey, messageID, type, correlationID, traceparent in
                     message.body.withUnsafeBytes { body in
-                        myop_publish(state, Self.publishChannel, c[0], c[1], c[2], c[3], c[4], c[5], message.timestamp, body.baseAddress, body.count)
+                        myop_publish(
+                            state, Self.publishChannel, exchange, routingKey, messageID, type, correlationID, traceparent, message.timestamp,
+                            body.baseAddress, body.count)
                     }
                 }
                 guard status == 0 else { throw ConnectionFailure(description: "publish failed: \(Self.statusText(status))") }
@@ -402,10 +404,29 @@ final class ConnectionIO: @unchecked Sendable {
         return Array(UnsafeRawBufferPointer(start: pointer, count: bytes.len))
     }
 
-    /// Copies Swift strings into C strings that live for the duration of `body` (nil stays NULL).
-    private static func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
-        let pointers = strings.map { $0.map { UnsafePointer(strdup($0)!) } }
-        defer { for pointer in pointers { free(UnsafeMutablePointer(mutating: pointer)) } }
-        return body(pointers)
+    /// The message's strings as C strings for the duration of `body` (nil stays NULL). Nested `withCString` lends a
+    /// native string's own NUL-terminated storage, where copying them out cost six allocations per message.
+    private static func withCStrings<R>(
+        _ message: OutgoingMessage,
+        _ body: (UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> R
+    ) -> R {
+        message.exchange.withCString { exchange in
+            message.routingKey.withCString { routingKey in
+                message.messageID.withCString { messageID in
+                    message.type.withCString { type in
+                        withOptionalCString(message.correlationID) { correlationID in
+                            withOptionalCString(message.traceparent) { traceparent in
+                                body(exchange, routingKey, messageID, type, correlationID, traceparent)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+        guard let string else { return body(nil) }
+        return string.withCString(body)
     }
 }
