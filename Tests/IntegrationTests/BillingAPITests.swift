@@ -257,6 +257,7 @@ struct BillingPurchaseTests {
             let company = CompanyID()
             try await billing.recharge(company, .rupees(1_500))
             let number = "+9180\(Int.random(in: 10_000_000...99_999_999))"
+            let tap = try await EventTap.open("numbers", bindings: ["billing.did.*"])
             let bought = try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(number)"}"#)
             #expect(bought.status == 201)
             #expect(try bought.json()["purpose"] as? String == "did_purchase")
@@ -271,8 +272,8 @@ struct BillingPurchaseTests {
             #expect((try numbers.json()["items"] as? [[String: any Sendable]])?.first?["status"] as? String == "active")
             // CallRouter lets the company route the number once it hears of it.
             func announced(_ type: EventType) async throws -> Int {
-                try await billing.database.count(
-                    "SELECT count(*) FROM billing.outbox WHERE event_type = '\(type)' AND body LIKE '%\(number)%' AND body LIKE '%\(company)%'")
+                let mine = { (event: EncodedEnvelope) in event.header.type == type && event.mentions(number) && event.header.companyID == company }
+                return try await tap.events(timeout: .seconds(20)) { $0.contains(where: mine) }.filter(mine).count
             }
             #expect(try await announced(.billingNumberActivated) == 1)
             let invoices = try #require(try await billing.call("GET", "/v1/billing/invoices", as: company).json()["items"] as? [[String: any Sendable]])
@@ -342,6 +343,7 @@ struct BillingPurchaseTests {
             #expect(try released.json()["status"] as? String == "released")
             #expect(try await billing.call("DELETE", "/v1/billing/dids/\(number)", as: company).status == 404)
             #expect(try await announced(.billingNumberReleased) == 1)
+            await tap.close()
         }
     }
 }

@@ -378,10 +378,14 @@ struct CallRouterAPITests {
             #expect(note.status == 201)
             #expect(try note.json()["author_id"] as? String == office.agents[0])
             #expect(try await router.call("POST", "/v1/calls/\(supportCall)/notes", as: company, user: agentZero, role: .agent, json: #"{"text":"x"}"#).status == 404)
+            let tap = try await EventTap.open("dispositions", bindings: [EventType.callDisposition.rawValue])
             let disposition = try await router.call(
                 "POST", "/v1/calls/\(salesCall)/disposition", as: company, user: agentZero, role: .agent, json: #"{"disposition":"interested","comment":"demo next week"}"#)
             #expect(disposition.status == 200)
-            #expect(try await router.count("SELECT count(*) FROM callrouter.outbox WHERE event_type = 'call.disposition' AND body LIKE '%\(salesCall)%'") == 1)
+            let announced = try await tap.events(timeout: .seconds(20)) { $0.contains { $0.mentions(salesCall) } }.filter { $0.mentions(salesCall) }
+            await tap.close()
+            #expect(announced.count == 1)
+            #expect(announced.first?.header.type == .callDisposition)
 
             // X-16: the detailed log has the journey and the notes.
             let detail = try await router.call("GET", "/v1/calls/\(salesCall)", as: company)

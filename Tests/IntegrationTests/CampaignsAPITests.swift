@@ -76,12 +76,15 @@ struct APITests {
             #expect(try closed.errorCode() == "window.closed")
 
             // The customer writes: the window opens (CA-02) and whatsapp.inbound is published.
+            let tap = try await EventTap.open("inbound", bindings: [EventType.whatsappInbound.rawValue])
             let inboundID = "wamid.in.\(UUID().uuidString.lowercased())"
             let inbound = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"contacts":[{"wa_id":"919811122233","profile":{"name":"Asha"}}],"messages":[{"from":"919811122233","id":"\#(inboundID)","timestamp":"\#(Int(Date().timeIntervalSince1970))","type":"text","text":{"body":"Hi"}}]}}]}]}"#
             #expect(try await harness.webhook(inbound).status == 200)
             #expect(try await harness.webhook(inbound).status == 200)
             #expect(try await harness.count("SELECT count(*) FROM campaigns.inbound_messages WHERE provider_message_id = '\(inboundID)'") == 1)
-            #expect(try await harness.count("SELECT count(*) FROM campaigns.outbox WHERE event_type = 'whatsapp.inbound' AND body LIKE '%\(inboundID)%'") == 1)
+            let announced = try await tap.events(timeout: .seconds(20)) { $0.contains { $0.mentions(inboundID) } }.filter { $0.mentions(inboundID) }
+            await tap.close()
+            #expect(announced.count == 1)
             let open = try await harness.call(
                 "POST", "/v1/whatsapp/messages", as: company, role: .agent, json: #"{"number_id":"\#(number)","to":"+919811122233","text":"Hello"}"#)
             #expect(open.status == 202, "\(open.text)")

@@ -40,3 +40,32 @@ func collectHeaders(
 ) async throws -> [EnvelopeHeader] {
     try await collectEnvelopes(from: queue, on: connection) { done($0.map(\.header)) }.map(\.header)
 }
+
+/// What the services under test announced: a queue bound on `myop.events` from the moment the tap opens. The relay
+/// deletes each outbox row it published, so tests count published events here, by event id.
+struct EventTap: Sendable {
+    let queue: QueueSpec
+    let connection: AMQPConnection
+
+    /// A tap on `bindings`, declared and bound before this returns: open it before the action whose events it counts.
+    static func open(_ name: String, bindings: [String]) async throws -> EventTap {
+        let queue = QueueSpec(name: "it." + TestEnvironment.uniqueName(name), bindings: bindings)
+        let connection = try TestEnvironment.connection(name, queues: [queue])
+        connection.start()
+        try await connection.waitUntilConnected()
+        return EventTap(queue: queue, connection: connection)
+    }
+
+    /// Each event once (the first copy of each id), read until `done` holds of what arrived, and for a second more.
+    func events(timeout: Duration = .seconds(60), until done: ([EncodedEnvelope]) -> Bool) async throws -> [EncodedEnvelope] {
+        var seen: Set<EventID> = []
+        return try await collectEnvelopes(from: queue.name, on: connection, timeout: timeout, until: done).filter { seen.insert($0.header.id).inserted }
+    }
+
+    func close() async { await connection.shutdown() }
+}
+
+extension EncodedEnvelope {
+    /// Whether the JSON body mentions `text` (a UID, a number, a provider id).
+    func mentions(_ text: String) -> Bool { String(decoding: body, as: UTF8.self).contains(text) }
+}
