@@ -86,7 +86,7 @@ struct BusBenchmark {
             defer { group.cancelAll() }
             let tuning = Path.Tuning(
                 prefetch: UInt16(options.int("prefetch", default: 200)), batch: options.int("batch", default: 100),
-                concurrency: options.int("concurrency", default: 4), relayInFlight: options.int("relay-in-flight", default: 4),
+                concurrency: options.int("concurrency", default: 1), relayInFlight: options.int("relay-in-flight", default: 4),
                 relayBatch: options.int("relay-batch", default: 1_000))
             print("consumer prefetch \(tuning.prefetch), batch \(tuning.batch), concurrency \(tuning.concurrency); relay \(tuning.relayInFlight) batches of \(tuning.relayBatch) in flight")
             let staged = try await Path(client: client, amqpURL: amqpURL, run: "\(run)a", events: events, size: size, tuning: tuning, logger: logger)

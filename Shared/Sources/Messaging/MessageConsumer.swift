@@ -13,7 +13,7 @@ public final class MessageConsumer: Service {
         /// How long a handler waits for a batch to fill once its first delivery arrived.
         public var linger: Duration
 
-        public init(queue: String, prefetch: UInt16 = 200, concurrency: Int = 4, maxBatch: Int = 100, linger: Duration = .milliseconds(5)) {
+        public init(queue: String, prefetch: UInt16 = 200, concurrency: Int = 1, maxBatch: Int = 100, linger: Duration = .milliseconds(5)) {
             self.queue = queue
             self.prefetch = prefetch
             self.concurrency = max(1, concurrency)
