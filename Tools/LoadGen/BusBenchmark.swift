@@ -230,13 +230,13 @@ struct Path {
     }
 
     /// The inbox is done when the handler has counted every event and the table agrees; the relay when no row
-    /// is left in the outbox (one probe of its primary key every 50 ms).
+    /// is pending (one probe of the pending index every 50 ms).
     private func done(relay: Bool, inbox: Bool, applied: Int) async throws -> Bool {
         if inbox {
             guard applied >= events else { return false }
             return try await Self.count(consumer, "SELECT count(*) FROM SCHEMA.effects") >= events
         }
-        return try await Self.count(producer, "SELECT count(*) FROM (SELECT 1 FROM SCHEMA.outbox ORDER BY id LIMIT 1) AS pending") == 0
+        return try await Self.count(producer, "SELECT count(*) FROM (SELECT 1 FROM SCHEMA.outbox WHERE published_at IS NULL ORDER BY id LIMIT 1) AS pending") == 0
     }
 
     func distinctEffects() async throws -> Int { try await Self.count(consumer, "SELECT count(DISTINCT event_id) FROM SCHEMA.effects") }
@@ -251,7 +251,7 @@ struct Path {
     private static func schema(_ client: PostgresClient, name: String, logger: Logger, extra: String = "") async throws -> Database {
         let database = Database(client: client, schema: SchemaName(name)!, logger: logger)
         var migrations = try CallRouterService.definition().migrations()
-            .filter { ["create_outbox_and_inbox", "notify_outbox_only_when_waiting", "relay_deletes_published_rows"].contains($0.name) }
+            .filter { $0.name == "create_outbox_and_inbox" || $0.name == "notify_outbox_only_when_waiting" }
             .enumerated().map { index, migration in
                 Migration(version: index + 1, name: migration.name, sql: migration.sql.replacingOccurrences(of: "callrouter", with: name))
             }

@@ -31,7 +31,7 @@ public struct ServiceIdentity: Sendable {
 /// one transaction, and how many transactions run at once. One at a time by default: while a batch commits, the
 /// next fills from the rest of the window, and every ack goes out at once as one `multiple` ack. Four at a time
 /// halved the batches, held acks back to fold them in order, and made the broker, the database and the consumer
-/// each spend more per event: `loadgen bus` end to end went from ~6,000 to ~7,500 events/s with one. A service
+/// each spend more per event: `loadgen bus` end to end went from ~6,000 to ~7,400 events/s with one. A service
 /// whose handler is one bulk statement per batch (Billing's rating) gains from bigger batches; the numbers are
 /// measured in BENCHMARKS.md.
 public struct ConsumerDefaults: Sendable, Hashable {

@@ -95,10 +95,9 @@ func testSchema(_ client: PostgresClient, prefix: String, extraSQL: String = "")
     var migrations = [
         Migration(version: 1, name: "create_outbox_and_inbox", sql: try sql("0001_create_outbox_and_inbox.sql")),
         Migration(version: 2, name: "notify_outbox_only_when_waiting", sql: try sql("0003_notify_outbox_only_when_waiting.sql")),
-        Migration(version: 3, name: "relay_deletes_published_rows", sql: try sql("0009_relay_deletes_published_rows.sql")),
     ]
     if !extraSQL.isEmpty {
-        migrations.append(Migration(version: 4, name: "test_tables", sql: extraSQL.replacingOccurrences(of: "SCHEMA", with: name)))
+        migrations.append(Migration(version: 3, name: "test_tables", sql: extraSQL.replacingOccurrences(of: "SCHEMA", with: name)))
     }
     return (Database(client: client, schema: schema, logger: TestEnvironment.logger), migrations)
 }

@@ -1,10 +1,11 @@
 import Contracts
 import Messaging
 
-/// Reads envelopes from `queue` until `done` holds, then for one more second to catch duplicates (at most
+/// Reads envelopes from `queue` until `done` holds, then for `linger` more to catch duplicates (at most
 /// `timeout` in all). The broker may carry an event twice; callers dedupe by event id.
 func collectEnvelopes(
-    from queue: String, on connection: AMQPConnection, timeout: Duration = .seconds(60), until done: ([EncodedEnvelope]) -> Bool
+    from queue: String, on connection: AMQPConnection, timeout: Duration = .seconds(60), linger: Duration = .seconds(1),
+    until done: ([EncodedEnvelope]) -> Bool
 ) async throws -> [EncodedEnvelope] {
     let subscription = connection.subscribe(queue: queue, prefetch: 500)
     let stop = { @Sendable (after: Duration) in
@@ -28,7 +29,7 @@ func collectEnvelopes(
         if !finishing && done(envelopes) {
             finishing = true
             deadline.cancel()
-            _ = stop(.seconds(1))
+            _ = stop(linger)
         }
     }
     return envelopes
@@ -56,10 +57,13 @@ struct EventTap: Sendable {
         return EventTap(queue: queue, connection: connection)
     }
 
-    /// Each event once (the first copy of each id), read until `done` holds of what arrived, and for a second more.
-    func events(timeout: Duration = .seconds(60), until done: ([EncodedEnvelope]) -> Bool) async throws -> [EncodedEnvelope] {
+    /// Each event once (the first copy of each id), read until `done` holds of what arrived, and for `linger` more.
+    func events(
+        timeout: Duration = .seconds(60), linger: Duration = .seconds(1), until done: ([EncodedEnvelope]) -> Bool
+    ) async throws -> [EncodedEnvelope] {
         var seen: Set<EventID> = []
-        return try await collectEnvelopes(from: queue.name, on: connection, timeout: timeout, until: done).filter { seen.insert($0.header.id).inserted }
+        return try await collectEnvelopes(from: queue.name, on: connection, timeout: timeout, linger: linger, until: done)
+            .filter { seen.insert($0.header.id).inserted }
     }
 
     func close() async { await connection.shutdown() }
