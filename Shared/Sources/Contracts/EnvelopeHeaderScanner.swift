@@ -6,10 +6,10 @@ import Foundation
 /// `JSONDecoder` parses the whole document, payload included, even to read six fields: that first decode was
 /// ~8 % of the machine's CPU while the inbox drained a queue (`perf`, `loadgen bus`). This reads the one shape
 /// our encoder writes. Anything it is not sure about (an escape or a non-ASCII byte in a header string, a
-/// repeated or unknown key, a number that is not a plain integer, a missing field, mismatched brackets) gives nil, and the
-/// caller falls back to `JSONDecoder`, which then decides. The payload is only stepped over and its place noted, so
-/// the handler's decoder reads the payload alone (not the header a second time), and a body whose header is sound but
-/// whose payload is not gets past here and fails when its handler decodes it.
+/// repeated or unknown key, a number that is not a plain integer, a missing field, mismatched brackets) gives nil,
+/// and the caller falls back to `JSONDecoder`, which then decides. The payload is only stepped over and its place
+/// noted, so the handler's decoder reads the payload alone (not the header a second time), and a body whose header
+/// is sound but whose payload is not gets past here and fails when its handler decodes it.
 public enum EnvelopeHeaderScanner {
     /// A header read from the bytes, and where the payload (`data`'s value) lies in them.
     public struct Scanned: Sendable, Hashable {

@@ -404,8 +404,9 @@ final class ConnectionIO: @unchecked Sendable {
         return Array(UnsafeRawBufferPointer(start: pointer, count: bytes.len))
     }
 
-    /// The message's strings as C strings for the duration of `body` (nil stays NULL). Nested `withCString` lends a
-    /// native string's own NUL-terminated storage, where copying them out cost six allocations per message.
+    /// The message's strings as C strings for the duration of `body` (nil stays NULL). Nested `withCString` lends each
+    /// native string's own NUL-terminated storage (a small one is copied to the stack), where `strdup` cost six
+    /// allocations per message.
     private static func withCStrings<R>(
         _ message: OutgoingMessage,
         _ body: (UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafePointer<CChar>, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> R

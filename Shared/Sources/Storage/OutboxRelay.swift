@@ -101,7 +101,7 @@ public final class OutboxRelay: Service {
         defer { sent.fulfill(.success(0)) }  // a failure before sending must not leave the loop waiting
         let schema = database.schema.rawValue
         return try await database.withTransaction { transaction in
-            // The primary key's order, never a sort: an outbox filled faster than autovacuum analyses it looks nearly
+            // The pending index's order, never a sort: an outbox filled faster than autovacuum analyses it looks nearly
             // empty to the planner, which then sorted every pending row (to disk) to take the first thousand, each batch.
             try await transaction.query("SET LOCAL enable_sort = off")
             let rows = try await transaction.query(
