@@ -273,7 +273,7 @@ struct BillingPurchaseTests {
             // CallRouter lets the company route the number once it hears of it.
             func announced(_ type: EventType) async throws -> Int {
                 let mine = { (event: EncodedEnvelope) in event.header.type == type && event.mentions(number) && event.header.companyID == company }
-                return try await tap.events(timeout: .seconds(20)) { $0.contains(where: mine) }.filter(mine).count
+                return try await tap.events(matching: mine, timeout: .seconds(20)).count
             }
             #expect(try await announced(.billingNumberActivated) == 1)
             let invoices = try #require(try await billing.call("GET", "/v1/billing/invoices", as: company).json()["items"] as? [[String: any Sendable]])

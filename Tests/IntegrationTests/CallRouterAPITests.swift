@@ -382,7 +382,7 @@ struct CallRouterAPITests {
             let disposition = try await router.call(
                 "POST", "/v1/calls/\(salesCall)/disposition", as: company, user: agentZero, role: .agent, json: #"{"disposition":"interested","comment":"demo next week"}"#)
             #expect(disposition.status == 200)
-            let announced = try await tap.events(timeout: .seconds(20)) { $0.contains { $0.mentions(salesCall) } }.filter { $0.mentions(salesCall) }
+            let announced = try await tap.events(matching: { $0.mentions(salesCall) }, timeout: .seconds(20))
             await tap.close()
             #expect(announced.count == 1)
             #expect(announced.first?.header.type == .callDisposition)

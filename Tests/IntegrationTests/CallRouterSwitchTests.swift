@@ -278,7 +278,7 @@ struct CallRouterSwitchTests {
             #expect(statuses.count == 8)
             #expect(statuses.allSatisfy { $0.0 == 200 && $0.1 == "ended" }, "\(statuses)")
 
-            let completed = try await tap.events { $0.contains { $0.header.correlationID == uid } }.filter { $0.header.correlationID == uid }
+            let completed = try await tap.events(matching: { $0.header.correlationID == uid })
             await tap.close()
             #expect(completed.count == 1)
             #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(uid)' AND NOT live AND outcome = 'connected'") == 1)
@@ -345,7 +345,7 @@ struct CallRouterSwitchTests {
             #expect(resent["status"] as? String == "ended", "\(resent)")
             let late = try await send("/v1/calls/\(uid)/events", #"{"type":"hangup","at":"\#(at)"}"#, to: 0)
             #expect(late["status"] as? String == "ended")
-            let completed = try await tap.events { $0.contains { $0.header.correlationID == uid } }.filter { $0.header.correlationID == uid }
+            let completed = try await tap.events(matching: { $0.header.correlationID == uid })
             await tap.close()
             #expect(completed.count == 1)
             // Admitted, then the no-input, the key, the answer, the transfer and the hang-up: five updates, each once.

@@ -82,7 +82,7 @@ struct APITests {
             #expect(try await harness.webhook(inbound).status == 200)
             #expect(try await harness.webhook(inbound).status == 200)
             #expect(try await harness.count("SELECT count(*) FROM campaigns.inbound_messages WHERE provider_message_id = '\(inboundID)'") == 1)
-            let announced = try await tap.events(timeout: .seconds(20)) { $0.contains { $0.mentions(inboundID) } }.filter { $0.mentions(inboundID) }
+            let announced = try await tap.events(matching: { $0.mentions(inboundID) }, timeout: .seconds(20))
             await tap.close()
             #expect(announced.count == 1)
             let open = try await harness.call(

@@ -88,8 +88,7 @@ struct SendTests {
             let scheduled = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#)
             #expect(scheduled.status == 200, "\(scheduled.text)")
             // Taken as soon as the first jobs arrive, so their copies go in while the originals are being worked on.
-            let jobs = try await tap.events(timeout: .seconds(30), linger: .zero) { $0.contains { $0.header.correlationID == campaign } }
-                .filter { $0.header.correlationID == campaign }
+            let jobs = try await tap.events(matching: { $0.header.correlationID == campaign }, timeout: .seconds(30), linger: .zero)
             await tap.close()
             try #require(!jobs.isEmpty)
             // The broker delivering up to 12 jobs again, twice, while the first copies are being worked on.

@@ -66,6 +66,13 @@ struct EventTap: Sendable {
             .filter { seen.insert($0.header.id).inserted }
     }
 
+    /// The events that satisfy `matches`, once at least one has arrived (and `linger` more), each once.
+    func events(
+        matching matches: (EncodedEnvelope) -> Bool, timeout: Duration = .seconds(60), linger: Duration = .seconds(1)
+    ) async throws -> [EncodedEnvelope] {
+        try await events(timeout: timeout, linger: linger) { $0.contains(where: matches) }.filter(matches)
+    }
+
     func close() async { await connection.shutdown() }
 }
 
