@@ -38,6 +38,23 @@ struct RelayReplicaTests {
             #expect(try await producer.count("SELECT count(*) FROM SCHEMA.outbox") == 0)  // published rows are deleted
         }
     }
+
+    @Test("a relay cancelled rather than shut down still removes its waiting mark, so the outbox trigger stops notifying")
+    func cancelledRelayRemovesItsWaitingMark() async throws {
+        try await withPostgres { client in
+            let database = try await makeSchema(client, prefix: "it_goodbye")
+            // Never started: an empty outbox gives the relay nothing to publish.
+            let publisher = try TestEnvironment.connection("goodbye", queues: [])
+            let relay = OutboxRelay(database: database, publisher: publisher, logger: TestEnvironment.logger)
+            let running = Task { try await relay.run() }
+            try await eventually("the idle relay marks itself waiting") {
+                try await database.count("SELECT count(*) FROM SCHEMA.outbox_waiters WHERE waiting") == 1
+            }
+            running.cancel()
+            _ = try? await running.value
+            #expect(try await database.count("SELECT count(*) FROM SCHEMA.outbox_waiters") == 0)
+        }
+    }
 }
 
 actor MessageIDs {

@@ -183,7 +183,24 @@ public final class OutboxRelay: Service {
                 backoff = min(backoff * 2, configuration.maximumBackoff)
             }
         }
-        _ = try? await database.query("DELETE FROM \(unescaped: database.schema.rawValue).outbox_waiters WHERE relay_id = \(relayID)")
+        await sayGoodbye()
+    }
+
+    /// Removes this relay's waiting mark, even when the relay was cancelled (a test or `loadgen` stopping its
+    /// services) rather than shut down: a mark left behind makes the outbox trigger NOTIFY on every insert for two
+    /// minutes, and a NOTIFY serialises the commits of the whole database. A new task does not inherit the
+    /// cancellation; two seconds bound the wait when the database is gone.
+    private func sayGoodbye() async {
+        let (database, relayID) = (database, relayID)
+        let goodbye = Task {
+            _ = try? await database.query("DELETE FROM \(unescaped: database.schema.rawValue).outbox_waiters WHERE relay_id = \(relayID)")
+        }
+        let deadline = Task {
+            try? await Task.sleep(for: .seconds(2))
+            goodbye.cancel()
+        }
+        await goodbye.value
+        deadline.cancel()
     }
 
     /// Marks this relay waiting (inserts then NOTIFY) or busy; refreshed on every poll while waiting.
