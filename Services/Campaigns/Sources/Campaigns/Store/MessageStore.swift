@@ -74,13 +74,20 @@ enum MessageStore {
         """
 
     /// queued → sending, before any request is made: a redelivered job finds nothing left to claim.
+    ///
+    /// The job's rows are found and locked by primary key, and their status is checked on the locked rows, not on
+    /// the table. With `m.status = 'queued'` on the table the planner, whose statistics lag a campaign's burst of
+    /// thousands of queued rows, walked the whole `messages_waiting` index and compared each entry with the job's
+    /// ids, in every claim: most of what a campaign cost PostgreSQL. The lock also makes the status the latest one, so
+    /// a claim racing another for the same job still finds its rows taken.
     static func claim(_ ids: [UUID], in transaction: Transaction) async throws -> [ClaimedMessage] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
+            WITH job AS (SELECT id, status FROM \(unescaped: schema).messages WHERE id = ANY(\(ids)) FOR UPDATE)
             UPDATE \(unescaped: schema).messages AS m SET status = 'sending', claimed_at = now()
-            FROM \(unescaped: schema).numbers AS n
-            WHERE m.id = ANY(\(ids)) AND m.status = 'queued' AND n.id = m.number_id
+            FROM job, \(unescaped: schema).numbers AS n
+            WHERE m.id = job.id AND job.status = 'queued' AND n.id = m.number_id
             RETURNING \(unescaped: claimedColumns)
             """)
         var claimed: [ClaimedMessage] = []
@@ -96,19 +103,21 @@ enum MessageStore {
             "UPDATE \(unescaped: schema).messages SET status = 'queued', claimed_at = NULL, queued_at = now() WHERE id = ANY(\(ids)) AND status = 'sending'")
     }
 
-    /// Records the provider's answers in one statement, then applies any status webhook that arrived first.
+    /// Records the provider's answers in one statement. The rows are locked by primary key and their status checked
+    /// there, as in `claim`, so the planner never walks `messages_stuck` (every message in flight) to find ten.
     static func record(_ outcomes: [SendOutcome], in transaction: Transaction) async throws {
         guard !outcomes.isEmpty else { return }
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
+            WITH mine AS (SELECT id, status FROM \(unescaped: schema).messages WHERE id = ANY(\(outcomes.map(\.messageID))) FOR UPDATE)
             UPDATE \(unescaped: schema).messages AS m SET status = o.status, provider_message_id = NULLIF(o.pid, ''),
                 error_code = NULLIF(o.code, ''), error_message = NULLIF(o.message, ''),
                 sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE m.sent_at END,
                 failed_at = CASE WHEN o.status = 'failed' THEN now() ELSE m.failed_at END
             FROM unnest(\(outcomes.map(\.messageID)), \(outcomes.map(\.status.rawValue)), \(outcomes.map { $0.providerMessageID ?? "" }),
-                        \(outcomes.map { $0.errorCode ?? "" }), \(outcomes.map { $0.errorMessage ?? "" })) AS o(id, status, pid, code, message)
-            WHERE m.id = o.id AND m.status = 'sending'
+                        \(outcomes.map { $0.errorCode ?? "" }), \(outcomes.map { $0.errorMessage ?? "" })) AS o(id, status, pid, code, message), mine
+            WHERE mine.id = o.id AND mine.status = 'sending' AND m.id = mine.id
             """)
     }
 
