@@ -15,7 +15,9 @@ import Synchronization
 /// unlimited tier) against a fast local fake of the Cloud API, and the clock runs from "send now" until every
 /// message has its provider id recorded. The fake also answers Billing's reservation API, so the wallet is out of
 /// the measured path (one call per campaign). The yardstick, measured in the same run, is the fake alone taking
-/// the same number of requests from 64 keep-alive connections: what "the carrier" can take here.
+/// the same number of requests from 64 keep-alive connections: what "the carrier" can take here. The fake runs as a
+/// process of its own (`--fake inline` keeps it in this one), and the CPU each component spent per message is
+/// printed after the run.
 struct CampaignBenchmark {
     let options: Options
 
@@ -27,32 +29,36 @@ struct CampaignBenchmark {
         quiet.logLevel = .warning
         let logger = quiet
         let port = Int.random(in: 20_000..<32_000)
-        let fake = FastCloud()
+        let fake = FastCloud(port: Int.random(in: 10_000..<20_000))
+        let fakeURL = "http://127.0.0.1:\(fake.port)"
+        let fakeProcess = options.string("fake", default: "process") == "inline" ? nil : try Self.spawnFake(port: fake.port)
+        defer { fakeProcess?.terminate() }
         let environment = ProcessInfo.processInfo.environment.merging([
             "MYOP_DATABASE_URL": options.databaseURL,
             "MYOP_AMQP_URL": options.amqpURL,
             "MYOP_HTTP_PORT": "\(port)",
             "MYOP_LOG_LEVEL": "warning",
-            CampaignsService.cloudURLVariable: "http://127.0.0.1:\(fake.port)",
-            CampaignsService.billingURLVariable: "http://127.0.0.1:\(fake.port)",
+            CampaignsService.cloudURLVariable: fakeURL,
+            CampaignsService.billingURLVariable: fakeURL,
             CampaignsService.pollVariable: "50",
             CampaignsService.senderConcurrencyVariable: "\(senders)",
         ]) { _, new in new }
         let configuration = try ServiceConfiguration.load(for: CampaignsService.identity, environment: environment)
-        print("loadgen campaign: \(numbers) numbers × \(recipients) recipients at 1,000/s each, \(senders) send jobs at once")
+        print("loadgen campaign: \(numbers) numbers × \(recipients) recipients at 1,000/s each, \(senders) send jobs at once, the fake \(fakeProcess == nil ? "in this process" : "in its own process")")
 
         let client = PostgresClient(
             configuration: try requireValue(DatabaseURL(options.databaseURL), "bad --database URL").clientConfiguration(maximumConnections: 4),
             backgroundLogger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
-            group.addTask { try await fake.application(logger: logger).runService() }
+            if fakeProcess == nil { group.addTask { try await fake.application(logger: logger).runService() } }
             group.addTask {
                 try await ServiceHost.run(CampaignsService.definition(), configuration: configuration, metrics: nil, logger: logger)
             }
             defer { group.cancelAll() }
             let api = API(base: "http://127.0.0.1:\(port)", jwtSecret: configuration.jwtSecret)
             try await api.waitUntilReady()
+            try await api.waitUntilReady(fakeURL + "/bench/window")
 
             let total = numbers * recipients
             let raw = try await Self.rawCloud(port: fake.port, requests: total, connections: 64)
@@ -84,9 +90,11 @@ struct CampaignBenchmark {
                         json: #"{"name":"Bench \#(index)","number_id":"\#(number)","template_id":"\#(template)","audience_id":"\#(audience)","mapping":{"body":[{"column":"name"}]}}"#)["id"] as? String))
             }
             let clock = ContinuousClock()
-            let before = fake.accepted
-            fake.resetWindow()
+            let before = try await api.window(fakeURL).accepted
+            try await api.resetWindow(fakeURL)
+            let cpuBefore = CPUTime.sample(fakePID: fakeProcess?.processIdentifier)
             let begin = clock.now
+            let wallBegin = Date().timeIntervalSince1970
             for campaign in campaigns { _ = try await api.call("POST", "/v1/campaigns/\(campaign)/schedule", company, json: #"{"send_now":true}"#) }
             var finished = 0
             while finished < campaigns.count {
@@ -99,16 +107,28 @@ struct CampaignBenchmark {
                 if (clock.now - begin) > .seconds(600) { throw RawRabbit.Failure(description: "campaigns did not finish in 10 minutes") }
             }
             let elapsed = (clock.now - begin).seconds
-            let sent = fake.accepted - before
+            let cpu = CPUTime.perItem(from: cpuBefore, to: CPUTime.sample(fakePID: fakeProcess?.processIdentifier), items: total)
+            let window = try await api.window(fakeURL)
+            let sent = window.accepted - before
             report("campaign messages sent (all numbers)", count: sent, seconds: elapsed, baseline: Double(total) / raw)
             report("per number", count: sent / numbers, seconds: elapsed, baseline: nil)
-            if let first = fake.window.first, let last = fake.window.last {
-                let sending = (last - first).seconds
-                print(String(format: "%@ %.2f s to the first request, then", "from \"send now\"".padding(toLength: 46, withPad: " ", startingAt: 0), (first - begin).seconds))
+            if let first = window.first, let last = window.last {
+                let sending = last - first
+                print(String(format: "%@ %.2f s to the first request, then", "from \"send now\"".padding(toLength: 46, withPad: " ", startingAt: 0), first - wallBegin))
                 report("  sending only (first to last request)", count: sent, seconds: sending, baseline: Double(total) / raw)
                 report("  sending only, per number", count: sent / numbers, seconds: sending, baseline: nil)
             }
+            print("CPU per message, from \"send now\" to the end: " + cpu.map { String(format: "%@ %.0f µs", $0.0, $0.1) }.joined(separator: ", "))
         }
+    }
+
+    /// This executable again, as `loadgen fake-cloud`.
+    static func spawnFake(port: Int) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        process.arguments = ["fake-cloud", "--port", "\(port)"]
+        try process.run()
+        return process
     }
 
     /// The fake alone: `requests` message posts from `connections` keep-alive connections.
@@ -145,60 +165,29 @@ struct CampaignBenchmark {
         print(line)
     }
 
-    /// Meta's messages endpoint and Billing's reservation endpoints, answering at once.
-    final class FastCloud: Sendable {
-        let port = Int.random(in: 10_000..<20_000)
-        private let counter = Atomic<Int>(0)
-        /// Provider ids are unique forever, across runs too (the column is UNIQUE).
-        private let run = UUID().uuidString.prefix(8).lowercased()
-        private let times = Mutex<(first: ContinuousClock.Instant?, last: ContinuousClock.Instant?)>((nil, nil))
-
-        var accepted: Int { counter.load(ordering: .relaxed) }
-        /// When the first and the last message request arrived.
-        var window: (first: ContinuousClock.Instant?, last: ContinuousClock.Instant?) { times.withLock { $0 } }
-        func resetWindow() { times.withLock { $0 = (nil, nil) } }
-
-        func application(logger: Logger) -> some ApplicationProtocol {
-            let router = Router()
-            router.post(":version/:owner/messages") { _, _ -> Response in
-                let count = self.counter.add(1, ordering: .relaxed).newValue
-                let now = ContinuousClock.now
-                self.times.withLock { $0 = ($0.first ?? now, now) }
-                return Self.json(#"{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],"messages":[{"id":"wamid.bench.\#(self.run).\#(count)"}]}"#)
-            }
-            // The sandbox's rule: a business account owns the ids made of its own id and two digits.
-            router.get(":version/:owner/phone_numbers") { _, context -> Response in
-                let waba = try context.parameters.require("owner")
-                return Self.json(#"{"data":[\#((1...9).map { #"{"id":"\#(waba)0\#($0)"}"# }.joined(separator: ","))]}"#)
-            }
-            router.post("v1/billing/reservations") { _, _ -> Response in
-                Self.json(#"{"id":"\#(UUID().uuidString.lowercased())","amount":100,"status":"held"}"#, status: .created)
-            }
-            router.post("v1/billing/reservations/:id/release") { _, _ -> Response in Self.json(#"{"id":"x","amount":100,"status":"released"}"#) }
-            router.post("v1/billing/quote") { _, _ -> Response in
-                Self.json(#"{"estimate":100,"balance":100000000,"reserved":0,"sufficient":true,"minimum_remaining":100}"#)
-            }
-            router.get("v1/billing/account") { _, _ -> Response in Self.json(#"{"balance":100000000,"reserved":0,"status":"active"}"#) }
-            return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
-        }
-
-        private static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-            Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
-        }
-    }
-
     struct API: Sendable {
         let base: String
         let jwtSecret: String
 
-        func waitUntilReady() async throws {
+        func waitUntilReady(_ url: String? = nil) async throws {
             for _ in 0..<600 {
-                if let (_, response) = try? await URLSession.shared.data(from: URL(string: base + "/readyz")!),
+                if let (_, response) = try? await URLSession.shared.data(from: URL(string: url ?? base + "/readyz")!),
                     (response as? HTTPURLResponse)?.statusCode == 200
                 { return }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            throw RawRabbit.Failure(description: "campaigns never became ready")
+            throw RawRabbit.Failure(description: "\(url ?? "campaigns") never became ready")
+        }
+
+        func window(_ fakeURL: String) async throws -> FastCloud.Window {
+            let (data, _) = try await URLSession.shared.data(from: URL(string: fakeURL + "/bench/window")!)
+            return try JSONDecoder().decode(FastCloud.Window.self, from: data)
+        }
+
+        func resetWindow(_ fakeURL: String) async throws {
+            var request = URLRequest(url: URL(string: fakeURL + "/bench/window/reset")!)
+            request.httpMethod = "POST"
+            _ = try await URLSession.shared.data(for: request)
         }
 
         func call(_ method: String, _ path: String, _ company: CompanyID, json: String? = nil) async throws -> [String: Any] {
