@@ -81,7 +81,7 @@ struct CampaignRulesTests {
         #expect(Set(MessageStatus.predecessors(of: .read)) == ["queued", "sending", "sent", "delivered"])
     }
 
-    @Test("CA-02, CA-05, D-18: the service window is open for 24 hours after the last inbound message")
+    @Test("CA-02, CA-05, CA-16, D-18: the service window is open for 24 hours after the last inbound message; after it only a template may be sent")
     func ca02Window() {
         let inbound = sendAt
         #expect(ServiceWindow.isOpen(lastInbound: inbound, now: inbound.addingTimeInterval(86_399)))

@@ -65,7 +65,7 @@ struct APITests {
         }
     }
 
-    @Test("CA-05, D-18: free-form needs an open window (422 window.closed); an inbound message opens it; CA-46 trails; BI-07 balance")
+    @Test("CA-05, CA-16, D-18: free-form needs an open window (422 window.closed); an inbound message opens it; CA-46 trails; BI-07 balance")
     func messaging() async throws {
         try await withCampaigns { harness in
             let (company, number, phoneNumberID) = try await harness.company()

@@ -26,7 +26,7 @@ enum MessageStatus: String, Codable, Sendable, CaseIterable {
     static let reachedProvider: Set<MessageStatus> = [.sent, .delivered, .read]
 }
 
-/// CA-02, CA-05, D-18: the customer-service window.
+/// CA-02, CA-05, CA-16, D-18: the customer-service window; outside it only a template may be sent.
 enum ServiceWindow {
     static let length: TimeInterval = 86_400
 
