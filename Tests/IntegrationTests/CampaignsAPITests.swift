@@ -65,7 +65,7 @@ struct APITests {
         }
     }
 
-    @Test("CA-05, CA-16, D-18: free-form needs an open window (422 window.closed); an inbound message opens it; CA-46 trails; BI-07 balance")
+    @Test("CA-05, CA-16, D-18: free-form needs an open window (422 window.closed), also once the last reply is over 24 h old, when a template still goes; an inbound message opens it; CA-46 trails; BI-07 balance")
     func messaging() async throws {
         try await withCampaigns { harness in
             let (company, number, phoneNumberID) = try await harness.company()
@@ -93,6 +93,24 @@ struct APITests {
                 try await harness.call("GET", "/v1/whatsapp/messages/\(messageID)", as: company).json()["status"] as? String == "sent"
             }
             #expect(harness.cloud.sent(from: phoneNumberID).contains { $0.to == "919811122233" && $0.type == "text" })
+
+            // CA-16: a customer whose last message is more than 24 hours old may be sent templates only.
+            let stale = try await harness.count(
+                """
+                WITH w AS (
+                    INSERT INTO campaigns.windows (number_id, contact, company_id, last_inbound_at)
+                    VALUES ('\(number)', '+919811122266', '\(company.uuid)', now() - interval '24 hours 1 minute') RETURNING 1)
+                SELECT count(*) FROM w
+                """)
+            #expect(stale == 1)
+            let late = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, role: .agent, json: #"{"number_id":"\#(number)","to":"+919811122266","text":"Hello"}"#)
+            #expect(late.status == 422)
+            #expect(try late.errorCode() == "window.closed")
+            let lateTemplate = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company,
+                json: #"{"number_id":"\#(number)","to":"+919811122266","template_id":"\#(template)","values":{"body":["Meera"]}}"#)
+            #expect(lateTemplate.status == 202, "\(lateTemplate.text)")
 
             // A template through the API with a Message Trail tag (CA-46); it takes one recipient of the quota.
             let tagged = try await harness.call(

@@ -3,28 +3,32 @@ import Foundation
 /// CPU time (user + system) spent by the processes a benchmark involves, read from `/proc`, so a figure can say
 /// where the machine's two cores went: our process, the provider fake, PostgreSQL, RabbitMQ.
 struct CPUTime {
-    /// Seconds of CPU per component, summed over its processes (PostgreSQL's backends, RabbitMQ's `beam.smp`).
-    static func sample(fakePID: Int32?) -> [String: Double] {
-        var seconds: [String: Double] = ["loadgen + service": Self.seconds(pid: getpid()) ?? 0]
-        if let fakePID { seconds["Cloud API fake"] = Self.seconds(pid: fakePID) ?? 0 }
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for entry in entries {
-            guard let pid = Int32(entry), let name = Self.name(pid: pid) else { continue }
-            let component: String
+    /// Seconds of CPU so far by process, with the component it belongs to.
+    typealias Sample = [Int32: (component: String, seconds: Double)]
+
+    static func sample(fakePID: Int32?) -> Sample {
+        var sample: Sample = [:]
+        let own = getpid()
+        if let seconds = seconds(pid: own) { sample[own] = ("loadgen + service", seconds) }
+        if let fakePID, let seconds = seconds(pid: fakePID) { sample[fakePID] = ("Cloud API fake", seconds) }
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let name = name(pid: pid), let seconds = seconds(pid: pid) else { continue }
             switch name {
-            case "postgres": component = "PostgreSQL"
-            case "beam.smp": component = "RabbitMQ"
+            case "postgres": sample[pid] = ("PostgreSQL", seconds)
+            case "beam.smp": sample[pid] = ("RabbitMQ", seconds)
             default: continue
             }
-            seconds[component, default: 0] += Self.seconds(pid: pid) ?? 0
         }
-        return seconds
+        return sample
     }
 
-    /// Microseconds of CPU per item between two samples, by component, largest first.
-    static func perItem(from before: [String: Double], to after: [String: Double], items: Int) -> [(String, Double)] {
-        after.map { name, total in (name, (total - (before[name] ?? 0)) / Double(max(items, 1)) * 1_000_000) }
-            .sorted { $0.1 > $1.1 }
+    /// Microseconds of CPU per item between two samples, by component, largest first. Differences are taken per
+    /// process: a process that started in between counts whole, and one that ended in between is found in its
+    /// parent's children's time (PostgreSQL's postmaster reaps its backends and autovacuum workers).
+    static func perItem(from before: Sample, to after: Sample, items: Int) -> [(String, Double)] {
+        var spent: [String: Double] = [:]
+        for (pid, now) in after { spent[now.component, default: 0] += now.seconds - (before[pid]?.seconds ?? 0) }
+        return spent.map { ($0.key, $0.value / Double(max(items, 1)) * 1_000_000) }.sorted { $0.1 > $1.1 }
     }
 
     private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
@@ -38,12 +42,14 @@ struct CPUTime {
         return String(text[text.index(after: open)..<close])
     }
 
-    /// utime and stime are fields 14 and 15; the name in field 2 may hold spaces, so count after its ")".
+    /// utime, stime, cutime and cstime are fields 14–17; the name in field 2 may hold spaces, so count after its ")".
     private static func seconds(pid: Int32) -> Double? {
         guard let text = stat(pid: pid), let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
-        // fields[0] is field 3 (state), so utime (14) is fields[11] and stime (15) fields[12].
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / ticksPerSecond
+        // fields[0] is field 3 (state), so field 14 is fields[11].
+        guard fields.count > 14 else { return nil }
+        let ticks = fields[11...14].compactMap { Double($0) }
+        guard ticks.count == 4 else { return nil }
+        return ticks.reduce(0, +) / ticksPerSecond
     }
 }

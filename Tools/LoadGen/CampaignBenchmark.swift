@@ -32,7 +32,10 @@ struct CampaignBenchmark {
         let fake = FastCloud(port: Int.random(in: 10_000..<20_000))
         let fakeURL = "http://127.0.0.1:\(fake.port)"
         let fakeProcess = options.string("fake", default: "process") == "inline" ? nil : try Self.spawnFake(port: fake.port)
-        defer { fakeProcess?.terminate() }
+        defer {
+            fakeProcess?.terminate()
+            fakeProcess?.waitUntilExit()
+        }
         let environment = ProcessInfo.processInfo.environment.merging([
             "MYOP_DATABASE_URL": options.databaseURL,
             "MYOP_AMQP_URL": options.amqpURL,
@@ -107,9 +110,10 @@ struct CampaignBenchmark {
                 if (clock.now - begin) > .seconds(600) { throw RawRabbit.Failure(description: "campaigns did not finish in 10 minutes") }
             }
             let elapsed = (clock.now - begin).seconds
-            let cpu = CPUTime.perItem(from: cpuBefore, to: CPUTime.sample(fakePID: fakeProcess?.processIdentifier), items: total)
+            let cpuAfter = CPUTime.sample(fakePID: fakeProcess?.processIdentifier)
             let window = try await api.window(fakeURL)
             let sent = window.accepted - before
+            let cpu = CPUTime.perItem(from: cpuBefore, to: cpuAfter, items: sent)
             report("campaign messages sent (all numbers)", count: sent, seconds: elapsed, baseline: Double(total) / raw)
             report("per number", count: sent / numbers, seconds: elapsed, baseline: nil)
             if let first = window.first, let last = window.last {
@@ -122,11 +126,13 @@ struct CampaignBenchmark {
         }
     }
 
-    /// This executable again, as `loadgen fake-cloud`.
+    /// This executable again, as `loadgen fake-cloud`. Its standard input is a pipe that only this process holds
+    /// open: the fake exits when it closes, so a benchmark that is interrupted or crashes leaves no fake behind.
     static func spawnFake(port: Int) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         process.arguments = ["fake-cloud", "--port", "\(port)"]
+        process.standardInput = Pipe()
         try process.run()
         return process
     }

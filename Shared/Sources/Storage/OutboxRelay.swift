@@ -189,17 +189,21 @@ public final class OutboxRelay: Service {
     /// Removes this relay's waiting mark, even when the relay was cancelled (a test or `loadgen` stopping its
     /// services) rather than shut down: a mark left behind makes the outbox trigger NOTIFY on every insert for two
     /// minutes, and a NOTIFY serialises the commits of the whole database. A new task does not inherit the
-    /// cancellation; two seconds bound the wait when the database is gone.
+    /// cancellation. Whichever comes first, the answer or two seconds, ends the wait: a query already sent is not
+    /// cancellable, and a half-open connection must not hold up the shutdown.
     private func sayGoodbye() async {
         let (database, relayID) = (database, relayID)
+        let done = OneShot<Void>()
         let goodbye = Task {
             _ = try? await database.query("DELETE FROM \(unescaped: database.schema.rawValue).outbox_waiters WHERE relay_id = \(relayID)")
+            done.fulfill(.success(()))
         }
         let deadline = Task {
             try? await Task.sleep(for: .seconds(2))
-            goodbye.cancel()
+            done.fulfill(.success(()))
         }
-        await goodbye.value
+        try? await done.value()
+        goodbye.cancel()
         deadline.cancel()
     }
 

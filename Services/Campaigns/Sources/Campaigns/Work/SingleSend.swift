@@ -68,7 +68,7 @@ struct SingleSend: Sendable {
         guard ServiceWindow.isOpen(lastInbound: lastInbound, now: Date()) else {
             return .refused(APIError.unprocessable(
                 "window.closed",
-                "The customer has not written in the last 24 hours, so only an approved template can be sent (CA-01, CA-05).", field: "to"))
+                "The customer has not written in the last 24 hours, so only an approved template can be sent (CA-01, CA-05, CA-16).", field: "to"))
         }
         return .queued(try await queue(number: number, to: to, kind: "text", template: nil, payload: .text(text), trail: nil, in: transaction))
     }
