@@ -8,7 +8,6 @@ import Logging
 import PostgresNIO
 import ServiceKit
 import Storage
-import Synchronization
 
 /// `loadgen campaign`: a real Campaigns service (`ServiceHost`, HTTP, PostgreSQL, RabbitMQ) runs one campaign per
 /// WhatsApp number (`--numbers`, `--recipients` each, numbers at Meta's highest rate of 1,000 messages/s and an

@@ -78,8 +78,8 @@ enum MessageStore {
     /// The job's rows are found and locked by primary key, and their status is checked on the locked rows, not on
     /// the table. With `m.status = 'queued'` on the table the planner, whose statistics lag a campaign's burst of
     /// thousands of queued rows, walked the whole `messages_waiting` index and compared each entry with the job's
-    /// ids, in every claim: most of what a campaign cost PostgreSQL. The lock also makes the status the latest one, so
-    /// a claim racing another for the same job still finds its rows taken.
+    /// ids, in every claim: half of the claim's time. The lock also makes the status the latest one, so a claim racing
+    /// another for the same job still finds its rows taken.
     static func claim(_ ids: [UUID], in transaction: Transaction) async throws -> [ClaimedMessage] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
