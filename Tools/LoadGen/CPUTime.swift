@@ -9,13 +9,13 @@ struct CPUTime {
     static func sample(fakePID: Int32?) -> Sample {
         var sample: Sample = [:]
         let own = getpid()
-        if let seconds = seconds(pid: own) { sample[own] = ("loadgen + service", seconds) }
-        if let fakePID, let seconds = seconds(pid: fakePID) { sample[fakePID] = ("Cloud API fake", seconds) }
+        if let process = read(pid: own) { sample[own] = ("loadgen + service", process.seconds) }
+        if let fakePID, let process = read(pid: fakePID) { sample[fakePID] = ("Cloud API fake", process.seconds) }
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry), let name = name(pid: pid), let seconds = seconds(pid: pid) else { continue }
-            switch name {
-            case "postgres": sample[pid] = ("PostgreSQL", seconds)
-            case "beam.smp": sample[pid] = ("RabbitMQ", seconds)
+            guard let pid = Int32(entry), let process = read(pid: pid) else { continue }
+            switch process.name {
+            case "postgres": sample[pid] = ("PostgreSQL", process.seconds)
+            case "beam.smp": sample[pid] = ("RabbitMQ", process.seconds)
             default: continue
             }
         }
@@ -33,23 +33,17 @@ struct CPUTime {
 
     private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
-    private static func stat(pid: Int32) -> String? {
-        try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-    }
-
-    private static func name(pid: Int32) -> String? {
-        guard let text = stat(pid: pid), let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
-        return String(text[text.index(after: open)..<close])
-    }
-
-    /// utime, stime, cutime and cstime are fields 14–17; the name in field 2 may hold spaces, so count after its ")".
-    private static func seconds(pid: Int32) -> Double? {
-        guard let text = stat(pid: pid), let close = text.lastIndex(of: ")") else { return nil }
+    /// The name (field 2, in parentheses, may hold spaces) and utime + stime + cutime + cstime (fields 14–17) of one
+    /// process, from one read of `/proc/<pid>/stat`.
+    private static func read(pid: Int32) -> (name: String, seconds: Double)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")")
+        else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         // fields[0] is field 3 (state), so field 14 is fields[11].
         guard fields.count > 14 else { return nil }
         let ticks = fields[11...14].compactMap { Double($0) }
         guard ticks.count == 4 else { return nil }
-        return ticks.reduce(0, +) / ticksPerSecond
+        return (String(text[text.index(after: open)..<close]), ticks.reduce(0, +) / ticksPerSecond)
     }
 }
