@@ -28,12 +28,19 @@ struct BusBenchmark {
 
         // 1. rabbitmq-c directly, on a thread of its own.
         let rawQueue = "loadgen.raw.\(run)"
-        let rawPublish = try await onThread { try RawRabbit.publish(rawURL, queue: rawQueue, count: messages, body: body) }
-        let rawConsume = try await onThread { try RawRabbit.consume(rawURL, queue: rawQueue, count: messages) }
+        // Each phase also reports the CPU each process spent on it per message: where the two cores went.
+        let (rawPublish, rawPublishCost) = try await costed(messages) {
+            try await onThread { try RawRabbit.publish(rawURL, queue: rawQueue, count: messages, body: body) }
+        }
+        let (rawConsume, rawConsumeCost) = try await costed(messages) {
+            try await onThread { try RawRabbit.consume(rawURL, queue: rawQueue, count: messages) }
+        }
         // The outbox path publishes through `myop.events`, a topic exchange; the broker's routing is part of its cost.
         let topicQueue = "loadgen.raw.topic.\(run)"
-        let rawTopicPublish = try await onThread {
-            try RawRabbit.publish(rawURL, queue: topicQueue, count: messages, body: body, topicExchange: Topology.eventsExchange)
+        let (rawTopicPublish, rawTopicPublishCost) = try await costed(messages) {
+            try await onThread {
+                try RawRabbit.publish(rawURL, queue: topicQueue, count: messages, body: body, topicExchange: Topology.eventsExchange)
+            }
         }
         _ = try await onThread { try RawRabbit.consume(rawURL, queue: topicQueue, count: messages) }
         // Publishing and consuming at once: what the outbox → inbox path asks of one quorum queue.
@@ -46,9 +53,9 @@ struct BusBenchmark {
         let rawConsumeRate = Double(messages) / rawConsume
         let rawBothRate = Double(messages) / max(rawBoth, rawBothPublish)
         let rawTopicRate = Double(messages) / rawTopicPublish
-        report("raw rabbitmq-c publish (confirms)", count: messages, seconds: rawPublish)
-        report("raw rabbitmq-c publish via myop.events (topic)", count: messages, seconds: rawTopicPublish)
-        report("raw rabbitmq-c consume (ack multiple)", count: messages, seconds: rawConsume)
+        report("raw rabbitmq-c publish (confirms)", count: messages, seconds: rawPublish, cpu: rawPublishCost)
+        report("raw rabbitmq-c publish via myop.events (topic)", count: messages, seconds: rawTopicPublish, cpu: rawTopicPublishCost)
+        report("raw rabbitmq-c consume (ack multiple)", count: messages, seconds: rawConsume, cpu: rawConsumeCost)
         report("raw rabbitmq-c publish and consume at once", count: messages, seconds: max(rawBoth, rawBothPublish))
 
         // 2. The same through AMQPConnection: command queue, I/O thread, continuations, ack folding.
@@ -60,31 +67,35 @@ struct BusBenchmark {
         let outgoing = (0..<messages).map { index in
             OutgoingMessage(routingKey: queue.name, messageID: "m-\(index)", type: "loadgen.message", timestamp: 0, body: body, exchange: "")
         }
-        let publishStart = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let chunks = stride(from: 0, to: outgoing.count, by: 1_000).map { Array(outgoing[$0..<min($0 + 1_000, outgoing.count)]) }
-            let lanes = 8
-            for lane in 0..<lanes {
-                group.addTask {
-                    for chunk in chunks.enumerated() where chunk.offset % lanes == lane { try await connection.publish(chunk.element) }
+        let (messagingPublish, messagingPublishCost) = try await costed(messages) {
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let chunks = stride(from: 0, to: outgoing.count, by: 1_000).map { Array(outgoing[$0..<min($0 + 1_000, outgoing.count)]) }
+                let lanes = 8
+                for lane in 0..<lanes {
+                    group.addTask {
+                        for chunk in chunks.enumerated() where chunk.offset % lanes == lane { try await connection.publish(chunk.element) }
+                    }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            return (ContinuousClock.now - start).seconds
         }
-        let messagingPublish = (ContinuousClock.now - publishStart).seconds
         let subscription = connection.subscribe(queue: queue.name, prefetch: 500)
-        let consumeStart = ContinuousClock.now
-        var received = 0
-        while received < messages {
-            let batch = await subscription.next(max: 250)  // like the raw loop: ack every 250 of a 500 window
-            received += batch.count
-            subscription.settle(batch.map { ($0, DeliveryOutcome.ack) })
+        let (messagingConsume, messagingConsumeCost) = await costed(messages) {
+            let start = ContinuousClock.now
+            var received = 0
+            while received < messages {
+                let batch = await subscription.next(max: 250)  // like the raw loop: ack every 250 of a 500 window
+                received += batch.count
+                subscription.settle(batch.map { ($0, DeliveryOutcome.ack) })
+            }
+            return (ContinuousClock.now - start).seconds
         }
-        let messagingConsume = (ContinuousClock.now - consumeStart).seconds
         await subscription.cancel()
         await connection.shutdown()
-        report("Messaging publish (confirms)", count: messages, seconds: messagingPublish, baseline: rawPublishRate)
-        report("Messaging consume (ack folding)", count: messages, seconds: messagingConsume, baseline: rawConsumeRate)
+        report("Messaging publish (confirms)", count: messages, seconds: messagingPublish, baseline: rawPublishRate, cpu: messagingPublishCost)
+        report("Messaging consume (ack folding)", count: messages, seconds: messagingConsume, baseline: rawConsumeRate, cpu: messagingConsumeCost)
 
         // 3. Outbox → relay → broker → inbox consumer → effect row, two commits per batch: first each half
         // alone (relay into a queue nobody consumes, then the inbox draining it), then both at once.
@@ -100,26 +111,36 @@ struct BusBenchmark {
             let staged = try await Path(client: client, amqpURL: amqpURL, run: "\(run)a", events: events, size: size, tuning: tuning, logger: logger)
             report("outbox write (1,000 events per transaction)", count: events, seconds: staged.outboxWrite)
             let relayAlone = try await staged.measure(relay: true, inbox: false)
-            report("relay alone: outbox → broker", count: events, seconds: relayAlone, baseline: rawPublishRate)
+            report("relay alone: outbox → broker", count: events, seconds: relayAlone.seconds, baseline: rawPublishRate, cpu: relayAlone.cpu)
             let inboxAlone = try await staged.measure(relay: false, inbox: true)
-            report("inbox alone: broker → inbox → effect", count: events, seconds: inboxAlone, baseline: rawPublishRate)
+            report("inbox alone: broker → inbox → effect", count: events, seconds: inboxAlone.seconds, baseline: rawPublishRate, cpu: inboxAlone.cpu)
             try await staged.drop()
             let live = try await Path(client: client, amqpURL: amqpURL, run: "\(run)b", events: events, size: size, tuning: tuning, logger: logger)
             let both = try await live.measure(relay: true, inbox: true)
-            report("outbox → relay → broker → inbox → effect", count: events, seconds: both, baseline: rawPublishRate)
-            print(String(format: "  = %.2f × raw publish via the topic exchange", (Double(events) / both) / rawTopicRate))
-            print(String(format: "  = %.2f × raw publish and consume at once", (Double(events) / both) / rawBothRate))
+            report("outbox → relay → broker → inbox → effect", count: events, seconds: both.seconds, baseline: rawPublishRate, cpu: both.cpu)
+            print(String(format: "  = %.2f × raw publish via the topic exchange", (Double(events) / both.seconds) / rawTopicRate))
+            print(String(format: "  = %.2f × raw publish and consume at once", (Double(events) / both.seconds) / rawBothRate))
             print("effects applied: \(try await live.distinctEffects()) of \(events) (distinct)")
             try await live.drop()
         }
     }
 
-    /// Prints a rate; `baseline` is a raw rate (messages per second) measured in the same run.
-    private func report(_ label: String, count: Int, seconds: Double, baseline: Double? = nil) {
+    /// Prints a rate; `baseline` is a raw rate (messages per second) measured in the same run, `cpu` where the
+    /// machine's CPU went per message.
+    private func report(_ label: String, count: Int, seconds: Double, baseline: Double? = nil, cpu: [(String, Double)] = []) {
         let rate = Double(count) / seconds
         var line = "\(label.padding(toLength: 46, withPad: " ", startingAt: 0)) \(String(format: "%9.0f msg/s", rate))  (\(String(format: "%.2f", seconds)) s)"
         if let baseline { line += String(format: "  = %.2f × raw", rate / baseline) }
         print(line)
+        let cpu = cpu.filter { $0.1 >= 0.05 }  // PostgreSQL idles through the broker-only phases
+        if !cpu.isEmpty { print("  CPU per message: " + cpu.map { String(format: "%@ %.1f µs", $0.0, $0.1) }.joined(separator: ", ")) }
+    }
+
+    /// Runs `work` and returns its result with the CPU each process spent on it per message.
+    private func costed<Value>(_ messages: Int, _ work: () async throws -> Value) async rethrows -> (Value, [(String, Double)]) {
+        let before = CPUTime.sample(fakePID: nil)
+        let value = try await work()
+        return (value, CPUTime.perItem(from: before, to: CPUTime.sample(fakePID: nil), items: messages))
     }
 }
 
@@ -173,8 +194,9 @@ struct Path {
         outboxWrite = (ContinuousClock.now - start).seconds
     }
 
-    /// Runs the relay and/or the inbox consumer until their part is done; returns seconds.
-    func measure(relay: Bool, inbox: Bool) async throws -> Double {
+    /// Runs the relay and/or the inbox consumer until their part is done; returns seconds and the CPU per event
+    /// by process.
+    func measure(relay: Bool, inbox: Bool) async throws -> (seconds: Double, cpu: [(String, Double)]) {
         let publisher = AMQPConnection(
             configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.relay"), topology: Topology(queues: [queue]), logger: logger)
         let consumerConnection = AMQPConnection(
@@ -208,8 +230,9 @@ struct Path {
         publisher.start()
         try await publisher.waitUntilConnected()
         let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: logger))
+        let cpuBefore = CPUTime.sample(fakePID: nil)
         let start = ContinuousClock.now
-        return try await withThrowingTaskGroup(of: Void.self) { group in
+        return try await withThrowingTaskGroup(of: Void.self) { group -> (Double, [(String, Double)]) in
             group.addTask { try await serviceGroup.run() }
             var depths: [Int] = []
             var lastSample = ContinuousClock.now
@@ -223,9 +246,10 @@ struct Path {
             }
             let seconds = (ContinuousClock.now - start).seconds
             if !depths.isEmpty { print("queue depth each second: \(depths.map(String.init).joined(separator: " "))") }
+            let cpu = CPUTime.perItem(from: cpuBefore, to: CPUTime.sample(fakePID: nil), items: events)  // before the shutdown's work
             await serviceGroup.triggerGracefulShutdown()
             try await group.waitForAll()
-            return seconds
+            return (seconds, cpu)
         }
     }
 
