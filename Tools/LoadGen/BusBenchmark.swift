@@ -133,7 +133,7 @@ struct BusBenchmark {
         if let baseline { line += String(format: "  = %.2f × raw", rate / baseline) }
         print(line)
         let cpu = cpu.filter { $0.1 >= 0.05 }  // PostgreSQL idles through the broker-only phases
-        if !cpu.isEmpty { print("  CPU per message: " + cpu.map { String(format: "%@ %.1f µs", $0.0, $0.1) }.joined(separator: ", ")) }
+        if !cpu.isEmpty { print("  CPU per message: " + CPUTime.describe(cpu, digits: 1)) }
     }
 
     /// Runs `work` and returns its result with the CPU each process spent on it per message.

@@ -31,6 +31,11 @@ struct CPUTime {
         return spent.map { ($0.key, $0.value / Double(max(items, 1)) * 1_000_000) }.sorted { $0.1 > $1.1 }
     }
 
+    /// "RabbitMQ 46.5 µs, PostgreSQL 20.1 µs, …" with `digits` decimals.
+    static func describe(_ cost: [(String, Double)], digits: Int) -> String {
+        cost.map { String(format: "%@ %.\(digits)f µs", $0.0, $0.1) }.joined(separator: ", ")
+    }
+
     private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
 
     /// The name (field 2, in parentheses, may hold spaces) and utime + stime + cutime + cstime (fields 14–17) of one

@@ -121,7 +121,7 @@ struct CampaignBenchmark {
                 report("  sending only (first to last request)", count: sent, seconds: sending, baseline: Double(total) / raw)
                 report("  sending only, per number", count: sent / numbers, seconds: sending, baseline: nil)
             }
-            print("CPU per message, from \"send now\" to the end: " + cpu.map { String(format: "%@ %.0f µs", $0.0, $0.1) }.joined(separator: ", "))
+            print("CPU per message, from \"send now\" to the end: " + CPUTime.describe(cpu, digits: 0))
         }
     }
 
