@@ -43,6 +43,23 @@ struct AckTrackerTests {
         #expect(tracker.flush(now: start + .milliseconds(31)) == [.ack(2, multiple: false)])
     }
 
+    @Test("the settled front waits to cover half the prefetch window, or at most a moment")
+    func foldsUpToThreshold() throws {
+        var tracker = AckTracker(foldAtLeast: 4)
+        let start = ContinuousClock.now
+        for tag in 1...6 { tracker.delivered(UInt64(tag)) }
+        for tag in 1...2 { _ = tracker.settle(UInt64(tag), .ack) }
+        #expect(tracker.flush(now: start) == [])
+        #expect(tracker.nextFlush == start + tracker.maximumFoldDelay)
+        for tag in 3...4 { _ = tracker.settle(UInt64(tag), .ack) }
+        #expect(tracker.flush(now: start + .microseconds(100)) == [.ack(4, multiple: true)])
+        #expect(tracker.nextFlush == nil)
+        _ = tracker.settle(5, .ack)
+        #expect(tracker.flush(now: start + .milliseconds(1)) == [])
+        let due = try #require(tracker.nextFlush)
+        #expect(tracker.flush(now: due) == [.ack(5, multiple: false)])
+    }
+
     @Test("too many held acks go out at once")
     func tooManyHeld() {
         var tracker = AckTracker()

@@ -11,6 +11,11 @@ struct AckTracker {
     var maximumHeld = 64
     /// Held out-of-order acks older than this go out alone.
     var maximumHoldTime: Duration = .milliseconds(20)
+    /// The settled front is acked once it covers this many deliveries (or has waited `maximumFoldDelay`): a
+    /// consumer settling a few at a time would otherwise send an ack per handful, each one a command in the
+    /// quorum queue's log.
+    var foldAtLeast: Int
+    var maximumFoldDelay: Duration = .milliseconds(2)
 
     enum Frame: Equatable {
         case ack(UInt64, multiple: Bool)
@@ -25,6 +30,14 @@ struct AckTracker {
     private var sent: Set<UInt64> = []
     /// When the oldest held ack was first held back.
     private(set) var heldSince: ContinuousClock.Instant?
+    /// The settled front not yet acked: its highest tag, how many deliveries it covers, since when it waits.
+    private var readyWatermark: UInt64?
+    private var readyCount = 0
+    private var readySince: ContinuousClock.Instant?
+
+    init(foldAtLeast: Int = 1) {
+        self.foldAtLeast = max(1, foldAtLeast)
+    }
 
     mutating func delivered(_ tag: UInt64) { outstanding.append(tag) }
 
@@ -39,21 +52,14 @@ struct AckTracker {
         }
     }
 
-    /// The acks to send now: one `multiple` ack for the settled front; single acks for held ones that waited
-    /// too long or are too many.
+    /// The acks to send now: one `multiple` ack for the settled front once it covers `foldAtLeast` deliveries or
+    /// waited `maximumFoldDelay`; single acks for held ones that waited too long or are too many.
     mutating func flush(now: ContinuousClock.Instant = .now) -> [Frame] {
-        guard !pendingAcks.isEmpty else {
-            dropSentFront()
-            heldSince = nil
-            return []
-        }
         var frames: [Frame] = []
-        var watermark: UInt64?
-        var coveredCount = 0
         while let front = outstanding.first {
             if pendingAcks.remove(front) != nil {
-                watermark = front
-                coveredCount += 1
+                readyWatermark = front
+                readyCount += 1
             } else if sent.remove(front) != nil {
                 // nacked or acked alone earlier; a later multiple ack passes over it harmlessly
             } else {
@@ -61,7 +67,17 @@ struct AckTracker {
             }
             outstanding.removeFirst()
         }
-        if let watermark { frames.append(.ack(watermark, multiple: coveredCount > 1)) }
+        if let watermark = readyWatermark {
+            let since = readySince ?? now
+            if readyCount >= foldAtLeast || now - since >= maximumFoldDelay {
+                frames.append(.ack(watermark, multiple: readyCount > 1))
+                readyWatermark = nil
+                readyCount = 0
+                readySince = nil
+            } else {
+                readySince = since
+            }
+        }
         guard !pendingAcks.isEmpty else {
             heldSince = nil
             return frames
@@ -80,7 +96,11 @@ struct AckTracker {
         return frames
     }
 
-    private mutating func dropSentFront() {
-        while let front = outstanding.first, sent.remove(front) != nil { outstanding.removeFirst() }
+    /// When `flush` will next have something to send although nothing else happens.
+    var nextFlush: ContinuousClock.Instant? {
+        switch (readySince.map { $0 + maximumFoldDelay }, heldSince.map { $0 + maximumHoldTime }) {
+        case (let ready?, let held?): min(ready, held)
+        case (let ready, let held): ready ?? held
+        }
     }
 }

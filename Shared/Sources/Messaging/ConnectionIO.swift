@@ -8,10 +8,55 @@ import Synchronization
 final class ConnectionIO: @unchecked Sendable {
     private typealias PublishToken = PublishTicket
 
-    private struct Consumer {
+    /// A class, so a lookup per delivery neither copies the ack tracker nor has to be written back.
+    private final class Consumer {
+        /// Deliveries are handed over once half the prefetch window has arrived, or when the first of them has
+        /// waited this long: while the broker streams, a handler then wakes once per half window instead of once per
+        /// socket read (a few deliveries each), and a quiet queue still answers within a millisecond.
+        static let holdTime: Duration = .milliseconds(1)
+
         let subscription: Subscription
-        var acks = AckTracker()
+        var acks: AckTracker
         var active = true
+        /// Read from the socket, not yet handed to the subscription's buffer.
+        private var held: [Delivery] = []
+        private var heldSince: ContinuousClock.Instant?
+        private var handOverAt: Int { max(1, Int(subscription.prefetch) / 2) }
+
+        init(subscription: Subscription) {
+            self.subscription = subscription
+            self.acks = Self.freshAcks(subscription.prefetch)
+        }
+
+        /// Acks fold up to half the window too, as the raw loop acks: the other half keeps flowing meanwhile.
+        private static func freshAcks(_ prefetch: UInt16) -> AckTracker { AckTracker(foldAtLeast: Int(prefetch) / 2) }
+
+        func hold(_ delivery: Delivery, now: ContinuousClock.Instant) {
+            if held.isEmpty { heldSince = now }
+            held.append(delivery)
+        }
+
+        /// Hands the held deliveries to the buffer if enough arrived or the first waited long enough (or `force`).
+        func handOver(now: ContinuousClock.Instant, force: Bool = false) {
+            guard let since = heldSince else { return }
+            guard force || held.count >= handOverAt || now - since >= Self.holdTime else { return }
+            subscription.buffer.push(held)
+            held.removeAll(keepingCapacity: true)
+            heldSince = nil
+        }
+
+        /// When `handOver` or the ack tracker will next act although nothing else happens.
+        var nextDeadline: ContinuousClock.Instant? {
+            [heldSince.map { $0 + Self.holdTime }, acks.nextFlush].compactMap { $0 }.min()
+        }
+
+        /// A new connection: nothing outstanding; what a dead one delivered will come again.
+        func reset() {
+            acks = Self.freshAcks(subscription.prefetch)
+            held.removeAll()
+            heldSince = nil
+        }
+
         var consumerTag: String { "\(subscription.connection.configuration.connectionName).\(subscription.queue).\(subscription.channel)" }
     }
 
@@ -87,20 +132,26 @@ final class ConnectionIO: @unchecked Sendable {
     private func waitForWork() throws {
         guard let state else { return }
         if amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0 { return }
-        // Held acks must go out within their hold time even if nothing else happens.
-        let holding = consumers.values.contains { $0.acks.heldSince != nil }
-        let ready = myop_wait_readable(amqp_get_sockfd(state), connection.wakeFD, holding ? 5 : 1_000)
-        if ready & 2 != 0 { myop_eventfd_drain(connection.wakeFD) }
+        // Held deliveries and acks must go out in time even if nothing else happens.
+        var timeout: Int32 = 1_000
+        if let due = consumers.values.compactMap(\.nextDeadline).min() {
+            let wait = due - ContinuousClock.now
+            timeout = wait <= .zero ? 0 : Int32(clamping: wait.components.seconds * 1_000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1)
+        }
+        sleep(socket: amqp_get_sockfd(state), milliseconds: min(timeout, 1_000))
+    }
+
+    /// Waits in `poll` for the socket (if any), a posted command (the eventfd), or the timeout.
+    private func sleep(socket: Int32, milliseconds: Int32) {
+        if myop_wait_readable(socket, connection.wakeFD, milliseconds) & 2 != 0 { myop_eventfd_drain(connection.wakeFD) }
     }
 
     private func pauseBeforeReconnect() {
         let milliseconds = Int32(clamping: reconnectDelay.components.seconds * 1_000 + reconnectDelay.components.attoseconds / 1_000_000_000_000_000)
         let deadline = ContinuousClock.now + reconnectDelay
         while ContinuousClock.now < deadline, closeRequest == nil {
-            if myop_wait_readable(-1, connection.wakeFD, milliseconds) & 2 != 0 {
-                myop_eventfd_drain(connection.wakeFD)
-                _ = try? processCommands()
-            }
+            sleep(socket: -1, milliseconds: milliseconds)
+            _ = try? processCommands()
         }
         reconnectDelay = min(reconnectDelay * 2, configuration.reconnectMaximumDelay)
     }
@@ -166,7 +217,7 @@ final class ConnectionIO: @unchecked Sendable {
 
     private func startConsumer(_ channel: UInt16) throws {
         guard let state, let consumer = consumers[channel] else { return }
-        consumers[channel]?.acks = AckTracker()
+        consumer.reset()
         try check(myop_channel_open(state, channel, &errorText, errorText.count), "channel.open \(channel)")
         try check(myop_basic_qos(state, channel, consumer.subscription.prefetch, &errorText, errorText.count), "basic.qos")
         try check(
@@ -195,14 +246,14 @@ final class ConnectionIO: @unchecked Sendable {
                 consumers[subscription.channel] = Consumer(subscription: subscription)
                 if state != nil { try startConsumer(subscription.channel) }
             case .settle(let channel, let generation, let outcomes):
-                guard generation == self.generation, state != nil, consumers[channel] != nil else { continue }
-                // Mutated in place through the dictionary: a copy would copy the tracker's storage per call.
+                guard generation == self.generation, state != nil, let consumer = consumers[channel] else { continue }
                 for (tag, outcome) in outcomes {
-                    if let frame = consumers[channel]?.acks.settle(tag, outcome) { try send(frame, channel: channel) }
+                    if let frame = consumer.acks.settle(tag, outcome) { try send(frame, channel: channel) }
                 }
             case .cancel(let subscription, let continuation):
-                if let state, consumers[subscription.channel]?.active == true {
-                    try check(myop_basic_cancel(state, subscription.channel, consumers[subscription.channel]!.consumerTag, &errorText, errorText.count), "basic.cancel")
+                if let state, let consumer = consumers[subscription.channel], consumer.active {
+                    try check(myop_basic_cancel(state, subscription.channel, consumer.consumerTag, &errorText, errorText.count), "basic.cancel")
+                    consumer.handOver(now: .now, force: true)  // delivered before the cancel: the handlers drain them
                 }
                 consumers[subscription.channel]?.active = false
                 subscription.buffer.finish()
@@ -256,9 +307,10 @@ final class ConnectionIO: @unchecked Sendable {
     private func readFrames() throws -> Int {
         guard let state else { return 0 }
         var handled = 0
-        var deliveries: [UInt16: [Delivery]] = [:]
+        let now = ContinuousClock.now
         defer {
-            for (channel, batch) in deliveries { consumers[channel]?.subscription.buffer.push(batch) }
+            let end = ContinuousClock.now
+            for consumer in consumers.values { consumer.handOver(now: end) }
             // Everything read has been copied out; the library keeps its pools until told (and only when no
             // frames are queued), so a busy connection would otherwise grow without bound.
             amqp_maybe_release_buffers(state)
@@ -272,7 +324,7 @@ final class ConnectionIO: @unchecked Sendable {
                 if amqp_frames_enqueued(state) == 0 && amqp_data_in_buffer(state) == 0 { return handled }
             case MYOP_FRAME_DELIVER:
                 if let delivery = try readDelivery(state, frame) {
-                    deliveries[frame.channel, default: []].append(delivery)
+                    consumers[frame.channel]?.hold(delivery, now: now)
                     delivered.increment()
                 }
             case MYOP_FRAME_CONFIRM_ACK, MYOP_FRAME_CONFIRM_NACK:
@@ -297,8 +349,8 @@ final class ConnectionIO: @unchecked Sendable {
         let status = myop_read_message(state, frame.channel, &message)
         guard status == 0 else { throw ConnectionFailure(description: "reading message failed: \(Self.statusText(status))") }
         defer { amqp_destroy_message(&message) }
-        guard consumers[frame.channel] != nil else { return nil }
-        consumers[frame.channel]?.acks.delivered(frame.delivery_tag)
+        guard let consumer = consumers[frame.channel] else { return nil }
+        consumer.acks.delivered(frame.delivery_tag)
         var deliveryCount: Int64 = 0
         _ = myop_header_int(&message.properties, "x-delivery-count", &deliveryCount)
         let routingKey = withUnsafeBytes(of: frame.routing_key) { raw in
@@ -316,8 +368,8 @@ final class ConnectionIO: @unchecked Sendable {
     /// Sends due acks; `force` also sends every held one (closing).
     private func flushAcks(force: Bool = false) throws {
         let now = force ? ContinuousClock.now + .seconds(3_600) : ContinuousClock.now
-        for channel in consumers.keys {
-            for frame in consumers[channel]?.acks.flush(now: now) ?? [] { try send(frame, channel: channel) }
+        for (channel, consumer) in consumers {
+            for frame in consumer.acks.flush(now: now) { try send(frame, channel: channel) }
         }
     }
 
@@ -345,8 +397,8 @@ final class ConnectionIO: @unchecked Sendable {
         let lost = AMQPError(.connectionLost, "the broker connection was lost before the publish was confirmed")
         for ticket in confirms.reset() { ticket.finish(.failure(lost)) }
         while let (_, ticket) = waitingPublishes.popFirst() { ticket.finish(.failure(lost)) }
-        for (channel, consumer) in consumers {
-            consumers[channel]?.acks = AckTracker()
+        for consumer in consumers.values {
+            consumer.reset()
             consumer.subscription.buffer.dropStale(generation: generation)
         }
     }
