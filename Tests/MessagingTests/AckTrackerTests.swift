@@ -60,6 +60,17 @@ struct AckTrackerTests {
         #expect(tracker.flush(now: due) == [.ack(5, multiple: false)])
     }
 
+    @Test("a forced flush (closing) sends the front and the held acks at once")
+    func forcedFlush() {
+        var tracker = AckTracker(foldAtLeast: 100)
+        for tag in 1...4 { tracker.delivered(UInt64(tag)) }
+        for tag in [1, 2, 4] { _ = tracker.settle(UInt64(tag), .ack) }
+        let now = ContinuousClock.now
+        #expect(tracker.flush(now: now) == [])
+        #expect(tracker.flush(now: now, force: true) == [.ack(2, multiple: true), .ack(4, multiple: false)])
+        #expect(tracker.nextFlush == nil)
+    }
+
     @Test("too many held acks go out at once")
     func tooManyHeld() {
         var tracker = AckTracker()

@@ -123,7 +123,8 @@ struct BusBenchmark {
             print(String(format: "  = %.2f × raw publish via the topic exchange", (Double(events) / both.seconds) / rawTopicRate))
             print(String(format: "  = %.2f × raw publish and consume at once", (Double(events) / both.seconds) / rawBothRate))
             print(String(format: "  = %.2f × raw publish via the topic exchange and consume at once", (Double(events) / both.seconds) / rawTopicBothRate))
-            print("effects applied: \(try await live.distinctEffects()) of \(events) (distinct)")
+            let effects = try await live.effects()
+            print("effects applied: \(effects.rows) rows for \(effects.distinct) distinct events of \(events)\(effects.rows == events && effects.distinct == events ? ", each exactly once" : "")")
             try await live.drop()
         }
     }
@@ -275,7 +276,11 @@ struct Path {
         return try await Self.count(producer, "SELECT count(*) FROM (SELECT 1 FROM SCHEMA.outbox WHERE published_at IS NULL ORDER BY id LIMIT 1) AS pending") == 0
     }
 
-    func distinctEffects() async throws -> Int { try await Self.count(consumer, "SELECT count(DISTINCT event_id) FROM SCHEMA.effects") }
+    /// Effect rows and distinct events among them: equal to the number of events only if each was applied exactly once.
+    func effects() async throws -> (rows: Int, distinct: Int) {
+        (try await Self.count(consumer, "SELECT count(*) FROM SCHEMA.effects"),
+         try await Self.count(consumer, "SELECT count(DISTINCT event_id) FROM SCHEMA.effects"))
+    }
 
     func drop() async throws {
         try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(producer.schema) CASCADE"), logger: logger)

@@ -53,8 +53,9 @@ struct AckTracker {
     }
 
     /// The acks to send now: one `multiple` ack for the settled front once it covers `foldAtLeast` deliveries or
-    /// waited `maximumFoldDelay`; single acks for held ones that waited too long or are too many.
-    mutating func flush(now: ContinuousClock.Instant = .now) -> [Frame] {
+    /// waited `maximumFoldDelay`; single acks for held ones that waited too long or are too many. `force` sends
+    /// everything settled (closing).
+    mutating func flush(now: ContinuousClock.Instant = .now, force: Bool = false) -> [Frame] {
         var frames: [Frame] = []
         while let front = outstanding.first {
             if pendingAcks.remove(front) != nil {
@@ -69,7 +70,7 @@ struct AckTracker {
         }
         if let watermark = readyWatermark {
             let since = readySince ?? now
-            if readyCount >= foldAtLeast || now - since >= maximumFoldDelay {
+            if force || readyCount >= foldAtLeast || now - since >= maximumFoldDelay {
                 frames.append(.ack(watermark, multiple: readyCount > 1))
                 readyWatermark = nil
                 readyCount = 0
@@ -83,7 +84,7 @@ struct AckTracker {
             return frames
         }
         let since = heldSince ?? now
-        guard pendingAcks.count > maximumHeld || now - since >= maximumHoldTime else {
+        guard force || pendingAcks.count > maximumHeld || now - since >= maximumHoldTime else {
             heldSince = since
             return frames
         }

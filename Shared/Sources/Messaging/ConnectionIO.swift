@@ -367,9 +367,9 @@ final class ConnectionIO: @unchecked Sendable {
 
     /// Sends due acks; `force` also sends every held one (closing).
     private func flushAcks(force: Bool = false) throws {
-        let now = force ? ContinuousClock.now + .seconds(3_600) : ContinuousClock.now
+        let now = ContinuousClock.now
         for (channel, consumer) in consumers {
-            for frame in consumer.acks.flush(now: now) { try send(frame, channel: channel) }
+            for frame in consumer.acks.flush(now: now, force: force) { try send(frame, channel: channel) }
         }
     }
 
