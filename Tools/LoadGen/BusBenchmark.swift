@@ -45,7 +45,9 @@ struct BusBenchmark {
         _ = try await onThread { try RawRabbit.consume(rawURL, queue: topicQueue, count: messages) }
         // Publishing and consuming at once: what the outbox → inbox path asks of one quorum queue. Through the
         // default exchange, and through myop.events as the path publishes: the broker's ceiling for the path's work.
-        let (rawBoth, rawBothCost) = try await costed(messages) { try await Self.rawPublishAndConsume(rawURL, queue: "loadgen.raw.both.\(run)", messages: messages, body: body) }
+        let (rawBoth, rawBothCost) = try await costed(messages) {
+            try await Self.rawPublishAndConsume(rawURL, queue: "loadgen.raw.both.\(run)", messages: messages, body: body)
+        }
         let (rawTopicBoth, rawTopicBothCost) = try await costed(messages) {
             try await Self.rawPublishAndConsume(rawURL, queue: "loadgen.raw.topicboth.\(run)", messages: messages, body: body, topicExchange: Topology.eventsExchange)
         }
