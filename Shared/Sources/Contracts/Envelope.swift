@@ -27,7 +27,7 @@ public struct Envelope<Payload: Event>: Sendable, Codable {
     }
 
     public init(
-        id: EventID = EventID(), companyID: CompanyID, occurredAt: Date = Date(), correlationID: String? = nil,
+        id: EventID = .timeOrdered(), companyID: CompanyID, occurredAt: Date = Date(), correlationID: String? = nil,
         traceparent: String? = nil, data: Payload
     ) {
         self.id = id

@@ -7,7 +7,8 @@ public struct TypedID<Kind: IDKind>: Hashable, Comparable, Sendable, Codable, Cu
 
     public init(_ uuid: UUID) { self.uuid = uuid }
 
-    public init() { self.uuid = UUID() }
+    /// A new random id.
+    public init() { self.uuid = UUID.random() }
 
     public init?(_ description: String) {
         guard let uuid = UUIDText.parse(description) else { return nil }
@@ -36,6 +37,12 @@ public struct TypedID<Kind: IDKind>: Hashable, Comparable, Sendable, Codable, Cu
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
+}
+
+extension TypedID where Kind == EventKind {
+    /// A new event id, time-ordered (`UUID.timeOrdered`): events are inserted into outboxes and inboxes in roughly
+    /// the order they happen, and their indexes stay append-mostly.
+    public static func timeOrdered(at date: Date = Date()) -> EventID { EventID(UUID.timeOrdered(at: date)) }
 }
 
 /// Names the thing a `TypedID` identifies; used in error messages.

@@ -43,7 +43,7 @@ public final class OutboxRelay: Service {
     private let logger: Logger
     private let wake = WakeSignal()
     /// This relay's row in `outbox_waiters`.
-    private let relayID = UUID()
+    private let relayID = UUID.random()
     private let relayed: Counter
     private let failures: Counter
 

@@ -98,7 +98,7 @@ enum PaymentStore {
             """
             INSERT INTO \(unescaped: schema).payments
                 (id, company_id, amount, gst, method, status, created_at, purpose, lines, automatic)
-            VALUES (\(UUID()), \(account.companyID.uuid), \(amount.paise), \(PaymentRules.payable(amount: amount).gst.paise), 'online',
+            VALUES (\(UUID.random()), \(account.companyID.uuid), \(amount.paise), \(PaymentRules.payable(amount: amount).gst.paise), 'online',
                     'pending', \(now), 'recharge', \(linesJSON)::jsonb, true)
             ON CONFLICT (company_id) WHERE automatic AND status = 'pending' DO NOTHING
             """)

@@ -268,7 +268,7 @@ enum CallStore {
         binds.append(!writes.needsDurableCommit)
         appendSettings(settings, to: &binds)
         binds.append(call.revision)
-        let revision = UUID()
+        let revision = UUID.random()
         binds.append(revision)
         if writes.events.isEmpty { return try await session.run(UpdateSQL.self, binds) == 1 ? revision : nil }
         Outbox.append(writes.events, to: &binds)

@@ -45,7 +45,7 @@ extension CampaignsAPI {
         case .failure(let error): throw Self.apiError(error)
         }
         let audience = try await database.withTransaction { transaction in
-            try await AudienceStore.insert(id: UUID(), company: company, filename: filename, result: result, in: transaction)
+            try await AudienceStore.insert(id: UUID.random(), company: company, filename: filename, result: result, in: transaction)
         }
         return EditedResponse(status: .created, response: AudienceView(audience, withRows: true))
     }

@@ -36,7 +36,7 @@ extension CampaignsAPI {
         }
         let display = try TextRules.phone(displayText, field: "display_number")
         var number = WhatsAppNumber(
-            id: UUID(), companyID: company, phoneNumberID: providerID, displayNumber: display, displayName: "", tier: 1, quality: .green,
+            id: UUID.random(), companyID: company, phoneNumberID: providerID, displayNumber: display, displayName: "", tier: 1, quality: .green,
             messagesPerSecond: SendRate.standard, timeZone: "Asia/Kolkata", businessHours: [], quotaUsed: 0, createdAt: Date())
         try Self.apply(body, to: &number)
         // D-28: only a number of the company's own business account, as the provider lists it, can be connected.

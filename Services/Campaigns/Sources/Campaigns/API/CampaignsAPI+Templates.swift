@@ -20,7 +20,7 @@ extension CampaignsAPI {
         try Self.requireValid(content)
         let now = Date()
         let template = StoredTemplate(
-            id: UUID(), companyID: company, content: content, status: .draft, createdAt: now, updatedAt: now)
+            id: UUID.random(), companyID: company, content: content, status: .draft, createdAt: now, updatedAt: now)
         guard let stored = try await database.withTransaction({ try await TemplateStore.insert(template, in: $0) }) else {
             throw APIError.conflict("template.exists", "A template named \(content.name) in \(content.language) exists already.", field: "name")
         }

@@ -107,7 +107,7 @@ struct CampaignRunner: Service {
             let values = campaign.mapping.resolve(for: contact.recipient)
             let within = DailyQuota.isWithinQuota(position: contact.position, granted: granted)
             messages.append(MessageStore.NewMessage(
-                id: UUID(), position: contact.position, recipient: contact.phone, name: contact.name,
+                id: UUID.random(), position: contact.position, recipient: contact.phone, name: contact.name,
                 payload: .template(body: values.body, header: values.header, button: values.button),
                 status: within ? .queued : .failed, errorCode: within ? nil : DailyQuota.exceededCode,
                 errorMessage: within ? nil : DailyQuota.exceededMessage))

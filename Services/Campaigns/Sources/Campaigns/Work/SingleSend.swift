@@ -79,7 +79,7 @@ struct SingleSend: Sendable {
     ) async throws {
         guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else { return }
         let template = try await TemplateStore.find(templateID, company: company, in: transaction)
-        let id = UUID()
+        let id = UUID.random()
         try await MessageStore.insert(
             [MessageStore.NewMessage(
                 id: id, position: nil, recipient: to, name: "", payload: .template(body: [], header: nil, button: nil), status: .failed,
@@ -107,7 +107,7 @@ struct SingleSend: Sendable {
     private func queue(
         number: WhatsAppNumber, to: PhoneNumber, kind: String, template: UUID?, payload: MessagePayload, trail: String?, in transaction: Transaction
     ) async throws -> StoredMessage {
-        let id = UUID()
+        let id = UUID.random()
         try await MessageStore.insert(
             [MessageStore.NewMessage(id: id, position: nil, recipient: to, name: "", payload: payload, status: .queued)],
             company: number.companyID, number: number.id, campaign: nil, kind: kind, template: template, trail: trail, in: transaction)
