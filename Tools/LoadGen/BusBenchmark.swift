@@ -280,8 +280,10 @@ struct Path {
 
     /// Effect rows and distinct events among them: equal to the number of events only if each was applied exactly once.
     func effects() async throws -> (rows: Int, distinct: Int) {
-        (try await Self.count(consumer, "SELECT count(*) FROM SCHEMA.effects"),
-         try await Self.count(consumer, "SELECT count(DISTINCT event_id) FROM SCHEMA.effects"))
+        let rows = try await client.query(
+            PostgresQuery(unsafeSQL: "SELECT count(*), count(DISTINCT event_id) FROM \(consumer.schema).effects"), logger: logger)
+        for try await counts in rows.decode((Int, Int).self) { return counts }
+        return (0, 0)
     }
 
     func drop() async throws {

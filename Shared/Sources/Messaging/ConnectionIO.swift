@@ -136,7 +136,7 @@ final class ConnectionIO: @unchecked Sendable {
         var timeout: Int32 = 1_000
         if let due = consumers.values.compactMap(\.nextDeadline).min() {
             let wait = due - ContinuousClock.now
-            timeout = wait <= .zero ? 0 : Int32(clamping: wait.components.seconds * 1_000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1)
+            timeout = wait <= .zero ? 0 : Int32(clamping: wait.wholeMilliseconds + 1)
         }
         sleep(socket: amqp_get_sockfd(state), milliseconds: min(timeout, 1_000))
     }
@@ -147,7 +147,7 @@ final class ConnectionIO: @unchecked Sendable {
     }
 
     private func pauseBeforeReconnect() {
-        let milliseconds = Int32(clamping: reconnectDelay.components.seconds * 1_000 + reconnectDelay.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: reconnectDelay.wholeMilliseconds)
         let deadline = ContinuousClock.now + reconnectDelay
         while ContinuousClock.now < deadline, closeRequest == nil {
             sleep(socket: -1, milliseconds: milliseconds)
@@ -323,10 +323,7 @@ final class ConnectionIO: @unchecked Sendable {
             case MYOP_FRAME_NONE:
                 if amqp_frames_enqueued(state) == 0 && amqp_data_in_buffer(state) == 0 { return handled }
             case MYOP_FRAME_DELIVER:
-                if let delivery = try readDelivery(state, frame) {
-                    consumers[frame.channel]?.hold(delivery, now: now)
-                    delivered.increment()
-                }
+                if try receiveDelivery(state, frame, now: now) { delivered.increment() }
             case MYOP_FRAME_CONFIRM_ACK, MYOP_FRAME_CONFIRM_NACK:
                 let nack = Int(frame.kind) == MYOP_FRAME_CONFIRM_NACK
                 for (ticket, nacked) in confirms.confirm(frame.delivery_tag, multiple: frame.multiple != 0, nack: nack) {
@@ -344,25 +341,28 @@ final class ConnectionIO: @unchecked Sendable {
         return handled
     }
 
-    private func readDelivery(_ state: amqp_connection_state_t, _ frame: myop_frame_t) throws -> Delivery? {
+    /// Reads the message of a `basic.deliver` and holds it for its consumer; false if no consumer owns the channel.
+    private func receiveDelivery(_ state: amqp_connection_state_t, _ frame: myop_frame_t, now: ContinuousClock.Instant) throws -> Bool {
         var message = amqp_message_t()
         let status = myop_read_message(state, frame.channel, &message)
         guard status == 0 else { throw ConnectionFailure(description: "reading message failed: \(Self.statusText(status))") }
         defer { amqp_destroy_message(&message) }
-        guard let consumer = consumers[frame.channel] else { return nil }
+        guard let consumer = consumers[frame.channel] else { return false }
         consumer.acks.delivered(frame.delivery_tag)
         var deliveryCount: Int64 = 0
         _ = myop_header_int(&message.properties, "x-delivery-count", &deliveryCount)
         let routingKey = withUnsafeBytes(of: frame.routing_key) { raw in
             String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
         }
-        return Delivery(
+        let delivery = Delivery(
             tag: Delivery.Tag(generation: generation, channel: frame.channel, deliveryTag: frame.delivery_tag),
             body: Self.bytes(message.body), routingKey: routingKey,
             messageID: Self.string(myop_property_message_id(&message.properties)),
             type: Self.string(myop_property_type(&message.properties)),
             traceparent: Self.string(myop_header_string(&message.properties, "traceparent")),
             redelivered: frame.redelivered != 0, deliveryCount: Int(deliveryCount))
+        consumer.hold(delivery, now: now)
+        return true
     }
 
     /// Sends due acks; `force` also sends every held one (closing).

@@ -30,7 +30,7 @@ public struct QueueSpec: Sendable, Hashable {
     /// `x-expires` in milliseconds; 0 when the queue is permanent.
     var expiresMilliseconds: Int64 {
         guard let expiresAfter else { return 0 }
-        return max(1, expiresAfter.components.seconds * 1_000 + expiresAfter.components.attoseconds / 1_000_000_000_000_000)
+        return max(1, expiresAfter.wholeMilliseconds)
     }
 
     public var deadLetterQueue: String { name + ".dead" }
