@@ -25,14 +25,16 @@ let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+/// Every outbound HTTP request (providers, CRMs, other services): a pooled NIO client whose requests may be cancelled
+/// safely. URLSession on Linux can trap when a request is cancelled or fails while in flight (swift-corelibs-foundation
+/// TaskRegistry: "Trying to access a behaviour for a task that in not in the registry").
+let httpClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
 
-/// What one service needs beyond the shared set: Campaigns reads XLSX audiences (an OOXML zip) and calls the
-/// WhatsApp Cloud API at up to 1,000 requests/s per number, which wants a pooled NIO client, not URLSession.
+/// What one service needs beyond the shared set: Campaigns reads XLSX audiences (an OOXML zip).
 let extraDependencies: [String: [Target.Dependency]] = [
     "Campaigns": [
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         .product(name: "XMLCoder", package: "XMLCoder"),
-        .product(name: "AsyncHTTPClient", package: "async-http-client"),
     ],
 ]
 
@@ -59,7 +61,7 @@ var targets: [Target] = [
     .target(
         name: "ServiceKit",
         dependencies: [
-            "Contracts", "Messaging", "Storage", hummingbird, postgres, logging, metrics, lifecycle, crypto,
+            "Contracts", "Messaging", "Storage", hummingbird, postgres, logging, metrics, lifecycle, crypto, httpClient,
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -110,7 +112,7 @@ var targets: [Target] = [
     .testTarget(
         name: "IntegrationTests",
         dependencies: [
-            "Contracts", "Messaging", "Storage", "ServiceKit", postgres, logging, lifecycle, hummingbird, crypto,
+            "Contracts", "Messaging", "Storage", "ServiceKit", postgres, logging, lifecycle, hummingbird, crypto, httpClient,
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ] + services.map { .target(name: $0.name) },
@@ -124,7 +126,7 @@ for service in services {
         // The library owns the service's migrations, so its path is the service folder.
         .target(
             name: service.name,
-            dependencies: ["Contracts", "Messaging", "Storage", "ServiceKit", hummingbird, postgres, logging, metrics, crypto]
+            dependencies: ["Contracts", "Messaging", "Storage", "ServiceKit", hummingbird, postgres, logging, metrics, crypto, httpClient]
                 + (extraDependencies[service.name] ?? []),
             path: "Services/\(service.name)",
             exclude: ["Sources/\(service.name)Main"],

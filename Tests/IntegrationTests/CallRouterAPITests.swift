@@ -1,4 +1,5 @@
 @testable import CallRouter
+import AsyncHTTPClient
 import Contracts
 import Foundation
 import Hummingbird
@@ -206,7 +207,7 @@ struct CallRouterAPITests {
             #expect(try await router.call("PATCH", "/v1/callrouter/settings", as: company, json: #"{"lines":10}"#).status == 200)
             let forgotten = try #require(try await dial(0).json()["uid"] as? String)
             let sweeper = CallSweeper(
-                database: router.database, control: CallControl(database: router.database, outbox: Outbox(schema: router.database.schema), flows: FlowCache(), webhooks: InputWebhookClient(policy: OutboundURLPolicy(allowPrivateNetworks: true)), calls: LiveCalls()),
+                database: router.database, control: CallControl(database: router.database, outbox: Outbox(schema: router.database.schema), flows: FlowCache(), webhooks: InputWebhookClient(policy: OutboundURLPolicy(allowPrivateNetworks: true), http: .shared), calls: LiveCalls()),
                 interval: .seconds(30), dialingLimit: .seconds(0), liveLimit: .seconds(6 * 3_600), logger: TestEnvironment.logger)
             #expect(try await sweeper.sweepOnce(now: Date().addingTimeInterval(1), company: company) == 1)
             #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(forgotten)' AND NOT live AND outcome = 'failed'") == 1)
@@ -432,9 +433,7 @@ struct CallRouterAPITests {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"next_node":"thanks"}"#)))
         }
         let app = Application(router: crm, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: TestEnvironment.logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            defer { group.cancelAll() }
+        try await withServers([TestServer(name: "crm", readiness: nil) { try await app.run() }]) {
             try await withCallRouter { router in
                 let company = CompanyID()
                 let graph = """

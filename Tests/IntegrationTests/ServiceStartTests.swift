@@ -1,7 +1,6 @@
 import Billing
 import Contracts
 import Foundation
-import FoundationNetworking
 import Logging
 import Messaging
 import ServiceKit
@@ -21,13 +20,10 @@ struct ServiceStartTests {
                 "MYOP_HTTP_PORT": "\(port)",
             ])
         let base = URL(string: "http://127.0.0.1:\(port)")!
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await ServiceHost.run(BillingService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
-            }
-            defer { group.cancelAll() }
-            try await eventually(timeout: .seconds(60), "billing /readyz") { (try? await get(base, "/readyz").status) == 200 }
-
+        let billing = TestServer(name: "billing", readiness: base) {
+            try await ServiceHost.run(BillingService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
+        }
+        try await withServers([billing]) {
             let ready = try await get(base, "/readyz")
             #expect(String(decoding: ready.body, as: UTF8.self).contains(#""database":"up""#))
             #expect(try await get(base, "/healthz").status == 200)
@@ -58,9 +54,7 @@ struct ServiceStartTests {
     }
 
     private func get(_ base: URL, _ path: String, token: String? = nil) async throws -> (status: Int, body: Data) {
-        var request = URLRequest(url: base.appendingPathComponent(path))
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        let reply = try await ServiceClient(base: base, jwtSecret: "").call("GET", path, token: token)
+        return (reply.status, reply.body)
     }
 }

@@ -3,7 +3,6 @@ import Contracts
 import Crypto
 import Foundation
 import Hummingbird
-import FoundationNetworking
 import Logging
 import Messaging
 import PostgresNIO
@@ -91,15 +90,13 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
         let harness = BillingHarness(
             base: URL(string: "http://127.0.0.1:\(port)")!, configuration: configuration,
             database: Database(client: client, schema: SchemaName("billing")!, logger: TestEnvironment.logger))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
+        let servers = [
+            TestServer(name: "billing", readiness: harness.base) {
                 try await ServiceHost.run(BillingService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
-            }
-            group.addTask { try await gateway.application { harness }.run() }
-            defer { group.cancelAll() }
-            try await eventually(timeout: .seconds(60), "billing /readyz") {
-                (try? await harness.call("GET", "/readyz").status) == 200
-            }
+            },
+            TestServer(name: "test gateway", readiness: nil) { try await gateway.application { harness }.run() },
+        ]
+        try await withServers(servers) {
             await RunningBillings.shared.add(harness)
             do {
                 try await body(harness)

@@ -87,19 +87,12 @@ func withCallRouter(
         let harness = CallRouterHarness(
             replicas: zip(ports, fixed).map { ServiceClient(base: URL(string: "http://127.0.0.1:\($0)")!, jwtSecret: $1.jwtSecret) },
             database: Database(client: client, schema: SchemaName("callrouter")!, logger: TestEnvironment.logger))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for configuration in fixed {
-                group.addTask {
-                    try await ServiceHost.run(CallRouterService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
-                }
+        let servers = zip(harness.replicas, fixed).enumerated().map { index, replica in
+            let (client, configuration) = replica
+            return TestServer(name: "call-router \(index)", readiness: client.base) {
+                try await ServiceHost.run(CallRouterService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
             }
-            defer { group.cancelAll() }
-            for replica in harness.replicas {
-                try await eventually(timeout: .seconds(60), "call-router /readyz") {
-                    (try? await replica.call("GET", "/readyz").status) == 200
-                }
-            }
-            try await body(harness)
         }
+        try await withServers(servers) { try await body(harness) }
     }
 }

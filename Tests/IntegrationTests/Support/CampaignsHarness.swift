@@ -2,7 +2,6 @@ import Campaigns
 import Contracts
 import Crypto
 import Foundation
-import FoundationNetworking
 import ServiceLifecycle
 import Logging
 import PostgresNIO
@@ -43,15 +42,8 @@ struct CampaignsHarness: Sendable {
 
     /// Uploads a file as the raw body.
     func upload(_ data: Data, filename: String, as company: CompanyID) async throws -> ServiceClient.Reply {
-        let token = try await api.token(company)
-        var request = URLRequest(url: URL(string: api.base.absoluteString + "/v1/audiences?filename=\(filename)")!)
-        request.httpMethod = "POST"
-        request.httpBody = data
-        request.timeoutInterval = 30
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
-        let (body, response) = try await URLSession.shared.data(for: request)
-        return ServiceClient.Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: body, headers: [:])
+        try await api.send(
+            "POST", "/v1/audiences?filename=\(filename)", token: try await api.token(company), body: data, contentType: "application/octet-stream")
     }
 
     /// A company with money in the wallet, its WABA and one tier-`tier` number sending at `rate` per second.
@@ -154,20 +146,13 @@ func withCampaigns(replicas count: Int = 1, senders: Int = 4, _ body: @Sendable 
             let harness = CampaignsHarness(
                 replicas: zip(ports, fixed).map { ServiceClient(base: URL(string: "http://127.0.0.1:\($0)")!, jwtSecret: $1.jwtSecret) },
                 database: Database(client: client, schema: SchemaName("campaigns")!, logger: TestEnvironment.logger), billing: billing, cloud: cloud)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for configuration in fixed {
-                    group.addTask {
-                        try await ServiceHost.run(CampaignsService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
-                    }
+            let servers = zip(harness.replicas, fixed).enumerated().map { index, replica in
+                let (client, configuration) = replica
+                return TestServer(name: "campaigns \(index)", readiness: client.base) {
+                    try await ServiceHost.run(CampaignsService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
                 }
-                defer { group.cancelAll() }
-                for replica in harness.replicas {
-                    try await eventually(timeout: .seconds(60), "campaigns /readyz") {
-                        (try? await replica.call("GET", "/readyz").status) == 200
-                    }
-                }
-                try await body(harness)
             }
+            try await withServers(servers) { try await body(harness) }
         }
     }
 }

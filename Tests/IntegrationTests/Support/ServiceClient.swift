@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import Contracts
 import Foundation
-import FoundationNetworking
+import NIOCore
+import NIOHTTP1
 import ServiceKit
 import Testing
 
@@ -28,23 +30,29 @@ struct ServiceClient: Sendable {
     }
 
     func call(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
-        var request = URLRequest(url: URL(string: base.absoluteString + path)!)
-        request.httpMethod = method
+        try await send(method, path, token: token, body: json.map { Data($0.utf8) }, contentType: "application/json", headers: headers)
+    }
+
+    /// Through AsyncHTTPClient: URLSession on Linux can trap when a request fails while in flight, as requests to a
+    /// service that is stopping do (swift-corelibs-foundation's TaskRegistry), which would end the whole test run.
+    func send(
+        _ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String = "application/json",
+        headers: [String: String] = [:]
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: base.absoluteString + path)
+        request.method = HTTPMethod(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.body = .bytes(ByteBuffer(bytes: body))
+            request.headers.add(name: "Content-Type", value: contentType)
+        }
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         // A request that never gets an answer fails the test instead of hanging it.
-        request.timeoutInterval = 30
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let json {
-            request.httpBody = Data(json.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as? HTTPURLResponse
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let data = try await response.body.collect(upTo: 256 << 20)
         var fields: [String: String] = [:]
-        for (name, value) in http?.allHeaderFields ?? [:] {
-            if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
-        }
-        return Reply(status: http?.statusCode ?? 0, body: data, headers: fields)
+        for header in response.headers { fields[header.name.lowercased()] = header.value }
+        return Reply(status: Int(response.status.code), body: Data(data.readableBytesView), headers: fields)
     }
 
     func call(_ method: String, _ path: String, as company: CompanyID, user: UserID = UserID(), role: Role = .owner, json: String? = nil) async throws -> Reply {

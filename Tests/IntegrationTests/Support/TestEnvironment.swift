@@ -29,11 +29,12 @@ enum TestEnvironment {
         try #require(AMQPURL(amqpURLText), "MYOP_TEST_AMQP_URL is not an amqp:// URL")
     }
 
-    /// A fresh lowercase name for schemas, queues and routing keys, so tests never see each other's data.
     /// A port for a server a test starts: below Linux's ephemeral range (32768–60999), so no outgoing connection of
-    /// this busy process (connection pools, URLSession) can be holding it when the server binds.
-    static func listenPort() -> Int { Int.random(in: 10_000..<32_000) }
+    /// this busy process (connection pools, HTTP clients) can be holding it when the server binds; free when handed out,
+    /// and never handed out twice in one run, so two servers of tests running in parallel cannot be given the same one.
+    static func listenPort() -> Int { ListenPorts.shared.next() }
 
+    /// A fresh lowercase name for schemas, queues and routing keys, so tests never see each other's data.
     static func uniqueName(_ prefix: String) -> String {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
     }

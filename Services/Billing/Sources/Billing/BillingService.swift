@@ -33,14 +33,15 @@ public enum BillingService {
             let cycles = CycleJob(
                 database: context.database, outbox: context.outbox, interval: .seconds(max(1, pollSeconds)), logger: context.logger)
             let unconfirmedSeconds = Int(context.configuration.values[mandateUnconfirmedVariable] ?? "") ?? 600
+            let http = AutoRecharger.client()
             let recharger = AutoRecharger(
-                database: context.database, gatewayURL: context.configuration.sandboxURL, interval: .seconds(max(1, pollSeconds / 10)),
+                database: context.database, http: http, gatewayURL: context.configuration.sandboxURL, interval: .seconds(max(1, pollSeconds / 10)),
                 unconfirmedAfter: .seconds(max(1, unconfirmedSeconds)), logger: context.logger)
             return ServiceComponents(
                 consumers: UsageRater(outbox: context.outbox).consumers + [SLARefunds(outbox: context.outbox).consumer],
                 authenticatedRoutes: { api.register($0) },
                 publicRoutes: { api.registerPublic($0) },
-                services: [cycles, recharger])
+                services: [HTTPClientService(client: http), cycles, recharger])
         }
     }
 }

@@ -27,9 +27,10 @@ public enum CallRouterService {
             databaseSettings: ["plan_cache_mode": "force_generic_plan"]
         ) { context in
             let token = try context.configuration.secret(switchTokenVariable, devDefault: devSwitchToken)
+            let http = InputWebhookClient.client()
             let control = CallControl(
                 database: context.database, outbox: context.outbox, flows: FlowCache(),
-                webhooks: InputWebhookClient(policy: OutboundURLPolicy(configuration: context.configuration)), calls: LiveCalls())
+                webhooks: InputWebhookClient(policy: OutboundURLPolicy(configuration: context.configuration), http: http), calls: LiveCalls())
             let sharedPool = try SharedNumberPool(context.configuration.values[sharedNumbersVariable] ?? "")
             let api = CallRouterAPI(database: context.database, outbox: context.outbox, control: control, sharedPool: sharedPool)
             let switchAPI = SwitchAPI(control: control, token: token)
@@ -43,7 +44,7 @@ public enum CallRouterService {
                     switchAPI.register(router)
                     DocumentRoute.serve(router, path: "openapi.json", file: Bundle.module.url(forResource: "openapi", withExtension: "json"))
                 },
-                services: [sweeper])
+                services: [HTTPClientService(client: http), sweeper])
         }
     }
 }

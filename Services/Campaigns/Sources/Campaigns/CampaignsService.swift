@@ -93,13 +93,3 @@ public enum CampaignsService {
         }
     }
 }
-
-/// Shuts the HTTP client down once the service group stops (after the senders that use it).
-struct HTTPClientService: Service {
-    let client: HTTPClient
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await client.shutdown()
-    }
-}

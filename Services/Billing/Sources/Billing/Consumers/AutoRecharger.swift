@@ -1,7 +1,9 @@
+import AsyncHTTPClient
 import Contracts
 import Foundation
-import FoundationNetworking
 import Logging
+import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 import Storage
 
@@ -14,17 +16,24 @@ import Storage
 /// payment would block every later auto-recharge for good.
 final class AutoRecharger: Service {
     let database: Database
+    let http: HTTPClient
     let gatewayURL: String
     let interval: Duration
     let unconfirmedAfter: Duration
     let logger: Logger
 
-    init(database: Database, gatewayURL: String, interval: Duration, unconfirmedAfter: Duration = .seconds(600), logger: Logger) {
+    init(database: Database, http: HTTPClient, gatewayURL: String, interval: Duration, unconfirmedAfter: Duration = .seconds(600), logger: Logger) {
         self.database = database
+        self.http = http
         self.gatewayURL = gatewayURL
         self.interval = interval
         self.unconfirmedAfter = unconfirmedAfter
         self.logger = logger
+    }
+
+    /// The client for the gateway's requests.
+    static func client() -> HTTPClient {
+        HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(10))))
     }
 
     func run() async throws {
@@ -59,14 +68,15 @@ final class AutoRecharger: Service {
     static let maximumAttempts = 5
 
     private func charge(_ payment: Payment) async throws {
-        var request = URLRequest(url: URL(string: "\(gatewayURL)/payments/mandates/charge")!)
-        request.httpMethod = "POST"
-        request.timeoutInterval = 10
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("\(payment.id)", forHTTPHeaderField: "Idempotency-Key")
-        request.httpBody = Data(#"{"payment_id":"\#(payment.id)","company_id":"\#(payment.companyID)","amount":\#(payment.total.paise)}"#.utf8)
-        let (_, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        var request = HTTPClientRequest(url: "\(gatewayURL)/payments/mandates/charge")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Idempotency-Key", value: "\(payment.id)")
+        request.body = .bytes(
+            ByteBuffer(string: #"{"payment_id":"\#(payment.id)","company_id":"\#(payment.companyID)","amount":\#(payment.total.paise)}"#))
+        let response = try await http.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 64 * 1024)
+        let status = Int(response.status.code)
         guard (200..<300).contains(status) else { throw GatewayError(status: status) }
     }
 

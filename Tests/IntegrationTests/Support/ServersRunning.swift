@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// A server a test runs until it is done with it: a service (`ServiceHost.run`) or an in-test provider.
+struct TestServer: Sendable {
+    let name: String
+    /// Where `/readyz` answers 200 once the server serves; nil for a server that has no readiness endpoint.
+    let readiness: URL?
+    let run: @Sendable () async throws -> Void
+}
+
+/// Runs `servers` for `body`, which starts once each of them with a readiness endpoint answers 200, then stops them.
+///
+/// A server that ends before then (its port taken, the database refusing connections) fails the test at once with its
+/// own error. Otherwise its task would hold the error unseen and the wait could only time out, saying nothing of why.
+func withServers(_ servers: [TestServer], readyWithin timeout: Duration = .seconds(60), _ body: () async throws -> Void) async throws {
+    let exits = ServerExits()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for server in servers {
+            group.addTask {
+                do {
+                    try await server.run()
+                    await exits.record("\(server.name) stopped by itself")
+                } catch {
+                    await exits.record("\(server.name) failed: \(String(reflecting: error))")
+                    throw error
+                }
+            }
+        }
+        defer { group.cancelAll() }
+        for server in servers {
+            guard let readiness = server.readiness else { continue }
+            let probe = ServiceClient(base: readiness, jwtSecret: "")
+            var last = "no answer"
+            try await eventually(timeout: timeout, "\(server.name) not ready within \(timeout); last /readyz: \(last)") {
+                if let exit = await exits.first {
+                    Issue.record(Comment(rawValue: exit))
+                    throw CancellationError()
+                }
+                guard let reply = try? await probe.call("GET", "/readyz") else { return false }
+                last = "\(reply.status) \(reply.text)"
+                return reply.status == 200
+            }
+        }
+        try await body()
+    }
+}
+
+/// The first way any server of `withServers` ended on its own.
+private actor ServerExits {
+    private(set) var first: String?
+
+    func record(_ exit: String) {
+        if first == nil { first = exit }
+    }
+}
