@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 /// Outcome of a synchronous AMQP call: 0 ok, < 0 a library status (amqp_status_enum),
@@ -355,8 +357,10 @@ static inline amqp_bytes_t myop_property_type(const amqp_basic_properties_t *p) 
     return (p->_flags & AMQP_BASIC_TYPE_FLAG) ? p->type : none;
 }
 
-/// Waits until the socket or the wake-up eventfd is readable. Bit 1: socket, bit 2: wake-up; 0 on timeout.
-static inline int myop_wait_readable(int socket_fd, int wake_fd, int timeout_ms) {
+/// Waits until the socket (if >= 0) or the wake-up eventfd is readable, at most `timeout_us` microseconds (< 0:
+/// no limit). Bit 1: socket, bit 2: wake-up; 0 on timeout. Through the ppoll system call, because poll counts in
+/// whole milliseconds and the I/O thread's deadlines are finer; glibc declares ppoll only under _GNU_SOURCE.
+static inline int myop_wait_readable(int socket_fd, int wake_fd, long timeout_us) {
     struct pollfd fds[2];
     int n = 0;
     if (socket_fd >= 0) {
@@ -369,7 +373,8 @@ static inline int myop_wait_readable(int socket_fd, int wake_fd, int timeout_ms)
     fds[n].events = POLLIN;
     fds[n].revents = 0;
     n++;
-    if (poll(fds, n, timeout_ms) <= 0) return 0;
+    struct timespec timeout = {timeout_us / 1000000, (timeout_us % 1000000) * 1000};
+    if (syscall(SYS_ppoll, fds, (unsigned long)n, timeout_us < 0 ? NULL : &timeout, NULL, 0) <= 0) return 0;
     int result = 0;
     if (socket_fd >= 0 && (fds[0].revents & (POLLIN | POLLERR | POLLHUP))) result |= 1;
     if (fds[n - 1].revents & POLLIN) result |= 2;
