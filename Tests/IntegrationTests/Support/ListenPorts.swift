@@ -11,6 +11,7 @@ final class ListenPorts: Sendable {
     func next() -> Int {
         given.withLock { given in
             while true {
+                precondition(given.count < 20_000, "the test run used up its listening ports")
                 let port = Int.random(in: 10_000..<32_000)
                 if given.contains(port) { continue }
                 given.insert(port)

@@ -28,20 +28,25 @@ func withServers(_ servers: [TestServer], readyWithin timeout: Duration = .secon
             }
         }
         defer { group.cancelAll() }
+        func failIfAnyEnded() async throws {
+            if let exit = await exits.first {
+                Issue.record(Comment(rawValue: exit))
+                throw CancellationError()
+            }
+        }
         for server in servers {
             guard let readiness = server.readiness else { continue }
             let probe = ServiceClient(base: readiness, jwtSecret: "")
             var last = "no answer"
             try await eventually(timeout: timeout, "\(server.name) not ready within \(timeout); last /readyz: \(last)") {
-                if let exit = await exits.first {
-                    Issue.record(Comment(rawValue: exit))
-                    throw CancellationError()
-                }
+                try await failIfAnyEnded()
                 guard let reply = try? await probe.call("GET", "/readyz") else { return false }
                 last = "\(reply.status) \(reply.text)"
                 return reply.status == 200
             }
         }
+        // A server without a readiness endpoint that could not even bind has ended by now, most likely.
+        try await failIfAnyEnded()
         try await body()
     }
 }

@@ -33,6 +33,7 @@ public enum BillingService {
             let cycles = CycleJob(
                 database: context.database, outbox: context.outbox, interval: .seconds(max(1, pollSeconds)), logger: context.logger)
             let unconfirmedSeconds = Int(context.configuration.values[mandateUnconfirmedVariable] ?? "") ?? 600
+            // Created after every setting is read: a client dropped without its shutdown traps.
             let http = AutoRecharger.client()
             let recharger = AutoRecharger(
                 database: context.database, http: http, gatewayURL: context.configuration.sandboxURL, interval: .seconds(max(1, pollSeconds / 10)),

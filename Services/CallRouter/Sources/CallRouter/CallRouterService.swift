@@ -27,11 +27,12 @@ public enum CallRouterService {
             databaseSettings: ["plan_cache_mode": "force_generic_plan"]
         ) { context in
             let token = try context.configuration.secret(switchTokenVariable, devDefault: devSwitchToken)
+            let sharedPool = try SharedNumberPool(context.configuration.values[sharedNumbersVariable] ?? "")
+            // Created after every setting is read: a client dropped without its shutdown traps.
             let http = InputWebhookClient.client()
             let control = CallControl(
                 database: context.database, outbox: context.outbox, flows: FlowCache(),
                 webhooks: InputWebhookClient(policy: OutboundURLPolicy(configuration: context.configuration), http: http), calls: LiveCalls())
-            let sharedPool = try SharedNumberPool(context.configuration.values[sharedNumbersVariable] ?? "")
             let api = CallRouterAPI(database: context.database, outbox: context.outbox, control: control, sharedPool: sharedPool)
             let switchAPI = SwitchAPI(control: control, token: token)
             let sweeper = CallSweeper(

@@ -50,6 +50,12 @@ public enum CampaignsService {
             let limits = TierLimits(
                 tier1: try number(tierVariables.0, 1_000, 1...10_000_000), tier2: try number(tierVariables.1, 10_000, 1...10_000_000),
                 tier3: try number(tierVariables.2, 100_000, 1...10_000_000))
+            // Every setting is read before the HTTP client exists: a client dropped without its shutdown traps.
+            let accessToken = try configuration.secret(cloudTokenVariable, devDefault: devCloudToken)
+            let appSecret = try configuration.secret(appSecretVariable, devDefault: devAppSecret)
+            let verifyToken = try configuration.secret(verifyTokenVariable, devDefault: devVerifyToken)
+            let interval = Duration.milliseconds(try number(pollVariable, 1_000, 10...60_000))
+            let senderConcurrency = try number(senderConcurrencyVariable, 4, 1...64)
             let http = HTTPClient(
                 eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                 configuration: .init(
@@ -58,7 +64,7 @@ public enum CampaignsService {
             let cloud = CloudAPIClient(
                 http: http, baseURL: values[cloudURLVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "\(configuration.sandboxURL)/whatsapp",
                 version: values[cloudVersionVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "v21.0",
-                accessToken: try configuration.secret(cloudTokenVariable, devDefault: devCloudToken))
+                accessToken: accessToken)
             let billing = BillingClient(
                 http: http, baseURL: values[billingURLVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8083",
                 tokens: await TokenVerifier(secret: configuration.jwtSecret))
@@ -71,16 +77,16 @@ public enum CampaignsService {
                 closer: closer, logger: context.logger)
             let runner = CampaignRunner(
                 database: database, outbox: outbox, billing: billing, closer: closer, limits: limits,
-                interval: .milliseconds(try number(pollVariable, 1_000, 10...60_000)), logger: context.logger)
+                interval: interval, logger: context.logger)
             let api = CampaignsAPI(database: database, outbox: outbox, billing: billing, cloud: cloud, sends: sends, limits: limits)
             let webhooks = WebhookAPI(
                 database: database, outbox: outbox,
-                appSecret: SymmetricKey(data: Data(try configuration.secret(appSecretVariable, devDefault: devAppSecret).utf8)),
-                verifyToken: try configuration.secret(verifyTokenVariable, devDefault: devVerifyToken), logger: context.logger)
+                appSecret: SymmetricKey(data: Data(appSecret.utf8)),
+                verifyToken: verifyToken, logger: context.logger)
             return ServiceComponents(
                 consumers: [BillingStatus().consumer, SendRequests(sends: sends).consumer],
                 workers: [
-                    WorkerDefinition(queue: Subscriptions.dispatch, concurrency: try number(senderConcurrencyVariable, 4, 1...64)) { delivery in
+                    WorkerDefinition(queue: Subscriptions.dispatch, concurrency: senderConcurrency) { delivery in
                         try await sender.handle(delivery)
                     }
                 ],
