@@ -85,21 +85,35 @@ struct BusBenchmark {
             }
             return (ContinuousClock.now - start).seconds
         }
-        let subscription = connection.subscribe(queue: queue.name, prefetch: 500)
-        let (messagingConsume, messagingConsumeCost) = await costed(messages) {
-            let start = ContinuousClock.now
-            var received = 0
-            while received < messages {
-                let batch = await subscription.next(max: 250)  // like the raw loop: ack every 250 of a 500 window
-                received += batch.count
-                subscription.settle(batch.map { ($0, DeliveryOutcome.ack) })
-            }
-            return (ContinuousClock.now - start).seconds
-        }
-        await subscription.cancel()
+        let (messagingConsume, messagingConsumeCost) = await costed(messages) { await Self.consume(messages, from: queue.name, on: connection) }
         await connection.shutdown()
         report("Messaging publish (confirms)", count: messages, seconds: messagingPublish, baseline: rawPublishRate, cpu: messagingPublishCost)
         report("Messaging consume (ack folding)", count: messages, seconds: messagingConsume, baseline: rawConsumeRate, cpu: messagingConsumeCost)
+
+        // The consume ratio moves with the broker's CPU per message, which varies by half between runs here: more
+        // rounds of the two consumers back to back (each queue refilled untimed) give a steadier figure.
+        var ratios = [Double(messages) / messagingConsume / rawConsumeRate]
+        for round in 1..<max(1, options.int("consume-rounds", default: 3)) {
+            _ = try await onThread { try RawRabbit.publish(rawURL, queue: rawQueue, count: messages, body: body) }
+            let refill = AMQPConnection(
+                configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.messaging"), topology: Topology(queues: [queue]), logger: logger)
+            refill.start()
+            try await refill.waitUntilConnected()
+            for start in stride(from: 0, to: outgoing.count, by: 1_000) { try await refill.publish(Array(outgoing[start..<min(start + 1_000, outgoing.count)])) }
+            let (raw, rawCost) = try await costed(messages) {
+                try await onThread { try RawRabbit.consume(rawURL, queue: rawQueue, count: messages) }
+            }
+            let (ours, ourCost) = await costed(messages) { await Self.consume(messages, from: queue.name, on: refill) }
+            await refill.shutdown()
+            report("raw rabbitmq-c consume, round \(round + 1)", count: messages, seconds: raw, cpu: rawCost)
+            report("Messaging consume, round \(round + 1)", count: messages, seconds: ours, baseline: Double(messages) / raw, cpu: ourCost)
+            ratios.append(raw / ours)
+        }
+        let sorted = ratios.sorted()
+        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        print(
+            "Messaging consume ÷ raw, round by round: " + ratios.map { String(format: "%.2f", $0) }.joined(separator: ", ")
+                + String(format: "; median %.2f", median))
 
         // 3. Outbox → relay → broker → inbox consumer → effect row, two commits per batch: first each half
         // alone (relay into a queue nobody consumes, then the inbox draining it), then both at once.
@@ -129,6 +143,22 @@ struct BusBenchmark {
             print("effects applied: \(effects.rows) rows for \(effects.distinct) distinct events of \(events)\(effects.rows == events && effects.distinct == events ? ", each exactly once" : "")")
             try await live.drop()
         }
+    }
+
+    /// Takes `messages` deliveries from `queue` the way the raw loop does (250 at a time from a 500 window, acked
+    /// together); returns the seconds it took.
+    private static func consume(_ messages: Int, from queue: String, on connection: AMQPConnection) async -> Double {
+        let subscription = connection.subscribe(queue: queue, prefetch: 500)
+        let start = ContinuousClock.now
+        var received = 0
+        while received < messages {
+            let batch = await subscription.next(max: 250)
+            received += batch.count
+            subscription.settle(batch.map { ($0, DeliveryOutcome.ack) })
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        await subscription.cancel()
+        return seconds
     }
 
     /// One raw publisher and one raw consumer on two threads against one fresh queue; returns the seconds until both
