@@ -95,16 +95,16 @@ struct BusBenchmark {
         var ratios = [Double(messages) / messagingConsume / rawConsumeRate]
         for round in 1..<max(1, options.int("consume-rounds", default: 3)) {
             _ = try await onThread { try RawRabbit.publish(rawURL, queue: rawQueue, count: messages, body: body) }
-            let refill = AMQPConnection(
+            let messaging = AMQPConnection(
                 configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.messaging"), topology: Topology(queues: [queue]), logger: logger)
-            refill.start()
-            try await refill.waitUntilConnected()
-            for start in stride(from: 0, to: outgoing.count, by: 1_000) { try await refill.publish(Array(outgoing[start..<min(start + 1_000, outgoing.count)])) }
+            messaging.start()
+            try await messaging.waitUntilConnected()
+            for start in stride(from: 0, to: outgoing.count, by: 1_000) { try await messaging.publish(Array(outgoing[start..<min(start + 1_000, outgoing.count)])) }
             let (raw, rawCost) = try await costed(messages) {
                 try await onThread { try RawRabbit.consume(rawURL, queue: rawQueue, count: messages) }
             }
-            let (ours, ourCost) = await costed(messages) { await Self.consume(messages, from: queue.name, on: refill) }
-            await refill.shutdown()
+            let (ours, ourCost) = await costed(messages) { await Self.consume(messages, from: queue.name, on: messaging) }
+            await messaging.shutdown()
             report("raw rabbitmq-c consume, round \(round + 1)", count: messages, seconds: raw, cpu: rawCost)
             report("Messaging consume, round \(round + 1)", count: messages, seconds: ours, baseline: Double(messages) / raw, cpu: ourCost)
             ratios.append(raw / ours)

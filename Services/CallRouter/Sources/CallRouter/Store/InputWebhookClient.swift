@@ -60,6 +60,7 @@ struct InputWebhookClient: Sendable {
             return nil
         }
     }
+
     /// Lets exactly one of two racing tasks resume the continuation.
     private final class Once: Sendable {
         private let done = Mutex(false)
