@@ -20,10 +20,7 @@ struct ServiceStartTests {
                 "MYOP_HTTP_PORT": "\(port)",
             ])
         let base = URL(string: "http://127.0.0.1:\(port)")!
-        let billing = TestServer(name: "billing", readiness: base) {
-            try await ServiceHost.run(BillingService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
-        }
-        try await withServers([billing]) {
+        try await withServers([.service("billing", BillingService.definition(), configuration, at: base)]) {
             let ready = try await get(base, "/readyz")
             #expect(String(decoding: ready.body, as: UTF8.self).contains(#""database":"up""#))
             #expect(try await get(base, "/healthz").status == 200)

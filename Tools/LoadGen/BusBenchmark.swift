@@ -73,20 +73,10 @@ struct BusBenchmark {
         }
         let (messagingPublish, messagingPublishCost) = try await costed(messages) {
             let start = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                let chunks = stride(from: 0, to: outgoing.count, by: 1_000).map { Array(outgoing[$0..<min($0 + 1_000, outgoing.count)]) }
-                let lanes = 8
-                for lane in 0..<lanes {
-                    group.addTask {
-                        for chunk in chunks.enumerated() where chunk.offset % lanes == lane { try await connection.publish(chunk.element) }
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await Self.publish(outgoing, on: connection)
             return (ContinuousClock.now - start).seconds
         }
         let (messagingConsume, messagingConsumeCost) = await costed(messages) { await Self.consume(messages, from: queue.name, on: connection) }
-        await connection.shutdown()
         report("Messaging publish (confirms)", count: messages, seconds: messagingPublish, baseline: rawPublishRate, cpu: messagingPublishCost)
         report("Messaging consume (ack folding)", count: messages, seconds: messagingConsume, baseline: rawConsumeRate, cpu: messagingConsumeCost)
 
@@ -95,20 +85,16 @@ struct BusBenchmark {
         var ratios = [Double(messages) / messagingConsume / rawConsumeRate]
         for round in 1..<max(1, options.int("consume-rounds", default: 3)) {
             _ = try await onThread { try RawRabbit.publish(rawURL, queue: rawQueue, count: messages, body: body) }
-            let messaging = AMQPConnection(
-                configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.messaging"), topology: Topology(queues: [queue]), logger: logger)
-            messaging.start()
-            try await messaging.waitUntilConnected()
-            for start in stride(from: 0, to: outgoing.count, by: 1_000) { try await messaging.publish(Array(outgoing[start..<min(start + 1_000, outgoing.count)])) }
+            try await Self.publish(outgoing, on: connection)
             let (raw, rawCost) = try await costed(messages) {
                 try await onThread { try RawRabbit.consume(rawURL, queue: rawQueue, count: messages) }
             }
-            let (ours, ourCost) = await costed(messages) { await Self.consume(messages, from: queue.name, on: messaging) }
-            await messaging.shutdown()
+            let (ours, ourCost) = await costed(messages) { await Self.consume(messages, from: queue.name, on: connection) }
             report("raw rabbitmq-c consume, round \(round + 1)", count: messages, seconds: raw, cpu: rawCost)
             report("Messaging consume, round \(round + 1)", count: messages, seconds: ours, baseline: Double(messages) / raw, cpu: ourCost)
             ratios.append(raw / ours)
         }
+        await connection.shutdown()
         let sorted = ratios.sorted()
         let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         print(
@@ -142,6 +128,20 @@ struct BusBenchmark {
             let effects = try await live.effects()
             print("effects applied: \(effects.rows) rows for \(effects.distinct) distinct events of \(events)\(effects.rows == events && effects.distinct == events ? ", each exactly once" : "")")
             try await live.drop()
+        }
+    }
+
+    /// Publishes `outgoing` from 8 concurrent tasks, 1,000 messages per call, each call returning when its confirms are in.
+    private static func publish(_ outgoing: [OutgoingMessage], on connection: AMQPConnection) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let chunks = stride(from: 0, to: outgoing.count, by: 1_000).map { Array(outgoing[$0..<min($0 + 1_000, outgoing.count)]) }
+            let lanes = 8
+            for lane in 0..<lanes {
+                group.addTask {
+                    for chunk in chunks.enumerated() where chunk.offset % lanes == lane { try await connection.publish(chunk.element) }
+                }
+            }
+            try await group.waitForAll()
         }
     }
 

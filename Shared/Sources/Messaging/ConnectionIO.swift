@@ -143,7 +143,7 @@ final class ConnectionIO: @unchecked Sendable {
     /// as it comes, and commands (settles, publishes) still wake the thread at once.
     private func waitForWork() throws {
         guard let state else { return }
-        if amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0 { return }
+        if Self.hasBuffered(state) { return }
         // Held deliveries and acks must go out in time even if nothing else happens.
         var timeout: Duration = .seconds(1)
         if let due = consumers.values.compactMap(\.nextDeadline).min() { timeout = min(timeout, max(.zero, due - .now)) }
@@ -314,6 +314,11 @@ final class ConnectionIO: @unchecked Sendable {
 
     // MARK: Frames
 
+    /// rabbitmq-c holds decoded frames or unread bytes: more can be handled without asking the socket.
+    private static func hasBuffered(_ state: amqp_connection_state_t) -> Bool {
+        amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0
+    }
+
     /// At most this many frames per read, so that commands and acks are not starved by a busy socket.
     private static let framesPerRead = 2_000
 
@@ -333,12 +338,12 @@ final class ConnectionIO: @unchecked Sendable {
         repeat {
             // Once the buffered bytes are used up, asking the socket again would mostly find it empty (a system call
             // for nothing); the wait that follows notices new data as well.
-            if handled > 0 && amqp_frames_enqueued(state) == 0 && amqp_data_in_buffer(state) == 0 { return handled }
+            if handled > 0 && !Self.hasBuffered(state) { return handled }
             let status = myop_next_frame(state, 0, &frame)
             guard status == 0 else { throw ConnectionFailure(description: "read failed: \(Self.statusText(status))") }
             switch Int(frame.kind) {
             case MYOP_FRAME_NONE:
-                if amqp_frames_enqueued(state) == 0 && amqp_data_in_buffer(state) == 0 { return handled }
+                if !Self.hasBuffered(state) { return handled }
             case MYOP_FRAME_DELIVER:
                 if try receiveDelivery(state, frame, now: now) { delivered.increment() }
             case MYOP_FRAME_CONFIRM_ACK, MYOP_FRAME_CONFIRM_NACK:

@@ -91,9 +91,7 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
             base: URL(string: "http://127.0.0.1:\(port)")!, configuration: configuration,
             database: Database(client: client, schema: SchemaName("billing")!, logger: TestEnvironment.logger))
         let servers = [
-            TestServer(name: "billing", readiness: harness.base) {
-                try await ServiceHost.run(BillingService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
-            },
+            TestServer.service("billing", BillingService.definition(), configuration, at: harness.base),
             TestServer(name: "test gateway", readiness: nil) { try await gateway.application { harness }.run() },
         ]
         try await withServers(servers) {

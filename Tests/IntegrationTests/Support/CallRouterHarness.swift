@@ -88,10 +88,7 @@ func withCallRouter(
             replicas: zip(ports, fixed).map { ServiceClient(base: URL(string: "http://127.0.0.1:\($0)")!, jwtSecret: $1.jwtSecret) },
             database: Database(client: client, schema: SchemaName("callrouter")!, logger: TestEnvironment.logger))
         let servers = zip(harness.replicas, fixed).enumerated().map { index, replica in
-            let (client, configuration) = replica
-            return TestServer(name: "call-router \(index)", readiness: client.base) {
-                try await ServiceHost.run(CallRouterService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
-            }
+            TestServer.service("call-router \(index)", CallRouterService.definition(), replica.1, at: replica.0.base)
         }
         try await withServers(servers) { try await body(harness) }
     }

@@ -147,10 +147,7 @@ func withCampaigns(replicas count: Int = 1, senders: Int = 4, _ body: @Sendable 
                 replicas: zip(ports, fixed).map { ServiceClient(base: URL(string: "http://127.0.0.1:\($0)")!, jwtSecret: $1.jwtSecret) },
                 database: Database(client: client, schema: SchemaName("campaigns")!, logger: TestEnvironment.logger), billing: billing, cloud: cloud)
             let servers = zip(harness.replicas, fixed).enumerated().map { index, replica in
-                let (client, configuration) = replica
-                return TestServer(name: "campaigns \(index)", readiness: client.base) {
-                    try await ServiceHost.run(CampaignsService.definition(), configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
-                }
+                TestServer.service("campaigns \(index)", CampaignsService.definition(), replica.1, at: replica.0.base)
             }
             try await withServers(servers) { try await body(harness) }
         }

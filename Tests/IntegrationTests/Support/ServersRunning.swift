@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 import Testing
 
 /// A server a test runs until it is done with it: a service (`ServiceHost.run`) or an in-test provider.
@@ -7,6 +8,13 @@ struct TestServer: Sendable {
     /// Where `/readyz` answers 200 once the server serves; nil for a server that has no readiness endpoint.
     let readiness: URL?
     let run: @Sendable () async throws -> Void
+
+    /// A real service (`ServiceHost.run`) that answers `/readyz` at `base`.
+    static func service(_ name: String, _ definition: ServiceDefinition, _ configuration: ServiceConfiguration, at base: URL) -> TestServer {
+        TestServer(name: name, readiness: base) {
+            try await ServiceHost.run(definition, configuration: configuration, metrics: nil, logger: TestEnvironment.logger)
+        }
+    }
 }
 
 /// Runs `servers` for `body`, which starts once each of them with a readiness endpoint answers 200, then stops them.
