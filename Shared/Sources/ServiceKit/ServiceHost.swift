@@ -49,8 +49,10 @@ public enum ServiceHost {
             backgroundLogger: logger)
         // The pool runs outside this task's structure so that cancelling `run` (a test, or ServiceGroup stopping
         // the process after a sibling failed) stops the services first: a consumer or the relay still finishing
-        // a batch would otherwise wait forever for a connection from a pool that is already gone.
-        let pool = Task { await client.run() }
+        // a batch would otherwise wait forever for a connection from a pool that is already gone. Detached, because
+        // the pool shuts down on a graceful shutdown it can see: run inside another ServiceGroup (the tests' servers),
+        // it would inherit that group's and close under consumers still draining, which then requeue forever.
+        let pool = Task.detached { await client.run() }
         defer { pool.cancel() }
         let database = Database(client: client, schema: identity.schema, logger: logger)
         try await migrate(definition, database: database, logger: logger)

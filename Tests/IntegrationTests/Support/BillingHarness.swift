@@ -91,8 +91,8 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
             base: URL(string: "http://127.0.0.1:\(port)")!, configuration: configuration,
             database: Database(client: client, schema: SchemaName("billing")!, logger: TestEnvironment.logger))
         let servers = [
-            TestServer.service("billing", BillingService.definition(), configuration, at: harness.base),
             TestServer(name: "test gateway", readiness: nil) { try await gateway.application { harness }.run() },
+            TestServer.service("billing", BillingService.definition(), configuration, at: harness.base),
         ]
         try await withServers(servers) {
             await RunningBillings.shared.add(harness)
