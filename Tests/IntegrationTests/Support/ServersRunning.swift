@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ServiceKit
 import ServiceLifecycle
 import Testing
@@ -21,26 +22,36 @@ struct TestServer: Sendable {
 /// Runs `servers` for `body`, which starts once each of them with a readiness endpoint answers 200, then stops them
 /// gracefully, in reverse order: list a provider before the service that calls it.
 ///
-/// A server that ends before then (its port taken, the database refusing connections) fails the test at once with its
-/// own error. Otherwise its task would hold the error unseen and the wait could only time out, saying nothing of why.
+/// A server that ends on its own (its port taken, the database refusing connections, a crash during `body`) fails the
+/// test with its own error, named; before `body`, at once. Otherwise its task would hold the error unseen and the wait
+/// could only time out, saying nothing of why. The others are then stopped gracefully all the same.
 ///
 /// Stopping is graceful because cancelling a Hummingbird server that has accepted a connection it has not served yet
 /// can trap in NIO (swift-nio#3481, "Deinited NIOAsyncWriter without calling finish()") and end the whole test run.
-/// A server that has not stopped within ten seconds is cancelled all the same.
-func withServers(_ servers: [TestServer], readyWithin timeout: Duration = .seconds(60), _ body: () async throws -> Void) async throws {
+/// Servers not all stopped within `stopWithin` of the request are cancelled, with a warning in the log.
+func withServers(
+    _ servers: [TestServer], readyWithin timeout: Duration = .seconds(60), stopWithin bound: Duration = .seconds(10),
+    _ body: () async throws -> Void
+) async throws {
     let exits = ServerExits()
     var configuration = ServiceGroupConfiguration(
-        services: servers.map { .init(service: ExitRecordingServer(server: $0, exits: exits)) }, logger: TestEnvironment.logger)
-    configuration.maximumGracefulShutdownDuration = .seconds(10)
+        services: servers.map {
+            .init(
+                service: ExitRecordingServer(server: $0, exits: exits), successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: $0.name)
+        },
+        logger: TestEnvironment.logger)
+    configuration.maximumGracefulShutdownDuration = bound
     let serviceGroup = ServiceGroup(configuration: configuration)
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await serviceGroup.run() }
         func failIfAnyEnded() async throws {
-            if let exit = await exits.first {
+            if let exit = await exits.takeFirst() {
                 Issue.record(Comment(rawValue: exit))
                 throw CancellationError()
             }
         }
+        var failure: (any Error)?
         do {
             for server in servers {
                 guard let readiness = server.readiness else { continue }
@@ -57,13 +68,17 @@ func withServers(_ servers: [TestServer], readyWithin timeout: Duration = .secon
             try await failIfAnyEnded()
             try await body()
         } catch {
-            await serviceGroup.triggerGracefulShutdown()
-            // The servers' own errors were recorded; the test fails with the body's.
-            try? await group.waitForAll()
-            throw error
+            failure = error
         }
+        let stopping = ContinuousClock.now
         await serviceGroup.triggerGracefulShutdown()
-        try await group.waitForAll()
+        // The group's error is a server's, recorded with its name in `exits`.
+        try? await group.waitForAll()
+        if ContinuousClock.now - stopping >= bound {
+            TestEnvironment.logger.warning("test servers not all stopped within \(bound); the rest were cancelled", metadata: ["servers": "\(servers.map(\.name))"])
+        }
+        if let exit = await exits.takeFirst() { Issue.record(Comment(rawValue: exit)) }
+        if let failure { throw failure }
     }
 }
 
@@ -76,9 +91,10 @@ private struct ExitRecordingServer: Service {
         do {
             try await server.run()
             // Ending on the group's request to stop is expected; only an end before it is news.
-            if !Task.isShuttingDownGracefully { await exits.record("\(server.name) stopped by itself") }
+            if !Task.isShuttingDownGracefully && !Task.isCancelled { await exits.record("\(server.name) stopped by itself") }
         } catch {
-            await exits.record("\(server.name) failed: \(String(reflecting: error))")
+            // Cancelled by the test (the stop took too long, or the test itself was cancelled): not the server's fault.
+            if !Task.isCancelled { await exits.record("\(server.name) failed: \(String(reflecting: error))") }
             throw error
         }
     }
@@ -86,9 +102,17 @@ private struct ExitRecordingServer: Service {
 
 /// The first way any server of `withServers` ended on its own.
 private actor ServerExits {
-    private(set) var first: String?
+    private var first: String?
+    private var reported = false
 
     func record(_ exit: String) {
         if first == nil { first = exit }
+    }
+
+    /// The first exit, handed out once: the test fails with it where it is first noticed.
+    func takeFirst() -> String? {
+        guard !reported, let first else { return nil }
+        reported = true
+        return first
     }
 }

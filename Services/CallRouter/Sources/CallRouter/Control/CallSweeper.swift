@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceKit
 import ServiceLifecycle
 import Storage
 
@@ -26,7 +27,7 @@ struct CallSweeper: Service {
             } catch {
                 logger.warning("call sweep failed", metadata: ["error": "\(String(reflecting: error))"])
             }
-            try? await Task.sleep(for: interval)
+            await Polling.pause(interval)
         }
     }
 

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import ServiceKit
 import ServiceLifecycle
 import Storage
 
@@ -32,7 +33,7 @@ struct CampaignRunner: Service {
             // The sweeps run whatever happened above: one campaign that cannot start must not stop the tidying.
             if ticks % 5 == 0 { await sweep() }
             ticks += 1
-            try? await Task.sleep(for: interval)
+            await Polling.pause(interval)
         }
     }
 
