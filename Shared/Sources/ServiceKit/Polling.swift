@@ -9,7 +9,8 @@ public enum Polling {
             do {
                 try await round()
             } catch {
-                logger.warning("\(failure); retrying", metadata: ["error": "\(error)"])
+                // Reflecting: a PSQLError's plain description hides what went wrong.
+                logger.warning("\(failure); retrying", metadata: ["error": "\(String(reflecting: error))"])
             }
             await pause(interval)
         }

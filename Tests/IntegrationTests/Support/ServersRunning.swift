@@ -46,10 +46,7 @@ func withServers(
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await serviceGroup.run() }
         func failIfAnyEnded() async throws {
-            if let exit = await exits.takeFirst() {
-                Issue.record(Comment(rawValue: exit))
-                throw CancellationError()
-            }
+            if await exits.reportFirst() { throw CancellationError() }
         }
         var failure: (any Error)?
         do {
@@ -77,7 +74,7 @@ func withServers(
         if ContinuousClock.now - stopping >= bound {
             TestEnvironment.logger.warning("test servers not all stopped within \(bound); the rest were cancelled", metadata: ["servers": "\(servers.map(\.name))"])
         }
-        if let exit = await exits.takeFirst() { Issue.record(Comment(rawValue: exit)) }
+        await exits.reportFirst()
         if let failure { throw failure }
     }
 }
@@ -109,10 +106,12 @@ private actor ServerExits {
         if first == nil { first = exit }
     }
 
-    /// The first exit, handed out once: the test fails with it where it is first noticed.
-    func takeFirst() -> String? {
-        guard !reported, let first else { return nil }
+    /// Fails the test with the first exit, once, where it is first noticed; answers whether there was one to report.
+    @discardableResult
+    func reportFirst() -> Bool {
+        guard !reported, let first else { return false }
         reported = true
-        return first
+        Issue.record(Comment(rawValue: first))
+        return true
     }
 }

@@ -20,14 +20,9 @@ struct CallSweeper: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let ended = try await sweepOnce(now: Date())
-                if ended > 0 { logger.info("ended stale calls", metadata: ["count": "\(ended)"]) }
-            } catch {
-                logger.warning("call sweep failed", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            await Polling.pause(interval)
+        await Polling.run(every: interval, logger: logger, failure: "call sweep failed") {
+            let ended = try await sweepOnce(now: Date())
+            if ended > 0 { logger.info("ended stale calls", metadata: ["count": "\(ended)"]) }
         }
     }
 
