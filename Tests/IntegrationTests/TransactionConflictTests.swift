@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import PostgresNIO
 import Storage
@@ -69,6 +70,46 @@ struct TransactionConflictTests {
             var total = 0
             for try await value in rows.decode(Int.self) { total = value }
             #expect(total == 6)
+        }
+    }
+}
+
+@Suite("Inbox lock order")
+struct InboxLockOrderTests {
+    /// Another transaction holds the lower of two events and then takes the higher; the batch carries both, the
+    /// higher first, and one fresh event. Claimed in delivery order, the batch would hold the higher while waiting
+    /// for the lower: a deadlock. Claimed in id order, it waits holding nothing the other needs.
+    @Test("an inbox batch claims its events in id order, so meeting another transaction on them is a wait, not a deadlock")
+    func batchClaimsInIDOrder() async throws {
+        try await withPostgres { client in
+            let effects = try await Effects.make(client, prefix: "inbox_order")
+            let database = effects.database
+            let envelopes = try numberedEnvelopes(0..<3, routingKey: "it.inbox-order")
+            let shared = envelopes[0..<2].sorted { $0.header.id.uuid.uuidString < $1.header.id.uuid.uuidString }
+            let (lower, higher, fresh) = (shared[0], shared[1], envelopes[2])
+            // No retry: a deadlock would surface as the batch's error instead of being run again.
+            let inbox = Inbox(database: database, consumer: "effects", conflictAttempts: 1)
+            let inboxTable = "\(database.schema).inbox"
+
+            let applied = try await database.withTransaction { transaction in
+                try await transaction.query(
+                    "INSERT INTO \(unescaped: inboxTable) (event_id, consumer) VALUES (\(lower.header.id.uuid), 'effects')")
+                let batch = Task { try await inbox.handleBatch([higher, fresh, lower], handler: effects.record(_:)) }
+                try await eventually("the batch waits on the lower event") {
+                    try await database.count(
+                        """
+                        SELECT count(*)::int FROM pg_stat_activity
+                        WHERE wait_event_type = 'Lock' AND query LIKE '%\(database.schema.rawValue).inbox%'
+                        """) == 1
+                }
+                try await transaction.query(
+                    "INSERT INTO \(unescaped: inboxTable) (event_id, consumer) VALUES (\(higher.header.id.uuid), 'effects')")
+                return batch
+            }.value
+
+            #expect(applied == 1, "only the fresh event was new to the batch")
+            #expect(try await effects.count() == 1)
+            #expect(try await database.count("SELECT count(*)::int FROM SCHEMA.inbox") == 3)
         }
     }
 }

@@ -50,10 +50,13 @@ public struct Inbox: Sendable {
     public let database: Database
     /// The consumer's name in the inbox table; two consumers of one event in one service need two names.
     public let consumer: String
+    /// Runs of one batch in all when PostgreSQL aborts it as a deadlock or serialization failure.
+    public let conflictAttempts: Int
 
-    public init(database: Database, consumer: String) {
+    public init(database: Database, consumer: String, conflictAttempts: Int = 3) {
         self.database = database
         self.consumer = consumer
+        self.conflictAttempts = conflictAttempts
     }
 
     /// Applies every new event of `envelopes` in one transaction; duplicates (already recorded, or repeated in
@@ -76,12 +79,16 @@ public struct Inbox: Sendable {
         guard !envelopes.isEmpty else { return 0 }
         let schema = database.schema.rawValue
         let ids = envelopes.map(\.header.id.uuid)
-        return try await database.withTransaction { transaction in
+        // Handlers only write to the database (effects elsewhere go through the outbox or a worker queue), so a batch
+        // PostgreSQL aborted for colliding with another transaction can simply run again.
+        return try await database.withTransaction(retryingConflicts: conflictAttempts) { transaction in
             var fresh: Set<UUID> = []
+            // In id order: two batches holding the same event (a redelivery, a duplicate publish, two replicas) then
+            // wait for each other on it instead of each holding one the other needs, which PostgreSQL ends as a deadlock.
             let inserted = try await transaction.query(
                 """
                 INSERT INTO \(unescaped: schema).inbox (event_id, consumer)
-                SELECT id, \(consumer) FROM unnest(\(ids)::uuid[]) AS ids(id)
+                SELECT id, \(consumer) FROM unnest(\(ids)::uuid[]) AS ids(id) ORDER BY id
                 ON CONFLICT DO NOTHING
                 RETURNING event_id
                 """)

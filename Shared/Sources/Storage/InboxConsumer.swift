@@ -75,7 +75,7 @@ public final class InboxConsumer: Service {
             metrics.duplicates.increment(by: envelopes.count - applied)
         } catch let batchError {
             if envelopes.count > 1 {
-                logger.debug("batch failed; retrying its messages one by one", metadata: ["error": "\(batchError)"])
+                logger.debug("batch failed; retrying its messages one by one", metadata: ["error": "\(String(reflecting: batchError))"])
             }
             for (index, envelope) in envelopes {
                 do {
