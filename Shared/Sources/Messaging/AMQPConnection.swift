@@ -133,14 +133,19 @@ public final class AMQPConnection: Sendable, Service {
         }
     }
 
+    /// One settle command per connection and channel: a batch filled across a reconnect holds deliveries of both
+    /// connections, and the new connection's must be acked (the I/O thread drops only the dead one's).
     func settle(_ deliveries: [(Delivery, DeliveryOutcome)]) {
-        guard let first = deliveries.first else { return }
-        var byChannel: [UInt16: [(UInt64, DeliveryOutcome)]] = [:]
-        for (delivery, outcome) in deliveries where delivery.tag.generation == first.0.tag.generation {
-            byChannel[delivery.tag.channel, default: []].append((delivery.tag.deliveryTag, outcome))
+        struct Origin: Hashable {
+            let generation: UInt64
+            let channel: UInt16
         }
-        for (channel, tags) in byChannel {
-            _ = post(.settle(channel: channel, generation: first.0.tag.generation, tags))
+        var byOrigin: [Origin: [(UInt64, DeliveryOutcome)]] = [:]
+        for (delivery, outcome) in deliveries {
+            byOrigin[Origin(generation: delivery.tag.generation, channel: delivery.tag.channel), default: []].append((delivery.tag.deliveryTag, outcome))
+        }
+        for (origin, tags) in byOrigin {
+            _ = post(.settle(channel: origin.channel, generation: origin.generation, tags))
         }
     }
 

@@ -239,56 +239,74 @@ final class ConnectionIO: @unchecked Sendable {
     // MARK: Commands
 
     /// Takes every posted command; returns whether any arrived (so the loop does not sleep).
+    ///
+    /// A command that fails on the wire ends the connection; the commands behind it go back to the front of the
+    /// queue for after the reconnect (or the close), because each may carry a caller's continuation or ticket that
+    /// would otherwise never be resumed.
     @discardableResult
     private func processCommands() throws -> Bool {
         let commands = connection.shared.withLock { shared -> [AMQPConnection.Command] in
             defer { shared.commands.removeAll(keepingCapacity: true) }
             return shared.commands
         }
-        for command in commands {
-            switch command {
-            case .publish(let messages, let ticket):
-                if state == nil {
-                    ticket.finish(.failure(AMQPError(.connectionLost, "not connected to the broker")))
-                } else {
-                    waitingPublishes.append((messages, ticket))
-                }
-            case .subscribe(let subscription):
-                consumers[subscription.channel] = Consumer(subscription: subscription)
-                if state != nil { try startConsumer(subscription.channel) }
-            case .settle(let channel, let generation, let outcomes):
-                guard generation == self.generation, state != nil, let consumer = consumers[channel] else { continue }
-                for (tag, outcome) in outcomes {
-                    if let frame = consumer.acks.settle(tag, outcome) { try send(frame, channel: channel) }
-                }
-            case .cancel(let subscription, let continuation):
-                if let state, let consumer = consumers[subscription.channel], consumer.active {
-                    try check(myop_basic_cancel(state, subscription.channel, consumer.consumerTag, &errorText, errorText.count), "basic.cancel")
-                    consumer.handOver(now: .now, force: true)  // delivered before the cancel: the handlers drain them
-                }
-                consumers[subscription.channel]?.active = false
-                subscription.buffer.finish()
-                continuation.resume()
-            case .inspect(let queue, let continuation):
-                guard let state else {
-                    continuation.resume(throwing: AMQPError(.connectionLost, "not connected to the broker"))
-                    continue
-                }
-                var messages: UInt32 = 0
-                var consumerCount: UInt32 = 0
-                let status = myop_queue_inspect(state, Self.inspectionChannel, queue, &messages, &consumerCount, &errorText, errorText.count)
-                switch status {
-                case 0: continuation.resume(returning: QueueStatus(messages: Int(messages), consumers: Int(consumerCount)))
-                case 404: continuation.resume(returning: nil)
-                default:
-                    continuation.resume(throwing: AMQPError(.connectionLost, "inspecting \(queue) failed (\(status))"))
-                    try check(status, "inspect \(queue)")
-                }
-            case .close(let continuation):
-                closeRequest = continuation
+        for (index, command) in commands.enumerated() {
+            do {
+                try process(command)
+            } catch {
+                let rest = commands[(index + 1)...]
+                connection.shared.withLock { $0.commands.insert(contentsOf: rest, at: 0) }
+                throw error
             }
         }
         return !commands.isEmpty
+    }
+
+    private func process(_ command: AMQPConnection.Command) throws {
+        switch command {
+        case .publish(let messages, let ticket):
+            if state == nil {
+                ticket.finish(.failure(AMQPError(.connectionLost, "not connected to the broker")))
+            } else {
+                waitingPublishes.append((messages, ticket))
+            }
+        case .subscribe(let subscription):
+            consumers[subscription.channel] = Consumer(subscription: subscription)
+            if state != nil { try startConsumer(subscription.channel) }
+        case .settle(let channel, let generation, let outcomes):
+            guard generation == self.generation, state != nil, let consumer = consumers[channel] else { return }
+            for (tag, outcome) in outcomes {
+                if let frame = consumer.acks.settle(tag, outcome) { try send(frame, channel: channel) }
+            }
+        case .cancel(let subscription, let continuation):
+            // Whatever the wire does, the subscription ends here: not restarted on a reconnect, its handlers
+            // drain what they hold, and its caller goes on.
+            defer {
+                consumers[subscription.channel]?.active = false
+                subscription.buffer.finish()
+                continuation.resume()
+            }
+            if let state, let consumer = consumers[subscription.channel], consumer.active {
+                consumer.handOver(now: .now, force: true)  // delivered before the cancel: the handlers drain them
+                try check(myop_basic_cancel(state, subscription.channel, consumer.consumerTag, &errorText, errorText.count), "basic.cancel")
+            }
+        case .inspect(let queue, let continuation):
+            guard let state else {
+                continuation.resume(throwing: AMQPError(.connectionLost, "not connected to the broker"))
+                return
+            }
+            var messages: UInt32 = 0
+            var consumerCount: UInt32 = 0
+            let status = myop_queue_inspect(state, Self.inspectionChannel, queue, &messages, &consumerCount, &errorText, errorText.count)
+            switch status {
+            case 0: continuation.resume(returning: QueueStatus(messages: Int(messages), consumers: Int(consumerCount)))
+            case 404: continuation.resume(returning: nil)
+            default:
+                continuation.resume(throwing: AMQPError(.connectionLost, "inspecting \(queue) failed (\(status))"))
+                try check(status, "inspect \(queue)")
+            }
+        case .close(let continuation):
+            closeRequest = continuation
+        }
     }
 
     private func sendWaitingPublishes() throws {

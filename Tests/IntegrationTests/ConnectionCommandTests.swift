@@ -1,0 +1,46 @@
+import Contracts
+import Messaging
+import Synchronization
+import Testing
+
+/// The I/O thread takes every posted command at once. One that fails on the wire ends the connection; the ones
+/// behind it must still be answered, or their callers wait forever.
+@Suite("Connection commands")
+struct ConnectionCommandTests {
+    @Test("a publish posted behind a subscription the broker refuses is answered, not dropped")
+    func commandBehindAFailedOneIsAnswered() async throws {
+        let queue = testQueue("commands")
+        let connection = try TestEnvironment.connection("commands", queues: [queue])
+        // Both posted before the I/O thread starts, so it takes them together: the consume of a queue that does not
+        // exist fails (404) and ends the connection while the publish is still behind it.
+        _ = connection.subscribe(queue: "it.\(TestEnvironment.uniqueName("missing"))", prefetch: 10)
+        let message = try OutgoingMessage(numberedEnvelopes(0..<1, routingKey: queue.bindings[0])[0])
+        let outcome = Mutex<Result<Void, AMQPError>?>(nil)
+        Task {
+            do {
+                try await connection.publish([message])
+                outcome.withLock { $0 = .success(()) }
+            } catch let error as AMQPError {
+                outcome.withLock { $0 = .failure(error) }
+            } catch {
+                outcome.withLock { $0 = .failure(AMQPError(.closed, "unexpected \(error)")) }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        connection.start()
+
+        // Polled, not awaited: a dropped publish never returns, and the test must fail rather than hang.
+        let deadline = ContinuousClock.now + .seconds(15)
+        while outcome.withLock({ $0 }) == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await connection.shutdown()
+        let answered = try #require(outcome.withLock { $0 }, "the publish was never answered")
+        // The connection keeps failing on the missing queue, so the publish cannot have been confirmed.
+        guard case .failure(let error) = answered else {
+            Issue.record("the publish succeeded on a connection that cannot start its consumer")
+            return
+        }
+        #expect(error.code == .connectionLost)
+    }
+}
