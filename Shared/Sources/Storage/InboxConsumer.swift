@@ -52,9 +52,11 @@ public final class InboxConsumer: Service {
 
     public func run() async throws { try await consumer.run() }
 
+    private typealias Meters = (applied: Counter, duplicates: Counter, failed: Counter, batchSizes: Recorder)
+
     private static func process(
         _ deliveries: [Delivery], inbox: Inbox, handler: BatchHandler, logger: Logger,
-        metrics: (applied: Counter, duplicates: Counter, failed: Counter, batchSizes: Recorder)
+        metrics: Meters
     ) async -> [DeliveryOutcome] {
         var outcomes = [DeliveryOutcome](repeating: .ack, count: deliveries.count)
         var envelopes: [(index: Int, envelope: EncodedEnvelope)] = []
@@ -69,34 +71,85 @@ public final class InboxConsumer: Service {
         }
         guard !envelopes.isEmpty else { return outcomes }
         metrics.batchSizes.record(envelopes.count)
-        do {
-            let applied = try await inbox.handleBatch(envelopes.map(\.envelope), handler: handler)
-            metrics.applied.increment(by: applied)
-            metrics.duplicates.increment(by: envelopes.count - applied)
-        } catch let batchError {
-            if envelopes.count > 1 {
-                logger.debug("batch failed; retrying its messages one by one", metadata: ["error": "\(String(reflecting: batchError))"])
-            }
-            for (index, envelope) in envelopes {
-                do {
-                    guard envelopes.count > 1 else { throw batchError }
-                    let applied = try await inbox.handleBatch([envelope], handler: handler)
-                    if applied == 1 { metrics.applied.increment() } else { metrics.duplicates.increment() }
-                } catch {
-                    metrics.failed.increment()
-                    // A payload the handler cannot decode never will be: park it now rather than after every retry.
-                    let unreadable = error is DecodingError
-                    outcomes[index] = unreadable ? .reject : .requeue
-                    logger.warning(
-                        unreadable ? "payload unreadable; message dead-lettered" : "handler failed; message requeued",
-                        metadata: [
-                            "event_id": "\(envelope.header.id)", "event_type": "\(envelope.header.type)",
-                            "correlation_id": "\(envelope.header.correlationID ?? "-")", "delivery_count": "\(deliveries[index].deliveryCount)",
-                            "error": "\(String(reflecting: error))",
-                        ])
+        var outage: DatabaseOutage?
+        while true {
+            do {
+                let applied = try await inbox.handleBatch(envelopes.map(\.envelope), handler: handler)
+                metrics.applied.increment(by: applied)
+                metrics.duplicates.increment(by: envelopes.count - applied)
+                outage?.ended(logger: logger)
+                return outcomes
+            } catch let batchError {
+                // A database that does not answer is no message's fault. Requeued, every message would come straight
+                // back, fail again, and reach the queue's delivery limit within seconds: the whole backlog
+                // dead-lettered by one outage (after a minute of failures postgres-nio fails every request at once).
+                // Held instead, the deliveries stay ours, so the broker neither redelivers nor counts them.
+                if (try? await inbox.database.ping()) == nil {
+                    var current = outage ?? DatabaseOutage(held: envelopes.count, error: batchError, logger: logger)
+                    let retry = await current.waitForRetry()
+                    outage = current
+                    if retry { continue }
+                    return outcomes.map { $0 == .ack ? .requeue : $0 }  // stopping: the next consumer takes them
                 }
+                outage?.ended(logger: logger)
+                await retryOneByOne(
+                    envelopes, deliveries: deliveries, batchError: batchError, outcomes: &outcomes, inbox: inbox, handler: handler,
+                    logger: logger, metrics: metrics)
+                return outcomes
             }
         }
-        return outcomes
+    }
+
+    /// The batch failed with the database answering: each message alone, so only the ones that fail are requeued
+    /// (or dead-lettered when unreadable).
+    private static func retryOneByOne(
+        _ envelopes: [(index: Int, envelope: EncodedEnvelope)], deliveries: [Delivery], batchError: any Error,
+        outcomes: inout [DeliveryOutcome], inbox: Inbox, handler: BatchHandler, logger: Logger, metrics: Meters
+    ) async {
+        if envelopes.count > 1 {
+            logger.debug("batch failed; retrying its messages one by one", metadata: ["error": "\(String(reflecting: batchError))"])
+        }
+        for (index, envelope) in envelopes {
+            do {
+                guard envelopes.count > 1 else { throw batchError }
+                let applied = try await inbox.handleBatch([envelope], handler: handler)
+                if applied == 1 { metrics.applied.increment() } else { metrics.duplicates.increment() }
+            } catch {
+                metrics.failed.increment()
+                // A payload the handler cannot decode never will be: park it now rather than after every retry.
+                let unreadable = error is DecodingError
+                outcomes[index] = unreadable ? .reject : .requeue
+                logger.warning(
+                    unreadable ? "payload unreadable; message dead-lettered" : "handler failed; message requeued",
+                    metadata: [
+                        "event_id": "\(envelope.header.id)", "event_type": "\(envelope.header.type)",
+                        "correlation_id": "\(envelope.header.correlationID ?? "-")", "delivery_count": "\(deliveries[index].deliveryCount)",
+                        "error": "\(String(reflecting: error))",
+                    ])
+            }
+        }
+    }
+}
+
+/// A database outage seen by one inbox batch: logged once when it starts and once when it ends, retried with a
+/// growing pause in between.
+private struct DatabaseOutage {
+    private let started = ContinuousClock.now
+    private var pause: Duration = .milliseconds(100)
+
+    init(held: Int, error: any Error, logger: Logger) {
+        logger.warning(
+            "database unavailable; holding the batch until it answers", metadata: ["held": "\(held)", "error": "\(String(reflecting: error))"])
+    }
+
+    /// Waits before the next try; false if the service is stopping (or cancelled) instead.
+    mutating func waitForRetry() async -> Bool {
+        _ = try? await cancelWhenGracefulShutdown { [pause] in try await Task.sleep(for: pause) }
+        pause = min(pause * 2, .seconds(5))
+        return !Task.isCancelled && !Task.isShuttingDownGracefully
+    }
+
+    func ended(logger: Logger) {
+        logger.notice("database answers again; batch retried", metadata: ["held_for": "\(ContinuousClock.now - started)"])
     }
 }
