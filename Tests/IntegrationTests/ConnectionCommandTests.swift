@@ -43,4 +43,37 @@ struct ConnectionCommandTests {
         }
         #expect(error.code == .connectionLost)
     }
+
+    @Test("a batch sent behind one that failed is not put on the wire and fails too; behind one that succeeded it goes out")
+    func batchBehindAFailedOneIsNotSent() async throws {
+        let queue = testQueue("after")
+        let connection = try TestEnvironment.connection("after", queues: [queue])
+        connection.start()
+        try await connection.waitUntilConnected()
+        let messages = try numberedEnvelopes(0..<10, routingKey: queue.bindings[0]).map(OutgoingMessage.init)
+
+        // A ticket that failed: a send on a connection already closed.
+        let closed = try TestEnvironment.connection("after.closed")
+        closed.start()
+        try await closed.waitUntilConnected()
+        await closed.shutdown()
+        let failed = closed.send(messages)
+        await #expect(throws: AMQPError.self) { try await failed.wait() }
+
+        let refused = connection.send(messages, after: failed)
+        do {
+            try await refused.wait()
+            Issue.record("a batch behind a failed one was confirmed")
+        } catch let error as AMQPError {
+            #expect(error.code == .connectionLost)
+        }
+        let first = connection.send(messages)
+        try await connection.send(messages, after: first).wait()
+        try await first.wait()
+        // Only the two batches that were allowed out reached the queue.
+        try await eventually("both sent batches queued") { try await connection.status(ofQueue: queue.name)?.messages == 20 }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await connection.status(ofQueue: queue.name)?.messages == 20)
+        await connection.shutdown()
+    }
 }

@@ -15,7 +15,7 @@ import Synchronization
 /// `ServiceGroup` so they stop (and ack) before it closes.
 public final class AMQPConnection: Sendable, Service {
     enum Command: Sendable {
-        case publish([OutgoingMessage], PublishTicket)
+        case publish([OutgoingMessage], PublishTicket, after: PublishTicket?)
         case subscribe(Subscription)
         case settle(channel: UInt16, generation: UInt64, [(UInt64, DeliveryOutcome)])
         case cancel(Subscription, CheckedContinuation<Void, Never>)
@@ -89,12 +89,13 @@ public final class AMQPConnection: Sendable, Service {
         try await send(messages).wait()
     }
 
-    /// Puts messages on the wire behind everything sent before, without waiting for the confirms.
-    public func send(_ messages: [OutgoingMessage]) -> PublishTicket {
+    /// Puts messages on the wire behind everything sent before, without waiting for the confirms; not at all if
+    /// `predecessor` failed by then (see `EventPublisher`).
+    public func send(_ messages: [OutgoingMessage], after predecessor: PublishTicket? = nil) -> PublishTicket {
         let ticket = PublishTicket()
         if messages.isEmpty {
             ticket.finish(.success(()))
-        } else if !post(.publish(messages, ticket)) {
+        } else if !post(.publish(messages, ticket, after: predecessor)) {
             ticket.finish(.failure(AMQPError(.closed, "connection \(configuration.connectionName) is closed")))
         }
         return ticket

@@ -80,7 +80,7 @@ final class ConnectionIO: @unchecked Sendable {
     private var state: amqp_connection_state_t?
     private var generation: UInt64 = 0
     private var confirms = ConfirmTracker<PublishToken>()
-    private var waitingPublishes = RingBuffer<([OutgoingMessage], PublishToken)>()
+    private var waitingPublishes = RingBuffer<(messages: [OutgoingMessage], ticket: PublishToken, after: PublishToken?)>()
     private var consumers: [UInt16: Consumer] = [:]
     private var closeRequest: CheckedContinuation<Void, Never>?
     private var reconnectDelay: Duration
@@ -263,11 +263,11 @@ final class ConnectionIO: @unchecked Sendable {
 
     private func process(_ command: AMQPConnection.Command) throws {
         switch command {
-        case .publish(let messages, let ticket):
+        case .publish(let messages, let ticket, let predecessor):
             if state == nil {
                 ticket.finish(.failure(AMQPError(.connectionLost, "not connected to the broker")))
             } else {
-                waitingPublishes.append((messages, ticket))
+                waitingPublishes.append((messages, ticket, predecessor))
             }
         case .subscribe(let subscription):
             consumers[subscription.channel] = Consumer(subscription: subscription)
@@ -311,10 +311,14 @@ final class ConnectionIO: @unchecked Sendable {
 
     private func sendWaitingPublishes() throws {
         guard let state else { return }
-        while let (messages, _) = waitingPublishes.first,
+        while let (messages, _, _) = waitingPublishes.first,
             confirms.unconfirmedCount == 0 || confirms.unconfirmedCount + messages.count <= configuration.maximumUnconfirmed
         {
-            let (_, ticket) = waitingPublishes.removeFirst()
+            let (_, ticket, predecessor) = waitingPublishes.removeFirst()
+            if predecessor?.hasFailed == true {
+                ticket.finish(.failure(AMQPError(.connectionLost, "not sent: an earlier batch it must follow failed")))
+                continue
+            }
             confirms.begin(count: messages.count, token: ticket)
             for message in messages {
                 let status = Self.withCStrings(message) { exchange, routingKey, messageID, type, correlationID, traceparent in
@@ -436,7 +440,7 @@ final class ConnectionIO: @unchecked Sendable {
         generation += 1
         let lost = AMQPError(.connectionLost, "the broker connection was lost before the publish was confirmed")
         for ticket in confirms.reset() { ticket.finish(.failure(lost)) }
-        while let (_, ticket) = waitingPublishes.popFirst() { ticket.finish(.failure(lost)) }
+        while let (_, ticket, _) = waitingPublishes.popFirst() { ticket.finish(.failure(lost)) }
         for consumer in consumers.values {
             consumer.reset()
             consumer.subscription.buffer.dropStale(generation: generation)
@@ -458,7 +462,7 @@ final class ConnectionIO: @unchecked Sendable {
         }
         for command in remaining {
             switch command {
-            case .publish(_, let ticket): ticket.finish(.failure(AMQPError(.closed, "connection closed")))
+            case .publish(_, let ticket, _): ticket.finish(.failure(AMQPError(.closed, "connection closed")))
             case .inspect(_, let continuation): continuation.resume(throwing: AMQPError(.closed, "connection closed"))
             case .cancel(_, let continuation), .close(let continuation): continuation.resume()
             case .subscribe, .settle: break

@@ -21,6 +21,13 @@ public final class OneShot<Value: Sendable>: Sendable {
         for waiter in waiters { waiter.resume(with: result) }
     }
 
+    /// Already fulfilled with an error: for a thread that may not wait.
+    public var hasFailed: Bool {
+        state.withLock { state in
+            if case .done(.failure) = state { true } else { false }
+        }
+    }
+
     public func value() async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
             let result = state.withLock { state -> Result<Value, any Error>? in

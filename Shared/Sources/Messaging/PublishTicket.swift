@@ -9,4 +9,7 @@ public struct PublishTicket: Sendable {
     public func wait() async throws { try await confirmed.value() }
 
     func finish(_ result: Result<Void, AMQPError>) { confirmed.fulfill(result.mapError { $0 as any Error }) }
+
+    /// The broker refused a message of it, or the connection was lost before all were confirmed.
+    var hasFailed: Bool { confirmed.hasFailed }
 }

@@ -79,11 +79,14 @@ public final class OutboxRelay: Service {
             var inFlight = 0
             var total = 0
             var exhausted = false
+            var previous: PublishTicket?
             while !exhausted {
-                let sent = OneShot<Int>()
-                group.addTask { try await self.relayBatch(announcingSend: sent) }
+                let sent = OneShot<(count: Int, ticket: PublishTicket?)>()
+                group.addTask { [previous] in try await self.relayBatch(after: previous, announcingSend: sent) }
                 inFlight += 1
-                exhausted = try await sent.value() < configuration.batchSize
+                let announced = try await sent.value()
+                previous = announced.ticket
+                exhausted = announced.count < configuration.batchSize
                 if inFlight == configuration.batchesInFlight || exhausted, let count = try await group.next() {
                     total += count
                     inFlight -= 1
@@ -96,9 +99,11 @@ public final class OutboxRelay: Service {
 
     /// One batch in its own transaction: claim and delete in one statement, send, announce how many rows went
     /// out, await the confirms, commit. If the broker refuses or the process dies first, the transaction rolls
-    /// back and the rows are pending again.
-    private func relayBatch(announcingSend sent: OneShot<Int>) async throws -> Int {
-        defer { sent.fulfill(.success(0)) }  // a failure before sending must not leave the loop waiting
+    /// back and the rows are pending again. Sent only behind `previous`: if that batch failed (a lost connection)
+    /// before this one went on the wire, this one fails too, rather than going out on the new connection ahead of
+    /// the earlier rows' second try.
+    private func relayBatch(after previous: PublishTicket?, announcingSend sent: OneShot<(count: Int, ticket: PublishTicket?)>) async throws -> Int {
+        defer { sent.fulfill(.success((0, nil))) }  // a failure before sending must not leave the loop waiting
         let schema = database.schema.rawValue
         return try await database.withTransaction { transaction in
             // The pending index's order, never a sort: an outbox filled faster than autovacuum analyses it looks nearly
@@ -129,8 +134,8 @@ public final class OutboxRelay: Service {
             guard !claimed.isEmpty else { return 0 }
             // RETURNING has no order; publish in insertion order.
             claimed.sort { $0.id < $1.id }
-            let ticket = publisher.send(claimed.map(\.message))
-            sent.fulfill(.success(claimed.count))
+            let ticket = publisher.send(claimed.map(\.message), after: previous)
+            sent.fulfill(.success((claimed.count, ticket)))
             try await ticket.wait()
             return claimed.count
         }
