@@ -26,11 +26,18 @@ public final class OutboxRelay: Service {
         /// Batches sent and not yet confirmed. A quorum queue confirms a batch only after its Raft log is on
         /// disk (~150 ms for 1,000 messages here), so throughput is batches in flight ÷ that latency.
         public var batchesInFlight: Int
+        /// A batch the broker has not confirmed within this long is rolled back and tried again later (a broker
+        /// under a memory or disk alarm confirms nothing): its transaction, row locks and pooled connection are not
+        /// held for the whole alarm, and a stopping service does not wait for it. Confirms take well under a second
+        /// otherwise (BENCHMARKS.md).
+        public var confirmTimeout: Duration
 
         public init(
-            batchSize: Int = 1_000, pollInterval: Duration = .seconds(1), maximumBackoff: Duration = .seconds(5), batchesInFlight: Int = 4
+            batchSize: Int = 1_000, pollInterval: Duration = .seconds(1), maximumBackoff: Duration = .seconds(5), batchesInFlight: Int = 4,
+            confirmTimeout: Duration = .seconds(10)
         ) {
             self.batchesInFlight = max(1, batchesInFlight)
+            self.confirmTimeout = confirmTimeout
             self.batchSize = batchSize
             self.pollInterval = pollInterval
             self.maximumBackoff = maximumBackoff
@@ -136,7 +143,7 @@ public final class OutboxRelay: Service {
             claimed.sort { $0.id < $1.id }
             let ticket = publisher.send(claimed.map(\.message), after: previous)
             sent.fulfill(.success((claimed.count, ticket)))
-            try await ticket.wait()
+            try await ticket.wait(timeout: configuration.confirmTimeout)
             return claimed.count
         }
     }
