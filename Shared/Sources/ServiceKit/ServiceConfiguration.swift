@@ -19,6 +19,8 @@ public struct ServiceConfiguration: Sendable {
     public var consumerConcurrency: Int
     public var consumerBatchSize: Int
     public var relayBatchSize: Int
+    /// How long a consumed event's inbox row is kept to recognise a redelivery or a republish of it.
+    public var inboxRetention: Duration
     public var maxBodyBytes: Int
     public var sandboxURL: String
     public var amqpCACertificate: String?
@@ -65,6 +67,7 @@ public struct ServiceConfiguration: Sendable {
             consumerConcurrency: try reader.int("MYOP_CONSUMER_CONCURRENCY", default: service.consumerDefaults.concurrency, range: 1...64),
             consumerBatchSize: try reader.int("MYOP_CONSUMER_BATCH_SIZE", default: service.consumerDefaults.batchSize, range: 1...5_000),
             relayBatchSize: try reader.int("MYOP_RELAY_BATCH_SIZE", default: 1_000, range: 1...10_000),
+            inboxRetention: .seconds(86_400 * (try reader.int("MYOP_INBOX_RETENTION_DAYS", default: 30, range: 1...3_650))),
             maxBodyBytes: try reader.int("MYOP_MAX_BODY_BYTES", default: service.maxBodyBytes, range: 1_024...(64 << 20)),
             sandboxURL: reader.string("MYOP_SANDBOX_URL", default: "http://127.0.0.1:8090"),
             amqpCACertificate: env["MYOP_AMQP_CA_CERTIFICATE"], values: env)

@@ -94,7 +94,8 @@ public enum ServiceHost {
             logger: logger)
         // Started together; stopped in reverse: HTTP first, then consumers drain and ack, then the relay,
         // then the connections close.
-        let services: [any Service] = [publisher, consumer, relay] + components.services + consumers + workers + [app]
+        let retention = InboxRetention(database: database, retention: configuration.inboxRetention, logger: logger)
+        let services: [any Service] = [publisher, consumer, relay, retention] + components.services + consumers + workers + [app]
         let serviceGroup = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("starting", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)", "database": "\(configuration.databaseURL)", "amqp": "\(configuration.amqpURL)"])
