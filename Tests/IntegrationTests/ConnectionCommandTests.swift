@@ -15,10 +15,11 @@ struct ConnectionCommandTests {
         // exist fails (404) and ends the connection while the publish is still behind it.
         _ = connection.subscribe(queue: "it.\(TestEnvironment.uniqueName("missing"))", prefetch: 10)
         let message = try OutgoingMessage(numberedEnvelopes(0..<1, routingKey: queue.bindings[0])[0])
+        let ticket = connection.send([message])  // posted now, behind the subscription
         let outcome = Mutex<Result<Void, AMQPError>?>(nil)
         Task {
             do {
-                try await connection.publish([message])
+                try await ticket.wait()
                 outcome.withLock { $0 = .success(()) }
             } catch let error as AMQPError {
                 outcome.withLock { $0 = .failure(error) }
@@ -26,7 +27,6 @@ struct ConnectionCommandTests {
                 outcome.withLock { $0 = .failure(AMQPError(.closed, "unexpected \(error)")) }
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
         connection.start()
 
         // Polled, not awaited: a dropped publish never returns, and the test must fail rather than hang.

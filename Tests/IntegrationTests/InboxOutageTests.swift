@@ -52,4 +52,31 @@ struct InboxOutageTests {
             #expect(try await effects.count("SELECT count(DISTINCT event_id) FROM SCHEMA.effects") == 20)
         }
     }
+
+    @Test("a database that answers but refuses writes (read-only, SQLSTATE 25006) is an outage too: the batch is held, then applied once")
+    func readOnlyDatabaseHoldsTheBatch() async throws {
+        try await withPostgres { client in
+            let effects = try await Effects.make(client, prefix: "it_readonly")
+            let queue = testQueue("readonly", deliveryLimit: 3)
+            let envelopes = try numberedEnvelopes(0..<20, routingKey: queue.bindings[0])
+            // Read-only for the first two seconds, as a server is after a failover until the new primary takes over.
+            let writableFrom = ContinuousClock.now + .seconds(2)
+            let connection = try TestEnvironment.connection("readonly", queues: [queue])
+            let consumer = InboxConsumer(
+                name: "effects", database: effects.database, connection: connection, configuration: .init(queue: queue.name),
+                logger: TestEnvironment.logger
+            ) { (batch: InboxBatch) in
+                if ContinuousClock.now < writableFrom { try await batch.transaction.query("SET TRANSACTION READ ONLY") }
+                try await effects.record(batch)
+            }
+            try await running([connection, consumer]) {
+                try await connection.waitUntilConnected()
+                try await connection.publish(envelopes.map(OutgoingMessage.init))
+                try await eventually("all applied once writes are accepted") { try await effects.count() == 20 }
+                #expect(try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 0)
+            }
+            #expect(try await effects.count("SELECT count(DISTINCT event_id) FROM SCHEMA.effects") == 20)
+        }
+    }
 }
+

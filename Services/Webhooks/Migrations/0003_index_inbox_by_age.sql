@@ -1,3 +1,3 @@
--- The inbox keeps webhooks's consumed events only for MYOP_INBOX_RETENTION_DAYS (InboxRetention deletes older rows
--- hourly). Rows arrive in time order, so a BRIN index finds the old ones for next to nothing per insert.
-CREATE INDEX inbox_received_at ON webhooks.inbox USING brin (received_at);
+-- The webhooks inbox keeps consumed events only for MYOP_INBOX_RETENTION_DAYS (InboxRetention deletes older rows
+-- hourly, oldest first). Rows arrive in time order, so each insert lands on the index's last page.
+CREATE INDEX inbox_received_at ON webhooks.inbox (received_at);

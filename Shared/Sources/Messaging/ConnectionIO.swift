@@ -315,6 +315,9 @@ final class ConnectionIO: @unchecked Sendable {
             confirms.unconfirmedCount == 0 || confirms.unconfirmedCount + messages.count <= configuration.maximumUnconfirmed
         {
             let (_, ticket, predecessor) = waitingPublishes.removeFirst()
+            // Given up already (its caller's confirm timeout ran out while it waited here): sent now, it would only be
+            // a copy of what the caller publishes again.
+            if ticket.hasFailed { continue }
             if predecessor?.hasFailed == true {
                 ticket.finish(.failure(AMQPError(.connectionLost, "not sent: an earlier batch it must follow failed")))
                 continue

@@ -82,6 +82,13 @@ public struct Transaction: Sendable {
 }
 
 extension PSQLError {
+    /// The server is there but cannot do the work: a connection failure (class 08), out of resources such as disk or
+    /// connections (53), shutting down or starting (57P), or read-only after a failover (25006). Nothing a message did.
+    public var meansDatabaseUnavailable: Bool {
+        guard let state = serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P") || state == "25006"
+    }
+
     /// PostgreSQL aborted the transaction because it collided with another (deadlock_detected 40P01,
     /// serialization_failure 40001): nothing of it was kept, and running it again is expected to succeed.
     public var isTransactionConflict: Bool {

@@ -102,8 +102,8 @@ public struct Inbox: Sendable {
 }
 
 extension Inbox {
-    /// Deletes the inbox rows received more than `retention` ago, `chunk` rows per statement (short row locks, no
-    /// bloat of one huge delete); returns how many went. An event's row only has to outlive every redelivery and
+    /// Deletes the inbox rows received more than `retention` ago, oldest first through the `received_at` index,
+    /// `chunk` rows per statement (short row locks, no one huge delete); returns how many went. An event's row only has to outlive every redelivery and
     /// republish of it (seconds to minutes), so the table need not keep every event ever consumed.
     @discardableResult
     public static func prune(_ database: Database, olderThan retention: Duration, chunk: Int = 10_000) async throws -> Int {
@@ -114,7 +114,8 @@ extension Inbox {
             let rows = try await database.query(
                 """
                 WITH doomed AS (
-                    SELECT ctid FROM \(unescaped: table) WHERE received_at < now() - make_interval(secs => \(seconds)) LIMIT \(chunk))
+                    SELECT ctid FROM \(unescaped: table) WHERE received_at < now() - make_interval(secs => \(seconds))
+                    ORDER BY received_at LIMIT \(chunk))
                 DELETE FROM \(unescaped: table) WHERE ctid IN (SELECT ctid FROM doomed)
                 RETURNING 1
                 """)

@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 public import Messaging
 import Metrics
+import PostgresNIO
 public import ServiceLifecycle
 
 /// Consumes a queue through the inbox: each batch of deliveries is applied in one transaction and acked
@@ -80,11 +81,14 @@ public final class InboxConsumer: Service {
                 outage?.ended(logger: logger)
                 return outcomes
             } catch let batchError {
-                // A database that does not answer is no message's fault. Requeued, every message would come straight
+                // A database that does not answer, or refuses all work (read-only after a failover, disk full), is no
+                // message's fault. Requeued, every message would come straight
                 // back, fail again, and reach the queue's delivery limit within seconds: the whole backlog
                 // dead-lettered by one outage (after a minute of failures postgres-nio fails every request at once).
                 // Held instead, the deliveries stay ours, so the broker neither redelivers nor counts them.
-                if (try? await inbox.database.ping()) == nil {
+                var unavailable = (batchError as? PSQLError)?.meansDatabaseUnavailable == true
+                if !unavailable { unavailable = await !Self.answers(inbox.database) }
+                if unavailable {
                     var current = outage ?? DatabaseOutage(held: envelopes.count, error: batchError, logger: logger)
                     let retry = await current.waitForRetry()
                     outage = current
@@ -98,6 +102,24 @@ public final class InboxConsumer: Service {
                 return outcomes
             }
         }
+    }
+
+    /// Whether the database answers a trivial query within a few seconds. Bounded: a ping waiting for a connection,
+    /// or sent to a host that drops packets, must not hold the consumer (or its stop) any longer than that.
+    private static func answers(_ database: Database) async -> Bool {
+        let answer = OneShot<Bool>()
+        let ping = Task {
+            answer.fulfill(.success((try? await database.ping()) != nil))
+        }
+        let timer = Task {
+            try? await Task.sleep(for: .seconds(5))
+            answer.fulfill(.success(false))
+        }
+        defer {
+            ping.cancel()
+            timer.cancel()
+        }
+        return (try? await answer.value()) ?? false
     }
 
     /// The batch failed with the database answering: each message alone, so only the ones that fail are requeued
