@@ -9,7 +9,8 @@ public import ServiceLifecycle
 /// Consumes a queue through the inbox: each batch of deliveries is applied in one transaction and acked
 /// after the commit. If the batch fails, each message is retried alone, so one poison message is requeued
 /// (and after the queue's delivery limit dead-lettered) without holding back the others. A body that is
-/// not an envelope, or whose payload its handler cannot decode, is dead-lettered at once.
+/// not an envelope, or whose payload its handler cannot decode, is dead-lettered at once. If the batch failed
+/// because the database is unavailable, the batch is held and tried again until it answers.
 public final class InboxConsumer: Service {
     public typealias Handler = @Sendable (InboxContext) async throws -> Void
     public typealias BatchHandler = @Sendable (InboxBatch) async throws -> Void
@@ -82,10 +83,10 @@ public final class InboxConsumer: Service {
                 return outcomes
             } catch let batchError {
                 // A database that does not answer, or refuses all work (read-only after a failover, disk full), is no
-                // message's fault. Requeued, every message would come straight
-                // back, fail again, and reach the queue's delivery limit within seconds: the whole backlog
-                // dead-lettered by one outage (after a minute of failures postgres-nio fails every request at once).
-                // Held instead, the deliveries stay ours, so the broker neither redelivers nor counts them.
+                // message's fault. Requeued, every message would come straight back, fail again, and reach the queue's
+                // delivery limit within seconds: the whole backlog dead-lettered by one outage (after a minute of
+                // failures postgres-nio fails every request at once). Held instead, the deliveries stay ours, so the
+                // broker neither redelivers nor counts them.
                 var unavailable = (batchError as? PSQLError)?.meansDatabaseUnavailable == true
                 if !unavailable { unavailable = await !Self.answers(inbox.database) }
                 if unavailable {
