@@ -103,8 +103,9 @@ public struct Inbox: Sendable {
 
 extension Inbox {
     /// Deletes the inbox rows received more than `retention` ago, oldest first through the `received_at` index,
-    /// `chunk` rows per statement (short row locks, no one huge delete); returns how many went. An event's row only has to outlive every redelivery and
-    /// republish of it (seconds to minutes), so the table need not keep every event ever consumed.
+    /// `chunk` rows per statement (short row locks, no one huge delete); returns how many went. An event's row only
+    /// has to outlive every redelivery and republish of it (seconds to minutes), so the table need not keep every
+    /// event ever consumed.
     @discardableResult
     public static func prune(_ database: Database, olderThan retention: Duration, chunk: Int = 10_000) async throws -> Int {
         let table = "\(database.schema.rawValue).inbox"

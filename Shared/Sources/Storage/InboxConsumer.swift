@@ -108,19 +108,7 @@ public final class InboxConsumer: Service {
     /// Whether the database answers a trivial query within a few seconds. Bounded: a ping waiting for a connection,
     /// or sent to a host that drops packets, must not hold the consumer (or its stop) any longer than that.
     private static func answers(_ database: Database) async -> Bool {
-        let answer = OneShot<Bool>()
-        let ping = Task {
-            answer.fulfill(.success((try? await database.ping()) != nil))
-        }
-        let timer = Task {
-            try? await Task.sleep(for: .seconds(5))
-            answer.fulfill(.success(false))
-        }
-        defer {
-            ping.cancel()
-            timer.cancel()
-        }
-        return (try? await answer.value()) ?? false
+        await bounded(.seconds(5), fallback: false) { (try? await database.ping()) != nil }
     }
 
     /// The batch failed with the database answering: each message alone, so only the ones that fail are requeued

@@ -200,23 +200,13 @@ public final class OutboxRelay: Service {
 
     /// Removes this relay's waiting mark, even when the relay was cancelled (a test or `loadgen` stopping its
     /// services) rather than shut down: a mark left behind makes the outbox trigger NOTIFY on every insert for two
-    /// minutes, and a NOTIFY serialises the commits of the whole database. A new task does not inherit the
-    /// cancellation. Whichever comes first, the answer or two seconds, ends the wait: a query already sent is not
-    /// cancellable, and a half-open connection must not hold up the shutdown.
+    /// minutes, and a NOTIFY serialises the commits of the whole database. Whichever comes first, the answer or two
+    /// seconds, ends the wait: a half-open connection must not hold up the shutdown.
     private func sayGoodbye() async {
         let (database, relayID) = (database, relayID)
-        let done = OneShot<Void>()
-        let goodbye = Task {
+        await bounded(.seconds(2), fallback: ()) {
             _ = try? await database.query("DELETE FROM \(unescaped: database.schema.rawValue).outbox_waiters WHERE relay_id = \(relayID)")
-            done.fulfill(.success(()))
         }
-        let deadline = Task {
-            try? await Task.sleep(for: .seconds(2))
-            done.fulfill(.success(()))
-        }
-        try? await done.value()
-        goodbye.cancel()
-        deadline.cancel()
     }
 
     /// Marks this relay waiting (inserts then NOTIFY) or busy; refreshed on every poll while waiting.
