@@ -295,9 +295,11 @@ struct BillingPurchaseTests {
             #expect(try downgrade.json()["pending_plan"] as? String == "compact")
 
             // The cycle job catches up from the previous cycle: it charges that cycle's rental from the wallet and
-            // skips the current one, already paid with the number.
+            // skips the current one, already paid with the number. The previous cycle starts two months before the
+            // current one ends (not a month before now: just after a company-time midnight on a billing day, that is
+            // two cycles back).
             try await billing.database.query(
-                "UPDATE billing.accounts SET next_cycle_at = now() - interval '1 month' WHERE company_id = \(company.uuid)")
+                "UPDATE billing.accounts SET next_cycle_at = next_cycle_at - interval '2 months' WHERE company_id = \(company.uuid)")
             try await eventually(timeout: .seconds(30), "the cycle job ran") {
                 try await billing.database.count(
                     "SELECT count(*) FROM billing.accounts WHERE company_id = '\(company.uuid)' AND next_cycle_at > now()") == 1
@@ -309,7 +311,11 @@ struct BillingPurchaseTests {
             #expect(try account.json()["plan"] as? String == "compact")
             #expect(try account.json()["pending_plan"] == nil)
 
-            let month = String(Timestamp.format(Date()).prefix(7))
+            // The statement's months are the company's (D-29), not UTC's.
+            var kolkata = Calendar(identifier: .gregorian)
+            kolkata.timeZone = .kolkata
+            let today = kolkata.dateComponents([.year, .month], from: Date())
+            let month = String(format: "%04d-%02d", today.year ?? 0, today.month ?? 0)
             let statement = try await billing.call("GET", "/v1/billing/statement?month=\(month)", as: company)
             #expect(statement.status == 200)
             #expect(try statement.json()["recharges"] as? Int == 150_000)
