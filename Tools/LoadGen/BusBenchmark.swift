@@ -35,32 +35,39 @@ struct BusBenchmark {
         let (rawConsume, rawConsumeCost) = try await costed(messages) {
             try await onThread { try RawRabbit.consume(rawURL, queue: rawQueue, count: messages) }
         }
-        // The outbox path publishes through `myop.events`, a topic exchange; the broker's routing is part of its cost.
+        // The outbox path publishes through the events exchange; the broker's routing is part of its cost. A topic
+        // exchange, which the events exchange was before run 17, for comparison.
+        let eventsExchange = RawRabbit.Exchange(name: Topology.eventsExchange, type: Topology.eventsExchangeType)
+        let eventsQueue = "loadgen.raw.events.\(run)"
+        let (rawEventsPublish, rawEventsPublishCost) = try await costed(messages) {
+            try await onThread { try RawRabbit.publish(rawURL, queue: eventsQueue, count: messages, body: body, through: eventsExchange) }
+        }
+        _ = try await onThread { try RawRabbit.consume(rawURL, queue: eventsQueue, count: messages) }
+        let topic = RawRabbit.Exchange(name: "loadgen.topic", type: "topic")
         let topicQueue = "loadgen.raw.topic.\(run)"
         let (rawTopicPublish, rawTopicPublishCost) = try await costed(messages) {
-            try await onThread {
-                try RawRabbit.publish(rawURL, queue: topicQueue, count: messages, body: body, topicExchange: Topology.eventsExchange)
-            }
+            try await onThread { try RawRabbit.publish(rawURL, queue: topicQueue, count: messages, body: body, through: topic) }
         }
         _ = try await onThread { try RawRabbit.consume(rawURL, queue: topicQueue, count: messages) }
         // Publishing and consuming at once: what the outbox → inbox path asks of one quorum queue. Through the
-        // default exchange, and through myop.events as the path publishes: the broker's ceiling for the path's work.
+        // default exchange, and through the events exchange as the path publishes: the broker's ceiling for the path's work.
         let (rawBoth, rawBothCost) = try await costed(messages) {
             try await Self.rawPublishAndConsume(rawURL, queue: "loadgen.raw.both.\(run)", messages: messages, body: body)
         }
-        let (rawTopicBoth, rawTopicBothCost) = try await costed(messages) {
-            try await Self.rawPublishAndConsume(rawURL, queue: "loadgen.raw.topicboth.\(run)", messages: messages, body: body, topicExchange: Topology.eventsExchange)
+        let (rawEventsBoth, rawEventsBothCost) = try await costed(messages) {
+            try await Self.rawPublishAndConsume(rawURL, queue: "loadgen.raw.eventsboth.\(run)", messages: messages, body: body, through: eventsExchange)
         }
         let rawPublishRate = Double(messages) / rawPublish
         let rawConsumeRate = Double(messages) / rawConsume
         let rawBothRate = Double(messages) / rawBoth
-        let rawTopicBothRate = Double(messages) / rawTopicBoth
-        let rawTopicRate = Double(messages) / rawTopicPublish
+        let rawEventsBothRate = Double(messages) / rawEventsBoth
+        let rawEventsRate = Double(messages) / rawEventsPublish
         report("raw rabbitmq-c publish (confirms)", count: messages, seconds: rawPublish, cpu: rawPublishCost)
-        report("raw rabbitmq-c publish via myop.events (topic)", count: messages, seconds: rawTopicPublish, cpu: rawTopicPublishCost)
+        report("raw rabbitmq-c publish via \(eventsExchange.name) (\(eventsExchange.type))", count: messages, seconds: rawEventsPublish, cpu: rawEventsPublishCost)
+        report("raw rabbitmq-c publish via a topic exchange", count: messages, seconds: rawTopicPublish, cpu: rawTopicPublishCost)
         report("raw rabbitmq-c consume (ack multiple)", count: messages, seconds: rawConsume, cpu: rawConsumeCost)
         report("raw rabbitmq-c publish and consume at once", count: messages, seconds: rawBoth, cpu: rawBothCost)
-        report("raw … via myop.events and consume at once", count: messages, seconds: rawTopicBoth, cpu: rawTopicBothCost)
+        report("raw … via \(eventsExchange.name) and consume at once", count: messages, seconds: rawEventsBoth, cpu: rawEventsBothCost)
 
         // 2. The same through AMQPConnection: command queue, I/O thread, continuations, ack folding.
         let queue = QueueSpec(name: "loadgen.messaging.\(run)", bindings: [], expiresAfter: .seconds(60))
@@ -141,9 +148,9 @@ struct BusBenchmark {
             let live = try await Path(client: client, amqpURL: amqpURL, run: "\(run)b", events: events, size: size, tuning: tuning, logger: logger)
             let both = try await live.measure(relay: true, inbox: true)
             report("outbox → relay → broker → inbox → effect", count: events, seconds: both.seconds, baseline: rawPublishRate, cpu: both.cpu)
-            print(String(format: "  = %.2f × raw publish via the topic exchange", (Double(events) / both.seconds) / rawTopicRate))
+            print(String(format: "  = %.2f × raw publish via the events exchange", (Double(events) / both.seconds) / rawEventsRate))
             print(String(format: "  = %.2f × raw publish and consume at once", (Double(events) / both.seconds) / rawBothRate))
-            print(String(format: "  = %.2f × raw publish via the topic exchange and consume at once", (Double(events) / both.seconds) / rawTopicBothRate))
+            print(String(format: "  = %.2f × raw publish via the events exchange and consume at once", (Double(events) / both.seconds) / rawEventsBothRate))
             let effects = try await live.effects()
             print("effects applied: \(effects.rows) rows for \(effects.distinct) distinct events of \(events)\(effects.rows == events && effects.distinct == events ? ", each exactly once" : "")")
             try await live.drop()
@@ -182,10 +189,12 @@ struct BusBenchmark {
 
     /// One raw publisher and one raw consumer on two threads against one fresh queue; returns the seconds until both
     /// are done.
-    private static func rawPublishAndConsume(_ url: URL, queue: String, messages: Int, body: [UInt8], topicExchange: String? = nil) async throws -> Double {
-        _ = try await onThread { try RawRabbit.publish(url, queue: queue, count: 0, body: body, topicExchange: topicExchange) }  // declare
+    private static func rawPublishAndConsume(
+        _ url: URL, queue: String, messages: Int, body: [UInt8], through exchange: RawRabbit.Exchange? = nil
+    ) async throws -> Double {
+        _ = try await onThread { try RawRabbit.publish(url, queue: queue, count: 0, body: body, through: exchange) }  // declare
         async let consumed = onThread { try RawRabbit.consume(url, queue: queue, count: messages) }
-        let published = try await onThread { try RawRabbit.publish(url, queue: queue, count: messages, body: body, topicExchange: topicExchange) }
+        let published = try await onThread { try RawRabbit.publish(url, queue: queue, count: messages, body: body, through: exchange) }
         return max(try await consumed, published)
     }
 

@@ -17,19 +17,25 @@ enum RawRabbit {
         return state
     }
 
+    /// An exchange the raw loop publishes through: its name and type (`direct`, `topic`).
+    struct Exchange {
+        var name: String
+        var type: String
+    }
+
     /// Publishes `count` messages with pipelined confirms; returns seconds. By default to the default exchange, as
-    /// the notes measured; with `topicExchange`, through that topic exchange with the queue bound by its name, as
-    /// our services publish.
-    static func publish(_ url: URL, queue: String, count: Int, body: [UInt8], topicExchange: String? = nil) throws -> Double {
+    /// the notes measured; with `exchange`, through that exchange with the queue bound by its name, as our services
+    /// publish.
+    static func publish(_ url: URL, queue: String, count: Int, body: [UInt8], through exchange: Exchange? = nil) throws -> Double {
         let state = try connect(url)
         defer { amqp_destroy_connection(state) }
         var text = [CChar](repeating: 0, count: 256)
         guard myop_queue_declare(state, 1, queue, 1, 0, nil, nil, 60_000, &text, text.count) == 0, myop_confirm_select(state, 1, &text, text.count) == 0 else {
             throw Failure(description: "declare failed: \(message(text))")
         }
-        if let topicExchange {
-            guard myop_exchange_declare(state, 1, topicExchange, "topic", &text, text.count) == 0,
-                myop_queue_bind(state, 1, queue, topicExchange, queue, &text, text.count) == 0
+        if let exchange {
+            guard myop_exchange_declare(state, 1, exchange.name, exchange.type, &text, text.count) == 0,
+                myop_queue_bind(state, 1, queue, exchange.name, queue, &text, text.count) == 0
             else { throw Failure(description: "bind failed: \(message(text))") }
         }
         let start = ContinuousClock.now
@@ -38,7 +44,7 @@ enum RawRabbit {
         var frame = myop_frame_t()
         while confirmed < UInt64(count) {
             while sent < count && UInt64(sent) - confirmed < 5_000 {
-                let status = body.withUnsafeBytes { myop_publish(state, 1, topicExchange ?? "", queue, "raw-\(sent)", "loadgen.raw", nil, nil, 0, $0.baseAddress, $0.count) }
+                let status = body.withUnsafeBytes { myop_publish(state, 1, exchange?.name ?? "", queue, "raw-\(sent)", "loadgen.raw", nil, nil, 0, $0.baseAddress, $0.count) }
                 guard status == 0 else { throw Failure(description: "publish failed \(status)") }
                 sent += 1
             }

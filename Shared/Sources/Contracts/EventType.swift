@@ -1,4 +1,4 @@
-/// An event's type, which is also its AMQP routing key on `myop.events` (`<noun>.<past-tense-verb>`).
+/// An event's type, which is also its AMQP routing key on the events exchange (`<noun>.<past-tense-verb>`).
 public struct EventType: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
     public let rawValue: String
 
@@ -47,9 +47,23 @@ extension EventType {
     public static let webhookDeliveryFailed: EventType = "webhook.delivery.failed"
     public static let slaMonthClosed: EventType = "sla.month.closed"
     public static let statusProbe: EventType = "status.probe"
+
+    /// Every type above. The events exchange is a direct exchange, so a binding pattern such as `call.*` is bound as
+    /// the types it matches in this list (`RoutingPattern.routingKeys`): a type missing here reaches no wildcard
+    /// subscriber. `EventTypeListTests` checks this list against the declarations.
+    public static let all: [EventType] = [
+        .callStarted, .callAnswered, .callTransferred, .callCompleted, .callDisposition, .callLost, .campaignDispatch,
+        .campaignFinished, .whatsappSendRequested, .whatsappMessageStatus, .whatsappInbound,
+        .whatsappConversationOpened, .billingBalanceLow, .billingBalanceMinimum, .billingAccountSuspended,
+        .billingAccountResumed, .billingInvoiceIssued, .billingNumberActivated, .billingNumberReleased,
+        .notificationRequested, .notificationDelivered, .notificationFailed, .webhookDeliveryFailed, .slaMonthClosed,
+        .statusProbe
+    ]
 }
 
-/// A binding pattern on the topic exchange (`call.*`, `billing.#`).
+/// A binding pattern in AMQP topic syntax (`call.*`, `billing.#`): how a service says which events it wants. The events
+/// exchange is direct (a topic exchange cost RabbitMQ 3.10 twice the CPU per publish, BENCHMARKS.md run 16), so a
+/// pattern is bound as the known event types it matches.
 public struct RoutingPattern: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral {
     public let rawValue: String
 
@@ -58,6 +72,14 @@ public struct RoutingPattern: RawRepresentable, Hashable, Sendable, ExpressibleB
     public init(stringLiteral value: String) { self.rawValue = value }
 
     public init(_ type: EventType) { self.rawValue = type.rawValue }
+
+    /// The routing keys to bind for this pattern: the pattern itself when it has no wildcard (an exact key, which may be
+    /// one no service publishes, as tests and benchmarks use), else each type of `known` it matches.
+    public func routingKeys(among known: [EventType] = EventType.all) -> [String] {
+        let words = rawValue.split(separator: ".", omittingEmptySubsequences: false)
+        guard words.contains(where: { $0 == "*" || $0 == "#" }) else { return [rawValue] }
+        return known.filter(matches).map(\.rawValue)
+    }
 
     /// AMQP topic matching: `*` is exactly one word, `#` zero or more.
     public func matches(_ type: EventType) -> Bool {

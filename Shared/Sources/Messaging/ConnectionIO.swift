@@ -205,7 +205,7 @@ final class ConnectionIO: @unchecked Sendable {
 
     private func declareTopology(_ state: amqp_connection_state_t) throws {
         let channel = Self.publishChannel
-        try check(myop_exchange_declare(state, channel, Topology.eventsExchange, "topic", &errorText, errorText.count), "declare exchange")
+        try check(myop_exchange_declare(state, channel, Topology.eventsExchange, Topology.eventsExchangeType, &errorText, errorText.count), "declare exchange")
         try check(myop_exchange_declare(state, channel, Topology.deadLetterExchange, "direct", &errorText, errorText.count), "declare exchange")
         for queue in connection.topology.queues {
             try check(
@@ -218,10 +218,10 @@ final class ConnectionIO: @unchecked Sendable {
                 myop_queue_declare(
                     state, channel, queue.name, 1, Int32(queue.deliveryLimit), Topology.deadLetterExchange, queue.name,
                     queue.expiresMilliseconds, &errorText, errorText.count), "declare \(queue.name)")
-            for binding in queue.bindings {
+            for key in queue.routingKeys {
                 try check(
-                    myop_queue_bind(state, channel, queue.name, Topology.eventsExchange, binding, &errorText, errorText.count),
-                    "bind \(queue.name) to \(binding)")
+                    myop_queue_bind(state, channel, queue.name, Topology.eventsExchange, key, &errorText, errorText.count),
+                    "bind \(queue.name) to \(key)")
             }
         }
     }

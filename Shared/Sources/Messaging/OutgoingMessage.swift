@@ -1,7 +1,7 @@
 public import Contracts
 import Foundation
 
-/// One message to publish on `myop.events`, with the envelope's AMQP properties.
+/// One message to publish on the events exchange, with the envelope's AMQP properties.
 public struct OutgoingMessage: Sendable {
     public var routingKey: String
     public var messageID: String

@@ -1,7 +1,14 @@
+import Contracts
+
 /// The exchanges, queues and bindings a service needs; declared on every (re)connect, idempotently.
 public struct Topology: Sendable {
-    /// The one topic exchange all events travel on; routing key = event type.
-    public static let eventsExchange = "myop.events"
+    /// The one exchange all events travel on; routing key = event type. Direct, not topic: on RabbitMQ 3.10 a topic
+    /// exchange's routing doubled the broker's CPU per publish, the largest single cost of the outbox → inbox path
+    /// (BENCHMARKS.md, runs 16 and 17). Subscribers still write topic patterns (`QueueSpec.bindings`), bound as the
+    /// event types they match. Named apart from the topic `myop.events` of earlier releases, which a broker that ran
+    /// them still has: RabbitMQ refuses to redeclare an exchange with another type.
+    public static let eventsExchange = "myop.events.direct"
+    public static let eventsExchangeType = "direct"
     /// Where poison messages go; each queue's dead letters are bound here under the queue's own name.
     public static let deadLetterExchange = "myop.dead"
 
@@ -10,9 +17,10 @@ public struct Topology: Sendable {
     public init(queues: [QueueSpec] = []) { self.queues = queues }
 }
 
-/// A durable quorum queue bound to `myop.events`, with a delivery limit and a `<name>.dead` parking queue.
+/// A durable quorum queue bound to the events exchange, with a delivery limit and a `<name>.dead` parking queue.
 public struct QueueSpec: Sendable, Hashable {
     public var name: String
+    /// Event types or topic patterns (`call.*`, `billing.#`); see `routingKeys`.
     public var bindings: [String]
     /// After this many failed deliveries the broker dead-letters the message into `<name>.dead`.
     public var deliveryLimit: Int
@@ -34,4 +42,11 @@ public struct QueueSpec: Sendable, Hashable {
     }
 
     public var deadLetterQueue: String { name + ".dead" }
+
+    /// The keys bound on the direct events exchange: each binding as is, or the known event types its pattern
+    /// matches, each once.
+    public var routingKeys: [String] {
+        var seen: Set<String> = []
+        return bindings.flatMap { RoutingPattern(rawValue: $0).routingKeys() }.filter { seen.insert($0).inserted }
+    }
 }

@@ -42,7 +42,7 @@ func collectHeaders(
     try await collectEnvelopes(from: queue, on: connection) { done($0.map(\.header)) }.map(\.header)
 }
 
-/// What the services under test announced: a queue bound on `myop.events` from the moment the tap opens. The relay
+/// What the services under test announced: a queue bound on the events exchange from the moment the tap opens. The relay
 /// deletes each outbox row it published, so tests count published events here, by event id.
 struct EventTap: Sendable {
     let queue: QueueSpec
