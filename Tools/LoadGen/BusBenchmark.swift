@@ -67,7 +67,7 @@ struct BusBenchmark {
         report("raw rabbitmq-c publish via a topic exchange", count: messages, seconds: rawTopicPublish, cpu: rawTopicPublishCost)
         report("raw rabbitmq-c consume (ack multiple)", count: messages, seconds: rawConsume, cpu: rawConsumeCost)
         report("raw rabbitmq-c publish and consume at once", count: messages, seconds: rawBoth, cpu: rawBothCost)
-        report("raw … via \(eventsExchange.name) and consume at once", count: messages, seconds: rawEventsBoth, cpu: rawEventsBothCost)
+        report("raw … via \(eventsExchange.name), consume at once", count: messages, seconds: rawEventsBoth, cpu: rawEventsBothCost)
 
         // 2. The same through AMQPConnection: command queue, I/O thread, continuations, ack folding.
         let queue = QueueSpec(name: "loadgen.messaging.\(run)", bindings: [], expiresAfter: .seconds(60))
