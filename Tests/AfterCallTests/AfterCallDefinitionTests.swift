@@ -25,6 +25,7 @@ struct AfterCallDefinitionTests {
             "aftercall.call-disposition": ["call.disposition"],
         ])
         #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
+        #expect(Subscriptions.queues.flatMap(\.unboundPatterns).isEmpty)  // each pattern binds a known event type
         #expect(AfterCallService.identity.schema.rawValue == "aftercall")
     }
 }

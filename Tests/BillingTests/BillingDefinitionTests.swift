@@ -27,6 +27,7 @@ struct BillingDefinitionTests {
             "billing.sla-month-closed": ["sla.month.closed"],
         ])
         #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
+        #expect(Subscriptions.queues.flatMap(\.unboundPatterns).isEmpty)  // each pattern binds a known event type
         #expect(BillingService.identity.schema.rawValue == "billing")
     }
 }

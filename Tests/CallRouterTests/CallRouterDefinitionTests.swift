@@ -25,6 +25,7 @@ struct CallRouterDefinitionTests {
             "callrouter.billing-numbers": ["billing.did.*"],
         ])
         #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
+        #expect(Subscriptions.queues.flatMap(\.unboundPatterns).isEmpty)  // each pattern binds a known event type
         #expect(CallRouterService.identity.schema.rawValue == "callrouter")
     }
 }

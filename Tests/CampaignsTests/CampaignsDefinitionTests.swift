@@ -26,6 +26,7 @@ struct CampaignsDefinitionTests {
             "campaigns.billing": ["billing.balance.*", "billing.account.*"],
         ])
         #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
+        #expect(Subscriptions.queues.flatMap(\.unboundPatterns).isEmpty)  // each pattern binds a known event type
         #expect(CampaignsService.identity.schema.rawValue == "campaigns")
     }
 }

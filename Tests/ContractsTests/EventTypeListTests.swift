@@ -5,17 +5,24 @@ import Testing
 @Suite("Event types and binding patterns")
 struct EventTypeListTests {
     /// `EventType.all` decides what a wildcard binding is bound to: a type declared but left out of it would reach no
-    /// `call.*` or `billing.#` subscriber. Read from the declarations themselves, so a new type cannot be forgotten.
-    @Test("EventType.all lists every declared event type, each once")
+    /// `call.*` or `billing.#` subscriber. Read from every Contracts source, where the types services publish live.
+    @Test("EventType.all lists every event type Contracts declares, each once")
     func everyDeclaredTypeIsListed() throws {
-        let source = URL(fileURLWithPath: #filePath)
+        let contracts = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appending(path: "Shared/Sources/Contracts/EventType.swift")
-        let text = try String(contentsOf: source, encoding: .utf8)
-        let declared = try Regex(#"public static let \w+: EventType = "([^"]+)""#)
-        let values = text.matches(of: declared).compactMap { $0.output[1].substring.map(String.init) }
-        #expect(values.count == 25)
-        #expect(Set(values) == Set(EventType.all.map(\.rawValue)))
+            .appending(path: "Shared/Sources/Contracts")
+        let files = try #require(FileManager.default.enumerator(at: contracts, includingPropertiesForKeys: nil))
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        #expect(files.count > 10)
+        // A literal typed as an event type (`… EventType = "call.started"`, `EventType(rawValue: "…")`).
+        let literal = try Regex(#"EventType(?:\(rawValue:\s*|\s*=\s*)"([^"]+)""#)
+        var declared: [String] = []
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            declared += text.matches(of: literal).compactMap { $0.output[1].substring.map(String.init) }
+        }
+        #expect(declared.count == EventType.all.count)
+        #expect(Set(declared) == Set(EventType.all.map(\.rawValue)))
         #expect(Set(EventType.all).count == EventType.all.count)
     }
 

@@ -24,6 +24,7 @@ struct WebhooksDefinitionTests {
             "webhooks.events": ["call.*", "whatsapp.message.*", "campaign.*"],
         ])
         #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
+        #expect(Subscriptions.queues.flatMap(\.unboundPatterns).isEmpty)  // each pattern binds a known event type
         #expect(WebhooksService.identity.schema.rawValue == "webhooks")
     }
 }

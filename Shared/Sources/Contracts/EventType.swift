@@ -50,7 +50,8 @@ extension EventType {
 
     /// Every type above. The events exchange is a direct exchange, so a binding pattern such as `call.*` is bound as
     /// the types it matches in this list (`RoutingPattern.routingKeys`): a type missing here reaches no wildcard
-    /// subscriber. `EventTypeListTests` checks this list against the declarations.
+    /// subscriber, and a type added here reaches one only once it runs a build that lists it, so a release adding a
+    /// type deploys its consumers first. `EventTypeListTests` checks this list against every type Contracts declares.
     public static let all: [EventType] = [
         .callStarted, .callAnswered, .callTransferred, .callCompleted, .callDisposition, .callLost, .campaignDispatch,
         .campaignFinished, .whatsappSendRequested, .whatsappMessageStatus, .whatsappInbound,

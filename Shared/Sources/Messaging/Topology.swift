@@ -7,6 +7,11 @@ public struct Topology: Sendable {
     /// (BENCHMARKS.md, runs 16 and 17). Subscribers still write topic patterns (`QueueSpec.bindings`), bound as the
     /// event types they match. Named apart from the topic `myop.events` of earlier releases, which a broker that ran
     /// them still has: RabbitMQ refuses to redeclare an exchange with another type.
+    ///
+    /// The broker confirms a message that matches no binding, and the relay then deletes its outbox row: an event
+    /// type only reaches a wildcard subscriber whose build lists it in `EventType.all`. A release that adds a type
+    /// therefore deploys its consumers before its publishers, and a switch of a running deployment from the topic
+    /// exchange has every service declare its queues here before any relay publishes here.
     public static let eventsExchange = "myop.events.direct"
     public static let eventsExchangeType = "direct"
     /// Where poison messages go; each queue's dead letters are bound here under the queue's own name.
@@ -48,5 +53,11 @@ public struct QueueSpec: Sendable, Hashable {
     public var routingKeys: [String] {
         var seen: Set<String> = []
         return bindings.flatMap { RoutingPattern(rawValue: $0).routingKeys() }.filter { seen.insert($0).inserted }
+    }
+
+    /// Patterns that match no known event type, so bind nothing (a typo such as `bilning.*`): logged at declaration,
+    /// and each service's definition test expects none.
+    public var unboundPatterns: [String] {
+        bindings.filter { RoutingPattern(rawValue: $0).routingKeys().isEmpty }
     }
 }
