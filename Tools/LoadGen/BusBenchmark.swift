@@ -63,7 +63,7 @@ struct BusBenchmark {
         let rawEventsBothRate = Double(messages) / rawEventsBoth
         let rawEventsRate = Double(messages) / rawEventsPublish
         report("raw rabbitmq-c publish (confirms)", count: messages, seconds: rawPublish, cpu: rawPublishCost)
-        report("raw rabbitmq-c publish via \(eventsExchange.name) (\(eventsExchange.type))", count: messages, seconds: rawEventsPublish, cpu: rawEventsPublishCost)
+        report("raw rabbitmq-c publish via \(eventsExchange.name)", count: messages, seconds: rawEventsPublish, cpu: rawEventsPublishCost)
         report("raw rabbitmq-c publish via a topic exchange", count: messages, seconds: rawTopicPublish, cpu: rawTopicPublishCost)
         report("raw rabbitmq-c consume (ack multiple)", count: messages, seconds: rawConsume, cpu: rawConsumeCost)
         report("raw rabbitmq-c publish and consume at once", count: messages, seconds: rawBoth, cpu: rawBothCost)
