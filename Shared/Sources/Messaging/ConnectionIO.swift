@@ -218,8 +218,9 @@ final class ConnectionIO: @unchecked Sendable {
                 myop_queue_declare(
                     state, channel, queue.name, 1, Int32(queue.deliveryLimit), Topology.deadLetterExchange, queue.name,
                     queue.expiresMilliseconds, &errorText, errorText.count), "declare \(queue.name)")
-            if !queue.unboundPatterns.isEmpty {
-                logger.warning("binding patterns match no known event type", metadata: ["queue": "\(queue.name)", "patterns": "\(queue.unboundPatterns)"])
+            let unbound = queue.unboundPatterns
+            if !unbound.isEmpty {
+                logger.warning("binding patterns match no known event type", metadata: ["queue": "\(queue.name)", "patterns": "\(unbound)"])
             }
             for key in queue.routingKeys {
                 try check(
