@@ -9,7 +9,7 @@ import Testing
 /// A real service process body (`ServiceHost.run`), against the real database and broker.
 @Suite("Service start-up")
 struct ServiceStartTests {
-    @Test("a service applies its migrations, declares its queues, serves /healthz, /readyz and /metrics, and guards /v1 with JWT")
+    @Test("a service applies its migrations, declares its queues, serves /healthz, /readyz, /metrics and its dead letters, and guards /v1 with JWT")
     func billingStarts() async throws {
         let port = TestEnvironment.listenPort()
         let configuration = try ServiceConfiguration.load(
@@ -38,6 +38,12 @@ struct ServiceStartTests {
             let me = try await get(base, "/v1/me", token: valid)
             #expect(me.status == 200)
             #expect(String(decoding: me.body, as: UTF8.self).contains(company.description))
+            // Every service serves its dead letters (DeadLetters), to owners and admins.
+            #expect(try await get(base, "/v1/dead-letters", token: valid).status == 403)
+            let owner = try await TokenVerifier(secret: configuration.jwtSecret).token(for: Identity(userID: UserID(), companyID: company, role: .owner))
+            let letters = try await get(base, "/v1/dead-letters", token: owner)
+            #expect(letters.status == 200)
+            #expect(String(decoding: letters.body, as: UTF8.self).contains(#""data":[]"#))
 
             let probe = try TestEnvironment.connection("probe")
             probe.start()

@@ -2,12 +2,12 @@ public import Hummingbird
 import Contracts
 public import Prometheus
 
-/// The HTTP surface every service shares: `/healthz`, `/readyz`, `/metrics`, `GET /v1/me`, the JSON error
-/// model, the body limit and JWT authentication in front of `/v1`.
+/// The HTTP surface every service shares: `/healthz`, `/readyz`, `/metrics`, `GET /v1/me`, the dead letters, the JSON
+/// error model, the body limit and JWT authentication in front of `/v1`.
 public enum RouterBuilder {
     public static func build(
         components: ServiceComponents, verifier: TokenVerifier, readiness: Readiness?, metrics: PrometheusCollectorRegistry?,
-        maxBodyBytes: Int
+        maxBodyBytes: Int, deadLetters: DeadLetters? = nil
     ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ErrorMiddleware())
@@ -30,6 +30,7 @@ public enum RouterBuilder {
             let identity = try context.requireIdentity()
             return Me(userID: identity.userID.description, companyID: identity.companyID.description, role: identity.role.rawValue)
         }
+        deadLetters?.addRoutes(to: v1)
         components.authenticatedRoutes(v1)
         components.publicRoutes(router)
         return router

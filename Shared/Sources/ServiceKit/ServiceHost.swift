@@ -87,7 +87,7 @@ public enum ServiceHost {
         let router = RouterBuilder.build(
             components: components, verifier: await TokenVerifier(secret: configuration.jwtSecret),
             readiness: Readiness(database: database, connections: [publisher, consumer]), metrics: metrics,
-            maxBodyBytes: configuration.maxBodyBytes)
+            maxBodyBytes: configuration.maxBodyBytes, deadLetters: DeadLetters(connection: publisher, queues: definition.queues))
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: identity.name),
