@@ -4,51 +4,83 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Messaging
+import PostgresNIO
 import ServiceKit
 import Storage
 import Synchronization
 import Testing
 
-/// Dead letters listed and replayed through a service's API (ARCHITECTURE.md), against the real broker: a company
-/// sees and replays only its own (D-28), reading puts everything back, and a replayed event is applied once.
-@Suite("Dead letters", .serialized)
+/// Dead letters kept, listed and replayed through a service's API (ARCHITECTURE.md), against the real broker and
+/// database: a company sees and replays only its own (D-28), and a replayed event is applied once.
+@Suite("Dead letters")
 struct DeadLetterTests {
-    @Test("take reads a parked message with why it died; requeued it stays, acked it goes")
-    func takeAndSettle() async throws {
-        let queue = testQueue("take", deliveryLimit: 2)
-        let connection = try TestEnvironment.connection("take", queues: [queue])
-        try await running([connection]) {
-            try await connection.waitUntilConnected()
-            let envelopes = try numberedEnvelopes(0..<3, routingKey: queue.bindings[0])
-            try await connection.publish(envelopes.map(OutgoingMessage.init))
-            // Rejected by a consumer: the broker parks them with the reason `rejected`.
-            let subscription = connection.subscribe(queue: queue.name)
-            var received: [Delivery] = []
-            while received.count < 3 { received += await subscription.next(max: 3) }
-            subscription.settle(received.map { ($0, .reject) })
-            await subscription.cancel()
-            try await eventually("parked") { try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 3 }
+    /// A consumer schema with an effects table and the services' `dead_letters` table (CallRouter's migration).
+    static func schema(_ client: PostgresClient, prefix: String) async throws -> Effects {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Services/CallRouter/Migrations/0010_keep_dead_letters.sql").standardized
+        let deadLetters = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "callrouter.", with: "SCHEMA.")
+        let database = try await makeSchema(
+            client, prefix: prefix, extraSQL: "CREATE TABLE SCHEMA.effects (event_id uuid NOT NULL, sequence integer NOT NULL);\n" + deadLetters)
+        return Effects(database: database)
+    }
 
-            let taken = try await connection.take(from: queue.deadLetterQueue, max: 10)
-            #expect(taken.count == 3)
-            #expect(Set(taken.compactMap(\.messageID)) == Set(envelopes.map(\.header.id.description)))
-            #expect(taken.map(\.deadLetterReason) == ["rejected", "rejected", "rejected"])
-            #expect(try await connection.take(from: queue.deadLetterQueue, max: 10).isEmpty)  // held, so not handed out twice
-            connection.settleTaken(taken.map { ($0, .requeue) })
-            try await eventually("put back") { try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 3 }
+    /// Publishes `envelopes` (and `extra`) and rejects them all, so the broker parks them in `queue.dead` at once.
+    static func park(_ envelopes: [EncodedEnvelope], extra: [OutgoingMessage] = [], in queue: QueueSpec, on connection: AMQPConnection) async throws {
+        try await connection.publish(envelopes.map(OutgoingMessage.init) + extra)
+        let subscription = connection.subscribe(queue: queue.name)
+        var received: [Delivery] = []
+        while received.count < envelopes.count + extra.count { received += await subscription.next(max: 100) }
+        subscription.settle(received.map { ($0, .reject) })
+        await subscription.cancel()
+    }
 
-            let again = try await connection.take(from: queue.deadLetterQueue, max: 2)
-            #expect(again.count == 2)
-            connection.settleTaken(again.map { ($0, .ack) })
-            try await eventually("two removed") { try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 1 }
+    static func rows(_ effects: Effects) async throws -> Int { try await effects.count("SELECT count(*) FROM SCHEMA.dead_letters") }
+
+    @Test("the keeper moves each parked message into the table once, with why it died; one that is no envelope has no company")
+    func keeperKeepsEachOnce() async throws {
+        try await withPostgres { client in
+            let effects = try await Self.schema(client, prefix: "it_dl_keep")
+            let queue = testQueue("dlkeep")
+            let connection = try TestEnvironment.connection("dlkeep", queues: [queue])
+            let deadLetters = DeadLetters(database: effects.database, publisher: connection)
+            let keeper = DeadLetterKeeper(deadLetters: deadLetters, connection: connection, queues: [queue], logger: TestEnvironment.logger)
+            let company = CompanyID()
+            let envelopes = try numberedEnvelopes(0..<3, routingKey: queue.bindings[0], company: company)
+            let garbage = OutgoingMessage(routingKey: queue.bindings[0], messageID: "garbage", type: "x", timestamp: 0, body: Array("{".utf8))
+            try await running([connection, keeper]) {
+                try await connection.waitUntilConnected()
+                try await Self.park(envelopes, extra: [garbage], in: queue, on: connection)
+                try await eventually("kept") { try await Self.rows(effects) == 4 }
+                try await eventually("parking queue drained") { try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 0 }
+            }
+            #expect(try await effects.count("SELECT count(*) FROM SCHEMA.dead_letters WHERE reason = 'rejected' AND queue = '\(queue.name)'") == 4)
+            #expect(try await effects.count("SELECT count(*) FROM SCHEMA.dead_letters WHERE company_id = '\(company)'") == 3)
+            #expect(try await effects.count("SELECT count(*) FROM SCHEMA.dead_letters WHERE company_id IS NULL AND message_id = 'garbage'") == 1)
+            let letters = try await deadLetters.list(company: company, limit: 10)
+            #expect(Set(letters.map(\.eventID)) == Set(envelopes.map(\.header.id)))
+            #expect(Set(letters.map { String(decoding: $0.body, as: UTF8.self) }) == Set(envelopes.map { String(decoding: $0.body, as: UTF8.self) }))
+            #expect(letters.allSatisfy { $0.reason == "rejected" && $0.queue == queue.name })
+            // The same parked messages read again (the keeper's ack lost in a crash): still kept once.
+            let again = try TestEnvironment.connection("dlkeep.again", queues: [queue])
+            try await running([again]) {
+                try await again.waitUntilConnected()
+                try await Self.park(envelopes, in: queue, on: again)
+                let parked = again.subscribe(queue: queue.deadLetterQueue)
+                var received: [Delivery] = []
+                while received.count < 3 { received += await parked.next(max: 10) }
+                try await deadLetters.keep(received, from: queue.name)
+                parked.settle(received.map { ($0, .ack) })
+                await parked.cancel()
+            }
+            #expect(try await Self.rows(effects) == 4)
         }
     }
 
-    @Test("a company lists only its own dead letters, and a replay applies each of them exactly once")
+    @Test("a company lists only its own dead letters, page by page, and a replay applies each of them exactly once")
     func listAndReplayPerCompany() async throws {
         try await withPostgres { client in
-            let effects = try await Effects.make(client, prefix: "it_deadletters")
-            let queue = testQueue("deadletters", deliveryLimit: 2)
+            let effects = try await Self.schema(client, prefix: "it_dl_replay")
+            let queue = testQueue("dlreplay", deliveryLimit: 2)
             let companyA = CompanyID()
             let companyB = CompanyID()
             let ofA = try numberedEnvelopes(0..<2, routingKey: queue.bindings[0], company: companyA)
@@ -56,7 +88,7 @@ struct DeadLetterTests {
             let good = try numberedEnvelopes(10..<20, routingKey: queue.bindings[0], company: companyA)
             // The handler fails for sequences below 10 until it is "fixed".
             let fixed = Flag()
-            let connection = try TestEnvironment.connection("deadletters", queues: [queue])
+            let connection = try TestEnvironment.connection("dlreplay", queues: [queue])
             let consumer = InboxConsumer(
                 name: "effects", database: effects.database, connection: connection, configuration: .init(queue: queue.name, maxBatch: 10),
                 logger: TestEnvironment.logger
@@ -65,22 +97,22 @@ struct DeadLetterTests {
                 if event.data.sequence < 10 && !fixed.isSet { throw PoisonError() }
                 try await effects.record(context)
             }
-            let deadLetters = DeadLetters(connection: connection, queues: [queue])
-            try await running([connection, consumer]) {
+            let deadLetters = DeadLetters(database: effects.database, publisher: connection)
+            let keeper = DeadLetterKeeper(deadLetters: deadLetters, connection: connection, queues: [queue], logger: TestEnvironment.logger)
+            try await running([connection, consumer, keeper]) {
                 try await connection.waitUntilConnected()
                 try await connection.publish((ofA + ofB + good).map(OutgoingMessage.init))
                 try await eventually("good ones applied") { try await effects.count() == 10 }
-                try await eventually("three parked") { try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 3 }
+                try await eventually("three kept") { try await Self.rows(effects) == 3 }
 
-                let listingA = try await deadLetters.list(company: companyA, limit: 100)
-                #expect(listingA.scanned == 3)
-                #expect(Set(listingA.letters.map(\.header.id)) == Set(ofA.map(\.header.id)))
-                #expect(listingA.letters.allSatisfy { $0.queue == queue.name && $0.reason == "delivery_limit" })
-                #expect(Set(listingA.letters.map { String(decoding: $0.body, as: UTF8.self) }) == Set(ofA.map { String(decoding: $0.body, as: UTF8.self) }))
-                let listingB = try await deadLetters.list(company: companyB, limit: 100)
-                #expect(listingB.letters.map(\.header.id) == ofB.map(\.header.id))
-                #expect(try await deadLetters.list(company: companyA, limit: 1).letters.count == 1)
-                try await eventually("reading put them all back") { try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 3 }
+                let lettersA = try await deadLetters.list(company: companyA, limit: 100)
+                #expect(Set(lettersA.map(\.eventID)) == Set(ofA.map(\.header.id)))
+                #expect(lettersA.allSatisfy { $0.queue == queue.name && $0.reason == "delivery_limit" })
+                #expect(try await deadLetters.list(company: companyB, limit: 100).map(\.eventID) == ofB.map(\.header.id))
+                let first = try await deadLetters.list(company: companyA, limit: 1)
+                let second = try await deadLetters.list(company: companyA, before: first.last?.id, limit: 1)
+                #expect(first.count == 1 && second.count == 1 && first[0].id > second[0].id)
+                #expect(try await deadLetters.list(company: companyA, before: second.last?.id, limit: 1).isEmpty)
 
                 fixed.set()
                 let stranger = EventID()
@@ -89,92 +121,126 @@ struct DeadLetterTests {
                 #expect(Set(replay.replayed) == Set(ofA.map(\.header.id)))
                 #expect(Set(replay.notFound) == Set(ofB.map(\.header.id) + [stranger]))
                 try await eventually("replayed ones applied") { try await effects.count() == 12 }
-                try await eventually("only B's left parked") { try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 1 }
-                // Replayed again (a retry after a lost answer): nothing is parked under those ids any more.
+                #expect(try await Self.rows(effects) == 1)
+                // Asked again (a retry after a lost answer): nothing is kept under those ids any more.
                 #expect(try await deadLetters.replay(company: companyA, eventIDs: Set(ofA.map(\.header.id))).replayed.isEmpty)
-                #expect(try await deadLetters.list(company: companyB, limit: 100).letters.map(\.header.id) == ofB.map(\.header.id))
             }
             #expect(try await effects.count() == 12)
             #expect(try await effects.count("SELECT count(DISTINCT event_id) FROM SCHEMA.effects") == 12)
+            #expect(try await effects.count("SELECT count(*) FROM SCHEMA.dead_letters WHERE company_id = '\(companyB)'") == 1)
         }
     }
 
-    @Test("the API: owner and admin only (D-27), a company's own letters, 400s that name the field")
-    func api() async throws {
-        let queue = testQueue("deadletters.api", deliveryLimit: 2)
-        let connection = try TestEnvironment.connection("deadletters.api", queues: [queue])
-        let company = CompanyID()
-        let parked = try numberedEnvelopes(0..<1, routingKey: queue.bindings[0], company: company)
-        let secret = "test-secret-0123456789-0123456789-abcdef"
-        let verifier = await TokenVerifier(secret: secret)
-        var headers: [Role: HTTPFields] = [:]
-        for role in Role.allCases {
-            let token = try await verifier.token(for: Identity(userID: UserID(), companyID: company, role: role), expiresIn: 600)
-            headers[role] = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+    @Test("a replay the broker does not confirm forgets nothing")
+    func unconfirmedReplayKeepsTheLetters() async throws {
+        try await withPostgres { client in
+            let effects = try await Self.schema(client, prefix: "it_dl_down")
+            let queue = testQueue("dldown")
+            let connection = try TestEnvironment.connection("dldown", queues: [queue])
+            let company = CompanyID()
+            let envelopes = try numberedEnvelopes(0..<2, routingKey: queue.bindings[0], company: company)
+            let deadLetters = DeadLetters(database: effects.database, publisher: connection)
+            let keeper = DeadLetterKeeper(deadLetters: deadLetters, connection: connection, queues: [queue], logger: TestEnvironment.logger)
+            try await running([connection, keeper]) {
+                try await connection.waitUntilConnected()
+                try await Self.park(envelopes, in: queue, on: connection)
+                try await eventually("kept") { try await Self.rows(effects) == 2 }
+            }
+            // A publisher that never connects: the confirm never comes.
+            let silent = try TestEnvironment.connection("dldown.silent", queues: [queue])
+            let stuck = DeadLetters(database: effects.database, publisher: silent, confirmTimeout: .milliseconds(200))
+            await #expect(throws: AMQPError.self) {
+                try await stuck.replay(company: company, eventIDs: Set(envelopes.map(\.header.id)))
+            }
+            #expect(try await Self.rows(effects) == 2)
+            #expect(try await deadLetters.list(company: company, limit: 10).count == 2)
         }
-        let bearer = headers
-        try await running([connection]) {
-            try await connection.waitUntilConnected()
-            try await connection.publish(parked.map(OutgoingMessage.init))
-            let subscription = connection.subscribe(queue: queue.name)
-            let received = await subscription.next(max: 1)
-            subscription.settle(received.map { ($0, .reject) })
-            await subscription.cancel()
-            try await eventually("parked") { try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 1 }
+    }
 
-            let router = RouterBuilder.build(
-                components: ServiceComponents(), verifier: verifier, readiness: nil, metrics: nil, maxBodyBytes: 4_096,
-                deadLetters: DeadLetters(connection: connection, queues: [queue]))
-            try await Application(router: router).test(.router) { client in
-                for role in [Role.manager, .agent, .billing] {
-                    try await client.execute(uri: "/v1/dead-letters", method: .get, headers: bearer[role]!) { response in
-                        #expect(response.status == .forbidden)
+    @Test("the API: owner and admin only (D-27), a company's own letters, 400s that name the field, 503 when the broker fails")
+    func api() async throws {
+        try await withPostgres { client in
+            let effects = try await Self.schema(client, prefix: "it_dl_api")
+            let queue = testQueue("dlapi")
+            let connection = try TestEnvironment.connection("dlapi", queues: [queue])
+            let company = CompanyID()
+            let parked = try numberedEnvelopes(0..<1, routingKey: queue.bindings[0], company: company)
+            let verifier = await TokenVerifier(secret: "test-secret-0123456789-0123456789-abcdef")
+            var headers: [Role: HTTPFields] = [:]
+            for role in Role.allCases {
+                let token = try await verifier.token(for: Identity(userID: UserID(), companyID: company, role: role), expiresIn: 600)
+                headers[role] = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+            }
+            let bearer = headers
+            let deadLetters = DeadLetters(database: effects.database, publisher: connection)
+            let keeper = DeadLetterKeeper(deadLetters: deadLetters, connection: connection, queues: [queue], logger: TestEnvironment.logger)
+            let silent = try TestEnvironment.connection("dlapi.silent", queues: [queue])
+            try await running([connection, keeper]) {
+                try await connection.waitUntilConnected()
+                try await Self.park(parked, in: queue, on: connection)
+                try await eventually("kept") { try await Self.rows(effects) == 1 }
+                let router = RouterBuilder.build(
+                    components: ServiceComponents(), verifier: verifier, readiness: nil, metrics: nil, maxBodyBytes: 4_096,
+                    deadLetters: DeadLetterRoutes(deadLetters: deadLetters, queues: [queue]))
+                let failing = RouterBuilder.build(
+                    components: ServiceComponents(), verifier: verifier, readiness: nil, metrics: nil, maxBodyBytes: 4_096,
+                    deadLetters: DeadLetterRoutes(
+                        deadLetters: DeadLetters(database: effects.database, publisher: silent, confirmTimeout: .milliseconds(200)), queues: [queue]))
+                let replayBody = ByteBuffer(string: #"{"event_ids":["\#(parked[0].header.id)"]}"#)
+                try await Application(router: failing).test(.router) { client in
+                    try await client.execute(uri: "/v1/dead-letters/replay", method: .post, headers: bearer[.owner]!, body: replayBody) { response in
+                        #expect(response.status == .serviceUnavailable)
                         let problem = try Self.error(response)
-                        #expect(problem.code == "auth.forbidden")
+                        #expect(problem.code == "broker.unavailable")
                     }
                 }
-                try await client.execute(uri: "/v1/dead-letters?queue=nope", method: .get, headers: bearer[.admin]!) { response in
-                    #expect(response.status == .badRequest)
-                    let problem = try Self.error(response)
-                    #expect(problem.field == "queue")
+                try await Application(router: router).test(.router) { client in
+                    for role in [Role.manager, .agent, .billing] {
+                        try await client.execute(uri: "/v1/dead-letters", method: .get, headers: bearer[role]!) { response in
+                            #expect(response.status == .forbidden)
+                            let problem = try Self.error(response)
+                            #expect(problem.code == "auth.forbidden")
+                        }
+                    }
+                    for (query, field) in [("queue=nope", "queue"), ("limit=0", "limit"), ("limit=x", "limit"), ("before=-1", "before")] {
+                        try await client.execute(uri: "/v1/dead-letters?\(query)", method: .get, headers: bearer[.admin]!) { response in
+                            #expect(response.status == .badRequest)
+                            let problem = try Self.error(response)
+                            #expect(problem.field == field)
+                        }
+                    }
+                    try await client.execute(uri: "/v1/dead-letters?queue=\(queue.name)", method: .get, headers: bearer[.admin]!) { response in
+                        #expect(response.status == .ok)
+                        let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                        let items = try #require(body["items"] as? [[String: Any]])
+                        #expect(items.count == 1)
+                        #expect(items.first?["event_id"] as? String == parked[0].header.id.description)
+                        #expect(items.first?["reason"] as? String == "rejected")
+                        #expect(items.first?["envelope"] as? String == String(decoding: parked[0].body, as: UTF8.self))
+                    }
+                    let badID = ByteBuffer(string: #"{"event_ids":["\#(parked[0].header.id)","not-a-uuid"]}"#)
+                    try await client.execute(uri: "/v1/dead-letters/replay", method: .post, headers: bearer[.owner]!, body: badID) { response in
+                        #expect(response.status == .badRequest)
+                        let problem = try Self.error(response)
+                        #expect(problem.field == "event_ids[1]")
+                    }
+                    try await client.execute(
+                        uri: "/v1/dead-letters/replay", method: .post, headers: bearer[.owner]!, body: ByteBuffer(string: #"{"event_ids":[]}"#)
+                    ) { response in
+                        #expect(response.status == .badRequest)
+                        let problem = try Self.error(response)
+                        #expect(problem.field == "event_ids")
+                    }
+                    try await client.execute(uri: "/v1/dead-letters/replay", method: .post, headers: bearer[.owner]!, body: replayBody) { response in
+                        #expect(response.status == .ok)
+                        let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: [String]])
+                        #expect(body["replayed"] == [parked[0].header.id.description])
+                        #expect(body["not_found"] == [])
+                    }
                 }
-                try await client.execute(uri: "/v1/dead-letters?limit=0", method: .get, headers: bearer[.admin]!) { response in
-                    #expect(response.status == .badRequest)
-                    let problem = try Self.error(response)
-                    #expect(problem.field == "limit")
-                }
-                try await client.execute(uri: "/v1/dead-letters?queue=\(queue.name)", method: .get, headers: bearer[.admin]!) { response in
-                    #expect(response.status == .ok)
-                    let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
-                    let data = try #require(body["data"] as? [[String: Any]])
-                    #expect(data.count == 1)
-                    #expect(data.first?["event_id"] as? String == parked[0].header.id.description)
-                    #expect(data.first?["reason"] as? String == "rejected")
-                    #expect(data.first?["envelope"] as? String == String(decoding: parked[0].body, as: UTF8.self))
-                }
-                let badID = ByteBuffer(string: #"{"event_ids":["\#(parked[0].header.id)","not-a-uuid"]}"#)
-                try await client.execute(uri: "/v1/dead-letters/replay", method: .post, headers: bearer[.owner]!, body: badID) { response in
-                    #expect(response.status == .badRequest)
-                    let problem = try Self.error(response)
-                    #expect(problem.field == "event_ids[1]")
-                }
-                try await client.execute(
-                    uri: "/v1/dead-letters/replay", method: .post, headers: bearer[.owner]!, body: ByteBuffer(string: #"{"event_ids":[]}"#)
-                ) { response in
-                    #expect(response.status == .badRequest)
-                    let problem = try Self.error(response)
-                    #expect(problem.field == "event_ids")
-                }
-                let replay = ByteBuffer(string: #"{"event_ids":["\#(parked[0].header.id)"]}"#)
-                try await client.execute(uri: "/v1/dead-letters/replay", method: .post, headers: bearer[.owner]!, body: replay) { response in
-                    #expect(response.status == .ok)
-                    let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: [String]])
-                    #expect(body["replayed"] == [parked[0].header.id.description])
-                    #expect(body["not_found"] == [])
-                }
+                try await eventually("back on its queue") { try await connection.status(ofQueue: queue.name)?.messages == 1 }
+                #expect(try await Self.rows(effects) == 0)
             }
-            try await eventually("back on its queue") { try await connection.status(ofQueue: queue.name)?.messages == 1 }
-            #expect(try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 0)
         }
     }
 

@@ -43,7 +43,7 @@ struct ServiceStartTests {
             let owner = try await TokenVerifier(secret: configuration.jwtSecret).token(for: Identity(userID: UserID(), companyID: company, role: .owner))
             let letters = try await get(base, "/v1/dead-letters", token: owner)
             #expect(letters.status == 200)
-            #expect(String(decoding: letters.body, as: UTF8.self).contains(#""data":[]"#))
+            #expect(String(decoding: letters.body, as: UTF8.self).contains(#""items":[]"#))
 
             let probe = try TestEnvironment.connection("probe")
             probe.start()

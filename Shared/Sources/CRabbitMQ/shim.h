@@ -244,16 +244,6 @@ typedef struct {
     char routing_key[256];
 } myop_frame_t;
 
-/// A basic.deliver or basic.get-ok: the routing key is copied, because the method's memory is the library's.
-static inline void myop_set_delivery(myop_frame_t *out, uint64_t delivery_tag, amqp_boolean_t redelivered, amqp_bytes_t routing_key) {
-    out->kind = MYOP_FRAME_DELIVER;
-    out->delivery_tag = delivery_tag;
-    out->redelivered = redelivered;
-    size_t n = routing_key.len < sizeof out->routing_key - 1 ? routing_key.len : sizeof out->routing_key - 1;
-    memcpy(out->routing_key, routing_key.bytes, n);
-    out->routing_key[n] = 0;
-}
-
 /// Waits up to `timeout_us` for one frame and classifies it. Returns 0 or a negative library status.
 static inline int myop_next_frame(amqp_connection_state_t c, long timeout_us, myop_frame_t *out) {
     amqp_frame_t frame;
@@ -269,7 +259,12 @@ static inline int myop_next_frame(amqp_connection_state_t c, long timeout_us, my
     switch (frame.payload.method.id) {
     case AMQP_BASIC_DELIVER_METHOD: {
         amqp_basic_deliver_t *m = (amqp_basic_deliver_t *)frame.payload.method.decoded;
-        myop_set_delivery(out, m->delivery_tag, m->redelivered, m->routing_key);
+        out->kind = MYOP_FRAME_DELIVER;
+        out->delivery_tag = m->delivery_tag;
+        out->redelivered = m->redelivered;
+        size_t n = m->routing_key.len < sizeof out->routing_key - 1 ? m->routing_key.len : sizeof out->routing_key - 1;
+        memcpy(out->routing_key, m->routing_key.bytes, n);
+        out->routing_key[n] = 0;
         return 0;
     }
     case AMQP_BASIC_ACK_METHOD: {
@@ -304,33 +299,6 @@ static inline int myop_next_frame(amqp_connection_state_t c, long timeout_us, my
     default:
         return 0;
     }
-}
-
-/// basic.get on an open channel, without auto-ack. 0 when a message was ready (`out` as for a basic.deliver; read
-/// its content next with myop_read_message), 1 when the queue is empty, otherwise a failure status (a broker
-/// reply code such as 404 closes the channel).
-static inline int myop_basic_get(amqp_connection_state_t c, amqp_channel_t channel, const char *queue,
-                                 myop_frame_t *out, char *text, size_t text_len) {
-    memset(out, 0, sizeof *out);
-    amqp_rpc_reply_t reply = amqp_basic_get(c, channel, amqp_cstring_bytes(queue), 0);
-    int status = myop_reply_status(reply, text, text_len);
-    if (status != 0) return status;
-    if (reply.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) return 1;
-    if (reply.reply.id != AMQP_BASIC_GET_OK_METHOD) {
-        snprintf(text, text_len, "unexpected reply 0x%08X to basic.get", reply.reply.id);
-        return AMQP_STATUS_UNEXPECTED_STATE;
-    }
-    amqp_basic_get_ok_t *m = (amqp_basic_get_ok_t *)reply.reply.decoded;
-    out->channel = channel;
-    myop_set_delivery(out, m->delivery_tag, m->redelivered, m->routing_key);
-    return 0;
-}
-
-/// Answers a broker's channel.close (after a failed synchronous call) so the channel number can be opened again.
-static inline void myop_channel_close_ok(amqp_connection_state_t c, amqp_channel_t channel) {
-    amqp_channel_close_ok_t close_ok;
-    close_ok.dummy = 0;
-    amqp_send_method(c, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &close_ok);
 }
 
 /// Reads the header and body frames that follow a basic.deliver. 0 or a negative library status.

@@ -20,7 +20,6 @@ public final class AMQPConnection: Sendable, Service {
         case settle(channel: UInt16, generation: UInt64, [(UInt64, DeliveryOutcome)])
         case cancel(Subscription, CheckedContinuation<Void, Never>)
         case inspect(String, CheckedContinuation<QueueStatus?, any Error>)
-        case take(String, max: Int, CheckedContinuation<[Delivery], any Error>)
         case close(CheckedContinuation<Void, Never>)
     }
 
@@ -124,28 +123,6 @@ public final class AMQPConnection: Sendable, Service {
             }
         }
     }
-
-    /// Takes up to `max` ready messages of `queue` one by one (`basic.get`), for tools that read or move a queue's
-    /// messages (dead letters), not for consuming. Each stays unacked until settled with `settleTaken`: `.requeue`
-    /// puts it back, `.ack` removes it. If the connection drops first, the broker puts them back itself. Every get
-    /// is a round trip that the connection's other traffic waits behind, so a large `max` goes in chunks.
-    public func take(from queue: String, max: Int) async throws -> [Delivery] {
-        var taken: [Delivery] = []
-        while taken.count < max {
-            let wanted = min(50, max - taken.count)
-            let chunk = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Delivery], any Error>) in
-                if !post(.take(queue, max: wanted, continuation)) {
-                    continuation.resume(throwing: AMQPError(.closed, "connection \(configuration.connectionName) is closed"))
-                }
-            }
-            taken += chunk
-            if chunk.count < wanted { break }  // the queue ran dry
-        }
-        return taken
-    }
-
-    /// Settles messages `take` returned.
-    public func settleTaken(_ outcomes: [(Delivery, DeliveryOutcome)]) { settle(outcomes) }
 
     /// Stops the broker's deliveries to `subscription`; already received ones stay in its buffer.
     func cancel(_ subscription: Subscription) async {

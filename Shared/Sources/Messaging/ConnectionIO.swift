@@ -73,8 +73,6 @@ final class ConnectionIO: @unchecked Sendable {
     private static let publishChannel: UInt16 = 1
     /// Opened and closed around each passive declare; far above the consumers' channels.
     private static let inspectionChannel: UInt16 = 2_047
-    /// Where `take` gets messages one by one; they stay unacked on it until settled.
-    private static let takeChannel: UInt16 = 2_046
 
     private let connection: AMQPConnection
     private let configuration: AMQPConfiguration
@@ -84,7 +82,6 @@ final class ConnectionIO: @unchecked Sendable {
     private var confirms = ConfirmTracker<PublishToken>()
     private var waitingPublishes = RingBuffer<(messages: [OutgoingMessage], ticket: PublishToken, after: PublishToken?)>()
     private var consumers: [UInt16: Consumer] = [:]
-    private var takeChannelOpen = false
     private var closeRequest: CheckedContinuation<Void, Never>?
     private var reconnectDelay: Duration
     private var errorText = [CChar](repeating: 0, count: 512)
@@ -279,16 +276,6 @@ final class ConnectionIO: @unchecked Sendable {
         case .subscribe(let subscription):
             consumers[subscription.channel] = Consumer(subscription: subscription)
             if state != nil { try startConsumer(subscription.channel) }
-        case .settle(let channel, let generation, let outcomes) where channel == Self.takeChannel:
-            // Taken one by one, settled one by one: no consumer's ack tracker folds them.
-            guard generation == self.generation, state != nil, takeChannelOpen else { return }
-            for (tag, outcome) in outcomes {
-                switch outcome {
-                case .ack: try send(.ack(tag, multiple: false), channel: channel)
-                case .requeue: try send(.nack(tag, requeue: true), channel: channel)
-                case .reject: try send(.nack(tag, requeue: false), channel: channel)
-                }
-            }
         case .settle(let channel, let generation, let outcomes):
             guard generation == self.generation, state != nil, let consumer = consumers[channel] else { return }
             for (tag, outcome) in outcomes {
@@ -320,17 +307,6 @@ final class ConnectionIO: @unchecked Sendable {
             default:
                 continuation.resume(throwing: AMQPError(.connectionLost, "inspecting \(queue) failed (\(status))"))
                 try check(status, "inspect \(queue)")
-            }
-        case .take(let queue, let max, let continuation):
-            guard let state else {
-                continuation.resume(throwing: AMQPError(.connectionLost, "not connected to the broker"))
-                return
-            }
-            do {
-                continuation.resume(returning: try take(state, from: queue, max: max))
-            } catch {
-                continuation.resume(throwing: AMQPError(.connectionLost, "taking from \(queue) failed: \(error)"))
-                throw error
             }
         case .close(let continuation):
             closeRequest = continuation
@@ -424,51 +400,21 @@ final class ConnectionIO: @unchecked Sendable {
         defer { amqp_destroy_message(&message) }
         guard let consumer = consumers[frame.channel] else { return false }
         consumer.acks.delivered(frame.delivery_tag)
-        consumer.hold(delivery(frame, &message, deadLetterReason: false), now: now)
-        return true
-    }
-
-    /// Up to `max` ready messages of `queue` by `basic.get`, unacked on the take channel until settled. A broker
-    /// refusal (the queue is gone) closes that channel and with it every message taken on it, so it ends the
-    /// connection like any failure: the reconnect makes the tags of every earlier take stale, and the broker puts
-    /// what they held back.
-    private func take(_ state: amqp_connection_state_t, from queue: String, max: Int) throws -> [Delivery] {
-        if !takeChannelOpen {
-            try check(myop_channel_open(state, Self.takeChannel, &errorText, errorText.count), "channel.open \(Self.takeChannel)")
-            takeChannelOpen = true
-        }
-        var taken: [Delivery] = []
-        var frame = myop_frame_t()
-        while taken.count < max {
-            let status = myop_basic_get(state, Self.takeChannel, queue, &frame, &errorText, errorText.count)
-            if status == 1 { break }
-            if status > 0 { myop_channel_close_ok(state, Self.takeChannel) }
-            try check(status, "basic.get \(queue)")
-            var message = amqp_message_t()
-            let read = myop_read_message(state, Self.takeChannel, &message)
-            guard read == 0 else { throw ConnectionFailure(description: "reading message failed: \(Self.statusText(read))") }
-            defer { amqp_destroy_message(&message) }
-            taken.append(delivery(frame, &message, deadLetterReason: true))
-        }
-        return taken
-    }
-
-    /// The body and properties copied out of rabbitmq-c's pool. The dead-letter reason is one more header scan,
-    /// so only `take` (tools reading dead letters) asks for it.
-    private func delivery(_ frame: myop_frame_t, _ message: inout amqp_message_t, deadLetterReason: Bool) -> Delivery {
         var deliveryCount: Int64 = 0
         _ = myop_header_int(&message.properties, "x-delivery-count", &deliveryCount)
         let routingKey = withUnsafeBytes(of: frame.routing_key) { raw in
             String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
         }
-        return Delivery(
+        let delivery = Delivery(
             tag: Delivery.Tag(generation: generation, channel: frame.channel, deliveryTag: frame.delivery_tag),
             body: Self.bytes(message.body), routingKey: routingKey,
             messageID: Self.string(myop_property_message_id(&message.properties)),
             type: Self.string(myop_property_type(&message.properties)),
             traceparent: Self.string(myop_header_string(&message.properties, "traceparent")),
             redelivered: frame.redelivered != 0, deliveryCount: Int(deliveryCount),
-            deadLetterReason: deadLetterReason ? Self.string(myop_header_string(&message.properties, "x-first-death-reason")) : nil)
+            deadLetterReason: Self.string(myop_header_string(&message.properties, "x-first-death-reason")))
+        consumer.hold(delivery, now: now)
+        return true
     }
 
     /// Sends due acks; `force` also sends every held one (closing).
@@ -499,7 +445,6 @@ final class ConnectionIO: @unchecked Sendable {
             amqp_destroy_connection(state)
         }
         state = nil
-        takeChannelOpen = false
         generation += 1
         let lost = AMQPError(.connectionLost, "the broker connection was lost before the publish was confirmed")
         for ticket in confirms.reset() { ticket.finish(.failure(lost)) }
@@ -527,7 +472,6 @@ final class ConnectionIO: @unchecked Sendable {
             switch command {
             case .publish(_, let ticket, _): ticket.finish(.failure(AMQPError(.closed, "connection closed")))
             case .inspect(_, let continuation): continuation.resume(throwing: AMQPError(.closed, "connection closed"))
-            case .take(_, _, let continuation): continuation.resume(throwing: AMQPError(.closed, "connection closed"))
             case .cancel(_, let continuation), .close(let continuation): continuation.resume()
             case .subscribe, .settle: break
             }

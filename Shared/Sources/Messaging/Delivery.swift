@@ -17,8 +17,8 @@ public struct Delivery: Sendable {
     public let redelivered: Bool
     /// How many times the quorum queue handed it out before (`x-delivery-count`), 0 on the first delivery.
     public let deliveryCount: Int
-    /// Why the broker dead-lettered it (`x-first-death-reason`: `delivery_limit`, `rejected`, …); read only for
-    /// messages taken with `AMQPConnection.take`.
+    /// Why the broker dead-lettered it (`x-first-death-reason`: `delivery_limit`, `rejected`, …), for a message read
+    /// from a `<queue>.dead`; nil for the rest.
     public let deadLetterReason: String?
 }
 

@@ -1,38 +1,42 @@
 import Contracts
 import Foundation
 public import Hummingbird
-import Messaging
+public import Messaging
+public import Storage
 
-/// `GET /v1/dead-letters` and `POST /v1/dead-letters/replay` of every service (`DeadLetters`). D-27 leaves the
-/// permission to the roles that may do everything: owner and admin.
-extension DeadLetters {
+/// `GET /v1/dead-letters` and `POST /v1/dead-letters/replay` of every service (`DeadLetters`). D-27 names no
+/// permission for them, so they go to the roles that may do everything: owner and admin.
+public struct DeadLetterRoutes: Sendable {
     static let roles: Set<Role> = [.owner, .admin]
-    static let defaultLimit = 100
-    static let maximumLimit = 1_000
+    static let defaultLimit = 50
+    static let maximumLimit = 500
     static let maximumReplay = 100
 
-    public func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.get("dead-letters") { request, context -> ListResponse in
+    let deadLetters: DeadLetters
+    /// The service's queues: a `queue` filter must name one of them.
+    let queues: [String]
+
+    public init(deadLetters: DeadLetters, queues: [QueueSpec]) {
+        self.deadLetters = deadLetters
+        self.queues = queues.map(\.name)
+    }
+
+    func add(to group: RouterGroup<AppRequestContext>) {
+        group.get("dead-letters") { request, context -> Page<Item> in
             let identity = try context.require("dead_letters.read", roles: Self.roles)
             let query = request.uri.queryParameters
             let queue = try queueFilter(query["queue"].map(String.init))
-            var limit = Self.defaultLimit
-            if let text = query["limit"] {
-                guard let value = Int(text), (1...Self.maximumLimit).contains(value) else {
-                    throw APIError.badRequest("request.query_invalid", "The limit is a number from 1 to \(Self.maximumLimit).", field: "limit")
-                }
-                limit = value
-            }
-            let listing = try await brokerCall { try await list(company: identity.companyID, queue: queue, limit: limit) }
-            return ListResponse(data: listing.letters.map(Item.init), scanned: listing.scanned)
+            let limit = try Self.number(query["limit"].map(String.init), name: "limit", in: 1...Self.maximumLimit) ?? Self.defaultLimit
+            let before = try Self.number(query["before"].map(String.init), name: "before", in: 1...Int.max).map(Int64.init)
+            let letters = try await deadLetters.list(company: identity.companyID, queue: queue, before: before, limit: limit)
+            return Page(items: letters.map(Item.init), next: letters.count == limit ? letters.last.map { String($0.id) } : nil)
         }
         group.post("dead-letters/replay") { request, context -> ReplayResponse in
             let identity = try context.require("dead_letters.replay", roles: Self.roles)
             let body = try await request.decode(as: ReplayRequest.self, context: context)
             let queue = try queueFilter(body.queue)
             guard (1...Self.maximumReplay).contains(body.eventIDs.count) else {
-                throw APIError.badRequest(
-                    "request.field_invalid", "event_ids lists 1 to \(Self.maximumReplay) event ids.", field: "event_ids")
+                throw APIError.badRequest("request.field_invalid", "event_ids lists 1 to \(Self.maximumReplay) event ids.", field: "event_ids")
             }
             var ids: Set<EventID> = []
             for (index, text) in body.eventIDs.enumerated() {
@@ -41,61 +45,65 @@ extension DeadLetters {
                 }
                 ids.insert(id)
             }
-            let replay = try await brokerCall { try await self.replay(company: identity.companyID, eventIDs: ids, queue: queue) }
+            let replay: DeadLetters.Replay
+            do {
+                replay = try await deadLetters.replay(company: identity.companyID, eventIDs: ids, queue: queue)
+            } catch let error as AMQPError {
+                // Nothing was forgotten: the transaction rolled back and the letters are still kept.
+                throw APIError.unavailable("broker.unavailable", "The message broker did not take the replay (\(error.code)); the letters are kept, try again shortly.")
+            }
             return ReplayResponse(replayed: replay.replayed.map(\.description), notFound: replay.notFound.map(\.description))
         }
     }
 
     private func queueFilter(_ name: String?) throws -> String? {
         guard let name else { return nil }
-        guard knows(queue: name) else {
-            let names = queues.map(\.name).joined(separator: ", ")
-            throw APIError.badRequest("request.field_invalid", "queue must be one of this service's queues: \(names).", field: "queue")
+        guard queues.contains(name) else {
+            throw APIError.badRequest(
+                "request.field_invalid", "queue must be one of this service's queues: \(queues.joined(separator: ", ")).", field: "queue")
         }
         return name
     }
 
-    /// The broker unreachable is a 503 the caller can retry, not a 500.
-    private func brokerCall<Value>(_ work: () async throws -> Value) async throws -> Value {
-        do {
-            return try await work()
-        } catch let error as AMQPError {
-            throw APIError.unavailable("broker.unavailable", "The message broker is not reachable right now (\(error.code)); try again shortly.")
+    private static func number(_ text: String?, name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            let bounds = range.upperBound == Int.max ? "a positive whole number" : "a whole number from \(range.lowerBound) to \(range.upperBound)"
+            throw APIError.badRequest("request.query_invalid", "\(name) must be \(bounds).", field: name)
         }
+        return value
     }
 
-    struct ListResponse: ResponseCodable {
-        var data: [Item]
-        var scanned: Int
-    }
-
-    struct Item: Codable {
+    struct Item: Codable, Sendable {
+        var id: String
         var queue: String
         var eventID: String
         var type: String
-        var version: Int
         var occurredAt: Date
         var correlationID: String?
         var reason: String?
+        var parkedAt: Date
         /// The envelope as published, as JSON text.
         var envelope: String
 
-        init(_ letter: Letter) {
+        init(_ letter: DeadLetters.Letter) {
+            id = String(letter.id)
             queue = letter.queue
-            eventID = letter.header.id.description
-            type = letter.header.type.rawValue
-            version = letter.header.version
-            occurredAt = letter.header.occurredAt
-            correlationID = letter.header.correlationID
+            eventID = letter.eventID.description
+            type = letter.eventType
+            occurredAt = letter.occurredAt
+            correlationID = letter.correlationID
             reason = letter.reason
+            parkedAt = letter.parkedAt
             envelope = String(decoding: letter.body, as: UTF8.self)
         }
 
         enum CodingKeys: String, CodingKey {
-            case queue, type, version, reason, envelope
+            case id, queue, type, reason, envelope
             case eventID = "event_id"
             case occurredAt = "occurred_at"
             case correlationID = "correlation_id"
+            case parkedAt = "parked_at"
         }
     }
 

@@ -7,7 +7,7 @@ public import Prometheus
 public enum RouterBuilder {
     public static func build(
         components: ServiceComponents, verifier: TokenVerifier, readiness: Readiness?, metrics: PrometheusCollectorRegistry?,
-        maxBodyBytes: Int, deadLetters: DeadLetters? = nil
+        maxBodyBytes: Int, deadLetters: DeadLetterRoutes? = nil
     ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ErrorMiddleware())
@@ -30,7 +30,7 @@ public enum RouterBuilder {
             let identity = try context.requireIdentity()
             return Me(userID: identity.userID.description, companyID: identity.companyID.description, role: identity.role.rawValue)
         }
-        deadLetters?.addRoutes(to: v1)
+        deadLetters?.add(to: v1)
         components.authenticatedRoutes(v1)
         components.publicRoutes(router)
         return router

@@ -84,10 +84,12 @@ public enum ServiceHost {
                 configuration: .init(queue: worker.queue, prefetch: UInt16(clamping: worker.concurrency), concurrency: worker.concurrency),
                 logger: logger, handler: worker.handler)
         }
+        let deadLetters = DeadLetters(database: database, publisher: publisher)
+        let keeper = DeadLetterKeeper(deadLetters: deadLetters, connection: consumer, queues: definition.queues, logger: logger)
         let router = RouterBuilder.build(
             components: components, verifier: await TokenVerifier(secret: configuration.jwtSecret),
             readiness: Readiness(database: database, connections: [publisher, consumer]), metrics: metrics,
-            maxBodyBytes: configuration.maxBodyBytes, deadLetters: DeadLetters(connection: publisher, queues: definition.queues))
+            maxBodyBytes: configuration.maxBodyBytes, deadLetters: DeadLetterRoutes(deadLetters: deadLetters, queues: definition.queues))
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: identity.name),
@@ -95,7 +97,7 @@ public enum ServiceHost {
         // Started together; stopped in reverse: HTTP first, then consumers drain and ack, then the relay,
         // then the connections close.
         let retention = InboxRetention(database: database, retention: configuration.inboxRetention, logger: logger)
-        let services: [any Service] = [publisher, consumer, relay, retention] + components.services + consumers + workers + [app]
+        let services: [any Service] = [publisher, consumer, relay, retention, keeper] + components.services + consumers + workers + [app]
         let serviceGroup = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("starting", metadata: ["http": "\(configuration.httpHost):\(configuration.httpPort)", "database": "\(configuration.databaseURL)", "amqp": "\(configuration.amqpURL)"])

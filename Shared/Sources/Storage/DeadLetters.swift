@@ -1,0 +1,120 @@
+public import Contracts
+public import Foundation
+public import Messaging
+import PostgresNIO
+
+/// A service's dead letters (ARCHITECTURE.md: listed and replayed through the owning service's API), kept in
+/// `<schema>.dead_letters`.
+///
+/// The broker parks a message its consumer could not apply in `<queue>.dead`. `DeadLetterKeeper` moves each one into
+/// the table, where a company's letters are found by an index (D-28: a company sees and replays only the letters
+/// whose envelope names it) instead of by reading the whole parking queue, and where reading them neither holds them
+/// nor counts as a delivery. A replay works like the outbox relay: it deletes the rows and publishes them in one
+/// transaction that commits only once the broker confirmed, so a crash in between leaves the letters to replay again,
+/// and the consumer's inbox applies each event once.
+public struct DeadLetters: Sendable {
+    /// One kept dead letter.
+    public struct Letter: Sendable, Hashable {
+        public var id: Int64
+        /// The queue the message died in.
+        public var queue: String
+        /// Why the broker parked it: `delivery_limit` (its handler kept failing) or `rejected` (refused at once).
+        public var reason: String?
+        public var eventID: EventID
+        public var eventType: String
+        public var occurredAt: Date
+        public var correlationID: String?
+        public var parkedAt: Date
+        /// The envelope as published.
+        public var body: [UInt8]
+    }
+
+    public struct Replay: Sendable, Hashable {
+        public var replayed: [EventID]
+        /// Asked for, but not among the company's dead letters (never parked, or replayed already).
+        public var notFound: [EventID]
+    }
+
+    public let database: Database
+    let publisher: AMQPConnection
+    /// How long a replay waits for the broker's confirm before it gives up and keeps the letters.
+    let confirmTimeout: Duration
+
+    public init(database: Database, publisher: AMQPConnection, confirmTimeout: Duration = .seconds(10)) {
+        self.database = database
+        self.publisher = publisher
+        self.confirmTimeout = confirmTimeout
+    }
+
+    private var table: String { database.schema.rawValue + ".dead_letters" }
+
+    /// The company's letters, newest first: up to `limit` from before the letter with id `before`.
+    public func list(company: CompanyID, queue: String? = nil, before: Int64? = nil, limit: Int) async throws -> [Letter] {
+        let rows = try await database.query(
+            """
+            SELECT id, queue, reason, event_id, event_type, occurred_at, correlation_id, parked_at, body
+            FROM \(unescaped: table)
+            WHERE company_id = \(company.uuid) AND (\(queue)::text IS NULL OR queue = \(queue))
+              AND (\(before)::bigint IS NULL OR id < \(before))
+            ORDER BY id DESC
+            LIMIT \(limit)
+            """)
+        var letters: [Letter] = []
+        for try await (id, queue, reason, eventID, type, occurredAt, correlationID, parkedAt, body) in rows.decode(
+            (Int64, String, String?, UUID, String, Date, String?, Date, ByteBuffer).self)
+        {
+            letters.append(
+                Letter(
+                    id: id, queue: queue, reason: reason, eventID: EventID(eventID), eventType: type, occurredAt: occurredAt,
+                    correlationID: correlationID, parkedAt: parkedAt, body: Array(body.readableBytesView)))
+        }
+        return letters
+    }
+
+    /// Puts the company's letters with these event ids back on the queues they died in (straight to the queue, so
+    /// only the consumer that failed sees the event again, with a fresh delivery count), and forgets them.
+    public func replay(company: CompanyID, eventIDs: Set<EventID>, queue: String? = nil) async throws -> Replay {
+        let ids = eventIDs.map(\.uuid)
+        let replayed = try await database.withTransaction { transaction -> Set<EventID> in
+            let rows = try await transaction.query(
+                """
+                DELETE FROM \(unescaped: table)
+                WHERE company_id = \(company.uuid) AND event_id = ANY(\(ids)::uuid[]) AND (\(queue)::text IS NULL OR queue = \(queue))
+                RETURNING id, queue, event_id, event_type, correlation_id, traceparent, occurred_at, body
+                """)
+            var messages: [(id: Int64, message: OutgoingMessage, eventID: EventID)] = []
+            for try await (id, queue, eventID, type, correlationID, traceparent, occurredAt, body) in rows.decode(
+                (Int64, String, UUID, String, String?, String?, Date, ByteBuffer).self)
+            {
+                let message = OutgoingMessage(
+                    routingKey: queue, messageID: EventID(eventID).description, type: type, correlationID: correlationID,
+                    traceparent: traceparent, timestamp: UInt64(max(0, occurredAt.timeIntervalSince1970)),
+                    body: Array(body.readableBytesView), exchange: "")
+                messages.append((id, message, EventID(eventID)))
+            }
+            messages.sort { $0.id < $1.id }  // in the order they died
+            try await publisher.send(messages.map(\.message)).wait(timeout: confirmTimeout)
+            return Set(messages.map(\.eventID))
+        }
+        let order = eventIDs.sorted { $0.description < $1.description }
+        return Replay(replayed: order.filter(replayed.contains), notFound: order.filter { !replayed.contains($0) })
+    }
+
+    /// Keeps parked messages (what `DeadLetterKeeper` does with each batch); one read twice is kept once.
+    public func keep(_ deliveries: [Delivery], from queue: String) async throws {
+        try await database.withTransaction { transaction in
+            for delivery in deliveries {
+                let header = try? EncodedEnvelope(body: delivery.body).header
+                try await transaction.query(
+                    """
+                    INSERT INTO \(unescaped: table)
+                        (queue, message_id, reason, event_id, company_id, event_type, correlation_id, traceparent, occurred_at, body)
+                    VALUES (\(queue), \(delivery.messageID), \(delivery.deadLetterReason), \(header?.id.uuid), \(header?.companyID.uuid),
+                            \(header?.type.rawValue ?? delivery.type), \(header?.correlationID), \(header?.traceparent ?? delivery.traceparent),
+                            \(header?.occurredAt), \(ByteBuffer(bytes: delivery.body)))
+                    ON CONFLICT (queue, event_id) DO NOTHING
+                    """)
+            }
+        }
+    }
+}
