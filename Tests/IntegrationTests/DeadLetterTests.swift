@@ -34,6 +34,15 @@ struct DeadLetterTests {
         await subscription.cancel()
     }
 
+    /// A started connection to a port nobody listens on: every command fails as the broker being down.
+    static func unreachable(_ name: String) -> AMQPConnection {
+        AMQPConnection(
+            configuration: AMQPConfiguration(
+                url: AMQPURL("amqp://guest:guest@127.0.0.1:9/")!, connectionName: "it.\(name)", reconnectInitialDelay: .milliseconds(50),
+                reconnectMaximumDelay: .milliseconds(200)),
+            logger: TestEnvironment.logger)
+    }
+
     static func rows(_ effects: Effects) async throws -> Int { try await effects.count("SELECT count(*) FROM SCHEMA.dead_letters") }
 
     @Test("the keeper moves each parked message into the table once, with why it died; one that is no envelope has no company")
@@ -64,6 +73,8 @@ struct DeadLetterTests {
             let again = try TestEnvironment.connection("dlkeep.again", queues: [queue])
             try await running([again]) {
                 try await again.waitUntilConnected()
+                // Acked, not just handed out: with the keeper's connection closed, nothing came back.
+                #expect(try await again.status(ofQueue: queue.deadLetterQueue)?.messages == 0)
                 try await Self.park(envelopes, in: queue, on: again)
                 let parked = again.subscribe(queue: queue.deadLetterQueue)
                 var received: [Delivery] = []
@@ -131,7 +142,7 @@ struct DeadLetterTests {
         }
     }
 
-    @Test("a replay the broker does not confirm forgets nothing")
+    @Test("a replay the broker does not take (unreachable, or the queue gone) forgets nothing")
     func unconfirmedReplayKeepsTheLetters() async throws {
         try await withPostgres { client in
             let effects = try await Self.schema(client, prefix: "it_dl_down")
@@ -146,14 +157,33 @@ struct DeadLetterTests {
                 try await Self.park(envelopes, in: queue, on: connection)
                 try await eventually("kept") { try await Self.rows(effects) == 2 }
             }
-            // A publisher that never connects: the confirm never comes.
-            let silent = try TestEnvironment.connection("dldown.silent", queues: [queue])
-            let stuck = DeadLetters(database: effects.database, publisher: silent, confirmTimeout: .milliseconds(200))
-            await #expect(throws: AMQPError.self) {
-                try await stuck.replay(company: company, eventIDs: Set(envelopes.map(\.header.id)))
+            // A publisher whose broker is unreachable.
+            let unreachable = Self.unreachable("dldown.unreachable")
+            try await running([unreachable]) {
+                let stuck = DeadLetters(database: effects.database, publisher: unreachable, confirmTimeout: .milliseconds(200))
+                await #expect(throws: AMQPError.self) {
+                    try await stuck.replay(company: company, eventIDs: Set(envelopes.map(\.header.id)))
+                }
             }
             #expect(try await Self.rows(effects) == 2)
             #expect(try await deadLetters.list(company: company, limit: 10).count == 2)
+
+            // A letter whose queue is gone from the broker: the broker would confirm and drop it, so it is kept.
+            let orphan = try numberedEnvelopes(5..<6, routingKey: queue.bindings[0], company: company)[0]
+            try await effects.database.query(
+                """
+                INSERT INTO \(unescaped: effects.database.schema.rawValue).dead_letters (queue, event_id, company_id, event_type, occurred_at, body)
+                VALUES ('it.gone.\(UUID())', \(orphan.header.id.uuid), \(company.uuid), 'it.numbered', now(), \(ByteBuffer(bytes: orphan.body)))
+                """)
+            let probe = try TestEnvironment.connection("dldown.probe")
+            try await running([probe]) {
+                try await probe.waitUntilConnected()
+                let live = DeadLetters(database: effects.database, publisher: probe)
+                await #expect(throws: DeadLetters.QueueMissing.self) {
+                    try await live.replay(company: company, eventIDs: [orphan.header.id])
+                }
+            }
+            #expect(try await Self.rows(effects) == 3)
         }
     }
 
@@ -174,8 +204,8 @@ struct DeadLetterTests {
             let bearer = headers
             let deadLetters = DeadLetters(database: effects.database, publisher: connection)
             let keeper = DeadLetterKeeper(deadLetters: deadLetters, connection: connection, queues: [queue], logger: TestEnvironment.logger)
-            let silent = try TestEnvironment.connection("dlapi.silent", queues: [queue])
-            try await running([connection, keeper]) {
+            let unreachable = Self.unreachable("dlapi.unreachable")
+            try await running([connection, keeper, unreachable]) {
                 try await connection.waitUntilConnected()
                 try await Self.park(parked, in: queue, on: connection)
                 try await eventually("kept") { try await Self.rows(effects) == 1 }
@@ -185,7 +215,7 @@ struct DeadLetterTests {
                 let failing = RouterBuilder.build(
                     components: ServiceComponents(), verifier: verifier, readiness: nil, metrics: nil, maxBodyBytes: 4_096,
                     deadLetters: DeadLetterRoutes(
-                        deadLetters: DeadLetters(database: effects.database, publisher: silent, confirmTimeout: .milliseconds(200)), queues: [queue]))
+                        deadLetters: DeadLetters(database: effects.database, publisher: unreachable), queues: [queue]))
                 let replayBody = ByteBuffer(string: #"{"event_ids":["\#(parked[0].header.id)"]}"#)
                 try await Application(router: failing).test(.router) { client in
                     try await client.execute(uri: "/v1/dead-letters/replay", method: .post, headers: bearer[.owner]!, body: replayBody) { response in

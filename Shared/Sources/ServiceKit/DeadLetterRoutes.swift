@@ -51,6 +51,8 @@ public struct DeadLetterRoutes: Sendable {
             } catch let error as AMQPError {
                 // Nothing was forgotten: the transaction rolled back and the letters are still kept.
                 throw APIError.unavailable("broker.unavailable", "The message broker did not take the replay (\(error.code)); the letters are kept, try again shortly.")
+            } catch let error as DeadLetters.QueueMissing {
+                throw APIError.unavailable("broker.queue_missing", "The queue \(error.queue) does not exist on the broker right now; the letters are kept.")
             }
             return ReplayResponse(replayed: replay.replayed.map(\.description), notFound: replay.notFound.map(\.description))
         }

@@ -35,6 +35,12 @@ public struct DeadLetters: Sendable {
         public var notFound: [EventID]
     }
 
+    /// A replay found the queue its letters died in missing on the broker; nothing was replayed or forgotten.
+    public struct QueueMissing: Error, CustomStringConvertible {
+        public let queue: String
+        public var description: String { "the queue \(queue) does not exist on the broker" }
+    }
+
     public let database: Database
     let publisher: AMQPConnection
     /// How long a replay waits for the broker's confirm before it gives up and keeps the letters.
@@ -93,6 +99,10 @@ public struct DeadLetters: Sendable {
                 messages.append((id, message, EventID(eventID)))
             }
             messages.sort { $0.id < $1.id }  // in the order they died
+            // The broker confirms a message for a queue that is gone (deleted by hand) and drops it: look first.
+            for queue in Set(messages.map(\.message.routingKey)) where try await publisher.status(ofQueue: queue) == nil {
+                throw QueueMissing(queue: queue)
+            }
             try await publisher.send(messages.map(\.message)).wait(timeout: confirmTimeout)
             return Set(messages.map(\.eventID))
         }
