@@ -74,6 +74,7 @@ struct DeadLetterTests {
             try await running([again]) {
                 try await again.waitUntilConnected()
                 // Acked, not just handed out: with the keeper's connection closed, nothing came back.
+                try await Task.sleep(for: .milliseconds(500))
                 #expect(try await again.status(ofQueue: queue.deadLetterQueue)?.messages == 0)
                 try await Self.park(envelopes, in: queue, on: again)
                 let parked = again.subscribe(queue: queue.deadLetterQueue)
@@ -84,6 +85,41 @@ struct DeadLetterTests {
                 await parked.cancel()
             }
             #expect(try await Self.rows(effects) == 4)
+        }
+    }
+
+    @Test("the keeper holds what it cannot write and keeps it once the database takes it; texts lose the NUL PostgreSQL refuses")
+    func keeperHoldsThroughFailures() async throws {
+        try await withPostgres { client in
+            // No dead_letters table yet: every write fails, as against a database that is down.
+            let database = try await makeSchema(client, prefix: "it_dl_hold")
+            let table = database.schema.rawValue + ".dead_letters"
+            let queue = testQueue("dlhold")
+            let connection = try TestEnvironment.connection("dlhold", queues: [queue])
+            let deadLetters = DeadLetters(database: database, publisher: connection)
+            let keeper = DeadLetterKeeper(
+                deadLetters: deadLetters, connection: connection, queues: [queue], retryDelay: .milliseconds(20), maximumRetryDelay: .milliseconds(50),
+                logger: TestEnvironment.logger)
+            let company = CompanyID()
+            var envelopes = try numberedEnvelopes(0..<3, routingKey: queue.bindings[0], company: company)
+            var withNUL = Envelope(companyID: company, correlationID: "call\u{0}42", data: Numbered(sequence: 3))
+            withNUL.type = EventType(rawValue: queue.bindings[0])
+            envelopes.append(try EncodedEnvelope(withNUL))
+            let parked = envelopes
+            try await running([connection, keeper]) {
+                try await connection.waitUntilConnected()
+                try await Self.park(parked, in: queue, on: connection)
+                try await Task.sleep(for: .seconds(2))  // dozens of failed writes
+                #expect(try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 0, "held by the keeper, not handed back")
+                let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                    .appendingPathComponent("../../Services/CallRouter/Migrations/0010_keep_dead_letters.sql").standardized
+                let sql = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "callrouter.", with: database.schema.rawValue + ".")
+                try await MigrationRunner(database: database).apply([Migration(version: 3, name: "keep_dead_letters", sql: sql)])
+                try await eventually("kept once the table is there") { try await database.count("SELECT count(*) FROM \(table)") == 4 }
+            }
+            let letters = try await deadLetters.list(company: company, limit: 10)
+            #expect(Set(letters.map(\.eventID)) == Set(parked.map(\.header.id)))
+            #expect(letters.first { $0.eventID == parked[3].header.id }?.correlationID == "call42")
         }
     }
 
@@ -202,6 +238,8 @@ struct DeadLetterTests {
                 headers[role] = [.authorization: "Bearer \(token)", .contentType: "application/json"]
             }
             let bearer = headers
+            let strangerToken = try await verifier.token(for: Identity(userID: UserID(), companyID: CompanyID(), role: .owner), expiresIn: 600)
+            let stranger: HTTPFields = [.authorization: "Bearer \(strangerToken)", .contentType: "application/json"]
             let deadLetters = DeadLetters(database: effects.database, publisher: connection)
             let keeper = DeadLetterKeeper(deadLetters: deadLetters, connection: connection, queues: [queue], logger: TestEnvironment.logger)
             let unreachable = Self.unreachable("dlapi.unreachable")
@@ -231,6 +269,20 @@ struct DeadLetterTests {
                             let problem = try Self.error(response)
                             #expect(problem.code == "auth.forbidden")
                         }
+                    }
+                    try await client.execute(uri: "/v1/dead-letters/replay", method: .post, headers: bearer[.manager]!, body: replayBody) { response in
+                        #expect(response.status == .forbidden)
+                    }
+                    // Another company's owner neither sees nor replays the letter.
+                    try await client.execute(uri: "/v1/dead-letters", method: .get, headers: stranger) { response in
+                        #expect(response.status == .ok)
+                        #expect(String(decoding: response.body.readableBytesView, as: UTF8.self).contains(#""items":[]"#))
+                    }
+                    try await client.execute(uri: "/v1/dead-letters/replay", method: .post, headers: stranger, body: replayBody) { response in
+                        #expect(response.status == .ok)
+                        let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: [String]])
+                        #expect(body["replayed"] == [])
+                        #expect(body["not_found"] == [parked[0].header.id.description])
                     }
                     for (query, field) in [("queue=nope", "queue"), ("limit=0", "limit"), ("limit=x", "limit"), ("before=-1", "before")] {
                         try await client.execute(uri: "/v1/dead-letters?\(query)", method: .get, headers: bearer[.admin]!) { response in

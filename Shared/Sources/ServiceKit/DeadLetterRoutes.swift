@@ -25,7 +25,7 @@ public struct DeadLetterRoutes: Sendable {
         group.get("dead-letters") { request, context -> Page<Item> in
             let identity = try context.require("dead_letters.read", roles: Self.roles)
             let query = request.uri.queryParameters
-            let queue = try queueFilter(query["queue"].map(String.init))
+            let queue = try queueFilter(query["queue"].map(String.init), code: "request.query_invalid")
             let limit = try Self.number(query["limit"].map(String.init), name: "limit", in: 1...Self.maximumLimit) ?? Self.defaultLimit
             let before = try Self.number(query["before"].map(String.init), name: "before", in: 1...Int.max).map(Int64.init)
             let letters = try await deadLetters.list(company: identity.companyID, queue: queue, before: before, limit: limit)
@@ -34,7 +34,7 @@ public struct DeadLetterRoutes: Sendable {
         group.post("dead-letters/replay") { request, context -> ReplayResponse in
             let identity = try context.require("dead_letters.replay", roles: Self.roles)
             let body = try await request.decode(as: ReplayRequest.self, context: context)
-            let queue = try queueFilter(body.queue)
+            let queue = try queueFilter(body.queue, code: "request.field_invalid")
             guard (1...Self.maximumReplay).contains(body.eventIDs.count) else {
                 throw APIError.badRequest("request.field_invalid", "event_ids lists 1 to \(Self.maximumReplay) event ids.", field: "event_ids")
             }
@@ -58,11 +58,10 @@ public struct DeadLetterRoutes: Sendable {
         }
     }
 
-    private func queueFilter(_ name: String?) throws -> String? {
+    private func queueFilter(_ name: String?, code: String) throws -> String? {
         guard let name else { return nil }
         guard queues.contains(name) else {
-            throw APIError.badRequest(
-                "request.field_invalid", "queue must be one of this service's queues: \(queues.joined(separator: ", ")).", field: "queue")
+            throw APIError.badRequest(code, "queue must be one of this service's queues: \(queues.joined(separator: ", ")).", field: "queue")
         }
         return name
     }

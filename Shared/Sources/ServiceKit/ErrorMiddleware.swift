@@ -4,8 +4,8 @@ import PostgresNIO
 import Storage
 
 /// Turns every error into the JSON error model. Client errors keep their status; a unique violation from
-/// PostgreSQL is a 409, a transaction it aborted for colliding with another a 503 with `Retry-After`; anything
-/// unexpected is logged and answered with a bare 500 that leaks nothing.
+/// PostgreSQL is a 409; a transaction it aborted for colliding with another, or a database that cannot be reached,
+/// a 503 with `Retry-After`; anything unexpected is logged and answered with a bare 500 that leaks nothing.
 public struct ErrorMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
@@ -24,6 +24,10 @@ public struct ErrorMiddleware: RouterMiddleware {
         } catch let error as PSQLError where error.isTransactionConflict {
             // Rolled back whole, so the client may send it again as it was.
             return try APIError.unavailable("database.conflict", "The request collided with another one and was undone; send it again.")
+                .response(from: request, context: context)
+        } catch let error as PSQLError where error.meansDatabaseUnavailable || error.code == .connectionError {
+            // Nothing the request did: the same request is expected to succeed once the database is back.
+            return try APIError.unavailable("database.unavailable", "The database is not reachable right now; try again shortly.")
                 .response(from: request, context: context)
         } catch let error as HTTPError {
             return try APIError(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase)

@@ -79,8 +79,22 @@ public struct DeadLetters: Sendable {
 
     /// Puts the company's letters with these event ids back on the queues they died in (straight to the queue, so
     /// only the consumer that failed sees the event again, with a fresh delivery count), and forgets them.
+    ///
+    /// A replay that fails after the broker took the copies (its confirm timed out) keeps the letters although the
+    /// events may be applied: replayed again while the consumer's inbox still remembers them (`MYOP_INBOX_RETENTION_DAYS`),
+    /// they change nothing; replayed later than that, they would be applied a second time.
     public func replay(company: CompanyID, eventIDs: Set<EventID>, queue: String? = nil) async throws -> Replay {
         let ids = eventIDs.map(\.uuid)
+        // The broker confirms a message for a queue that is gone (deleted by hand) and drops it: look first, before the
+        // transaction, so that it holds its connection only for the publish.
+        let queues = try await database.query(
+            """
+            SELECT DISTINCT queue FROM \(unescaped: table)
+            WHERE company_id = \(company.uuid) AND event_id = ANY(\(ids)::uuid[]) AND (\(queue)::text IS NULL OR queue = \(queue))
+            """)
+        for try await name in queues.decode(String.self) where try await publisher.status(ofQueue: name) == nil {
+            throw QueueMissing(queue: name)
+        }
         let replayed = try await database.withTransaction { transaction -> Set<EventID> in
             let rows = try await transaction.query(
                 """
@@ -99,10 +113,6 @@ public struct DeadLetters: Sendable {
                 messages.append((id, message, EventID(eventID)))
             }
             messages.sort { $0.id < $1.id }  // in the order they died
-            // The broker confirms a message for a queue that is gone (deleted by hand) and drops it: look first.
-            for queue in Set(messages.map(\.message.routingKey)) where try await publisher.status(ofQueue: queue) == nil {
-                throw QueueMissing(queue: queue)
-            }
             try await publisher.send(messages.map(\.message)).wait(timeout: confirmTimeout)
             return Set(messages.map(\.eventID))
         }
@@ -110,8 +120,11 @@ public struct DeadLetters: Sendable {
         return Replay(replayed: order.filter(replayed.contains), notFound: order.filter { !replayed.contains($0) })
     }
 
-    /// Keeps parked messages (what `DeadLetterKeeper` does with each batch); one read twice is kept once.
+    /// Keeps parked messages (what `DeadLetterKeeper` does with each batch); one read twice is kept once. Any message
+    /// can be stored: the body goes in as bytes, and the texts lose the NUL characters PostgreSQL refuses (a header may
+    /// carry them, and so may an envelope's escaped JSON), so a failure here is the database's, not the message's.
     public func keep(_ deliveries: [Delivery], from queue: String) async throws {
+        func text(_ value: String?) -> String? { value.map { $0.contains("\u{0}") ? $0.replacingOccurrences(of: "\u{0}", with: "") : $0 } }
         try await database.withTransaction { transaction in
             for delivery in deliveries {
                 let header = try? EncodedEnvelope(body: delivery.body).header
@@ -119,9 +132,9 @@ public struct DeadLetters: Sendable {
                     """
                     INSERT INTO \(unescaped: table)
                         (queue, message_id, reason, event_id, company_id, event_type, correlation_id, traceparent, occurred_at, body)
-                    VALUES (\(queue), \(delivery.messageID), \(delivery.deadLetterReason), \(header?.id.uuid), \(header?.companyID.uuid),
-                            \(header?.type.rawValue ?? delivery.type), \(header?.correlationID), \(header?.traceparent ?? delivery.traceparent),
-                            \(header?.occurredAt), \(ByteBuffer(bytes: delivery.body)))
+                    VALUES (\(queue), \(text(delivery.messageID)), \(text(delivery.deadLetterReason)), \(header?.id.uuid),
+                            \(header?.companyID.uuid), \(text(header?.type.rawValue ?? delivery.type)), \(text(header?.correlationID)),
+                            \(text(header?.traceparent ?? delivery.traceparent)), \(header?.occurredAt), \(ByteBuffer(bytes: delivery.body)))
                     ON CONFLICT (queue, event_id) DO NOTHING
                     """)
             }
