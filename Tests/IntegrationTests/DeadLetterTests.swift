@@ -123,6 +123,31 @@ struct DeadLetterTests {
         }
     }
 
+    @Test("a keeper holding what it cannot write stops at once on shutdown and hands the batch back")
+    func keeperStopsWhileHolding() async throws {
+        try await withPostgres { client in
+            let database = try await makeSchema(client, prefix: "it_dl_stop")  // no dead_letters table: every write fails
+            let queue = testQueue("dlstop")
+            let connection = try TestEnvironment.connection("dlstop", queues: [queue])
+            let keeper = DeadLetterKeeper(
+                deadLetters: DeadLetters(database: database, publisher: connection), connection: connection, queues: [queue],
+                retryDelay: .seconds(60), logger: TestEnvironment.logger)
+            let envelopes = try numberedEnvelopes(0..<2, routingKey: queue.bindings[0])
+            let stopping = try await running([connection, keeper]) { () async throws -> ContinuousClock.Instant in
+                try await connection.waitUntilConnected()
+                try await Self.park(envelopes, in: queue, on: connection)
+                try await Task.sleep(for: .milliseconds(500))  // the first write failed; the keeper waits a minute
+                return .now
+            }
+            #expect(ContinuousClock.now - stopping < .seconds(10), "the shutdown did not wait out the pause")
+            let probe = try TestEnvironment.connection("dlstop.probe", queues: [queue])
+            try await running([probe]) {
+                try await probe.waitUntilConnected()
+                try await eventually("handed back") { try await probe.status(ofQueue: queue.deadLetterQueue)?.messages == 2 }
+            }
+        }
+    }
+
     @Test("a company lists only its own dead letters, page by page, and a replay applies each of them exactly once")
     func listAndReplayPerCompany() async throws {
         try await withPostgres { client in

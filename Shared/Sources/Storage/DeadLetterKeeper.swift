@@ -30,7 +30,9 @@ public final class DeadLetterKeeper: Service {
                         logger.warning(
                             "could not keep dead letters; trying again",
                             metadata: ["queue": "\(queue.deadLetterQueue)", "error": "\(error)", "retry_in": "\(delay)"])
-                        try? await Task.sleep(for: delay)
+                        // A shutdown need not wait out the pause; the batch then goes back (above).
+                        let pause = delay
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
                         delay = min(delay * 2, maximumRetryDelay)
                     }
                 }
