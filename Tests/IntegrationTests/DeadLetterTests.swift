@@ -16,12 +16,17 @@ import Testing
 struct DeadLetterTests {
     /// A consumer schema with an effects table and the services' `dead_letters` table (CallRouter's migration).
     static func schema(_ client: PostgresClient, prefix: String) async throws -> Effects {
+        let database = try await makeSchema(
+            client, prefix: prefix,
+            extraSQL: "CREATE TABLE SCHEMA.effects (event_id uuid NOT NULL, sequence integer NOT NULL);\n" + (try deadLetterTable(in: "SCHEMA")))
+        return Effects(database: database)
+    }
+
+    /// CallRouter's `dead_letters` migration, for the schema named.
+    static func deadLetterTable(in schema: String) throws -> String {
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Services/CallRouter/Migrations/0010_keep_dead_letters.sql").standardized
-        let deadLetters = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "callrouter.", with: "SCHEMA.")
-        let database = try await makeSchema(
-            client, prefix: prefix, extraSQL: "CREATE TABLE SCHEMA.effects (event_id uuid NOT NULL, sequence integer NOT NULL);\n" + deadLetters)
-        return Effects(database: database)
+        return try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "callrouter.", with: schema + ".")
     }
 
     /// Publishes `envelopes` (and `extra`) and rejects them all, so the broker parks them in `queue.dead` at once.
@@ -111,9 +116,7 @@ struct DeadLetterTests {
                 try await Self.park(parked, in: queue, on: connection)
                 try await Task.sleep(for: .seconds(2))  // dozens of failed writes
                 #expect(try await connection.status(ofQueue: queue.deadLetterQueue)?.messages == 0, "held by the keeper, not handed back")
-                let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                    .appendingPathComponent("../../Services/CallRouter/Migrations/0010_keep_dead_letters.sql").standardized
-                let sql = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "callrouter.", with: database.schema.rawValue + ".")
+                let sql = try Self.deadLetterTable(in: database.schema.rawValue)
                 try await MigrationRunner(database: database).apply([Migration(version: 3, name: "keep_dead_letters", sql: sql)])
                 try await eventually("kept once the table is there") { try await database.count("SELECT count(*) FROM \(table)") == 4 }
             }
