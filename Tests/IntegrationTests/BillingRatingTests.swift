@@ -127,14 +127,9 @@ struct BillingAutoRechargeTests {
         try await withBilling { billing in
             let company = CompanyID()
             try await billing.recharge(company, .rupees(1_500))
-            // The automatic payment rating makes when the balance drops below the alert, made here directly.
-            let payment = UUID()
-            await GatewayScript.shared.muteNextCharge(of: payment.uuidString)
-            try await billing.database.query(
-                """
-                INSERT INTO billing.payments (id, company_id, amount, gst, method, automatic)
-                VALUES (\(payment), \(company.uuid), \(Money.rupees(1_500).paise), \(Money.rupees(270).paise), 'online', true)
-                """)
+            let payment = try await insertAutomaticPayment(for: company, on: billing) { payment in
+                await GatewayScript.shared.muteNextCharge(of: payment.uuidString)
+            }
             try await eventually(timeout: .seconds(60), "the payment was credited") { try await billing.balance(company) == .rupees(3_000) }
             // Asked twice at least (more when a webhook of the run takes over 2 s); credited once whatever the count.
             #expect(await GatewayScript.shared.charges(of: payment.uuidString) >= 2)
@@ -143,6 +138,70 @@ struct BillingAutoRechargeTests {
             #expect(try await billing.balance(company) == .rupees(3_000))
             #expect(try await billing.database.count("SELECT attempts FROM billing.payments WHERE id = '\(payment)' AND status = 'succeeded'") >= 2)
         }
+    }
+
+    @Test("D-19: a mandate charge the gateway refused is asked again after a doubling wait, and credited once it is taken")
+    func refusedChargeIsAskedAgainLater() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            let payment = try await insertAutomaticPayment(for: company, on: billing) { payment in
+                await GatewayScript.shared.refuseCharges(of: payment.uuidString, count: 2)
+            }
+            try await eventually(timeout: .seconds(60), "the payment was credited") { try await billing.balance(company) == .rupees(3_000) }
+            let asks = await GatewayScript.shared.askTimes(of: payment.uuidString)
+            #expect(asks.count == 3)
+            // The harnesses wait 1 s after the first refusal, 2 s after the second (MYOP_BILLING_MANDATE_RETRY_SECONDS=1).
+            if asks.count == 3 {
+                #expect(asks[1] - asks[0] >= .seconds(1))
+                #expect(asks[2] - asks[1] >= .seconds(2))
+            }
+            #expect(try await billing.database.count("SELECT attempts FROM billing.payments WHERE id = '\(payment)' AND status = 'succeeded'") == 3)
+        }
+    }
+
+    @Test("D-19: an auto-recharge the gateway keeps refusing is given up after five spaced asks and credits nothing")
+    func refusedChargeIsGivenUp() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            let payment = try await insertAutomaticPayment(for: company, on: billing) { payment in
+                await GatewayScript.shared.refuseCharges(of: payment.uuidString, count: 1_000)
+            }
+            // Waits of 1, 2, 4 and 8 s between the five asks.
+            try await eventually(timeout: .seconds(90), "the payment failed") {
+                try await billing.database.count("SELECT count(*) FROM billing.payments WHERE id = '\(payment)' AND status = 'failed'") == 1
+            }
+            let asks = await GatewayScript.shared.askTimes(of: payment.uuidString)
+            #expect(asks.count == 5)
+            if let first = asks.first, let last = asks.last {
+                #expect(last - first >= .seconds(1 + 2 + 4 + 8))
+            }
+            let failure = try await billing.database.query("SELECT attempts, failure_reason FROM billing.payments WHERE id = \(payment)")
+            for try await (attempts, reason) in failure.decode((Int, String?).self) {
+                #expect(attempts == 5)
+                #expect(reason?.contains("refused") == true, "\(reason ?? "no reason")")
+            }
+            // Nothing more is asked, and nothing is credited.
+            try await Task.sleep(for: .seconds(3))
+            #expect(await GatewayScript.shared.charges(of: payment.uuidString) == 5)
+            #expect(try await billing.balance(company) == .rupees(1_500))
+        }
+    }
+
+    /// The automatic ₹1,500 payment rating makes when the balance drops below the alert, made here directly; `script`
+    /// runs before the row exists, so any Billing of the run may ask for it at once.
+    private func insertAutomaticPayment(
+        for company: CompanyID, on billing: BillingHarness, script: (UUID) async -> Void
+    ) async throws -> UUID {
+        let payment = UUID()
+        await script(payment)
+        try await billing.database.query(
+            """
+            INSERT INTO billing.payments (id, company_id, amount, gst, method, automatic)
+            VALUES (\(payment), \(company.uuid), \(Money.rupees(1_500).paise), \(Money.rupees(270).paise), 'online', true)
+            """)
+        return payment
     }
 
     @Test("D-19, BI-04: below the alert with auto-recharge on, the minimum top-up is charged to the mandate once and credited")

@@ -11,16 +11,11 @@ import Testing
 struct ServiceStartTests {
     @Test("a service applies its migrations, declares its queues, serves /healthz, /readyz, /metrics and its dead letters, and guards /v1 with JWT")
     func billingStarts() async throws {
-        let port = TestEnvironment.listenPort()
-        let configuration = try ServiceConfiguration.load(
-            for: BillingService.identity,
-            environment: [
-                "MYOP_DATABASE_URL": TestEnvironment.databaseURLText,
-                "MYOP_AMQP_URL": TestEnvironment.amqpURLText,
-                "MYOP_HTTP_PORT": "\(port)",
-            ])
-        let base = URL(string: "http://127.0.0.1:\(port)")!
-        try await withServers([.service("billing", BillingService.definition(), configuration, at: base)]) {
+        // Through `withBilling`, like every Billing of the run: they all work on the same schema, and one with other
+        // settings (the default gateway, where nothing listens in tests) would take the other tests' auto-recharges.
+        try await withBilling { billing in
+            let base = billing.base
+            let configuration = billing.configuration
             let ready = try await get(base, "/readyz")
             #expect(String(decoding: ready.body, as: UTF8.self).contains(#""database":"up""#))
             #expect(try await get(base, "/healthz").status == 200)

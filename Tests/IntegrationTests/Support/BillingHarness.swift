@@ -71,7 +71,9 @@ struct BillingHarness: Sendable {
     }
 }
 
-/// Runs a Billing service for `body`, then stops it.
+/// Runs a Billing service for `body`, then stops it. Every Billing of a test run starts here: they all work on the
+/// one `billing` schema, so each one's scheduled jobs (auto-recharge, cycles) also take the other tests' rows, and
+/// must do so with the same settings and a gateway that answers.
 func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async throws {
     let port = TestEnvironment.listenPort()
     let gateway = TestGateway()
@@ -84,6 +86,7 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
             BillingService.paymentWebhookSecretVariable: BillingHarness.webhookSecret,
             BillingService.cyclePollVariable: "1",
             BillingService.mandateUnconfirmedVariable: "2",
+            BillingService.mandateRetryVariable: "1",
             "MYOP_SANDBOX_URL": "http://127.0.0.1:\(gateway.port)",
         ])
     try await withPostgres { client in
@@ -108,7 +111,8 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
 }
 
 /// A payment gateway for the tests (what the sandbox plays in dev): `POST /payments/mandates/charge` answers 202
-/// and then captures the payment on Billing's signed webhook, as a gateway charging a saved mandate does.
+/// and then captures the payment on Billing's signed webhook, as a gateway charging a saved mandate does, unless
+/// `GatewayScript` says otherwise.
 struct TestGateway {
     let port = TestEnvironment.listenPort()
 
@@ -122,7 +126,11 @@ struct TestGateway {
             let charge = try await request.decode(as: Charge.self, context: context)
             let captured = #"{"event":"payment.captured","payment_id":"\#(charge.payment_id)","provider_reference":"mandate","amount":\#(charge.amount)}"#
             let own = billing()
-            guard await GatewayScript.shared.charged(charge.payment_id) else { return Response(status: .accepted) }
+            switch await GatewayScript.shared.ask(charge.payment_id) {
+            case .refuse: return Response(status: .serviceUnavailable)
+            case .mute: return Response(status: .accepted)
+            case .confirm: break
+            }
             // Every Billing of the run polls the same schema, so the one that asked may be stopping by now; like a real
             // gateway, keep delivering the webhook (to any Billing still running) until one takes it.
             Task {
@@ -154,16 +162,37 @@ actor RunningBillings {
 actor GatewayScript {
     static let shared = GatewayScript()
     private var muted: Set<String> = []
-    private var charges: [String: Int] = [:]
+    private var refusals: [String: Int] = [:]
+    private var asks: [String: [ContinuousClock.Instant]] = [:]
 
-    /// The next charge of `payment` is accepted (202) and never confirmed, as when a gateway's webhook is lost.
-    func muteNextCharge(of payment: String) { muted.insert(payment.lowercased()) }
-
-    /// Counts the charge; false when it is to go unconfirmed.
-    func charged(_ payment: String) -> Bool {
-        charges[payment.lowercased(), default: 0] += 1
-        return muted.remove(payment.lowercased()) == nil
+    enum Answer {
+        /// 202, then the capture on Billing's webhook.
+        case confirm
+        /// 202 and no capture, as when a gateway's webhook is lost.
+        case mute
+        /// 503: the gateway cannot take the charge now.
+        case refuse
     }
 
-    func charges(of payment: String) -> Int { charges[payment.lowercased()] ?? 0 }
+    /// The next charge of `payment` is accepted (202) and never confirmed.
+    func muteNextCharge(of payment: String) { muted.insert(payment.lowercased()) }
+
+    /// The next `count` charges of `payment` are refused (503).
+    func refuseCharges(of payment: String, count: Int) { refusals[payment.lowercased()] = count }
+
+    /// Records the ask and says how to answer it.
+    func ask(_ payment: String) -> Answer {
+        let key = payment.lowercased()
+        asks[key, default: []].append(.now)
+        if let left = refusals[key], left > 0 {
+            refusals[key] = left - 1
+            return .refuse
+        }
+        return muted.remove(key) == nil ? .confirm : .mute
+    }
+
+    func charges(of payment: String) -> Int { asks[payment.lowercased()]?.count ?? 0 }
+
+    /// When each ask of `payment` came, in order.
+    func askTimes(of payment: String) -> [ContinuousClock.Instant] { asks[payment.lowercased()] ?? [] }
 }

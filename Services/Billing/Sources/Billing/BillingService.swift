@@ -18,6 +18,8 @@ public enum BillingService {
     public static let cyclePollVariable = "MYOP_BILLING_CYCLE_POLL_SECONDS"
     /// Seconds after which a mandate charge the gateway accepted but never confirmed is asked for again (D-19).
     public static let mandateUnconfirmedVariable = "MYOP_BILLING_MANDATE_UNCONFIRMED_SECONDS"
+    /// The wait after a refused mandate charge, doubled for each later refusal (`MandateRetry`).
+    public static let mandateRetryVariable = "MYOP_BILLING_MANDATE_RETRY_SECONDS"
 
     public static func definition() -> ServiceDefinition {
         ServiceDefinition(
@@ -33,11 +35,13 @@ public enum BillingService {
             let cycles = CycleJob(
                 database: context.database, outbox: context.outbox, interval: .seconds(max(1, pollSeconds)), logger: context.logger)
             let unconfirmedSeconds = Int(context.configuration.values[mandateUnconfirmedVariable] ?? "") ?? 600
+            let retrySeconds = Int(context.configuration.values[mandateRetryVariable] ?? "") ?? 120
             // Created after every setting is read: a client dropped without its shutdown traps.
             let http = AutoRecharger.client()
             let recharger = AutoRecharger(
                 database: context.database, http: http, gatewayURL: context.configuration.sandboxURL, interval: .seconds(max(1, pollSeconds / 10)),
-                unconfirmedAfter: .seconds(max(1, unconfirmedSeconds)), logger: context.logger)
+                unconfirmedAfter: .seconds(max(1, unconfirmedSeconds)), retry: MandateRetry(firstWait: .seconds(max(1, retrySeconds))),
+                logger: context.logger)
             return ServiceComponents(
                 consumers: UsageRater(outbox: context.outbox).consumers + [SLARefunds(outbox: context.outbox).consumer],
                 authenticatedRoutes: { api.register($0) },

@@ -12,7 +12,7 @@ import Storage
 /// (`POST {gateway}/payments/mandates/charge`, the payment id as the idempotency key). The money arrives like
 /// any payment, on the signed webhook. Payments are claimed (`SKIP LOCKED`) and marked in a short transaction
 /// before the call, so replicas share the work and no lock is held during it; a refused charge is asked again
-/// on the next rounds and given up after `maximumAttempts`. A charge the gateway accepted but never confirmed is
+/// after a growing wait (`MandateRetry`) and given up after `MandateRetry.maximumAttempts`. A charge the gateway accepted but never confirmed is
 /// asked for again after `unconfirmedAfter` (same idempotency key): otherwise the company's one pending automatic
 /// payment would block every later auto-recharge for good.
 final class AutoRecharger: Service {
@@ -21,14 +21,19 @@ final class AutoRecharger: Service {
     let gatewayURL: String
     let interval: Duration
     let unconfirmedAfter: Duration
+    let retry: MandateRetry
     let logger: Logger
 
-    init(database: Database, http: HTTPClient, gatewayURL: String, interval: Duration, unconfirmedAfter: Duration = .seconds(600), logger: Logger) {
+    init(
+        database: Database, http: HTTPClient, gatewayURL: String, interval: Duration, unconfirmedAfter: Duration = .seconds(600),
+        retry: MandateRetry = MandateRetry(), logger: Logger
+    ) {
         self.database = database
         self.http = http
         self.gatewayURL = gatewayURL
         self.interval = interval
         self.unconfirmedAfter = unconfirmedAfter
+        self.retry = retry
         self.logger = logger
     }
 
@@ -49,26 +54,31 @@ final class AutoRecharger: Service {
             try await PaymentStore.giveUpUnconfirmed(before: stale, maximumAttempts: Self.maximumAttempts, in: transaction)
             return try await PaymentStore.claimAutomatic(limit: 20, now: now, stale: stale, maximumAttempts: Self.maximumAttempts, in: transaction)
         }
-        for payment in claimed {
+        for charge in claimed {
+            let payment = charge.payment
             do {
-                try await charge(payment)
+                try await ask(payment)
                 try await database.withTransaction { transaction in
                     try await PaymentStore.automaticChargeAccepted(payment.id, at: Date(), in: transaction)
                 }
                 logger.info("auto-recharge requested", metadata: ["payment_id": "\(payment.id)", "company_id": "\(payment.companyID)"])
             } catch {
-                logger.warning("auto-recharge refused", metadata: ["payment_id": "\(payment.id)", "error": "\(error)"])
+                let retryAt = Date().addingTimeInterval(Double(retry.wait(afterAttempts: charge.attempts).components.seconds))
+                logger.warning(
+                    "auto-recharge refused",
+                    metadata: ["payment_id": "\(payment.id)", "attempts": "\(charge.attempts)", "error": "\(error)"])
                 try await database.withTransaction { transaction in
                     try await PaymentStore.automaticChargeFailed(
-                        payment.id, reason: "the gateway refused the mandate charge: \(error)", maximumAttempts: Self.maximumAttempts, in: transaction)
+                        payment.id, reason: "the gateway refused the mandate charge: \(error)", retryAt: retryAt,
+                        maximumAttempts: Self.maximumAttempts, in: transaction)
                 }
             }
         }
     }
 
-    static let maximumAttempts = 5
+    static let maximumAttempts = MandateRetry.maximumAttempts
 
-    private func charge(_ payment: Payment) async throws {
+    private func ask(_ payment: Payment) async throws {
         var request = HTTPClientRequest(url: "\(gatewayURL)/payments/mandates/charge")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

@@ -105,24 +105,34 @@ enum PaymentStore {
     }
 
     /// Claims the automatic payments to ask the gateway for, marked as requested and committed before the gateway is
-    /// called, so no row lock is held during the call: new ones, and ones requested before `stale` that the gateway
-    /// never confirmed (its webhook lost, or sent to a replica that died). Asking again is safe: the payment id is
-    /// the idempotency key, so a gateway that did charge answers with that charge and confirms it, once. After
-    /// `maximumAttempts` a payment is no longer asked for (`giveUpUnconfirmed`).
-    static func claimAutomatic(limit: Int, now: Date, stale: Date, maximumAttempts: Int, in transaction: Transaction) async throws -> [Payment] {
+    /// called, so no row lock is held during the call: new ones, refused ones whose wait is over (`retry_at`), and ones
+    /// requested before `stale` that the gateway never confirmed (its webhook lost, or sent to a replica that died).
+    /// Asking again is safe: the payment id is the idempotency key, so a gateway that did charge answers with that
+    /// charge and confirms it, once. After `maximumAttempts` a payment is no longer asked for (`giveUpUnconfirmed`).
+    static func claimAutomatic(limit: Int, now: Date, stale: Date, maximumAttempts: Int, in transaction: Transaction) async throws -> [ClaimedCharge] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
             UPDATE \(unescaped: schema).payments SET requested_at = \(now), attempts = attempts + 1
             WHERE id IN (SELECT id FROM \(unescaped: schema).payments
                          WHERE automatic AND status = 'pending'
-                           AND (requested_at IS NULL OR (requested_at < \(stale) AND attempts < \(maximumAttempts)))
+                           AND ((requested_at IS NULL AND (retry_at IS NULL OR retry_at <= \(now)))
+                                OR (requested_at < \(stale) AND attempts < \(maximumAttempts)))
                          ORDER BY created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-            RETURNING \(unescaped: columns)
+            RETURNING \(unescaped: columns), attempts
             """)
-        var payments: [Payment] = []
-        for try await row in rows { payments.append(try decode(row)) }
-        return payments
+        var charges: [ClaimedCharge] = []
+        for try await row in rows {
+            let attempts = try row.makeRandomAccess()["attempts"].decode(Int.self)
+            charges.append(ClaimedCharge(payment: try decode(row), attempts: attempts))
+        }
+        return charges
+    }
+
+    /// An automatic payment claimed for a gateway ask, with the number of asks so far (this one included).
+    struct ClaimedCharge {
+        let payment: Payment
+        let attempts: Int
     }
 
     /// The gateway accepted the charge (it answered 2xx); it confirms on the webhook.
@@ -132,14 +142,18 @@ enum PaymentStore {
             "UPDATE \(unescaped: schema).payments SET accepted_at = coalesce(accepted_at, \(now)) WHERE id = \(id.uuid)")
     }
 
-    /// The gateway refused or did not answer: ask again on the next round, or give up after `maximumAttempts`. A
-    /// charge the gateway once accepted is never failed here: it is asked again after the unconfirmed wait.
-    static func automaticChargeFailed(_ id: PaymentID, reason: String, maximumAttempts: Int, in transaction: Transaction) async throws {
+    /// The gateway refused or did not answer: ask again once `retryAt` has passed (`MandateRetry`), or give up after
+    /// `maximumAttempts`. A charge the gateway once accepted is never failed here: it is asked again after the
+    /// unconfirmed wait.
+    static func automaticChargeFailed(
+        _ id: PaymentID, reason: String, retryAt: Date, maximumAttempts: Int, in transaction: Transaction
+    ) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
             UPDATE \(unescaped: schema).payments SET
                 requested_at = CASE WHEN accepted_at IS NULL THEN NULL ELSE requested_at END,
+                retry_at = CASE WHEN accepted_at IS NULL THEN \(retryAt) ELSE retry_at END,
                 status = CASE WHEN attempts >= \(maximumAttempts) AND accepted_at IS NULL THEN 'failed' ELSE status END,
                 failure_reason = CASE WHEN attempts >= \(maximumAttempts) AND accepted_at IS NULL THEN \(reason) ELSE failure_reason END,
                 completed_at = CASE WHEN attempts >= \(maximumAttempts) AND accepted_at IS NULL THEN now() ELSE completed_at END
