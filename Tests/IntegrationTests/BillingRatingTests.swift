@@ -149,14 +149,17 @@ struct BillingAutoRechargeTests {
                 await GatewayScript.shared.refuseCharges(of: payment.uuidString, count: 2)
             }
             try await eventually(timeout: .seconds(60), "the payment was credited") { try await billing.balance(company) == .rupees(3_000) }
+            // Refused, refused, accepted; a fourth ask when the capture took longer than the unconfirmed wait (2 s).
             let asks = await GatewayScript.shared.askTimes(of: payment.uuidString)
-            #expect(asks.count == 3)
+            #expect(asks.count >= 3)
             // The harnesses wait 1 s after the first refusal, 2 s after the second (MYOP_BILLING_MANDATE_RETRY_SECONDS=1).
-            if asks.count == 3 {
+            if asks.count >= 3 {
                 #expect(asks[1] - asks[0] >= .seconds(1))
                 #expect(asks[2] - asks[1] >= .seconds(2))
             }
-            #expect(try await billing.database.count("SELECT attempts FROM billing.payments WHERE id = '\(payment)' AND status = 'succeeded'") == 3)
+            #expect(try await billing.database.count("SELECT attempts FROM billing.payments WHERE id = '\(payment)' AND status = 'succeeded'") >= 3)
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await billing.balance(company) == .rupees(3_000), "credited once")
         }
     }
 

@@ -57,16 +57,31 @@ static inline int myop_last_reply(amqp_connection_state_t c, char *text, size_t 
     return myop_reply_status(amqp_get_rpc_reply(c), text, text_len);
 }
 
-/// amqp_login_with_properties is variadic; this also names the connection (shown in the broker's UI).
+/// amqp_login_with_properties is variadic; this also names the connection (shown in the broker's UI) and asks for
+/// two notices the broker sends only to clients that list them among their capabilities (rabbitmq-c merges these
+/// with its own): basic.cancel when the broker drops a consumer (its queue deleted), which would otherwise stop
+/// consuming in silence, and connection.blocked / unblocked around a memory or disk alarm, so that publishing stops
+/// before a write blocks the connection's thread.
 static inline int myop_login(amqp_connection_state_t c, const char *vhost, int frame_max, int heartbeat,
                              const char *user, const char *password, const char *connection_name,
                              char *text, size_t text_len) {
-    amqp_table_entry_t entries[1];
+    amqp_table_entry_t capabilities[2];
+    capabilities[0].key = amqp_cstring_bytes("consumer_cancel_notify");
+    capabilities[0].value.kind = AMQP_FIELD_KIND_BOOLEAN;
+    capabilities[0].value.value.boolean = 1;
+    capabilities[1].key = amqp_cstring_bytes("connection.blocked");
+    capabilities[1].value.kind = AMQP_FIELD_KIND_BOOLEAN;
+    capabilities[1].value.value.boolean = 1;
+    amqp_table_entry_t entries[2];
     entries[0].key = amqp_cstring_bytes("connection_name");
     entries[0].value.kind = AMQP_FIELD_KIND_UTF8;
     entries[0].value.value.bytes = amqp_cstring_bytes(connection_name);
+    entries[1].key = amqp_cstring_bytes("capabilities");
+    entries[1].value.kind = AMQP_FIELD_KIND_TABLE;
+    entries[1].value.value.table.num_entries = 2;
+    entries[1].value.value.table.entries = capabilities;
     amqp_table_t properties;
-    properties.num_entries = 1;
+    properties.num_entries = 2;
     properties.entries = entries;
     amqp_rpc_reply_t reply = amqp_login_with_properties(c, vhost, 0, frame_max, heartbeat, &properties,
                                                         AMQP_SASL_METHOD_PLAIN, user, password);
@@ -232,6 +247,8 @@ enum {
     MYOP_FRAME_CONFIRM_NACK = 3,  // publisher negative confirm
     MYOP_FRAME_CLOSED = 4,        // the broker closed a channel or the connection: reconnect
     MYOP_FRAME_CANCELLED = 5,     // the broker cancelled a consumer (queue deleted)
+    MYOP_FRAME_BLOCKED = 6,       // connection.blocked: the broker stopped reading publishes (memory or disk alarm)
+    MYOP_FRAME_UNBLOCKED = 7,     // connection.unblocked: the alarm cleared
 };
 
 typedef struct {
@@ -283,6 +300,12 @@ static inline int myop_next_frame(amqp_connection_state_t c, long timeout_us, my
     }
     case AMQP_BASIC_CANCEL_METHOD:
         out->kind = MYOP_FRAME_CANCELLED;
+        return 0;
+    case AMQP_CONNECTION_BLOCKED_METHOD:
+        out->kind = MYOP_FRAME_BLOCKED;
+        return 0;
+    case AMQP_CONNECTION_UNBLOCKED_METHOD:
+        out->kind = MYOP_FRAME_UNBLOCKED;
         return 0;
     case AMQP_CHANNEL_CLOSE_METHOD: {
         amqp_channel_close_t *m = (amqp_channel_close_t *)frame.payload.method.decoded;

@@ -84,11 +84,18 @@ final class ConnectionIO: @unchecked Sendable {
     private var consumers: [UInt16: Consumer] = [:]
     private var closeRequest: CheckedContinuation<Void, Never>?
     private var reconnectDelay: Duration
+    /// The broker stopped reading this connection (connection.blocked: a memory or disk alarm). Publishes wait
+    /// here until it unblocks: one more write could fill the socket and block this thread inside rabbitmq-c, where
+    /// nothing (a close, an inspection, a settle) is served any more.
+    private var blockedByBroker = false {
+        didSet { blocked.record(blockedByBroker ? 1 : 0) }
+    }
     private var errorText = [CChar](repeating: 0, count: 512)
 
     private let published: Counter
     private let delivered: Counter
     private let reconnects: Counter
+    private let blocked: Gauge
 
     init(connection: AMQPConnection) {
         self.connection = connection
@@ -99,6 +106,7 @@ final class ConnectionIO: @unchecked Sendable {
         self.published = Counter(label: "amqp_published_total", dimensions: dimensions)
         self.delivered = Counter(label: "amqp_delivered_total", dimensions: dimensions)
         self.reconnects = Counter(label: "amqp_reconnects_total", dimensions: dimensions)
+        self.blocked = Gauge(label: "amqp_blocked", dimensions: dimensions)
     }
 
     // MARK: Loop
@@ -314,7 +322,7 @@ final class ConnectionIO: @unchecked Sendable {
     }
 
     private func sendWaitingPublishes() throws {
-        guard let state else { return }
+        guard let state, !blockedByBroker else { return }
         while let (messages, _, _) = waitingPublishes.first,
             confirms.unconfirmedCount == 0 || confirms.unconfirmedCount + messages.count <= configuration.maximumUnconfirmed
         {
@@ -384,6 +392,12 @@ final class ConnectionIO: @unchecked Sendable {
                 throw ConnectionFailure(description: "broker closed channel \(frame.channel) with \(frame.reply_code)")
             case MYOP_FRAME_CANCELLED:
                 throw ConnectionFailure(description: "broker cancelled the consumer on channel \(frame.channel)")
+            case MYOP_FRAME_BLOCKED:
+                if !blockedByBroker { logger.warning("the broker blocked publishing (memory or disk alarm); publishes wait") }
+                blockedByBroker = true
+            case MYOP_FRAME_UNBLOCKED:
+                if blockedByBroker { logger.notice("the broker unblocked publishing") }
+                blockedByBroker = false
             default:
                 break
             }
@@ -445,6 +459,7 @@ final class ConnectionIO: @unchecked Sendable {
             amqp_destroy_connection(state)
         }
         state = nil
+        blockedByBroker = false
         generation += 1
         let lost = AMQPError(.connectionLost, "the broker connection was lost before the publish was confirmed")
         for ticket in confirms.reset() { ticket.finish(.failure(lost)) }

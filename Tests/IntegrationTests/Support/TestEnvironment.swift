@@ -41,14 +41,23 @@ enum TestEnvironment {
 
     /// Stops or starts the project-local RabbitMQ node (`scripts/rabbit stop|start`); returns when done.
     static func rabbit(_ action: String) throws {
+        try rabbit([action])
+    }
+
+    private static func rabbit(_ arguments: [String]) throws {
         let script = ProcessInfo.processInfo.environment["MYOP_RABBIT_SCRIPT"]
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../scripts/rabbit").standardized.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, action]
+        process.arguments = [script] + arguments
         try process.run()
         process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "scripts/rabbit \(action) failed")
+        try #require(process.terminationStatus == 0, "scripts/rabbit \(arguments.joined(separator: " ")) failed")
+    }
+
+    /// `rabbitmqctl` against the project-local node (`scripts/rabbit ctl …`); returns when done.
+    static func rabbitctl(_ arguments: String...) throws {
+        try rabbit(["ctl"] + arguments)
     }
 
     static func connection(_ name: String, queues: [QueueSpec] = []) throws -> AMQPConnection {
