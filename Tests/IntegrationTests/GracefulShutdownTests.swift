@@ -47,4 +47,39 @@ struct GracefulShutdownTests {
             await probe.shutdown()
         }
     }
+
+    @Test("on shutdown a relay with a long backlog finishes the batches it sent and claims no more; what it deleted was confirmed")
+    func relayStopsWithABacklog() async throws {
+        try await withPostgres { client in
+            let database = try await makeSchema(client, prefix: "it_relay_stop")
+            let queue = testQueue("relay_stop")
+            let envelopes = try numberedEnvelopes(0..<20_000, routingKey: queue.bindings[0])
+            for chunk in envelopes.chunked(1_000) {
+                try await database.withTransaction { transaction in
+                    try await Outbox(schema: database.schema).enqueue(Array(chunk), in: transaction)
+                }
+            }
+            let publisher = try TestEnvironment.connection("relay_stop", queues: [queue])
+            let relay = OutboxRelay(
+                database: database, publisher: publisher, configuration: .init(batchSize: 100), logger: TestEnvironment.logger)
+            let serviceGroup = ServiceGroup(configuration: .init(services: [publisher, relay], logger: TestEnvironment.logger))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await serviceGroup.run() }
+                try await eventually("the relay started publishing") {
+                    try await database.count("SELECT count(*) FROM SCHEMA.outbox") < envelopes.count
+                }
+                await serviceGroup.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+            // The rest stays for another replica or the next start, rather than holding up this one's stop.
+            let pending = try await database.count("SELECT count(*) FROM SCHEMA.outbox")
+            #expect(pending > 0)
+            // Every row the relay deleted was confirmed by the broker: the queue holds exactly those.
+            let probe = try TestEnvironment.connection("relay_stop.probe", queues: [queue])
+            probe.start()
+            try await probe.waitUntilConnected()
+            #expect(try await probe.status(ofQueue: queue.name)?.messages == envelopes.count - pending)
+            await probe.shutdown()
+        }
+    }
 }

@@ -75,7 +75,8 @@ public final class OutboxRelay: Service {
         }
     }
 
-    /// Publishes pending rows until a batch comes back short; returns how many rows it published.
+    /// Publishes pending rows until a batch comes back short or the service is asked to stop; returns how many rows
+    /// it published.
     ///
     /// Several batches are in flight at once: while the broker confirms one (its rows stay locked in its open
     /// transaction), the next is claimed with `SKIP LOCKED` and put on the wire behind it, so the waits for
@@ -93,7 +94,9 @@ public final class OutboxRelay: Service {
                 inFlight += 1
                 let announced = try await sent.value()
                 previous = announced.ticket
-                exhausted = announced.count < configuration.batchSize
+                // A stopping relay finishes what it sent and claims nothing more: with other replicas (or a backlog
+                // after an outage) filling the outbox, "until a batch comes back short" could outlast any grace period.
+                exhausted = announced.count < configuration.batchSize || Task.isShuttingDownGracefully || Task.isCancelled
                 if inFlight == configuration.batchesInFlight || exhausted, let count = try await group.next() {
                     total += count
                     inFlight -= 1
