@@ -27,4 +27,31 @@ struct InboxRetentionTests {
             #expect(try await effects.count() == 30)
         }
     }
+
+    @Test("pruning keeps the inbox rows of events that wait in dead_letters: a late replay of one is still recognised")
+    func pruneKeepsDeadLetteredEvents() async throws {
+        try await withPostgres { client in
+            let effects = try await DeadLetterTests.schema(client, prefix: "it_retention_dead")
+            let database = effects.database
+            let schema = database.schema.rawValue
+            let inbox = Inbox(database: database, consumer: "effects")
+            let events = try numberedEnvelopes(0..<6, routingKey: "it.retention")
+            #expect(try await inbox.handleBatch(events, handler: effects.record(_:)) == 6)
+            try await database.query("UPDATE \(unescaped: schema).inbox SET received_at = now() - interval '31 days'")
+            // A second copy of two of them was parked (say, published twice and consumed once before a failure).
+            for event in events.prefix(2) {
+                try await database.query(
+                    """
+                    INSERT INTO \(unescaped: schema).dead_letters (queue, event_id, body)
+                    VALUES ('it.retention', \(event.header.id.uuid), '\\x00'::bytea)
+                    """)
+            }
+
+            #expect(try await Inbox.prune(database, olderThan: .seconds(30 * 86_400), chunk: 1) == 4)
+            #expect(try await database.count("SELECT count(*) FROM SCHEMA.inbox") == 2)
+            // Replayed a month later, the parked copies change nothing.
+            #expect(try await inbox.handleBatch(Array(events.prefix(2)), handler: effects.record(_:)) == 0)
+            #expect(try await effects.count() == 6)
+        }
+    }
 }

@@ -81,8 +81,8 @@ public struct DeadLetters: Sendable {
     /// only the consumer that failed sees the event again, with a fresh delivery count), and forgets them.
     ///
     /// A replay that fails after the broker took the copies (its confirm timed out) keeps the letters although the
-    /// events may be applied: replayed again while the consumer's inbox still remembers them (`MYOP_INBOX_RETENTION_DAYS`),
-    /// they change nothing; replayed later than that, they would be applied a second time.
+    /// events may be applied: replayed again, they change nothing, because the consumer's inbox keeps the row of an
+    /// event while a letter of it is here (`Inbox.prune`), however long that is.
     public func replay(company: CompanyID, eventIDs: Set<EventID>, queue: String? = nil) async throws -> Replay {
         let ids = eventIDs.map(\.uuid)
         // The broker confirms a message for a queue that is gone (deleted by hand) and drops it: look first, before the

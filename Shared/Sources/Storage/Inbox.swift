@@ -106,16 +106,26 @@ extension Inbox {
     /// `chunk` rows per statement (short row locks, no one huge delete); returns how many went. An event's row only
     /// has to outlive every redelivery and republish of it (seconds to minutes), so the table need not keep every
     /// event ever consumed.
+    ///
+    /// Except while a copy of the event waits in the schema's `dead_letters` (DeadLetters): a replay can bring it back
+    /// any time later (a copy published twice and parked once, or a replay whose confirm timed out after the broker
+    /// took it), and only the inbox row keeps it from being applied twice.
     @discardableResult
     public static func prune(_ database: Database, olderThan retention: Duration, chunk: Int = 10_000) async throws -> Int {
-        let table = "\(database.schema.rawValue).inbox"
+        let schema = database.schema.rawValue
+        let table = "\(schema).inbox"
         let seconds = Double(retention.components.seconds)
+        var keepsDeadLetters = false
+        for try await name in try await database.query("SELECT to_regclass(\(schema + ".dead_letters"))::text").decode(String?.self) {
+            keepsDeadLetters = name != nil
+        }
+        let parked = keepsDeadLetters ? "AND NOT EXISTS (SELECT 1 FROM \(schema).dead_letters d WHERE d.event_id = i.event_id)" : ""
         var total = 0
         while true {
             let rows = try await database.query(
                 """
                 WITH doomed AS (
-                    SELECT ctid FROM \(unescaped: table) WHERE received_at < now() - make_interval(secs => \(seconds))
+                    SELECT ctid FROM \(unescaped: table) i WHERE received_at < now() - make_interval(secs => \(seconds)) \(unescaped: parked)
                     ORDER BY received_at LIMIT \(chunk))
                 DELETE FROM \(unescaped: table) WHERE ctid IN (SELECT ctid FROM doomed)
                 RETURNING 1
@@ -127,4 +137,3 @@ extension Inbox {
         }
     }
 }
-
