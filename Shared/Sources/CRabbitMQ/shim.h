@@ -19,6 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/sockios.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
@@ -402,6 +405,20 @@ static inline int myop_wait_readable(int socket_fd, int wake_fd, long timeout_us
     if (socket_fd >= 0 && (fds[0].revents & (POLLIN | POLLERR | POLLHUP))) result |= 1;
     if (fds[n - 1].revents & POLLIN) result |= 2;
     return result;
+}
+
+/// How much can still be written to the socket without blocking: the send buffer's size (halved: the kernel
+/// charges its bookkeeping to the same limit) less the bytes queued in it, which the peer has not taken yet.
+/// `queued` is set as well. Returns 0, or -1 if the socket cannot say (then nothing is known).
+static inline int myop_socket_room(int fd, long *room, long *queued) {
+    int size = 0;
+    socklen_t length = sizeof size;
+    if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, &length) != 0) return -1;
+    int outq = 0;
+    if (ioctl(fd, SIOCOUTQ, &outq) != 0) return -1;
+    *queued = outq;
+    *room = (long)size / 2 - outq;
+    return 0;
 }
 
 static inline int myop_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }

@@ -81,6 +81,10 @@ final class ConnectionIO: @unchecked Sendable {
     private var generation: UInt64 = 0
     private var confirms = ConfirmTracker<PublishToken>()
     private var waitingPublishes = RingBuffer<(messages: [OutgoingMessage], ticket: PublishToken, after: PublishToken?)>()
+    /// Messages of the first waiting batch already written: it is finished before any other batch is begun.
+    private var headSent = 0
+    /// The socket's send buffer was too full for the next message: look again soon.
+    private var waitingForRoom = false
     private var consumers: [UInt16: Consumer] = [:]
     private var closeRequest: CheckedContinuation<Void, Never>?
     private var reconnectDelay: Duration
@@ -154,6 +158,8 @@ final class ConnectionIO: @unchecked Sendable {
         if Self.hasBuffered(state) { return }
         // Held deliveries and acks must go out in time even if nothing else happens.
         var timeout: Duration = .seconds(1)
+        // The broker takes a full send buffer in well over a millisecond, so a millisecond's look costs no throughput.
+        if waitingForRoom { timeout = .milliseconds(1) }
         if let due = consumers.values.compactMap(\.nextDeadline).min() { timeout = min(timeout, max(.zero, due - .now)) }
         let streaming = consumers.values.contains(where: \.isStreaming)
         sleep(socket: streaming ? -1 : amqp_get_sockfd(state), timeout: timeout)
@@ -306,6 +312,12 @@ final class ConnectionIO: @unchecked Sendable {
                 continuation.resume(throwing: AMQPError(.connectionLost, "not connected to the broker"))
                 return
             }
+            // A blocked connection is not read by the broker at all: the declare would wait out the RPC timeout and
+            // then end the connection, failing every publish that waits for the alarm to clear.
+            guard !blockedByBroker else {
+                continuation.resume(throwing: AMQPError(.connectionLost, "the broker is blocking this connection (memory or disk alarm)"))
+                return
+            }
             var messages: UInt32 = 0
             var consumerCount: UInt32 = 0
             let status = myop_queue_inspect(state, Self.inspectionChannel, queue, &messages, &consumerCount, &errorText, errorText.count)
@@ -321,21 +333,38 @@ final class ConnectionIO: @unchecked Sendable {
         }
     }
 
+    /// Puts waiting batches on the wire, in order, as far as the unconfirmed window and the socket allow.
+    ///
+    /// Never more than the socket's send buffer can take: rabbitmq-c writes without a deadline, and a broker that
+    /// stops reading (a memory or disk alarm blocks a publisher before it can tell us so) would hold this thread in
+    /// that write until the alarm clears, serving nothing: no close, no inspection, no settle. A batch whose messages
+    /// do not all fit is finished on later rounds (`headSent`), ahead of every other batch.
     private func sendWaitingPublishes() throws {
         guard let state, !blockedByBroker else { return }
-        while let (messages, _, _) = waitingPublishes.first,
-            confirms.unconfirmedCount == 0 || confirms.unconfirmedCount + messages.count <= configuration.maximumUnconfirmed
-        {
-            let (_, ticket, predecessor) = waitingPublishes.removeFirst()
-            // Given up already (its caller's confirm timeout ran out while it waited here): sent now, it would only be
-            // a copy of what the caller publishes again.
-            if ticket.hasFailed { continue }
-            if predecessor?.hasFailed == true {
-                ticket.finish(.failure(AMQPError(.connectionLost, "not sent: an earlier batch it must follow failed")))
-                continue
+        waitingForRoom = false
+        var room = SocketRoom()
+        while let (messages, ticket, predecessor) = waitingPublishes.first {
+            if headSent == 0 {
+                guard confirms.unconfirmedCount == 0 || confirms.unconfirmedCount + messages.count <= configuration.maximumUnconfirmed else { return }
+                // Given up already (its caller's confirm timeout ran out while it waited here): sent now, it would only
+                // be a copy of what the caller publishes again.
+                if ticket.hasFailed {
+                    _ = waitingPublishes.removeFirst()
+                    continue
+                }
+                if predecessor?.hasFailed == true {
+                    _ = waitingPublishes.removeFirst()
+                    ticket.finish(.failure(AMQPError(.connectionLost, "not sent: an earlier batch it must follow failed")))
+                    continue
+                }
+                confirms.begin(count: messages.count, token: ticket)
             }
-            confirms.begin(count: messages.count, token: ticket)
-            for message in messages {
+            while headSent < messages.count {
+                let message = messages[headSent]
+                guard room.take(message.body.count + Self.framingAllowance, state: state) else {
+                    waitingForRoom = true
+                    return
+                }
                 let status = Self.withCStrings(message) { exchange, routingKey, messageID, type, correlationID, traceparent in
                     message.body.withUnsafeBytes { body in
                         myop_publish(
@@ -344,8 +373,39 @@ final class ConnectionIO: @unchecked Sendable {
                     }
                 }
                 guard status == 0 else { throw ConnectionFailure(description: "publish failed: \(Self.statusText(status))") }
+                headSent += 1
             }
             published.increment(by: messages.count)
+            _ = waitingPublishes.removeFirst()
+            headSent = 0
+        }
+    }
+
+    /// Bytes a message takes on the wire besides its body: the method and header frames with the properties.
+    private static let framingAllowance = 512
+
+    /// The send buffer's free space, asked of the kernel only when what was last known runs out.
+    private struct SocketRoom {
+        /// Nothing known until the first message asks: most rounds have nothing to send.
+        private var room = 0
+
+        /// Whether `bytes` more may be written now. An empty socket takes anything: a message larger than the buffer
+        /// must go some time, and only a broker that stops reading at that very moment could block it.
+        mutating func take(_ bytes: Int, state: amqp_connection_state_t) -> Bool {
+            if bytes > room {
+                let now = Self.ask(state)
+                guard bytes <= now.room || now.queued == 0 else { return false }
+                room = now.room
+            }
+            room -= bytes
+            return true
+        }
+
+        private static func ask(_ state: amqp_connection_state_t) -> (room: Int, queued: Int) {
+            var room = 0
+            var queued = 0
+            guard myop_socket_room(amqp_get_sockfd(state), &room, &queued) == 0 else { return (.max / 2, 0) }
+            return (room, queued)
         }
     }
 
@@ -455,11 +515,14 @@ final class ConnectionIO: @unchecked Sendable {
     private func disconnect() {
         connection.shared.withLock { $0.connected = false }
         if let state {
-            amqp_connection_close(state, AMQP_REPLY_SUCCESS)
+            // A blocked connection is not read: the close handshake would only wait out the RPC timeout.
+            if !blockedByBroker { amqp_connection_close(state, AMQP_REPLY_SUCCESS) }
             amqp_destroy_connection(state)
         }
         state = nil
         blockedByBroker = false
+        headSent = 0
+        waitingForRoom = false
         generation += 1
         let lost = AMQPError(.connectionLost, "the broker connection was lost before the publish was confirmed")
         for ticket in confirms.reset() { ticket.finish(.failure(lost)) }
