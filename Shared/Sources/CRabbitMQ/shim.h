@@ -21,7 +21,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <linux/sockios.h>
+#include <linux/sock_diag.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
@@ -407,17 +407,24 @@ static inline int myop_wait_readable(int socket_fd, int wake_fd, long timeout_us
     return result;
 }
 
-/// How much can still be written to the socket without blocking: the send buffer's size (halved: the kernel
-/// charges its bookkeeping to the same limit) less the bytes queued in it, which the peer has not taken yet.
-/// `queued` is set as well. Returns 0, or -1 if the socket cannot say (then nothing is known).
-static inline int myop_socket_room(int fd, long *room, long *queued) {
-    int size = 0;
-    socklen_t length = sizeof size;
-    if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, &length) != 0) return -1;
-    int outq = 0;
-    if (ioctl(fd, SIOCOUTQ, &outq) != 0) return -1;
-    *queued = outq;
-    *room = (long)size / 2 - outq;
+/// How much can still be written to the socket before a write would block: the send buffer's limit less what is
+/// charged against it (`SO_MEMINFO`: the kernel counts each buffer's bookkeeping too, so this is exact where
+/// SIOCOUTQ's byte count is not). `queued` is set as well. Returns 0, or -1 if the socket cannot say.
+///
+/// When the room is short this also polls once for POLLOUT: a socket found full that way is marked as such, and the
+/// kernel then grows its send buffer on the next acknowledgement, as it would for a writer that blocked. Without it,
+/// a writer that never fills the buffer keeps the small buffer it started with (tens of KB over a real network).
+static inline int myop_socket_room(int fd, long wanted, long *room, long *queued) {
+    uint32_t info[SK_MEMINFO_VARS];
+    memset(info, 0, sizeof info);
+    socklen_t length = sizeof info;
+    if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &length) != 0 || length < sizeof(uint32_t) * (SK_MEMINFO_WMEM_QUEUED + 1)) return -1;
+    *queued = (long)info[SK_MEMINFO_WMEM_QUEUED];
+    *room = (long)info[SK_MEMINFO_SNDBUF] - (long)info[SK_MEMINFO_WMEM_QUEUED];
+    if (*room < wanted) {
+        struct pollfd out = {fd, POLLOUT, 0};
+        (void)poll(&out, 1, 0);
+    }
     return 0;
 }
 

@@ -81,7 +81,10 @@ final class ConnectionIO: @unchecked Sendable {
     private var generation: UInt64 = 0
     private var confirms = ConfirmTracker<PublishToken>()
     private var waitingPublishes = RingBuffer<(messages: [OutgoingMessage], ticket: PublishToken, after: PublishToken?)>()
-    /// Messages of the first waiting batch already written: it is finished before any other batch is begun.
+    /// The first waiting batch has its confirm numbers (`confirms.begin`), and this many of its messages are written:
+    /// it is finished before any other batch is begun. Begun is not "one message written": the socket may have had
+    /// no room for the first, and numbering a batch twice would leave its last numbers waiting for good.
+    private var headBegun = false
     private var headSent = 0
     /// The socket's send buffer was too full for the next message: look again soon.
     private var waitingForRoom = false
@@ -338,13 +341,13 @@ final class ConnectionIO: @unchecked Sendable {
     /// Never more than the socket's send buffer can take: rabbitmq-c writes without a deadline, and a broker that
     /// stops reading (a memory or disk alarm blocks a publisher before it can tell us so) would hold this thread in
     /// that write until the alarm clears, serving nothing: no close, no inspection, no settle. A batch whose messages
-    /// do not all fit is finished on later rounds (`headSent`), ahead of every other batch.
+    /// do not all fit is finished on later rounds (`headBegun`, `headSent`), ahead of every other batch.
     private func sendWaitingPublishes() throws {
-        guard let state, !blockedByBroker else { return }
         waitingForRoom = false
+        guard let state, !blockedByBroker else { return }
         var room = SocketRoom()
         while let (messages, ticket, predecessor) = waitingPublishes.first {
-            if headSent == 0 {
+            if !headBegun {
                 guard confirms.unconfirmedCount == 0 || confirms.unconfirmedCount + messages.count <= configuration.maximumUnconfirmed else { return }
                 // Given up already (its caller's confirm timeout ran out while it waited here): sent now, it would only
                 // be a copy of what the caller publishes again.
@@ -358,6 +361,7 @@ final class ConnectionIO: @unchecked Sendable {
                     continue
                 }
                 confirms.begin(count: messages.count, token: ticket)
+                headBegun = true
             }
             while headSent < messages.count {
                 let message = messages[headSent]
@@ -377,12 +381,14 @@ final class ConnectionIO: @unchecked Sendable {
             }
             published.increment(by: messages.count)
             _ = waitingPublishes.removeFirst()
+            headBegun = false
             headSent = 0
         }
     }
 
-    /// Bytes a message takes on the wire besides its body: the method and header frames with the properties.
-    private static let framingAllowance = 512
+    /// What a message is charged in the send buffer besides its body: the method and header frames with the
+    /// properties, and the kernel's bookkeeping for the buffers they go in, generously.
+    private static let framingAllowance = 2_048
 
     /// The send buffer's free space, asked of the kernel only when what was last known runs out.
     private struct SocketRoom {
@@ -393,7 +399,7 @@ final class ConnectionIO: @unchecked Sendable {
         /// must go some time, and only a broker that stops reading at that very moment could block it.
         mutating func take(_ bytes: Int, state: amqp_connection_state_t) -> Bool {
             if bytes > room {
-                let now = Self.ask(state)
+                let now = Self.ask(state, wanted: bytes)
                 guard bytes <= now.room || now.queued == 0 else { return false }
                 room = now.room
             }
@@ -401,10 +407,10 @@ final class ConnectionIO: @unchecked Sendable {
             return true
         }
 
-        private static func ask(_ state: amqp_connection_state_t) -> (room: Int, queued: Int) {
+        private static func ask(_ state: amqp_connection_state_t, wanted: Int) -> (room: Int, queued: Int) {
             var room = 0
             var queued = 0
-            guard myop_socket_room(amqp_get_sockfd(state), &room, &queued) == 0 else { return (.max / 2, 0) }
+            guard myop_socket_room(amqp_get_sockfd(state), wanted, &room, &queued) == 0 else { return (.max / 2, 0) }
             return (room, queued)
         }
     }
@@ -521,6 +527,7 @@ final class ConnectionIO: @unchecked Sendable {
         }
         state = nil
         blockedByBroker = false
+        headBegun = false
         headSent = 0
         waitingForRoom = false
         generation += 1
@@ -559,8 +566,9 @@ final class ConnectionIO: @unchecked Sendable {
     }
 
     private func waitForConfirms(until deadline: ContinuousClock.Instant) throws {
-        try sendWaitingPublishes()
-        while confirms.unconfirmedCount > 0, ContinuousClock.now < deadline {
+        while confirms.unconfirmedCount > 0 || !waitingPublishes.isEmpty, ContinuousClock.now < deadline {
+            // A batch half written when the socket was full is counted unconfirmed in full: the rest must go too.
+            try sendWaitingPublishes()
             if try readFrames() == 0 { try waitForWork() }
         }
     }

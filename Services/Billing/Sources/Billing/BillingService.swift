@@ -40,7 +40,7 @@ public enum BillingService {
             let http = AutoRecharger.client()
             let recharger = AutoRecharger(
                 database: context.database, http: http, gatewayURL: context.configuration.sandboxURL, interval: .seconds(max(1, pollSeconds / 10)),
-                unconfirmedAfter: .seconds(max(1, unconfirmedSeconds)), retry: MandateRetry(firstWait: .seconds(max(1, retrySeconds))),
+                unconfirmedAfter: .seconds(max(1, unconfirmedSeconds)), retry: MandateRetry(firstWait: .seconds(min(max(1, retrySeconds), 3_600))),
                 logger: context.logger)
             return ServiceComponents(
                 consumers: UsageRater(outbox: context.outbox).consumers + [SLARefunds(outbox: context.outbox).consumer],
