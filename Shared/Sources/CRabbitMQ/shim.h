@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/sock_diag.h>
 #include <sys/syscall.h>

@@ -12,9 +12,9 @@ import Storage
 /// (`POST {gateway}/payments/mandates/charge`, the payment id as the idempotency key). The money arrives like
 /// any payment, on the signed webhook. Payments are claimed (`SKIP LOCKED`) and marked in a short transaction
 /// before the call, so replicas share the work and no lock is held during it; a refused charge is asked again
-/// after a growing wait (`MandateRetry`) and given up after `MandateRetry.maximumAttempts`. A charge the gateway accepted but never confirmed is
-/// asked for again after `unconfirmedAfter` (same idempotency key): otherwise the company's one pending automatic
-/// payment would block every later auto-recharge for good.
+/// after a growing wait (`MandateRetry`) and given up after `MandateRetry.maximumAttempts`. A charge the gateway
+/// accepted but never confirmed is asked for again after `unconfirmedAfter` (same idempotency key): otherwise the
+/// company's one pending automatic payment would block every later auto-recharge for good.
 final class AutoRecharger: Service {
     let database: Database
     let http: HTTPClient
