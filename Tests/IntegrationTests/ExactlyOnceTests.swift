@@ -163,11 +163,7 @@ func exactlyOnce(count: Int, restartBrokerAfter: Int?) async throws {
 
         try await running([publisher, consumerConnection, relay, inboxConsumer]) {
             try await publisher.waitUntilConnected()
-            for chunk in envelopes.chunked(500) {
-                try await producer.withTransaction { transaction in
-                    try await Outbox(schema: producer.schema).enqueue(Array(chunk), in: transaction)
-                }
-            }
+            try await producer.enqueue(envelopes, chunk: 500)
             // Every envelope a second time, straight to the broker, racing the relay.
             async let duplicates: Void = publisher.publishUntilConfirmed(envelopes)
             if let threshold = restartBrokerAfter {

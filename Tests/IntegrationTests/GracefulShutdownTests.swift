@@ -54,11 +54,7 @@ struct GracefulShutdownTests {
             let database = try await makeSchema(client, prefix: "it_relay_stop")
             let queue = testQueue("relay_stop")
             let envelopes = try numberedEnvelopes(0..<20_000, routingKey: queue.bindings[0])
-            for chunk in envelopes.chunked(1_000) {
-                try await database.withTransaction { transaction in
-                    try await Outbox(schema: database.schema).enqueue(Array(chunk), in: transaction)
-                }
-            }
+            try await database.enqueue(envelopes, chunk: 1_000)
             let publisher = try TestEnvironment.connection("relay_stop", queues: [queue])
             let relay = OutboxRelay(
                 database: database, publisher: publisher, configuration: .init(batchSize: 100), logger: TestEnvironment.logger)

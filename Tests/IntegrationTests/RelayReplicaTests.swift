@@ -12,9 +12,7 @@ struct RelayReplicaTests {
             let producer = try await makeSchema(client, prefix: "it_replicas")
             let queue = testQueue("replicas")
             let envelopes = try numberedEnvelopes(0..<5_000, routingKey: queue.bindings[0])
-            for chunk in envelopes.chunked(500) {
-                try await producer.withTransaction { try await Outbox(schema: producer.schema).enqueue(Array(chunk), in: $0) }
-            }
+            try await producer.enqueue(envelopes, chunk: 500)
             let first = try TestEnvironment.connection("replica.a", queues: [queue])
             let second = try TestEnvironment.connection("replica.b", queues: [queue])
             let small = OutboxRelay.Configuration(batchSize: 100)  // many small batches, so the two really interleave

@@ -1,5 +1,6 @@
 import Contracts
 import Messaging
+import Storage
 
 extension AMQPConnection {
     /// Publishes in chunks, retrying a chunk until the broker confirms it (the broker may be restarting).
@@ -20,5 +21,14 @@ extension AMQPConnection {
 extension Array {
     func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+extension Database {
+    /// Writes `envelopes` to this schema's outbox, `chunk` per transaction, as a service's writes would.
+    func enqueue(_ envelopes: [EncodedEnvelope], chunk: Int) async throws {
+        for slice in envelopes.chunked(chunk) {
+            try await withTransaction { try await Outbox(schema: schema).enqueue(Array(slice), in: $0) }
+        }
     }
 }

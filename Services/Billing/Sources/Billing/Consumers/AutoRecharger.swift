@@ -51,8 +51,8 @@ final class AutoRecharger: Service {
         let now = Date()
         let stale = now.addingTimeInterval(-Double(unconfirmedAfter.components.seconds))
         let claimed = try await database.withTransaction { transaction in
-            try await PaymentStore.giveUpUnconfirmed(before: stale, maximumAttempts: Self.maximumAttempts, in: transaction)
-            return try await PaymentStore.claimAutomatic(limit: 20, now: now, stale: stale, maximumAttempts: Self.maximumAttempts, in: transaction)
+            try await PaymentStore.giveUpUnconfirmed(before: stale, maximumAttempts: MandateRetry.maximumAttempts, in: transaction)
+            return try await PaymentStore.claimAutomatic(limit: 20, now: now, stale: stale, maximumAttempts: MandateRetry.maximumAttempts, in: transaction)
         }
         for charge in claimed {
             let payment = charge.payment
@@ -70,13 +70,11 @@ final class AutoRecharger: Service {
                 try await database.withTransaction { transaction in
                     try await PaymentStore.automaticChargeFailed(
                         payment.id, reason: "the gateway refused the mandate charge: \(error)", retryAt: retryAt,
-                        maximumAttempts: Self.maximumAttempts, in: transaction)
+                        maximumAttempts: MandateRetry.maximumAttempts, in: transaction)
                 }
             }
         }
     }
-
-    static let maximumAttempts = MandateRetry.maximumAttempts
 
     private func ask(_ payment: Payment) async throws {
         var request = HTTPClientRequest(url: "\(gatewayURL)/payments/mandates/charge")
