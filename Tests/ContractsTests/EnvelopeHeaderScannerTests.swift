@@ -109,6 +109,7 @@ struct EnvelopeHeaderScannerTests {
     func payloadAlone() throws {
         struct Note: Event {
             static let type: EventType = "sample.note"
+            static let version = 3
             var text: String
             var tags: [String]
         }
@@ -124,10 +125,10 @@ struct EnvelopeHeaderScannerTests {
             #expect(alone.header == whole.header)
             #expect(alone.version == 3)
         }
-        let noData = #"{"id":"\#(Self.id)","type":"a.b","version":1,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z"}"#
+        let noData = #"{"id":"\#(Self.id)","type":"sample.note","version":3,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z"}"#
         #expect(try #require(EnvelopeHeaderScanner.scan(Array(noData.utf8))).payload == nil)
         #expect(throws: DecodingError.self) { try EncodedEnvelope(body: Array(noData.utf8)).decode(Note.self) }
-        let wrongShape = #"{"id":"\#(Self.id)","type":"a.b","version":1,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z","data":{"text":1,"tags":[]}}"#
+        let wrongShape = #"{"id":"\#(Self.id)","type":"sample.note","version":3,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z","data":{"text":1,"tags":[]}}"#
         #expect(throws: DecodingError.self) { try EncodedEnvelope(body: Array(wrongShape.utf8)).decode(Note.self) }
         let twice = #"{"id":"\#(Self.id)","type":"a.b","version":1,"company_id":"\#(Self.company)","occurred_at":"2026-11-28T10:00:00.123Z","data":{},"data":{}}"#
         #expect(EnvelopeHeaderScanner.scan(Array(twice.utf8)) == nil)

@@ -68,6 +68,22 @@ struct PhoneNumberTests {
         #expect(PhoneNumber(e164: "+14155550100")?.isIndian == false)
     }
 
+    @Test("D-13, CA-33: an Indian mobile is +91 and ten digits starting 6–9; other +91 numbers are Indian but not mobiles")
+    func D_13_indian_mobile() {
+        #expect(PhoneNumber(e164: "+919876543210")?.isIndianMobile == true)
+        #expect(PhoneNumber(e164: "+916000000000")?.isIndianMobile == true)
+        #expect(PhoneNumber(e164: "+918044556677")?.isIndianMobile == true, "8 starts mobiles and Bengaluru landlines alike")
+        #expect(PhoneNumber(e164: "+915876543210")?.isIndianMobile == false)
+        #expect(PhoneNumber(e164: "+911123456789")?.isIndianMobile == false)
+        #expect(PhoneNumber(e164: "+9198765432100")?.isIndianMobile == false)
+        #expect(PhoneNumber(e164: "+91987654321")?.isIndianMobile == false)
+        #expect(PhoneNumber(e164: "+14155550100")?.isIndianMobile == false)
+        #expect(PhoneNumber(e164: "+911123456789")?.hasValidIndianLength == true, "a Delhi landline")
+        #expect(PhoneNumber(e164: "+9198765432100")?.hasValidIndianLength == false)
+        #expect(PhoneNumber(e164: "+91987654321")?.hasValidIndianLength == false)
+        #expect(PhoneNumber(e164: "+14155550100")?.hasValidIndianLength == true)
+    }
+
     @Test("encodes as the E.164 string and rejects anything else when decoding")
     func codable() throws {
         let number = try PhoneNumber.indian("9876543210").get()

@@ -31,6 +31,11 @@ struct AuthenticationTests {
             v1.post("echo") { request, context -> Echo in
                 try await request.decode(as: Echo.self, context: context)
             }
+            v1.post("collect") { request, _ -> String in
+                // As a body without a declared length is read: the limit is found while reading.
+                _ = try await request.body.collect(upTo: 16)
+                return "collected"
+            }
             v1.post("busy") { _, _ -> String in
                 throw APIError.unavailable("thing.busy", "Try again.")
             }
@@ -52,15 +57,23 @@ struct AuthenticationTests {
         return (try #require(error["code"]), error["field"])
     }
 
-    @Test("no token, a bad signature or an expired token get 401 JSON")
+    @Test("no token, a bad signature, an expired or not yet valid token get 401 JSON; 60 s of clock skew are allowed")
     func unauthenticated() async throws {
         let valid = try await token(company: companyA)
         let forged = try await token(company: companyA, secret: "another-secret-9876543210-9876543210-zyx")
-        let expired = try await token(company: companyA, expiresIn: -60)
+        let expired = try await token(company: companyA, expiresIn: -600)
+        let verifier = await TokenVerifier(secret: Self.secret)
+        let identity = Identity(userID: UserID(), companyID: companyA, role: .owner)
+        let notYet = try await verifier.token(for: identity, notBefore: Date().addingTimeInterval(3_600))
+        let fromTheFuture = try await verifier.token(for: identity, issuedAt: Date().addingTimeInterval(3_600))
+        // Within the 60 s of clock skew allowed between the issuer and us.
+        let skewed = try await verifier.token(for: identity, notBefore: Date().addingTimeInterval(30), issuedAt: Date().addingTimeInterval(30))
+        let justExpired = try await token(company: companyA, expiresIn: -30)
         try await app().test(.router) { client in
             let cases: [(String?, String)] = [
                 (nil, "auth.unauthenticated"), ("Basic abc", "auth.unauthenticated"), ("Bearer \(forged)", "auth.invalid_token"),
                 ("Bearer \(expired)", "auth.invalid_token"), ("Bearer not.a.jwt", "auth.invalid_token"),
+                ("Bearer \(notYet)", "auth.invalid_token"), ("Bearer \(fromTheFuture)", "auth.invalid_token"),
             ]
             for (header, expectedCode) in cases {
                 var headers = HTTPFields()
@@ -77,6 +90,11 @@ struct AuthenticationTests {
                 let me = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: String]
                 #expect(me?["company_id"] == companyA.description)
                 #expect(me?["role"] == "owner")
+            }
+            for token in [skewed, justExpired] {
+                try await client.execute(uri: "/v1/me", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                    #expect(response.status == .ok, "within the clock skew")
+                }
             }
         }
     }
@@ -136,6 +154,11 @@ struct AuthenticationTests {
                     let error = try errorCode(response)
                     #expect(error.code == code && error.field == field)
                 }
+            }
+            try await client.execute(uri: "/v1/collect", method: .post, headers: auth, body: ByteBuffer(string: String(repeating: "x", count: 100))) { response in
+                #expect(response.status == .contentTooLarge)
+                let code = try errorCode(response).code
+                #expect(code == "request.too_large", "the same code as a body refused by its declared length")
             }
             try await client.execute(uri: "/v1/echo", method: .post, headers: auth, body: ByteBuffer(string: #"{"name":"a","count":2}"#)) { response in
                 #expect(response.status == .ok)

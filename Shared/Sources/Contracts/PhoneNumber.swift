@@ -16,6 +16,22 @@ public struct PhoneNumber: Hashable, Sendable, Codable, CustomStringConvertible 
     /// The country calling code is `91`.
     public var isIndian: Bool { e164.hasPrefix("+91") }
 
+    /// D-13, CA-33: `+91` and a ten-digit subscriber number starting with 6–9, the only numbers WhatsApp messages go
+    /// to. A landline (`+918044556677`) or a `+91` number of the wrong length is Indian but not a mobile.
+    public var isIndianMobile: Bool {
+        guard isIndian else { return false }
+        let subscriber = e164.dropFirst(3)
+        return subscriber.count == 10 && "6789".contains(subscriber.first ?? "0")
+    }
+
+    /// An Indian number (`+91`) has ten national digits, the first not 0; other countries' numbers are only checked
+    /// for the E.164 form.
+    public var hasValidIndianLength: Bool {
+        guard isIndian else { return true }
+        let national = e164.dropFirst(3)
+        return national.count == 10 && national.first != "0"
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)

@@ -1,10 +1,11 @@
 public import Hummingbird
 import Logging
+import NIOCore
 import PostgresNIO
 import Storage
 
 /// Turns every error into the JSON error model. Client errors keep their status; a unique violation from
-/// PostgreSQL is a 409; a transaction it aborted for colliding with another, or a database that cannot be reached,
+/// PostgreSQL is a 409; text it cannot store (a NUL byte) a 400; a transaction it aborted for colliding with another, or a database that cannot be reached,
 /// a 503 with `Retry-After`; anything unexpected is logged and answered with a bare 500 that leaks nothing.
 public struct ErrorMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
@@ -28,6 +29,16 @@ public struct ErrorMiddleware: RouterMiddleware {
         } catch let error as PSQLError where error.meansDatabaseUnavailable || error.code == .connectionError {
             // Nothing the request did: the same request is expected to succeed once the database is back.
             return try APIError.unavailable("database.unavailable", "The database is not reachable right now; try again shortly.")
+                .response(from: request, context: context)
+        } catch let error as PSQLError where ["22021", "22P05"].contains(error.serverInfo?[.sqlState]) {
+            // A NUL byte (or text PostgreSQL cannot store) in a query parameter or a field no edge check covered: the
+            // statement failed, so nothing was written.
+            return try APIError.badRequest(
+                "request.invalid_text", "The request holds a character that cannot be stored, such as a NUL byte; remove it and send it again.")
+                .response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            // A body without a declared length that outgrew the limit while it was read (`BodyLimitMiddleware`).
+            return try APIError(.contentTooLarge, code: "request.too_large", message: "The request body is larger than \(context.maxUploadSize) bytes.")
                 .response(from: request, context: context)
         } catch let error as HTTPError {
             return try APIError(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase)

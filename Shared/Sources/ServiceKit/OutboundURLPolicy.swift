@@ -31,7 +31,7 @@ public struct OutboundURLPolicy: Sendable {
         switch configuration.values[Self.variable]?.lowercased() {
         case "true": self.init(allowPrivateNetworks: true)
         case "false": self.init(allowPrivateNetworks: false)
-        default: self.init(allowPrivateNetworks: configuration.environment != "production")
+        default: self.init(allowPrivateNetworks: configuration.environment != .production)
         }
     }
 

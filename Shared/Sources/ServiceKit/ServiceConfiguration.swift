@@ -7,7 +7,7 @@ public import Storage
 /// so a bare `swift run call-router` works against the local stack; in `MYOP_ENV=production` the secrets
 /// have no default and a missing one stops the start with a message naming it.
 public struct ServiceConfiguration: Sendable {
-    public var environment: String
+    public var environment: DeploymentEnvironment
     public var httpHost: String
     public var httpPort: Int
     public var amqpURL: AMQPURL
@@ -35,8 +35,11 @@ public struct ServiceConfiguration: Sendable {
         for service: ServiceIdentity, environment env: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServiceConfiguration {
         let reader = EnvironmentReader(values: env)
-        let environment = reader.string("MYOP_ENV", default: "dev")
-        let production = environment == "production"
+        let environmentText = reader.string("MYOP_ENV", default: DeploymentEnvironment.dev.rawValue)
+        guard let environment = DeploymentEnvironment(rawValue: environmentText) else {
+            throw ConfigurationError(variable: "MYOP_ENV", message: "must be dev or production, got \(environmentText)")
+        }
+        let production = environment == .production
         let databaseText = try reader.required(
             "MYOP_DATABASE_URL", devDefault: production ? nil : "postgres://myop_\(service.schema)@\(devDatabaseHost)/myop")
         guard let databaseURL = DatabaseURL(databaseText) else {
@@ -47,6 +50,9 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError(variable: "MYOP_AMQP_URL", message: "must look like amqp://user:password@host:5672/vhost")
         }
         let jwtSecret = try reader.required("MYOP_JWT_SECRET", devDefault: production ? nil : devJWTSecret)
+        if production && jwtSecret == devJWTSecret {
+            throw ConfigurationError(variable: "MYOP_JWT_SECRET", message: "must not be the published development secret when MYOP_ENV=production")
+        }
         guard jwtSecret.utf8.count >= TokenVerifier.minimumSecretBytes else {
             throw ConfigurationError(variable: "MYOP_JWT_SECRET", message: "must be at least \(TokenVerifier.minimumSecretBytes) bytes (HS256 key)")
         }
@@ -73,10 +79,22 @@ public struct ServiceConfiguration: Sendable {
             amqpCACertificate: env["MYOP_AMQP_CA_CERTIFICATE"], values: env)
     }
 
-    /// A service's own secret: required when `MYOP_ENV=production`, a dev default otherwise.
+    /// A service's own secret: required when `MYOP_ENV=production`, and then never its published dev default; the
+    /// dev default otherwise.
     public func secret(_ name: String, devDefault: String) throws -> String {
-        try EnvironmentReader(values: values).required(name, devDefault: environment == "production" ? nil : devDefault)
+        let production = environment == .production
+        let value = try EnvironmentReader(values: values).required(name, devDefault: production ? nil : devDefault)
+        if production && value == devDefault {
+            throw ConfigurationError(variable: name, message: "must not be the published development value when MYOP_ENV=production")
+        }
+        return value
     }
+}
+
+/// `MYOP_ENV`. Anything else stops the start: a misspelt `production` (`prod`, `Production`) must not quietly run
+/// with the dev defaults, whose secrets are published in this repository, and with the SSRF guard off.
+public enum DeploymentEnvironment: String, Sendable {
+    case dev, production
 }
 
 public struct ConfigurationError: Error, CustomStringConvertible {

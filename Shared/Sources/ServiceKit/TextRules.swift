@@ -17,9 +17,10 @@ public enum TextRules {
         return trimmed
     }
 
-    /// An E.164 number, or an Indian number written the usual ways (D-13 normalisation).
+    /// An E.164 number, or an Indian number written the usual ways (D-13 normalisation). A `+91` number must have
+    /// the ten national digits every Indian number has.
     public static func phone(_ text: String, field: String) throws -> PhoneNumber {
-        if let number = PhoneNumber(e164: text) { return number }
+        if let number = PhoneNumber(e164: text), number.hasValidIndianLength { return number }
         if case .success(let number) = PhoneNumber.indian(text) { return number }
         throw APIError.unprocessable("phone.invalid", "The \(field) must be a phone number in E.164 form, such as +919876543210.", field: field)
     }

@@ -3,18 +3,30 @@ public import Foundation
 import JWTKit
 
 /// Verifies HS256 bearer tokens (shared secret from configuration) and reads the `sub`, `company` and `role`
-/// claims; `exp` is required and enforced.
+/// claims; `exp` is required and enforced, and `nbf` and `iat` when present, each with `clockSkew` of leeway
+/// between our clock and the issuer's.
 public struct TokenVerifier: Sendable {
     struct Claims: JWTPayload {
         var sub: SubjectClaim
         var company: String
         var role: String
         var exp: ExpirationClaim
+        var nbf: NotBeforeClaim?
+        var iat: IssuedAtClaim?
 
         func verify(using algorithm: some JWTAlgorithm) async throws {
-            try exp.verifyNotExpired()
+            let now = Date()
+            try exp.verifyNotExpired(currentDate: now.addingTimeInterval(-TokenVerifier.clockSkew))
+            try nbf?.verifyNotBefore(currentDate: now.addingTimeInterval(TokenVerifier.clockSkew))
+            // A token issued in the future was not issued by a clock we trust.
+            if let iat, iat.value > now.addingTimeInterval(TokenVerifier.clockSkew) {
+                throw JWTError.claimVerificationFailure(failedClaim: iat, reason: "issued in the future")
+            }
         }
     }
+
+    /// How far the issuer's clock may be from ours.
+    static let clockSkew: TimeInterval = 60
 
     /// HS256 keys shorter than the hash output are weak; configuration refuses them.
     public static let minimumSecretBytes = 32
@@ -37,10 +49,11 @@ public struct TokenVerifier: Sendable {
     }
 
     /// Issues a token; used by tests, the sandbox and the load generator (production tokens come from the IdP).
-    public func token(for identity: Identity, expiresIn seconds: TimeInterval = 3_600) async throws -> String {
+    public func token(for identity: Identity, expiresIn seconds: TimeInterval = 3_600, notBefore: Date? = nil, issuedAt: Date? = nil) async throws -> String {
         let claims = Claims(
             sub: SubjectClaim(value: identity.userID.description), company: identity.companyID.description, role: identity.role.rawValue,
-            exp: ExpirationClaim(value: Date().addingTimeInterval(seconds)))
+            exp: ExpirationClaim(value: Date().addingTimeInterval(seconds)), nbf: notBefore.map(NotBeforeClaim.init(value:)),
+            iat: issuedAt.map(IssuedAtClaim.init(value:)))
         return try await keys.sign(claims)
     }
 }
