@@ -56,4 +56,15 @@ struct BalanceThresholdsTests {
         #expect(BalanceThresholds.canReserve(.rupees(49), balance: .rupees(100), reserved: .rupees(50)))
         #expect(!BalanceThresholds.canReserve(.zero, balance: .rupees(100), reserved: .zero))
     }
+
+    @Test("D-19: auto-recharge starts on every downward crossing, and when switched on below the alert")
+    func D_19_auto_recharge_below_the_alert() {
+        let thresholds = BalanceThresholds()
+        #expect(BalanceThresholds.startsAutoRecharge(thresholds.crossings(from: .rupees(600), to: .rupees(400))))
+        #expect(BalanceThresholds.startsAutoRecharge(thresholds.crossings(from: .rupees(5), to: .rupees(-20))), "a second try at the minimum")
+        #expect(!BalanceThresholds.startsAutoRecharge(thresholds.crossings(from: .rupees(400), to: .rupees(300))))
+        #expect(thresholds.startsAutoRecharge(balance: .rupees(300), autoRecharge: true))
+        #expect(!thresholds.startsAutoRecharge(balance: .rupees(300), autoRecharge: false))
+        #expect(!thresholds.startsAutoRecharge(balance: .rupees(500), autoRecharge: true))
+    }
 }

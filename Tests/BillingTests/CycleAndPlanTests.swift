@@ -57,4 +57,12 @@ struct CycleAndPlanTests {
         #expect(SLARefund.amount(rental: .rupees(200), percent: 150) == .rupees(200))
         #expect(SLARefund.amount(rental: .rupees(200), percent: -5) == .zero)
     }
+
+    @Test("SLA-04, D-26: a month's refunds follow its worst component and together never exceed the rental")
+    func SLA_04_refunds_of_a_month_are_capped_at_the_rental() {
+        #expect(SLARefund.topUp(rental: .rupees(200), percent: 25, alreadyRefunded: .zero) == .rupees(50))
+        #expect(SLARefund.topUp(rental: .rupees(200), percent: 100, alreadyRefunded: .rupees(50)) == .rupees(150))
+        #expect(SLARefund.topUp(rental: .rupees(200), percent: 50, alreadyRefunded: .rupees(200)) == .zero)
+        #expect(SLARefund.topUp(rental: .rupees(200), percent: 10, alreadyRefunded: .rupees(50)) == .zero)
+    }
 }

@@ -22,6 +22,31 @@ struct WalletRulesTests {
         #expect(PaymentRules.validate(amount: .rupees(5), method: .online, offlineCode: "ABC123", minimumTopUp: minimum) == .offlineCodeNotExpected)
     }
 
+    @Test("BI-32, D-19: a capture settles a payment that is pending or was given up on; only a settled one ignores it")
+    func BI_32_late_capture_settles() {
+        #expect(CaptureDecision(status: .pending) == .settle)
+        #expect(CaptureDecision(status: .failed) == .settle)
+        #expect(CaptureDecision(status: .succeeded) == .replay)
+    }
+
+    @Test("BI-32, BI-19, BI-21: captured money buys the purchase when it still can, and is credited to the wallet otherwise")
+    func BI_32_undeliverable_purchase_credits_the_wallet() {
+        #expect(PaymentDelivery(purpose: .didPurchase, deliverable: true) == .purchase)
+        #expect(PaymentDelivery(purpose: .planUpgrade, deliverable: true) == .purchase)
+        #expect(PaymentDelivery(purpose: .didPurchase, deliverable: false) == .walletCredit)
+        #expect(PaymentDelivery(purpose: .planUpgrade, deliverable: false) == .walletCredit)
+        #expect(PaymentDelivery(purpose: .recharge, deliverable: true) == .walletCredit)
+    }
+
+    @Test("D-15: a capture charges the usage less what was already drawn from the hold, never less than the draws")
+    func D_15_capture_counts_the_draws() {
+        #expect(HoldCapture.charge(usage: .rupees(10), held: .rupees(100), drawn: .rupees(3)) == .success(.rupees(7)))
+        #expect(HoldCapture.charge(usage: .rupees(3), held: .rupees(100), drawn: .rupees(3)) == .success(.zero))
+        #expect(HoldCapture.charge(usage: .rupees(2), held: .rupees(100), drawn: .rupees(3)) == .failure(.belowDrawn(.rupees(3))))
+        #expect(HoldCapture.charge(usage: .rupees(101), held: .rupees(100), drawn: .zero) == .failure(.aboveHeld(.rupees(100))))
+        #expect(HoldCapture.charge(usage: .rupees(120), held: .rupees(100), drawn: .rupees(120)) == .success(.zero), "draws past the hold")
+    }
+
     @Test("BI-19, D-22: the customer pays the recharge plus 18 % GST")
     func payable() {
         let (gst, total) = PaymentRules.payable(amount: .rupees(1_500))

@@ -51,6 +51,16 @@ struct BillingAPITests {
             #expect(try account.json()["reserved"] as? Int == Int(Money.rupees(1_000).paise) - rate * 3)
             #expect(try account.json()["available"] as? Int == Int(Money.rupees(500).paise) - rate)
             #expect(try await billing.balance(company) == .rupees(1_500) - charged)
+
+            // Capturing the campaign's usage charges nothing twice: the three conversations were charged already.
+            let id = try #require(try hold.json()["id"] as? String)
+            let below = try await billing.call("POST", "/v1/billing/reservations/\(id)/capture", token: token, json: #"{"amount":\#(rate * 2)}"#)
+            #expect(below.status == 422)
+            #expect(try below.errorCode() == "reservation.capture.below_drawn")
+            let captured = try await billing.call("POST", "/v1/billing/reservations/\(id)/capture", token: token, json: #"{"amount":\#(rate * 3 + 100)}"#)
+            #expect(captured.status == 200, "\(captured.text)")
+            #expect(try captured.json()["drawn"] as? Int == rate * 3)
+            #expect(try await billing.balance(company) == .rupees(1_500) - charged - Money(paise: 100), "only the usage beyond the draws is charged")
             await publisher.shutdown()
         }
     }
@@ -186,6 +196,9 @@ struct BillingAPITests {
             #expect(entries.count == 1)
             #expect(entries.first?["wallet_amount"] as? Int == 200_000)
             #expect(try ledger.json()["next"] as? String != nil)
+            let nul = try await billing.call("GET", "/v1/billing/ledger?kind=%00", as: company)
+            #expect(nul.status == 400, "a NUL byte the database cannot store is bad input, not a 500")
+            #expect(try nul.errorCode() == "request.invalid_text")
         }
     }
 
@@ -251,6 +264,85 @@ struct BillingAPITests {
 
 @Suite("Billing purchases and cycles")
 struct BillingPurchaseTests {
+    @Test("BI-32, D-19: a capture that comes after the payment was declined or lapsed still reaches the customer, once")
+    func lateCaptures() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            func late(_ created: ServiceClient.Reply) async throws -> ServiceClient.Reply {
+                let id = try #require(try created.json()["id"] as? String)
+                let total = try #require(try created.json()["total_payable"] as? Int)
+                let failed = try await billing.providerWebhook(#"{"event":"payment.failed","payment_id":"\#(id)","reason":"timed out"}"#)
+                #expect(try failed.json()["status"] as? String == "failed")
+                let captured = #"{"event":"payment.captured","payment_id":"\#(id)","amount":\#(total)}"#
+                let reply = try await billing.providerWebhook(captured)
+                #expect(try await billing.providerWebhook(captured).status == 200, "a replay of the late capture changes nothing")
+                return reply
+            }
+            func invoiceReasons() async throws -> [String] {
+                let invoices = try await billing.call("GET", "/v1/billing/invoices", as: company).json()["items"] as? [[String: any Sendable]]
+                return (invoices ?? []).compactMap { $0["reason"] as? String }.sorted()
+            }
+
+            // A NUL byte in the provider's reference does not stop the capture.
+            let stray = try await billing.call("POST", "/v1/billing/payments", as: company, json: #"{"amount":150000,"method":"online"}"#)
+            let strayID = try #require(try stray.json()["id"] as? String)
+            let strayCapture = try await billing.providerWebhook(
+                #"{"event":"payment.captured","payment_id":"\#(strayID)","provider_reference":"pay\u0000x","amount":177000}"#)
+            #expect(strayCapture.status == 200, "\(strayCapture.text)")
+            #expect(try strayCapture.json()["provider_reference"] as? String == "payx")
+
+            // A declined recharge whose money came after all: credited and invoiced.
+            let recharge = try await late(try await billing.call("POST", "/v1/billing/payments", as: company, json: #"{"amount":150000,"method":"online"}"#))
+            #expect(try recharge.json()["status"] as? String == "succeeded")
+            #expect(try await billing.balance(company) == .rupees(3_000))
+
+            // A number whose purchase lapsed and nobody took since: it is the buyer's again.
+            let free = "+9180\(Int.random(in: 10_000_000...99_999_999))"
+            let reinstated = try await late(try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(free)"}"#))
+            #expect(try reinstated.json()["status"] as? String == "succeeded")
+            #expect(try await billing.database.count("SELECT count(*) FROM billing.dids WHERE number = '\(free)' AND status = 'active'") == 1)
+            #expect(try await billing.balance(company) == .rupees(3_000), "a delivered number is paid directly, not from the wallet")
+
+            // A number whose purchase lapsed and that another company holds now: the money goes to the wallet.
+            let taken = "+9180\(Int.random(in: 10_000_000...99_999_999))"
+            let bought = try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(taken)"}"#)
+            let id = try #require(try bought.json()["id"] as? String)
+            let total = try #require(try bought.json()["total_payable"] as? Int)
+            let gst = try #require(try bought.json()["gst"] as? Int)
+            _ = try await billing.providerWebhook(#"{"event":"payment.failed","payment_id":"\#(id)"}"#)
+            let other = CompanyID()
+            #expect(try await billing.call("POST", "/v1/billing/dids", as: other, json: #"{"number":"\#(taken)"}"#).status == 201)
+            let captured = #"{"event":"payment.captured","payment_id":"\#(id)","amount":\#(total)}"#
+            #expect(try await billing.providerWebhook(captured).status == 200)
+            #expect(try await billing.providerWebhook(captured).status == 200)
+            #expect(try await billing.balance(company) == .rupees(3_000) + Money(paise: Int64(total - gst)))
+            #expect(try await billing.database.count("SELECT count(*) FROM billing.dids WHERE number = '\(taken)' AND status <> 'released'") == 1)
+            #expect(
+                try await billing.database.count(
+                    "SELECT count(*) FROM billing.dids WHERE number = '\(taken)' AND status = 'pending' AND company_id = '\(other)'") == 1)
+            #expect(try await invoiceReasons() == ["did_purchase", "recharge", "recharge", "recharge"], "one invoice per captured payment")
+        }
+    }
+
+    @Test("BI-19, D-22: a number paid after its purchase's cycle ended also pays the current cycle's rental, from the wallet, once")
+    func numberPaidInTheNextCycle() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            let number = "+9180\(Int.random(in: 10_000_000...99_999_999))"
+            let bought = try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(number)"}"#)
+            let id = try #require(try bought.json()["id"] as? String)
+            // Bought 40 days ago, in an earlier cycle, and paid only now.
+            try await billing.database.query(
+                "UPDATE billing.payments SET created_at = created_at - interval '40 days' WHERE id = \(try #require(UUID(uuidString: id)))")
+            try await billing.capture(bought)
+            let rental = try await billing.database.count("SELECT rate::int FROM billing.rates WHERE plan = 'compact' AND item = 'did.rental'")
+            #expect(try await billing.balance(company) == .rupees(1_500) - Money(paise: Int64(rental)))
+            #expect(try await billing.database.count(
+                "SELECT count(*) FROM billing.ledger WHERE company_id = '\(company.uuid)' AND kind = 'did_rental' AND source LIKE 'did_rental:%'") == 2)
+        }
+    }
+
     @Test("BI-19, BI-21, D-22, BI-35: numbers and upgrades are paid and invoiced; the cycle job charges rentals once and applies downgrades")
     func numbersPlansAndCycles() async throws {
         try await withBilling { billing in
@@ -343,6 +435,20 @@ struct BillingPurchaseTests {
             #expect(try await billing.database.count(
                 "SELECT count(*) FROM billing.invoices WHERE company_id = '\(company.uuid)' AND kind = 'credit_note'") == 1)
             #expect(try await billing.balance(company) == before + SLARefund.amount(rental: Money(paise: Int64(rental)), percent: 25))
+
+            // SLA-04: a second component far below target tops the month's refund up to the whole rental, and a
+            // third one adds nothing: a month never refunds more than its rental.
+            for (component, percent) in [("outbound/whatsapp/meta", 100), ("sms/gupshup", 50)] {
+                let worse = SLAMonthClosed(month: month, component: component, uptimeBasisPoints: 8_900, failures: 90, refundPercent: percent)
+                try await publisher.publishUntilConfirmed([try EncodedEnvelope(Envelope(companyID: company, data: worse))])
+            }
+            try await eventually(timeout: .seconds(30), "the top-up credit note") {
+                try await billing.balance(company) == before + Money(paise: Int64(rental))
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await billing.balance(company) == before + Money(paise: Int64(rental)))
+            #expect(try await billing.database.count(
+                "SELECT count(*) FROM billing.invoices WHERE company_id = '\(company.uuid)' AND kind = 'credit_note'") == 2)
             await publisher.shutdown()
 
             let released = try await billing.call("DELETE", "/v1/billing/dids/\(number)", as: company)

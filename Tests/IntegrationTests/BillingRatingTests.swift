@@ -207,6 +207,20 @@ struct BillingAutoRechargeTests {
         return payment
     }
 
+    @Test("D-19: auto-recharge switched on while the balance is already below the alert tops up at once, once")
+    func autoRechargeWhenAlreadyLow() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            let raised = #"{"auto_recharge":true,"low_balance":\#(Money.rupees(2_000).paise)}"#
+            #expect(try await billing.call("PATCH", "/v1/billing/settings", as: company, json: raised).status == 200)
+            #expect(try await billing.call("PATCH", "/v1/billing/settings", as: company, json: raised).status == 200)
+            try await eventually(timeout: .seconds(60), "the auto-recharge was credited") { try await billing.balance(company) == .rupees(3_000) }
+            #expect(try await billing.database.count(
+                "SELECT count(*) FROM billing.payments WHERE company_id = '\(company.uuid)' AND automatic") == 1)
+        }
+    }
+
     @Test("D-19, BI-04: below the alert with auto-recharge on, the minimum top-up is charged to the mandate once and credited")
     func autoRecharge() async throws {
         try await withBilling { billing in

@@ -71,15 +71,16 @@ extension BillingAPI {
             guard var payment = try await PaymentStore.find(notification.paymentID, company: nil, forUpdate: true, in: transaction) else {
                 throw APIError.notFound("payment")
             }
-            guard payment.status == .pending || (notification.event == .captured && payment.capturable) else { return payment }
             switch notification.event {
             case .failed:
+                guard payment.status == .pending else { return payment }
                 payment.status = .failed
-                payment.failureReason = notification.reason ?? "declined by the payment provider"
+                payment.failureReason = notification.reason.map(Self.storable) ?? "declined by the payment provider"
                 if payment.purpose == .didPurchase, let number = payment.subject {
                     try await DIDStore.abandon(number: number, payment: payment.id, in: transaction)
                 }
             case .captured:
+                guard CaptureDecision(status: payment.status) == .settle else { return payment }
                 guard let amount = notification.amount, amount == payment.total else {
                     throw APIError.unprocessable(
                         "payment.amount_mismatch",
@@ -90,7 +91,7 @@ extension BillingAPI {
                 payment.status = .succeeded
                 payment.failureReason = nil
             }
-            payment.providerReference = notification.providerReference
+            payment.providerReference = notification.providerReference.map(Self.storable)
             payment.completedAt = now
             try await PaymentStore.complete(payment, in: transaction)
             return payment
@@ -98,7 +99,8 @@ extension BillingAPI {
         return PaymentView(payment, checkoutBase: checkoutBase)
     }
 
-    /// A captured payment delivers what it bought and issues its invoice (BI-26), in the webhook's transaction.
+    /// A captured payment delivers what it bought and issues its invoice (BI-26), in the webhook's transaction. A
+    /// purchase that can no longer be delivered credits the wallet instead (`PaymentDelivery`).
     private func settle(_ payment: Payment, now: Date, in transaction: Transaction) async throws {
         var account = try await AccountStore.lock(payment.companyID, in: transaction)
         let source = "payment:\(payment.id)"
@@ -108,16 +110,39 @@ extension BillingAPI {
                 companyID: payment.companyID, source: source, kind: kind, debit: "receipts", credit: credit, amount: line.amount,
                 quantity: nil, description: line.description, occurredAt: now)
         }
+        let number = payment.subject ?? ""
+        let plan = payment.subject.flatMap(Plan.init(rawValue:))
+        let deliverable: Bool
         switch payment.purpose {
-        case .recharge:
-            postings.append(receipt("payment", .init(description: "Recharge by \(payment.method.label)", quantity: 1, amount: payment.amount), source: source, credit: Posting.wallet))
+        case .recharge: deliverable = false
         case .didPurchase:
+            // A purchase that lapsed unpaid gave its number back; it is taken again if nobody else holds it now.
+            if try await DIDStore.activate(number: number, payment: payment.id, company: payment.companyID, now: now, in: transaction) {
+                deliverable = true
+            } else if payment.status == .failed {
+                deliverable = try await DIDStore.reinstate(number: number, payment: payment.id, company: payment.companyID, now: now, in: transaction)
+            } else {
+                deliverable = false
+            }
+        case .planUpgrade: deliverable = plan.map { $0 > account.plan } ?? false
+        }
+        var reason = payment.purpose.rawValue
+        var lines = payment.lines
+        switch PaymentDelivery(purpose: payment.purpose, deliverable: deliverable) {
+        case .walletCredit:
+            let description = payment.purpose == .recharge
+                ? "Recharge by \(payment.method.label)"
+                : "Wallet credit: payment for \(payment.subject ?? payment.purpose.rawValue) received after the purchase could no longer be made"
+            let line = InvoiceDocument.Line(description: description, quantity: 1, amount: payment.amount)
+            postings.append(receipt("payment", line, source: source, credit: Posting.wallet))
+            if payment.purpose != .recharge {
+                reason = PaymentPurpose.recharge.rawValue
+                lines = [line]
+            }
+        case .purchase where payment.purpose == .didPurchase:
             // Paid directly, not from the wallet: the books record the revenue, the wallet does not move. This
             // cycle's rental is recorded under the cycle's rental source, so the cycle job never charges it again.
-            let number = payment.subject ?? ""
-            if try await DIDStore.activate(number: number, payment: payment.id, company: payment.companyID, now: now, in: transaction),
-                let phone = PhoneNumber(e164: number)
-            {
+            if let phone = PhoneNumber(e164: number) {
                 // CallRouter routes only numbers their company rents.
                 try await outbox.enqueue(
                     Envelope(companyID: payment.companyID, occurredAt: now, data: NumberActivated(number: phone, activatedAt: now)), in: transaction)
@@ -129,8 +154,17 @@ extension BillingAPI {
                     ? receipt("did_setup", line, source: "did_setup:\(number):\(payment.id)", credit: "revenue:did_setup")
                     : receipt("did_rental", line, source: "did_rental:\(number):\(cycle.label)", credit: "revenue:did_rental"))
             }
-        case .planUpgrade:
-            if let plan = payment.subject.flatMap(Plan.init(rawValue:)), plan > account.plan {
+            // Paid after that cycle ended (the cycle job found the number still unpaid): this cycle's rental comes
+            // from the wallet, under the source the cycle job uses, so neither charges it twice.
+            let current = BillingCycle.containing(now, billingDay: account.billingDay)
+            if current.label != cycle.label, let rental = try await RateCardStore.load(in: transaction)[account.plan]?.rate(.didRental), rental > .zero {
+                postings.append(Posting(
+                    companyID: payment.companyID, source: "did_rental:\(number):\(current.label)", kind: "did_rental", debit: Posting.wallet,
+                    credit: "revenue:did_rental", amount: rental, quantity: nil,
+                    description: "Number rental \(number), cycle from \(current.label)", occurredAt: now))
+            }
+        case .purchase:
+            if let plan {
                 account.plan = plan
                 account.pendingPlan = nil
                 try await AccountStore.save(account, in: transaction)
@@ -139,11 +173,16 @@ extension BillingAPI {
         }
         try await Wallet.append(postings, accounts: [payment.companyID: account], outbox: outbox, now: now, in: transaction)
         try await InvoiceStore.issue(
-            kind: .invoice, reason: payment.purpose.rawValue, source: source, lines: payment.lines, account: account, outbox: outbox, now: now,
-            in: transaction)
+            kind: .invoice, reason: reason, source: source, lines: lines, account: account, outbox: outbox, now: now, in: transaction)
     }
 
     static let signatureHeader = "X-Payment-Signature"
+
+    /// The provider's free text without NUL bytes, which PostgreSQL cannot store: a capture must not be refused, on
+    /// every retry of the webhook, for a stray byte in its reference.
+    static func storable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\u{0}" }))
+    }
 
     static func error(_ violation: PaymentRules.Violation) -> APIError {
         switch violation {

@@ -69,8 +69,9 @@ extension BillingAPI {
         return ReservationView(found)
     }
 
-    /// Charges the actual usage against a held reservation and frees the rest. Repeating the same capture is a
-    /// no-op; a different one is a conflict.
+    /// Charges the actual usage against a held reservation and frees the rest. What was already charged and drawn
+    /// from the hold counts towards the usage (`HoldCapture`). Repeating the same capture is a no-op; a different one
+    /// is a conflict.
     @Sendable func capture(_ request: Request, context: AppRequestContext) async throws -> ReservationView {
         let company = try context.require("billing.reserve", roles: Self.campaignRoles).companyID
         let id = try context.id("id", as: ReservationID.self)
@@ -83,16 +84,22 @@ extension BillingAPI {
             }
             if reservation.status == .captured && reservation.captured == body.amount { return reservation }
             try Self.requireHeld(reservation, now: now)
-            guard body.amount >= .zero, body.amount <= reservation.amount else {
+            let charge: Money
+            switch HoldCapture.charge(usage: body.amount, held: reservation.amount, drawn: reservation.drawn) {
+            case .success(let amount): charge = amount
+            case .failure(.aboveHeld(let ceiling)):
                 throw APIError.unprocessable(
-                    "reservation.capture.out_of_range", "The captured amount must be between ₹0 and the \(reservation.amount) reserved.",
-                    field: "amount")
+                    "reservation.capture.out_of_range", "The captured amount must be between ₹0 and the \(ceiling) reserved.", field: "amount")
+            case .failure(.belowDrawn(let drawn)):
+                throw APIError.unprocessable(
+                    "reservation.capture.below_drawn",
+                    "\(drawn) was already charged against this reservation; the captured usage cannot be less.", field: "amount")
             }
-            if body.amount > .zero {
+            if charge > .zero {
                 try await Wallet.append(
                     [Posting(
                         companyID: company, source: "reservation:\(reservation.id)", kind: "campaign", debit: Posting.wallet,
-                        credit: "revenue:campaign", amount: body.amount, quantity: nil,
+                        credit: "revenue:campaign", amount: charge, quantity: nil,
                         description: "Campaign usage" + (reservation.reference.map { " (\($0))" } ?? ""), occurredAt: now)],
                     accounts: [company: account], outbox: outbox, now: now, in: transaction)
             }

@@ -83,6 +83,9 @@ struct BillingAPI: Sendable {
             account.minimumTopUp = settings.minimumTopUp
             account.autoRecharge = settings.autoRecharge
             try await AccountStore.save(account, in: transaction)
+            if account.thresholds.startsAutoRecharge(balance: account.balance, autoRecharge: account.autoRecharge) {
+                try await PaymentStore.startAutoRecharge(account, now: Date(), in: transaction)
+            }
             return AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
         }
     }

@@ -141,6 +141,8 @@ struct ReservationView: ResponseCodable {
     var reference: String?
     var amount: Money
     var captured: Money
+    /// D-15: charged while the hold was in force (the campaign's conversations), counted in the capture.
+    var drawn: Money
     var status: String
     var expiresAt: Date
     var createdAt: Date
@@ -151,6 +153,7 @@ struct ReservationView: ResponseCodable {
         reference = reservation.reference
         amount = reservation.amount
         captured = reservation.captured
+        drawn = reservation.drawn
         status = reservation.displayStatus(now: now)
         expiresAt = reservation.expiresAt
         createdAt = reservation.createdAt
@@ -158,7 +161,7 @@ struct ReservationView: ResponseCodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, reference, amount, captured, status
+        case id, reference, amount, captured, drawn, status
         case expiresAt = "expires_at"
         case createdAt = "created_at"
         case settledAt = "settled_at"

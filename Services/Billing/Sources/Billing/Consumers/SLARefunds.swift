@@ -4,7 +4,8 @@ import ServiceKit
 import Storage
 
 /// `sla.month.closed` → a credit note refunding the month's share of number rental (SLA-04, D-26, BI-36), credited
-/// to the wallet. One credit note per company, month and component (its source), however often the event comes.
+/// to the wallet. At most one credit note per company, month and component (its source), however often the event
+/// comes, and at most the month's rental in all (`SLARefund.topUp`).
 struct SLARefunds: Sendable {
     let outbox: Outbox
 
@@ -19,9 +20,12 @@ struct SLARefunds: Sendable {
         let closed = envelope.data
         guard closed.refundPercent > 0, let (start, end) = BillingAPI.month(closed.month) else { return }
         let company = envelope.companyID
+        // Under the account's lock, so that two components' events of one month top up one after the other.
+        _ = try await AccountStore.lock(company, in: context.transaction)
         let rental = try await LedgerStore.total(kind: "did_rental", company: company, from: start, to: end, in: context.transaction)
+        let refunded = try await LedgerStore.total(sourcePrefix: "credit_note:sla:\(closed.month):", company: company, in: context.transaction)
         try await CreditNotes.issue(
-            company: company, amount: SLARefund.amount(rental: rental, percent: closed.refundPercent),
+            company: company, amount: SLARefund.topUp(rental: rental, percent: closed.refundPercent, alreadyRefunded: refunded),
             description: "SLA refund, \(closed.component), \(closed.month): \(closed.refundPercent) % of number rental", reason: "sla_refund",
             source: "credit_note:sla:\(closed.month):\(closed.component)", outbox: outbox, in: context.transaction)
     }

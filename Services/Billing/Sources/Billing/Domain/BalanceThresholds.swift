@@ -28,6 +28,14 @@ public struct BalanceThresholds: Sendable, Hashable {
         return crossed
     }
 
+    /// D-19: auto-recharge tops up "when below the alert threshold". A charge starts one on any downward crossing,
+    /// so a recharge the gateway refused at the alert gets another try at the minimum balance and at suspension.
+    public static func startsAutoRecharge(_ crossings: [BalanceCrossing]) -> Bool { !crossings.isEmpty }
+
+    /// D-19: switching auto-recharge on, or raising the alert, while the balance is already below it starts one
+    /// at once; waiting for the next crossing would let the wallet run dry first.
+    public func startsAutoRecharge(balance: Money, autoRecharge: Bool) -> Bool { autoRecharge && balance < lowBalance }
+
     /// D-19, BI-03: a suspended account resumes on refresh only once the balance is back at the minimum balance.
     public func allowsResume(balance: Money) -> Bool { balance >= minimumBalance }
 

@@ -12,6 +12,13 @@ public enum PaymentStatus: String, Sendable, Codable {
     case pending, succeeded, failed
 }
 
+/// BI-21, BI-19: what a payment buys.
+public enum PaymentPurpose: String, Sendable, Codable {
+    case recharge
+    case didPurchase = "did_purchase"
+    case planUpgrade = "plan_upgrade"
+}
+
 /// The checks a recharge request must pass before a payment row exists.
 public enum PaymentRules {
     public enum Violation: Error, Equatable, Sendable {
@@ -44,5 +51,33 @@ public enum PaymentRules {
     public static func payable(amount: Money) -> (gst: Money, total: Money) {
         let gst = Tax.gst(on: amount)
         return (gst, amount + gst)
+    }
+}
+
+/// What the provider's "captured" notice does to a payment, by the payment's status. BI-32: online and UPI money
+/// can reach us up to a day late, after the payment was declined, expired unpaid (a purchase holds its number for an
+/// hour) or given up (an auto-recharge whose last ask timed out although the gateway charged, D-19). The customer's
+/// money is never dropped: a late capture is settled like a timely one.
+public enum CaptureDecision: Equatable, Sendable {
+    /// Deliver what the payment bought, or credit the wallet where that is no longer possible (`PaymentDelivery`).
+    case settle
+    /// Already settled: a replayed notice changes nothing.
+    case replay
+
+    public init(status: PaymentStatus) {
+        self = status == .succeeded ? .replay : .settle
+    }
+}
+
+/// BI-32, BI-19, BI-21: where the money of a captured payment goes. A recharge always credits the wallet. A number
+/// or plan upgrade is delivered when it still can be; otherwise (the lapsed number went to another company, the plan
+/// is already as high) the money is credited to the wallet, invoiced as a recharge, instead of being kept as revenue
+/// for nothing.
+public enum PaymentDelivery: Equatable, Sendable {
+    case purchase
+    case walletCredit
+
+    public init(purpose: PaymentPurpose, deliverable: Bool) {
+        self = purpose != .recharge && deliverable ? .purchase : .walletCredit
     }
 }

@@ -7,4 +7,11 @@ public enum SLARefund {
     public static func amount(rental: Money, percent: Int) -> Money {
         rental.multiplied(by: Int64(min(max(percent, 0), 100)), dividedBy: 100)
     }
+
+    /// What one component's breach adds to the month's refunds. The month's refund follows its worst component: a
+    /// second component below target tops the refund up to its own share, and the refunds of a month together never
+    /// exceed the rental (SLA-04: 5–100 % of the rental).
+    public static func topUp(rental: Money, percent: Int, alreadyRefunded: Money) -> Money {
+        max(.zero, amount(rental: rental, percent: percent) - alreadyRefunded)
+    }
 }

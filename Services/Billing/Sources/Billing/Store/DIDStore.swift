@@ -41,6 +41,22 @@ enum DIDStore {
         return false
     }
 
+    /// BI-32: a purchase that lapsed unpaid and was paid after all takes its number again, unless another purchase
+    /// holds it now. True when the number is active for it again.
+    static func reinstate(number: String, payment: PaymentID, company: CompanyID, now: Date, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).dids SET status = 'active', purchased_at = \(now), released_at = NULL
+            WHERE company_id = \(company.uuid) AND number = \(number) AND payment_id = \(payment.uuid) AND status = 'released'
+              AND purchased_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM \(unescaped: schema).dids WHERE number = \(number) AND status <> 'released')
+            RETURNING number
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+
     /// Frees `number` from a purchase that was never paid within `olderThanSeconds`, and expires that payment.
     static func expireAbandoned(number: String, olderThanSeconds: Int, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue

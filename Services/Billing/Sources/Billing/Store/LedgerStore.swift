@@ -65,4 +65,16 @@ extension LedgerStore {
         for try await total in rows.decode(Int64.self) { return Money(paise: total) }
         return .zero
     }
+
+    /// The sum of a company's entries whose source starts with `sourcePrefix` (the credit notes of one month's SLA).
+    static func total(sourcePrefix: String, company: CompanyID, in transaction: Transaction) async throws -> Money {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT COALESCE(sum(amount), 0)::bigint FROM \(unescaped: schema).ledger
+            WHERE company_id = \(company.uuid) AND starts_with(source, \(sourcePrefix))
+            """)
+        for try await total in rows.decode(Int64.self) { return Money(paise: total) }
+        return .zero
+    }
 }

@@ -3,13 +3,6 @@ import Foundation
 import PostgresNIO
 import Storage
 
-/// BI-21, BI-19: what a payment buys.
-enum PaymentPurpose: String, Sendable, Codable {
-    case recharge
-    case didPurchase = "did_purchase"
-    case planUpgrade = "plan_upgrade"
-}
-
 struct Payment: Sendable {
     var id: PaymentID
     var purpose: PaymentPurpose = .recharge
@@ -33,10 +26,6 @@ struct Payment: Sendable {
     var acceptedAt: Date?
 
     var total: Money { amount + gst }
-
-    /// A capture settles a pending payment, and also an automatic one we gave up waiting for after the gateway had
-    /// accepted it: the customer was charged, so the wallet must be credited.
-    var capturable: Bool { status == .pending || (status == .failed && automatic && acceptedAt != nil) }
 }
 
 enum PaymentStore {
@@ -163,7 +152,7 @@ enum PaymentStore {
 
     /// Accepted charges still unconfirmed after every ask: failed, so that the company's next drop below the alert
     /// can start a new auto-recharge (one automatic payment may be pending at a time). A capture that still comes
-    /// settles it (`Payment.capturable`).
+    /// settles it (`CaptureDecision`).
     static func giveUpUnconfirmed(before stale: Date, maximumAttempts: Int, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
@@ -175,8 +164,8 @@ enum PaymentStore {
             """)
     }
 
-    /// Pending purchases (numbers, upgrades) that were never paid expire, so they block nothing for long and a
-    /// late capture of one charges nothing (the webhook only settles pending payments).
+    /// Pending purchases (numbers, upgrades) that were never paid expire, so they block nothing for long. A capture
+    /// that still comes delivers the purchase if it can, or credits the wallet (`PaymentDelivery`).
     static func expireAbandoned(company: CompanyID?, purpose: PaymentPurpose, olderThanSeconds: Int, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(

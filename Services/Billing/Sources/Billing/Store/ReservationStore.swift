@@ -12,6 +12,8 @@ struct Reservation: Sendable {
     var reference: String?
     var amount: Money
     var captured: Money
+    /// D-15: what was charged while the hold was in force and drawn from it (the campaign's conversations).
+    var drawn: Money = .zero
     var status: Status
     var expiresAt: Date
     var createdAt: Date
@@ -39,7 +41,7 @@ enum ReservationStore {
         return try await first(
             transaction.query(
                 """
-                SELECT id, company_id, reference, amount, captured, status, expires_at, created_at, settled_at
+                SELECT id, company_id, reference, amount, captured, status, expires_at, created_at, settled_at, drawn
                 FROM \(unescaped: schema).reservations WHERE id = \(id.uuid) AND company_id = \(company.uuid)
                 \(unescaped: forUpdate ? "FOR UPDATE" : "")
                 """))
@@ -51,7 +53,7 @@ enum ReservationStore {
         return try await first(
             transaction.query(
                 """
-                SELECT id, company_id, reference, amount, captured, status, expires_at, created_at, settled_at
+                SELECT id, company_id, reference, amount, captured, status, expires_at, created_at, settled_at, drawn
                 FROM \(unescaped: schema).reservations
                 WHERE company_id = \(company.uuid) AND reference = \(reference) AND status = 'held' AND expires_at > \(now)
                 ORDER BY created_at LIMIT 1
@@ -59,12 +61,12 @@ enum ReservationStore {
     }
 
     private static func first(_ rows: PostgresRowSequence) async throws -> Reservation? {
-        for try await (id, company, reference, amount, captured, status, expires, created, settled) in rows.decode(
-            (UUID, UUID, String?, Int64, Int64, String, Date, Date, Date?).self)
+        for try await (id, company, reference, amount, captured, status, expires, created, settled, drawn) in rows.decode(
+            (UUID, UUID, String?, Int64, Int64, String, Date, Date, Date?, Int64).self)
         {
             return Reservation(
                 id: ReservationID(id), companyID: CompanyID(company), reference: reference, amount: Money(paise: amount),
-                captured: Money(paise: captured), status: Reservation.Status(rawValue: status) ?? .held, expiresAt: expires,
+                captured: Money(paise: captured), drawn: Money(paise: drawn), status: Reservation.Status(rawValue: status) ?? .held, expiresAt: expires,
                 createdAt: created, settledAt: settled)
         }
         return nil

@@ -66,7 +66,8 @@ enum Wallet {
                 WHERE company_id = ANY(\(suspended)::uuid[])
                 """)
         }
-        let autoRecharges = changes.filter { $0.crossings.contains(.low) }.compactMap { accounts[$0.companyID] }.filter(\.autoRecharge)
+        let autoRecharges = changes.filter { BalanceThresholds.startsAutoRecharge($0.crossings) }.compactMap { accounts[$0.companyID] }
+            .filter(\.autoRecharge)
         for account in autoRecharges { try await PaymentStore.startAutoRecharge(account, now: now, in: transaction) }
         try await outbox.enqueue(events, in: transaction)
         return changes
