@@ -113,6 +113,14 @@ struct CampaignRulesTests {
         #expect(SendFailure.classify(httpStatus: 429, metaCode: nil, message: "slow") == .retry(code: "http.429", message: "slow"))
         #expect(SendFailure.classify(httpStatus: 400, metaCode: 131026, message: "undeliverable") == .permanent(code: "131026", message: "undeliverable"))
         #expect(SendFailure.classify(httpStatus: 404, metaCode: nil, message: "no") == .permanent(code: "http.404", message: "no"))
+        #expect(SendFailure.classify(httpStatus: 500, metaCode: 131000, message: "went wrong") == .retry(code: "131000", message: "went wrong"))
+        #expect(SendFailure.classify(httpStatus: 500, metaCode: 100, message: "odd") == .retry(code: "100", message: "odd"))
+        for status in [500, 502, 504] {
+            guard case .unknown = SendFailure.classify(httpStatus: status, metaCode: nil, message: "HTTP \(status)") else {
+                Issue.record("a bare \(status) may have been passed on: its outcome is unknown, never retried")
+                continue
+            }
+        }
         #expect(SendFailure.backoff(attempt: 1) == .milliseconds(200))
         #expect(SendFailure.backoff(attempt: 3) == .milliseconds(800))
         #expect(SendFailure.backoff(attempt: 50) == .seconds(10))

@@ -132,6 +132,13 @@ struct APITests {
                 "POST", "/v1/whatsapp/messages", as: company, json: #"{"number_id":"\#(number)","to":"+14155550100","template_id":"\#(template)","values":{"body":["A"]}}"#)
             #expect(foreign.status == 422)
             #expect(try foreign.errorCode() == "recipient.not_indian")
+            let landline = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, json: #"{"number_id":"\#(number)","to":"+915876543210","template_id":"\#(template)","values":{"body":["A"]}}"#)
+            #expect(landline.status == 422, "CA-33, D-13: a +91 number whose subscriber part does not start with 6 to 9 is no mobile")
+            #expect(try landline.errorCode() == "recipient.not_indian")
+            let long = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, json: #"{"number_id":"\#(number)","to":"+9198765432100","template_id":"\#(template)","values":{"body":["A"]}}"#)
+            #expect(try long.errorCode() == "phone.invalid", "an Indian number has ten national digits")
 
             // BI-07: a wallet below ₹1 is 402 INSUFFICIENTBALANCE.
             let (broke, brokeNumber, _) = try await harness.company(balance: .zero)

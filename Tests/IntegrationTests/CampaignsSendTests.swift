@@ -251,6 +251,22 @@ struct SendTests {
             #expect(try await state(sent[1].providerMessageID) == ("delivered", true))
             #expect(try await state(sent[2].providerMessageID).0 == "failed")
 
+            // D-15, D-18: the conversation a `sent` carries (after the sender recorded `sent` from the provider's
+            // answer) names the campaign, so Billing draws its charge from the campaign's hold.
+            let tap = try await EventTap.open("conversations", bindings: ["whatsapp.conversation.opened"])
+            let conversation = "CONV-\(campaign)"
+            let withConversation = CampaignsHarness.messageStatus(
+                phoneNumberID: phoneNumberID, providerID: sent[1].providerMessageID, status: "sent", at: now, recipient: sent[1].to)
+                .replacingOccurrences(
+                    of: #""recipient_id":"\#(sent[1].to)"}"#,
+                    with: #""recipient_id":"\#(sent[1].to)","conversation":{"id":"\#(conversation)","origin":{"type":"marketing"}}}"#)
+            #expect(withConversation.contains(conversation))
+            #expect(try await harness.webhook(withConversation).status == 200)
+            let opened = try await tap.events(matching: { $0.mentions(conversation) }, timeout: .seconds(20))
+            #expect(opened.count == 1)
+            #expect(try opened.first?.decode(WhatsAppConversationOpened.self).data.campaignID?.description.lowercased() == campaign.lowercased())
+            await tap.close()
+
             let view = try await harness.status(company, campaign: campaign)
             let metrics = try #require(view["metrics"] as? [String: any Sendable])
             #expect(metrics["read_percent"] as? Double == 33.3)

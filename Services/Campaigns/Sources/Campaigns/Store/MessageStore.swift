@@ -149,8 +149,9 @@ enum MessageStore {
     enum StatusResult: Sendable {
         /// The message moved forward.
         case applied(StatusChange)
-        /// The message is already at or past this status (a late or repeated webhook).
-        case stale
+        /// The message, of this campaign if any, is already at or past this status (a late or repeated webhook, or
+        /// the `sent` the sender recorded from the provider's answer).
+        case stale(campaign: CampaignID?)
         /// No message has this provider id (yet).
         case unknown
     }
@@ -179,8 +180,8 @@ enum MessageStore {
                 message: try decodeClaimed(row), providerMessageID: providerID, status: status, errorCode: errorCode, errorMessage: errorMessage))
         }
         let exists = try await transaction.query(
-            "SELECT 1 FROM \(unescaped: schema).messages WHERE provider_message_id = \(providerID)")
-        for try await _ in exists { return .stale }
+            "SELECT campaign_id FROM \(unescaped: schema).messages WHERE provider_message_id = \(providerID)")
+        for try await campaign in exists.decode(UUID?.self) { return .stale(campaign: campaign.map(CampaignID.init)) }
         return .unknown
     }
 

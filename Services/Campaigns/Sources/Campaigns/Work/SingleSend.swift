@@ -94,9 +94,11 @@ struct SingleSend: Sendable {
     }
 
     private func common(number: WhatsAppNumber, to: PhoneNumber, company: CompanyID, in transaction: Transaction) async throws -> APIError? {
-        // CA-33: WhatsApp messaging is India-only.
-        guard to.isIndian else {
-            return APIError.unprocessable("recipient.not_indian", "WhatsApp messages go to Indian (+91) numbers only (CA-33).", field: "to")
+        // CA-33, D-13: WhatsApp messaging is India-only, to mobile numbers.
+        guard to.isIndianMobile else {
+            return APIError.unprocessable(
+                "recipient.not_indian", "WhatsApp messages go to Indian mobile numbers only: +91 and ten digits starting with 6 to 9 (CA-33).",
+                field: "to")
         }
         if try await CompanyStore.read(company, in: transaction).whatsappBlocked {
             return APIError.paymentRequired("INSUFFICIENTBALANCE", "The account is suspended; WhatsApp messages need a balance of at least ₹1 (BI-07).")

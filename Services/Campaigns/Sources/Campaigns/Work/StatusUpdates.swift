@@ -17,7 +17,9 @@ enum StatusUpdates {
     }
 
     /// One status from a webhook. A status for a message id not recorded yet waits in `early_statuses`.
-    /// Answers the campaign of the message when the status applied.
+    /// Answers the campaign of the message whenever the message is known, whether or not the status moved it: the
+    /// conversation a `sent` carries is drawn from that campaign's hold (D-15), and the sender has usually recorded
+    /// `sent` already from the provider's answer.
     @discardableResult
     static func apply(
         providerID: String, status: MessageStatus, at: Date, errorCode: String?, errorMessage: String?, outbox: Outbox,
@@ -32,8 +34,8 @@ enum StatusUpdates {
                 [try envelope(change.message, providerMessageID: providerID, status: published, errorCode: errorCode, errorMessage: errorMessage, at: at)],
                 in: transaction)
             return change.message.campaignID
-        case .stale:
-            return nil
+        case .stale(let campaign):
+            return campaign
         case .unknown:
             try await MessageStore.keepEarly(providerID, status: status, at: at, errorCode: errorCode, errorMessage: errorMessage, in: transaction)
             return nil
