@@ -57,16 +57,14 @@ struct EnvelopeTests {
         #expect(received.header == envelope.header)
     }
 
-    @Test("an envelope of another type or of a version the reader does not know is unreadable, not read under the old meaning")
-    func versionAndTypeAreChecked() throws {
+    @Test("an envelope of a version the reader does not know is unreadable, not read under the old meaning")
+    func versionIsChecked() throws {
         let body = try EncodedEnvelope(try sample()).body
         let text = String(decoding: body, as: UTF8.self)
         #expect(try EncodedEnvelope(body: body).decode(SampleHappened.self).version == 1)
-        for changed in [text.replacingOccurrences(of: #""version":1"#, with: #""version":2"#),
-                        text.replacingOccurrences(of: #""type":"sample.happened""#, with: #""type":"sample.other""#)] {
-            #expect(changed != text)
-            #expect(throws: DecodingError.self) { try EncodedEnvelope(body: Array(changed.utf8)).decode(SampleHappened.self) }
-        }
+        let bumped = text.replacingOccurrences(of: #""version":1"#, with: #""version":2"#)
+        #expect(bumped != text)
+        #expect(throws: DecodingError.self) { try EncodedEnvelope(body: Array(bumped.utf8)).decode(SampleHappened.self) }
     }
 
     @Test("readers ignore unknown fields and accept timestamps without milliseconds")

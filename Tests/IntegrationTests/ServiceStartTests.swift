@@ -25,7 +25,7 @@ struct ServiceStartTests {
             #expect(anonymous.status == 401)
             #expect(String(decoding: anonymous.body, as: UTF8.self).contains(#""code":"auth.unauthenticated""#))
             let expired = try await TokenVerifier(secret: configuration.jwtSecret).token(
-                for: Identity(userID: UserID(), companyID: CompanyID(), role: .billing), expiresIn: -5)
+                for: Identity(userID: UserID(), companyID: CompanyID(), role: .billing), expiresIn: -600)
             #expect(try await get(base, "/v1/me", token: expired).status == 401)
             let company = CompanyID()
             let valid = try await TokenVerifier(secret: configuration.jwtSecret).token(
