@@ -122,6 +122,11 @@ struct FastTextTests {
         #expect(Timestamp.parse("2024-02-29T23:59:59Z") == Date(timeIntervalSince1970: 1_709_251_199))
         #expect(Timestamp.parse("2026-11-28T15:30:00.000+05:30") == Timestamp.parse("2026-11-28T10:00:00.000Z"))
         #expect(Timestamp.parse("yesterday") == nil)
+        // Impossible dates and times are refused, not rolled over into the next month or minute.
+        for impossible in ["2026-02-30T10:00:00Z", "2025-02-29T10:00:00.000Z", "2026-04-31T10:00:00Z", "2026-11-28T23:59:60Z",
+                           "2026-11-28T24:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z"] {
+            #expect(Timestamp.parse(impossible) == nil, "\(impossible)")
+        }
     }
 
     @Test("ids are written lowercase and read in either case, like Foundation's")

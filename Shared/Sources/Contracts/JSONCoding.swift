@@ -76,18 +76,30 @@ public enum Timestamp {
     }
 
     public static func parse(_ text: String) -> Date? {
-        if let date = parseCanonical(text) { return date }
+        switch parseCanonical(text) {
+        case .date(let date): return date
+        // Foundation's parser would roll an impossible date over (30 February → 2 March) instead of refusing it.
+        case .impossible: return nil
+        case .otherForm: break
+        }
         if let date = try? withFraction.parse(text) { return date }
         return try? withoutFraction.parse(text)
     }
 
-    /// `yyyy-MM-ddTHH:mm:ss[.SSS]Z` only; nil for anything else.
-    private static func parseCanonical(_ text: String) -> Date? {
+    private enum Canonical {
+        case date(Date)
+        /// The canonical form with a month, day or time that does not exist.
+        case impossible
+        case otherForm
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ss[.SSS]Z` only.
+    private static func parseCanonical(_ text: String) -> Canonical {
         var text = text
-        return text.withUTF8 { bytes -> Date? in
+        return text.withUTF8 { bytes -> Canonical in
             guard bytes.count == 20 || bytes.count == 24, bytes[bytes.count - 1] == UInt8(ascii: "Z"), bytes[4] == UInt8(ascii: "-"),
                 bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
-            else { return nil }
+            else { return .otherForm }
             func number(_ start: Int, _ count: Int) -> Int64? {
                 var value: Int64 = 0
                 for index in start..<(start + count) {
@@ -98,16 +110,18 @@ public enum Timestamp {
                 return value
             }
             guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-                let minute = number(14, 2), let second = number(17, 2), (1...12).contains(month), (1...daysIn(month, year)).contains(day),
-                hour < 24, minute < 60, second < 60
-            else { return nil }
+                let minute = number(14, 2), let second = number(17, 2)
+            else { return .otherForm }
             var milliseconds: Int64 = 0
             if bytes.count == 24 {
-                guard bytes[19] == UInt8(ascii: "."), let fraction = number(20, 3) else { return nil }
+                guard bytes[19] == UInt8(ascii: "."), let fraction = number(20, 3) else { return .otherForm }
                 milliseconds = fraction
             }
+            guard (1...12).contains(month), (1...daysIn(month, year)).contains(day), hour < 24, minute < 60, second < 60 else {
+                return .impossible
+            }
             let seconds = days(fromCivil: year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second
-            return Date(timeIntervalSince1970: Double(seconds) + Double(milliseconds) / 1_000)
+            return .date(Date(timeIntervalSince1970: Double(seconds) + Double(milliseconds) / 1_000))
         }
     }
 

@@ -43,7 +43,7 @@ public struct ServiceConfiguration: Sendable {
         let databaseText = try reader.required(
             "MYOP_DATABASE_URL", devDefault: production ? nil : "postgres://myop_\(service.schema)@\(devDatabaseHost)/myop")
         guard let databaseURL = DatabaseURL(databaseText) else {
-            throw ConfigurationError(variable: "MYOP_DATABASE_URL", message: "must look like postgres://user:password@host:5432/database")
+            throw ConfigurationError(variable: "MYOP_DATABASE_URL", message: "must look like postgres://user:password@host:5432/database, with sslmode (if any) disable, allow, prefer, require, verify-ca or verify-full")
         }
         let amqpText = try reader.required("MYOP_AMQP_URL", devDefault: production ? nil : devAMQPURL)
         guard let amqpURL = AMQPURL(amqpText) else {

@@ -8,7 +8,22 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     public var user: String
     public var password: String?
     public var database: String
-    public var requireTLS: Bool
+    public var tls: TLSMode
+
+    /// libpq's `sslmode` values. `allow` and `prefer` try TLS and fall back to plain text; `require`, `verify-ca` and
+    /// `verify-full` all verify the server's certificate and host name here (stricter than libpq's `require`).
+    public enum TLSMode: String, Sendable {
+        case disable, prefer, require
+
+        init?(sslmode: String?) {
+            switch sslmode {
+            case nil, "disable": self = .disable
+            case "allow", "prefer": self = .prefer
+            case "require", "verify-ca", "verify-full": self = .require
+            default: return nil
+            }
+        }
+    }
 
     public init?(_ text: String) {
         guard let components = URLComponents(string: text), let scheme = components.scheme,
@@ -21,8 +36,9 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         self.password = components.percentEncodedPassword?.removingPercentEncoding
         let name = String(components.percentEncodedPath.dropFirst()).removingPercentEncoding ?? ""
         self.database = name.isEmpty ? user : name
-        let sslmode = components.queryItems?.first { $0.name == "sslmode" }?.value
-        self.requireTLS = sslmode == "require" || sslmode == "verify-full"
+        // An unknown mode (a typo, `REQUIRE`) is refused rather than read as "no TLS".
+        guard let tls = TLSMode(sslmode: components.queryItems?.first { $0.name == "sslmode" }?.value) else { return nil }
+        self.tls = tls
     }
 
     /// The URL without its password, for logs.
@@ -32,7 +48,13 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     public func clientConfiguration(maximumConnections: Int = 20, settings: [String: String] = [:]) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database,
-            tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
+            tls: {
+                switch tls {
+                case .disable: .disable
+                case .prefer: .prefer(.makeClientConfiguration())
+                case .require: .require(.makeClientConfiguration())
+                }
+            }())
         configuration.options.maximumConnections = maximumConnections
         configuration.options.additionalStartupParameters = settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         return configuration
