@@ -251,6 +251,9 @@ enum TemplateTable {
             "CA-25: a 161-character description", from(S.carousel) { $0.cards?[2].description = S.text(161) },
             ["template.card.description.too_long"]),
         TemplateCase(
+            "CA-25: an 80-character headline and a 160-character description, 241 in Meta's one card BODY",
+            from(S.carousel) { $0.cards?[2].headline = S.text(80); $0.cards?[2].description = S.text(160) }, ["template.card.text.too_long"]),
+        TemplateCase(
             "CA-25: 3 buttons on every card",
             from(S.carousel) { $0.cards = $0.cards?.map { S.changedCard($0) { $0.buttons.append(.quickReply(text: "More")) } } },
             ["template.card.buttons.too_many", "template.card.buttons.too_many", "template.card.buttons.too_many"]),

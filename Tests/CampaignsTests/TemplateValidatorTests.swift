@@ -198,7 +198,7 @@ struct TemplateValidatorTests {
         #expect(found(changed(S.coupon) { $0.buttons.append(.quickReply(text: "Stop")) }) == [["template.buttons.mixed", "buttons"]])
     }
 
-    @Test("CA-25: a carousel of 11 cards is template.carousel.card_count; 2–10 cards of image or video, headline ≤ 80, description ≤ 160")
+    @Test("CA-25: a carousel of 11 cards is template.carousel.card_count; 2–10 cards of image or video, headline ≤ 80, description ≤ 160, both ≤ 160 together")
     func ca25Carousel() {
         #expect(found(S.cards(2)) == [] && found(S.cards(10)) == [])
         #expect(found(S.cards(11)) == [["template.carousel.card_count", "cards"]])
@@ -210,7 +210,10 @@ struct TemplateValidatorTests {
         #expect(found(changed(S.carousel) { $0.body = nil }) == [["template.body.missing", "body"]])
         #expect(found(changed(S.carousel) { $0.cards?[1].headline = S.text(80) }) == [])
         #expect(found(changed(S.carousel) { $0.cards?[1].headline = S.text(81) }) == [["template.card.headline.too_long", "cards.1.headline"]])
-        #expect(found(changed(S.carousel) { $0.cards?[2].description = S.text(160) }) == [])
+        // Headline and description travel as one card BODY of at most 160 characters ("Product 2", a newline, the rest).
+        #expect(found(changed(S.carousel) { $0.cards?[2].description = S.text(150) }) == [])
+        #expect(found(changed(S.carousel) { $0.cards?[2].description = S.text(151) }) == [["template.card.text.too_long", "cards.2.description"]])
+        #expect(found(changed(S.carousel) { $0.cards?[2].headline = S.text(80); $0.cards?[2].description = S.text(79) }) == [])
         #expect(
             found(changed(S.carousel) { $0.cards?[2].description = S.text(161) }) == [["template.card.description.too_long", "cards.2.description"]])
         #expect(found(changed(S.carousel) { $0.cards?[0].media = nil }) == [["template.card.media.missing", "cards.0.media"]])

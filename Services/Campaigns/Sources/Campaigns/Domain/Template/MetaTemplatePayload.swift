@@ -123,11 +123,16 @@ struct MetaTemplatePayload: Encodable, Equatable, Sendable {
         }
     }
 
+    /// A card's headline and description as Meta's card BODY: the headline on the first line.
+    static func cardText(_ card: CarouselCard) -> String {
+        [card.headline, card.description].filter { !$0.isEmpty }.joined(separator: "\n")
+    }
+
     /// A card's headline and description are one BODY on Meta's side, the headline on the first line.
     static func card(_ card: CarouselCard) -> Card {
         var components: [Component] = []
         if let kind = card.mediaKind, let media = card.media { components.append(mediaHeader(kind, media)) }
-        let text = [card.headline, card.description].filter { !$0.isEmpty }.joined(separator: "\n")
+        let text = cardText(card)
         if !text.isEmpty { components.append(Component(type: "BODY", text: text)) }
         if !card.buttons.isEmpty { components.append(Component(type: "BUTTONS", buttons: card.buttons.compactMap(button))) }
         return Card(components: components)

@@ -4,6 +4,8 @@ extension TemplateValidator {
     static let cardCount = 2...10
     static let maxCardHeadlineLength = 80
     static let maxCardDescriptionLength = 160
+    /// Meta's limit of a card's BODY, which holds headline and description together.
+    static let maxCardTextLength = 160
     static let maxCardButtons = 2
 
     /// CA-25: the carousel as a whole, then each card.
@@ -51,6 +53,16 @@ extension TemplateValidator {
             report.add(
                 "template.card.description.too_long", "\(prefix).description",
                 "A card description has at most 160 characters (CA-25); this one has \(card.description.count).")
+        }
+        // Meta has no headline on a card: both travel as the card's one BODY, headline on the first line, and Meta
+        // refuses a card BODY over 160 characters. CA-25's 80 + 160 cannot both be used to the full.
+        let cardText = MetaTemplatePayload.cardText(card)
+        if card.headline.count <= maxCardHeadlineLength, card.description.count <= maxCardDescriptionLength,
+           cardText.count > maxCardTextLength
+        {
+            report.add(
+                "template.card.text.too_long", "\(prefix).description",
+                "WhatsApp shows a card's headline and description as one text of at most 160 characters; together these have \(cardText.count).")
         }
         for (name, text) in [("headline", card.headline), ("description", card.description)] {
             let field = "\(prefix).\(name)"

@@ -35,6 +35,7 @@ import Foundation
 /// - `template.card.media.missing`, `template.card.media.format` (image or video), `template.card.media.too_large`,
 ///   `template.card.headline.too_long` (> 80), `template.card.description.too_long` (> 160),
 ///   `template.card.buttons.too_many` (> 2): CA-25
+/// - `template.card.text.too_long`: headline and description together (Meta's one card BODY) over 160
 /// - `template.card.variable`: cards are static in this product, no `{{n}}` in their texts or URLs
 enum TemplateValidator {
     static let maxNameLength = 512
