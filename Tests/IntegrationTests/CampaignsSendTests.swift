@@ -115,6 +115,33 @@ struct SendTests {
         }
     }
 
+    @Test("D-16: a send job's messages are claimed as requests free up, so a sender that dies leaves the unrequested ones queued")
+    func claimsInWaves() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            // Every request takes 3 s: the sender holds its 16 requests in flight and claims nothing more meanwhile.
+            harness.cloud.set(phoneNumberID) { $0.latency = .seconds(3) }
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 50, base: 9_800_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            let campaignID = try #require(UUID(uuidString: campaign))
+            #expect(try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#).status == 200)
+            func count(_ status: String) async throws -> Int {
+                try await harness.count("SELECT count(*) FROM campaigns.messages WHERE campaign_id = '\(campaignID)' AND status = '\(status)'")
+            }
+            try await eventually(timeout: .seconds(30), "the first requests are under way") { try await count("sending") > 0 }
+            try await Task.sleep(for: .seconds(1))
+            // What a crash now would leave: the messages in flight in "sending" (failed later as send.outcome_unknown,
+            // since they may have gone out), the other 34 still queued for the redelivered job.
+            #expect(try await count("sending") == 16)
+            #expect(try await count("queued") == 34)
+            let final = try await harness.finished(company, campaign: campaign)
+            #expect(final["status"] as? String == "completed")
+            #expect(harness.cloud.sent(from: phoneNumberID).count == 50)
+            #expect(try await count("sent") == 50)
+        }
+    }
+
     @Test("CA-38: cancelling 6 minutes before the send time succeeds, 4 minutes before is 409 campaign.locked")
     func ca38Cancel() async throws {
         try await withCampaigns { harness in

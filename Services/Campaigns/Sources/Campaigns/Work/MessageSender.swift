@@ -20,6 +20,9 @@ struct MessageSender: Sendable {
     let logger: Logger
     /// Requests in flight per job; the rate gate, not this, sets the pace.
     var parallelRequests = 16
+    /// Messages claimed at a time once the first `parallelRequests` are under way: a dying sender leaves at most this
+    /// many claimed and never requested, against one more claim statement per wave.
+    var claimWave = 8
     /// Outcomes recorded per statement.
     var recordEvery = 10
 
@@ -31,25 +34,26 @@ struct MessageSender: Sendable {
             logger.error("not a send job; dropped", metadata: ["error": "\(error)"])
             return
         }
-        let claimed: [ClaimedMessage]
+        let claims = Claims()
         do {
-            claimed = try await database.withTransaction { try await MessageStore.claim(job.messageIDs, in: $0) }
+            // The first wave before anything else, so a database outage waits here, before any request.
+            try await claims.claimNext(from: job.messageIDs, count: parallelRequests, in: database)
         } catch {
             // Wait before the requeue, so a short database outage does not burn the job's delivery limit at once.
             try? await Task.sleep(for: .seconds(2))
             throw error
         }
-        guard !claimed.isEmpty else { return }
+        guard !claims.all.isEmpty || !claims.unclaimed.isEmpty else { return }
         let result = await withTaskGroup(of: Result<[UUID], any Error>?.self) { group in
             group.addTask {
-                do { return .success(try await self.sendAndRecord(claimed)) } catch { return .failure(error) }
+                do { return .success(try await self.sendAndRecord(claims)) } catch { return .failure(error) }
             }
             // Claims are renewed while the job runs, so the stuck-message sweep never takes a message still in hand.
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(60))
                     if Task.isCancelled { break }
-                    try? await database.withTransaction { try await MessageStore.renewClaims(claimed.map(\.id), in: $0) }
+                    try? await database.withTransaction { try await MessageStore.renewClaims(claims.all.map(\.id), in: $0) }
                 }
                 return nil
             }
@@ -58,7 +62,7 @@ struct MessageSender: Sendable {
             return first ?? .success([])
         }
         let unsent = try result.get()
-        for campaign in Set(claimed.compactMap(\.campaignID)) {
+        for campaign in Set(claims.all.compactMap(\.campaignID)) {
             try await closer.closeIfDone(campaign)
         }
         if !unsent.isEmpty {
@@ -69,30 +73,69 @@ struct MessageSender: Sendable {
 
     struct SenderStopping: Error {}
 
+    /// A job's messages are claimed (queued → sending) in waves as requests become free (the first fills every
+    /// request slot, the next ones are `claimWave`), not all at once: a sender that dies leaves in "sending" only what it had in hand, which the sweep fails
+    /// as `send.outcome_unknown` because it may have gone out; the rest stays queued and the redelivered job sends it.
+    final class Claims: Sendable {
+        private struct State {
+            var all: [ClaimedMessage] = []
+            var unclaimed: ArraySlice<UUID> = []
+            var started = false
+        }
+
+        private let state = Mutex(State())
+
+        var all: [ClaimedMessage] { state.withLock { $0.all } }
+        var unclaimed: ArraySlice<UUID> { state.withLock { $0.unclaimed } }
+
+        /// Claims the next `count` of the job's messages that are still queued (fewer when another sender took some);
+        /// `ids` is read on the first call only. Answers what it claimed.
+        @discardableResult
+        func claimNext(from ids: [UUID], count: Int, in database: Database) async throws -> [ClaimedMessage] {
+            let wave = state.withLock { state -> [UUID] in
+                if !state.started {
+                    state.started = true
+                    state.unclaimed = ArraySlice(ids)
+                }
+                return Array(state.unclaimed.prefix(count))
+            }
+            guard !wave.isEmpty else { return [] }
+            let claimed = try await database.withTransaction { try await MessageStore.claim(wave, in: $0) }
+            state.withLock { state in
+                state.unclaimed = state.unclaimed.dropFirst(wave.count)
+                state.all += claimed
+            }
+            return claimed
+        }
+    }
+
     /// Sends the job's messages and records their outcomes every `recordEvery` as they come in, so a crash leaves
-    /// few accepted messages without their provider id, and early status webhooks find their message sooner.
-    /// Answers the messages never tried because the service is stopping (handed back as queued).
-    private func sendAndRecord(_ messages: [ClaimedMessage]) async throws -> [UUID] {
-        try await withThrowingTaskGroup(of: (Int, SendOutcome?).self) { group in
+    /// few accepted messages without their provider id, and early status webhooks find their message sooner. The
+    /// next wave is claimed when the claimed ones are all under way. Answers the messages never tried because the
+    /// service is stopping (handed back as queued).
+    private func sendAndRecord(_ claims: Claims) async throws -> [UUID] {
+        try await withThrowingTaskGroup(of: (ClaimedMessage, SendOutcome?).self) { group in
             var pending: [SendOutcome] = []
             var unsent: [UUID] = []
-            var next = 0
-            func startNext() {
-                guard next < messages.count else { return }
-                let index = next
-                next += 1
-                group.addTask { (index, await self.send(messages[index])) }
+            var ready = claims.all[...]
+            func startNext() async throws {
+                while ready.isEmpty, !claims.unclaimed.isEmpty {
+                    if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                    ready = try await claims.claimNext(from: [], count: claimWave, in: database)[...]
+                }
+                guard let message = ready.popFirst() else { return }
+                group.addTask { (message, await self.send(message)) }
             }
-            for _ in 0..<min(parallelRequests, messages.count) { startNext() }
-            while let (index, outcome) = try await group.next() {
-                if let outcome { pending.append(outcome) } else { unsent.append(messages[index].id) }
+            for _ in 0..<parallelRequests { try await startNext() }
+            while let (message, outcome) = try await group.next() {
+                if let outcome { pending.append(outcome) } else { unsent.append(message.id) }
                 if pending.count >= recordEvery {
-                    try await record(pending, unsent: [], claimed: messages)
+                    try await record(pending, unsent: [], claimed: claims.all)
                     pending.removeAll(keepingCapacity: true)
                 }
-                startNext()
+                try await startNext()
             }
-            try await record(pending, unsent: unsent, claimed: messages)
+            try await record(pending, unsent: unsent, claimed: claims.all)
             return unsent
         }
     }
