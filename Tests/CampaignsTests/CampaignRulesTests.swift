@@ -105,6 +105,14 @@ struct CampaignRulesTests {
         #expect(CampaignCounts(recipients: 10, failed: 10).finalStatus(quotaOverflow: 10) == .failed)
     }
 
+    @Test("BI-07: a WhatsApp send needs an active account with at least ₹1 left once campaign holds are counted")
+    func BI_07_balance_for_a_send() {
+        #expect(WhatsAppBalance.allowsSend(status: "active", balance: .rupees(1), reserved: .zero))
+        #expect(!WhatsAppBalance.allowsSend(status: "active", balance: Money(paise: 99), reserved: .zero))
+        #expect(!WhatsAppBalance.allowsSend(status: "active", balance: .rupees(500), reserved: Money(paise: 49_901)))
+        #expect(!WhatsAppBalance.allowsSend(status: "suspended", balance: .rupees(500), reserved: .zero))
+    }
+
     @Test("D-17: throttling and provider trouble are retried with a growing pause; other errors fail the recipient")
     func d17Classify() {
         #expect(SendFailure.classify(httpStatus: 400, metaCode: 130429, message: "Rate limit hit") == .retry(code: "130429", message: "Rate limit hit"))

@@ -149,7 +149,7 @@ struct APITests {
         }
     }
 
-    @Test("whatsapp.send.requested (AfterCall) sends the template once, however often the event is delivered")
+    @Test("whatsapp.send.requested (AfterCall) sends the template once, however often the event is delivered; BI-07: below ₹1 it is refused")
     func sendRequested() async throws {
         try await withCampaigns { harness in
             let (company, number, phoneNumberID) = try await harness.company()
@@ -168,6 +168,22 @@ struct APITests {
             }
             try await Task.sleep(for: .seconds(1))
             #expect(harness.cloud.sent(from: phoneNumberID).filter { $0.to == "919822233344" }.count == 1)
+
+            // BI-07: below ₹1 the requested send is refused like the API's, recorded as failed, and nothing is sent.
+            let (broke, brokeNumber, brokePhoneNumberID) = try await harness.company(balance: .zero)
+            let brokeTemplate = try await harness.approvedTemplate(broke)
+            let refused = try EncodedEnvelope(Envelope(
+                companyID: broke,
+                data: WhatsAppSendRequested(
+                    numberID: UUID(uuidString: brokeNumber)!, to: PhoneNumber(e164: "+919822233355")!, templateID: UUID(uuidString: brokeTemplate)!,
+                    bodyValues: ["Meera"], callUID: CallID())))
+            try await publisher.publishUntilConfirmed([refused])
+            try await eventually(timeout: .seconds(30), "the refusal is recorded") {
+                try await harness.count(
+                    "SELECT count(*) FROM campaigns.messages WHERE company_id = '\(broke.uuid)' AND status = 'failed' AND error_code = 'INSUFFICIENTBALANCE'") == 1
+            }
+            #expect(harness.cloud.sent(from: brokePhoneNumberID).isEmpty)
+            await publisher.shutdown()
         }
     }
 

@@ -84,7 +84,7 @@ public enum CampaignsService {
                 appSecret: SymmetricKey(data: Data(appSecret.utf8)),
                 verifyToken: verifyToken, logger: context.logger)
             return ServiceComponents(
-                consumers: [BillingStatus().consumer, SendRequests(sends: sends).consumer],
+                consumers: [BillingStatus().consumer, SendRequests(sends: sends, billing: billing).consumer],
                 workers: [
                     WorkerDefinition(queue: Subscriptions.dispatch, concurrency: senderConcurrency) { delivery in
                         try await sender.handle(delivery)

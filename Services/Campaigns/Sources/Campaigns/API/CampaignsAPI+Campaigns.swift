@@ -214,7 +214,7 @@ extension CampaignsAPI {
                 SingleSend.TemplateRequest(
                     numberID: campaign.numberID, to: to, templateID: campaign.templateID,
                     payload: .template(body: values?.body ?? [], header: values?.header, button: values?.button), trail: nil),
-                company: company, checkBalance: true, in: transaction)
+                company: company, in: transaction)
         }
         switch outcome {
         case .queued(let message): return EditedResponse(status: .accepted, response: MessageView(message))
@@ -245,9 +245,8 @@ extension CampaignsAPI {
     func requireBalance(_ company: CompanyID) async throws {
         do {
             let account = try await billing.account(company: company)
-            guard account.status == "active", (account.balance - (account.reserved ?? .zero)).paise >= WhatsAppBalance.minimumPaise else {
-                throw APIError.paymentRequired(
-                    "INSUFFICIENTBALANCE", "WhatsApp messages need a balance of at least ₹1.00 (BI-07); recharge to send.")
+            guard WhatsAppBalance.allowsSend(status: account.status, balance: account.balance, reserved: account.reserved ?? .zero) else {
+                throw WhatsAppBalance.refusal
             }
         } catch let failure as BillingClient.Failure {
             throw Self.apiError(failure)

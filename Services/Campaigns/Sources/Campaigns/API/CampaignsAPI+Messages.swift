@@ -35,7 +35,7 @@ extension CampaignsAPI {
             case .template(let template, let payload):
                 try await sends.template(
                     SingleSend.TemplateRequest(numberID: body.numberID, to: to, templateID: template, payload: payload, trail: body.trail),
-                    company: company, checkBalance: true, in: transaction)
+                    company: company, in: transaction)
             case .text(let text):
                 try await sends.text(numberID: body.numberID, to: to, text: text, company: company, in: transaction)
             }

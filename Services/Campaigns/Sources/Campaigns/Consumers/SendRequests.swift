@@ -9,16 +9,23 @@ import Storage
 /// `whatsapp.message.status` `failed` is published, so the requester sees it.
 struct SendRequests: Sendable {
     let sends: SingleSend
+    let billing: BillingClient
 
     var consumer: ConsumerDefinition {
         ConsumerDefinition(name: "send-requests", queue: Subscriptions.whatsappSend) { (context: InboxContext) in
             let event = try context.decode(WhatsAppSendRequested.self)
             let request = event.data
-            let outcome = try await sends.template(
-                SingleSend.TemplateRequest(
-                    numberID: request.numberID, to: request.to, templateID: request.templateID,
-                    payload: .template(body: request.bodyValues, header: request.headerValue, button: request.buttonValue), trail: request.trail),
-                company: event.companyID, checkBalance: false, in: context.transaction)
+            let outcome: SingleSend.Outcome
+            if let refusal = try await balanceRefusal(event.companyID) {
+                outcome = .refused(refusal)
+            } else {
+                outcome = try await sends.template(
+                    SingleSend.TemplateRequest(
+                        numberID: request.numberID, to: request.to, templateID: request.templateID,
+                        payload: .template(body: request.bodyValues, header: request.headerValue, button: request.buttonValue),
+                        trail: request.trail),
+                    company: event.companyID, in: context.transaction)
+            }
             if case .refused(let error) = outcome {
                 context.logger.notice("WhatsApp send refused", metadata: ["code": "\(error.code)", "to": "\(request.to)"])
                 try await sends.recordRefusal(
@@ -26,5 +33,25 @@ struct SendRequests: Sendable {
                     company: event.companyID, in: context.transaction)
             }
         }
+    }
+
+    /// BI-07, the API's check: below ₹1 (less what campaigns hold), or a suspended account, the send is refused.
+    /// A Billing that cannot be asked throws, so the request is tried again rather than sent unchecked.
+    private func balanceRefusal(_ company: CompanyID) async throws -> APIError? {
+        do {
+            let account = try await billing.account(company: company)
+            return WhatsAppBalance.allowsSend(status: account.status, balance: account.balance, reserved: account.reserved ?? .zero)
+                ? nil : WhatsAppBalance.refusal
+        } catch .unavailable(let reason) {
+            throw BillingUnavailable(reason: reason)
+        } catch .insufficient(let code, let message) {
+            return APIError.paymentRequired(code, message)
+        } catch .refused(let code, let message) {
+            return APIError.unprocessable("billing.refused", "Billing refused the balance check (\(code)): \(message)")
+        }
+    }
+
+    struct BillingUnavailable: Error {
+        let reason: String
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// Where one outbound WhatsApp message is: ours until the provider accepts it, then the provider's webhooks.
@@ -42,4 +43,9 @@ enum ServiceWindow {
 /// BI-07, BI-06: WhatsApp sends need a balance of at least ₹1.
 enum WhatsAppBalance {
     static let minimumPaise: Int64 = 100
+
+    /// BI-07: an active account whose balance, less what campaigns hold, is at least ₹1.
+    static func allowsSend(status: String, balance: Money, reserved: Money) -> Bool {
+        status == "active" && (balance - reserved).paise >= minimumPaise
+    }
 }

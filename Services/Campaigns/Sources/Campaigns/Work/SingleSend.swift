@@ -23,7 +23,7 @@ struct SingleSend: Sendable {
         case refused(APIError)
     }
 
-    func template(_ request: TemplateRequest, company: CompanyID, checkBalance: Bool, in transaction: Transaction) async throws -> Outcome {
+    func template(_ request: TemplateRequest, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
         guard let number = try await NumberStore.find(request.numberID, company: company, in: transaction) else {
             return .refused(APIError.unprocessable("whatsapp_number.unknown", "No WhatsApp number of your company has this id.", field: "number_id"))
         }
@@ -119,4 +119,10 @@ struct SingleSend: Sendable {
         }
         return stored
     }
+}
+
+extension WhatsAppBalance {
+    /// BI-07's answer, for the API and for sends other services request.
+    static let refusal = APIError.paymentRequired(
+        "INSUFFICIENTBALANCE", "WhatsApp messages need a balance of at least ₹1.00 (BI-07); recharge to send.")
 }
