@@ -82,6 +82,10 @@ struct PhoneNumberTests {
         #expect(PhoneNumber(e164: "+9198765432100")?.hasValidIndianLength == false)
         #expect(PhoneNumber(e164: "+91987654321")?.hasValidIndianLength == false)
         #expect(PhoneNumber(e164: "+14155550100")?.hasValidIndianLength == true)
+        #expect(PhoneNumber(e164: "+9118001234567")?.hasValidIndianLength == true, "toll-free")
+        #expect(PhoneNumber(e164: "+9118601234567")?.hasValidIndianLength == true, "shared cost")
+        #expect(PhoneNumber(e164: "+9118001234567")?.isIndianMobile == false)
+        #expect(PhoneNumber(e164: "+9112341234567")?.hasValidIndianLength == false)
     }
 
     @Test("encodes as the E.164 string and rejects anything else when decoding")

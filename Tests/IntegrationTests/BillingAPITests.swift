@@ -447,8 +447,11 @@ struct BillingPurchaseTests {
             }
             try await Task.sleep(for: .milliseconds(500))
             #expect(try await billing.balance(company) == before + Money(paise: Int64(rental)))
-            #expect(try await billing.database.count(
-                "SELECT count(*) FROM billing.invoices WHERE company_id = '\(company.uuid)' AND kind = 'credit_note'") == 2)
+            // Two batches may apply the 100 % and 50 % events in either order: 50 % first is one more credit note
+            // (25 → 50 → 100 %), never more money.
+            let notes = try await billing.database.count(
+                "SELECT count(*) FROM billing.invoices WHERE company_id = '\(company.uuid)' AND kind = 'credit_note'")
+            #expect((2...3).contains(notes))
             await publisher.shutdown()
 
             let released = try await billing.call("DELETE", "/v1/billing/dids/\(number)", as: company)

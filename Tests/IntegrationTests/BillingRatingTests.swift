@@ -218,6 +218,15 @@ struct BillingAutoRechargeTests {
             try await eventually(timeout: .seconds(60), "the auto-recharge was credited") { try await billing.balance(company) == .rupees(3_000) }
             #expect(try await billing.database.count(
                 "SELECT count(*) FROM billing.payments WHERE company_id = '\(company.uuid)' AND automatic") == 1)
+            // Raising the alert above the balance again starts another; editing something else while below does not.
+            let higher = #"{"low_balance":\#(Money.rupees(5_000).paise)}"#
+            #expect(try await billing.call("PATCH", "/v1/billing/settings", as: company, json: higher).status == 200)
+            try await eventually(timeout: .seconds(60), "the second auto-recharge was credited") { try await billing.balance(company) == .rupees(4_500) }
+            let other = #"{"minimum_topup":\#(Money.rupees(2_000).paise)}"#
+            #expect(try await billing.call("PATCH", "/v1/billing/settings", as: company, json: other).status == 200)
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await billing.database.count(
+                "SELECT count(*) FROM billing.payments WHERE company_id = '\(company.uuid)' AND automatic") == 2)
         }
     }
 

@@ -28,7 +28,7 @@ struct BrokerOutageTests {
             }
         }
 
-        try TestEnvironment.rabbitctl("set_vm_memory_high_watermark", "0.00001")
+        try await TestEnvironment.rabbitctl("set_vm_memory_high_watermark", "0.00001")
         let confirmed = Confirmed()
         var waits: [Task<Void, any Error>] = []
         do {
@@ -59,10 +59,10 @@ struct BrokerOutageTests {
             let deadline = ContinuousClock.now + .seconds(5)
             while await !confirmed.inspected, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(await confirmed.inspected, "the connection did not answer within 5 s during the alarm")
-            try TestEnvironment.rabbitctl("set_vm_memory_high_watermark", "0.4")
+            try await TestEnvironment.rabbitctl("set_vm_memory_high_watermark", "0.4")
             #expect(await inspection.value, "an inspection was sent to a broker that blocked the connection")
         } catch {
-            try? TestEnvironment.rabbitctl("set_vm_memory_high_watermark", "0.4")
+            try? await TestEnvironment.rabbitctl("set_vm_memory_high_watermark", "0.4")
             throw error
         }
 
@@ -77,7 +77,7 @@ struct BrokerOutageTests {
         for wait in waits { try await wait.value }
         try await eventually("every message queued") { try await publisher.status(ofQueue: queue.name)?.messages == 10_000 }
         await publisher.shutdown()
-        try TestEnvironment.rabbitctl("delete_queue", queue.name)
+        try await TestEnvironment.rabbitctl("delete_queue", queue.name)
     }
 }
 

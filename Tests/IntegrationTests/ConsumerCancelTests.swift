@@ -20,7 +20,7 @@ struct ConsumerCancelTests {
         try await eventually("the consumer is on its queue") { try await probe.status(ofQueue: queue.name)?.consumers == 1 }
 
         // Deleted (rabbitmqctl fails otherwise); the consumer may have declared it again before anyone can look.
-        try TestEnvironment.rabbitctl("delete_queue", queue.name)
+        try await TestEnvironment.rabbitctl("delete_queue", queue.name)
         try await eventually(timeout: .seconds(20), "the queue is declared again and consumed") {
             try await probe.status(ofQueue: queue.name)?.consumers == 1
         }

@@ -168,9 +168,9 @@ func exactlyOnce(count: Int, restartBrokerAfter: Int?) async throws {
             async let duplicates: Void = publisher.publishUntilConfirmed(envelopes)
             if let threshold = restartBrokerAfter {
                 try await eventually("\(threshold) effects before the restart") { try await consumer.count("SELECT count(*) FROM SCHEMA.effects") >= threshold }
-                try TestEnvironment.rabbit("stop")
+                try await TestEnvironment.rabbit("stop")
                 #expect(!publisher.isConnected)
-                try TestEnvironment.rabbit("start")
+                try await TestEnvironment.rabbit("start")
             }
             try await duplicates
             try await eventually(timeout: .seconds(120), "all effects applied") {

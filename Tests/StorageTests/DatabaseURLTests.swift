@@ -1,14 +1,15 @@
-import Storage
+import NIOSSL
+@testable import Storage
 import Testing
 
 @Suite("Database URL")
 struct DatabaseURLTests {
-    @Test("sslmode: libpq's modes map to no TLS, TLS when offered, or verified TLS; an unknown one is refused, never read as no TLS")
+    @Test("sslmode: libpq's modes with libpq's meaning; an unknown one is refused, never read as no TLS")
     func sslModes() {
         let base = "postgres://user:secret@db.internal:5433/myop"
         let expected: [(String, DatabaseURL.TLSMode)] = [
             ("", .disable), ("?sslmode=disable", .disable), ("?sslmode=allow", .prefer), ("?sslmode=prefer", .prefer),
-            ("?sslmode=require", .require), ("?sslmode=verify-ca", .require), ("?sslmode=verify-full", .require),
+            ("?sslmode=require", .require), ("?sslmode=verify-ca", .verifyCA), ("?sslmode=verify-full", .verifyFull),
         ]
         for (query, mode) in expected {
             #expect(DatabaseURL(base + query)?.tls == mode, "\(query)")
@@ -16,6 +17,11 @@ struct DatabaseURLTests {
         for query in ["?sslmode=REQUIRE", "?sslmode=requre", "?sslmode="] {
             #expect(DatabaseURL(base + query) == nil, "\(query)")
         }
+        #expect(DatabaseURL(base + "?sslmode=prefer")?.tlsConfiguration.certificateVerification == CertificateVerification.none)
+        #expect(DatabaseURL(base + "?sslmode=require")?.tlsConfiguration.certificateVerification == CertificateVerification.none)
+        #expect(DatabaseURL(base + "?sslmode=verify-ca")?.tlsConfiguration.certificateVerification == .noHostnameVerification)
+        #expect(DatabaseURL(base + "?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem")?.tlsConfiguration.certificateVerification == .fullVerification)
+        #expect(DatabaseURL(base + "?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem")?.rootCertificatePath == "/etc/ssl/db-ca.pem")
         let url = DatabaseURL(base)
         #expect(url?.host == "db.internal" && url?.port == 5433 && url?.user == "user" && url?.password == "secret" && url?.database == "myop")
         #expect(url?.description == "postgres://user@db.internal:5433/myop", "no password in logs")

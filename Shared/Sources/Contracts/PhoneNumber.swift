@@ -24,11 +24,12 @@ public struct PhoneNumber: Hashable, Sendable, Codable, CustomStringConvertible 
         return subscriber.count == 10 && "6789".contains(subscriber.first ?? "0")
     }
 
-    /// An Indian number (`+91`) has ten national digits, the first not 0; other countries' numbers are only checked
-    /// for the E.164 form.
+    /// An Indian number (`+91`) has ten national digits, the first not 0, or eleven for toll-free and shared-cost
+    /// numbers (`1800…`, `1860…`); other countries' numbers are only checked for the E.164 form.
     public var hasValidIndianLength: Bool {
         guard isIndian else { return true }
         let national = e164.dropFirst(3)
+        if national.count == 11 { return national.hasPrefix("1800") || national.hasPrefix("1860") }
         return national.count == 10 && national.first != "0"
     }
 

@@ -1,6 +1,6 @@
 import Contracts
 import Foundation
-public import Hummingbird
+import Hummingbird
 public import Messaging
 public import Storage
 

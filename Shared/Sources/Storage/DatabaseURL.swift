@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 public import PostgresNIO
 
 /// `postgres://user:password@host:5432/database?sslmode=require`, turned into a `PostgresClient` configuration.
@@ -9,17 +10,23 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var tls: TLSMode
+    /// `sslrootcert`: a PEM file of the certificate authorities to trust instead of the system's (a private CA, a
+    /// cloud provider's database CA).
+    public var rootCertificatePath: String?
 
-    /// libpq's `sslmode` values. `allow` and `prefer` try TLS and fall back to plain text; `require`, `verify-ca` and
-    /// `verify-full` all verify the server's certificate and host name here (stricter than libpq's `require`).
+    /// libpq's `sslmode` values, with libpq's meaning: `allow` and `prefer` use TLS when the server offers it, and
+    /// `require` insists on it, all three without checking the certificate; `verify-ca` checks the certificate's chain
+    /// and `verify-full` its host name too.
     public enum TLSMode: String, Sendable {
-        case disable, prefer, require
+        case disable, prefer, require, verifyCA = "verify-ca", verifyFull = "verify-full"
 
         init?(sslmode: String?) {
             switch sslmode {
             case nil, "disable": self = .disable
             case "allow", "prefer": self = .prefer
-            case "require", "verify-ca", "verify-full": self = .require
+            case "require": self = .require
+            case "verify-ca": self = .verifyCA
+            case "verify-full": self = .verifyFull
             default: return nil
             }
         }
@@ -39,6 +46,19 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
         // An unknown mode (a typo, `REQUIRE`) is refused rather than read as "no TLS".
         guard let tls = TLSMode(sslmode: components.queryItems?.first { $0.name == "sslmode" }?.value) else { return nil }
         self.tls = tls
+        self.rootCertificatePath = components.queryItems?.first { $0.name == "sslrootcert" }?.value.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// What `sslmode` asks of the server's certificate.
+    var tlsConfiguration: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch tls {
+        case .disable, .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        if let rootCertificatePath { configuration.trustRoots = .file(rootCertificatePath) }
+        return configuration
     }
 
     /// The URL without its password, for logs.
@@ -51,8 +71,8 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
             tls: {
                 switch tls {
                 case .disable: .disable
-                case .prefer: .prefer(.makeClientConfiguration())
-                case .require: .require(.makeClientConfiguration())
+                case .prefer: .prefer(tlsConfiguration)
+                case .require, .verifyCA, .verifyFull: .require(tlsConfiguration)
                 }
             }())
         configuration.options.maximumConnections = maximumConnections

@@ -40,24 +40,34 @@ enum TestEnvironment {
     }
 
     /// Stops or starts the project-local RabbitMQ node (`scripts/rabbit stop|start`); returns when done.
-    static func rabbit(_ action: String) throws {
-        try rabbit([action])
+    static func rabbit(_ action: String) async throws {
+        try await rabbit([action])
     }
 
-    private static func rabbit(_ arguments: [String]) throws {
+    /// Waits for the script without blocking a thread of the Swift concurrency pool: `rabbitmqctl` starts an Erlang
+    /// VM and takes seconds, and with two cores the pool has two threads, so every other test of the run stalled
+    /// while one or two of these waited (seen as 5–6 s unit tests, and timing assertions failing).
+    private static func rabbit(_ arguments: [String]) async throws {
         let script = ProcessInfo.processInfo.environment["MYOP_RABBIT_SCRIPT"]
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../scripts/rabbit").standardized.path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script] + arguments
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "scripts/rabbit \(arguments.joined(separator: " ")) failed")
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        try #require(status == 0, "scripts/rabbit \(arguments.joined(separator: " ")) failed")
     }
 
     /// `rabbitmqctl` against the project-local node (`scripts/rabbit ctl …`); returns when done.
-    static func rabbitctl(_ arguments: String...) throws {
-        try rabbit(["ctl"] + arguments)
+    static func rabbitctl(_ arguments: String...) async throws {
+        try await rabbit(["ctl"] + arguments)
     }
 
     static func connection(_ name: String, queues: [QueueSpec] = []) throws -> AMQPConnection {

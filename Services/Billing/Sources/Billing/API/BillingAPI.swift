@@ -70,6 +70,7 @@ struct BillingAPI: Sendable {
         }
         return try await database.withTransaction { transaction in
             var account = try await AccountStore.lock(company, in: transaction)
+            let before = account
             var settings = account.settings
             settings.lowBalance = update.lowBalance ?? settings.lowBalance
             settings.minimumBalance = update.minimumBalance ?? settings.minimumBalance
@@ -83,7 +84,11 @@ struct BillingAPI: Sendable {
             account.minimumTopUp = settings.minimumTopUp
             account.autoRecharge = settings.autoRecharge
             try await AccountStore.save(account, in: transaction)
-            if account.thresholds.startsAutoRecharge(balance: account.balance, autoRecharge: account.autoRecharge) {
+            // Only a change that puts the balance below an alert with auto-recharge on: editing anything else must not
+            // ask the mandate again after a recharge was given up.
+            if account.thresholds.startsAutoRecharge(balance: account.balance, autoRecharge: account.autoRecharge),
+                !before.thresholds.startsAutoRecharge(balance: before.balance, autoRecharge: before.autoRecharge)
+            {
                 try await PaymentStore.startAutoRecharge(account, now: Date(), in: transaction)
             }
             return AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))

@@ -14,9 +14,15 @@ struct RentedNumber: Sendable {
 }
 
 enum DIDStore {
+    /// Purchases and reinstatements of one number take turns, so that `reinstate` sees every other holder of it.
+    static func lock(number: String, in transaction: Transaction) async throws {
+        try await transaction.query("SELECT pg_advisory_xact_lock(hashtextextended(\("did:" + number), 0))")
+    }
+
     /// False when the number is already someone's (pending or active).
     static func reserve(number: String, payment: PaymentID, company: CompanyID, in transaction: Transaction) async throws -> Bool {
         let schema = transaction.schema.rawValue
+        try await lock(number: number, in: transaction)
         let rows = try await transaction.query(
             """
             INSERT INTO \(unescaped: schema).dids (company_id, number, status, payment_id)
@@ -45,6 +51,9 @@ enum DIDStore {
     /// holds it now. True when the number is active for it again.
     static func reinstate(number: String, payment: PaymentID, company: CompanyID, now: Date, in transaction: Transaction) async throws -> Bool {
         let schema = transaction.schema.rawValue
+        // Without it, another company's purchase not yet committed is invisible to NOT EXISTS, and the UPDATE then
+        // fails on the unique live number (a 409 to the payment provider) instead of crediting the wallet.
+        try await lock(number: number, in: transaction)
         let rows = try await transaction.query(
             """
             UPDATE \(unescaped: schema).dids SET status = 'active', purchased_at = \(now), released_at = NULL

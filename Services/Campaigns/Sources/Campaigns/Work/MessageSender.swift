@@ -65,8 +65,8 @@ struct MessageSender: Sendable {
         for campaign in Set(claims.all.compactMap(\.campaignID)) {
             try await closer.closeIfDone(campaign)
         }
-        if !unsent.isEmpty {
-            // Stopping: the job goes back to the queue with the messages it did not reach.
+        if !unsent.isEmpty || !claims.unclaimed.isEmpty {
+            // Stopping, or a claim failed: the job goes back to the queue with the messages it did not reach.
             throw SenderStopping()
         }
     }
@@ -111,29 +111,38 @@ struct MessageSender: Sendable {
 
     /// Sends the job's messages and records their outcomes every `recordEvery` as they come in, so a crash leaves
     /// few accepted messages without their provider id, and early status webhooks find their message sooner. The
-    /// next wave is claimed when the claimed ones are all under way. Answers the messages never tried because the
-    /// service is stopping (handed back as queued).
+    /// next wave is claimed when the claimed ones are all under way; when a claim fails, the rest of the job is left
+    /// queued for its redelivery. Answers the messages never tried because the service is stopping (handed back as
+    /// queued).
     private func sendAndRecord(_ claims: Claims) async throws -> [UUID] {
         try await withThrowingTaskGroup(of: (ClaimedMessage, SendOutcome?).self) { group in
             var pending: [SendOutcome] = []
             var unsent: [UUID] = []
             var ready = claims.all[...]
-            func startNext() async throws {
-                while ready.isEmpty, !claims.unclaimed.isEmpty {
+            var claiming = true
+            func startNext() async {
+                while claiming, ready.isEmpty, !claims.unclaimed.isEmpty {
                     if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                    ready = try await claims.claimNext(from: [], count: claimWave, in: database)[...]
+                    do {
+                        ready = try await claims.claimNext(from: [], count: claimWave, in: database)[...]
+                    } catch {
+                        // The requests in flight still finish and are recorded; the job goes back to the queue for the
+                        // messages not yet claimed.
+                        logger.warning("could not claim the next messages of a send job", metadata: ["error": "\(String(reflecting: error))"])
+                        claiming = false
+                    }
                 }
                 guard let message = ready.popFirst() else { return }
                 group.addTask { (message, await self.send(message)) }
             }
-            for _ in 0..<parallelRequests { try await startNext() }
+            for _ in 0..<parallelRequests { await startNext() }
             while let (message, outcome) = try await group.next() {
                 if let outcome { pending.append(outcome) } else { unsent.append(message.id) }
                 if pending.count >= recordEvery {
                     try await record(pending, unsent: [], claimed: claims.all)
                     pending.removeAll(keepingCapacity: true)
                 }
-                try await startNext()
+                await startNext()
             }
             try await record(pending, unsent: unsent, claimed: claims.all)
             return unsent
