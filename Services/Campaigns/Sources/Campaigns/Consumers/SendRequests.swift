@@ -16,7 +16,7 @@ struct SendRequests: Sendable {
             let event = try context.decode(WhatsAppSendRequested.self)
             let request = event.data
             let outcome: SingleSend.Outcome
-            if let refusal = try await balanceRefusal(event.companyID) {
+            if let refusal = await balanceRefusal(event.companyID, logger: context.logger) {
                 outcome = .refused(refusal)
             } else {
                 outcome = try await sends.template(
@@ -36,22 +36,24 @@ struct SendRequests: Sendable {
     }
 
     /// BI-07, the API's check: below ₹1 (less what campaigns hold), or a suspended account, the send is refused.
-    /// A Billing that cannot be asked throws, so the request is tried again rather than sent unchecked.
-    private func balanceRefusal(_ company: CompanyID) async throws -> APIError? {
+    /// A Billing that cannot be asked leaves the decision to the suspension projection `common` checks, as before
+    /// this check existed: requeueing would spend the message's delivery limit in seconds and park AfterCall's sends
+    /// as dead letters for the length of a Billing restart.
+    private func balanceRefusal(_ company: CompanyID, logger: Logger) async -> APIError? {
         do {
             let account = try await billing.account(company: company)
             return WhatsAppBalance.allowsSend(status: account.status, balance: account.balance, reserved: account.reserved ?? .zero)
                 ? nil : WhatsAppBalance.refusal
-        } catch .unavailable(let reason) {
-            throw BillingUnavailable(reason: reason)
-        } catch .insufficient(let code, let message) {
-            return APIError.paymentRequired(code, message)
-        } catch .refused(let code, let message) {
-            return APIError.unprocessable("billing.refused", "Billing refused the balance check (\(code)): \(message)")
+        } catch {
+            switch error {
+            case .unavailable(let reason):
+                logger.notice("balance not checked: Billing unavailable", metadata: ["company": "\(company)", "reason": "\(reason)"])
+                return nil
+            case .insufficient(let code, let message):
+                return APIError.paymentRequired(code, message)
+            case .refused(let code, let message):
+                return APIError.unprocessable("billing.refused", "Billing refused the balance check (\(code)): \(message)")
+            }
         }
-    }
-
-    struct BillingUnavailable: Error {
-        let reason: String
     }
 }
