@@ -297,14 +297,14 @@ struct BillingPurchaseTests {
             #expect(try await billing.balance(company) == .rupees(3_000))
 
             // A number whose purchase lapsed and nobody took since: it is the buyer's again.
-            let free = "+9180\(Int.random(in: 10_000_000...99_999_999))"
+            let free = BillingHarness.unusedNumber()
             let reinstated = try await late(try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(free)"}"#))
             #expect(try reinstated.json()["status"] as? String == "succeeded")
             #expect(try await billing.database.count("SELECT count(*) FROM billing.dids WHERE number = '\(free)' AND status = 'active'") == 1)
             #expect(try await billing.balance(company) == .rupees(3_000), "a delivered number is paid directly, not from the wallet")
 
             // A number whose purchase lapsed and that another company holds now: the money goes to the wallet.
-            let taken = "+9180\(Int.random(in: 10_000_000...99_999_999))"
+            let taken = BillingHarness.unusedNumber()
             let bought = try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(taken)"}"#)
             let id = try #require(try bought.json()["id"] as? String)
             let total = try #require(try bought.json()["total_payable"] as? Int)
@@ -329,7 +329,7 @@ struct BillingPurchaseTests {
         try await withBilling { billing in
             let company = CompanyID()
             try await billing.recharge(company, .rupees(1_500))
-            let number = "+9180\(Int.random(in: 10_000_000...99_999_999))"
+            let number = BillingHarness.unusedNumber()
             let bought = try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(number)"}"#)
             let id = try #require(try bought.json()["id"] as? String)
             // Bought 40 days ago, in an earlier cycle, and paid only now.
@@ -348,7 +348,7 @@ struct BillingPurchaseTests {
         try await withBilling { billing in
             let company = CompanyID()
             try await billing.recharge(company, .rupees(1_500))
-            let number = "+9180\(Int.random(in: 10_000_000...99_999_999))"
+            let number = BillingHarness.unusedNumber()
             let tap = try await EventTap.open("numbers", bindings: ["billing.did.*"])
             let bought = try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(number)"}"#)
             #expect(bought.status == 201)

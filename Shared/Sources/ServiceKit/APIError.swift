@@ -61,6 +61,11 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
 }
 
 extension APIError {
+    /// A body over the limit, whether its declared length said so or reading it found out.
+    static func tooLarge(_ maxBytes: Int) -> APIError {
+        APIError(.contentTooLarge, code: "request.too_large", message: "The request body is larger than \(maxBytes) bytes.")
+    }
+
     public static func badRequest(_ code: String, _ message: String, field: String? = nil) -> APIError {
         APIError(.badRequest, code: code, message: message, field: field)
     }

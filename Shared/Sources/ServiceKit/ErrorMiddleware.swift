@@ -38,8 +38,7 @@ public struct ErrorMiddleware: RouterMiddleware {
                 .response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             // A body without a declared length that outgrew the limit while it was read (`BodyLimitMiddleware`).
-            return try APIError(.contentTooLarge, code: "request.too_large", message: "The request body is larger than \(context.maxUploadSize) bytes.")
-                .response(from: request, context: context)
+            return try APIError.tooLarge(context.maxUploadSize).response(from: request, context: context)
         } catch let error as HTTPError {
             return try APIError(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
                 .response(from: request, context: context)
@@ -67,7 +66,7 @@ public struct BodyLimitMiddleware: RouterMiddleware {
         _ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
-            throw APIError(.contentTooLarge, code: "request.too_large", message: "The request body is larger than \(maxBytes) bytes.")
+            throw APIError.tooLarge(maxBytes)
         }
         var context = context
         context.maxUploadSize = maxBytes

@@ -17,8 +17,8 @@ public struct DatabaseURL: Sendable, CustomStringConvertible {
     /// libpq's `sslmode` values, with libpq's meaning: `allow` and `prefer` use TLS when the server offers it, and
     /// `require` insists on it, all three without checking the certificate; `verify-ca` checks the certificate's chain
     /// and `verify-full` its host name too.
-    public enum TLSMode: String, Sendable {
-        case disable, prefer, require, verifyCA = "verify-ca", verifyFull = "verify-full"
+    public enum TLSMode: Sendable {
+        case disable, prefer, require, verifyCA, verifyFull
 
         init?(sslmode: String?) {
             switch sslmode {

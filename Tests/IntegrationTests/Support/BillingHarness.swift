@@ -35,6 +35,9 @@ struct BillingHarness: Sendable {
         try await client.call(method, path, as: company, role: role, json: json)
     }
 
+    /// A Bengaluru number no earlier test run is likely to have bought (numbers are unique across companies).
+    static func unusedNumber() -> String { "+9180\(Int.random(in: 10_000_000...99_999_999))" }
+
     /// The payment provider's signed callback.
     func providerWebhook(_ json: String, secret: String = BillingHarness.webhookSecret) async throws -> Reply {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(json.utf8), using: SymmetricKey(data: Data(secret.utf8)))

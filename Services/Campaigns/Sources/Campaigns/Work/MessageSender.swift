@@ -34,10 +34,10 @@ struct MessageSender: Sendable {
             logger.error("not a send job; dropped", metadata: ["error": "\(error)"])
             return
         }
-        let claims = Claims()
+        let claims = Claims(job.messageIDs)
         do {
             // The first wave before anything else, so a database outage waits here, before any request.
-            try await claims.claimNext(from: job.messageIDs, count: parallelRequests, in: database)
+            try await claims.claimNext(parallelRequests, in: database)
         } catch {
             // Wait before the requeue, so a short database outage does not burn the job's delivery limit at once.
             try? await Task.sleep(for: .seconds(2))
@@ -79,26 +79,21 @@ struct MessageSender: Sendable {
     final class Claims: Sendable {
         private struct State {
             var all: [ClaimedMessage] = []
-            var unclaimed: ArraySlice<UUID> = []
-            var started = false
+            var unclaimed: ArraySlice<UUID>
         }
 
-        private let state = Mutex(State())
+        private let state: Mutex<State>
+
+        init(_ ids: [UUID]) { state = Mutex(State(unclaimed: ids[...])) }
 
         var all: [ClaimedMessage] { state.withLock { $0.all } }
         var unclaimed: ArraySlice<UUID> { state.withLock { $0.unclaimed } }
 
-        /// Claims the next `count` of the job's messages that are still queued (fewer when another sender took some);
-        /// `ids` is read on the first call only. Answers what it claimed.
+        /// Claims the next `count` of the job's messages that are still queued (fewer when another sender took some).
+        /// Answers what it claimed.
         @discardableResult
-        func claimNext(from ids: [UUID], count: Int, in database: Database) async throws -> [ClaimedMessage] {
-            let wave = state.withLock { state -> [UUID] in
-                if !state.started {
-                    state.started = true
-                    state.unclaimed = ArraySlice(ids)
-                }
-                return Array(state.unclaimed.prefix(count))
-            }
+        func claimNext(_ count: Int, in database: Database) async throws -> [ClaimedMessage] {
+            let wave = state.withLock { Array($0.unclaimed.prefix(count)) }
             guard !wave.isEmpty else { return [] }
             let claimed = try await database.withTransaction { try await MessageStore.claim(wave, in: $0) }
             state.withLock { state in
@@ -124,7 +119,7 @@ struct MessageSender: Sendable {
                 while claiming, ready.isEmpty, !claims.unclaimed.isEmpty {
                     if Task.isShuttingDownGracefully || Task.isCancelled { return }
                     do {
-                        ready = try await claims.claimNext(from: [], count: claimWave, in: database)[...]
+                        ready = try await claims.claimNext(claimWave, in: database)[...]
                     } catch {
                         // The requests in flight still finish and are recorded; the job goes back to the queue for the
                         // messages not yet claimed.
