@@ -142,6 +142,56 @@ struct SendTests {
         }
     }
 
+    @Test("D-15: the conversation of a status that outran the sender recording the message id names the campaign, announced once the id is recorded")
+    func earlyConversation() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            // Meta has the message (and sends its webhook) 3 s before the sender hears back and records the id.
+            harness.cloud.set(phoneNumberID) { $0.answerDelay = .seconds(3) }
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 1, base: 9_850_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            let tap = try await EventTap.open("early-conversations", bindings: ["whatsapp.conversation.opened"])
+            #expect(try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#).status == 200)
+            try await eventually(timeout: .seconds(30), "the provider has the message") { !harness.cloud.sent(from: phoneNumberID).isEmpty }
+            let sent = try #require(harness.cloud.sent(from: phoneNumberID).first)
+            let conversation = "CONV-EARLY-\(campaign)"
+            for status in ["sent", "delivered"] {
+                let reply = try await harness.webhook(CampaignsHarness.messageStatus(
+                    phoneNumberID: phoneNumberID, providerID: sent.providerMessageID, status: status, at: Int(Date().timeIntervalSince1970),
+                    recipient: sent.to, conversation: conversation))
+                #expect(reply.status == 200, "\(reply.text)")
+            }
+            #expect(try await harness.count(
+                "SELECT count(*) FROM campaigns.messages WHERE provider_message_id = '\(sent.providerMessageID)'") == 0, "the status came first")
+            let opened = try await tap.events(matching: { $0.mentions(conversation) }, timeout: .seconds(20))
+            #expect(opened.count == 1)
+            #expect(try opened.first?.decode(WhatsAppConversationOpened.self).data.campaignID?.description.lowercased() == campaign.lowercased())
+            await tap.close()
+            let final = try await harness.finished(company, campaign: campaign)
+            #expect(final["status"] as? String == "completed")
+            #expect(try await harness.count(
+                "SELECT count(*) FROM campaigns.messages WHERE provider_message_id = '\(sent.providerMessageID)' AND status = 'delivered'") == 1)
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.early_conversations WHERE conversation_id = '\(conversation)'") == 0)
+
+            // A message whose id is never recorded (its sender died mid-request): the conversation waits, and once no
+            // send can still record the id, the sweep announces it without a campaign (the provider charges for it).
+            let orphan = "CONV-ORPHAN-\(campaign)"
+            let orphanTap = try await EventTap.open("orphan-conversations", bindings: ["whatsapp.conversation.opened"])
+            #expect(try await harness.webhook(CampaignsHarness.messageStatus(
+                phoneNumberID: phoneNumberID, providerID: "wamid.never-recorded-\(campaign)", status: "sent",
+                at: Int(Date().timeIntervalSince1970), recipient: sent.to, conversation: orphan)).status == 200)
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.early_conversations WHERE conversation_id = '\(orphan)'") == 1)
+            try await harness.database.query(
+                "UPDATE campaigns.early_conversations SET received_at = now() - interval '1 hour' WHERE conversation_id = \(orphan)")
+            let announced = try await orphanTap.events(matching: { $0.mentions(orphan) }, timeout: .seconds(20))
+            #expect(announced.count == 1)
+            #expect(try announced.first?.decode(WhatsAppConversationOpened.self).data.campaignID == nil)
+            await orphanTap.close()
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.early_conversations WHERE conversation_id = '\(orphan)'") == 0)
+        }
+    }
+
     @Test("CA-38: cancelling 6 minutes before the send time succeeds, 4 minutes before is 409 campaign.locked")
     func ca38Cancel() async throws {
         try await withCampaigns { harness in
@@ -283,11 +333,8 @@ struct SendTests {
             let tap = try await EventTap.open("conversations", bindings: ["whatsapp.conversation.opened"])
             let conversation = "CONV-\(campaign)"
             let withConversation = CampaignsHarness.messageStatus(
-                phoneNumberID: phoneNumberID, providerID: sent[1].providerMessageID, status: "sent", at: now, recipient: sent[1].to)
-                .replacingOccurrences(
-                    of: #""recipient_id":"\#(sent[1].to)"}"#,
-                    with: #""recipient_id":"\#(sent[1].to)","conversation":{"id":"\#(conversation)","origin":{"type":"marketing"}}}"#)
-            #expect(withConversation.contains(conversation))
+                phoneNumberID: phoneNumberID, providerID: sent[1].providerMessageID, status: "sent", at: now, recipient: sent[1].to,
+                conversation: conversation)
             #expect(try await harness.webhook(withConversation).status == 200)
             let opened = try await tap.events(matching: { $0.mentions(conversation) }, timeout: .seconds(20))
             #expect(opened.count == 1)

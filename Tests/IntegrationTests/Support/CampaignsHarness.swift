@@ -80,8 +80,12 @@ struct CampaignsHarness: Sendable {
         #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"message_template_status_update","value":{"event":"\#(event)","message_template_id":\#(providerID),"message_template_name":"t","message_template_language":"en","reason":"NONE"}}]}]}"#
     }
 
-    static func messageStatus(phoneNumberID: String, providerID: String, status: String, at: Int, recipient: String) -> String {
-        #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"statuses":[{"id":"\#(providerID)","status":"\#(status)","timestamp":"\#(at)","recipient_id":"\#(recipient)"}]}}]}]}"#
+    /// A status webhook; with `conversation`, the marketing conversation it opened (as Meta sends with `sent`).
+    static func messageStatus(
+        phoneNumberID: String, providerID: String, status: String, at: Int, recipient: String, conversation: String? = nil
+    ) -> String {
+        let opened = conversation.map { #","conversation":{"id":"\#($0)","origin":{"type":"marketing"}}"# } ?? ""
+        return #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"statuses":[{"id":"\#(providerID)","status":"\#(status)","timestamp":"\#(at)","recipient_id":"\#(recipient)"\#(opened)}]}}]}]}"#
     }
 
     /// An audience of `count` contacts uploaded as CSV (`name,phonenumber`), numbers `base`, `base + 1`, ….

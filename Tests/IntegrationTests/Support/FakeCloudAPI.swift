@@ -32,6 +32,9 @@ final class FakeCloudAPI: Sendable {
         var undeliverable: Set<String> = []
         /// Time taken per message request.
         var latency: Duration = .zero
+        /// Time between accepting a message (it is in `sent`, its id known) and answering: a status webhook sent
+        /// meanwhile outruns the sender recording the id.
+        var answerDelay: Duration = .zero
     }
 
     let port = TestEnvironment.listenPort()
@@ -80,6 +83,8 @@ final class FakeCloudAPI: Sendable {
                     providerMessageID: id))
                 return .accept(id)
             }
+            let answerDelay = self.state.withLock { $0.knobs[sender]?.answerDelay ?? .zero }
+            if case .accept = verdict, answerDelay > .zero { try await Task.sleep(for: answerDelay) }
             switch verdict {
             case .throttle:
                 return Self.json(

@@ -88,20 +88,18 @@ struct WebhookAPI: Sendable {
     private func apply(_ status: WebhookPayload.Status, number: WhatsAppNumber, in transaction: Transaction) async throws {
         guard let next = MessageStatus(rawValue: status.status), MessageStatus.reachedProvider.contains(next) || next == .failed else { return }
         let error = status.errors?.first
-        let campaign = try await StatusUpdates.apply(
+        let message = try await StatusUpdates.apply(
             providerID: status.id, status: next, at: status.date, errorCode: error.map { String($0.code) },
             errorMessage: error.map { $0.message ?? $0.title ?? "failed" }, outbox: outbox, in: transaction)
         // D-18: a conversation the provider reports for the first time is billable (Billing rates it).
         if let conversation = status.conversation, let recipientText = status.recipientID,
            let recipient = PhoneNumber(e164: "+" + recipientText) {
             let category = WhatsAppConversationOpened.Category(rawValue: conversation.origin?.type.lowercased() ?? "") ?? .service
-            if try await WindowStore.recordConversation(conversation.id, number: number, recipient: recipient, category: category.rawValue, at: status.date, in: transaction) {
-                try await outbox.enqueue(Envelope(
-                    companyID: number.companyID,
-                    data: WhatsAppConversationOpened(
-                        conversationID: conversation.id, category: category, phoneNumberID: number.phoneNumberID, recipient: recipient,
-                        openedAt: status.date, campaignID: campaign)), in: transaction)
-            }
+            try await Conversations.reported(
+                WhatsAppConversationOpened(
+                    conversationID: conversation.id, category: category, phoneNumberID: number.phoneNumberID, recipient: recipient,
+                    openedAt: status.date),
+                number: number, providerMessageID: status.id, message: message, outbox: outbox, in: transaction)
         }
     }
 

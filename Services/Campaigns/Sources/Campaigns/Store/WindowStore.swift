@@ -56,4 +56,65 @@ enum WindowStore {
         for try await _ in rows { return true }
         return false
     }
+
+    /// D-15: a conversation whose message id is not recorded yet, announced when it is (`takeEarlyConversations`).
+    static func keepEarlyConversation(
+        _ conversation: WhatsAppConversationOpened, company: CompanyID, providerMessageID: String, in transaction: Transaction
+    ) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).early_conversations
+                (conversation_id, provider_message_id, company_id, phone_number_id, recipient, category, opened_at)
+            VALUES (\(conversation.conversationID), \(providerMessageID), \(company.uuid), \(conversation.phoneNumberID),
+                    \(conversation.recipient.e164), \(conversation.category.rawValue), \(conversation.openedAt))
+            ON CONFLICT DO NOTHING
+            """)
+    }
+
+    /// Which early conversations to take: those of messages whose ids were just recorded, or those waiting longer
+    /// than any send can take (their message will never have its id recorded).
+    enum EarlySelection: Sendable {
+        case messages([String])
+        case receivedBefore(Date)
+    }
+
+    /// Removes the selected early conversations and answers them with the campaign of their message, if it is known
+    /// by now.
+    static func takeEarlyConversations(
+        _ selection: EarlySelection, in transaction: Transaction
+    ) async throws -> [(company: CompanyID, conversation: WhatsAppConversationOpened)] {
+        let schema = transaction.schema.rawValue
+        // The taken rows, with the campaign of their message if its id is recorded by now.
+        let answer = """
+            SELECT t.company_id, t.conversation_id, t.category, t.phone_number_id, t.recipient, t.opened_at, m.campaign_id
+            FROM taken t LEFT JOIN \(schema).messages m ON m.provider_message_id = t.provider_message_id
+            """
+        let rows: PostgresRowSequence
+        switch selection {
+        case .messages(let ids):
+            guard !ids.isEmpty else { return [] }
+            rows = try await transaction.query(
+                """
+                WITH taken AS (DELETE FROM \(unescaped: schema).early_conversations WHERE provider_message_id = ANY(\(ids)) RETURNING *)
+                \(unescaped: answer)
+                """)
+        case .receivedBefore(let date):
+            rows = try await transaction.query(
+                """
+                WITH taken AS (DELETE FROM \(unescaped: schema).early_conversations WHERE received_at < \(date) RETURNING *)
+                \(unescaped: answer)
+                """)
+        }
+        var taken: [(company: CompanyID, conversation: WhatsAppConversationOpened)] = []
+        for try await (company, id, category, phoneNumberID, recipient, opened, campaign) in rows.decode(
+            (UUID, String, String, String, String, Date, UUID?).self)
+        {
+            guard let recipient = PhoneNumber(e164: recipient) else { continue }
+            taken.append((CompanyID(company), WhatsAppConversationOpened(
+                conversationID: id, category: WhatsAppConversationOpened.Category(rawValue: category) ?? .service, phoneNumberID: phoneNumberID,
+                recipient: recipient, openedAt: opened, campaignID: campaign.map(CampaignID.init))))
+        }
+        return taken
+    }
 }

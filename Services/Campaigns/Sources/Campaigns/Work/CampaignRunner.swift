@@ -166,12 +166,15 @@ struct CampaignRunner: Service {
         }
     }
 
-    /// Status webhooks that raced the sender recording the provider's id, and old ones nobody will claim.
+    /// Status webhooks that raced the sender recording the provider's id, and old ones nobody will claim; the
+    /// conversations of those whose message never got its id (its sender died mid-request) are announced without a
+    /// campaign once no send can still record it.
     private func applyEarlyStatuses() async throws {
         try await database.withTransaction { transaction in
             let ids = try await MessageStore.earlyWithMessage(limit: 500, in: transaction)
             try await StatusUpdates.applyEarly(ids, outbox: outbox, in: transaction)
             try await MessageStore.dropEarly(olderThan: Date().addingTimeInterval(-7 * 86_400), in: transaction)
+            try await Conversations.announceEarly(.receivedBefore(Date().addingTimeInterval(-stuckAfter)), outbox: outbox, in: transaction)
         }
     }
 }
