@@ -55,16 +55,58 @@ struct CampaignRulesTests {
         #expect(DailyQuota.buckets == 25)
     }
 
-    @Test("D-16, CA-40: the grant is what is left of the quota; the first `granted` positions are sent; the exact text")
+    @Test("D-16, CA-40: new recipients take what is left of the quota in upload order; the rest fail with the exact text")
     func d16Grant() {
-        #expect(DailyQuota.grant(requested: 1_000, used: 400, limit: 1_000) == 600)
-        #expect(DailyQuota.grant(requested: 100, used: 400, limit: 1_000) == 100)
-        #expect(DailyQuota.grant(requested: 10, used: 1_000, limit: 1_000) == 0)
-        #expect(DailyQuota.grant(requested: 10, used: 1_200, limit: 1_000) == 0)
-        #expect(DailyQuota.grant(requested: 50_000, used: 9_999_999, limit: nil) == 50_000)
-        #expect(DailyQuota.isWithinQuota(position: 600, granted: 600))
-        #expect(!DailyQuota.isWithinQuota(position: 601, granted: 600))
+        let hour: Int64 = 500_000
+        var counts = Array(repeating: 0, count: 25)
+        counts[23] = 400
+        let buckets = DailyQuota.Buckets(counts: counts, hour: hour)
+        let (granted, after) = DailyQuota.take(Array(repeating: .new, count: 1_000), from: buckets, limit: 1_000)
+        #expect(granted.prefix(600).allSatisfy { $0 })
+        #expect(granted.dropFirst(600).allSatisfy { !$0 })
+        #expect(after.used == 1_000)
+        #expect(after.counts[24] == 600)
+        #expect(DailyQuota.take(Array(repeating: .new, count: 10), from: DailyQuota.Buckets(counts: [1_200] + Array(repeating: 0, count: 24), hour: hour), limit: 1_000).granted
+            == Array(repeating: false, count: 10))
+        #expect(DailyQuota.take(Array(repeating: .new, count: 5), from: buckets, limit: nil).granted == Array(repeating: true, count: 5))
         #expect(DailyQuota.exceededMessage == "Audience size exceeding remaining quota, some messages may not be delivered.")
+    }
+
+    @Test("D-12: unique recipients per rolling 24 hours; one reached already takes nothing and counts from now; replies take nothing")
+    func d12UniqueRecipients() {
+        let hour: Int64 = 500_000
+        var counts = Array(repeating: 0, count: 25)
+        counts[4] = 999  // reached 20 hours ago
+        let buckets = DailyQuota.Buckets(counts: counts, hour: hour)
+        // One unit left: the first new recipient takes it; one reached 20 hours ago and one replying go anyway;
+        // the second new one does not.
+        let (granted, after) = DailyQuota.take(
+            [.new, .counted(hour: hour - 20), .replying, .new], from: buckets, limit: 1_000)
+        #expect(granted == [true, true, true, false])
+        // The counted recipient's unit moved from 20 hours ago to now: it no longer drops out in 4 hours.
+        #expect(after.counts[4] == 998)
+        #expect(after.counts[24] == 2)
+        #expect(after.used == 1_000)
+        #expect(after.shifted(to: hour + 5).used == 2)
+        // Reached 25 hours ago is outside the window: a new recipient again.
+        #expect(!buckets.holds(hour - 25))
+        #expect(buckets.holds(hour - 24))
+        #expect(DailyQuota.take([.counted(hour: hour - 25)], from: DailyQuota.Buckets(counts: counts, hour: hour), limit: 999).granted == [false])
+    }
+
+    @Test("D-12: the hourly buckets shift like campaigns.quota_shift: hours drop out after 25, a clock going back changes nothing")
+    func d12BucketShift() {
+        let counts = (1...25).map { $0 }
+        let buckets = DailyQuota.Buckets(counts: counts, hour: 100)
+        #expect(buckets.shifted(to: 100) == buckets)
+        #expect(buckets.shifted(to: 99) == buckets)
+        #expect(buckets.shifted(to: 101).counts == Array(2...25) + [0])
+        #expect(buckets.shifted(to: 124).counts == [25] + Array(repeating: 0, count: 24))
+        #expect(buckets.shifted(to: 125).used == 0)
+        #expect(buckets.index(of: 100) == 24)
+        #expect(buckets.index(of: 76) == 0)
+        #expect(buckets.index(of: 75) == nil)
+        #expect(buckets.index(of: 101) == nil)
     }
 
     @Test("Statuses only move forward: read is never followed by delivered, a failure after delivery is ignored, failed is final")

@@ -74,6 +74,75 @@ struct SendTests {
         }
     }
 
+    @Test("D-12: a second campaign to the same audience the same day takes no more quota; new recipients still cannot pass the limit")
+    func d12UniqueRecipients() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            try await use(980, number: number, harness)
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 20, base: 9_870_000_000)
+            func run(_ audience: String) async throws -> [String: any Sendable] {
+                let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+                #expect(try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#).status == 200)
+                return try await harness.finished(company, campaign: campaign)
+            }
+            func remaining() async throws -> Int? {
+                let view = try await harness.call("GET", "/v1/whatsapp/numbers/\(number)", as: company).json()
+                return (view["quota"] as? [String: any Sendable])?["remaining"] as? Int
+            }
+            let first = try await run(audience)
+            #expect(first["status"] as? String == "completed")
+            #expect(try await remaining() == 0)
+            // The same 20 people again: all sent, none counted twice.
+            let second = try await run(audience)
+            #expect(second["status"] as? String == "completed")
+            #expect(second["quota_granted"] as? Int == 20)
+            #expect(harness.cloud.sent(from: phoneNumberID).count == 40)
+            #expect(try await remaining() == 0)
+            // Five people the number has not reached: the quota is spent.
+            let others = try await harness.audience(company, count: 5, base: 9_880_000_000)
+            let third = try await run(others)
+            #expect(third["status"] as? String == "failed")
+            #expect(third["quota_granted"] as? Int == 0)
+            #expect(harness.cloud.sent(from: phoneNumberID).count == 40)
+            // One message through the API: to someone reached today it goes; to someone new it is 429.
+            let again = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company,
+                json: #"{"number_id":"\#(number)","to":"+919870000003","template_id":"\#(template)","values":{"body":["Asha"]}}"#)
+            #expect(again.status == 202, "\(again.text)")
+            let stranger = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company,
+                json: #"{"number_id":"\#(number)","to":"+919890000000","template_id":"\#(template)","values":{"body":["Ravi"]}}"#)
+            #expect(stranger.status == 429)
+            #expect(try stranger.errorCode() == "quota.exceeded")
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.quota_recipients WHERE number_id = '\(number)'") == 20)
+        }
+    }
+
+    @Test("D-16: thirty sends at once on two replicas to new recipients with ten left: exactly ten pass, the quota never overshoots")
+    func d16NoOvershoot() async throws {
+        try await withCampaigns(replicas: 2) { harness in
+            let (company, number, _) = try await harness.company()
+            try await use(990, number: number, harness)
+            let template = try await harness.approvedTemplate(company)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<30 {
+                    let replica = harness.replicas[index % 2]
+                    group.addTask {
+                        try await replica.call(
+                            "POST", "/v1/whatsapp/messages", as: company,
+                            json: #"{"number_id":"\#(number)","to":"+91989\#(1_000_000 + index)","template_id":"\#(template)","values":{"body":["A"]}}"#).status
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 202 }.count == 10)
+            #expect(statuses.filter { $0 == 429 }.count == 20)
+            let view = try await harness.call("GET", "/v1/whatsapp/numbers/\(number)", as: company).json()
+            #expect((view["quota"] as? [String: any Sendable])?["used"] as? Int == 1_000)
+        }
+    }
+
     @Test("D-16: four senders on two replicas with every send job delivered three times still send each recipient once")
     func redeliveredJobs() async throws {
         try await withCampaigns(replicas: 2, senders: 4) { harness in

@@ -78,30 +78,74 @@ enum NumberStore {
         return numbers
     }
 
-    /// D-16: takes up to `requested` recipients of the number's rolling 24-hour quota (D-12) in one conditional
-    /// UPDATE and answers how many it got. Every expression reads only the row being updated, so a concurrent taker
-    /// that waited for the row lock re-evaluates them on the row the previous taker wrote: no overshoot with any
-    /// number of replicas. `DailyQuota.grant` is the same arithmetic; `campaigns.quota_shift` moves the hourly
-    /// buckets on to the current hour.
-    static func takeQuota(_ id: UUID, requested: Int, limits: TierLimits, in transaction: Transaction) async throws -> Int {
+    /// D-12, D-16: which of `recipients` (in upload order) the number may reach with a business-initiated message
+    /// now, taking the quota they need (`DailyQuota.take`). The number's row is locked first, so takers on any
+    /// number of replicas apply one after another to what the previous one committed: no overshoot. The hour is the
+    /// database's, as in the buckets.
+    static func takeQuota(
+        _ id: UUID, recipients: [PhoneNumber], limits: TierLimits, now: Date = Date(), in transaction: Transaction
+    ) async throws -> [Bool] {
+        guard !recipients.isEmpty else { return [] }
         let schema = transaction.schema.rawValue
-        let shifted = "\(schema).quota_shift(quota_buckets, quota_hour, floor(extract(epoch FROM statement_timestamp()) / 3600)::bigint)"
-        let grant = """
-            (CASE WHEN tier = 4 THEN \(requested)
-                  ELSE GREATEST(0, LEAST(\(requested), (CASE tier WHEN 1 THEN \(limits.tier1) WHEN 2 THEN \(limits.tier2) ELSE \(limits.tier3) END)
-                                                      - \(schema).quota_sum(\(shifted)))) END)
+        let locked = try await transaction.query(
             """
-        let rows = try await transaction.query(
-            """
-            UPDATE \(unescaped: schema).numbers SET
-                quota_last_grant = \(unescaped: grant),
-                quota_buckets = (\(unescaped: shifted))[1:24] || ((\(unescaped: shifted))[25] + \(unescaped: grant)),
-                quota_hour = GREATEST(quota_hour, floor(extract(epoch FROM statement_timestamp()) / 3600)::bigint)
-            WHERE id = \(id)
-            RETURNING quota_last_grant
+            SELECT tier, quota_buckets, quota_hour, GREATEST(quota_hour, floor(extract(epoch FROM statement_timestamp()) / 3600)::bigint)
+            FROM \(unescaped: schema).numbers WHERE id = \(id) FOR UPDATE
             """)
-        for try await granted in rows.decode(Int.self) { return granted }
-        return 0
+        var found: (tier: Int16, buckets: DailyQuota.Buckets)?
+        for try await (tier, counts, hour, current) in locked.decode((Int16, [Int32], Int64, Int64).self) {
+            found = (tier, DailyQuota.Buckets(counts: counts.map(Int.init), hour: hour).shifted(to: current))
+        }
+        guard let (tier, buckets) = found else { return recipients.map { _ in false } }
+
+        let numbers = recipients.map(\.e164)
+        var replying: Set<String> = []
+        let windows = try await transaction.query(
+            "SELECT contact, last_inbound_at FROM \(unescaped: schema).windows WHERE number_id = \(id) AND contact = ANY(\(numbers))")
+        for try await (contact, last) in windows.decode((String, Date).self) where ServiceWindow.isOpen(lastInbound: last, now: now) {
+            replying.insert(contact)
+        }
+        var counted: [String: Int64] = [:]
+        let reached = try await transaction.query(
+            """
+            SELECT recipient, hour FROM \(unescaped: schema).quota_recipients
+            WHERE number_id = \(id) AND recipient = ANY(\(numbers)) AND hour > \(buckets.hour - Int64(DailyQuota.buckets))
+            """)
+        for try await (recipient, hour) in reached.decode((String, Int64).self) { counted[recipient] = hour }
+
+        let standings: [DailyQuota.Standing] = numbers.map { number in
+            if replying.contains(number) { return .replying }
+            if let hour = counted[number] { return .counted(hour: hour) }
+            return .new
+        }
+        let (granted, after) = DailyQuota.take(standings, from: buckets, limit: limits.limit(tier: Int(tier)))
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).numbers SET quota_buckets = \(after.counts.map(Int32.init)), quota_hour = \(after.hour)
+            WHERE id = \(id)
+            """)
+        let reachedNow = zip(numbers, zip(standings, granted)).compactMap { number, decision in
+            decision.1 && decision.0 != .replying ? number : nil
+        }
+        if !reachedNow.isEmpty {
+            try await transaction.query(
+                """
+                INSERT INTO \(unescaped: schema).quota_recipients (number_id, recipient, hour)
+                SELECT \(id), recipient, \(after.hour) FROM unnest(\(reachedNow)) AS recipient
+                ON CONFLICT (number_id, recipient) DO UPDATE SET hour = excluded.hour
+                """)
+        }
+        return granted
+    }
+
+    /// D-12: recipients last reached before the window mean nothing any more.
+    static func pruneReached(before hour: Int64, limit: Int, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            DELETE FROM \(unescaped: schema).quota_recipients WHERE (number_id, recipient) IN (
+                SELECT number_id, recipient FROM \(unescaped: schema).quota_recipients WHERE hour < \(hour) LIMIT \(limit))
+            """)
     }
 
     /// D-17: takes up to `wanted` send tokens from the number's bucket, shared by every replica, in one conditional

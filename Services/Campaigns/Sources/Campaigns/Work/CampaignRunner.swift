@@ -58,7 +58,7 @@ struct CampaignRunner: Service {
     func sweep() async {
         for (name, step) in [
             ("fail stuck sends", failStuck), ("close finished campaigns", closeFinished), ("republish lost send jobs", republish),
-            ("apply early statuses", applyEarlyStatuses),
+            ("apply early statuses", applyEarlyStatuses), ("forget recipients reached before the quota window", pruneReached),
         ] as [(String, @Sendable () async throws -> Void)] {
             do { try await step() } catch {
                 logger.warning("sweep step failed", metadata: ["step": "\(name)", "error": "\(String(reflecting: error))"])
@@ -99,14 +99,14 @@ struct CampaignRunner: Service {
             // Billing is unreachable: nothing is kept, the campaign is tried again a little later.
             throw failure
         }
-        // D-16: the quota in one conditional statement; recipients in upload order, the first `granted` are sent.
-        let granted = try await NumberStore.takeQuota(campaign.numberID, requested: campaign.recipients, limits: limits, in: transaction)
+        // D-12, D-16: recipients in upload order; those the quota cannot take fail with CA-40's text.
         let contacts = try await AudienceStore.contacts(campaign.audienceID, limit: campaign.recipients, in: transaction)
+        let within = try await NumberStore.takeQuota(campaign.numberID, recipients: contacts.map(\.phone), limits: limits, in: transaction)
+        let granted = within.filter { $0 }.count
         var messages: [MessageStore.NewMessage] = []
         messages.reserveCapacity(contacts.count)
-        for contact in contacts {
+        for (contact, within) in zip(contacts, within) {
             let values = campaign.mapping.resolve(for: contact.recipient)
-            let within = DailyQuota.isWithinQuota(position: contact.position, granted: granted)
             messages.append(MessageStore.NewMessage(
                 id: UUID.random(), position: contact.position, recipient: contact.phone, name: contact.name,
                 payload: .template(body: values.body, header: values.header, button: values.button),
@@ -163,6 +163,15 @@ struct CampaignRunner: Service {
                     in: transaction)
             }
             if !stale.isEmpty { logger.notice("send jobs published again", metadata: ["messages": "\(stale.count)"]) }
+        }
+    }
+
+    /// D-12: who a number reached more than a day ago no longer counts; an hour more is kept than the window needs,
+    /// for clocks that disagree.
+    private func pruneReached() async throws {
+        let hour = Int64(Date().timeIntervalSince1970 / 3_600)
+        try await database.withTransaction { transaction in
+            try await NumberStore.pruneReached(before: hour - Int64(DailyQuota.buckets), limit: 10_000, in: transaction)
         }
     }
 

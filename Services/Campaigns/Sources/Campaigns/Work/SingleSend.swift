@@ -42,16 +42,13 @@ struct SingleSend: Sendable {
                 return .refused(APIError.unprocessable("template.values_missing", error.message, field: "values"))
             }
         }
-        // D-12: a template to a contact whose window is open is a reply and takes no quota; otherwise one recipient.
-        let lastInbound = try await WindowStore.lastInbound(number: number.id, contact: request.to, in: transaction)
-        if !ServiceWindow.isOpen(lastInbound: lastInbound, now: Date()) {
-            let granted = try await NumberStore.takeQuota(number.id, requested: 1, limits: limits, in: transaction)
-            guard granted == 1 else {
-                return .refused(APIError(
-                    .tooManyRequests, code: DailyQuota.exceededCode,
-                    message: "This number has reached its daily messaging limit (tier \(number.tier)); try again when the 24-hour window restarts.",
-                    field: "number_id"))
-            }
+        // D-12: a template to a contact whose window is open is a reply, and one to a contact reached in the last 24
+        // hours is counted already; anyone else takes one unit of the quota.
+        guard try await NumberStore.takeQuota(number.id, recipients: [request.to], limits: limits, in: transaction) == [true] else {
+            return .refused(APIError(
+                .tooManyRequests, code: DailyQuota.exceededCode,
+                message: "This number has reached its daily messaging limit (tier \(number.tier)); try again when the 24-hour window restarts.",
+                field: "number_id"))
         }
         return .queued(try await queue(
             number: number, to: request.to, kind: "template", template: template.id, payload: request.payload, trail: request.trail,
