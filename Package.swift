@@ -112,8 +112,8 @@ var targets: [Target] = [
     .testTarget(
         name: "IntegrationTests",
         dependencies: [
-            "Contracts", "Messaging", "Storage", "ServiceKit", postgres, logging, lifecycle, hummingbird, crypto, httpClient,
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "Contracts", "Messaging", "Storage", "ServiceKit", postgres, logging, metrics, lifecycle, hummingbird, crypto, httpClient,
+            .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
         ] + services.map { .target(name: $0.name) },
         path: "Tests/IntegrationTests",
