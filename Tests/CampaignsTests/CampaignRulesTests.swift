@@ -176,13 +176,15 @@ struct CampaignRulesTests {
         #expect(SendFailure.backoff(attempt: 50) == .seconds(10))
     }
 
-    @Test("D-17: 80 messages a second by default, at most 1,000; a one-second bucket refilled at the rate")
+    @Test("D-17: 80 messages a second by default, at most 1,000; a bucket a tenth of a second deep refilled at the rate")
     func d17Rate() {
         #expect(SendRate.standard == 80)
         #expect(SendRate.isValid(1_000) && !SendRate.isValid(1_001) && !SendRate.isValid(0))
-        #expect(SendRate.refill(tokens: 0, elapsed: 0.5, rate: 80) == 40)
-        #expect(SendRate.refill(tokens: 70, elapsed: 10, rate: 80) == 80)
-        #expect(SendRate.refill(tokens: 10, elapsed: -1, rate: 80) == 10)
+        #expect(SendRate.refill(tokens: 0, elapsed: 0.05, rate: 80) == 4)
+        #expect(SendRate.refill(tokens: 0, elapsed: 0.5, rate: 80) == 8)
+        #expect(SendRate.refill(tokens: 7, elapsed: 10, rate: 80) == 8)
+        #expect(SendRate.refill(tokens: 5, elapsed: -1, rate: 80) == 5)
+        #expect(SendRate.refill(tokens: 0, elapsed: 10, rate: 5) == 1)
         #expect(SendRate.take(wanted: 8, available: 5.9) == 5)
         #expect(SendRate.take(wanted: 8, available: 40) == 8)
         #expect(SendRate.chunk(rate: 80) == 8)

@@ -143,6 +143,27 @@ struct SendTests {
         }
     }
 
+    @Test("D-17: a number that was idle sends at its rate from the first second (20/s: at most 20 and the bucket's 2 in any second)")
+    func d17NoBurstAfterIdle() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company(rate: 20)
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 60, base: 9_860_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            // Idle long enough for any bucket to fill.
+            try await Task.sleep(for: .seconds(1.5))
+            #expect(try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#).status == 200)
+            #expect(try await harness.finished(company, campaign: campaign)["status"] as? String == "completed")
+            let times = harness.cloud.sent(from: phoneNumberID).map(\.at).sorted()
+            #expect(times.count == 60)
+            // The most accepted within one second of any send. 22 is the bound; the rest of the margin is for
+            // requests that reach the fake unevenly on a loaded machine. A one-second bucket gave 40.
+            let busiest = times.indices.map { start in times[start...].prefix { $0 - times[start] < .seconds(1) }.count }.max() ?? 0
+            #expect(busiest <= 28, "\(busiest) in one second")
+            #expect(times.last! - times.first! > .seconds(2), "60 at 20/s take close to three seconds")
+        }
+    }
+
     @Test("D-16: four senders on two replicas with every send job delivered three times still send each recipient once")
     func redeliveredJobs() async throws {
         try await withCampaigns(replicas: 2, senders: 4) { harness in

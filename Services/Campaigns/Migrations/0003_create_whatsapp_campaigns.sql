@@ -29,7 +29,7 @@ CREATE TABLE campaigns.numbers (
     quota_buckets       int[]            NOT NULL DEFAULT array_fill(0, ARRAY[25]),
     quota_hour          bigint           NOT NULL DEFAULT 0,
     quota_last_grant    int              NOT NULL DEFAULT 0,
-    -- D-17: a token bucket shared by every sender replica, refilled at messages_per_second, one second deep.
+    -- D-17: a token bucket shared by every sender replica, refilled at messages_per_second, a tenth of a second deep (SendRate.refill).
     bucket_tokens       double precision NOT NULL DEFAULT 0,
     bucket_at           timestamptz      NOT NULL DEFAULT now(),
     bucket_last_grant   int              NOT NULL DEFAULT 0,

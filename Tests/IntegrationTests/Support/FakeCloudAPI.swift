@@ -23,6 +23,8 @@ final class FakeCloudAPI: Sendable {
         var type: String
         var template: String?
         var providerMessageID: String
+        /// When the fake accepted it.
+        var at = ContinuousClock.now
     }
 
     struct Knobs: Sendable {

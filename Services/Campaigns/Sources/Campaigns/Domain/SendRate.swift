@@ -9,10 +9,12 @@ enum SendRate {
 
     static func isValid(_ perSecond: Int) -> Bool { (1...maximum).contains(perSecond) }
 
-    /// The token bucket the database keeps per number, one second deep: what is available after `elapsed` seconds
-    /// and how much of `wanted` it can give. The SQL in `NumberStore.takeTokens` is this formula.
+    /// The token bucket the database keeps per number, a tenth of a second deep (one `chunk`): what is available
+    /// after `elapsed` seconds and how much of `wanted` it can give. The SQL in `NumberStore.takeTokens` is this
+    /// formula. A deeper bucket lets a number that was idle send its rate and the bucket's depth more in its first
+    /// second (twice the rate with a one-second bucket), which Meta answers with throttling.
     static func refill(tokens: Double, elapsed: Double, rate: Int) -> Double {
-        min(Double(rate), tokens + Double(rate) * max(0, elapsed))
+        min(Double(chunk(rate: rate)), tokens + Double(rate) * max(0, elapsed))
     }
 
     static func take(wanted: Int, available: Double) -> Int { max(0, min(wanted, Int(available.rounded(.down)))) }

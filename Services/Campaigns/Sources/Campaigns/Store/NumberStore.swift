@@ -154,7 +154,7 @@ enum NumberStore {
     static func takeTokens(_ id: UUID, wanted: Int, in transaction: Transaction) async throws -> (granted: Int, rate: Int) {
         let schema = transaction.schema.rawValue
         let available = """
-            LEAST(messages_per_second::float8,
+            LEAST(GREATEST(1, messages_per_second / 10)::float8,
                   bucket_tokens + messages_per_second * GREATEST(0, extract(epoch FROM statement_timestamp() - bucket_at)::float8))
             """
         let grant = "GREATEST(0, LEAST(\(wanted), floor(\(available))::int))"
