@@ -409,6 +409,59 @@ struct CallRouterSwitchTests {
         }
     }
 
+    @Test("D-04, CR-45: a resent event gets its first answer also after keys pressed while ringing came in between")
+    func resentEventAfterIgnoredKeys() async throws {
+        try await withCallRouter(replicas: 2) { router in
+            let office = try await TelephonyOffice.create(router, company: CompanyID(), lines: 2)
+            let phone = ScriptedSwitch(router: router)
+            let a = office.agents
+            let uid = try #require(try await phone.start(did: office.virtualDID, caller: "+919811155511").uid)
+            #expect(try await phone.dtmf(uid, "1").dialled == [a[0]])
+            #expect(try await phone.event(uid, "offer_timeout", eventID: "timeout-1").dialled == [a[1]])
+            // The caller presses a key while the second agent rings: nothing moves (CR-45).
+            #expect(try await phone.dtmf(uid, "5", eventID: "keys-1").instructions.isEmpty)
+            // The switch never got the timeout's answer and sends it again: the same answer, not the third agent.
+            let again = try await phone.event(uid, "offer_timeout", eventID: "timeout-1")
+            #expect(again.dialled == [a[1]], "\(again.raw)")
+            #expect(try await phone.answered(uid, by: a[1]).callStatus == "live")
+            _ = try await phone.hangup(uid)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(uid)' AND agent_id = '\(a[1])'") == 1)
+        }
+    }
+
+    @Test("CR-52, D-07: a lost call sent again, at once or later, also after a line came free, is answered lost again and announced once")
+    func resentLostCall() async throws {
+        try await withCallRouter(replicas: 2) { router in
+            let company = CompanyID()
+            let office = try await TelephonyOffice.create(router, company: company, lines: 1)
+            let phone = ScriptedSwitch(router: router)
+            let tap = try await EventTap.open("resent_lost", bindings: [EventType.callStarted.rawValue, EventType.callLost.rawValue])
+            let first = try #require(try await phone.start(did: office.virtualDID, caller: "+919811155501").uid)
+            let carrierID = UUID().uuidString
+            let body = #"{"did":"\#(office.virtualDID)","caller":"+919811155502","carrier_call_id":"\#(carrierID)","at":"\#(phone.at)"}"#
+            func send(_ index: Int) async throws -> (Int, String?) {
+                let reply = try await router.switchCall("/v1/calls", json: body, replica: index)
+                return (reply.status, (try? reply.json())?["status"] as? String)
+            }
+            #expect(try await send(0) == (200, "lost"))
+            let together = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for index in 0..<5 { group.addTask { try await send(index) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(together.allSatisfy { $0 == (200, "lost") }, "\(together)")
+            // The line comes free; the resend is still the same lost call, not a new one.
+            _ = try await phone.hangup(first)
+            #expect(try await send(1) == (200, "lost"))
+            #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE carrier_call_id = '\(carrierID)'") == 0)
+            #expect(try await router.count(
+                "SELECT count(*) FROM callrouter.system_log WHERE company_id = '\(company)' AND kind = 'lost-capacity'") == 1)
+            let announced = try await tap.events(matching: { $0.header.type == .callLost && $0.mentions(carrierID) }, timeout: .seconds(20), linger: .seconds(2))
+            await tap.close()
+            #expect(announced.count == 1)
+            #expect(try await router.count("SELECT lines_in_use FROM callrouter.companies WHERE company_id = '\(company)'") == 0)
+        }
+    }
+
     @Test("D-07: the same call sent many times at once on a company's last line is admitted once and never answered as lost")
     func duplicateCallOnTheLastLine() async throws {
         try await withCallRouter(replicas: 2) { router in

@@ -91,10 +91,12 @@ struct CallControl: Sendable {
             dispositionComment: nil, lastEventID: nil, lastResponse: nil)
         switch Admission.screen(suspended: lookup.settings.suspended, blocked: lookup.blocked, flowReady: graph != nil) {
         case .refused?:
-            try await CallStore.systemLog(
+            let answer = try JSONText.encode(CallAnswer(uid: nil, status: .refused, instructions: [.hangup(reason: .accountSuspended)]))
+            // The same call sent twice at once: the second waits on the carrier id's index and is answered alike.
+            _ = try await CallStore.systemLog(
                 company: company, kind: "rejected-suspended",
-                detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), in: session)
-            return try JSONText.encode(CallAnswer(uid: nil, status: .refused, instructions: [.hangup(reason: .accountSuspended)]))
+                detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), answer: answer, in: session)
+            return answer
         case .rejected?:
             return try await refuse(&record, outcome: .rejected, reason: .blocked, journey: "blocked", in: session)
         case .noFlow?:
@@ -128,18 +130,23 @@ struct CallControl: Sendable {
         return answer
     }
 
-    /// CR-52: a lost call leaves a system-log row and `call.lost`, nothing else.
+    /// CR-52: a lost call leaves a system-log row and `call.lost`, nothing else, once per carrier call: a resend,
+    /// also one sent at the same time, gets the first one's answer and announces nothing.
     private func lost(_ call: Incoming, _ lookup: InboundLookup) async throws -> String {
         try await database.withTransaction(retryingConflicts: Self.attempts) { transaction in
-            try await CallStore.systemLog(
+            let answer = try JSONText.encode(CallAnswer(uid: nil, status: .lost, instructions: [.hangup(reason: .noLines)]))
+            guard try await CallStore.systemLog(
                 company: lookup.company, kind: "lost-capacity",
-                detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), in: transaction)
+                detail: SystemLogDetail(did: call.did, caller: call.caller, carrierCallID: call.carrierCallID), answer: answer, in: transaction)
+            else {
+                return try await CallStore.refusal(company: lookup.company, carrierCallID: call.carrierCallID, in: transaction) ?? answer
+            }
             try await outbox.enqueue(
                 Envelope(
                     companyID: lookup.company, occurredAt: call.at,
                     data: CallLost(did: call.did, customer: call.caller, carrierCallID: call.carrierCallID, lines: lookup.settings.lines, lostAt: call.at)),
                 in: transaction)
-            return try JSONText.encode(CallAnswer(uid: nil, status: .lost, instructions: [.hangup(reason: .noLines)]))
+            return answer
         }
     }
 
@@ -246,6 +253,10 @@ struct CallControl: Sendable {
         } catch let error as CallEventError {
             throw error.apiError
         }
+        // An event that moves nothing (keys pressed while ringing, CR-45) is only logged: the stored answer stays the
+        // last one that moved the call, so a resend of that event, whose answer the switch lost while this one came
+        // in, still gets it instead of being decided a second time.
+        let moves = !step.movesNothing || state != record.state || event.carriesRecording
         record.state = state
         switch event {
         case .voicemailRecorded(let url, _): record.voicemailURL = url
@@ -254,8 +265,10 @@ struct CallControl: Sendable {
         }
         let writes = try gather(step.effects, to: &record, at: now)
         let answer = try JSONText.encode(CallAnswer(uid: uid, status: record.live ? .live : .ended, instructions: step.instructions))
-        record.lastEventID = eventID
-        record.lastResponse = answer
+        if moves {
+            record.lastEventID = eventID
+            record.lastResponse = answer
+        }
         guard let revision = try await CallStore.update(record, appending: step.journey, writes: writes, settings: settings, in: session) else {
             if let kept {
                 calls.forget(uid, at: kept.call)

@@ -34,6 +34,9 @@ struct Step: Sendable {
     var effects: [CallEffect] = []
     /// Nodes entered while deciding; bounds a runaway flow.
     var entered = 0
+
+    /// Nothing to tell the switch or do (the journey may still note the event).
+    var movesNothing: Bool { instructions.isEmpty && effects.isEmpty }
 }
 
 /// A caller tried to transfer (CR-45) or an event does not fit the call.

@@ -18,6 +18,14 @@ enum SwitchEvent: Hashable, Sendable {
         case agent, customer
     }
 
+    /// Events that bring a recording for the call's row, whatever the engine makes of them.
+    var carriesRecording: Bool {
+        switch self {
+        case .voicemailRecorded, .hangup: true
+        default: false
+        }
+    }
+
     enum Party: String, Hashable, Sendable, Codable {
         case agent, caller
     }

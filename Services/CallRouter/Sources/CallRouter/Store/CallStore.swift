@@ -367,11 +367,32 @@ enum CallStore {
     }
 
     /// CR-52: lost and refused calls leave only a system-log row.
-    static func systemLog(company: CompanyID, kind: String, detail: some Encodable, in transaction: Transaction) async throws {
+    /// A call refused before it became a call (CR-52, CR-63), with the answer the switch got. False, and nothing
+    /// written, when the same carrier call was refused already (a resend): its answer is `NumberStore.inbound`'s
+    /// `earlierAnswer`.
+    static func systemLog(
+        company: CompanyID, kind: String, detail: SystemLogDetail, answer: String, in transaction: Transaction
+    ) async throws -> Bool {
         let schema = transaction.schema.rawValue
         let text = try JSONText.encode(detail)
-        try await transaction.query(
-            "INSERT INTO \(unescaped: schema).system_log (company_id, kind, detail) VALUES (\(company.uuid), \(kind), \(text)::jsonb)")
+        let rows = try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).system_log (company_id, kind, detail, carrier_call_id, answer)
+            VALUES (\(company.uuid), \(kind), \(text)::jsonb, \(detail.carrierCallID), \(answer))
+            ON CONFLICT (company_id, carrier_call_id) WHERE carrier_call_id IS NOT NULL DO NOTHING
+            RETURNING id
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// The answer a refused carrier call got (`systemLog`).
+    static func refusal(company: CompanyID, carrierCallID: String, in transaction: Transaction) async throws -> String? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT answer FROM \(unescaped: schema).system_log WHERE company_id = \(company.uuid) AND carrier_call_id = \(carrierCallID)")
+        for try await answer in rows.decode(String?.self) { return answer }
+        return nil
     }
 
     static func addNote(_ uid: CallID, company: CompanyID, author: UserID, text: String, in transaction: Transaction) async throws -> CallNote {

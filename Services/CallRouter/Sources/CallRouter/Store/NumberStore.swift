@@ -132,7 +132,9 @@ enum NumberStore {
                    coalesce(c.lines, 10), coalesce(c.lines_in_use, 0), coalesce(c.outbound_in_use, 0), coalesce(c.time_zone, 'Asia/Kolkata'),
                    coalesce(c.direct_dialing, false), coalesce(c.sticky_window_days, 7), coalesce(c.suspended, false),
                    EXISTS (SELECT 1 FROM \(CallRouterSQL.schema).blocklist b WHERE b.company_id = d.company_id AND b.number = $1),
-                   (SELECT k.last_response FROM \(CallRouterSQL.schema).calls k WHERE k.company_id = d.company_id AND k.carrier_call_id = $3)
+                   coalesce(
+                       (SELECT k.last_response FROM \(CallRouterSQL.schema).calls k WHERE k.company_id = d.company_id AND k.carrier_call_id = $3),
+                       (SELECT s.answer FROM \(CallRouterSQL.schema).system_log s WHERE s.company_id = d.company_id AND s.carrier_call_id = $3))
             FROM \(CallRouterSQL.schema).dids d
             LEFT JOIN \(CallRouterSQL.schema).flows f ON f.id = d.flow_id
             LEFT JOIN \(CallRouterSQL.schema).companies c ON c.company_id = d.company_id
