@@ -148,6 +148,9 @@ struct RoutingRulesTests {
     func d08DepartmentName() {
         #expect(Department.violation(name: String(repeating: "a", count: 16), ringSeconds: 25, members: []) == nil)
         #expect(Department.violation(name: String(repeating: "a", count: 17), ringSeconds: 25, members: [])?.code == "department.name.too_long")
+        // 14 characters to Swift, 20 code points to PostgreSQL's char_length: refused here, not by the table's check (a 500).
+        #expect(Department.violation(name: "Support team 👨‍👩‍👧‍👦", ringSeconds: 25, members: [])?.code == "department.name.too_long")
+        #expect(Department.violation(name: "Support team 12", ringSeconds: 25, members: []) == nil)
     }
 
     @Test("CR-39: ring time is 10 to 25 seconds", arguments: [(9, false), (10, true), (25, true), (26, false)])

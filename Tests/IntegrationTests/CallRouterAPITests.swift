@@ -153,6 +153,35 @@ struct CallRouterAPITests {
             #expect(rename.status == 200)
             #expect(try rename.json()["sticky"] as? String == "loose")
             #expect(try await router.call("PATCH", "/v1/departments/\(sales)", as: company, role: .agent, json: #"{"name":"X"}"#).status == 403)
+            // D-27: nor delete one they do not manage; a department a manager creates is theirs.
+            #expect(try await router.call("DELETE", "/v1/departments/\(sales)", as: company, user: meera, role: .manager).status == 403)
+            let bossID = UserID(boss)!
+            let handed = try await router.call(
+                "POST", "/v1/departments", as: company, user: bossID, role: .manager, json: #"{"name":"Boss Team","strategy":"serial","manager_id":"\#(first)"}"#)
+            #expect(handed.status == 403)
+            let team = try await router.call("POST", "/v1/departments", as: company, user: bossID, role: .manager, json: #"{"name":"Boss Team","strategy":"serial"}"#)
+            #expect(team.status == 201, "\(team.text)")
+            #expect(try team.json()["manager_id"] as? String == boss)
+            let teamID = try #require(try team.json()["id"] as? String)
+            // D-03: a department or user another department falls back to cannot be deleted.
+            let backup = try #require(try await router.create("/v1/users", as: company, json: user("44"))["id"] as? String)
+            let overflow = try #require(try await router.create(
+                "/v1/departments", as: company,
+                json: #"{"name":"Overflow","strategy":"serial","fallback":{"type":"department","department_id":"\#(teamID)"}}"#)["id"] as? String)
+            _ = try await router.create(
+                "/v1/departments", as: company, json: #"{"name":"Night","strategy":"serial","fallback":{"type":"user","user_id":"\#(backup)"}}"#)
+            let inUse = try await router.call("DELETE", "/v1/departments/\(teamID)", as: company, user: bossID, role: .manager)
+            #expect(inUse.status == 409)
+            #expect(try inUse.errorCode() == "department.in_use")
+            let userInUse = try await router.call("DELETE", "/v1/users/\(backup)", as: company)
+            #expect(userInUse.status == 409)
+            #expect(try userInUse.errorCode() == "user.in_use")
+            #expect(try await router.call("DELETE", "/v1/departments/\(overflow)", as: company).status == 204)
+            #expect(try await router.call("DELETE", "/v1/departments/\(teamID)", as: company, user: bossID, role: .manager).status == 204)
+            // D-08: 14 characters to Swift but 20 to the database's check: 422, never a 500.
+            let emoji = try await router.call("POST", "/v1/departments", as: company, json: #"{"name":"Support team 👨‍👩‍👧‍👦","strategy":"serial"}"#)
+            #expect(emoji.status == 422)
+            #expect(try emoji.errorCode() == "department.name.too_long")
 
             // X-07: deleting a user drops them from departments.
             #expect(try await router.call("DELETE", "/v1/users/\(first)", as: company).status == 204)

@@ -5,10 +5,18 @@ import ServiceKit
 import Storage
 
 extension CallRouterAPI {
-    /// CR-81, D-08: name, manager, ordered members, strategy, ring time, stickiness, fallback.
+    /// CR-81, D-08: name, manager, ordered members, strategy, ring time, stickiness, fallback. D-27: a manager's new
+    /// department is theirs; only owners and admins name another manager.
     @Sendable func createDepartment(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<DepartmentView> {
-        let company = try context.require("departments.manage", roles: Self.managerRoles).companyID
-        let body = try await request.decode(as: DepartmentRequest.self, context: context)
+        let identity = try context.require("departments.manage", roles: Self.managerRoles)
+        let company = identity.companyID
+        var body = try await request.decode(as: DepartmentRequest.self, context: context)
+        if identity.role == .manager {
+            if let manager = body.managerID ?? nil, manager != identity.userID {
+                throw APIError.forbidden("auth.forbidden", "Access Denied: only owners and admins name a department's manager.", field: "manager_id")
+            }
+            body.managerID = identity.userID
+        }
         guard let name = body.name else { throw APIError.badRequest("request.field_missing", "The field name is required.", field: "name") }
         guard let strategy = body.strategy else {
             throw APIError.badRequest("request.field_missing", "The field strategy is required (serial, simultaneous or balanced).", field: "strategy")
@@ -68,14 +76,25 @@ extension CallRouterAPI {
         }
     }
 
+    /// D-27: managers delete only the departments they manage. D-03: nothing may still lead to it.
     @Sendable func deleteDepartment(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let company = try context.require("departments.manage", roles: Self.managerRoles).companyID
+        let identity = try context.require("departments.manage", roles: Self.managerRoles)
+        let company = identity.companyID
         let id = try context.id("id", as: DepartmentID.self)
         try await database.withTransaction { transaction in
+            guard let department = try await DepartmentStore.find(id, company: company, in: transaction, lock: true) else {
+                throw APIError.notFound("department")
+            }
+            if identity.role == .manager, department.managerID != identity.userID {
+                throw APIError.forbidden("auth.forbidden", "Access Denied: managers delete only the departments they manage.")
+            }
             if try await Self.usedInLiveFlow(id.description, company: company, in: transaction) {
                 throw APIError.conflict("department.in_use", "A published call flow routes to this department; change the flow first.")
             }
-            guard try await DepartmentStore.delete(id, company: company, in: transaction) else { throw APIError.notFound("department") }
+            if let other = try await DepartmentStore.fallingBack(to: .department(id), company: company, in: transaction) {
+                throw APIError.conflict("department.in_use", "Department \(other) falls back to this department; change its fallback first (D-03).")
+            }
+            _ = try await DepartmentStore.delete(id, company: company, in: transaction)
         }
         return Response(status: .noContent)
     }

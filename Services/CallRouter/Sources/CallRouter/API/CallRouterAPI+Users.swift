@@ -100,6 +100,9 @@ extension CallRouterAPI {
             if try await Self.usedInLiveFlow(id.description, company: company, in: transaction) {
                 throw APIError.conflict("user.in_use", "A published call flow sends calls to this user; change the flow first (X-07).")
             }
+            if let department = try await DepartmentStore.fallingBack(to: .user(id), company: company, in: transaction) {
+                throw APIError.conflict("user.in_use", "Department \(department) falls back to this user; change its fallback first (D-03).")
+            }
             try await DepartmentStore.removeMember(id, company: company, in: transaction)
             _ = try await UserStore.delete(id, company: company, in: transaction)
         }

@@ -18,7 +18,8 @@ struct Department: Hashable, Sendable {
     static func violation(name: String, ringSeconds: Int, members: [UserID]) -> (code: String, field: String, message: String)? {
         let trimmed = name.trimmingCharacters()
         if trimmed.isEmpty { return ("department.name.empty", "name", "A department needs a name.") }
-        if name.count > DepartmentRules.maxNameLength {
+        // Counted as PostgreSQL counts (code points): "👨‍👩‍👧‍👦" is one character to Swift and seven to the database's check.
+        if name.unicodeScalars.count > DepartmentRules.maxNameLength {
             return ("department.name.too_long", "name", "A department name has at most 16 characters, or call notifications cannot carry it (D-08).")
         }
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {

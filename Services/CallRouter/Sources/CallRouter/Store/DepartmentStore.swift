@@ -96,6 +96,16 @@ enum DepartmentStore {
         return false
     }
 
+    /// D-03: the name of a department whose fallback is `target` (every fallback must lead somewhere that exists).
+    static func fallingBack(to target: FallbackTarget, company: CompanyID, in transaction: Transaction) async throws -> String? {
+        let schema = transaction.schema.rawValue
+        let target = try JSONText.encode(target)
+        let rows = try await transaction.query(
+            "SELECT name FROM \(unescaped: schema).departments WHERE company_id = \(company.uuid) AND fallback @> \(target)::jsonb ORDER BY name LIMIT 1")
+        for try await name in rows.decode(String.self) { return name }
+        return nil
+    }
+
     /// Departments a manager manages (D-27: managers see the logs of their departments).
     static func managed(by user: UserID, company: CompanyID, in transaction: Transaction) async throws -> [DepartmentID] {
         let schema = transaction.schema.rawValue
