@@ -77,6 +77,33 @@ struct CallEngineTests {
         #expect(outcome(recorded) == .voicemail)
     }
 
+    @Test("CR-61: a caller who hangs up to finish a voicemail leaves a voicemail; hanging up at the greeting without one is missed")
+    func cr61HangupEndsVoicemail() async throws {
+        let engine = engine(flow(repeat: 0, fallback: .voicemail))
+        for (recording, expected) in [("https://rec/2.mp3", CallCompleted.Outcome.voicemail), (nil, .missed)] {
+            var state = CallState()
+            _ = try await engine.start(&state, dialedExtension: nil)
+            _ = try await engine.handle(.noInput, &state)
+            #expect(state.phase == .voicemail)
+            let hungUp = try await engine.handle(.hangup(recordingURL: recording), &state)
+            #expect(outcome(hungUp) == expected)
+            #expect(state.voicemailRecorded == (recording != nil))
+        }
+    }
+
+    @Test("An inbound offer answered without naming the agent is refused, not ignored (the call would end as missed)")
+    func answerNamesTheAgent() async throws {
+        let engine = engine()
+        var state = CallState()
+        _ = try await engine.start(&state, dialedExtension: nil)
+        _ = try await engine.handle(.dtmf("1"), &state)
+        let before = state
+        await #expect(throws: CallEventError.answerWithoutAgent) { try await engine.handle(.offerAnswered(agent: nil, leg: .agent), &state) }
+        #expect(state == before)
+        let answered = try await engine.handle(.offerAnswered(agent: agents[0].id, leg: .agent), &state)
+        #expect(answered.effects.contains { if case .answered = $0 { true } else { false } })
+    }
+
     @Test("CR-51: a caller who hangs up while agents ring is a missed call")
     func cr51Missed() async throws {
         let engine = engine()
@@ -267,6 +294,29 @@ struct CallEngineTests {
         let unanswered = try await engine().handle(.offerTimeout(leg: .agent), &state)
         #expect(unanswered.instructions == [])
         #expect(state.phase == .connected && state.agent == agents[0].id && state.transfer == nil)
+    }
+
+    @Test("CR-43, D-27: a warm transfer to a department nobody takes leaves the call in its first department; taken, it moves")
+    func cr43WarmTransferKeepsDepartment() async throws {
+        for answered in [false, true] {
+            var state = CallState()
+            _ = try await engine().start(&state, dialedExtension: nil)
+            _ = try await engine().handle(.dtmf("1"), &state)
+            _ = try await engine().handle(.offerAnswered(agent: agents[0].id, leg: .agent), &state)
+            #expect(state.department == sales)
+            let warm = try await engine().handle(.transfer(by: .agent, agent: nil, to: .department(support), mode: .warm), &state)
+            let ringing = try #require(dialled(warm))
+            #expect(state.department == sales, "still Sales while Support rings")
+            if answered {
+                _ = try await engine().handle(.offerAnswered(agent: ringing[0], leg: .agent), &state)
+                #expect(state.department == support)
+            } else {
+                // Support's balanced rotation has five members, one per round.
+                for _ in 0..<5 { _ = try await engine().handle(.offerTimeout(leg: .agent), &state) }
+                #expect(state.phase == .connected && state.agent == agents[0].id)
+                #expect(state.department == sales)
+            }
+        }
     }
 
     @Test("CR-43: a warm transfer to an agent who cannot take it fails back at once; unknown targets are refused")

@@ -429,6 +429,28 @@ struct CallRouterSwitchTests {
         }
     }
 
+    @Test("CR-61: a caller who hangs up to finish a voicemail is logged as a voicemail with its recording")
+    func voicemailEndedByHangup() async throws {
+        try await withCallRouter { router in
+            let office = try await TelephonyOffice.create(router, company: CompanyID(), lines: 2)
+            let phone = ScriptedSwitch(router: router)
+            let uid = try #require(try await phone.start(did: office.virtualDID, caller: "+919811155521").uid)
+            _ = try await phone.dtmf(uid, "1")
+            _ = try await phone.event(uid, "offer_timeout")
+            _ = try await phone.event(uid, "offer_timeout")
+            #expect(try await phone.event(uid, "offer_timeout").types == ["record_voicemail"])
+            _ = try await phone.hangup(uid, recording: "https://rec.example/vm-\(uid).mp3")
+            let rows = try await router.database.query(
+                "SELECT outcome, voicemail_url, recording_url FROM callrouter.calls WHERE uid = \(UUID(uuidString: uid)!)")
+            var found: [(String?, String?, String?)] = []
+            for try await row in rows.decode((String?, String?, String?).self) { found.append(row) }
+            #expect(found.count == 1)
+            #expect(found.first?.0 == "voicemail")
+            #expect(found.first?.1 == "https://rec.example/vm-\(uid).mp3")
+            #expect(found.first?.2 == nil)
+        }
+    }
+
     @Test("CR-52, D-07: a lost call sent again, at once or later, also after a line came free, is answered lost again and announced once")
     func resentLostCall() async throws {
         try await withCallRouter(replicas: 2) { router in

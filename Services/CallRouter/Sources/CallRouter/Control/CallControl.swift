@@ -257,9 +257,11 @@ struct CallControl: Sendable {
         // last one that moved the call, so a resend of that event, whose answer the switch lost while this one came
         // in, still gets it instead of being decided a second time.
         let moves = !step.movesNothing || state != record.state || event.carriesRecording
+        let leavingVoicemail = record.state.phase == .voicemail
         record.state = state
         switch event {
         case .voicemailRecorded(let url, _): record.voicemailURL = url
+        case .hangup(let recording?) where leavingVoicemail && record.voicemailURL == nil: record.voicemailURL = recording
         case .hangup(let recording): record.recordingURL = recording ?? record.recordingURL
         default: break
         }
@@ -462,6 +464,8 @@ struct SystemLogDetail: Encodable, Sendable {
 extension CallEventError {
     var apiError: APIError {
         switch self {
+        case .answerWithoutAgent:
+            APIError.badRequest("request.field_missing", "An inbound call's offer_answered needs the agent_id of who answered.", field: "agent_id")
         case .callerCannotTransfer:
             APIError.forbidden("call.transfer.caller_not_allowed", "Callers cannot transfer a call; only agents can (CR-45).", field: "by")
         case .notConnected:

@@ -41,6 +41,8 @@ struct Step: Sendable {
 
 /// A caller tried to transfer (CR-45) or an event does not fit the call.
 enum CallEventError: Error, Hashable, Sendable {
+    /// An inbound call's offer was answered by someone the switch did not name.
+    case answerWithoutAgent
     case callerCannotTransfer
     case notConnected
     case notTheConnectedAgent
@@ -94,8 +96,13 @@ struct CallEngine: Sendable {
             state.voicemailRecorded = true
             log(&step, "voicemail_recorded", detail: "\(seconds) s \(url)")
             end(&state, &step, reason: .voicemailSaved)
-        case .hangup:
+        case .hangup(let recording):
             log(&step, "hangup")
+            if state.phase == .voicemail, let recording {
+                // CR-61: hanging up is how most callers finish a voicemail; the recording that comes with it is one.
+                state.voicemailRecorded = true
+                log(&step, "voicemail_recorded", detail: recording)
+            }
             end(&state, &step, reason: nil)
         case .transfer(let by, let agent, let target, let mode):
             try await transfer(by: by, agent: agent, to: target, mode: mode, &state, &step)
@@ -294,7 +301,9 @@ struct CallEngine: Sendable {
             return
         }
         var department = found
-        state.department = id
+        // A warm transfer that nobody takes fails back to the first agent, and the call stays in its department: the
+        // new one is the call's only once someone answers (`answered`).
+        if state.transfer?.mode != .warm { state.department = id }
         var eligible: Set<UserID> = []
         var skipped: [(UserID, Ineligibility)] = []
         for agent in agents {
@@ -429,8 +438,10 @@ struct CallEngine: Sendable {
             }
             return
         }
-        guard let offer = state.offer, let agent, offer.ringing.contains(agent) else {
-            log(&step, "answer_ignored", agents: agent.map { [$0] })
+        // Without the agent the call would stay ringing while someone talks, and end as missed.
+        guard let agent else { throw CallEventError.answerWithoutAgent }
+        guard let offer = state.offer, offer.ringing.contains(agent) else {
+            log(&step, "answer_ignored", agents: [agent])
             return
         }
         log(&step, "answered", agents: [agent])
