@@ -206,6 +206,36 @@ struct DeadLetterTests {
         }
     }
 
+    @Test("a replayed letter of an event applied long ago is still recognised when the inbox is pruned before the copy is consumed")
+    func replayRestartsRetention() async throws {
+        try await withPostgres { client in
+            let effects = try await Self.schema(client, prefix: "it_dl_prune")
+            let database = effects.database
+            let schema = database.schema.rawValue
+            let queue = testQueue("dlprune")
+            let connection = try TestEnvironment.connection("dlprune", queues: [queue])
+            let company = CompanyID()
+            let inbox = Inbox(database: database, consumer: "effects")
+            let event = try numberedEnvelopes(0..<1, routingKey: queue.bindings[0], company: company)
+            #expect(try await inbox.handleBatch(event, handler: effects.record(_:)) == 1)
+            try await database.query("UPDATE \(unescaped: schema).inbox SET received_at = now() - interval '31 days'")
+            // A second copy was parked; the operator replays it, and the pruning runs before the consumer takes it.
+            try await database.query(
+                """
+                INSERT INTO \(unescaped: schema).dead_letters (queue, event_id, company_id, event_type, occurred_at, body)
+                VALUES (\(queue.name), \(event[0].header.id.uuid), \(company.uuid), 'it.numbered', now(), '\\x00'::bytea)
+                """)
+            try await running([connection]) {
+                try await connection.waitUntilConnected()
+                let replay = try await DeadLetters(database: database, publisher: connection).replay(company: company, eventIDs: [event[0].header.id])
+                #expect(replay.replayed == [event[0].header.id])
+            }
+            #expect(try await Inbox.prune(database, olderThan: .seconds(30 * 86_400)) == 0)
+            #expect(try await inbox.handleBatch(event, handler: effects.record(_:)) == 0)
+            #expect(try await effects.count() == 1)
+        }
+    }
+
     @Test("a replay the broker does not take (unreachable, or the queue gone) forgets nothing")
     func unconfirmedReplayKeepsTheLetters() async throws {
         try await withPostgres { client in

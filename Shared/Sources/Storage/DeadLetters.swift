@@ -82,7 +82,8 @@ public struct DeadLetters: Sendable {
     ///
     /// A replay that fails after the broker took the copies (its confirm timed out) keeps the letters although the
     /// events may be applied: replayed again, they change nothing, because the consumer's inbox keeps the row of an
-    /// event while a letter of it is here (`Inbox.prune`), however long that is.
+    /// event while a letter of it is here (`Inbox.prune`), however long that is, and for a full retention after its
+    /// replay.
     public func replay(company: CompanyID, eventIDs: Set<EventID>, queue: String? = nil) async throws -> Replay {
         let ids = eventIDs.map(\.uuid)
         // The broker confirms a message for a queue that is gone (deleted by hand) and drops it: look first, before the
@@ -113,6 +114,10 @@ public struct DeadLetters: Sendable {
                 messages.append((id, message, EventID(eventID)))
             }
             messages.sort { $0.id < $1.id }  // in the order they died
+            // Once the letters are gone nothing keeps `Inbox.prune` from deleting the inbox rows of events applied long
+            // ago, while the replayed copies still wait in the queue: their retention starts again now.
+            try await transaction.query(
+                "UPDATE \(unescaped: database.schema.rawValue).inbox SET received_at = now() WHERE event_id = ANY(\(messages.map(\.eventID.uuid))::uuid[])")
             try await publisher.send(messages.map(\.message)).wait(timeout: confirmTimeout)
             return Set(messages.map(\.eventID))
         }
