@@ -20,12 +20,28 @@ public struct OutgoingMessage: Sendable {
     ) {
         self.routingKey = routingKey
         self.messageID = messageID
-        self.type = type
-        self.correlationID = correlationID
+        self.type = Self.shortString(type)
+        self.correlationID = correlationID.map(Self.shortString)
         self.traceparent = traceparent
         self.timestamp = timestamp
         self.body = body
         self.exchange = exchange
+    }
+
+    /// AMQP short strings (`type`, `correlation_id`) hold at most 255 bytes; a longer one makes the broker close the
+    /// connection, and the outbox would offer the same row again for ever. The envelope in the body keeps the whole
+    /// value; the property is cut at a character boundary.
+    static func shortString(_ text: String) -> String {
+        guard text.utf8.count > 255 else { return text }
+        var cut = ""
+        var bytes = 0
+        for character in text {
+            let size = character.utf8.count
+            guard bytes + size <= 255 else { break }
+            cut.append(character)
+            bytes += size
+        }
+        return cut
     }
 
     public init(_ envelope: EncodedEnvelope) {
