@@ -81,6 +81,40 @@ struct BrokerOutageTests {
     }
 }
 
+extension BrokerOutageTests {
+    @Test("during an alarm, a batch whose caller gave up leaves the queue, and one that had to follow it fails at once, not when the alarm clears")
+    func abandonedPublishesLeaveTheQueue() async throws {
+        let queue = testQueue("abandon")
+        let publisher = try TestEnvironment.connection("abandon", queues: [queue])
+        publisher.start()
+        try await publisher.waitUntilConnected()
+        func batch(_ name: String) -> [OutgoingMessage] {
+            [OutgoingMessage(routingKey: queue.bindings[0], messageID: name, type: queue.bindings[0], timestamp: 0, body: Array("{}".utf8))]
+        }
+        try await TestEnvironment.rabbitctl("set_vm_memory_high_watermark", "0.00001")
+        do {
+            // The first publish goes out and gets the connection blocked; the next ones wait in the queue.
+            let first = publisher.send(batch("first"))
+            try await Task.sleep(for: .seconds(1))
+            let given = publisher.send(batch("given-up"))
+            let follower = publisher.send(batch("follower"), after: given)
+            await #expect(throws: AMQPError.self) { try await given.wait(timeout: .milliseconds(300)) }
+            let started = ContinuousClock.now
+            var failure = ""
+            do { try await follower.wait(timeout: .seconds(20)) } catch { failure = "\(error)" }
+            #expect(failure.contains("earlier batch"), "\(failure)")
+            #expect(ContinuousClock.now - started < .seconds(5), "failed only when the alarm cleared or the wait ran out")
+            try await TestEnvironment.rabbitctl("set_vm_memory_high_watermark", "0.4")
+            try await first.wait(timeout: .seconds(30))
+        } catch {
+            try? await TestEnvironment.rabbitctl("set_vm_memory_high_watermark", "0.4")
+            throw error
+        }
+        await publisher.shutdown()
+        try await TestEnvironment.rabbitctl("delete_queue", queue.name)
+    }
+}
+
 private actor Confirmed {
     private(set) var count = 0
     private(set) var failures: [String] = []

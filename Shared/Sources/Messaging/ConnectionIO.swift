@@ -81,6 +81,7 @@ final class ConnectionIO: @unchecked Sendable {
     private var generation: UInt64 = 0
     private var confirms = ConfirmTracker<PublishToken>()
     private var waitingPublishes = RingBuffer<(messages: [OutgoingMessage], ticket: PublishToken, after: PublishToken?)>()
+    private var nextAbandonedCheck = ContinuousClock.now
     /// The first waiting batch has its confirm numbers (`confirms.begin`), and this many of its messages are written:
     /// it is finished before any other batch is begun. Begun is not "one message written": the socket may have had
     /// no room for the first, and numbering a batch twice would leave its last numbers waiting for good.
@@ -344,6 +345,7 @@ final class ConnectionIO: @unchecked Sendable {
     /// do not all fit is finished on later rounds (`headBegun`, `headSent`), ahead of every other batch.
     private func sendWaitingPublishes() throws {
         waitingForRoom = false
+        defer { dropAbandonedPublishes() }
         guard let state, !blockedByBroker else { return }
         var room = SocketRoom()
         while let (messages, ticket, predecessor) = waitingPublishes.first {
@@ -384,6 +386,32 @@ final class ConnectionIO: @unchecked Sendable {
             headBegun = false
             headSent = 0
         }
+    }
+
+    /// Batches whose callers gave up (their confirm timeout ran out) leave the queue, and so do those that had to
+    /// follow them, at most once a second. They would otherwise only leave it on reaching its head, and while nothing
+    /// moves (a broker blocking the connection for an alarm, a full socket or confirm window) every caller's retry
+    /// adds its copy of the bodies to them: a relay alone would add thousands of messages every few seconds.
+    private func dropAbandonedPublishes() {
+        let now = ContinuousClock.now
+        guard !waitingPublishes.isEmpty, now >= nextAbandonedCheck else { return }
+        nextAbandonedCheck = now + .seconds(1)
+        var kept = RingBuffer<(messages: [OutgoingMessage], ticket: PublishToken, after: PublishToken?)>()
+        var isHead = true
+        while let entry = waitingPublishes.popFirst() {
+            defer { isHead = false }
+            // A batch partly on the wire is finished whatever happens: its confirms are counted already.
+            if isHead && headBegun {
+                kept.append(entry)
+            } else if entry.ticket.hasFailed {
+                continue
+            } else if entry.after?.hasFailed == true {
+                entry.ticket.finish(.failure(AMQPError(.connectionLost, "not sent: an earlier batch it must follow failed")))
+            } else {
+                kept.append(entry)
+            }
+        }
+        waitingPublishes = kept
     }
 
     /// What a message is charged in the send buffer besides its body: the method and header frames with the
