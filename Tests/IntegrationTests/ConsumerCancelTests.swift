@@ -32,4 +32,44 @@ struct ConsumerCancelTests {
         await probe.shutdown()
         await consumer.shutdown()
     }
+
+    @Test("deliveries on the wire when a subscription is cancelled go back to the queue at once, not when the connection closes")
+    func cancelledMidStream() async throws {
+        let queue = testQueue("midstream")
+        let consumer = try TestEnvironment.connection("midstream.consumer", queues: [queue])
+        consumer.start()
+        try await consumer.waitUntilConnected()
+        let probe = try TestEnvironment.connection("midstream.probe")
+        probe.start()
+        try await probe.waitUntilConnected()
+        let total = 20_000
+        try await probe.send(try numberedEnvelopes(0..<total, routingKey: queue.bindings[0]).map(OutgoingMessage.init)).wait()
+        var acked = 0
+        for round in 0..<5 {
+            let subscription = consumer.subscribe(queue: queue.name, prefetch: 500)
+            // Acked as fast as they come, and cancelled just after an ack went out: the broker is refilling the
+            // window while the cancel is on its way.
+            var taken = 0
+            while taken < 1_000 {
+                let batch = await subscription.next(max: 250)
+                subscription.settle(batch.map { ($0, .ack) })
+                taken += batch.count
+            }
+            acked += taken
+            try await Task.sleep(for: .milliseconds(round * 2))
+            await subscription.cancel()
+            // What was handed over before the cancel is handed back by its holder, as a handler stopping would.
+            while true {
+                let rest = await subscription.next(max: 500)
+                if rest.isEmpty { break }
+                subscription.settle(rest.map { ($0, .requeue) })
+            }
+        }
+        let expected = total - acked
+        try await eventually(timeout: .seconds(10), "every unacked delivery back on the queue while the connection stays open") {
+            try await probe.status(ofQueue: queue.name)?.messages == expected
+        }
+        await probe.shutdown()
+        await consumer.shutdown()
+    }
 }

@@ -508,6 +508,12 @@ final class ConnectionIO: @unchecked Sendable {
         defer { amqp_destroy_message(&message) }
         guard let consumer = consumers[frame.channel] else { return false }
         consumer.acks.delivered(frame.delivery_tag)
+        guard consumer.active else {
+            // On the wire before the cancel took effect: its subscription is gone and nobody would settle it, so it
+            // would stay with this connection until it closes. Handed back for another consumer at once.
+            if let nack = consumer.acks.settle(frame.delivery_tag, .requeue) { try send(nack, channel: frame.channel) }
+            return true
+        }
         var deliveryCount: Int64 = 0
         _ = myop_header_int(&message.properties, "x-delivery-count", &deliveryCount)
         let routingKey = withUnsafeBytes(of: frame.routing_key) { raw in
