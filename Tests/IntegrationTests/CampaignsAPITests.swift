@@ -65,6 +65,46 @@ struct APITests {
         }
     }
 
+    @Test("D-11: a submission whose answer was lost (the service stopped between its commits) is settled from the provider's list")
+    func lostSubmissions() async throws {
+        try await withCampaigns { harness in
+            let (company, _, _) = try await harness.company()
+            var waba = ""
+            for try await id in try await harness.database.query(
+                "SELECT waba_id FROM campaigns.companies WHERE company_id = \(company.uuid)").decode(String.self) { waba = id }
+            func draft(_ name: String) async throws -> String {
+                try #require(try await harness.create(
+                    "/v1/templates", as: company,
+                    json: #"{"name":"\#(name)","language":"en","category":"utility","body":{"text":"Hi {{1}}","samples":["Asha"]}}"#)["id"] as? String)
+            }
+            let reached = try await draft("lost_reached_\(Int.random(in: 1_000...9_999))")
+            let never = try await draft("lost_never_\(Int.random(in: 1_000...9_999))")
+            let reachedName = try #require(try await harness.call("GET", "/v1/templates/\(reached)", as: company).json()["name"] as? String)
+            // What a crash after "pending" and before the provider's answer was recorded leaves, an hour ago.
+            try await harness.database.query(
+                """
+                UPDATE campaigns.templates SET status = 'pending', submitted_at = now() - interval '1 hour'
+                WHERE id = ANY(\([UUID(uuidString: reached)!, UUID(uuidString: never)!]))
+                """)
+            let providerID = String(Int.random(in: 100_000_000_000...999_999_999_999))
+            harness.cloud.hold(.init(id: providerID, name: reachedName, language: "en", status: "APPROVED", category: "UTILITY"), in: waba)
+            func state(_ id: String) async throws -> (String?, String?) {
+                let view = try await harness.call("GET", "/v1/templates/\(id)", as: company).json()
+                return (view["status"] as? String, view["provider_template_id"] as? String)
+            }
+            try await eventually(timeout: .seconds(20), "both settled") {
+                let settled = try await state(reached)
+                let reset = try await state(never)
+                return settled == ("approved", providerID) && reset.0 == "draft"
+            }
+            #expect(try await state(never).1 == nil)
+            // The one that never reached the provider can be submitted again.
+            let again = try await harness.call("POST", "/v1/templates/\(never)/submit", as: company)
+            #expect(again.status == 200, "\(again.text)")
+            #expect(try again.json()["status"] as? String == "pending")
+        }
+    }
+
     @Test("CA-05, CA-16, D-18: free-form needs an open window (422 window.closed), also once the last reply is over 24 h old, when a template still goes; an inbound message opens it; CA-46 trails; BI-07 balance")
     func messaging() async throws {
         try await withCampaigns { harness in

@@ -9,7 +9,7 @@ import Synchronization
 /// webhook, signed with the app secret (`X-Hub-Signature-256`), the first status of a template to a recipient
 /// carrying a new conversation (D-18). Recipients ending in 0000 are refused as Meta refuses an unreachable
 /// number (131026). Submitted templates are approved after `reviewDelay`, or rejected when their name contains
-/// `rejectMarker`. A business account owns the phone number ids that begin with its own id followed by two digits
+/// `rejectMarker`; `GET /whatsapp/{v}/{waba}/message_templates?name=…` lists them. A business account owns the phone number ids that begin with its own id followed by two digits
 /// (`GET /whatsapp/{v}/{waba}/phone_numbers` lists `<waba>01` … `<waba>09`). `POST /whatsapp/inbound?phone_number_id=…
 /// &from=…&text=…` plays a customer writing in.
 struct WhatsAppProvider: Sendable {
@@ -26,12 +26,33 @@ struct WhatsAppProvider: Sendable {
         self.rejectMarker = rejectMarker
     }
 
-    /// Template categories by name, to label the conversations their sends open.
+    /// Template categories by name, to label the conversations their sends open, and the templates each business
+    /// account holds, as `GET /{waba}/message_templates` lists them.
     final class Categories: Sendable {
+        struct Held: Sendable {
+            var id: String
+            var name: String
+            var language: String
+            var status: String
+            var category: String
+        }
+
         private let names = Mutex<[String: String]>([:])
+        private let held = Mutex<[String: [Held]]>([:])
 
         func set(_ name: String, _ category: String) { names.withLock { $0[name] = category } }
         func category(_ name: String) -> String { names.withLock { $0[name] } ?? "marketing" }
+
+        func hold(_ template: Held, in waba: String) { held.withLock { $0[waba, default: []].append(template) } }
+        func decide(_ id: String, in waba: String, status: String) {
+            held.withLock { held in
+                guard let index = held[waba]?.firstIndex(where: { $0.id == id }) else { return }
+                held[waba]?[index].status = status
+            }
+        }
+        func templates(of waba: String, named name: String?) -> [Held] {
+            held.withLock { $0[waba] ?? [] }.filter { name == nil || $0.name == name }
+        }
     }
 
     func register(_ router: Router<BasicRequestContext>) {
@@ -56,16 +77,26 @@ struct WhatsAppProvider: Sendable {
             let entries = (1...9).map { #"{"id":"\#(waba)0\#($0)","display_phone_number":"+91 70000 0000\#($0)","quality_rating":"GREEN"}"# }
             return Self.json(.ok, #"{"data":[\#(entries.joined(separator: ","))]}"#)
         }
+        router.get("whatsapp/:version/:owner/message_templates") { request, context -> Response in
+            let waba = try context.parameters.require("owner")
+            let entries = categories.templates(of: waba, named: request.uri.queryParameters.get("name")).map {
+                #"{"id":"\#($0.id)","name":"\#($0.name)","language":"\#($0.language)","status":"\#($0.status)","category":"\#($0.category)"}"#
+            }
+            return Self.json(.ok, #"{"data":[\#(entries.joined(separator: ","))]}"#)
+        }
         router.post("whatsapp/:version/:owner/message_templates") { request, context -> Response in
+            let waba = try context.parameters.require("owner")
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
             let name = json["name"] as? String ?? ""
             let category = (json["category"] as? String ?? "MARKETING").uppercased()
             categories.set(name, category.lowercased())
             let id = String(Int.random(in: 100_000_000_000...999_999_999_999))
+            categories.hold(.init(id: id, name: name, language: json["language"] as? String ?? "en", status: "PENDING", category: category), in: waba)
             let event = name.contains(rejectMarker) ? "REJECTED" : "APPROVED"
             Task {
                 try? await Task.sleep(for: reviewDelay)
+                categories.decide(id, in: waba, status: event)
                 try? await post(
                     #"{"object":"whatsapp_business_account","entry":[{"id":"sandbox","changes":[{"field":"message_template_status_update","value":{"event":"\#(event)","message_template_id":\#(id),"message_template_name":"\#(name)","message_template_language":"en","reason":"\#(event == "REJECTED" ? "INVALID_FORMAT" : "NONE")"}}]}]}"#)
             }

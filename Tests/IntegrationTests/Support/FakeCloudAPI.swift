@@ -45,10 +45,24 @@ final class FakeCloudAPI: Sendable {
         var sent: [Sent] = []
         var throttled: [String: Int] = [:]
         var templates: [String] = []
+        var accountTemplates: [String: [AccountTemplate]] = [:]
         var accounts: [String: Set<String>] = [:]
     }
 
     private let state = Mutex(State())
+
+    /// A template the provider holds for a business account, as `GET /{waba}/message_templates` lists it.
+    struct AccountTemplate: Sendable {
+        var id: String
+        var name: String
+        var language: String
+        var status: String
+        var category: String
+    }
+
+    /// A template the provider holds without this service having recorded its answer (a submission whose answer was
+    /// lost in a crash).
+    func hold(_ template: AccountTemplate, in waba: String) { state.withLock { $0.accountTemplates[waba, default: []].append(template) } }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var submittedTemplates: [String] { state.withLock { $0.templates } }
@@ -104,11 +118,26 @@ final class FakeCloudAPI: Sendable {
             let entries = ids.map { #"{"id":"\#($0)","display_phone_number":"+91 70000 00000","quality_rating":"GREEN"}"# }.joined(separator: ",")
             return Self.json(.ok, #"{"data":[\#(entries)]}"#)
         }
+        router.get(":version/:owner/message_templates") { request, context -> Response in
+            let waba = try context.parameters.require("owner")
+            let name = request.uri.queryParameters["name"].map(String.init)
+            let listed = self.state.withLock { $0.accountTemplates[waba] ?? [] }.filter { name == nil || $0.name == name }
+            let entries = listed.map {
+                #"{"id":"\#($0.id)","name":"\#($0.name)","language":"\#($0.language)","status":"\#($0.status)","category":"\#($0.category)"}"#
+            }
+            return Self.json(.ok, #"{"data":[\#(entries.joined(separator: ","))],"paging":{"cursors":{"before":"b","after":"a"}}}"#)
+        }
         router.post(":version/:owner/message_templates") { request, context -> Response in
+            let waba = try context.parameters.require("owner")
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
             let id = String(Int.random(in: 100_000_000_000...999_999_999_999))
-            self.state.withLock { $0.templates.append(json["name"] as? String ?? "") }
+            self.state.withLock {
+                $0.templates.append(json["name"] as? String ?? "")
+                $0.accountTemplates[waba, default: []].append(AccountTemplate(
+                    id: id, name: json["name"] as? String ?? "", language: json["language"] as? String ?? "", status: "PENDING",
+                    category: json["category"] as? String ?? "UTILITY"))
+            }
             return Self.json(.ok, #"{"id":"\#(id)","status":"PENDING","category":"\#(json["category"] as? String ?? "UTILITY")"}"#)
         }
         var logger = Logger(label: "fake-cloud-api")

@@ -76,7 +76,7 @@ public enum CampaignsService {
                 database: database, outbox: outbox, cloud: cloud, gates: RateGates(database: database), templates: TemplateCache(database: database),
                 closer: closer, logger: context.logger)
             let runner = CampaignRunner(
-                database: database, outbox: outbox, billing: billing, closer: closer, limits: limits,
+                database: database, outbox: outbox, billing: billing, cloud: cloud, closer: closer, limits: limits,
                 interval: interval, logger: context.logger)
             let api = CampaignsAPI(database: database, outbox: outbox, billing: billing, cloud: cloud, sends: sends, limits: limits)
             let webhooks = WebhookAPI(

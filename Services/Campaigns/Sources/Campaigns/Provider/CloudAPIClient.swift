@@ -81,6 +81,46 @@ struct CloudAPIClient: Sendable {
         }
     }
 
+    enum TemplateLookup: Sendable, Equatable {
+        case found(SubmittedTemplate)
+        case notFound
+        case unavailable
+    }
+
+    /// `GET /{version}/{waba-id}/message_templates?name=…`: the account's template of this name and language, as a
+    /// submission whose answer was lost may have left it. Only a readable list without it is `notFound`; any other
+    /// answer is `unavailable`, so that nothing is concluded from an error.
+    func findTemplate(name: String, language: String, waba: String) async -> TemplateLookup {
+        var components = URLComponents(string: "\(baseURL)/\(version)/\(waba)/message_templates")
+        components?.queryItems = [
+            URLQueryItem(name: "name", value: name), URLQueryItem(name: "fields", value: "id,name,language,status,category"),
+            URLQueryItem(name: "limit", value: "100"),
+        ]
+        guard let url = components?.string else { return .unavailable }
+        do {
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "Authorization", value: "Bearer \(accessToken)")
+            let response = try await http.execute(request, timeout: .seconds(15))
+            let data = Data(try await response.body.collect(upTo: 4 << 20).readableBytesView)
+            guard response.status.code == 200, let list = try? JSONDecoder().decode(TemplateList.self, from: data) else { return .unavailable }
+            guard let match = list.data.first(where: { $0.name == name && $0.language == language }) else { return .notFound }
+            return .found(SubmittedTemplate(id: match.id, status: match.status, category: match.category))
+        } catch {
+            return .unavailable
+        }
+    }
+
+    private struct TemplateList: Decodable {
+        struct Entry: Decodable {
+            var id: String
+            var name: String
+            var language: String
+            var status: String
+            var category: String?
+        }
+        var data: [Entry]
+    }
+
     /// `GET /{version}/{waba-id}/phone_numbers`: the numbers the business account owns, by provider id; nil when the
     /// provider cannot be asked now.
     func phoneNumbers(waba: String) async -> Set<String>? {

@@ -99,6 +99,24 @@ enum TemplateStore {
             "UPDATE \(unescaped: schema).templates SET status = 'pending', submitted_at = now(), updated_at = now() WHERE id = \(id) AND status = 'draft'")
     }
 
+    /// A template left pending without the provider's id for longer than a submission takes: the service stopped
+    /// between marking it pending and recording the provider's answer. With its business account, to ask the provider.
+    static func lostSubmissions(
+        olderThan: Date, limit: Int, in transaction: Transaction
+    ) async throws -> [(id: UUID, name: String, language: String, waba: String)] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT t.id, t.name, t.language, c.waba_id FROM \(unescaped: schema).templates t
+            JOIN \(unescaped: schema).companies c ON c.company_id = t.company_id
+            WHERE t.status = 'pending' AND t.provider_template_id IS NULL AND t.submitted_at < \(olderThan) AND c.waba_id IS NOT NULL
+            ORDER BY t.submitted_at LIMIT \(limit)
+            """)
+        var found: [(id: UUID, name: String, language: String, waba: String)] = []
+        for try await (id, name, language, waba) in rows.decode((UUID, String, String, String).self) { found.append((id, name, language, waba)) }
+        return found
+    }
+
     /// The provider refused the submission or could not be reached: the template is a draft again.
     static func backToDraft(_ id: UUID, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue

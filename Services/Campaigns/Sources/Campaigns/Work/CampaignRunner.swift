@@ -11,6 +11,7 @@ struct CampaignRunner: Service {
     let database: Database
     let outbox: Outbox
     let billing: BillingClient
+    let cloud: CloudAPIClient
     let closer: CampaignCloser
     let limits: TierLimits
     let interval: Duration
@@ -59,6 +60,7 @@ struct CampaignRunner: Service {
         for (name, step) in [
             ("fail stuck sends", failStuck), ("close finished campaigns", closeFinished), ("republish lost send jobs", republish),
             ("apply early statuses", applyEarlyStatuses), ("forget recipients reached before the quota window", pruneReached),
+            ("settle lost template submissions", settleLostSubmissions),
         ] as [(String, @Sendable () async throws -> Void)] {
             do { try await step() } catch {
                 logger.warning("sweep step failed", metadata: ["step": "\(name)", "error": "\(String(reflecting: error))"])
@@ -163,6 +165,46 @@ struct CampaignRunner: Service {
                     in: transaction)
             }
             if !stale.isEmpty { logger.notice("send jobs published again", metadata: ["messages": "\(stale.count)"]) }
+        }
+    }
+
+    /// D-11: a template whose submission lost its answer (the service stopped in between) is looked up at the
+    /// provider: found, it takes the provider's id and verdict; not there, it is a draft again to be submitted anew.
+    private func settleLostSubmissions() async throws {
+        let lost = try await database.withTransaction { transaction in
+            try await TemplateStore.lostSubmissions(olderThan: Date().addingTimeInterval(-stuckAfter), limit: 20, in: transaction)
+        }
+        for template in lost {
+            do {
+                try await settle(template)
+            } catch {
+                // One that cannot be settled now (the database, a conflict) must not hold up the others.
+                logger.warning("lost template submission not settled", metadata: ["template": "\(template.id)", "error": "\(String(reflecting: error))"])
+            }
+        }
+    }
+
+    private func settle(_ template: (id: UUID, name: String, language: String, waba: String)) async throws {
+        switch await cloud.findTemplate(name: template.name, language: template.language, waba: template.waba) {
+        case .found(let found):
+            try await database.withTransaction { transaction in
+                try await TemplateStore.markSubmitted(template.id, providerID: found.id, category: found.category?.lowercased(), in: transaction)
+                let early = try await TemplateStore.takeEarlyReview(providerID: found.id, in: transaction)
+                // The provider's verdict as it stands now, else one its webhook brought for this id meanwhile.
+                let verdict = StoredTemplate.Status(rawValue: found.status.lowercased()).flatMap { [.draft, .pending].contains($0) ? nil : $0 }
+                if let verdict {
+                    _ = try await TemplateStore.applyReview(providerID: found.id, status: verdict, category: nil, reason: nil, in: transaction)
+                } else if let early {
+                    _ = try await TemplateStore.applyReview(
+                        providerID: found.id, status: early.status, category: early.category, reason: early.reason, in: transaction)
+                }
+            }
+            logger.notice("lost template submission found at the provider", metadata: ["template": "\(template.id)", "status": "\(found.status)"])
+        case .notFound:
+            try await database.withTransaction { try await TemplateStore.backToDraft(template.id, in: $0) }
+            logger.notice("lost template submission never reached the provider; a draft again", metadata: ["template": "\(template.id)"])
+        case .unavailable:
+            return
         }
     }
 
