@@ -431,6 +431,18 @@ struct SendTests {
             #expect(try opened.first?.decode(WhatsAppConversationOpened.self).data.campaignID?.description.lowercased() == campaign.lowercased())
             await tap.close()
 
+            // A timestamp out of any range (it trapped binding the date) is taken as now; a NUL in a customer's text
+            // is dropped instead of refusing the whole post with the statuses in it.
+            let farFuture = CampaignsHarness.messageStatus(
+                phoneNumberID: phoneNumberID, providerID: sent[0].providerMessageID, status: "read", at: now, recipient: sent[0].to)
+                .replacingOccurrences(of: #""timestamp":"\#(now)""#, with: #""timestamp":"1e13""#)
+            #expect(farFuture.contains("1e13"))
+            #expect(try await harness.webhook(farFuture).status == 200)
+            let inboundID = "wamid.in.nul.\(campaign)"
+            let withNUL = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"messages":[{"from":"\#(sent[0].to)","id":"\#(inboundID)","timestamp":"\#(now)","type":"text","text":{"body":"Hi\u0000 there"}}]}}]}]}"#
+            #expect(try await harness.webhook(withNUL).status == 200)
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.inbound_messages WHERE provider_message_id = '\(inboundID)' AND text = 'Hi there'") == 1)
+
             let view = try await harness.status(company, campaign: campaign)
             let metrics = try #require(view["metrics"] as? [String: any Sendable])
             #expect(metrics["read_percent"] as? Double == 33.3)

@@ -41,7 +41,8 @@ struct WebhookAPI: Sendable {
         }
         let payload: WebhookPayload
         do {
-            payload = try JSONDecoder().decode(WebhookPayload.self, from: body)
+            // Without NULs, which PostgreSQL's text refuses: one in a customer's message would refuse the whole post.
+            payload = try JSONDecoder().decode(WebhookPayload.self, from: JSONText.withoutNULs(body))
         } catch {
             throw APIError.badRequest("webhook.payload_invalid", "The body is not a WhatsApp Business webhook (object and entry[] are needed).", field: "entry")
         }

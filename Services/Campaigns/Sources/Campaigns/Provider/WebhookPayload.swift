@@ -115,7 +115,14 @@ struct WebhookPayload: Decodable, Sendable {
             case recipientID = "recipient_id"
         }
 
-        var date: Date { Double(timestamp).map { Date(timeIntervalSince1970: $0) } ?? Date() }
+        var date: Date { WebhookPayload.date(timestamp) }
+    }
+
+    /// Meta's `timestamp`: seconds since 1970, as text. One that is not a whole number of seconds between 2000 and
+    /// 2100 (`1e13`, `nan`) is taken as now: stored as it is, it cannot be bound to PostgreSQL (or traps converting).
+    static func date(_ timestamp: String) -> Date {
+        guard let seconds = Int64(timestamp), (946_684_800...4_102_444_800).contains(seconds) else { return Date() }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 
     struct Conversation: Decodable, Sendable {
@@ -138,7 +145,7 @@ struct WebhookPayload: Decodable, Sendable {
         var type: String
         var text: Text?
 
-        var date: Date { Double(timestamp).map { Date(timeIntervalSince1970: $0) } ?? Date() }
+        var date: Date { WebhookPayload.date(timestamp) }
     }
 
     /// Meta sends template ids as numbers in some payloads and strings in others.

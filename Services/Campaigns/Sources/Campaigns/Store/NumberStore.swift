@@ -80,8 +80,10 @@ enum NumberStore {
 
     /// D-12, D-16: which of `recipients` (in upload order) the number may reach with a business-initiated message
     /// now, taking the quota they need (`DailyQuota.take`). The number's row is locked first, so takers on any
-    /// number of replicas apply one after another to what the previous one committed: no overshoot. The hour is the
-    /// database's, as in the buckets.
+    /// number of replicas apply one after another to what the previous one committed: no overshoot. The lock is the
+    /// one an UPDATE takes (NO KEY): rows that reference the number (messages, windows) go in meanwhile. The hour is
+    /// the database's, as in the buckets. (D-16 asks for one conditional statement; counting unique recipients needs
+    /// a look at who was reached, so the statement became a locked read and write, with the same guarantee.)
     static func takeQuota(
         _ id: UUID, recipients: [PhoneNumber], limits: TierLimits, now: Date = Date(), in transaction: Transaction
     ) async throws -> [Bool] {
@@ -90,7 +92,7 @@ enum NumberStore {
         let locked = try await transaction.query(
             """
             SELECT tier, quota_buckets, quota_hour, GREATEST(quota_hour, floor(extract(epoch FROM statement_timestamp()) / 3600)::bigint)
-            FROM \(unescaped: schema).numbers WHERE id = \(id) FOR UPDATE
+            FROM \(unescaped: schema).numbers WHERE id = \(id) FOR NO KEY UPDATE
             """)
         var found: (tier: Int16, buckets: DailyQuota.Buckets)?
         for try await (tier, counts, hour, current) in locked.decode((Int16, [Int32], Int64, Int64).self) {
