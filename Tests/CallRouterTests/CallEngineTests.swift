@@ -89,6 +89,17 @@ struct CallEngineTests {
             #expect(outcome(hungUp) == expected)
             #expect(state.voicemailRecorded == (recording != nil))
         }
+        // Answered, then blind-transferred to someone who does not answer: voicemail, but the recording is the call's.
+        var state = CallState()
+        _ = try await self.engine().start(&state, dialedExtension: nil)
+        _ = try await self.engine().handle(.dtmf("1"), &state)
+        _ = try await self.engine().handle(.offerAnswered(agent: agents[0].id, leg: .agent), &state)
+        _ = try await self.engine().handle(.transfer(by: .agent, agent: nil, to: .user(agents[5].id), mode: .blind), &state)
+        _ = try await self.engine().handle(.offerTimeout(leg: .agent), &state)
+        #expect(state.phase == .voicemail)
+        let hungUp = try await self.engine().handle(.hangup(recordingURL: "https://rec/call.mp3"), &state)
+        #expect(outcome(hungUp) == .connected)
+        #expect(!state.voicemailRecorded)
     }
 
     @Test("An inbound offer answered without naming the agent is refused, not ignored (the call would end as missed)")

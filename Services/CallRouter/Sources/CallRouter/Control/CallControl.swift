@@ -257,11 +257,12 @@ struct CallControl: Sendable {
         // last one that moved the call, so a resend of that event, whose answer the switch lost while this one came
         // in, still gets it instead of being decided a second time.
         let moves = !step.movesNothing || state != record.state || event.carriesRecording
-        let leavingVoicemail = record.state.phase == .voicemail
+        // The engine decides whether a hang-up's recording is a voicemail (CR-61).
+        let voicemailByHangup = state.voicemailRecorded && !record.state.voicemailRecorded
         record.state = state
         switch event {
         case .voicemailRecorded(let url, _): record.voicemailURL = url
-        case .hangup(let recording?) where leavingVoicemail && record.voicemailURL == nil: record.voicemailURL = recording
+        case .hangup(let recording?) where voicemailByHangup: record.voicemailURL = recording
         case .hangup(let recording): record.recordingURL = recording ?? record.recordingURL
         default: break
         }

@@ -98,8 +98,10 @@ struct CallEngine: Sendable {
             end(&state, &step, reason: .voicemailSaved)
         case .hangup(let recording):
             log(&step, "hangup")
-            if state.phase == .voicemail, let recording {
+            if state.phase == .voicemail, state.answeredBy == nil, let recording {
                 // CR-61: hanging up is how most callers finish a voicemail; the recording that comes with it is one.
+                // A call someone answered before it reached voicemail (a transfer nobody took) keeps it as the
+                // call's recording.
                 state.voicemailRecorded = true
                 log(&step, "voicemail_recorded", detail: recording)
             }

@@ -140,13 +140,15 @@ enum NumberStore {
         return granted
     }
 
-    /// D-12: recipients last reached before the window mean nothing any more.
+    /// D-12: recipients last reached before the window mean nothing any more. Rows a quota taker holds are skipped,
+    /// and the hour is checked again on the row as deleted: one reached again meanwhile stays.
     static func pruneReached(before hour: Int64, limit: Int, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
-            DELETE FROM \(unescaped: schema).quota_recipients WHERE (number_id, recipient) IN (
-                SELECT number_id, recipient FROM \(unescaped: schema).quota_recipients WHERE hour < \(hour) LIMIT \(limit))
+            DELETE FROM \(unescaped: schema).quota_recipients WHERE hour < \(hour) AND (number_id, recipient) IN (
+                SELECT number_id, recipient FROM \(unescaped: schema).quota_recipients WHERE hour < \(hour) LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED)
             """)
     }
 
