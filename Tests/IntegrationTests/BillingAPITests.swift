@@ -61,6 +61,21 @@ struct BillingAPITests {
             #expect(captured.status == 200, "\(captured.text)")
             #expect(try captured.json()["drawn"] as? Int == rate * 3)
             #expect(try await billing.balance(company) == .rupees(1_500) - charged - Money(paise: 100), "only the usage beyond the draws is charged")
+
+            // Draws can pass a small hold (rates raised while the campaign ran): the capture of what was drawn is
+            // accepted and charges nothing more (it was refused by the table's check, a 500).
+            let small = CampaignID()
+            let smallHold = try await billing.call(
+                "POST", "/v1/billing/reservations", token: token, json: #"{"amount":\#(rate + 1),"reference":"\#(CampaignHold.reference(small))"}"#)
+            #expect(smallHold.status == 201, "\(smallHold.text)")
+            let before = try await billing.balance(company)
+            try await publisher.publishUntilConfirmed([try opened("s1-\(small)", campaign: small), try opened("s2-\(small)", campaign: small)])
+            try await eventually("both drawn") { try await billing.balance(company) == before - Money(paise: Int64(rate * 2)) }
+            let smallID = try #require(try smallHold.json()["id"] as? String)
+            let beyond = try await billing.call("POST", "/v1/billing/reservations/\(smallID)/capture", token: token, json: #"{"amount":\#(rate * 2)}"#)
+            #expect(beyond.status == 200, "\(beyond.text)")
+            #expect(try beyond.json()["captured"] as? Int == rate * 2)
+            #expect(try await billing.balance(company) == before - Money(paise: Int64(rate * 2)))
             await publisher.shutdown()
         }
     }
