@@ -451,6 +451,29 @@ struct CallRouterSwitchTests {
         }
     }
 
+    @Test("Bad switch input is a 400 naming the field: an `at` a day away from now, an inbound answer without agent_id")
+    func switchInputChecked() async throws {
+        try await withCallRouter { router in
+            let office = try await TelephonyOffice.create(router, company: CompanyID(), lines: 2)
+            let phone = ScriptedSwitch(router: router)
+            for at in ["1900-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
+                let call = try await router.switchCall(
+                    "/v1/calls", json: #"{"did":"\#(office.virtualDID)","carrier_call_id":"\#(UUID())","at":"\#(at)"}"#)
+                #expect(call.status == 400)
+                #expect(try call.errorCode() == "call.at.out_of_range")
+            }
+            let uid = try #require(try await phone.start(did: office.virtualDID, caller: "+919811155531").uid)
+            _ = try await phone.dtmf(uid, "1")
+            let late = try await router.switchCall("/v1/calls/\(uid)/events", json: #"{"type":"hangup","at":"9999-12-31T23:59:59Z"}"#)
+            #expect(late.status == 400)
+            #expect(try late.errorCode() == "call.at.out_of_range")
+            let nameless = try await phone.event(uid, "offer_answered", #""leg":"agent""#, expect: 400)
+            #expect(nameless.raw.contains("agent_id"))
+            _ = try await phone.hangup(uid)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(uid)' AND NOT live AND outcome = 'missed'") == 1)
+        }
+    }
+
     @Test("CR-52, D-07: a lost call sent again, at once or later, also after a line came free, is answered lost again and announced once")
     func resentLostCall() async throws {
         try await withCallRouter(replicas: 2) { router in

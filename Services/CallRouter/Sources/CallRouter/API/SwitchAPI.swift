@@ -28,7 +28,8 @@ struct SwitchAPI: Sendable {
         let uid = try context.id("uid", as: CallID.self)
         let body = try await request.decode(as: SwitchEventRequest.self, context: context)
         let event = try body.event()
-        return try await Self.timed { try await control.event(uid, event, eventID: body.eventID, at: body.at ?? Date()) }
+        let at = try SwitchClock.check(body.at, now: Date())
+        return try await Self.timed { try await control.event(uid, event, eventID: body.eventID, at: at) }
     }
 
     private func authenticate(_ request: Request) throws {

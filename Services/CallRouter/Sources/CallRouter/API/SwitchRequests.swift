@@ -38,7 +38,23 @@ struct IncomingCallRequest: Decodable {
             }
             dialed = parsed
         }
-        return CallControl.Incoming(did: did, caller: callerNumber, carrierCallID: carrierCallID, dialedExtension: dialed, at: at ?? now)
+        return CallControl.Incoming(
+            did: did, caller: callerNumber, carrierCallID: carrierCallID, dialedExtension: dialed, at: try SwitchClock.check(at, now: now))
+    }
+}
+
+/// The switch says when things happened (`at`). Its clock may be off a little, but a time a day away from ours is a
+/// mistake: kept, it would make a call last decades (an overflow of its billable seconds, and a call the sweeper can
+/// never end).
+enum SwitchClock {
+    static let tolerance: TimeInterval = 86_400
+
+    static func check(_ at: Date?, now: Date) throws -> Date {
+        guard let at else { return now }
+        guard abs(at.timeIntervalSince(now)) <= tolerance else {
+            throw APIError.badRequest("call.at.out_of_range", "The time `at` must be within a day of now; check the switch's clock.", field: "at")
+        }
+        return at
     }
 }
 

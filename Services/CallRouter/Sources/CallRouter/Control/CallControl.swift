@@ -392,7 +392,8 @@ struct CallControl: Sendable {
     /// PostgreSQL (microseconds) and back must not turn an instant into one billable second.
     static func wholeSeconds(from start: Date, to end: Date) -> Int {
         let milliseconds = (end.timeIntervalSince(start) * 1_000).rounded()
-        return max(0, Int((milliseconds / 1_000).rounded(.up)))
+        // Within the column's int4 whatever the times: a call can never be stuck on its own billing.
+        return Int(max(0, min(Double(Int32.max), (milliseconds / 1_000).rounded(.up))))
     }
 
     /// The decision's effects on the call's row, and everything else they write, gathered so that the writes go out
