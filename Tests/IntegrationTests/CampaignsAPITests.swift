@@ -98,6 +98,14 @@ struct APITests {
                 return settled == ("approved", providerID) && reset.0 == "draft"
             }
             #expect(try await state(never).1 == nil)
+            // A draft renamed to another template's name and language is 409 template.exists on the name (it was the
+            // generic resource.conflict).
+            let other = try await draft("rename_target_\(Int.random(in: 1_000...9_999))")
+            let renamed = try await harness.call(
+                "PUT", "/v1/templates/\(other)", as: company,
+                json: #"{"name":"\#(reachedName)","language":"en","category":"utility","body":{"text":"Hi {{1}}","samples":["Asha"]}}"#)
+            #expect(renamed.status == 409)
+            #expect(try renamed.errorCode() == "template.exists")
             // The one that never reached the provider can be submitted again.
             let again = try await harness.call("POST", "/v1/templates/\(never)/submit", as: company)
             #expect(again.status == 200, "\(again.text)")

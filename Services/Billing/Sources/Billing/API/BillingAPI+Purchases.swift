@@ -47,6 +47,13 @@ extension BillingAPI {
             let lines = DIDPricing.purchase(
                 setup: card.rate(.didSetup), monthlyRental: card.rate(.didRental), cycle: cycle, daysRemaining: cycle.daysRemaining(from: now))
             let payment = Self.purchase(company: company, purpose: .didPurchase, subject: body.number.e164, lines: lines, now: now)
+            guard payment.amount > .zero else {
+                // A payment must be for something (the payments table's check); a rate card pricing numbers at ₹0 is
+                // the operator's to fix.
+                throw APIError.unprocessable(
+                    "did.price_missing", "Numbers have no price on your plan's rate card (did.setup, did.rental); ask the operator to set one.",
+                    field: "number")
+            }
             // A purchase left unpaid for an hour no longer holds its number.
             try await DIDStore.expireAbandoned(number: body.number.e164, olderThanSeconds: Self.purchaseLifetime, in: transaction)
             guard try await DIDStore.reserve(number: body.number.e164, payment: payment.id, company: company, in: transaction) else {
@@ -104,6 +111,13 @@ extension BillingAPI {
                 return try view.response(from: request, context: context)
             case .downgrade:
                 account.pendingPlan = body.plan
+                try await AccountStore.save(account, in: transaction)
+                let view = AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
+                return try view.response(from: request, context: context)
+            case .upgrade(let charge) where charge <= .zero:
+                // Nothing left to pay for the rest of the plan year (its last day): the upgrade needs no payment.
+                account.plan = body.plan
+                account.pendingPlan = nil
                 try await AccountStore.save(account, in: transaction)
                 let view = AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
                 return try view.response(from: request, context: context)

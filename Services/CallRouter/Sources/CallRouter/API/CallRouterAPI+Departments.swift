@@ -111,11 +111,13 @@ extension CallRouterAPI {
         if let manager = department.managerID, !users.contains(manager) {
             throw APIError.unprocessable("department.manager.unknown", "The manager is not a user of your company.", field: "manager_id")
         }
+        // D-03: the fallback target is locked, as deleting it locks it: a delete at the same moment goes first (and
+        // this save finds nothing), or sees this department falling back to it.
         switch department.fallback {
-        case .user(let id) where !users.contains(id):
+        case .user(let id) where try await UserStore.find(id, company: company, in: transaction, lock: true) == nil:
             throw APIError.unprocessable("department.fallback.unknown", "The fallback user is not a user of your company.", field: "fallback")
         case .department(let id) where id != department.id:
-            if try await DepartmentStore.find(id, company: company, in: transaction) == nil {
+            if try await DepartmentStore.find(id, company: company, in: transaction, lock: true) == nil {
                 throw APIError.unprocessable("department.fallback.unknown", "The fallback department does not exist.", field: "fallback")
             }
         case .department:

@@ -27,7 +27,8 @@ extension CallRouterAPI {
             case .notShared:
                 throw APIError.unprocessable("did.not_shared", "\(phone) is not one of the platform's shared numbers.", field: "number")
             }
-            if let flow = body.flowID, try await FlowStore.find(flow, company: company, in: transaction) == nil {
+            // Locked, as deleting a flow locks it: a delete at the same moment goes first or sees this number.
+            if let flow = body.flowID, try await FlowStore.find(flow, company: company, in: transaction, lock: true) == nil {
                 throw APIError.unprocessable("flow.not_found", "No call flow with that id in your company.", field: "flow_id")
             }
             guard try await NumberStore.insert(number, company: company, in: transaction) else {
@@ -50,7 +51,7 @@ extension CallRouterAPI {
         let body = try await request.decode(as: NumberMappingRequest.self, context: context)
         return try await database.withTransaction { transaction in
             guard var number = try await NumberStore.find(phone, company: company, in: transaction) else { throw APIError.notFound("did") }
-            if let flow = body.flowID, try await FlowStore.find(flow, company: company, in: transaction) == nil {
+            if let flow = body.flowID, try await FlowStore.find(flow, company: company, in: transaction, lock: true) == nil {
                 throw APIError.unprocessable("flow.not_found", "No call flow with that id in your company.", field: "flow_id")
             }
             number.flowID = body.flowID

@@ -26,7 +26,7 @@ struct CallSweeper: Service {
         }
     }
 
-    /// Ends up to 100 stale calls (of one company, or of all); returns how many.
+    /// Ends up to 100 stale calls (of one company, or of all); returns how many it ended.
     @discardableResult
     func sweepOnce(now: Date, company: CompanyID? = nil) async throws -> Int {
         let schema = database.schema.rawValue
@@ -42,9 +42,16 @@ struct CallSweeper: Service {
             """)
         var stale: [CallID] = []
         for try await uid in rows.decode(UUID.self) { stale.append(CallID(uid)) }
+        var ended = 0
         for uid in stale {
-            _ = try await control.event(uid, .hangup(recordingURL: nil), eventID: "sweeper", at: now)
+            do {
+                _ = try await control.event(uid, .hangup(recordingURL: nil), eventID: "sweeper", at: now)
+                ended += 1
+            } catch {
+                // One call that cannot be ended now must not keep the others holding their lines.
+                logger.warning("stale call not ended", metadata: ["uid": "\(uid)", "error": "\(String(reflecting: error))"])
+            }
         }
-        return stale.count
+        return ended
     }
 }

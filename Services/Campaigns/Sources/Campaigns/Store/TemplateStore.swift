@@ -46,6 +46,7 @@ enum TemplateStore {
     }
 
     /// CA-09, CA-11: only drafts change. nil when another template already has the new name and language.
+    /// The draft with new content; nil when its new name and language are another template's (or it is no draft).
     static func replaceDraft(_ id: UUID, company: CompanyID, content: TemplateContent, in transaction: Transaction) async throws -> StoredTemplate? {
         let schema = transaction.schema.rawValue
         do {
@@ -57,6 +58,9 @@ enum TemplateStore {
                 RETURNING \(unescaped: columns)
                 """)
             for try await row in rows { return try decode(row) }
+            return nil
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            // Renamed to a name and language another template of the company has.
             return nil
         }
     }
