@@ -236,8 +236,8 @@ struct SendTests {
     func earlyConversation() async throws {
         try await withCampaigns { harness in
             let (company, number, phoneNumberID) = try await harness.company()
-            // Meta has the message (and sends its webhook) 3 s before the sender hears back and records the id.
-            harness.cloud.set(phoneNumberID) { $0.answerDelay = .seconds(3) }
+            // Meta has the message (and sends its webhook) 6 s before the sender hears back and records the id.
+            harness.cloud.set(phoneNumberID) { $0.answerDelay = .seconds(6) }
             let template = try await harness.approvedTemplate(company)
             let audience = try await harness.audience(company, count: 1, base: 9_850_000_000)
             let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)

@@ -23,7 +23,7 @@ struct MessageSender: Sendable {
     /// Messages claimed at a time once the first `parallelRequests` are under way: a dying sender leaves at most this
     /// many claimed and never requested, against one more claim statement per wave.
     var claimWave = 8
-    /// Outcomes recorded per statement.
+    /// Outcomes recorded per statement (or fewer, once the first of them waited a second).
     var recordEvery = 10
 
     func handle(_ delivery: Delivery) async throws {
@@ -131,9 +131,17 @@ struct MessageSender: Sendable {
                 group.addTask { (message, await self.send(message)) }
             }
             for _ in 0..<parallelRequests { await startNext() }
+            var pendingSince = ContinuousClock.now
             while let (message, outcome) = try await group.next() {
-                if let outcome { pending.append(outcome) } else { unsent.append(message.id) }
-                if pending.count >= recordEvery {
+                if let outcome {
+                    if pending.isEmpty { pendingSince = .now }
+                    pending.append(outcome)
+                } else {
+                    unsent.append(message.id)
+                }
+                // Every `recordEvery`, or once the first waited a second: while the rest are throttled for minutes,
+                // an accepted message must not wait that long for its provider id (its early statuses wait for it).
+                if pending.count >= recordEvery || (!pending.isEmpty && ContinuousClock.now - pendingSince >= .seconds(1)) {
                     try await record(pending, unsent: [], claimed: claims.all)
                     pending.removeAll(keepingCapacity: true)
                 }
