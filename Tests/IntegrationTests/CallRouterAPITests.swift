@@ -281,6 +281,31 @@ struct CallRouterAPITests {
         }
     }
 
+    @Test("CR-47: an inbound call nobody answered that the switch stopped reporting is ended after an hour and frees its line; an answered one is not")
+    func sweepsForgottenUnansweredCalls() async throws {
+        try await withCallRouter { router in
+            let company = CompanyID()
+            let office = try await TelephonyOffice.create(router, company: company, lines: 2)
+            let phone = ScriptedSwitch(router: router)
+            let forgotten = try #require(try await phone.start(did: office.virtualDID, caller: "+919811155541").uid)
+            let talking = try #require(try await phone.start(did: office.virtualDID, caller: "+919811155542").uid)
+            _ = try await phone.dtmf(talking, "1")
+            _ = try await phone.answered(talking, by: office.agents[0])
+            let control = CallControl(
+                database: router.database, outbox: Outbox(schema: router.database.schema), flows: FlowCache(),
+                webhooks: InputWebhookClient(policy: OutboundURLPolicy(allowPrivateNetworks: true), http: .shared), calls: LiveCalls())
+            let sweeper = CallSweeper(
+                database: router.database, control: control, interval: .seconds(30), dialingLimit: .seconds(180), liveLimit: .seconds(6 * 3_600),
+                logger: TestEnvironment.logger)
+            #expect(try await sweeper.sweepOnce(now: Date().addingTimeInterval(600), company: company) == 0)
+            #expect(try await sweeper.sweepOnce(now: Date().addingTimeInterval(3_601), company: company) == 1)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(forgotten)' AND NOT live AND outcome = 'missed'") == 1)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(talking)' AND live") == 1)
+            #expect(try await router.count("SELECT lines_in_use FROM callrouter.companies WHERE company_id = '\(company)'") == 1)
+            _ = try await phone.hangup(talking)
+        }
+    }
+
     @Test("BI-19, CR-68: a company registers only numbers it rents (billing.did.activated) or the operator's shared ones; a released number stops routing")
     func numbersMustBeRented() async throws {
         let pooled = TelephonyOffice.randomNumber()

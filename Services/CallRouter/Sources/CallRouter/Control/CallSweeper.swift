@@ -7,8 +7,9 @@ import ServiceLifecycle
 import Storage
 
 /// Ends calls the switch lost track of, so their lines and agents are not held for ever: an outbound call still
-/// dialling well past the ring time (the switch never picked up the instructions, or never reported), and any call
-/// live for longer than a call can last. Each is ended through the ordinary hang-up path, so it gets its outcome,
+/// dialling well past the ring time (the switch never picked up the instructions, or never reported), an inbound call
+/// nobody answered still in menus, offers or voicemail after an hour (CR-47: it holds a line), and any call live for
+/// longer than a call can last. Each is ended through the ordinary hang-up path, so it gets its outcome,
 /// `call.completed`, its lines and its agent back exactly once.
 struct CallSweeper: Service {
     let database: Database
@@ -16,6 +17,9 @@ struct CallSweeper: Service {
     let interval: Duration
     /// An outbound leg that has not answered after this long is not going to.
     let dialingLimit: Duration
+    /// An inbound call nobody has answered yet (menus, offers, a voicemail) that is still live after this long is one
+    /// the switch stopped reporting: a whole ring cycle and a voicemail take minutes.
+    var unansweredLimit: Duration = .seconds(3_600)
     let liveLimit: Duration
     let logger: Logger
 
@@ -32,12 +36,14 @@ struct CallSweeper: Service {
         let schema = database.schema.rawValue
         let dialingBefore = now.addingTimeInterval(-Double(dialingLimit.components.seconds))
         let liveBefore = now.addingTimeInterval(-Double(liveLimit.components.seconds))
+        let unansweredBefore = now.addingTimeInterval(-Double(unansweredLimit.components.seconds))
         let rows = try await database.query(
             """
             SELECT uid FROM \(unescaped: schema).calls
             WHERE live AND (\(company?.uuid)::uuid IS NULL OR company_id = \(company?.uuid))
               AND ((state->>'phase' IN ('dialing_agent', 'dialing_customer') AND started_at < \(dialingBefore))
-                            OR started_at < \(liveBefore))
+                   OR (state->>'phase' IN ('ivr', 'ringing', 'voicemail') AND answered_at IS NULL AND started_at < \(unansweredBefore))
+                   OR started_at < \(liveBefore))
             LIMIT 100
             """)
         var stale: [CallID] = []
