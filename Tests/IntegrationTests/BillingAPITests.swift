@@ -213,7 +213,8 @@ struct BillingAPITests {
             #expect(try ledger.json()["next"] as? String != nil)
             let nul = try await billing.call("GET", "/v1/billing/ledger?kind=%00", as: company)
             #expect(nul.status == 400, "a NUL byte the database cannot store is bad input, not a 500")
-            #expect(try nul.errorCode() == "request.invalid_text")
+            #expect(try nul.errorCode() == "request.field_invalid")
+            #expect(try (nul.json()["error"] as? [String: any Sendable])?["field"] as? String == "kind")
         }
     }
 

@@ -15,6 +15,9 @@ struct LedgerFilter {
 
     init(query: Parameters) throws {
         kind = query.get("kind")
+        if let kind, kind.count > 64 || kind.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw APIError.badRequest("request.field_invalid", "kind is a ledger kind such as recharge or did_rental.", field: "kind")
+        }
         if let text = query.get("from") {
             guard let date = Timestamp.parse(text) else { throw Self.invalid("from") }
             from = date
