@@ -52,6 +52,42 @@ struct AudienceXLSXReaderTests {
         #expect(rows[3] == ["x", "8"])
     }
 
+    @Test("CA-27: a number formatted as a date comes back as the date the user saw, 1900 or 1904 epoch; other numbers stay numbers")
+    func dates() throws {
+        let styles = ##"<styleSheet xmlns="\##(XLSXFixture.main)"><numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/><numFmt numFmtId="165" formatCode="#,##0 &quot;days&quot;"/></numFmts><cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="165"/></cellXfs></styleSheet>"##
+        let sheet = #"<worksheet xmlns="\#(XLSXFixture.main)"><sheetData><row r="1"><c r="A1" s="1"><v>46356</v></c><c r="B1" s="2"><v>46356.75</v></c><c r="C1" s="3"><v>46356</v></c><c r="D1" s="0"><v>919876543210</v></c><c r="E1"><v>7</v></c></row></sheetData></worksheet>"#
+        func workbook(date1904: Bool) throws -> Data {
+            try XLSXFixture.zip([
+                ("xl/workbook.xml", #"<workbook xmlns="\#(XLSXFixture.main)" xmlns:r="\#(XLSXFixture.officeRelationships)"><workbookPr date1904="\#(date1904 ? 1 : 0)"/><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+                ("xl/_rels/workbook.xml.rels", #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#),
+                ("xl/styles.xml", styles), ("xl/worksheets/sheet1.xml", sheet),
+            ])
+        }
+        #expect(try XLSXReader().rows(from: try workbook(date1904: false)) == [["2026-11-30", "2026-11-30 18:00", "46356", "919876543210", "7"]])
+        #expect(try XLSXReader().rows(from: try workbook(date1904: true))[0][0] == "2030-12-01")
+        // Without styles, numbers stay numbers.
+        #expect(try XLSXReader().rows(from: try XLSXFixture.sheet(#"<row><c s="1"><v>46356</v></c></row>"#)) == [["46356"]])
+    }
+
+    @Test("CA-27: Excel's date serials, its 1900 leap-year quirk, and which number formats are dates")
+    func dateSerials() {
+        #expect(XLSXDates.text("1", date1904: false) == "1900-01-01")
+        #expect(XLSXDates.text("59", date1904: false) == "1900-02-28")
+        #expect(XLSXDates.text("61", date1904: false) == "1900-03-01")
+        #expect(XLSXDates.text("45292", date1904: false) == "2024-01-01")
+        #expect(XLSXDates.text("45292.5", date1904: false) == "2024-01-01 12:00")
+        #expect(XLSXDates.text("0", date1904: true) == "1904-01-01")
+        #expect(XLSXDates.text("abc", date1904: false) == nil)
+        #expect(XLSXDates.text("-1", date1904: false) == nil)
+        #expect(XLSXDates.text("1e300", date1904: false) == nil)
+        #expect(XLSXDates.isDate(formatID: 14, code: nil))
+        #expect(!XLSXDates.isDate(formatID: 2, code: nil))
+        #expect(XLSXDates.isDate(formatID: 164, code: "yyyy-mm-dd hh:mm"))
+        #expect(!XLSXDates.isDate(formatID: 165, code: #"#,##0 "days""#))
+        #expect(!XLSXDates.isDate(formatID: 166, code: "[Red]0.00"))
+        #expect(!XLSXDates.isDate(formatID: 167, code: "General"))
+    }
+
     @Test("CA-27: numeric cells holding whole numbers come back as their digits, however Excel wrote them")
     func numbers() throws {
         let cases = [

@@ -18,7 +18,51 @@ enum XLSXParts {
             }
         }
 
+        /// `<workbookPr date1904="1"/>`: serials count from 1904 (old Mac workbooks).
+        struct Properties: Decodable {
+            var date1904: String?
+        }
+
         var sheets: Sheets?
+        var workbookPr: Properties?
+
+        var usesDate1904: Bool { ["1", "true"].contains(workbookPr?.date1904?.lowercased() ?? "") }
+    }
+
+    /// `xl/styles.xml`: each cell style's number format, to tell dates from numbers (`XLSXDates`).
+    struct Styles: Decodable {
+        struct NumberFormats: Decodable {
+            var numFmt: [NumberFormat]?
+        }
+
+        struct NumberFormat: Decodable {
+            var numFmtId: String?
+            var formatCode: String?
+        }
+
+        struct CellFormats: Decodable {
+            var xf: [CellFormat]?
+        }
+
+        struct CellFormat: Decodable {
+            var numFmtId: String?
+        }
+
+        var numFmts: NumberFormats?
+        var cellXfs: CellFormats?
+
+        /// The cell style indexes (a cell's `s`) whose number format shows a date or a time.
+        var dateStyles: Set<Int> {
+            var codes: [Int: String] = [:]
+            for format in numFmts?.numFmt ?? [] {
+                if let id = format.numFmtId.flatMap(Int.init), let code = format.formatCode { codes[id] = code }
+            }
+            var styles: Set<Int> = []
+            for (index, format) in (cellXfs?.xf ?? []).enumerated() {
+                if let id = format.numFmtId.flatMap(Int.init), XLSXDates.isDate(formatID: id, code: codes[id]) { styles.insert(index) }
+            }
+            return styles
+        }
     }
 
     /// `xl/_rels/workbook.xml.rels`: where each sheet (and the shared-string table) lives.

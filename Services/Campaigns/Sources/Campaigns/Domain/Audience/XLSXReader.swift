@@ -11,23 +11,34 @@ struct XLSXReader: Sendable {
     private static let fallbackSheet = "xl/worksheets/sheet1.xml"
     private static let fallbackSharedStrings = "xl/sharedStrings.xml"
     private static let sharedStringsType = "/sharedStrings"
+    private static let fallbackStyles = "xl/styles.xml"
+    private static let stylesType = "/styles"
 
     func rows(from data: Data) throws(AudienceError) -> [[String]] {
         let package = try XLSXPackage(data: data)
         let parts = try locateParts(in: package)
         let shared = try sharedStrings(at: parts.sharedStrings, in: package)
         guard let sheetData = try package.read(parts.sheet) else { throw .noWorksheet }
-        let builder = XLSXSheetBuilder(path: parts.sheet, sharedStrings: shared, maxRows: maxRows, maxCells: maxCells)
+        var builder = XLSXSheetBuilder(path: parts.sheet, sharedStrings: shared, maxRows: maxRows, maxCells: maxCells)
+        // Dates are numbers with a date format: without the styles (or unreadable ones) they stay numbers.
+        if let styles = try package.read(parts.styles).flatMap({ try? decode(XLSXParts.Styles.self, from: $0, path: parts.styles) }) {
+            builder.dateStyles = styles.dateStyles
+        }
+        builder.date1904 = parts.date1904
         return try XLSXStreamParser.rows(from: sheetData, builder: builder)
     }
 
     /// The first sheet in tab order, through the workbook and its relationships; `sheet1.xml` when those are
     /// missing or unreadable, as some generators write no relationships at all.
-    private func locateParts(in package: XLSXPackage) throws(AudienceError) -> (sheet: String, sharedStrings: String) {
+    private func locateParts(
+        in package: XLSXPackage
+    ) throws(AudienceError) -> (sheet: String, sharedStrings: String, styles: String, date1904: Bool) {
         let workbookPath = "xl/workbook.xml"
         let relationshipsPath = "xl/_rels/workbook.xml.rels"
         var sheet: String?
         var sharedStrings = Self.fallbackSharedStrings
+        var styles = Self.fallbackStyles
+        var date1904 = false
         if let workbookData = try package.read(workbookPath), let relationshipsData = try package.read(relationshipsPath) {
             let workbook = try? decode(XLSXParts.Workbook.self, from: workbookData, path: workbookPath)
             let relationships = try? decode(XLSXParts.Relationships.self, from: relationshipsData, path: relationshipsPath)
@@ -40,10 +51,14 @@ struct XLSXReader: Sendable {
             if let target = inPackage.first(where: { $0.type?.hasSuffix(Self.sharedStringsType) == true })?.target {
                 sharedStrings = Self.resolve(target, against: "xl")
             }
+            if let target = inPackage.first(where: { $0.type?.hasSuffix(Self.stylesType) == true })?.target {
+                styles = Self.resolve(target, against: "xl")
+            }
+            date1904 = workbook?.usesDate1904 ?? false
         }
-        if let sheet, package.contains(sheet) { return (sheet, sharedStrings) }
+        if let sheet, package.contains(sheet) { return (sheet, sharedStrings, styles, date1904) }
         guard package.contains(Self.fallbackSheet) else { throw .noWorksheet }
-        return (Self.fallbackSheet, sharedStrings)
+        return (Self.fallbackSheet, sharedStrings, styles, date1904)
     }
 
     private func sharedStrings(at path: String, in package: XLSXPackage) throws(AudienceError) -> [String] {

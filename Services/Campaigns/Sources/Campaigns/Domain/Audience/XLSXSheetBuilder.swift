@@ -6,6 +6,8 @@ struct XLSXSheetBuilder: Sendable {
     struct Cell: Sendable {
         var reference: String?
         var type: String?
+        /// `s`: the index of the cell's style in the workbook's `cellXfs`.
+        var style: Int?
         var value = ""
         var inline: String?
     }
@@ -14,6 +16,9 @@ struct XLSXSheetBuilder: Sendable {
     let sharedStrings: [String]
     let maxRows: Int
     let maxCells: Int
+    /// Style indexes whose number format shows a date, and the workbook's epoch (`XLSXDates`).
+    var dateStyles: Set<Int> = []
+    var date1904 = false
 
     private(set) var rows: [[String]] = []
     private var cellCount = 0
@@ -98,7 +103,9 @@ struct XLSXSheetBuilder: Sendable {
             return sharedStrings[index]
         case "inlineStr": return cell.inline ?? stored
         case "b": return stored == "1" ? "TRUE" : stored == "0" ? "FALSE" : stored
-        case nil, "n": return XLSXNumber.text(stored)
+        case nil, "n":
+            if let style = cell.style, dateStyles.contains(style), let date = XLSXDates.text(stored, date1904: date1904) { return date }
+            return XLSXNumber.text(stored)
         // `str` (formula text), `e` (error such as #N/A), `d` (ISO date): the stored text is what Excel shows.
         default: return stored
         }

@@ -161,7 +161,7 @@ private final class WorksheetHandler: PartHandler {
         case "row" where isAt(Self.row):
             try builder.startRow(reference: attributes["r"])
         case "c" where isAt(Self.cell):
-            cell = XLSXSheetBuilder.Cell(reference: attributes["r"], type: attributes["t"])
+            cell = XLSXSheetBuilder.Cell(reference: attributes["r"], type: attributes["t"], style: attributes["s"].flatMap { Int($0) })
         case "v": return isAt(Self.value)
         case "is" where isAt(Self.inline):
             if cell?.inline == nil { cell?.inline = "" }
