@@ -126,9 +126,10 @@ enum NumberStore {
             UPDATE \(unescaped: schema).numbers SET quota_buckets = \(after.counts.map(Int32.init)), quota_hour = \(after.hour)
             WHERE id = \(id)
             """)
-        let reachedNow = zip(numbers, zip(standings, granted)).compactMap { number, decision in
+        // Once each: an upsert cannot touch a row twice in one statement.
+        let reachedNow = Array(Set(zip(numbers, zip(standings, granted)).compactMap { number, decision in
             decision.1 && decision.0 != .replying ? number : nil
-        }
+        }))
         if !reachedNow.isEmpty {
             try await transaction.query(
                 """
