@@ -282,6 +282,28 @@ struct SendTests {
         }
     }
 
+    @Test("An accepted message gets its provider id within about a second while another request of its job is still under way")
+    func outcomesRecordedWhileOthersWait() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            // The second recipient's request takes 10 s (as a throttled one retried would): the first must not wait for it.
+            harness.cloud.set(phoneNumberID) { $0.slowRecipients["919890000001"] = .seconds(10) }
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 2, base: 9_890_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            let campaignID = try #require(UUID(uuidString: campaign))
+            let started = ContinuousClock.now
+            #expect(try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#).status == 200)
+            try await eventually(timeout: .seconds(8), "the first message recorded as sent") {
+                try await harness.count(
+                    "SELECT count(*) FROM campaigns.messages WHERE campaign_id = '\(campaignID)' AND status = 'sent' AND provider_message_id IS NOT NULL") == 1
+            }
+            #expect(ContinuousClock.now - started < .seconds(8))
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.messages WHERE campaign_id = '\(campaignID)' AND status = 'sending'") == 1)
+            #expect(try await harness.finished(company, campaign: campaign)["status"] as? String == "completed")
+        }
+    }
+
     @Test("CA-38: cancelling 6 minutes before the send time succeeds, 4 minutes before is 409 campaign.locked")
     func ca38Cancel() async throws {
         try await withCampaigns { harness in

@@ -34,6 +34,8 @@ final class FakeCloudAPI: Sendable {
         var undeliverable: Set<String> = []
         /// Time taken per message request.
         var latency: Duration = .zero
+        /// Time taken by requests to these recipients (digits, as Meta writes them), instead of `latency`.
+        var slowRecipients: [String: Duration] = [:]
         /// Time between accepting a message (it is in `sent`, its id known) and answering: a status webhook sent
         /// meanwhile outruns the sender recording the id.
         var answerDelay: Duration = .zero
@@ -83,7 +85,7 @@ final class FakeCloudAPI: Sendable {
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
             let to = json["to"] as? String ?? ""
-            let latency = self.state.withLock { $0.knobs[sender]?.latency ?? .zero }
+            let latency = self.state.withLock { $0.knobs[sender].map { $0.slowRecipients[to] ?? $0.latency } ?? .zero }
             if latency > .zero { try await Task.sleep(for: latency) }
             enum Verdict { case throttle, refuse, accept(String) }
             let verdict: Verdict = self.state.withLock { state in

@@ -115,12 +115,11 @@ extension BillingAPI {
                 let view = AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
                 return try view.response(from: request, context: context)
             case .upgrade(let charge) where charge <= .zero:
-                // Nothing left to pay for the rest of the plan year (its last day): the upgrade needs no payment.
-                account.plan = body.plan
-                account.pendingPlan = nil
-                try await AccountStore.save(account, in: transaction)
-                let view = AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
-                return try view.response(from: request, context: context)
+                // A higher plan that costs no more than this one: the rate card's prices are the operator's to fix
+                // (a payment must be for something), as for a ₹0 number.
+                throw APIError.unprocessable(
+                    "plan.price_missing", "The \(body.plan.rawValue) plan has no higher price than yours on the rate card; ask the operator to set one.",
+                    field: "plan")
             case .upgrade(let charge):
                 // One upgrade at a time: a second paid upgrade would be charged without changing anything. An
                 // upgrade left unpaid for an hour expires, so it neither blocks this one nor can be paid later.

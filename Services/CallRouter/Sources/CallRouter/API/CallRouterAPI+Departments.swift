@@ -25,7 +25,7 @@ extension CallRouterAPI {
             id: DepartmentID(), name: name, managerID: body.managerID ?? nil, members: body.members ?? [], strategy: strategy,
             ringSeconds: body.ringSeconds ?? DepartmentRules.defaultRingSeconds, sticky: body.sticky ?? .off, fallback: body.fallback ?? .voicemail,
             lastOffered: nil)
-        try await database.withTransaction { transaction in
+        try await database.withTransaction(retryingConflicts: Self.lockAttempts) { transaction in
             try await save(department, company: company, in: transaction)
         }
         return EditedResponse(status: .created, response: DepartmentView(department))
@@ -52,7 +52,7 @@ extension CallRouterAPI {
         let company = identity.companyID
         let id = try context.id("id", as: DepartmentID.self)
         let body = try await request.decode(as: DepartmentRequest.self, context: context)
-        return try await database.withTransaction { transaction in
+        return try await database.withTransaction(retryingConflicts: Self.lockAttempts) { transaction in
             guard var department = try await DepartmentStore.find(id, company: company, in: transaction, lock: true) else {
                 throw APIError.notFound("department")
             }
@@ -81,7 +81,7 @@ extension CallRouterAPI {
         let identity = try context.require("departments.manage", roles: Self.managerRoles)
         let company = identity.companyID
         let id = try context.id("id", as: DepartmentID.self)
-        try await database.withTransaction { transaction in
+        try await database.withTransaction(retryingConflicts: Self.lockAttempts) { transaction in
             guard let department = try await DepartmentStore.find(id, company: company, in: transaction, lock: true) else {
                 throw APIError.notFound("department")
             }

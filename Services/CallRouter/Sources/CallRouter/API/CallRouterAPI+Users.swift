@@ -94,7 +94,7 @@ extension CallRouterAPI {
     @Sendable func deleteUser(_ request: Request, context: AppRequestContext) async throws -> Response {
         let company = try context.require("users.delete", roles: Self.adminRoles).companyID
         let id = try context.id("id", as: UserID.self)
-        try await database.withTransaction { transaction in
+        try await database.withTransaction(retryingConflicts: Self.lockAttempts) { transaction in
             guard let user = try await UserStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("user") }
             if user.onCall != nil { throw APIError.conflict("user.on_call", "The user is on a call; delete them after it ends.") }
             if try await Self.usedInLiveFlow(id.description, company: company, in: transaction) {

@@ -16,6 +16,10 @@ struct CallRouterAPI: Sendable {
     static let adminRoles: Set<Role> = [.owner, .admin]
     /// D-27: managers also run departments, availability and the blocklist.
     static let managerRoles: Set<Role> = [.owner, .admin, .manager]
+    /// Saving a department locks it and its fallback target; deleting a user or a department locks it and then the
+    /// departments that name it. Orders cross, so PostgreSQL may abort one of two such requests as a deadlock: it is
+    /// run again, up to this many times in all, before the client sees a 503.
+    static let lockAttempts = 3
     /// Everyone who takes calls.
     static let callingRoles: Set<Role> = [.owner, .admin, .manager, .agent]
 

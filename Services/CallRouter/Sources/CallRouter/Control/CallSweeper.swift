@@ -9,8 +9,8 @@ import Storage
 /// Ends calls the switch lost track of, so their lines and agents are not held for ever: an outbound call still
 /// dialling well past the ring time (the switch never picked up the instructions, or never reported), an inbound call
 /// nobody answered still in menus, offers or voicemail after an hour (CR-47: it holds a line), and any call live for
-/// longer than a call can last. Each is ended through the ordinary hang-up path, so it gets its outcome,
-/// `call.completed`, its lines and its agent back exactly once.
+/// longer than a call can last. Ages are by our clock (`admitted_at`), not the switch's. Each is ended through the
+/// ordinary hang-up path, so it gets its outcome, `call.completed`, its lines and its agent back exactly once.
 struct CallSweeper: Service {
     let database: Database
     let control: CallControl
@@ -41,9 +41,9 @@ struct CallSweeper: Service {
             """
             SELECT uid FROM \(unescaped: schema).calls
             WHERE live AND (\(company?.uuid)::uuid IS NULL OR company_id = \(company?.uuid))
-              AND ((state->>'phase' IN ('dialing_agent', 'dialing_customer') AND started_at < \(dialingBefore))
-                   OR (state->>'phase' IN ('ivr', 'ringing', 'voicemail') AND answered_at IS NULL AND started_at < \(unansweredBefore))
-                   OR started_at < \(liveBefore))
+              AND ((state->>'phase' IN ('dialing_agent', 'dialing_customer') AND admitted_at < \(dialingBefore))
+                   OR (state->>'phase' IN ('ivr', 'ringing', 'voicemail') AND answered_at IS NULL AND admitted_at < \(unansweredBefore))
+                   OR admitted_at < \(liveBefore))
             LIMIT 100
             """)
         var stale: [CallID] = []

@@ -103,7 +103,10 @@ struct CloudAPIClient: Sendable {
             let response = try await http.execute(request, timeout: .seconds(15))
             let data = Data(try await response.body.collect(upTo: 4 << 20).readableBytesView)
             guard response.status.code == 200, let list = try? JSONDecoder().decode(TemplateList.self, from: data) else { return .unavailable }
-            guard let match = list.data.first(where: { $0.name == name && $0.language == language }) else { return .notFound }
+            guard let match = list.data.first(where: { $0.name == name && $0.language == language }) else {
+                // A full page may have the template on the next one: nothing is concluded then.
+                return list.data.count >= 100 ? .unavailable : .notFound
+            }
             return .found(SubmittedTemplate(id: match.id, status: match.status, category: match.category))
         } catch {
             return .unavailable

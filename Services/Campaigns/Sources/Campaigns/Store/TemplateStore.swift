@@ -104,21 +104,56 @@ enum TemplateStore {
     }
 
     /// A template left pending without the provider's id for longer than a submission takes: the service stopped
-    /// between marking it pending and recording the provider's answer. With its business account, to ask the provider.
-    static func lostSubmissions(
-        olderThan: Date, limit: Int, in transaction: Transaction
-    ) async throws -> [(id: UUID, name: String, language: String, waba: String)] {
+    /// between marking it pending and recording the provider's answer. With its business account, to ask the provider,
+    /// and when it was submitted, so that settling it never touches a submission made since. In no fixed order, so a
+    /// few the provider cannot answer about do not keep the others waiting.
+    static func lostSubmissions(olderThan: Date, limit: Int, in transaction: Transaction) async throws -> [LostSubmission] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            SELECT t.id, t.name, t.language, c.waba_id FROM \(unescaped: schema).templates t
+            SELECT t.id, t.name, t.language, c.waba_id, t.submitted_at FROM \(unescaped: schema).templates t
             JOIN \(unescaped: schema).companies c ON c.company_id = t.company_id
             WHERE t.status = 'pending' AND t.provider_template_id IS NULL AND t.submitted_at < \(olderThan) AND c.waba_id IS NOT NULL
-            ORDER BY t.submitted_at LIMIT \(limit)
+            ORDER BY random() LIMIT \(limit)
             """)
-        var found: [(id: UUID, name: String, language: String, waba: String)] = []
-        for try await (id, name, language, waba) in rows.decode((UUID, String, String, String).self) { found.append((id, name, language, waba)) }
+        var found: [LostSubmission] = []
+        for try await (id, name, language, waba, submitted) in rows.decode((UUID, String, String, String, Date).self) {
+            found.append(LostSubmission(id: id, name: name, language: language, waba: waba, submittedAt: submitted))
+        }
         return found
+    }
+
+    struct LostSubmission: Sendable {
+        var id: UUID
+        var name: String
+        var language: String
+        var waba: String
+        var submittedAt: Date
+    }
+
+    /// Records the provider's id for a lost submission that is still that submission; answers whether it was.
+    static func settleLost(_ lost: LostSubmission, providerID: String, category: String?, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).templates SET provider_template_id = \(providerID), updated_at = now(),
+                category = COALESCE(\(category), category),
+                content = CASE WHEN \(category)::text IS NULL THEN content ELSE jsonb_set(content, '{category}', to_jsonb(\(category)::text)) END
+            WHERE id = \(lost.id) AND status = 'pending' AND provider_template_id IS NULL AND submitted_at = \(lost.submittedAt)
+            RETURNING id
+            """)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// A lost submission the provider never got is a draft again, if it is still that submission.
+    static func resetLost(_ lost: LostSubmission, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).templates SET status = 'draft', submitted_at = NULL, updated_at = now()
+            WHERE id = \(lost.id) AND status = 'pending' AND provider_template_id IS NULL AND submitted_at = \(lost.submittedAt)
+            """)
     }
 
     /// The provider refused the submission or could not be reached: the template is a draft again.

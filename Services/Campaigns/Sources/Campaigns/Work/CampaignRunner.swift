@@ -170,13 +170,14 @@ struct CampaignRunner: Service {
 
     /// D-11: a template whose submission lost its answer (the service stopped in between) is looked up at the
     /// provider: found, it takes the provider's id and verdict; not there, it is a draft again to be submitted anew.
+    /// A few per sweep, and none more once the provider does not answer: the sweep must not wait on it for long.
     private func settleLostSubmissions() async throws {
         let lost = try await database.withTransaction { transaction in
-            try await TemplateStore.lostSubmissions(olderThan: Date().addingTimeInterval(-stuckAfter), limit: 20, in: transaction)
+            try await TemplateStore.lostSubmissions(olderThan: Date().addingTimeInterval(-stuckAfter), limit: 5, in: transaction)
         }
         for template in lost {
             do {
-                try await settle(template)
+                guard try await settle(template) else { return }
             } catch {
                 // One that cannot be settled now (the database, a conflict) must not hold up the others.
                 logger.warning("lost template submission not settled", metadata: ["template": "\(template.id)", "error": "\(String(reflecting: error))"])
@@ -184,16 +185,20 @@ struct CampaignRunner: Service {
         }
     }
 
-    private func settle(_ template: (id: UUID, name: String, language: String, waba: String)) async throws {
+    /// Answers false when the provider could not be asked.
+    private func settle(_ template: TemplateStore.LostSubmission) async throws -> Bool {
         switch await cloud.findTemplate(name: template.name, language: template.language, waba: template.waba) {
         case .found(let found):
             try await database.withTransaction { transaction in
-                try await TemplateStore.markSubmitted(template.id, providerID: found.id, category: found.category?.lowercased(), in: transaction)
+                guard try await TemplateStore.settleLost(template, providerID: found.id, category: found.category?.lowercased(), in: transaction)
+                else { return }
                 let early = try await TemplateStore.takeEarlyReview(providerID: found.id, in: transaction)
-                // The provider's verdict as it stands now, else one its webhook brought for this id meanwhile.
+                // The provider's verdict as it stands now, with the reason its webhook brought when it is that verdict;
+                // else the webhook's verdict.
                 let verdict = StoredTemplate.Status(rawValue: found.status.lowercased()).flatMap { [.draft, .pending].contains($0) ? nil : $0 }
                 if let verdict {
-                    _ = try await TemplateStore.applyReview(providerID: found.id, status: verdict, category: nil, reason: nil, in: transaction)
+                    _ = try await TemplateStore.applyReview(
+                        providerID: found.id, status: verdict, category: nil, reason: early?.status == verdict ? early?.reason : nil, in: transaction)
                 } else if let early {
                     _ = try await TemplateStore.applyReview(
                         providerID: found.id, status: early.status, category: early.category, reason: early.reason, in: transaction)
@@ -201,11 +206,12 @@ struct CampaignRunner: Service {
             }
             logger.notice("lost template submission found at the provider", metadata: ["template": "\(template.id)", "status": "\(found.status)"])
         case .notFound:
-            try await database.withTransaction { try await TemplateStore.backToDraft(template.id, in: $0) }
+            try await database.withTransaction { try await TemplateStore.resetLost(template, in: $0) }
             logger.notice("lost template submission never reached the provider; a draft again", metadata: ["template": "\(template.id)"])
         case .unavailable:
-            return
+            return false
         }
+        return true
     }
 
     /// D-12: who a number reached more than a day ago no longer counts; an hour more is kept than the window needs,

@@ -104,17 +104,25 @@ struct MessageSender: Sendable {
         }
     }
 
-    /// Sends the job's messages and records their outcomes every `recordEvery` as they come in, so a crash leaves
-    /// few accepted messages without their provider id, and early status webhooks find their message sooner. The
-    /// next wave is claimed when the claimed ones are all under way; when a claim fails, the rest of the job is left
-    /// queued for its redelivery. Answers the messages never tried because the service is stopping (handed back as
-    /// queued).
+    /// Sends the job's messages and records their outcomes every `recordEvery`, or a second after the first of them,
+    /// as they come in, so a crash leaves few accepted messages without their provider id, and early status webhooks
+    /// find their message sooner. The next wave is claimed when the claimed ones are all under way; when a claim
+    /// fails, the rest of the job is left queued for its redelivery. Answers the messages never tried because the
+    /// service is stopping (handed back as queued).
     private func sendAndRecord(_ claims: Claims) async throws -> [UUID] {
-        try await withThrowingTaskGroup(of: (ClaimedMessage, SendOutcome?).self) { group in
+        /// What the group's tasks bring back: a request's outcome (nil: not tried, the service is stopping), or the
+        /// reminder that accepted outcomes have waited long enough.
+        enum Finished: Sendable {
+            case request(ClaimedMessage, SendOutcome?)
+            case reminder
+        }
+        return try await withThrowingTaskGroup(of: Finished.self) { group in
             var pending: [SendOutcome] = []
             var unsent: [UUID] = []
             var ready = claims.all[...]
             var claiming = true
+            var reminding = false
+            var inFlight = 0
             func startNext() async {
                 while claiming, ready.isEmpty, !claims.unclaimed.isEmpty {
                     if Task.isShuttingDownGracefully || Task.isCancelled { return }
@@ -128,25 +136,41 @@ struct MessageSender: Sendable {
                     }
                 }
                 guard let message = ready.popFirst() else { return }
-                group.addTask { (message, await self.send(message)) }
+                inFlight += 1
+                group.addTask { .request(message, await self.send(message)) }
             }
             for _ in 0..<parallelRequests { await startNext() }
-            var pendingSince = ContinuousClock.now
-            while let (message, outcome) = try await group.next() {
-                if let outcome {
-                    if pending.isEmpty { pendingSince = .now }
+            while inFlight > 0, let finished = try await group.next() {
+                switch finished {
+                case .request(_, let outcome?):
+                    inFlight -= 1
                     pending.append(outcome)
-                } else {
+                    if pending.count >= recordEvery {
+                        try await record(pending, unsent: [], claimed: claims.all)
+                        pending.removeAll(keepingCapacity: true)
+                    } else if !reminding {
+                        // Every `recordEvery`, or a second after the first: while the rest are throttled for minutes,
+                        // an accepted message must not wait that long for its provider id (its early statuses wait
+                        // for it).
+                        reminding = true
+                        group.addTask {
+                            try? await Task.sleep(for: .seconds(1))
+                            return .reminder
+                        }
+                    }
+                    await startNext()
+                case .request(let message, nil):
+                    inFlight -= 1
                     unsent.append(message.id)
-                }
-                // Every `recordEvery`, or once the first waited a second: while the rest are throttled for minutes,
-                // an accepted message must not wait that long for its provider id (its early statuses wait for it).
-                if pending.count >= recordEvery || (!pending.isEmpty && ContinuousClock.now - pendingSince >= .seconds(1)) {
+                    await startNext()
+                case .reminder:
+                    reminding = false
                     try await record(pending, unsent: [], claimed: claims.all)
                     pending.removeAll(keepingCapacity: true)
                 }
-                await startNext()
             }
+            // Every request is done: a reminder still asleep is not waited for.
+            group.cancelAll()
             try await record(pending, unsent: unsent, claimed: claims.all)
             return unsent
         }

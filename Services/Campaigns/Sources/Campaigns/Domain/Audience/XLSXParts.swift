@@ -51,15 +51,15 @@ enum XLSXParts {
         var numFmts: NumberFormats?
         var cellXfs: CellFormats?
 
-        /// The cell style indexes (a cell's `s`) whose number format shows a date or a time.
-        var dateStyles: Set<Int> {
+        /// The cell style indexes (a cell's `s`) whose number format shows a date or a time, and what it shows.
+        var dateStyles: [Int: XLSXDates.Kind] {
             var codes: [Int: String] = [:]
             for format in numFmts?.numFmt ?? [] {
                 if let id = format.numFmtId.flatMap(Int.init), let code = format.formatCode { codes[id] = code }
             }
-            var styles: Set<Int> = []
+            var styles: [Int: XLSXDates.Kind] = [:]
             for (index, format) in (cellXfs?.xf ?? []).enumerated() {
-                if let id = format.numFmtId.flatMap(Int.init), XLSXDates.isDate(formatID: id, code: codes[id]) { styles.insert(index) }
+                if let id = format.numFmtId.flatMap(Int.init), let kind = XLSXDates.kind(formatID: id, code: codes[id]) { styles[index] = kind }
             }
             return styles
         }

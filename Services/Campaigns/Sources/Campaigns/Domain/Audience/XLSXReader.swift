@@ -21,7 +21,7 @@ struct XLSXReader: Sendable {
         guard let sheetData = try package.read(parts.sheet) else { throw .noWorksheet }
         var builder = XLSXSheetBuilder(path: parts.sheet, sharedStrings: shared, maxRows: maxRows, maxCells: maxCells)
         // Dates are numbers with a date format: without the styles (or unreadable ones) they stay numbers.
-        if let styles = try package.read(parts.styles).flatMap({ try? decode(XLSXParts.Styles.self, from: $0, path: parts.styles) }) {
+        if let data = try? package.read(parts.styles), let styles = try? decode(XLSXParts.Styles.self, from: data, path: parts.styles) {
             builder.dateStyles = styles.dateStyles
         }
         builder.date1904 = parts.date1904

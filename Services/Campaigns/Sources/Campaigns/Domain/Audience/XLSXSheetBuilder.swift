@@ -17,7 +17,7 @@ struct XLSXSheetBuilder: Sendable {
     let maxRows: Int
     let maxCells: Int
     /// Style indexes whose number format shows a date, and the workbook's epoch (`XLSXDates`).
-    var dateStyles: Set<Int> = []
+    var dateStyles: [Int: XLSXDates.Kind] = [:]
     var date1904 = false
 
     private(set) var rows: [[String]] = []
@@ -104,7 +104,9 @@ struct XLSXSheetBuilder: Sendable {
         case "inlineStr": return cell.inline ?? stored
         case "b": return stored == "1" ? "TRUE" : stored == "0" ? "FALSE" : stored
         case nil, "n":
-            if let style = cell.style, dateStyles.contains(style), let date = XLSXDates.text(stored, date1904: date1904) { return date }
+            if let style = cell.style, let kind = dateStyles[style], let date = XLSXDates.text(stored, kind: kind, date1904: date1904) {
+                return date
+            }
             return XLSXNumber.text(stored)
         // `str` (formula text), `e` (error such as #N/A), `d` (ISO date): the stored text is what Excel shows.
         default: return stored
