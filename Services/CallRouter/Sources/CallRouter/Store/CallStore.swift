@@ -366,10 +366,9 @@ enum CallStore {
             """
     }
 
-    /// CR-52: lost and refused calls leave only a system-log row.
-    /// A call refused before it became a call (CR-52, CR-63), with the answer the switch got. False, and nothing
-    /// written, when the same carrier call was refused already (a resend): its answer is `NumberStore.inbound`'s
-    /// `earlierAnswer`.
+    /// CR-52, D-09: a call lost or refused before it became a call leaves only a system-log row, with the answer the
+    /// switch got. False, and nothing written, when the same carrier call was refused already (a resend): its answer is
+    /// `NumberStore.inbound`'s `earlierAnswer`.
     static func systemLog(
         company: CompanyID, kind: String, detail: SystemLogDetail, answer: String, in transaction: Transaction
     ) async throws -> Bool {
