@@ -3,6 +3,11 @@ import Foundation
 
 /// Edge checks of free text and phone numbers that every API shares.
 public enum TextRules {
+    /// Whether `text` holds a control character (NUL, escape, …); `newline` lets line feeds through.
+    public static func hasControlCharacters(_ text: some StringProtocol, allowingNewline newline: Bool = false) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control && !(newline && $0 == "\n") }
+    }
+
     /// 1 to `max` characters once trimmed, and no control characters but newlines.
     public static func check(_ text: String, field: String, max: Int, code: String) throws {
         _ = try trimmed(text, field: field, max: max, code: code)
@@ -11,7 +16,7 @@ public enum TextRules {
     /// The text without surrounding white space, checked as `check` does.
     public static func trimmed(_ text: String, field: String, max: Int, code: String) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty || text.count > max || text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
+        if trimmed.isEmpty || text.count > max || hasControlCharacters(text, allowingNewline: true) {
             throw APIError.unprocessable(code, "The \(field) must have 1 to \(max) characters and no control characters.", field: field)
         }
         return trimmed

@@ -173,7 +173,7 @@ enum BusinessDetails {
 
     static func violation(name: String?, email: String?, gstin: String?) -> Violation? {
         for (field, value) in [("billing_name", name), ("billing_email", email), ("gstin", gstin)] {
-            if let value, value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            if let value, TextRules.hasControlCharacters(value) {
                 return Violation(code: "billing.text.control_character", field: field, message: "The \(field) cannot contain control characters.")
             }
         }

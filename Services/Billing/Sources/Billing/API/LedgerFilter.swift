@@ -15,7 +15,7 @@ struct LedgerFilter {
 
     init(query: Parameters) throws {
         kind = query.get("kind")
-        if let kind, kind.count > 64 || kind.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if let kind, kind.count > 64 || TextRules.hasControlCharacters(kind) {
             throw APIError.badRequest("request.field_invalid", "kind is a ledger kind such as recharge or did_rental.", field: "kind")
         }
         if let text = query.get("from") {

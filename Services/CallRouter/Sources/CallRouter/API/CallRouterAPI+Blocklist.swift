@@ -51,7 +51,7 @@ extension CallRouterAPI {
 
     static func search(_ text: String?) throws -> String? {
         guard let text, !text.isEmpty else { return nil }
-        guard text.count <= 50, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard text.count <= 50, !TextRules.hasControlCharacters(text) else {
             throw APIError.badRequest("request.query_invalid", "The search text has at most 50 printable characters.", field: "q")
         }
         return text

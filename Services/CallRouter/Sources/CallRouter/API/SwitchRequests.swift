@@ -28,7 +28,7 @@ struct IncomingCallRequest: Decodable {
             }
             callerNumber = parsed
         }
-        guard (1...128).contains(carrierCallID.utf8.count), !carrierCallID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard (1...128).contains(carrierCallID.utf8.count), !TextRules.hasControlCharacters(carrierCallID) else {
             throw APIError.badRequest("call.carrier_call_id.invalid", "The carrier_call_id has 1 to 128 printable characters.", field: "carrier_call_id")
         }
         var dialed: Extension?

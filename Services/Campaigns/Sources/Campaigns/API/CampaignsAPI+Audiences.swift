@@ -29,7 +29,7 @@ extension CampaignsAPI {
     @Sendable func uploadAudience(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<AudienceView> {
         let company = try context.require("audiences.manage", roles: Self.campaignRoles).companyID
         let filename = request.uri.queryParameters["filename"].map(String.init) ?? "audience.csv"
-        guard (1...200).contains(filename.count), !filename.contains("/"), !filename.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard (1...200).contains(filename.count), !filename.contains("/"), !TextRules.hasControlCharacters(filename) else {
             throw APIError.badRequest("audience.filename.invalid", "The filename has 1 to 200 characters and no '/'.", field: "filename")
         }
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
