@@ -12,10 +12,10 @@ import Testing
 extension CampaignsIntegration {
 @Suite("Campaigns API", .serialized)
 struct APITests {
-    @Test("CA-13…CA-25: a template with several problems is 422 with every violation; CA-09: a submitted template is 409 on edit; D-11, CA-08: review by webhook")
+    @Test("CA-13…CA-25: a template with several problems is 422 with every violation; CA-09: a submitted template is 409 on edit; D-11, CA-08: review by webhook; CA-12: a paused one is not sent")
     func templates() async throws {
         try await withCampaigns { harness in
-            let (company, _, _) = try await harness.company()
+            let (company, number, _) = try await harness.company()
             let bad = try await harness.call(
                 "POST", "/v1/templates", as: company,
                 json: #"{"name":"Order Update","language":"hi","category":"utility","header":{"type":"text","text":"Hi {{1}} {{2}}","samples":["a","b"]},"body":{"text":"Hello {{1}} and {{3}}","samples":["x"]},"footer":{"text":"Bye {{1}}"},"buttons":[{"type":"quick_reply","text":"Yes"},{"type":"url","text":"Go","url":"https://bit.ly/x"}]}"#)
@@ -59,6 +59,14 @@ struct APITests {
             #expect(shown["category"] as? String == "utility")
             // Approved templates are not deletable; rejected ones are.
             #expect(try await harness.call("DELETE", "/v1/templates/\(id)", as: company).status == 409)
+            // CA-12: once Meta pauses it, nothing is sent with it until it is approved again.
+            let send = #"{"number_id":"\#(number)","to":"+919811122233","template_id":"\#(id)","values":{"body":["Asha"]}}"#
+            #expect(try await harness.webhook(CampaignsHarness.templateStatus(providerID, "PAUSED")).status == 200)
+            let paused = try await harness.call("POST", "/v1/whatsapp/messages", as: company, json: send)
+            #expect(paused.status == 422)
+            #expect(try paused.errorCode() == "template.not_approved")
+            #expect(try await harness.webhook(CampaignsHarness.templateStatus(providerID, "APPROVED")).status == 200)
+            #expect(try await harness.call("POST", "/v1/whatsapp/messages", as: company, json: send).status == 202)
             // An agent cannot write templates (D-27).
             let agent = try await harness.call("POST", "/v1/templates", as: company, role: .agent, json: #"{"name":"x","language":"en","category":"utility","body":{"text":"x"}}"#)
             #expect(agent.status == 403)
@@ -113,7 +121,46 @@ struct APITests {
         }
     }
 
-    @Test("CA-05, CA-16, D-18: free-form needs an open window (422 window.closed), also once the last reply is over 24 h old, when a template still goes; an inbound message opens it; CA-46 trails; BI-07 balance")
+    @Test("D-11: a submission the provider may have taken (a 5xx) stays pending (202) and is settled from its list; a throttled one is a draft again (503)")
+    func unansweredSubmissions() async throws {
+        try await withCampaigns { harness in
+            let (company, _, _) = try await harness.company()
+            func draft(_ name: String) async throws -> String {
+                try #require(try await harness.create(
+                    "/v1/templates", as: company,
+                    json: #"{"name":"\#(name)","language":"en","category":"utility","body":{"text":"Hi {{1}}","samples":["Asha"]}}"#)["id"] as? String)
+            }
+            let takenName = "unanswered_\(Int.random(in: 1_000...9_999))"
+            let throttledName = "throttled_\(Int.random(in: 1_000...9_999))"
+            let taken = try await draft(takenName)
+            let throttled = try await draft(throttledName)
+            harness.cloud.answer(templateNamed: takenName, with: .errorAfterTaking)
+            harness.cloud.answer(templateNamed: throttledName, with: .throttled)
+
+            let unanswered = try await harness.call("POST", "/v1/templates/\(taken)/submit", as: company)
+            #expect(unanswered.status == 202, "\(unanswered.text)")
+            #expect(try unanswered.json()["status"] as? String == "pending")
+            #expect(!(try unanswered.json()["provider_template_id"] is String))
+            let again = try await harness.call("POST", "/v1/templates/\(taken)/submit", as: company)
+            #expect(try again.errorCode() == "template.already_submitted", "submitted once only: the provider has it")
+            #expect(harness.cloud.submittedTemplates.filter { $0 == takenName }.count == 1)
+
+            let refused = try await harness.call("POST", "/v1/templates/\(throttled)/submit", as: company)
+            #expect(refused.status == 503)
+            #expect(try refused.errorCode() == "provider.unavailable")
+            #expect(try await harness.call("GET", "/v1/templates/\(throttled)", as: company).json()["status"] as? String == "draft")
+
+            // Two minutes on, the sweep finds it in the provider's list.
+            try await harness.database.query(
+                "UPDATE campaigns.templates SET submitted_at = now() - interval '3 minutes' WHERE id = \(UUID(uuidString: taken)!)")
+            try await eventually(timeout: .seconds(20), "settled from the provider's list") {
+                let view = try await harness.call("GET", "/v1/templates/\(taken)", as: company).json()
+                return view["status"] as? String == "pending" && view["provider_template_id"] is String
+            }
+        }
+    }
+
+    @Test("CA-01, CA-03, CA-05, CA-16, CA-59, D-18: free-form needs an open window (422 window.closed), also once the last reply is over 24 h old, when a template still goes; an inbound message opens it; CA-46 trails; BI-07 balance")
     func messaging() async throws {
         try await withCampaigns { harness in
             let (company, number, phoneNumberID) = try await harness.company()
@@ -235,7 +282,30 @@ struct APITests {
         }
     }
 
-    @Test("CA-42, BI-06: low balance pauses scheduled campaigns; re-confirming repeats the credit check (D-14)")
+    @Test("CA-36: a test message goes to one device with the first contact's values; the campaign stays a draft and nobody else gets it")
+    func testSend() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 3, base: 9_100_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            let sent = try await harness.call("POST", "/v1/campaigns/\(campaign)/test", as: company, json: #"{"to":"9811199999"}"#)
+            #expect(sent.status == 202, "\(sent.text)")
+            let messageID = try #require(try sent.json()["id"] as? String)
+            try await eventually(timeout: .seconds(20), "the test message is sent") {
+                try await harness.call("GET", "/v1/whatsapp/messages/\(messageID)", as: company).json()["status"] as? String == "sent"
+            }
+            let delivered = harness.cloud.sent(from: phoneNumberID)
+            #expect(delivered.count == 1)
+            #expect(delivered.first?.to == "919811199999")
+            #expect(delivered.first?.body.contains("Customer 1") == true, "the first contact's name fills {{1}}")
+            #expect(try await harness.status(company, campaign: campaign)["status"] as? String == "draft")
+            let stranger = try await harness.call("POST", "/v1/campaigns/\(campaign)/test", as: company, json: #"{"to":"12"}"#)
+            #expect(try stranger.errorCode() == "phone.invalid")
+        }
+    }
+
+    @Test("CA-42, BI-05, BI-06: low balance pauses scheduled campaigns; re-confirming repeats the credit check (D-14)")
     func ca42Pause() async throws {
         try await withCampaigns { harness in
             let (company, number, _) = try await harness.company()

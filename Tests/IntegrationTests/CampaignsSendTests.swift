@@ -28,7 +28,7 @@ struct SendTests {
             """)
     }
 
-    @Test("CA-40, D-16: a tier-1 number that used 400 today sends exactly 600 of 1,000; 400 fail with the exact text; partially_sent")
+    @Test("CA-40, D-16, CA-48: a tier-1 number that used 400 today sends exactly 600 of 1,000; 400 fail with the exact text; partially_sent")
     func ca40QuotaSplit() async throws {
         try await withCampaigns { harness in
             let (company, number, phoneNumberID) = try await harness.company()
@@ -62,7 +62,8 @@ struct SendTests {
             #expect(report.status == 200)
             let lines = report.text.split(whereSeparator: \.isNewline)
             #expect(lines.count == 1_001)
-            #expect(lines.last?.hasPrefix("1000,Customer 1000,+919100000999,failed,,quota.exceeded,\"\(Self.quotaText)\"") == true)
+            #expect(lines.first?.hasPrefix("Row,Name,Phone Number,Status,Message ID,Error Code,Error,Failure Reason,") == true)
+            #expect(lines.last?.hasPrefix("1000,Customer 1000,+919100000999,failed,,quota.exceeded,\"\(Self.quotaText)\",daily_quota,") == true, "CA-48")
 
             // D-15: the hold is released once the campaign ends.
             try await eventually(timeout: .seconds(20), "reservation released") {
@@ -304,7 +305,7 @@ struct SendTests {
         }
     }
 
-    @Test("CA-38: cancelling 6 minutes before the send time succeeds, 4 minutes before is 409 campaign.locked")
+    @Test("CA-38, CA-37: cancelling 6 minutes before the send time succeeds, 4 minutes before is 409 campaign.locked")
     func ca38Cancel() async throws {
         try await withCampaigns { harness in
             let (company, number, _) = try await harness.company()
@@ -331,7 +332,7 @@ struct SendTests {
         }
     }
 
-    @Test("CA-39, D-15: credit that was there at scheduling but not at execution fails the campaign with nothing sent")
+    @Test("CA-39, D-15, BI-13: credit that was there at scheduling but not at execution fails the campaign with nothing sent")
     func ca39CreditAtExecution() async throws {
         try await withCampaigns { harness in
             let (company, number, phoneNumberID) = try await harness.company(balance: .rupees(1_500))

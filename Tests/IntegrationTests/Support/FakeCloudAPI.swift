@@ -23,6 +23,8 @@ final class FakeCloudAPI: Sendable {
         var type: String
         var template: String?
         var providerMessageID: String
+        /// The request's JSON as it came.
+        var body = ""
         /// When the fake accepted it.
         var at = ContinuousClock.now
     }
@@ -49,7 +51,18 @@ final class FakeCloudAPI: Sendable {
         var templates: [String] = []
         var accountTemplates: [String: [AccountTemplate]] = [:]
         var accounts: [String: Set<String>] = [:]
+        var templateAnswers: [String: TemplateAnswer] = [:]
     }
+
+    /// How the provider answers the submission of one template, by name, instead of accepting it.
+    enum TemplateAnswer: Sendable {
+        /// It takes the template and answers Meta's HTTP 500 "unknown error".
+        case errorAfterTaking
+        /// It takes nothing and answers HTTP 429.
+        case throttled
+    }
+
+    func answer(templateNamed name: String, with answer: TemplateAnswer) { state.withLock { $0.templateAnswers[name] = answer } }
 
     private let state = Mutex(State())
 
@@ -98,7 +111,7 @@ final class FakeCloudAPI: Sendable {
                 let id = "wamid.\(UUID().uuidString.lowercased())"
                 state.sent.append(Sent(
                     phoneNumberID: sender, to: to, type: json["type"] as? String ?? "", template: (json["template"] as? [String: Any])?["name"] as? String,
-                    providerMessageID: id))
+                    providerMessageID: id, body: String(decoding: body.readableBytesView, as: UTF8.self)))
                 return .accept(id)
             }
             let answerDelay = self.state.withLock { $0.knobs[sender]?.answerDelay ?? .zero }
@@ -134,13 +147,26 @@ final class FakeCloudAPI: Sendable {
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
             let id = String(Int.random(in: 100_000_000_000...999_999_999_999))
-            self.state.withLock {
-                $0.templates.append(json["name"] as? String ?? "")
+            let name = json["name"] as? String ?? ""
+            let answer: TemplateAnswer? = self.state.withLock {
+                let answer = $0.templateAnswers[name]
+                if case .throttled = answer { return answer }
+                $0.templates.append(name)
                 $0.accountTemplates[waba, default: []].append(AccountTemplate(
-                    id: id, name: json["name"] as? String ?? "", language: json["language"] as? String ?? "", status: "PENDING",
+                    id: id, name: name, language: json["language"] as? String ?? "", status: "PENDING",
                     category: json["category"] as? String ?? "UTILITY"))
+                return answer
             }
-            return Self.json(.ok, #"{"id":"\#(id)","status":"PENDING","category":"\#(json["category"] as? String ?? "UTILITY")"}"#)
+            switch answer {
+            case .errorAfterTaking:
+                return Self.json(
+                    .internalServerError, #"{"error":{"message":"An unknown error has occurred.","type":"OAuthException","code":1,"fbtrace_id":"Atest"}}"#)
+            case .throttled:
+                return Self.json(
+                    .tooManyRequests, #"{"error":{"message":"(#4) Application request limit reached","type":"OAuthException","code":4,"fbtrace_id":"Atest"}}"#)
+            case nil:
+                return Self.json(.ok, #"{"id":"\#(id)","status":"PENDING","category":"\#(json["category"] as? String ?? "UTILITY")"}"#)
+            }
         }
         var logger = Logger(label: "fake-cloud-api")
         logger.logLevel = .warning

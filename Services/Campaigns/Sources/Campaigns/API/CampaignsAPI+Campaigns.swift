@@ -19,7 +19,7 @@ extension CampaignsAPI {
             guard let template = try await TemplateStore.find(body.templateID, company: company, in: transaction) else {
                 throw APIError.unprocessable("template.unknown", "No template of your company has this id.", field: "template_id")
             }
-            guard template.status == .approved else {
+            guard template.status.isSendable else {
                 throw APIError.unprocessable(
                     "template.not_approved", "A campaign uses one approved template (CA-26); this one is \(template.status.rawValue).",
                     field: "template_id")
@@ -129,7 +129,7 @@ extension CampaignsAPI {
             guard campaign.status.canSchedule else {
                 throw APIError.conflict("campaign.locked", "This campaign is \(campaign.status.rawValue); only drafts and paused campaigns are scheduled.", field: "id")
             }
-            guard let template = try await TemplateStore.find(campaign.templateID, company: company, in: transaction), template.status == .approved else {
+            guard let template = try await TemplateStore.find(campaign.templateID, company: company, in: transaction), template.status.isSendable else {
                 throw APIError.unprocessable("template.not_approved", "The campaign's template is no longer approved (CA-12).", field: "template_id")
             }
             return (campaign, WhatsAppConversationOpened.Category(rawValue: template.category) ?? .marketing)
@@ -230,11 +230,12 @@ extension CampaignsAPI {
             guard let campaign = try await CampaignStore.find(id, company: company, in: transaction) else { throw APIError.notFound("campaign") }
             return (campaign, try await MessageStore.ofCampaign(id, in: transaction))
         }
-        var text = CSV.row(["Row", "Name", "Phone Number", "Status", "Message ID", "Error Code", "Error", "Sent At", "Delivered At", "Read At", "Failed At"])
+        var text = CSV.row(["Row", "Name", "Phone Number", "Status", "Message ID", "Error Code", "Error", "Failure Reason", "Sent At", "Delivered At", "Read At", "Failed At"])
         for message in messages {
             text += CSV.row([
                 message.position.map(String.init) ?? "", message.name, message.recipient.e164, message.status.rawValue, message.providerMessageID ?? "",
-                message.errorCode ?? "", message.errorMessage ?? "", message.sentAt.map(Timestamp.format) ?? "",
+                message.errorCode ?? "", message.errorMessage ?? "", message.errorCode.map { DeliveryFailureReason(code: $0).rawValue } ?? "",
+                message.sentAt.map(Timestamp.format) ?? "",
                 message.deliveredAt.map(Timestamp.format) ?? "", message.readAt.map(Timestamp.format) ?? "", message.failedAt.map(Timestamp.format) ?? "",
             ])
         }

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Hummingbird
+import Logging
 import ServiceKit
 import Storage
 
@@ -74,7 +75,7 @@ extension CampaignsAPI {
     }
 
     /// D-11: sends the draft to the provider for review; the verdict comes back on the webhook.
-    @Sendable func submitTemplate(_ request: Request, context: AppRequestContext) async throws -> TemplateView {
+    @Sendable func submitTemplate(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TemplateView> {
         let company = try context.require("templates.manage", roles: Self.campaignRoles).companyID
         let id = try Self.uuid(context)
         // Pending before the provider is asked, under the row lock: a second submit gets 409, and the verdict
@@ -97,7 +98,7 @@ extension CampaignsAPI {
         let body = try JSONEncoder().encode(MetaTemplatePayload(template.content))
         switch await cloud.submitTemplate(body, waba: waba) {
         case .submitted(let submitted):
-            return try await database.withTransaction { transaction in
+            let view = try await database.withTransaction { transaction in
                 try await TemplateStore.markSubmitted(id, providerID: submitted.id, category: submitted.category?.lowercased(), in: transaction)
                 // A verdict that arrived before this answer was kept for it.
                 if let early = try await TemplateStore.takeEarlyReview(providerID: submitted.id, in: transaction) {
@@ -107,6 +108,15 @@ extension CampaignsAPI {
                 guard let updated = try await TemplateStore.find(id, company: company, in: transaction) else { throw APIError.notFound("template") }
                 return TemplateView(updated)
             }
+            return EditedResponse(status: .ok, response: view)
+        case .unanswered(let reason):
+            // The provider may have the template: a draft again would be submitted twice, and a second submission of
+            // the same name is refused. It stays pending, and the sweep settles it from the provider's list.
+            context.logger.warning("template submission unanswered; left pending for the sweep", metadata: ["template": "\(id)", "reason": "\(reason)"])
+            guard let pending = try await database.withTransaction({ try await TemplateStore.find(id, company: company, in: $0) }) else {
+                throw APIError.notFound("template")
+            }
+            return EditedResponse(status: .accepted, response: TemplateView(pending))
         case .refused(let code, let message):
             try await database.withTransaction { try await TemplateStore.backToDraft(id, in: $0) }
             throw APIError.unprocessable("template.provider_refused", "The WhatsApp provider refused the template (\(code)): \(message)", field: "id")

@@ -251,6 +251,8 @@ struct MessageView: ResponseCodable {
     var providerMessageID: String?
     var errorCode: String?
     var errorMessage: String?
+    /// CA-48: the error code read as one of the reasons the panel groups failures by.
+    var failureReason: DeliveryFailureReason?
     var createdAt: Date
     var sentAt: Date?
     var deliveredAt: Date?
@@ -269,6 +271,7 @@ struct MessageView: ResponseCodable {
         providerMessageID = message.providerMessageID
         errorCode = message.errorCode
         errorMessage = message.errorMessage
+        failureReason = message.errorCode.map(DeliveryFailureReason.init(code:))
         createdAt = message.createdAt
         sentAt = message.sentAt
         deliveredAt = message.deliveredAt
@@ -284,6 +287,7 @@ struct MessageView: ResponseCodable {
         case providerMessageID = "provider_message_id"
         case errorCode = "error_code"
         case errorMessage = "error_message"
+        case failureReason = "failure_reason"
         case createdAt = "created_at"
         case sentAt = "sent_at"
         case deliveredAt = "delivered_at"

@@ -63,21 +63,27 @@ struct CloudAPIClient: Sendable {
     enum TemplateSubmission: Sendable, Equatable {
         case submitted(SubmittedTemplate)
         case refused(code: String, message: String)
+        /// The provider certainly did not take it: no connection, or throttled.
         case unavailable(String)
+        /// The provider may have taken it: the request went out and no readable answer came back (a timeout, a
+        /// reset, a 5xx, a success we cannot read).
+        case unanswered(String)
     }
 
     /// `POST /{version}/{waba-id}/message_templates` (D-11): the provider answers PENDING and decides later.
     func submitTemplate(_ body: Data, waba: String) async -> TemplateSubmission {
         do {
             let (status, data) = try await post("\(version)/\(waba)/message_templates", body: body)
-            if (200..<300).contains(status), let reply = try? JSONDecoder().decode(TemplateReply.self, from: data) {
+            if (200..<300).contains(status) {
+                guard let reply = try? JSONDecoder().decode(TemplateReply.self, from: data) else { return .unanswered("an unreadable HTTP \(status) answer") }
                 return .submitted(SubmittedTemplate(id: reply.id, status: reply.status, category: reply.category))
             }
-            if status >= 500 || status == 429 { return .unavailable("HTTP \(status)") }
+            if status == 429 { return .unavailable("HTTP 429") }
+            if status >= 500 { return .unanswered("HTTP \(status)") }
             let error = try? JSONDecoder().decode(ErrorReply.self, from: data)
             return .refused(code: error.map { String($0.error.code) } ?? "http.\(status)", message: error?.error.message ?? "HTTP \(status)")
         } catch {
-            return .unavailable("\(error)")
+            return Self.neverConnected(error) ? .unavailable("\(error)") : .unanswered("\(error)")
         }
     }
 

@@ -5,9 +5,7 @@ import Storage
 
 /// A template and where it is in review (CA-08, CA-12, D-11).
 struct StoredTemplate: Sendable {
-    enum Status: String, Codable, Sendable, CaseIterable {
-        case draft, pending, approved, rejected, paused, disabled
-    }
+    typealias Status = TemplateStatus
 
     var id: UUID
     var companyID: CompanyID

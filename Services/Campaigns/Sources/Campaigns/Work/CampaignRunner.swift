@@ -22,6 +22,9 @@ struct CampaignRunner: Service {
     /// A message queued this long ago whose job never came is published again. Long enough for the biggest
     /// campaign at the slowest rate to drain its jobs (100,000 at 80/s is 21 minutes).
     var republishAfter: TimeInterval = 3_600
+    /// A template pending this long without the provider's id lost its answer: a submission's request gives up after
+    /// 15 seconds, and the rest is room for the database's clock against ours.
+    var submissionLostAfter: TimeInterval = 120
 
     func run() async throws {
         var ticks = 0
@@ -80,7 +83,7 @@ struct CampaignRunner: Service {
     }
 
     private func start(_ campaign: Campaign, in transaction: Transaction) async throws {
-        guard let template = try await TemplateStore.find(campaign.templateID, in: transaction), template.status == .approved else {
+        guard let template = try await TemplateStore.find(campaign.templateID, in: transaction), template.status.isSendable else {
             return try await fail(
                 campaign, code: "template.not_approved", message: "The template is no longer approved; only approved templates can be sent (CA-12).",
                 in: transaction)
@@ -173,7 +176,7 @@ struct CampaignRunner: Service {
     /// A few per sweep, and none more once the provider does not answer: the sweep must not wait on it for long.
     private func settleLostSubmissions() async throws {
         let lost = try await database.withTransaction { transaction in
-            try await TemplateStore.lostSubmissions(olderThan: Date().addingTimeInterval(-stuckAfter), limit: 5, in: transaction)
+            try await TemplateStore.lostSubmissions(olderThan: Date().addingTimeInterval(-submissionLostAfter), limit: 5, in: transaction)
         }
         for template in lost {
             do {

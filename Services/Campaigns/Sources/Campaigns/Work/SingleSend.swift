@@ -31,7 +31,7 @@ struct SingleSend: Sendable {
         guard let template = try await TemplateStore.find(request.templateID, company: company, in: transaction) else {
             return .refused(APIError.unprocessable("template.unknown", "No template of your company has this id.", field: "template_id"))
         }
-        guard template.status == .approved else {
+        guard template.status.isSendable else {
             return .refused(APIError.unprocessable(
                 "template.not_approved", "Only approved templates can be sent; this one is \(template.status.rawValue) (CA-12).", field: "template_id"))
         }
