@@ -86,7 +86,7 @@ struct CallRouterAPITests {
         }
     }
 
-    @Test("CR-26, CR-28, D-08, CR-39, D-27: users, extensions, departments and roles are checked at the edge")
+    @Test("CR-26, CR-28, CR-35, CR-81, X-07, X-08, D-08, CR-39, D-27: users, extensions, departments and roles are checked at the edge")
     func usersDepartmentsRoles() async throws {
         try await withCallRouter { router in
             let company = CompanyID()
@@ -189,7 +189,54 @@ struct CallRouterAPITests {
         }
     }
 
-    @Test("D-07, CR-49, CR-68, CR-77, X-10, D-09: outbound calls respect the outbound cap, shared numbers, permissions and suspension")
+    @Test("X-03, D-27: admins do everything but hand on ownership; X-42: every user edits their own name and email")
+    func ownershipAndProfiles() async throws {
+        try await withCallRouter { router in
+            let company = CompanyID()
+            func user(_ ext: Int, role: String) -> String {
+                #"{"name":"U\#(ext)","email":"u\#(ext)@example.com","mobile":"+9198000123\#(ext)","extension":\#(ext),"role":"\#(role)"}"#
+            }
+            // An admin cannot create an owner, promote someone to owner, demote, delete or re-number the owner.
+            let made = try await router.call("POST", "/v1/users", as: company, role: .admin, json: user(21, role: "owner"))
+            #expect(made.status == 403)
+            #expect(try made.errorCode() == "auth.forbidden")
+            #expect(made.text.contains("users.transfer_ownership"))
+            #expect(try made.json()["error"].flatMap { ($0 as? [String: Any])?["field"] as? String } == "role")
+            let owner = try #require(try await router.create("/v1/users", as: company, json: user(22, role: "owner"))["id"] as? String)
+            let agent = try #require(try await router.create("/v1/users", as: company, json: user(23, role: "agent"))["id"] as? String)
+            let promoted = try await router.call("PATCH", "/v1/users/\(agent)", as: company, role: .admin, json: #"{"role":"owner"}"#)
+            #expect(promoted.status == 403)
+            let demoted = try await router.call("PATCH", "/v1/users/\(owner)", as: company, role: .admin, json: #"{"role":"admin"}"#)
+            #expect(demoted.status == 403)
+            let renumbered = try await router.call("PATCH", "/v1/users/\(owner)", as: company, role: .admin, json: #"{"mobile":"+919800099999"}"#)
+            #expect(renumbered.status == 403)
+            #expect(try renumbered.json()["error"].flatMap { ($0 as? [String: Any])?["field"] as? String } == "mobile")
+            #expect(try await router.call("DELETE", "/v1/users/\(owner)", as: company, role: .admin).status == 403)
+            // Everything else about the owner is an admin's to change.
+            let renamed = try await router.call("PATCH", "/v1/users/\(owner)", as: company, role: .admin, json: #"{"name":"Founder","extension":42}"#)
+            #expect(renamed.status == 200, "\(renamed.text)")
+            #expect(try await router.call("GET", "/v1/users/\(owner)", as: company).json()["role"] as? String == "owner")
+            // The owner hands ownership on.
+            let handed = try await router.call("PATCH", "/v1/users/\(agent)", as: company, role: .owner, json: #"{"role":"owner"}"#)
+            #expect(handed.status == 200)
+            #expect(try handed.json()["role"] as? String == "owner")
+
+            // X-42: an agent edits their own name and email, nothing else of theirs and nothing of anyone else's.
+            let me = try #require(try await router.create("/v1/users", as: company, json: user(24, role: "agent"))["id"] as? String)
+            let mine = try await router.call(
+                "PATCH", "/v1/users/\(me)", as: company, user: UserID(me)!, role: .agent, json: #"{"name":"Asha K","email":"asha@example.com"}"#)
+            #expect(mine.status == 200, "\(mine.text)")
+            #expect(try mine.json()["name"] as? String == "Asha K")
+            #expect(try mine.json()["email"] as? String == "asha@example.com")
+            let ownRole = try await router.call("PATCH", "/v1/users/\(me)", as: company, user: UserID(me)!, role: .agent, json: #"{"name":"A","role":"admin"}"#)
+            #expect(ownRole.status == 403)
+            #expect(try ownRole.json()["error"].flatMap { ($0 as? [String: Any])?["field"] as? String } == "role")
+            #expect(try await router.call("GET", "/v1/users/\(me)", as: company).json()["name"] as? String == "Asha K", "a refused change keeps nothing")
+            #expect(try await router.call("PATCH", "/v1/users/\(owner)", as: company, user: UserID(me)!, role: .agent, json: #"{"name":"X"}"#).status == 403)
+        }
+    }
+
+    @Test("D-07, CR-49, CR-68, CR-77, X-10, D-09, CR-14, BI-05, BI-08, BI-09: outbound calls respect the outbound cap, shared numbers, permissions and suspension")
     func outboundAndSuspension() async throws {
         let shared = TelephonyOffice.randomNumber()
         try await withCallRouter(environment: [CallRouterService.sharedNumbersVariable: "+918000000001, \(shared)"]) { router in
@@ -306,7 +353,7 @@ struct CallRouterAPITests {
         }
     }
 
-    @Test("BI-19, CR-68: a company registers only numbers it rents (billing.did.activated) or the operator's shared ones; a released number stops routing")
+    @Test("BI-19, CR-68, CR-72: a company registers only numbers it rents (billing.did.activated) or the operator's shared ones; a released number stops routing")
     func numbersMustBeRented() async throws {
         let pooled = TelephonyOffice.randomNumber()
         try await withCallRouter(environment: [CallRouterService.sharedNumbersVariable: pooled]) { router in
@@ -380,7 +427,7 @@ struct CallRouterAPITests {
         }
     }
 
-    @Test("CR-63, CR-64, CR-53, CR-56, CR-57, X-04, X-17, X-19: blocklist, call logs by role, notes, dispositions and the CSV export")
+    @Test("CR-63, CR-64, CR-53, CR-56, CR-57, X-04, X-06, X-17, X-19: blocklist, call logs by role, notes, dispositions and the CSV export")
     func blocklistLogsExports() async throws {
         try await withCallRouter { router in
             let company = CompanyID()

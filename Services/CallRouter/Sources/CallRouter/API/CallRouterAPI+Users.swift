@@ -8,7 +8,8 @@ import Storage
 extension CallRouterAPI {
     /// name, email, mobile, extension and role; availability and time slots optional.
     @Sendable func createUser(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<UserView> {
-        let company = try context.require("users.manage", roles: Self.adminRoles).companyID
+        let identity = try context.require("users.manage", roles: Self.adminRoles)
+        let company = identity.companyID
         let body = try await request.decode(as: UserRequest.self, context: context)
         guard let name = body.name, let email = body.email, let mobile = body.mobile, let number = body.extension, let role = body.role else {
             let missing = [("name", body.name == nil), ("email", body.email == nil), ("mobile", body.mobile == nil), ("extension", body.extension == nil), ("role", body.role == nil)]
@@ -18,6 +19,7 @@ extension CallRouterAPI {
         let user = try Self.validatedUser(
             id: body.id ?? UserID(), name: name, email: email, mobile: mobile, extension: number, role: role,
             availability: body.availability ?? .available, timeSlots: body.timeSlots ?? [], outboundAllowed: body.outboundAllowed ?? true)
+        try Self.checkOwnership(Ownership.violation(by: identity.role, before: nil, after: (user.role, user.mobile)), role: identity.role)
         try await database.withTransaction { transaction in
             _ = try await CompanyStore.read(company, in: transaction)
             guard try await UserStore.insert(user, company: company, in: transaction) else {
@@ -46,11 +48,20 @@ extension CallRouterAPI {
         return UserView(user)
     }
 
-    /// CR-28: only owners and admins edit users, extensions included.
+    /// CR-28: only owners and admins edit users, extensions included; X-42: every user edits their own name and email.
     @Sendable func updateUser(_ request: Request, context: AppRequestContext) async throws -> UserView {
-        let company = try context.require("users.manage", roles: Self.adminRoles).companyID
+        let identity = try context.requireIdentity()
+        let company = identity.companyID
         let id = try context.id("id", as: UserID.self)
         let body = try await request.decode(as: UserRequest.self, context: context)
+        if !Self.adminRoles.contains(identity.role) {
+            if id != identity.userID { try context.require("users.manage", roles: Self.adminRoles) }
+            if let field = body.beyondProfile {
+                throw APIError.forbidden(
+                    "auth.forbidden", "Access Denied: you can change your own name and email (X-42); \(field) is for owners and admins (CR-28).",
+                    field: field)
+            }
+        }
         return try await database.withTransaction { transaction in
             guard let current = try await UserStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("user") }
             let user = try Self.validatedUser(
@@ -58,6 +69,8 @@ extension CallRouterAPI {
                 extension: body.extension ?? current.extensionNumber.value, role: body.role ?? current.role,
                 availability: body.availability ?? current.availability, timeSlots: body.timeSlots ?? current.timeSlots,
                 outboundAllowed: body.outboundAllowed ?? current.outboundAllowed)
+            try Self.checkOwnership(
+                Ownership.violation(by: identity.role, before: (current.role, current.mobile), after: (user.role, user.mobile)), role: identity.role)
             if user.extensionNumber != current.extensionNumber,
                 try await UserStore.byExtension(user.extensionNumber, company: company, in: transaction) != nil
             {
@@ -92,10 +105,12 @@ extension CallRouterAPI {
 
     /// only admins delete users; a user on a call, or named in a published flow, must be freed first.
     @Sendable func deleteUser(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let company = try context.require("users.delete", roles: Self.adminRoles).companyID
+        let identity = try context.require("users.delete", roles: Self.adminRoles)
+        let company = identity.companyID
         let id = try context.id("id", as: UserID.self)
         try await database.withTransaction(retryingConflicts: Self.lockAttempts) { transaction in
             guard let user = try await UserStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("user") }
+            try Self.checkOwnership(Ownership.deletion(by: identity.role, of: user.role), role: identity.role)
             if user.onCall != nil { throw APIError.conflict("user.on_call", "The user is on a call; delete them after it ends.") }
             if try await Self.usedInLiveFlow(id.description, company: company, in: transaction) {
                 throw APIError.conflict("user.in_use", "A published call flow sends calls to this user; change the flow first (X-07).")
@@ -125,6 +140,14 @@ extension CallRouterAPI {
         return User(
             id: id, name: name, email: email, mobile: phone, extensionNumber: ext, role: role, availability: availability, timeSlots: timeSlots,
             outboundAllowed: outboundAllowed, onCall: nil)
+    }
+
+    /// D-27: 403 naming the permission admins lack.
+    static func checkOwnership(_ violation: Ownership.Violation?, role: Role) throws {
+        guard let violation else { return }
+        throw APIError.forbidden(
+            "auth.forbidden", "Access Denied: the \(role.rawValue) role lacks the permission \(Ownership.permission). \(violation.message)",
+            field: violation.field)
     }
 
     static func checkSlots(_ slots: [TimeSlot]) throws {
