@@ -105,7 +105,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "ServiceKitTests",
-        dependencies: ["ServiceKit", "Contracts", hummingbird, .product(name: "HummingbirdTesting", package: "hummingbird")],
+        dependencies: ["ServiceKit", "Contracts", hummingbird, crypto, .product(name: "HummingbirdTesting", package: "hummingbird")],
         path: "Tests/ServiceKitTests",
         swiftSettings: swiftSettings
     ),

@@ -39,7 +39,7 @@ struct CycleAndPlanTests {
         #expect(InvoiceDocument(lines: lines).total == .rupees(1_298))
     }
 
-    @Test("BI-21: an upgrade pays the price difference for the rest of the plan year; a downgrade and no change cost nothing now")
+    @Test("BI-20, BI-21: an upgrade pays the price difference for the rest of the plan year; a downgrade and no change cost nothing now")
     func planChanges() {
         let prices: [Plan: Money] = [.compact: .rupees(12_000), .sedan: .rupees(24_000), .suv: .rupees(48_000), .enterprise: .rupees(96_000)]
         #expect(PlanChange.evaluate(from: .sedan, to: .sedan, annualPrice: { prices[$0]! }, daysUsed: 10) == .unchanged)

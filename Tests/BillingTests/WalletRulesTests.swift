@@ -113,6 +113,16 @@ struct WalletRulesTests {
         #expect(BusinessDetails.violation(name: nil, email: "accounts@", gstin: nil)?.field == "billing_email")
     }
 
+    @Test("BI-29: with GST details on file, the GSTIN and the billing name are locked; before, both may change")
+    func bi29LockedAfterKYC() {
+        let gstin = "27AAPFU0939F1ZV"
+        #expect(BusinessDetails.lockViolation(gstinOnFile: nil, nameOnFile: "Acme", name: "Acme Retail", gstin: gstin) == nil)
+        #expect(BusinessDetails.lockViolation(gstinOnFile: gstin, nameOnFile: "Acme", name: "Acme Retail", gstin: nil)?.code == "billing.name.locked_by_gst")
+        #expect(BusinessDetails.lockViolation(gstinOnFile: gstin, nameOnFile: "Acme", name: nil, gstin: "29AAPFU0939F1ZV")?.code == "billing.gstin.locked")
+        #expect(BusinessDetails.lockViolation(gstinOnFile: gstin, nameOnFile: "Acme", name: "Acme", gstin: gstin) == nil, "the same values again")
+        #expect(BusinessDetails.lockViolation(gstinOnFile: gstin, nameOnFile: "Acme", name: nil, gstin: nil) == nil, "the e-mail alone")
+    }
+
     @Test("D-15, BI-07: reservations leave at least ₹1 once everything held is counted")
     func reservationArithmetic() {
         #expect(BalanceThresholds.canReserve(.rupees(99), balance: .rupees(200), reserved: .rupees(100)))

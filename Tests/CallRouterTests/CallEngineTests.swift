@@ -58,7 +58,7 @@ struct CallEngineTests {
         return nil
     }
 
-    @Test("CR-19, CR-20: no input replays the menu 1 + repeat times, then the menu fallback")
+    @Test("CR-19, CR-20, CR-21: no input replays the menu 1 + repeat times, then the menu fallback")
     func cr19RepeatThenFallback() async throws {
         let engine = engine(flow(repeat: 2, fallback: .voicemail))
         var state = CallState()
@@ -74,6 +74,55 @@ struct CallEngineTests {
         #expect(state.phase == .voicemail)
         let recorded = try await engine.handle(.voicemailRecorded(url: "https://rec/1.mp3", seconds: 12), &state)
         #expect(recorded.instructions == [.hangup(reason: .voicemailSaved)])
+        #expect(outcome(recorded) == .voicemail)
+    }
+
+    @Test("CR-07: a menu option may lead to another menu in the same flow; its keys, plays and repeats are its own")
+    func cr07NestedMenus() async throws {
+        let graph = CallFlowGraph(
+            start: "main",
+            nodes: [
+                FlowNode(id: "main", kind: .menu(.init(prompt: "welcome.mp3", options: ["1": "more", "2": "sales"], repeat: 2, timeoutSeconds: 5))),
+                FlowNode(id: "more", kind: .menu(.init(prompt: "more.mp3", options: ["1": "main", "2": "support"], repeat: 1, timeoutSeconds: 7))),
+                FlowNode(id: "sales", kind: .department(.init(departmentID: sales))),
+                FlowNode(id: "support", kind: .department(.init(departmentID: support))),
+            ],
+            operator: nil)
+        #expect(FlowValidation.violations(of: graph, users: Set(agents.map(\.id)), departments: [sales, support]) == [])
+        let engine = engine(graph)
+        var state = CallState()
+        _ = try await engine.start(&state, dialedExtension: nil)
+        _ = try await engine.handle(.noInput, &state)
+        #expect(state.plays == 2)
+        let sub = try await engine.handle(.dtmf("1"), &state)
+        #expect(sub.instructions == [.play(audio: "more.mp3", language: nil), .gather(maxDigits: 1, timeoutSeconds: 7)])
+        #expect(state.plays == 1, "the sub-menu's plays start again")
+        // The same key means what the sub-menu says: 2 is Support here, Sales in the main menu.
+        let ringing = try await engine.handle(.dtmf("2"), &state)
+        let rung = try #require(dialled(ringing))
+        #expect(!rung.isEmpty && Set(rung).isSubset(of: agents[3..<8].map(\.id)))
+    }
+
+    @Test("CR-15: a flow may start at a department: the call rings its agents at once, with no menu")
+    func cr15DirectForwarding() async throws {
+        let graph = CallFlowGraph(start: "sales", nodes: [FlowNode(id: "sales", kind: .department(.init(departmentID: sales)))], operator: nil)
+        #expect(FlowValidation.violations(of: graph, users: Set(agents.map(\.id)), departments: [sales]) == [])
+        var state = CallState()
+        let first = try await engine(graph).start(&state, dialedExtension: nil)
+        #expect(dialled(first) == [agents[0].id])
+        #expect(!first.instructions.contains { if case .gather = $0 { true } else { false } })
+        #expect(!first.instructions.contains { if case .play = $0 { true } else { false } })
+    }
+
+    @Test("CR-18: a flow may start at voicemail (a voice OTP or message line): the caller records at once and the call ends as a voicemail")
+    func cr18StraightToVoicemail() async throws {
+        let graph = CallFlowGraph(start: "vm", nodes: [FlowNode(id: "vm", kind: .voicemail(.init(greeting: nil, maxSeconds: 60)))], operator: nil)
+        #expect(FlowValidation.violations(of: graph, users: [], departments: []) == [])
+        let engine = engine(graph)
+        var state = CallState()
+        let first = try await engine.start(&state, dialedExtension: nil)
+        #expect(first.instructions == [.recordVoicemail(maxSeconds: 60)])
+        let recorded = try await engine.handle(.voicemailRecorded(url: "https://rec/otp.mp3", seconds: 8), &state)
         #expect(outcome(recorded) == .voicemail)
     }
 
@@ -209,7 +258,7 @@ struct CallEngineTests {
         #expect(dialled(next) == [agents[0].id])
     }
 
-    @Test("D-05: a binding older than the sticky window is ignored")
+    @Test("D-05, CR-40: a binding older than the sticky window is ignored")
     func d05Window() async throws {
         directory.state.withLock { $0.sticky[caller] = (agents[2].id, start.addingTimeInterval(-8 * 86_400)) }
         directory.state.withLock { $0.departments[sales]?.sticky = .strict }
@@ -269,7 +318,7 @@ struct CallEngineTests {
         #expect(outcome(fallback) == .missed)
     }
 
-    @Test("CR-45: a caller cannot transfer; CR-43: an agent's blind transfer rings the target and releases them")
+    @Test("CR-45: a caller cannot transfer; CR-43, CR-46: an agent's blind transfer rings the target and releases them")
     func cr45Transfer() async throws {
         var state = CallState()
         _ = try await engine().start(&state, dialedExtension: nil)

@@ -114,7 +114,7 @@ struct FlowValidationTests {
         #expect(violations([input]).map(\.code) == ["callflow.input.webhook_invalid", "callflow.target.missing"])
     }
 
-    @Test("The flow graph reads the documented JSON, with D-01 defaults for omitted fields")
+    @Test("CR-02: the flow graph reads the documented JSON, with D-01 defaults for omitted fields")
     func decoding() throws {
         let json = """
             {"start":"main","operator":{"type":"department","department_id":"\(sales)"},"nodes":[

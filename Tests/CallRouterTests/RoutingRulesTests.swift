@@ -23,7 +23,7 @@ struct RoutingRulesTests {
         #expect(Extension(digits: "2a") == nil)
     }
 
-    @Test("D-04: serial offers eligible members one by one in dialling order")
+    @Test("D-04, CR-38: serial offers eligible members one by one in dialling order")
     func d04Serial() {
         let eligible: Set = [members[0], members[2], members[3]]
         #expect(RoutingStrategy.serial.rounds(members: members, eligible: eligible, lastOffered: members[2]) == [[members[0]], [members[2]], [members[3]]])
@@ -84,7 +84,7 @@ struct RoutingRulesTests {
             timeSlots: slots, onCall: onCall, outboundAllowed: true)
     }
 
-    @Test("D-06, CR-29 … CR-32: eligibility is membership, availability, time slots, not on a call, account active")
+    @Test("D-06, CR-29, CR-30, CR-31, CR-32, CR-35: eligibility is membership, availability, time slots, not on a call, account active")
     func d06Eligibility() {
         let moment = Self.monday10
         let morning = TimeSlot(days: [1, 2, 3, 4, 5], start: LocalTimeOfDay("09:00")!, end: LocalTimeOfDay("13:00")!)
@@ -115,7 +115,7 @@ struct RoutingRulesTests {
         #expect(OutboundMethod.webCall.lines == 1)
     }
 
-    @Test("CR-52, CR-63, D-09, CR-12: admission order: suspended, blocked, no flow, then a free line or lost")
+    @Test("CR-13, CR-14, CR-52, CR-63, D-09, CR-12, BI-05, BI-09: admission order: suspended, blocked, no flow, then a free line or lost")
     func cr52Admission() {
         #expect(Admission.screen(suspended: true, blocked: true, flowReady: true) == .refused)
         #expect(Admission.screen(suspended: false, blocked: true, flowReady: false) == .rejected)
@@ -125,7 +125,7 @@ struct RoutingRulesTests {
         #expect(Admission.lines(taken: false) == .lost)
     }
 
-    @Test("CR-11, D-29: working hours, working days and holidays on the company's wall clock")
+    @Test("CR-11, D-29, X-13: working hours, working days and holidays on the company's wall clock")
     func cr11Schedule() throws {
         let hours = WorkingHours(
             slots: [TimeSlot(days: [1, 2, 3, 4, 5], start: LocalTimeOfDay("09:30")!, end: LocalTimeOfDay("18:00")!)], holidays: ["2026-12-25"])

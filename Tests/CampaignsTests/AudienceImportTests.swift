@@ -206,7 +206,7 @@ struct AudienceImportTests {
         #expect(result.totalRows == 0)
     }
 
-    @Test("D-13: 5,000 valid rows are accepted; 5,001 fail with audience.too_large and the count")
+    @Test("D-13, CA-28: 5,000 valid rows are accepted; 5,001 fail with audience.too_large and the count")
     func defaultCap() throws {
         #expect(try AudienceImport.result(from: Self.audience(5_000)).recipients.count == 5_000)
         let error = #expect(throws: AudienceError.tooLarge(count: 5_001, limit: 5_000)) {

@@ -72,7 +72,7 @@ struct AudienceVariableMappingTests {
         #expect(badHeader.map(\.code) == [.unknownColumn])
     }
 
-    @Test("CA-35: a blank cell takes the binding's fallback; without one it stays blank and is reported")
+    @Test("CA-35, CA-31: a blank cell takes the binding's fallback; without one it stays blank and is reported")
     func fallbacks() throws {
         let mapping = VariableMapping(
             body: [.column("name", fallback: "Customer"), .column("amount", fallback: "0"), .column("date"), .text("Diwali")],

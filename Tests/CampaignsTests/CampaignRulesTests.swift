@@ -25,7 +25,7 @@ struct CampaignRulesTests {
         #expect(CampaignSchedule.canCancel(.paused, sendAt: sendAt, now: early))
     }
 
-    @Test("D-14: a send time lies ahead and at most 90 days ahead")
+    @Test("D-14, CA-37: a send time lies ahead and at most 90 days ahead")
     func d14SendTime() {
         let now = sendAt
         #expect(CampaignSchedule.check(sendAt: now.addingTimeInterval(-3_600), now: now) == .inThePast)
@@ -41,7 +41,7 @@ struct CampaignRulesTests {
         #expect(CampaignStatus.allCases.filter(\.isFinal) == [.cancelled, .completed, .partiallySent, .failed])
     }
 
-    @Test("D-12: tier limits 1,000 / 10,000 / 100,000 / unlimited, configurable, and Meta's limit names")
+    @Test("D-12, CA-41: tier limits 1,000 / 10,000 / 100,000 / unlimited, configurable, and Meta's limit names")
     func d12Tiers() {
         let limits = TierLimits.standard
         #expect([1, 2, 3, 4].map(limits.limit(tier:)) == [1_000, 10_000, 100_000, nil])
@@ -55,7 +55,7 @@ struct CampaignRulesTests {
         #expect(DailyQuota.buckets == 25)
     }
 
-    @Test("D-16, CA-40: new recipients take what is left of the quota in upload order; the rest fail with the exact text")
+    @Test("D-16, CA-40, CA-28: new recipients take what is left of the quota in upload order; the rest fail with the exact text")
     func d16Grant() {
         let hour: Int64 = 500_000
         var counts = Array(repeating: 0, count: 25)

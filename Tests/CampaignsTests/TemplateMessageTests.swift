@@ -83,7 +83,7 @@ struct TemplateMessageTests {
                     """))
     }
 
-    @Test("a missing or blank value and a recipient not in E.164 are errors, not messages Meta would refuse")
+    @Test("CA-31: a missing or blank value and a recipient not in E.164 are errors, not messages Meta would refuse")
     func errors() {
         #expect(throws: TemplateMessageError.missingValue(component: "body", placeholder: 2)) {
             try TemplateMessage(template: S.standard, to: "+919876543210", body: ["A-1001"], header: "Ravi")

@@ -42,7 +42,7 @@ struct TemplateValidatorTests {
         #expect(both.first?.message.contains("contains a space and contains an uppercase letter") == true)
     }
 
-    @Test("CA-14, D-10: languages en, en_US and en_GB only; CA-06: categories marketing, utility, authentication")
+    @Test("CA-14, CA-74, D-10: languages en, en_US and en_GB only; CA-06: categories marketing, utility, authentication")
     func ca14Language() {
         for language in ["en", "en_US", "en_GB"] {
             #expect(found(changed(S.standard) { $0.language = language }) == [])

@@ -153,7 +153,7 @@ struct BillingAPITests {
         }
     }
 
-    @Test("BI-26, BI-33, D-22: payments credit the wallet once, issue numbered invoices with GST, and failed ones issue nothing")
+    @Test("BI-26, BI-33, BI-37, BI-38, D-22: payments credit the wallet once, issue numbered invoices with GST, and failed ones issue nothing")
     func paymentsAndInvoices() async throws {
         try await withBilling { billing in
             let company = CompanyID()
@@ -230,7 +230,7 @@ struct BillingAPITests {
         }
     }
 
-    @Test("BI-02, BI-30, D-27: agents get Access Denied, the credit limit is read-only, settings are validated")
+    @Test("BI-02, BI-30, BI-31, D-27: agents get Access Denied, the credit limit is read-only, settings are validated")
     func rolesAndSettings() async throws {
         try await withBilling { billing in
             let company = CompanyID()
@@ -481,7 +481,7 @@ struct BillingPurchaseTests {
 
 @Suite("Billing rate import")
 struct BillingRateImportTests {
-    @Test("BI-15: a rate card CSV is imported whole or not at all, and the next rating uses it")
+    @Test("BI-15, BI-41: a rate card CSV is imported whole or not at all, and the next rating uses it")
     func importRates() async throws {
         try await withBilling { billing in
             let company = CompanyID()

@@ -22,7 +22,7 @@ struct CallRouterSwitchTests {
         var transfers = 0
     }
 
-    @Test("1,000 scripted calls on 2 numbers, 3 strategies, 8 agents over two replicas: logs, call.* events and outcomes match exactly")
+    @Test("CR-08: 1,000 scripted calls on 2 numbers sharing one flow, 3 strategies, 8 agents over two replicas: logs, call.* events and outcomes match exactly")
     func scriptedCalls() async throws {
         try await withCallRouter(replicas: 2) { router in
             let company = CompanyID()
@@ -474,7 +474,7 @@ struct CallRouterSwitchTests {
         }
     }
 
-    @Test("CR-52, D-07: a lost call sent again, at once or later, also after a line came free, is answered lost again and announced once")
+    @Test("CR-48, CR-52, D-07: a lost call sent again, at once or later, also after a line came free, is answered lost again and announced once")
     func resentLostCall() async throws {
         try await withCallRouter(replicas: 2) { router in
             let company = CompanyID()

@@ -1,4 +1,5 @@
 import Contracts
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -96,6 +97,29 @@ struct AuthenticationTests {
                     #expect(response.status == .ok, "within the clock skew")
                 }
             }
+        }
+    }
+
+    @Test("X-01, D-27: the roles are owner, admin, manager, agent and billing; a token naming any other role is refused")
+    func x01Roles() async throws {
+        #expect(Role.allCases.map(\.rawValue) == ["owner", "admin", "manager", "agent", "billing"])
+        // Signed by hand as the IdP would, so that the role claim can be anything.
+        func signed(role: String) -> String {
+            func part(_ data: Data) -> String {
+                data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "=", with: "")
+            }
+            let expiry = Int(Date().timeIntervalSince1970) + 600
+            let input = part(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8)) + "."
+                + part(Data(#"{"sub":"\#(UserID())","company":"\#(companyA)","role":"\#(role)","exp":\#(expiry)}"#.utf8))
+            let signature = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: Data(Self.secret.utf8)))
+            return input + "." + part(Data(signature))
+        }
+        let verifier = await TokenVerifier(secret: Self.secret)
+        #expect(await verifier.identity(from: signed(role: "agent"))?.role == .agent)
+        #expect(await verifier.identity(from: signed(role: "billing"))?.role == .billing)
+        for role in ["moderator", "Owner", "", "superadmin"] {
+            #expect(await verifier.identity(from: signed(role: role)) == nil, "\(role)")
         }
     }
 

@@ -104,13 +104,8 @@ struct BillingAPI: Sendable {
         }
         return try await database.withTransaction { transaction in
             var account = try await AccountStore.lock(company, in: transaction)
-            if let name = update.billingName, name != account.billingName, account.gstin != nil {
-                throw APIError.conflict(
-                    "billing.name.locked_by_gst", "The billing name cannot change while GST details are on file; contact your account manager.",
-                    field: "billing_name")
-            }
-            if let gstin = update.gstin, account.gstin != nil, gstin != account.gstin {
-                throw APIError.conflict("billing.gstin.locked", "GST details are locked after KYC; contact your account manager.", field: "gstin")
+            if let locked = BusinessDetails.lockViolation(gstinOnFile: account.gstin, nameOnFile: account.billingName, name: update.billingName, gstin: update.gstin) {
+                throw APIError.conflict(locked.code, locked.message, field: locked.field)
             }
             account.billingName = update.billingName ?? account.billingName
             account.billingEmail = update.billingEmail ?? account.billingEmail
@@ -160,43 +155,5 @@ struct BillingAPI: Sendable {
         let entries = try await LedgerStore.entries(company: company, filter: filter, in: database)
         let next = entries.count == filter.limit ? entries.last.map { String($0.id) } : nil
         return Page(items: entries, next: next)
-    }
-}
-
-/// BI-28: the checks on the business details a customer may edit.
-enum BusinessDetails {
-    struct Violation {
-        let code: String
-        let field: String
-        let message: String
-    }
-
-    static func violation(name: String?, email: String?, gstin: String?) -> Violation? {
-        for (field, value) in [("billing_name", name), ("billing_email", email), ("gstin", gstin)] {
-            if let value, TextRules.hasControlCharacters(value) {
-                return Violation(code: "billing.text.control_character", field: field, message: "The \(field) cannot contain control characters.")
-            }
-        }
-        if let name, name.trimmingCharacters().isEmpty || name.count > 100 {
-            return Violation(code: "billing.name.invalid", field: "billing_name", message: "The billing name must have 1 to 100 characters.")
-        }
-        if let email, !EmailAddress.isPlausible(email) {
-            return Violation(code: "billing.email.invalid", field: "billing_email", message: "The billing e-mail is not a valid address.")
-        }
-        if let gstin, !isGSTIN(gstin) {
-            return Violation(
-                code: "billing.gstin.invalid", field: "gstin", message: "A GSTIN has 15 characters, such as 27AAPFU0939F1ZV.")
-        }
-        return nil
-    }
-
-    /// State code (2 digits), PAN (5 letters, 4 digits, 1 letter), entity number, `Z`, check character.
-    static func isGSTIN(_ text: String) -> Bool {
-        let scalars = Array(text.unicodeScalars)
-        guard scalars.count == 15 else { return false }
-        func digit(_ i: Int) -> Bool { ("0"..."9").contains(scalars[i]) }
-        func letter(_ i: Int) -> Bool { ("A"..."Z").contains(scalars[i]) }
-        return digit(0) && digit(1) && (2...6).allSatisfy(letter) && (7...10).allSatisfy(digit) && letter(11)
-            && (letter(12) || digit(12)) && scalars[13] == "Z" && (letter(14) || digit(14))
     }
 }
