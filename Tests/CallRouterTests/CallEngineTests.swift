@@ -267,6 +267,45 @@ struct CallEngineTests {
         #expect(dialled(try await engine().handle(.dtmf("1"), &state)) == [agents[0].id])
     }
 
+    @Test("CR-42, D-05: with assigned routing, a caller bound to an agent skips the menu and rings them; not eligible or no answer, the fallback; unbound, the menu")
+    func cr42AssignedRouting() async throws {
+        var graph = flow(operator: .department(sales))
+        graph.assigned = AssignedRouting(ringSeconds: 15, fallback: .department(support))
+        #expect(FlowValidation.violations(of: graph, users: Set(agents.map(\.id)), departments: [sales, support]) == [])
+        // Nobody is bound yet: the menu as usual.
+        var fresh = CallState()
+        let menu = try await engine(graph).start(&fresh, dialedExtension: nil)
+        #expect(menu.instructions.first == .play(audio: "welcome.mp3", language: nil))
+
+        directory.state.withLock { $0.sticky[caller] = (agents[5].id, start.addingTimeInterval(-86_400)) }
+        var state = CallState()
+        let first = try await engine(graph).start(&state, dialedExtension: nil)
+        #expect(dialled(first) == [agents[5].id])
+        #expect(!first.instructions.contains { if case .play = $0 { true } else { false } }, "no menu")
+        #expect(first.instructions.contains { if case .dial(let dial) = $0 { dial.ringSeconds == 15 } else { false } })
+        // The agent does not answer: the assigned fallback (Support), without the agent who just rang.
+        let next = try await engine(graph).handle(.offerTimeout(leg: .agent), &state)
+        let rung = try #require(dialled(next))
+        #expect(Set(rung).isSubset(of: agents[3..<8].map(\.id)))
+        #expect(state.offer?.department == support)
+
+        // Bound to an agent who is away: straight to the fallback.
+        directory.update(agents[5].id) { $0.availability = .away }
+        var away = CallState()
+        let fallback = try await engine(graph).start(&away, dialedExtension: nil)
+        #expect(dialled(fallback).map { Set($0).isSubset(of: agents[3..<8].map(\.id)) && !$0.contains(agents[5].id) } == true)
+
+        // Outside the sticky window the caller is nobody's.
+        directory.state.withLock { $0.sticky[caller] = (agents[5].id, start.addingTimeInterval(-8 * 86_400)) }
+        var old = CallState()
+        #expect(try await engine(graph).start(&old, dialedExtension: nil).instructions.first == .play(audio: "welcome.mp3", language: nil))
+
+        // A fallback that names nobody the company has is refused at publish; ring time keeps CR-39's range.
+        graph.assigned = AssignedRouting(ringSeconds: 40, fallback: .user(UserID()))
+        let problems = FlowValidation.violations(of: graph, users: Set(agents.map(\.id)), departments: [sales, support]).map(\.field)
+        #expect(problems.sorted() == ["assigned.fallback", "assigned.ring_seconds"])
+    }
+
     @Test("D-01: * replays without counting, 0 goes to the operator destination")
     func d01ReservedKeys() async throws {
         let engine = engine(flow(operator: .department(sales)))

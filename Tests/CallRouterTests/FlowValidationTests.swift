@@ -135,6 +135,16 @@ struct FlowValidationTests {
         #expect(FlowValidation.violations(of: graph, users: [], departments: [sales]) == [])
         let again = try JSONCoding.decoder().decode(CallFlowGraph.self, from: JSONCoding.encoder().encode(graph))
         #expect(again == graph)
+        #expect(graph.assigned == nil)
+        // CR-42: assigned routing, with its defaults.
+        let assigned = try JSONCoding.decoder().decode(
+            CallFlowGraph.self, from: Data(#"{"start":"vm","nodes":[{"id":"vm","type":"voicemail"}],"assigned":{}}"#.utf8))
+        #expect(assigned.assigned == AssignedRouting(ringSeconds: 25, fallback: .voicemail))
+        let routed = try JSONCoding.decoder().decode(
+            CallFlowGraph.self,
+            from: Data(#"{"start":"vm","nodes":[{"id":"vm","type":"voicemail"}],"assigned":{"ring_seconds":12,"fallback":{"type":"department","department_id":"\#(sales)"}}}"#.utf8))
+        #expect(routed.assigned == AssignedRouting(ringSeconds: 12, fallback: .department(sales)))
+        #expect(try JSONCoding.decoder().decode(CallFlowGraph.self, from: JSONCoding.encoder().encode(routed)) == routed)
     }
 
     @Test("D-01: keys in a menu: 1–9 options, * replays, 0 operator, # ends input, two digits an extension when direct dialing is on")

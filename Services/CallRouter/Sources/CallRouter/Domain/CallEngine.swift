@@ -68,8 +68,20 @@ struct CallEngine: Sendable {
             log(&step, "direct_dial", detail: dialedExtension.description)
             if try await ringExtension(dialedExtension, &state, &step) { return step }
         }
+        if let assigned = flow.assigned, context.direction == .inbound, let bound = try await boundAgent() {
+            // CR-42: no menu for a caller who is an agent's; the flow's fallback when that agent cannot take the call.
+            log(&step, "assigned", agents: [bound])
+            try await ringUser(bound, ringSeconds: assigned.ringSeconds, fallback: assigned.fallback, &state, &step)
+            return step
+        }
         try await enter(flow.start, &state, &step)
         return step
+    }
+
+    /// D-05: the agent who last answered this caller within the sticky window.
+    private func boundAgent() async throws -> UserID? {
+        guard let customer = context.customer else { return nil }
+        return try await directory.stickyAgent(customer: customer, since: context.now.addingTimeInterval(-Double(context.stickyWindowDays) * 86_400))
     }
 
     func handle(_ event: SwitchEvent, _ state: inout CallState) async throws -> Step {
@@ -320,9 +332,8 @@ struct CallEngine: Sendable {
             log(&step, "not_eligible", agents: skipped.map(\.0), detail: skipped.map(\.1.rawValue).joined(separator: ","))
         }
         var bound: UserID?
-        if department.sticky != .off, let customer = context.customer {
-            let since = context.now.addingTimeInterval(-Double(context.stickyWindowDays) * 86_400)
-            bound = try await directory.stickyAgent(customer: customer, since: since)
+        if department.sticky != .off {
+            bound = try await boundAgent()
             if let bound { log(&step, "sticky", agents: [bound], detail: "\(department.sticky.rawValue) eligible=\(eligible.contains(bound))") }
         }
         var rounds: [[UserID]] = []

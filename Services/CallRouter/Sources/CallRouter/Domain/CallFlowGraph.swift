@@ -7,8 +7,34 @@ struct CallFlowGraph: Hashable, Sendable, Codable {
     var nodes: [FlowNode]
     /// D-01: where key `0` and the `operator` fallback go; none means key 0 counts as an invalid key.
     var `operator`: FallbackTarget?
+    /// CR-42: when set, a caller bound to an agent (D-05) skips the menu and rings that agent first.
+    var assigned: AssignedRouting? = nil
 
     func node(_ id: String) -> FlowNode? { nodes.first { $0.id == id } }
+}
+
+/// CR-42, D-05: assigned routing. A caller whose calls an agent answered within the sticky window is theirs: the call
+/// rings that agent before any menu, and goes to `fallback` (D-02) when the agent cannot take it or does not answer.
+/// A caller nobody is bound to hears the flow as usual.
+struct AssignedRouting: Hashable, Sendable, Codable {
+    var ringSeconds: Int = DepartmentRules.defaultRingSeconds
+    var fallback: FallbackTarget = .voicemail
+
+    enum CodingKeys: String, CodingKey {
+        case fallback
+        case ringSeconds = "ring_seconds"
+    }
+
+    init(ringSeconds: Int = DepartmentRules.defaultRingSeconds, fallback: FallbackTarget = .voicemail) {
+        self.ringSeconds = ringSeconds
+        self.fallback = fallback
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        ringSeconds = try container.decodeIfPresent(Int.self, forKey: .ringSeconds) ?? DepartmentRules.defaultRingSeconds
+        fallback = try container.decodeIfPresent(FallbackTarget.self, forKey: .fallback) ?? .voicemail
+    }
 }
 
 /// One step of a flow. `id` is chosen by the designer and stays the same across versions (CR-03), so automations,
