@@ -236,6 +236,43 @@ struct CallRouterAPITests {
         }
     }
 
+    @Test("X-18, X-06: the users export as CSV, filtered by role, department and date added; agents may not export")
+    func usersExport() async throws {
+        try await withCallRouter { router in
+            let company = CompanyID()
+            func user(_ ext: Int, role: String) async throws -> String {
+                try #require(try await router.create(
+                    "/v1/users", as: company,
+                    json: #"{"name":"User \#(ext)","email":"u\#(ext)@example.com","mobile":"+9198000123\#(ext)","extension":\#(ext),"role":"\#(role)"}"#)["id"] as? String)
+            }
+            let asha = try await user(21, role: "agent")
+            _ = try await user(22, role: "agent")
+            _ = try await user(23, role: "manager")
+            _ = try #require(try await router.create(
+                "/v1/departments", as: company, json: #"{"name":"Sales","strategy":"serial","members":["\#(asha)"]}"#)["id"] as? String)
+            let sales = try #require(try await router.call("GET", "/v1/departments", as: company).json()["items"] as? [[String: any Sendable]]).first?["id"] as? String
+            func lines(_ query: String) async throws -> [Substring] {
+                let reply = try await router.call("GET", "/v1/users/export\(query)", as: company, role: .manager)
+                #expect(reply.status == 200, "\(reply.text)")
+                #expect(reply.headers["content-type"]?.hasPrefix("text/csv") == true)
+                return reply.text.split(whereSeparator: \.isNewline)
+            }
+            let all = try await lines("")
+            #expect(all.first == "Name,Email,Mobile,Extension,Role,Availability,Outbound Allowed,Departments,Added At")
+            #expect(all.count == 4)
+            #expect(all.contains { $0.hasPrefix("User 21,u21@example.com,+919800012321,21,agent,available,yes,Sales,") })
+            #expect(try await lines("?role=agent").count == 3)
+            #expect(try await lines("?role=manager").dropFirst().map { $0.hasPrefix("User 23,") } == [true])
+            #expect(try await lines("?department_id=\(try #require(sales))").dropFirst().map { $0.hasPrefix("User 21,") } == [true])
+            #expect(try await lines("?added_to=2000-01-01T00:00:00Z").count == 1)
+            #expect(try await lines("?added_from=2000-01-01T00:00:00Z&role=agent").count == 3)
+            let bad = try await router.call("GET", "/v1/users/export?role=boss", as: company)
+            #expect(bad.status == 400)
+            #expect(try bad.json()["error"].flatMap { ($0 as? [String: Any])?["field"] as? String } == "role")
+            #expect(try await router.call("GET", "/v1/users/export", as: company, role: .agent).status == 403)
+        }
+    }
+
     @Test("D-07, CR-49, CR-68, CR-77, X-10, D-09, CR-14, BI-05, BI-08, BI-09: outbound calls respect the outbound cap, shared numbers, permissions and suspension")
     func outboundAndSuspension() async throws {
         let shared = TelephonyOffice.randomNumber()

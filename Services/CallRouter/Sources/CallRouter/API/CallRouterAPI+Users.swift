@@ -38,6 +38,47 @@ extension CallRouterAPI {
         return Page(items: users.map(UserView.init), next: nil)
     }
 
+    /// the users as CSV, filtered by `role`, `department_id` and the date added (`added_from`, `added_to`).
+    @Sendable func exportUsers(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let company = try context.require("reports.export", roles: Self.managerRoles).companyID
+        let filter = try Self.userExportFilter(request.uri.queryParameters)
+        let (users, departments) = try await database.withTransaction { transaction in
+            (try await UserStore.listWithAdded(company: company, in: transaction), try await DepartmentStore.list(company: company, in: transaction))
+        }
+        var text = CSV.row(["Name", "Email", "Mobile", "Extension", "Role", "Availability", "Outbound Allowed", "Departments", "Added At"])
+        for (user, added) in users {
+            let memberOf = departments.filter { $0.members.contains(user.id) }
+            guard filter.matches(role: user.role, departments: Set(memberOf.map(\.id)), added: added) else { continue }
+            text += CSV.row([
+                user.name, user.email, user.mobile.e164, user.extensionNumber.description, user.role.rawValue, user.availability.rawValue,
+                user.outboundAllowed ? "yes" : "no", memberOf.map(\.name).joined(separator: "; "), Timestamp.format(added),
+            ])
+        }
+        return CSV.response(text, filename: "users.csv")
+    }
+
+    static func userExportFilter(_ query: some Sequence<(key: Substring, value: Substring)>) throws -> UserExportFilter {
+        var filter = UserExportFilter()
+        for (key, value) in query {
+            let text = String(value)
+            func bad(_ message: String) -> APIError { APIError.badRequest("request.query_invalid", message, field: String(key)) }
+            switch key {
+            case "role":
+                guard let role = Role(rawValue: text) else { throw bad("role is one of owner, admin, manager, agent, billing.") }
+                filter.role = role
+            case "department_id":
+                guard let id = DepartmentID(text) else { throw bad("department_id must be a UUID.") }
+                filter.department = id
+            case "added_from", "added_to":
+                guard let date = Timestamp.parse(text) else { throw bad("\(key) must be an ISO-8601 timestamp such as 2026-11-28T00:00:00Z.") }
+                if key == "added_from" { filter.addedFrom = date } else { filter.addedTo = date }
+            default:
+                continue
+            }
+        }
+        return filter
+    }
+
     @Sendable func user(_ request: Request, context: AppRequestContext) async throws -> UserView {
         let identity = try context.requireIdentity()
         let id = try context.id("id", as: UserID.self)

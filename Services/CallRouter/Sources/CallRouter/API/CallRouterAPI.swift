@@ -26,6 +26,7 @@ struct CallRouterAPI: Sendable {
     func register(_ v1: RouterGroup<AppRequestContext>) {
         v1.post("users", use: createUser)
         v1.get("users", use: users)
+        v1.get("users/export", use: exportUsers)
         v1.get("users/:id", use: user)
         v1.patch("users/:id", use: updateUser)
         v1.put("users/:id/availability", use: setAvailability)

@@ -80,6 +80,22 @@ enum UserStore {
         return users
     }
 
+    /// Every user with the time they were added (X-18), by extension.
+    static func listWithAdded(company: CompanyID, in transaction: Transaction) async throws -> [(User, Date)] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns), created_at FROM \(unescaped: schema).users WHERE company_id = \(company.uuid)
+            ORDER BY extension LIMIT 5000
+            """)
+        var users: [(User, Date)] = []
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            users.append((try decode(cells, from: 0), try cells[10].decode(Date.self)))
+        }
+        return users
+    }
+
     static func agents(_ ids: [UserID], company: CompanyID, in transaction: Transaction) async throws -> [Agent] {
         guard !ids.isEmpty else { return [] }
         var binds = PostgresBindings(capacity: 2)
