@@ -283,11 +283,28 @@ struct CallEngineTests {
         #expect(dialled(first) == [agents[5].id])
         #expect(!first.instructions.contains { if case .play = $0 { true } else { false } }, "no menu")
         #expect(first.instructions.contains { if case .dial(let dial) = $0 { dial.ringSeconds == 15 } else { false } })
-        // The agent does not answer: the assigned fallback (Support), without the agent who just rang.
-        let next = try await engine(graph).handle(.offerTimeout(leg: .agent), &state)
-        let rung = try #require(dialled(next))
-        #expect(Set(rung).isSubset(of: agents[3..<8].map(\.id)))
+        // The agent does not answer: the assigned fallback (Support), without the agent who just rang, even where
+        // Support's own stickiness would put them first.
+        directory.state.withLock { $0.departments[support]?.sticky = .strict }
+        var tried: Set<UserID> = []
+        var next = try await engine(graph).handle(.offerTimeout(leg: .agent), &state)
         #expect(state.offer?.department == support)
+        while let rung = dialled(next) {
+            tried.formUnion(rung)
+            next = try await engine(graph).handle(.offerTimeout(leg: .agent), &state)
+        }
+        #expect(tried == Set(agents[3..<8].map(\.id)).subtracting([agents[5].id]))
+        directory.state.withLock { $0.departments[support]?.sticky = .off }
+
+        // What comes before the menu still applies: after hours, the closed branch, not the agent.
+        var hours = graph
+        hours.start = "hours"
+        hours.nodes.append(FlowNode(
+            id: "hours", kind: .timeCondition(.init(schedule: WorkingHours(slots: [], holidays: []), open: "main", closed: "bye"))))
+        var closed = CallState()
+        let night = try await engine(hours).start(&closed, dialedExtension: nil)
+        #expect(dialled(night) == nil)
+        #expect(night.instructions.first == .play(audio: "bye.mp3", language: nil))
 
         // Bound to an agent who is away: straight to the fallback.
         directory.update(agents[5].id) { $0.availability = .away }

@@ -68,12 +68,6 @@ struct CallEngine: Sendable {
             log(&step, "direct_dial", detail: dialedExtension.description)
             if try await ringExtension(dialedExtension, &state, &step) { return step }
         }
-        if let assigned = flow.assigned, context.direction == .inbound, let bound = try await boundAgent() {
-            // CR-42: no menu for a caller who is an agent's; the flow's fallback when that agent cannot take the call.
-            log(&step, "assigned", agents: [bound])
-            try await ringUser(bound, ringSeconds: assigned.ringSeconds, fallback: assigned.fallback, &state, &step)
-            return step
-        }
         try await enter(flow.start, &state, &step)
         return step
     }
@@ -144,6 +138,14 @@ struct CallEngine: Sendable {
                 end(&state, &step, reason: .flowEnded)
             }
         case .menu(let menu):
+            if state.assigned == nil, let assigned = flow.assigned, context.direction == .inbound, let bound = try await boundAgent() {
+                // CR-42: a caller who is an agent's skips the menu (what comes before it, hours and language, still
+                // applies) and rings that agent; the flow's fallback when the agent cannot take the call.
+                state.assigned = bound
+                log(&step, "assigned", node: id, agents: [bound])
+                try await ringUser(bound, ringSeconds: assigned.ringSeconds, fallback: assigned.fallback, &state, &step)
+                return
+            }
             state.phase = .ivr
             state.node = id
             state.plays = 1
@@ -321,6 +323,8 @@ struct CallEngine: Sendable {
         var eligible: Set<UserID> = []
         var skipped: [(UserID, Ineligibility)] = []
         for agent in agents {
+            // CR-42: the agent assigned routing already rang for this call is not rung again by its fallback.
+            if agent.id == state.assigned, state.answeredBy == nil { continue }
             if let reason = Eligibility.check(agent, members: department.members, at: context.moment, suspended: context.suspended) {
                 skipped.append((agent.id, reason))
             } else {
@@ -332,7 +336,8 @@ struct CallEngine: Sendable {
             log(&step, "not_eligible", agents: skipped.map(\.0), detail: skipped.map(\.1.rawValue).joined(separator: ","))
         }
         var bound: UserID?
-        if department.sticky != .off {
+        // CR-42: the binding was used already if assigned routing rang that agent; the department routes as if unbound.
+        if department.sticky != .off, state.assigned == nil || state.answeredBy != nil {
             bound = try await boundAgent()
             if let bound { log(&step, "sticky", agents: [bound], detail: "\(department.sticky.rawValue) eligible=\(eligible.contains(bound))") }
         }

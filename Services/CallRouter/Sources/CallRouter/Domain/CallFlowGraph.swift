@@ -7,15 +7,16 @@ struct CallFlowGraph: Hashable, Sendable, Codable {
     var nodes: [FlowNode]
     /// D-01: where key `0` and the `operator` fallback go; none means key 0 counts as an invalid key.
     var `operator`: FallbackTarget?
-    /// CR-42: when set, a caller bound to an agent (D-05) skips the menu and rings that agent first.
+    /// CR-42: when set, a caller bound to an agent (D-05) rings that agent instead of the first menu they reach.
     var assigned: AssignedRouting? = nil
 
     func node(_ id: String) -> FlowNode? { nodes.first { $0.id == id } }
 }
 
-/// CR-42, D-05: assigned routing. A caller whose calls an agent answered within the sticky window is theirs: the call
-/// rings that agent before any menu, and goes to `fallback` (D-02) when the agent cannot take it or does not answer.
-/// A caller nobody is bound to hears the flow as usual.
+/// CR-42, D-05: assigned routing. A caller whose calls an agent answered within the sticky window is theirs: at the
+/// first menu the call reaches, that agent rings instead, and the call goes to `fallback` (D-02) when the agent cannot
+/// take it or does not answer. What comes before the menu (hours, language) still applies; an unbound caller hears the
+/// menu.
 struct AssignedRouting: Hashable, Sendable, Codable {
     var ringSeconds: Int = DepartmentRules.defaultRingSeconds
     var fallback: FallbackTarget = .voicemail

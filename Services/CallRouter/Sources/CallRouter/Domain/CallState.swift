@@ -33,6 +33,8 @@ struct CallState: Hashable, Sendable, Codable {
     var notReachable: Bool = false
     /// Set while a warm transfer's target rings and the first agent is still talking.
     var transfer: PendingTransfer?
+    /// CR-42: the agent assigned routing rang instead of the menu; it happens once per call.
+    var assigned: UserID?
 
     /// An offer of the call to agents, one round after another (D-04).
     struct Offer: Hashable, Sendable, Codable {
