@@ -216,10 +216,25 @@ struct CallRouterAPITests {
             let renamed = try await router.call("PATCH", "/v1/users/\(owner)", as: company, role: .admin, json: #"{"name":"Founder","extension":42}"#)
             #expect(renamed.status == 200, "\(renamed.text)")
             #expect(try await router.call("GET", "/v1/users/\(owner)", as: company).json()["role"] as? String == "owner")
-            // The owner hands ownership on.
-            let handed = try await router.call("PATCH", "/v1/users/\(agent)", as: company, role: .owner, json: #"{"role":"owner"}"#)
+            let email = try await router.call("PATCH", "/v1/users/\(owner)", as: company, role: .admin, json: #"{"email":"mine@example.com"}"#)
+            #expect(email.status == 403)
+            #expect(try email.json()["error"].flatMap { ($0 as? [String: Any])?["field"] as? String } == "email")
+            // One owner: a second is 409, and the owner cannot step down or be deleted with nobody to follow.
+            let second = try await router.call("POST", "/v1/users", as: company, user: UserID(owner)!, json: user(25, role: "owner"))
+            #expect(second.status == 409)
+            #expect(try second.errorCode() == "user.owner.exists")
+            let stepDown = try await router.call("PATCH", "/v1/users/\(owner)", as: company, user: UserID(owner)!, json: #"{"role":"admin"}"#)
+            #expect(try stepDown.errorCode() == "user.owner.last")
+            #expect(try await router.call("DELETE", "/v1/users/\(owner)", as: company, user: UserID(owner)!).status == 409)
+            // The owner hands ownership on to an existing user, and is an admin from then on.
+            let handed = try await router.call("PATCH", "/v1/users/\(agent)", as: company, user: UserID(owner)!, json: #"{"role":"owner"}"#)
             #expect(handed.status == 200)
             #expect(try handed.json()["role"] as? String == "owner")
+            #expect(try await router.call("GET", "/v1/users/\(owner)", as: company).json()["role"] as? String == "admin")
+            // The former owner's token still says owner; their stored role is what counts.
+            let back = try await router.call("PATCH", "/v1/users/\(owner)", as: company, user: UserID(owner)!, role: .owner, json: #"{"role":"owner"}"#)
+            #expect(back.status == 403)
+            #expect(try await router.call("GET", "/v1/users/\(agent)", as: company).json()["role"] as? String == "owner")
 
             // X-42: an agent edits their own name and email, nothing else of theirs and nothing of anyone else's.
             let me = try #require(try await router.create("/v1/users", as: company, json: user(24, role: "agent"))["id"] as? String)
@@ -231,6 +246,14 @@ struct CallRouterAPITests {
             let ownRole = try await router.call("PATCH", "/v1/users/\(me)", as: company, user: UserID(me)!, role: .agent, json: #"{"name":"A","role":"admin"}"#)
             #expect(ownRole.status == 403)
             #expect(try ownRole.json()["error"].flatMap { ($0 as? [String: Any])?["field"] as? String } == "role")
+            let away = try await router.call("PATCH", "/v1/users/\(me)", as: company, user: UserID(me)!, role: .agent, json: #"{"availability":"away"}"#)
+            #expect(away.status == 403)
+            #expect(away.text.contains("/availability"), "availability has its own endpoint")
+            // The whole profile sent back as read, with only the name changed, is an edit of the name.
+            let same = try await router.call(
+                "PATCH", "/v1/users/\(me)", as: company, user: UserID(me)!, role: .agent,
+                json: #"{"name":"Asha K","role":"agent","extension":24,"mobile":"+919800012324","availability":"available"}"#)
+            #expect(same.status == 200, "\(same.text)")
             #expect(try await router.call("GET", "/v1/users/\(me)", as: company).json()["name"] as? String == "Asha K", "a refused change keeps nothing")
             #expect(try await router.call("PATCH", "/v1/users/\(owner)", as: company, user: UserID(me)!, role: .agent, json: #"{"name":"X"}"#).status == 403)
         }

@@ -19,9 +19,10 @@ extension CallRouterAPI {
         let user = try Self.validatedUser(
             id: body.id ?? UserID(), name: name, email: email, mobile: mobile, extension: number, role: role,
             availability: body.availability ?? .available, timeSlots: body.timeSlots ?? [], outboundAllowed: body.outboundAllowed ?? true)
-        try Self.checkOwnership(Ownership.violation(by: identity.role, before: nil, after: (user.role, user.mobile)), role: identity.role)
         try await database.withTransaction { transaction in
             _ = try await CompanyStore.read(company, in: transaction)
+            let (caller, owners) = try await Self.ownership(identity, in: transaction)
+            try Self.check(Ownership.violation(by: caller, before: nil, after: user.holder, owners: owners), role: caller)
             guard try await UserStore.insert(user, company: company, in: transaction) else {
                 if try await UserStore.byExtension(user.extensionNumber, company: company, in: transaction) != nil {
                     throw APIError.conflict("user.extension.taken", "Extension \(user.extensionNumber) is already used in your company (CR-28).", field: "extension")
@@ -95,23 +96,22 @@ extension CallRouterAPI {
         let company = identity.companyID
         let id = try context.id("id", as: UserID.self)
         let body = try await request.decode(as: UserRequest.self, context: context)
-        if !Self.adminRoles.contains(identity.role) {
-            if id != identity.userID { try context.require("users.manage", roles: Self.adminRoles) }
-            if let field = body.beyondProfile {
-                throw APIError.forbidden(
-                    "auth.forbidden", "Access Denied: you can change your own name and email (X-42); \(field) is for owners and admins (CR-28).",
-                    field: field)
-            }
-        }
+        let editsOwnProfileOnly = !Self.adminRoles.contains(identity.role)
+        if editsOwnProfileOnly, id != identity.userID { try context.require("users.manage", roles: Self.adminRoles) }
         return try await database.withTransaction { transaction in
+            let (caller, owners) = try await Self.ownership(identity, in: transaction)
             guard let current = try await UserStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("user") }
             let user = try Self.validatedUser(
                 id: id, name: body.name ?? current.name, email: body.email ?? current.email, mobile: body.mobile ?? current.mobile.e164,
                 extension: body.extension ?? current.extensionNumber.value, role: body.role ?? current.role,
                 availability: body.availability ?? current.availability, timeSlots: body.timeSlots ?? current.timeSlots,
                 outboundAllowed: body.outboundAllowed ?? current.outboundAllowed)
-            try Self.checkOwnership(
-                Ownership.violation(by: identity.role, before: (current.role, current.mobile), after: (user.role, user.mobile)), role: identity.role)
+            if editsOwnProfileOnly, let field = Self.beyondProfile(from: current, to: user) {
+                let elsewhere = ["availability", "time_slots"].contains(field)
+                    ? "set it with PUT /v1/users/{id}/availability (CR-29)." : "it is for owners and admins (CR-28)."
+                throw APIError.forbidden("auth.forbidden", "Access Denied: you can change your own name and email (X-42); \(field): \(elsewhere)", field: field)
+            }
+            try Self.check(Ownership.violation(by: caller, before: current.holder, after: user.holder, owners: owners), role: caller)
             if user.extensionNumber != current.extensionNumber,
                 try await UserStore.byExtension(user.extensionNumber, company: company, in: transaction) != nil
             {
@@ -120,6 +120,8 @@ extension CallRouterAPI {
             guard try await UserStore.update(user, company: company, in: transaction) else {
                 throw APIError.conflict("user.extension.taken", "Extension \(user.extensionNumber) is already used in your company (CR-28).", field: "extension")
             }
+            // giving an existing user the owner role is the transfer; whoever held it is an admin from now on.
+            if current.role != .owner, user.role == .owner { try await UserStore.demoteOwners(company: company, except: id, in: transaction) }
             var saved = user
             saved.onCall = current.onCall
             return UserView(saved)
@@ -150,8 +152,9 @@ extension CallRouterAPI {
         let company = identity.companyID
         let id = try context.id("id", as: UserID.self)
         try await database.withTransaction(retryingConflicts: Self.lockAttempts) { transaction in
+            let (caller, owners) = try await Self.ownership(identity, in: transaction)
             guard let user = try await UserStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("user") }
-            try Self.checkOwnership(Ownership.deletion(by: identity.role, of: user.role), role: identity.role)
+            try Self.check(Ownership.deletion(by: caller, of: user.role, owners: owners), role: caller)
             if user.onCall != nil { throw APIError.conflict("user.on_call", "The user is on a call; delete them after it ends.") }
             if try await Self.usedInLiveFlow(id.description, company: company, in: transaction) {
                 throw APIError.conflict("user.in_use", "A published call flow sends calls to this user; change the flow first (X-07).")
@@ -183,12 +186,32 @@ extension CallRouterAPI {
             outboundAllowed: outboundAllowed, onCall: nil)
     }
 
-    /// D-27: 403 naming the permission admins lack.
-    static func checkOwnership(_ violation: Ownership.Violation?, role: Role) throws {
+    /// ownership changes are taken one at a time per company, and judged by the caller's stored role; with the
+    /// number of owners now.
+    static func ownership(_ identity: Identity, in transaction: Transaction) async throws -> (caller: Role, owners: Int) {
+        try await UserStore.lockOwnership(company: identity.companyID, in: transaction)
+        let stored = try await UserStore.find(identity.userID, company: identity.companyID, in: transaction)?.role
+        return (Ownership.effectiveRole(token: identity.role, stored: stored), try await UserStore.owners(company: identity.companyID, in: transaction))
+    }
+
+    /// D-27: 403 naming the permission admins lack; 409 for a change that would leave no owner or two.
+    static func check(_ violation: Ownership.Violation?, role: Role) throws {
         guard let violation else { return }
+        guard violation.isForbidden else { throw APIError.conflict(violation.code, violation.message, field: violation.field) }
         throw APIError.forbidden(
-            "auth.forbidden", "Access Denied: the \(role.rawValue) role lacks the permission \(Ownership.permission). \(violation.message)",
+            violation.code, "Access Denied: the \(role.rawValue) role lacks the permission \(Ownership.permission). \(violation.message)",
             field: violation.field)
+    }
+
+    /// the first field, as the request names it, that a user editing their own profile changed beyond their name
+    /// and e-mail. A field sent with its current value changes nothing.
+    static func beyondProfile(from current: User, to user: User) -> String? {
+        let changes: [(String, Bool)] = [
+            ("mobile", user.mobile != current.mobile), ("extension", user.extensionNumber != current.extensionNumber),
+            ("role", user.role != current.role), ("availability", user.availability != current.availability),
+            ("time_slots", user.timeSlots != current.timeSlots), ("outbound_allowed", user.outboundAllowed != current.outboundAllowed),
+        ]
+        return changes.first { $0.1 }?.0
     }
 
     static func checkSlots(_ slots: [TimeSlot]) throws {

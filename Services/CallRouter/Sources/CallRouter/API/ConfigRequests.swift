@@ -19,15 +19,6 @@ struct UserRequest: Decodable {
         case timeSlots = "time_slots"
         case outboundAllowed = "outbound_allowed"
     }
-
-    /// The first field given that is not the user's own profile (X-42: name and email), as the request names it.
-    var beyondProfile: String? {
-        let fields: [(String, Bool)] = [
-            ("mobile", mobile != nil), ("extension", self.extension != nil), ("role", role != nil), ("availability", availability != nil),
-            ("time_slots", timeSlots != nil), ("outbound_allowed", outboundAllowed != nil),
-        ]
-        return fields.first { $0.1 }?.0
-    }
 }
 
 /// PUT /v1/users/{id}/availability (CR-29 … CR-31).

@@ -17,6 +17,9 @@ struct User: Hashable, Sendable {
     var outboundAllowed: Bool
     var onCall: CallID?
 
+    /// What ownership looks at.
+    var holder: Ownership.Holder { Ownership.Holder(role: role, mobile: mobile, email: email) }
+
     var agent: Agent {
         Agent(
             id: id, name: name, mobile: mobile, extensionNumber: extensionNumber, availability: availability, timeSlots: timeSlots,
@@ -78,6 +81,25 @@ enum UserStore {
         var users: [User] = []
         for try await row in rows { users.append(try decode(row)) }
         return users
+    }
+
+    /// ownership changes of one company wait for each other (held to the end of the transaction).
+    static func lockOwnership(company: CompanyID, in transaction: Transaction) async throws {
+        try await transaction.query("SELECT pg_advisory_xact_lock(hashtextextended('callrouter.ownership:' || \(company.uuid)::text, 0))")
+    }
+
+    static func owners(company: CompanyID, in transaction: Transaction) async throws -> Int {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query("SELECT count(*) FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND role = 'owner'")
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// the owners other than `id` become admins (the other half of a transfer).
+    static func demoteOwners(company: CompanyID, except id: UserID, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            "UPDATE \(unescaped: schema).users SET role = 'admin' WHERE company_id = \(company.uuid) AND role = 'owner' AND id <> \(id.uuid)")
     }
 
     /// Every user with the time they were added, by extension.
