@@ -80,7 +80,7 @@ extension CampaignsAPI {
         let id = try Self.uuid(context)
         // Pending before the provider is asked, under the row lock: a second submit gets 409, and the verdict
         // webhook, which may outrun the answer below, finds a submitted template.
-        let (template, waba) = try await database.withTransaction { transaction in
+        let (template, waba, submittedAt) = try await database.withTransaction { transaction in
             guard let template = try await TemplateStore.find(id, company: company, forUpdate: true, in: transaction) else {
                 throw APIError.notFound("template")
             }
@@ -92,14 +92,23 @@ extension CampaignsAPI {
                     "whatsapp.account.missing", "Connect the WhatsApp Business Account first (PUT /v1/whatsapp/account).", field: "waba_id")
             }
             try Self.requireValid(template.content)
-            try await TemplateStore.markPending(id, in: transaction)
-            return (template, waba)
+            guard let submittedAt = try await TemplateStore.markPending(id, in: transaction) else {
+                throw APIError.conflict("template.already_submitted", "This template was submitted already.", field: "id")
+            }
+            return (template, waba, submittedAt)
         }
         let body = try JSONEncoder().encode(MetaTemplatePayload(template.content))
         switch await cloud.submitTemplate(body, waba: waba) {
         case .submitted(let submitted):
             let view = try await database.withTransaction { transaction in
-                try await TemplateStore.markSubmitted(id, providerID: submitted.id, category: submitted.category?.lowercased(), in: transaction)
+                guard try await TemplateStore.markSubmitted(
+                    id, submittedAt: submittedAt, providerID: submitted.id, category: submitted.category?.lowercased(), in: transaction)
+                else {
+                    // The answer came after the sweep gave up on it; what the sweep decided stands.
+                    context.logger.warning("late answer to a template submission; left to the sweep", metadata: ["template": "\(id)"])
+                    guard let current = try await TemplateStore.find(id, company: company, in: transaction) else { throw APIError.notFound("template") }
+                    return TemplateView(current)
+                }
                 // A verdict that arrived before this answer was kept for it.
                 if let early = try await TemplateStore.takeEarlyReview(providerID: submitted.id, in: transaction) {
                     _ = try await TemplateStore.applyReview(

@@ -95,10 +95,16 @@ enum TemplateStore {
         return templates
     }
 
-    static func markPending(_ id: UUID, in transaction: Transaction) async throws {
+    /// Answers the submission's time, which names it: a late answer is recorded only on the submission it answers.
+    static func markPending(_ id: UUID, in transaction: Transaction) async throws -> Date? {
         let schema = transaction.schema.rawValue
-        try await transaction.query(
-            "UPDATE \(unescaped: schema).templates SET status = 'pending', submitted_at = now(), updated_at = now() WHERE id = \(id) AND status = 'draft'")
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).templates SET status = 'pending', submitted_at = now(), updated_at = now()
+            WHERE id = \(id) AND status = 'draft' RETURNING submitted_at
+            """)
+        for try await submitted in rows.decode(Date.self) { return submitted }
+        return nil
     }
 
     /// A template left pending without the provider's id for longer than a submission takes: the service stopped
@@ -164,17 +170,12 @@ enum TemplateStore {
             """)
     }
 
-    /// Records the provider's id and the category it assigned (CA-08); the status stays as it is (pending, or a
-    /// verdict that arrived first).
-    static func markSubmitted(_ id: UUID, providerID: String, category: String?, in transaction: Transaction) async throws {
-        let schema = transaction.schema.rawValue
-        try await transaction.query(
-            """
-            UPDATE \(unescaped: schema).templates SET provider_template_id = \(providerID), updated_at = now(),
-                category = COALESCE(\(category), category),
-                content = CASE WHEN \(category)::text IS NULL THEN content ELSE jsonb_set(content, '{category}', to_jsonb(\(category)::text)) END
-            WHERE id = \(id)
-            """)
+    /// Records the provider's id and the category it assigned (CA-08) on the submission made at `submittedAt`, if the
+    /// template is still that submission (the sweep may have settled or reset it while the answer was late); the
+    /// status stays pending, for the verdict. Answers whether it was.
+    static func markSubmitted(_ id: UUID, submittedAt: Date, providerID: String, category: String?, in transaction: Transaction) async throws -> Bool {
+        try await settleLost(
+            LostSubmission(id: id, name: "", language: "", waba: "", submittedAt: submittedAt), providerID: providerID, category: category, in: transaction)
     }
 
     /// A verdict for a template id not recorded yet, kept until the submit call records it.
