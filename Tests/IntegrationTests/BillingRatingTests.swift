@@ -192,19 +192,45 @@ struct BillingAutoRechargeTests {
         }
     }
 
-    /// The automatic ₹1,500 payment rating makes when the balance drops below the alert, made here directly; `script`
-    /// runs before the row exists, so any Billing of the run may ask for it at once.
+    /// The automatic ₹1,500 payment rating makes when the balance drops below the alert, made here directly, with the
+    /// account set as it would be then (auto-recharge on, the balance below a ₹10,000 alert); `script` runs before the
+    /// row exists, so any Billing of the run may ask for it at once.
     private func insertAutomaticPayment(
         for company: CompanyID, on billing: BillingHarness, script: (UUID) async -> Void
     ) async throws -> UUID {
         let payment = UUID()
         await script(payment)
         try await billing.database.query(
+            "UPDATE billing.accounts SET auto_recharge = true, low_balance = \(Money.rupees(10_000).paise) WHERE company_id = \(company.uuid)")
+        try await billing.database.query(
             """
             INSERT INTO billing.payments (id, company_id, amount, gst, method, automatic)
             VALUES (\(payment), \(company.uuid), \(Money.rupees(1_500).paise), \(Money.rupees(270).paise), 'online', true)
             """)
         return payment
+    }
+
+    @Test("D-19: an automatic payment waiting to be asked again is dropped once auto-recharge is switched off, and the mandate is not charged")
+    func unneededChargeIsDropped() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            let payment = try await insertAutomaticPayment(for: company, on: billing) { payment in
+                await GatewayScript.shared.refuseCharges(of: payment.uuidString, count: 1)
+            }
+            try await eventually(timeout: .seconds(30), "the first ask was refused") {
+                await GatewayScript.shared.askTimes(of: payment.uuidString).count == 1
+            }
+            // The customer switches auto-recharge off before the second ask (1 s later).
+            #expect(try await billing.call("PATCH", "/v1/billing/settings", as: company, json: #"{"auto_recharge":false}"#).status == 200)
+            try await eventually(timeout: .seconds(30), "the payment was dropped") {
+                try await billing.database.count(
+                    "SELECT count(*) FROM billing.payments WHERE id = '\(payment)' AND status = 'failed' AND failure_reason LIKE 'no longer needed%'") == 1
+            }
+            try await Task.sleep(for: .seconds(3))
+            #expect(await GatewayScript.shared.askTimes(of: payment.uuidString).count == 1, "never asked again")
+            #expect(try await billing.balance(company) == .rupees(1_500))
+        }
     }
 
     @Test("D-19: auto-recharge switched on while the balance is already below the alert tops up at once, once")

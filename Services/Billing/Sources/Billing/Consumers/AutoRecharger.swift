@@ -52,6 +52,7 @@ final class AutoRecharger: Service {
         let stale = now.addingTimeInterval(-Double(unconfirmedAfter.components.seconds))
         let claimed = try await database.withTransaction { transaction in
             try await PaymentStore.giveUpUnconfirmed(before: stale, maximumAttempts: MandateRetry.maximumAttempts, in: transaction)
+            try await PaymentStore.dropUnneeded(try await PaymentStore.unaskedAutomatic(in: transaction).filter { !$0.stillNeeded }.map(\.id), in: transaction)
             return try await PaymentStore.claimAutomatic(limit: 20, now: now, stale: stale, maximumAttempts: MandateRetry.maximumAttempts, in: transaction)
         }
         for charge in claimed {

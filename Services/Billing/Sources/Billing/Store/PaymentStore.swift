@@ -118,6 +118,47 @@ enum PaymentStore {
         return charges
     }
 
+    /// D-19: the automatic payments the gateway is not being asked for now (new, or waiting to be asked again), with
+    /// their account as it is now; locked, so that a replica claiming them waits.
+    static func unaskedAutomatic(in transaction: Transaction) async throws -> [UnaskedCharge] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT p.id, a.balance, a.low_balance, a.auto_recharge
+            FROM \(unescaped: schema).payments p JOIN \(unescaped: schema).accounts a ON a.company_id = p.company_id
+            WHERE p.automatic AND p.status = 'pending' AND p.accepted_at IS NULL AND p.requested_at IS NULL
+            LIMIT 200 FOR UPDATE OF p SKIP LOCKED
+            """)
+        var found: [UnaskedCharge] = []
+        for try await (id, balance, low, auto) in rows.decode((UUID, Int64, Int64, Bool).self) {
+            found.append(UnaskedCharge(id: PaymentID(id), balance: Money(paise: balance), lowBalance: Money(paise: low), autoRecharge: auto))
+        }
+        return found
+    }
+
+    struct UnaskedCharge {
+        let id: PaymentID
+        let balance: Money
+        let lowBalance: Money
+        let autoRecharge: Bool
+
+        /// D-19: still wanted only while auto-recharge is on and the balance below the alert; otherwise the mandate
+        /// would be charged without the customer wanting it (they switched it off, or recharged by hand meanwhile).
+        var stillNeeded: Bool { BalanceThresholds(lowBalance: lowBalance).startsAutoRecharge(balance: balance, autoRecharge: autoRecharge) }
+    }
+
+    /// D-19: automatic payments no longer needed are failed before they are asked for.
+    static func dropUnneeded(_ ids: [PaymentID], in transaction: Transaction) async throws {
+        guard !ids.isEmpty else { return }
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).payments SET status = 'failed', completed_at = now(),
+                failure_reason = 'no longer needed: auto-recharge was switched off or the balance is back above the low-balance alert'
+            WHERE id = ANY(\(ids.map(\.uuid))) AND status = 'pending' AND accepted_at IS NULL AND requested_at IS NULL
+            """)
+    }
+
     /// An automatic payment claimed for a gateway ask, with the number of asks so far (this one included).
     struct ClaimedCharge {
         let payment: Payment
