@@ -359,6 +359,29 @@ struct BillingPurchaseTests {
         }
     }
 
+    @Test("BI-21: an upgrade paid after another one changed the plan credits the wallet instead of applying a price from another plan")
+    func lateUpgradeCredited() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            let stale = try await billing.call("POST", "/v1/billing/plan", as: company, json: #"{"plan":"enterprise"}"#)
+            #expect(stale.status == 201)
+            let staleAmount = try #require(try stale.json()["amount"] as? Int)
+            let staleID = try #require(try stale.json()["id"] as? String)
+            // Left unpaid for two hours (it expires), then a cheaper upgrade is asked for and paid.
+            try await billing.database.query(
+                "UPDATE billing.payments SET created_at = created_at - interval '2 hours' WHERE id = \(UUID(uuidString: staleID))")
+            let sedan = try await billing.call("POST", "/v1/billing/plan", as: company, json: #"{"plan":"sedan"}"#)
+            #expect(sedan.status == 201, "\(sedan.text)")
+            try await billing.capture(sedan)
+            #expect(try await billing.call("GET", "/v1/billing/account", as: company).json()["plan"] as? String == "sedan")
+            // The first checkout is completed late: it was priced from Compact, so it is a wallet credit now.
+            try await billing.capture(stale)
+            #expect(try await billing.call("GET", "/v1/billing/account", as: company).json()["plan"] as? String == "sedan")
+            #expect(try await billing.balance(company) == .rupees(1_500) + Money(paise: Int64(staleAmount)))
+        }
+    }
+
     @Test("BI-19, BI-21, D-22, BI-35: numbers and upgrades are paid and invoiced; the cycle job charges rentals once and applies downgrades")
     func numbersPlansAndCycles() async throws {
         try await withBilling { billing in

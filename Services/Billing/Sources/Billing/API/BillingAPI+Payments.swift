@@ -124,7 +124,12 @@ extension BillingAPI {
             } else {
                 deliverable = false
             }
-        case .planUpgrade: deliverable = plan.map { $0 > account.plan } ?? false
+        case .planUpgrade:
+            let prices = try await RateCardStore.annualPrices(in: transaction)
+            let daysUsed = Calendar.kolkata.dateComponents([.day], from: account.planStartedAt, to: payment.createdAt).day ?? 0
+            deliverable = plan.map {
+                PlanChange.stillBuys($0, paid: payment.amount, from: account.plan, annualPrice: { prices[$0] ?? .zero }, daysUsedWhenAsked: daysUsed)
+            } ?? false
         }
         var reason = payment.purpose.rawValue
         var lines = payment.lines

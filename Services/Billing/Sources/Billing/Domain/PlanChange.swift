@@ -17,6 +17,19 @@ public enum PlanChange: Sendable, Hashable {
         let difference = annualPrice(requested) - annualPrice(current)
         return .upgrade(charge: difference.multiplied(by: Int64(daysLeft), dividedBy: Int64(daysInPlanYear)))
     }
+
+    /// BI-21: an upgrade payment captured late still buys the upgrade only if, from the plan the account is on now
+    /// and its plan year, the upgrade cost exactly what was paid when it was asked for. A plan changed or a plan year
+    /// restarted since (another upgrade paid, a downgrade applied) priced it from another plan: it is then credited to
+    /// the wallet, never applied at a price that no longer holds.
+    public static func stillBuys(
+        _ requested: Plan, paid: Money, from current: Plan, annualPrice: (Plan) -> Money, daysUsedWhenAsked: Int
+    ) -> Bool {
+        guard case .upgrade(let charge) = evaluate(from: current, to: requested, annualPrice: annualPrice, daysUsed: daysUsedWhenAsked) else {
+            return false
+        }
+        return charge == paid
+    }
 }
 
 /// BI-19, D-22: what buying a number costs now: the setup fee and the rental for the days left in the cycle.
