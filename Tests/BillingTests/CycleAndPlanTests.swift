@@ -37,6 +37,10 @@ struct CycleAndPlanTests {
         let lines = DIDPricing.purchase(setup: .rupees(1_000), monthlyRental: .rupees(200), cycle: cycle, daysRemaining: 15)
         #expect(lines.map(\.amount) == [.rupees(1_000), .rupees(100)])
         #expect(InvoiceDocument(lines: lines).total == .rupees(1_298))
+        // Released and bought again in the same cycle: the cycle's rental was paid with the first purchase.
+        let again = DIDPricing.purchase(setup: .rupees(1_000), monthlyRental: .rupees(200), cycle: cycle, daysRemaining: 15, rentalPaid: true)
+        #expect(again.map(\.amount) == [.rupees(1_000), .zero])
+        #expect(InvoiceDocument(lines: again).total == .rupees(1_180))
     }
 
     @Test("BI-20, BI-21: an upgrade pays the price difference for the rest of the plan year; a downgrade and no change cost nothing now")

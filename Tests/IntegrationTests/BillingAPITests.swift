@@ -498,6 +498,13 @@ struct BillingPurchaseTests {
             #expect(try await billing.call("DELETE", "/v1/billing/dids/\(number)", as: company).status == 404)
             #expect(try await announced(.billingNumberReleased) == 1)
             await tap.close()
+
+            // Bought again in the same cycle: its rental for the cycle was paid with the first purchase; only the
+            // setup fee is asked.
+            let setup = try await billing.database.count("SELECT rate::int FROM billing.rates WHERE plan = 'compact' AND item = 'did.setup'")
+            let again = try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(number)"}"#)
+            #expect(again.status == 201, "\(again.text)")
+            #expect(try again.json()["amount"] as? Int == setup)
         }
     }
 }

@@ -44,8 +44,11 @@ extension BillingAPI {
             let account = try await AccountStore.lock(company, in: transaction)
             guard let card = try await RateCardStore.load(in: transaction)[account.plan] else { throw APIError.notFound("rate_card") }
             let cycle = BillingCycle.containing(now, billingDay: account.billingDay)
+            // The source the purchase and the cycle job record this cycle's rental under.
+            let rentalPaid = try await LedgerStore.total(sourcePrefix: "did_rental:\(body.number.e164):\(cycle.label)", company: company, in: transaction) > .zero
             let lines = DIDPricing.purchase(
-                setup: card.rate(.didSetup), monthlyRental: card.rate(.didRental), cycle: cycle, daysRemaining: cycle.daysRemaining(from: now))
+                setup: card.rate(.didSetup), monthlyRental: card.rate(.didRental), cycle: cycle, daysRemaining: cycle.daysRemaining(from: now),
+                rentalPaid: rentalPaid)
             let payment = Self.purchase(company: company, purpose: .didPurchase, subject: body.number.e164, lines: lines, now: now)
             guard payment.amount > .zero else {
                 // A payment must be for something (the payments table's check); a rate card pricing numbers at ₹0 is

@@ -32,14 +32,19 @@ public enum PlanChange: Sendable, Hashable {
     }
 }
 
-/// BI-19, D-22: what buying a number costs now: the setup fee and the rental for the days left in the cycle.
+/// BI-19, D-22: what buying a number costs now: the setup fee and the rental for the days left in the cycle. A number
+/// whose rental for this cycle the company already paid (bought, released and bought again) pays no rental twice.
 public enum DIDPricing {
-    public static func purchase(setup: Money, monthlyRental: Money, cycle: BillingCycle, daysRemaining: Int) -> [InvoiceDocument.Line] {
+    public static func purchase(
+        setup: Money, monthlyRental: Money, cycle: BillingCycle, daysRemaining: Int, rentalPaid: Bool = false
+    ) -> [InvoiceDocument.Line] {
         [
             InvoiceDocument.Line(description: "Number setup fee", quantity: 1, amount: setup),
-            InvoiceDocument.Line(
-                description: "Number rental, \(daysRemaining) of \(cycle.days) days of the cycle from \(cycle.label)", quantity: 1,
-                amount: Proration.amount(monthly: monthlyRental, daysCharged: daysRemaining, daysInCycle: cycle.days)),
+            rentalPaid
+                ? InvoiceDocument.Line(description: "Number rental of the cycle from \(cycle.label), paid already", quantity: 1, amount: .zero)
+                : InvoiceDocument.Line(
+                    description: "Number rental, \(daysRemaining) of \(cycle.days) days of the cycle from \(cycle.label)", quantity: 1,
+                    amount: Proration.amount(monthly: monthlyRental, daysCharged: daysRemaining, daysInCycle: cycle.days)),
         ]
     }
 }
