@@ -47,6 +47,14 @@ struct WalletRulesTests {
         #expect(HoldCapture.charge(usage: .rupees(120), held: .rupees(100), drawn: .rupees(120)) == .success(.zero), "draws past the hold")
     }
 
+    @Test("D-15: a conversation rated after the capture is paid by what the capture charged beyond the draws, then by the wallet")
+    func lateConversationsCovered() {
+        #expect(HoldCapture.cover(Money(paise: 80), remaining: Money(paise: 100)) == (Money(paise: 80), .zero))
+        #expect(HoldCapture.cover(Money(paise: 80), remaining: Money(paise: 20)) == (Money(paise: 20), Money(paise: 60)))
+        #expect(HoldCapture.cover(Money(paise: 80), remaining: .zero) == (.zero, Money(paise: 80)))
+        #expect(HoldCapture.cover(Money(paise: 80), remaining: Money(paise: -5)) == (.zero, Money(paise: 80)))
+    }
+
     @Test("BI-19, D-22: the customer pays the recharge plus 18 % GST")
     func payable() {
         let (gst, total) = PaymentRules.payable(amount: .rupees(1_500))

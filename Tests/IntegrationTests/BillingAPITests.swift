@@ -62,6 +62,19 @@ struct BillingAPITests {
             #expect(try captured.json()["drawn"] as? Int == rate * 3)
             #expect(try await billing.balance(company) == .rupees(1_500) - charged - Money(paise: 100), "only the usage beyond the draws is charged")
 
+            // Conversations rated after the capture were paid by it, up to the 100 paise it charged beyond the draws:
+            // two more are charged only what that does not cover, and one published again is charged nothing.
+            let afterCapture = try await billing.balance(company)
+            try await publisher.publishUntilConfirmed([try opened("c4-\(campaign)", campaign: campaign), try opened("c5-\(campaign)", campaign: campaign)])
+            try await eventually("the late conversations were rated") {
+                try await billing.database.count(
+                    "SELECT count(*) FROM billing.reservation_draws WHERE company_id = '\(company.uuid)' AND source LIKE 'wa_conversation:c_-%'") >= 4
+            }
+            try await publisher.publishUntilConfirmed([try opened("c4-\(campaign)", campaign: campaign)])
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(try await billing.balance(company) == afterCapture - Money(paise: Int64(max(0, 2 * rate - 100))), "the capture's 100 paise covered them first")
+            #expect(try await billing.database.count("SELECT drawn::int FROM billing.reservations WHERE id = '\(try #require(try hold.json()["id"] as? String))'") == rate * 3 + 100)
+
             // Draws can pass a small hold (rates raised while the campaign ran): the capture of what was drawn is
             // accepted and charges nothing more (it was refused by the table's check, a 500).
             let small = CampaignID()
@@ -76,6 +89,21 @@ struct BillingAPITests {
             #expect(beyond.status == 200, "\(beyond.text)")
             #expect(try beyond.json()["captured"] as? Int == rate * 2)
             #expect(try await billing.balance(company) == before - Money(paise: Int64(rate * 2)))
+
+            // A conversation charged while its campaign had no hold, published again once one is held, draws nothing
+            // from it: the hold would shrink with nothing charged.
+            let unheld = CampaignID()
+            let charging = try await billing.balance(company)
+            try await publisher.publishUntilConfirmed([try opened("u1-\(unheld)", campaign: unheld)])
+            try await eventually("charged without a hold") { try await billing.balance(company) == charging - Money(paise: Int64(rate)) }
+            let lateHold = try await billing.call(
+                "POST", "/v1/billing/reservations", token: token, json: #"{"amount":\#(rate * 10),"reference":"\#(CampaignHold.reference(unheld))"}"#)
+            #expect(lateHold.status == 201, "\(lateHold.text)")
+            try await publisher.publishUntilConfirmed([try opened("u1-\(unheld)", campaign: unheld)])
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(try await billing.database.count(
+                "SELECT drawn::int FROM billing.reservations WHERE id = '\(try #require(try lateHold.json()["id"] as? String))'") == 0)
+            #expect(try await billing.balance(company) == charging - Money(paise: Int64(rate)))
             await publisher.shutdown()
         }
     }

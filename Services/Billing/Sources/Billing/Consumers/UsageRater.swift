@@ -12,11 +12,18 @@ struct UsageRater: Sendable {
     let outbox: Outbox
     let rateCards = RateCardCache()
 
-    /// Returns each event with the charge it made (none when free or when the company has no account).
-    @discardableResult
     func rate<Payload: Event>(
         _ batch: InboxBatch, as payload: Payload.Type, charge: @Sendable (Payload, RateCard) -> UsageCharge?
-    ) async throws -> [(Envelope<Payload>, UsageCharge)] {
+    ) async throws {
+        let (charged, accounts) = try await price(batch, as: payload, charge: charge)
+        try await Wallet.append(
+            charged.map { Posting.charge($0.1, company: $0.0.companyID) }, accounts: accounts, outbox: outbox, in: batch.transaction)
+    }
+
+    /// Each event with its charge (none when free or when the company has no account), and the locked accounts.
+    func price<Payload: Event>(
+        _ batch: InboxBatch, as payload: Payload.Type, charge: @Sendable (Payload, RateCard) -> UsageCharge?
+    ) async throws -> ([(Envelope<Payload>, UsageCharge)], [CompanyID: Account]) {
         let envelopes = try batch.decode(Payload.self)
         let transaction = batch.transaction
         let accounts = try await AccountStore.lock(Set(envelopes.map(\.companyID)), in: transaction)
@@ -25,21 +32,51 @@ struct UsageRater: Sendable {
             guard let plan = accounts[envelope.companyID]?.plan, let card = cards[plan] else { return nil }
             return charge(envelope.data, card).map { (envelope, $0) }
         }
-        try await Wallet.append(
-            charged.map { Posting.charge($0.1, company: $0.0.companyID) }, accounts: accounts, outbox: outbox, in: transaction)
-        return charged
+        return (charged, accounts)
     }
 
     /// D-15: a campaign's conversations are drawn from the campaign's hold as they are charged (same transaction, so
-    /// the hold and the balance move together).
+    /// the hold and the balance move together). A conversation rated after its campaign's hold was captured was paid
+    /// by the capture, up to what the capture charged beyond the draws: that part is drawn from the captured hold and
+    /// not charged again. A conversation charged or drawn before (published again under a new event id) is neither
+    /// charged nor drawn again, from this hold or a later one.
     func rateConversations(_ batch: InboxBatch) async throws {
-        let charged = try await rate(batch, as: WhatsAppConversationOpened.self, charge: UsageRating.conversation)
-        let draws = charged.compactMap { envelope, charge -> ReservationStore.Draw? in
-            guard let campaign = envelope.data.campaignID else { return nil }
-            return ReservationStore.Draw(
-                companyID: envelope.companyID, reference: CampaignHold.reference(campaign), source: charge.source, amount: charge.amount)
+        let transaction = batch.transaction
+        let (priced, accounts) = try await price(batch, as: WhatsAppConversationOpened.self, charge: UsageRating.conversation)
+        let seen = try await ReservationStore.recordedSources(priced.map { ($0.0.companyID, $0.1.source) }, in: transaction)
+        // Once per source, also within the batch (one conversation delivered under two event ids).
+        var taken = seen
+        let charged = priced.filter { taken.insert(ReservationStore.SourceKey(companyID: $0.0.companyID, source: $0.1.source)).inserted }
+        let references = charged.compactMap { envelope, _ in envelope.data.campaignID.map { (envelope.companyID, CampaignHold.reference($0)) } }
+        var coverage = try await ReservationStore.capturedCoverage(references, in: transaction)
+        var postings: [Posting] = []
+        var draws: [ReservationStore.Draw] = []
+        var covered: [ReservationStore.CoveredDraw] = []
+        for (envelope, charge) in charged {
+            var due = charge.amount
+            if let campaign = envelope.data.campaignID {
+                let key = ReservationStore.ReferenceKey(companyID: envelope.companyID, reference: CampaignHold.reference(campaign))
+                if let cover = coverage[key], cover.remaining > .zero {
+                    let split = HoldCapture.cover(due, remaining: cover.remaining)
+                    coverage[key]?.remaining = cover.remaining - split.covered
+                    covered.append(
+                        ReservationStore.CoveredDraw(companyID: envelope.companyID, source: charge.source, reservation: cover.id, amount: split.covered))
+                    due = split.due
+                } else {
+                    draws.append(ReservationStore.Draw(companyID: envelope.companyID, reference: key.reference, source: charge.source, amount: due))
+                }
+            }
+            if due > .zero {
+                postings.append(Posting.charge(
+                    UsageCharge(
+                        source: charge.source, kind: charge.kind, amount: due, quantity: charge.quantity, description: charge.description,
+                        occurredAt: charge.occurredAt),
+                    company: envelope.companyID))
+            }
         }
-        try await ReservationStore.draw(draws, in: batch.transaction)
+        try await Wallet.append(postings, accounts: accounts, outbox: outbox, in: transaction)
+        try await ReservationStore.draw(draws, in: transaction)
+        try await ReservationStore.drawCaptured(covered, in: transaction)
     }
 
     var consumers: [ConsumerDefinition] {

@@ -17,4 +17,11 @@ public enum HoldCapture {
         if usage < drawn { return .failure(.belowDrawn(drawn)) }
         return .success(usage - drawn)
     }
+
+    /// D-15: a conversation rated after the capture was paid by it while the capture's charge beyond the draws lasts
+    /// (`remaining`): that part is drawn from the captured hold, and only the rest is charged.
+    public static func cover(_ amount: Money, remaining: Money) -> (covered: Money, due: Money) {
+        let covered = min(amount, max(remaining, .zero))
+        return (covered, amount - covered)
+    }
 }

@@ -104,6 +104,85 @@ enum ReservationStore {
             """)
     }
 
+    struct SourceKey: Hashable, Sendable {
+        var companyID: CompanyID
+        var source: String
+    }
+
+    /// The sources among `keys` already charged to the ledger or drawn from a hold.
+    static func recordedSources(_ keys: [(CompanyID, String)], in transaction: Transaction) async throws -> Set<SourceKey> {
+        guard !keys.isEmpty else { return [] }
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            WITH k AS (SELECT * FROM unnest(\(keys.map(\.0.uuid))::uuid[], \(keys.map(\.1))::text[]) AS k(company_id, source))
+            SELECT l.company_id, l.source FROM \(unescaped: schema).ledger l JOIN k USING (company_id, source)
+            UNION
+            SELECT d.company_id, d.source FROM \(unescaped: schema).reservation_draws d JOIN k USING (company_id, source)
+            """)
+        var found: Set<SourceKey> = []
+        for try await (company, source) in rows.decode((UUID, String).self) { found.insert(SourceKey(companyID: CompanyID(company), source: source)) }
+        return found
+    }
+
+    struct ReferenceKey: Hashable, Sendable {
+        var companyID: CompanyID
+        var reference: String
+    }
+
+    struct Coverage: Sendable {
+        var id: ReservationID
+        /// What the capture charged beyond the draws and no later conversation has used yet.
+        var remaining: Money
+    }
+
+    /// D-15: the captured holds of these references that still cover usage, locked.
+    static func capturedCoverage(_ references: [(CompanyID, String)], in transaction: Transaction) async throws -> [ReferenceKey: Coverage] {
+        guard !references.isEmpty else { return [:] }
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT r.id, r.company_id, r.reference, r.captured - r.drawn FROM \(unescaped: schema).reservations r
+            JOIN (SELECT DISTINCT * FROM unnest(\(references.map(\.0.uuid))::uuid[], \(references.map(\.1))::text[])) AS k(company_id, reference)
+              ON r.company_id = k.company_id AND r.reference = k.reference
+            WHERE r.status = 'captured' AND r.captured > r.drawn
+            ORDER BY r.id FOR UPDATE OF r
+            """)
+        var found: [ReferenceKey: Coverage] = [:]
+        for try await (id, company, reference, remaining) in rows.decode((UUID, UUID, String, Int64).self) {
+            let key = ReferenceKey(companyID: CompanyID(company), reference: reference)
+            // Several captured holds of one reference (a campaign held again after a capture): the first covers.
+            if found[key] == nil { found[key] = Coverage(id: ReservationID(id), remaining: Money(paise: remaining)) }
+        }
+        return found
+    }
+
+    struct CoveredDraw: Sendable {
+        var companyID: CompanyID
+        var source: String
+        var reservation: ReservationID
+        var amount: Money
+    }
+
+    /// Records the part of each conversation a captured hold paid for, once per source.
+    static func drawCaptured(_ draws: [CoveredDraw], in transaction: Transaction) async throws {
+        guard !draws.isEmpty else { return }
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            WITH drawn AS (
+                INSERT INTO \(unescaped: schema).reservation_draws (company_id, source, reservation_id, amount)
+                SELECT * FROM unnest(\(draws.map(\.companyID.uuid))::uuid[], \(draws.map(\.source))::text[], \(draws.map(\.reservation.uuid))::uuid[],
+                                     \(draws.map(\.amount.paise))::bigint[])
+                ON CONFLICT DO NOTHING
+                RETURNING reservation_id, amount
+            )
+            UPDATE \(unescaped: schema).reservations r SET drawn = r.drawn + t.total
+            FROM (SELECT reservation_id, sum(amount)::bigint AS total FROM drawn GROUP BY reservation_id) t
+            WHERE r.id = t.reservation_id
+            """)
+    }
+
     static func settle(_ reservation: Reservation, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
