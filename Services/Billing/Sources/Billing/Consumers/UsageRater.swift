@@ -51,7 +51,6 @@ struct UsageRater: Sendable {
         var coverage = try await ReservationStore.capturedCoverage(references, in: transaction)
         var postings: [Posting] = []
         var draws: [ReservationStore.Draw] = []
-        var covered: [ReservationStore.CoveredDraw] = []
         for (envelope, charge) in charged {
             var due = charge.amount
             if let campaign = envelope.data.campaignID {
@@ -59,8 +58,9 @@ struct UsageRater: Sendable {
                 if let cover = coverage[key], cover.remaining > .zero {
                     let split = HoldCapture.cover(due, remaining: cover.remaining)
                     coverage[key]?.remaining = cover.remaining - split.covered
-                    covered.append(
-                        ReservationStore.CoveredDraw(companyID: envelope.companyID, source: charge.source, reservation: cover.id, amount: split.covered))
+                    draws.append(
+                        ReservationStore.Draw(
+                            companyID: envelope.companyID, reference: key.reference, source: charge.source, amount: split.covered, captured: cover.id))
                     due = split.due
                 } else {
                     draws.append(ReservationStore.Draw(companyID: envelope.companyID, reference: key.reference, source: charge.source, amount: due))
@@ -76,7 +76,6 @@ struct UsageRater: Sendable {
         }
         try await Wallet.append(postings, accounts: accounts, outbox: outbox, in: transaction)
         try await ReservationStore.draw(draws, in: transaction)
-        try await ReservationStore.drawCaptured(covered, in: transaction)
     }
 
     var consumers: [ConsumerDefinition] {

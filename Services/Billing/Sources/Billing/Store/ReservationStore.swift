@@ -78,11 +78,13 @@ enum ReservationStore {
         var reference: String
         var source: String
         var amount: Money
+        /// A captured hold paying for usage rated after its capture; nil for the hold in force for `reference`.
+        var captured: ReservationID? = nil
     }
 
-    /// Draws each charge from the hold in force for its reference, once per source (one conversation): a
-    /// re-delivered event, or one published again with a new id, draws nothing more, from this hold or a later one.
-    /// A charge with no hold in force is drawn from nothing.
+    /// Draws each charge from its hold, once per source (one conversation): a re-delivered event, or one published
+    /// again with a new id, draws nothing more, from this hold or a later one. A charge with no hold in force is drawn
+    /// from nothing.
     static func draw(_ draws: [Draw], in transaction: Transaction) async throws {
         guard !draws.isEmpty else { return }
         let schema = transaction.schema.rawValue
@@ -92,9 +94,12 @@ enum ReservationStore {
                 INSERT INTO \(unescaped: schema).reservation_draws (company_id, source, reservation_id, amount)
                 SELECT d.company_id, d.source, r.id, d.amount
                 FROM unnest(\(draws.map(\.companyID.uuid))::uuid[], \(draws.map(\.reference))::text[], \(draws.map(\.source))::text[],
-                            \(draws.map(\.amount.paise))::bigint[]) AS d(company_id, reference, source, amount)
+                            \(draws.map(\.amount.paise))::bigint[], \(draws.map { $0.captured?.uuid.uuidString ?? "" })::text[])
+                     AS d(company_id, reference, source, amount, captured)
                 JOIN \(unescaped: schema).reservations r
-                  ON r.company_id = d.company_id AND r.reference = d.reference AND r.status = 'held' AND r.expires_at > now()
+                  ON r.company_id = d.company_id AND CASE WHEN d.captured = ''
+                      THEN r.reference = d.reference AND r.status = 'held' AND r.expires_at > now()
+                      ELSE r.id = d.captured::uuid AND r.status = 'captured' END
                 ON CONFLICT DO NOTHING
                 RETURNING reservation_id, amount
             )
@@ -155,32 +160,6 @@ enum ReservationStore {
             if found[key] == nil { found[key] = Coverage(id: ReservationID(id), remaining: Money(paise: remaining)) }
         }
         return found
-    }
-
-    struct CoveredDraw: Sendable {
-        var companyID: CompanyID
-        var source: String
-        var reservation: ReservationID
-        var amount: Money
-    }
-
-    /// Records the part of each conversation a captured hold paid for, once per source.
-    static func drawCaptured(_ draws: [CoveredDraw], in transaction: Transaction) async throws {
-        guard !draws.isEmpty else { return }
-        let schema = transaction.schema.rawValue
-        try await transaction.query(
-            """
-            WITH drawn AS (
-                INSERT INTO \(unescaped: schema).reservation_draws (company_id, source, reservation_id, amount)
-                SELECT * FROM unnest(\(draws.map(\.companyID.uuid))::uuid[], \(draws.map(\.source))::text[], \(draws.map(\.reservation.uuid))::uuid[],
-                                     \(draws.map(\.amount.paise))::bigint[])
-                ON CONFLICT DO NOTHING
-                RETURNING reservation_id, amount
-            )
-            UPDATE \(unescaped: schema).reservations r SET drawn = r.drawn + t.total
-            FROM (SELECT reservation_id, sum(amount)::bigint AS total FROM drawn GROUP BY reservation_id) t
-            WHERE r.id = t.reservation_id
-            """)
     }
 
     static func settle(_ reservation: Reservation, in transaction: Transaction) async throws {
