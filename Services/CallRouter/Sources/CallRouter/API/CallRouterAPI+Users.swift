@@ -98,7 +98,8 @@ extension CallRouterAPI {
         let body = try await request.decode(as: UserRequest.self, context: context)
         let editsOwnProfileOnly = !Self.adminRoles.contains(identity.role)
         if editsOwnProfileOnly, id != identity.userID { try context.require("users.manage", roles: Self.adminRoles) }
-        return try await database.withTransaction { transaction in
+        // A transfer locks the new owner's row, then the former owner's; call routing locks users too.
+        return try await database.withTransaction(retryingConflicts: Self.lockAttempts) { transaction in
             let (caller, owners) = try await Self.ownership(identity, in: transaction)
             guard let current = try await UserStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("user") }
             let user = try Self.validatedUser(
@@ -191,7 +192,8 @@ extension CallRouterAPI {
     static func ownership(_ identity: Identity, in transaction: Transaction) async throws -> (caller: Role, owners: Int) {
         try await UserStore.lockOwnership(company: identity.companyID, in: transaction)
         let stored = try await UserStore.find(identity.userID, company: identity.companyID, in: transaction)?.role
-        return (Ownership.effectiveRole(token: identity.role, stored: stored), try await UserStore.owners(company: identity.companyID, in: transaction))
+        let owners = try await UserStore.owners(company: identity.companyID, in: transaction)
+        return (Ownership.effectiveRole(token: identity.role, stored: stored, owners: owners), owners)
     }
 
     /// D-27: 403 naming the permission admins lack; 409 for a change that would leave no owner or two.

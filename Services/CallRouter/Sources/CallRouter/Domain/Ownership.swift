@@ -62,8 +62,13 @@ enum Ownership {
     static let permission = "users.transfer_ownership"
 
     /// The role that counts for ownership: the caller's own user row when there is one, since a token issued before a
-    /// transfer still says owner; the token's role for an owner known only to the identity provider.
-    static func effectiveRole(token: Role, stored: Role?) -> Role { stored ?? token }
+    /// transfer still says owner. A caller without a row is taken at the token's word only while the company has no
+    /// owner row: once one exists, the owner is that user, and a token saying owner for anyone else (a former owner
+    /// whose row was deleted) counts as an admin.
+    static func effectiveRole(token: Role, stored: Role?, owners: Int) -> Role {
+        if let stored { return stored }
+        return token == .owner && owners > 0 ? .admin : token
+    }
 
     /// A user created (`before` nil) or changed from `before` to `after` by a caller whose effective role is `caller`,
     /// in a company with `owners` owners now. Giving the owner role to an existing user is the transfer: the caller
