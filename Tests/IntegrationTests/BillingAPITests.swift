@@ -64,14 +64,19 @@ struct BillingAPITests {
 
             // Conversations rated after the capture were paid by it, up to the 100 paise it charged beyond the draws:
             // two more are charged only what that does not cover, and one published again is charged nothing.
-            let afterCapture = try await billing.balance(company)
-            try await publisher.publishUntilConfirmed([try opened("c4-\(campaign)", campaign: campaign), try opened("c5-\(campaign)", campaign: campaign)])
-            try await eventually("the late conversations were rated") {
-                try await billing.database.count(
-                    "SELECT count(*) FROM billing.reservation_draws WHERE company_id = '\(company.uuid)' AND source LIKE 'wa_conversation:c_-%'") >= 4
+            // Waits until the rater took these events (their inbox rows), so that a check of "nothing more" means something.
+            func rated(_ events: [EncodedEnvelope]) async throws {
+                try await publisher.publishUntilConfirmed(events)
+                let ids = events.map(\.header.id.uuid)
+                try await eventually("the conversations were rated") {
+                    try await billing.database.count(
+                        "SELECT count(*) FROM billing.inbox WHERE consumer = 'rate-conversations' AND event_id = ANY('{\(ids.map(\.uuidString).joined(separator: ","))}'::uuid[])")
+                        == ids.count
+                }
             }
-            try await publisher.publishUntilConfirmed([try opened("c4-\(campaign)", campaign: campaign)])
-            try await Task.sleep(for: .milliseconds(700))
+            let afterCapture = try await billing.balance(company)
+            try await rated([try opened("c4-\(campaign)", campaign: campaign), try opened("c5-\(campaign)", campaign: campaign)])
+            try await rated([try opened("c4-\(campaign)", campaign: campaign)])
             #expect(try await billing.balance(company) == afterCapture - Money(paise: Int64(max(0, 2 * rate - 100))), "the capture's 100 paise covered them first")
             #expect(try await billing.database.count("SELECT drawn::int FROM billing.reservations WHERE id = '\(try #require(try hold.json()["id"] as? String))'") == rate * 3 + 100)
 
@@ -99,8 +104,7 @@ struct BillingAPITests {
             let lateHold = try await billing.call(
                 "POST", "/v1/billing/reservations", token: token, json: #"{"amount":\#(rate * 10),"reference":"\#(CampaignHold.reference(unheld))"}"#)
             #expect(lateHold.status == 201, "\(lateHold.text)")
-            try await publisher.publishUntilConfirmed([try opened("u1-\(unheld)", campaign: unheld)])
-            try await Task.sleep(for: .milliseconds(700))
+            try await rated([try opened("u1-\(unheld)", campaign: unheld)])
             #expect(try await billing.database.count(
                 "SELECT drawn::int FROM billing.reservations WHERE id = '\(try #require(try lateHold.json()["id"] as? String))'") == 0)
             #expect(try await billing.balance(company) == charging - Money(paise: Int64(rate)))

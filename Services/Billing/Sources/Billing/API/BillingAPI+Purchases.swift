@@ -45,7 +45,7 @@ extension BillingAPI {
             guard let card = try await RateCardStore.load(in: transaction)[account.plan] else { throw APIError.notFound("rate_card") }
             let cycle = BillingCycle.containing(now, billingDay: account.billingDay)
             // The source the purchase and the cycle job record this cycle's rental under.
-            let rentalPaid = try await LedgerStore.total(sourcePrefix: "did_rental:\(body.number.e164):\(cycle.label)", company: company, in: transaction) > .zero
+            let rentalPaid = try await LedgerStore.has(source: "did_rental:\(body.number.e164):\(cycle.label)", company: company, in: transaction)
             let lines = DIDPricing.purchase(
                 setup: card.rate(.didSetup), monthlyRental: card.rate(.didRental), cycle: cycle, daysRemaining: cycle.daysRemaining(from: now),
                 rentalPaid: rentalPaid)

@@ -66,6 +66,15 @@ extension LedgerStore {
         return .zero
     }
 
+    /// Whether the company's ledger has an entry of this source (its unique key, so one index lookup).
+    static func has(source: String, company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT 1 FROM \(unescaped: schema).ledger WHERE company_id = \(company.uuid) AND source = \(source)")
+        for try await _ in rows { return true }
+        return false
+    }
+
     /// The sum of a company's entries whose source starts with `sourcePrefix` (the credit notes of one month's SLA).
     static func total(sourcePrefix: String, company: CompanyID, in transaction: Transaction) async throws -> Money {
         let schema = transaction.schema.rawValue

@@ -119,7 +119,9 @@ enum PaymentStore {
     }
 
     /// D-19: the automatic payments the gateway is not being asked for now (new, or waiting to be asked again), with
-    /// their account as it is now; locked, so that a replica claiming them waits.
+    /// their account as it is now. Both are locked (those locked elsewhere are left for the next pass): a replica
+    /// claiming the payment waits, and a charge moving the balance below the alert meanwhile waits too, then finds no
+    /// pending payment in its way and starts a new one.
     static func unaskedAutomatic(in transaction: Transaction) async throws -> [UnaskedCharge] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
@@ -127,7 +129,7 @@ enum PaymentStore {
             SELECT p.id, a.balance, a.low_balance, a.auto_recharge
             FROM \(unescaped: schema).payments p JOIN \(unescaped: schema).accounts a ON a.company_id = p.company_id
             WHERE p.automatic AND p.status = 'pending' AND p.accepted_at IS NULL AND p.requested_at IS NULL
-            LIMIT 200 FOR UPDATE OF p SKIP LOCKED
+            LIMIT 200 FOR UPDATE OF p, a SKIP LOCKED
             """)
         var found: [UnaskedCharge] = []
         for try await (id, balance, low, auto) in rows.decode((UUID, Int64, Int64, Bool).self) {

@@ -90,16 +90,18 @@ enum ReservationStore {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
-            WITH drawn AS (
-                INSERT INTO \(unescaped: schema).reservation_draws (company_id, source, reservation_id, amount)
-                SELECT d.company_id, d.source, r.id, d.amount
-                FROM unnest(\(draws.map(\.companyID.uuid))::uuid[], \(draws.map(\.reference))::text[], \(draws.map(\.source))::text[],
-                            \(draws.map(\.amount.paise))::bigint[], \(draws.map { $0.captured?.uuid.uuidString ?? "" })::text[])
+            WITH d AS (
+                SELECT * FROM unnest(\(draws.map(\.companyID.uuid))::uuid[], \(draws.map(\.reference))::text[], \(draws.map(\.source))::text[],
+                                     \(draws.map(\.amount.paise))::bigint[], \(draws.map { $0.captured?.uuid.uuidString ?? "" })::text[])
                      AS d(company_id, reference, source, amount, captured)
-                JOIN \(unescaped: schema).reservations r
-                  ON r.company_id = d.company_id AND CASE WHEN d.captured = ''
-                      THEN r.reference = d.reference AND r.status = 'held' AND r.expires_at > now()
-                      ELSE r.id = d.captured::uuid AND r.status = 'captured' END
+            ), drawn AS (
+                INSERT INTO \(unescaped: schema).reservation_draws (company_id, source, reservation_id, amount)
+                SELECT d.company_id, d.source, r.id, d.amount FROM d JOIN \(unescaped: schema).reservations r
+                  ON r.company_id = d.company_id AND r.reference = d.reference AND r.status = 'held' AND r.expires_at > now()
+                WHERE d.captured = ''
+                UNION ALL
+                SELECT d.company_id, d.source, r.id, d.amount FROM d JOIN \(unescaped: schema).reservations r
+                  ON r.id = NULLIF(d.captured, '')::uuid AND r.company_id = d.company_id AND r.status = 'captured'
                 ON CONFLICT DO NOTHING
                 RETURNING reservation_id, amount
             )
