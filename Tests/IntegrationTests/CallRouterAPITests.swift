@@ -262,6 +262,13 @@ struct CallRouterAPITests {
             #expect(same.status == 200, "\(same.text)")
             #expect(try await router.call("GET", "/v1/users/\(me)", as: company).json()["name"] as? String == "Asha K", "a refused change keeps nothing")
             #expect(try await router.call("PATCH", "/v1/users/\(owner)", as: company, user: UserID(me)!, role: .agent, json: #"{"name":"X"}"#).status == 403)
+
+            // D-27: an admin demoted to agent is an agent from then on, whatever their token still says.
+            let boss = try #require(try await router.create("/v1/users", as: company, json: user(26, role: "admin"))["id"] as? String)
+            #expect(try await router.call("PATCH", "/v1/users/\(boss)", as: company, json: #"{"role":"agent"}"#).status == 200)
+            #expect(try await router.call("POST", "/v1/users", as: company, user: UserID(boss)!, role: .admin, json: user(27, role: "agent")).status == 403)
+            #expect(try await router.call("PATCH", "/v1/users/\(me)", as: company, user: UserID(boss)!, role: .admin, json: #"{"name":"Y"}"#).status == 403)
+            #expect(try await router.call("DELETE", "/v1/users/\(me)", as: company, user: UserID(boss)!, role: .admin).status == 403)
         }
     }
 

@@ -22,6 +22,7 @@ extension CallRouterAPI {
         try await database.withTransaction { transaction in
             _ = try await CompanyStore.read(company, in: transaction)
             let (caller, owners) = try await Self.ownership(identity, in: transaction)
+            try Self.requireStored(caller, "users.manage")
             try Self.check(Ownership.violation(by: caller, before: nil, after: user.holder, owners: owners), role: caller)
             guard try await UserStore.insert(user, company: company, in: transaction) else {
                 if try await UserStore.byExtension(user.extensionNumber, company: company, in: transaction) != nil {
@@ -96,11 +97,13 @@ extension CallRouterAPI {
         let company = identity.companyID
         let id = try context.id("id", as: UserID.self)
         let body = try await request.decode(as: UserRequest.self, context: context)
-        let editsOwnProfileOnly = !Self.adminRoles.contains(identity.role)
-        if editsOwnProfileOnly, id != identity.userID { try context.require("users.manage", roles: Self.adminRoles) }
+        if !Self.adminRoles.contains(identity.role), id != identity.userID { try context.require("users.manage", roles: Self.adminRoles) }
         // A transfer locks the new owner's row, then the former owner's; call routing locks users too.
         return try await database.withTransaction(retryingConflicts: Self.lockAttempts) { transaction in
             let (caller, owners) = try await Self.ownership(identity, in: transaction)
+            // The stored role decides as well: a token issued before a demotion still names the old role.
+            let editsOwnProfileOnly = !Self.adminRoles.contains(caller)
+            if editsOwnProfileOnly, id != identity.userID { try Self.requireStored(caller, "users.manage") }
             guard let current = try await UserStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("user") }
             let user = try Self.validatedUser(
                 id: id, name: body.name ?? current.name, email: body.email ?? current.email, mobile: body.mobile ?? current.mobile.e164,
@@ -154,6 +157,7 @@ extension CallRouterAPI {
         let id = try context.id("id", as: UserID.self)
         try await database.withTransaction(retryingConflicts: Self.lockAttempts) { transaction in
             let (caller, owners) = try await Self.ownership(identity, in: transaction)
+            try Self.requireStored(caller, "users.delete")
             guard let user = try await UserStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("user") }
             try Self.check(Ownership.deletion(by: caller, of: user.role, owners: owners), role: caller)
             if user.onCall != nil { throw APIError.conflict("user.on_call", "The user is on a call; delete them after it ends.") }
@@ -194,6 +198,14 @@ extension CallRouterAPI {
         let stored = try await UserStore.find(identity.userID, company: identity.companyID, in: transaction)?.role
         let owners = try await UserStore.owners(company: identity.companyID, in: transaction)
         return (Ownership.effectiveRole(token: identity.role, stored: stored, owners: owners), owners)
+    }
+
+    /// D-27: managing users needs an owner's or admin's role as stored, not only as the token says: a token issued
+    /// before a demotion still names the old role.
+    static func requireStored(_ role: Role, _ permission: String) throws {
+        guard adminRoles.contains(role) else {
+            throw APIError.forbidden("auth.forbidden", "Access Denied: the \(role.rawValue) role lacks the permission \(permission).")
+        }
     }
 
     /// D-27: 403 naming the permission admins lack; 409 for a change that would leave no owner or two.
