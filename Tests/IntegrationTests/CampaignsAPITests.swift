@@ -73,7 +73,7 @@ struct APITests {
         }
     }
 
-    @Test("D-11: a submission whose answer was lost (the service stopped between its commits) is settled from the provider's list")
+    @Test("D-11: a submission whose answer was lost (the service stopped between its commits) is settled from the provider's list, read page by page")
     func lostSubmissions() async throws {
         try await withCampaigns { harness in
             let (company, _, _) = try await harness.company()
@@ -95,6 +95,10 @@ struct APITests {
                 WHERE id = ANY(\([UUID(uuidString: reached)!, UUID(uuidString: never)!]))
                 """)
             let providerID = String(Int.random(in: 100_000_000_000...999_999_999_999))
+            // Meta matches names partly: 120 others whose names contain this one come first, so it is on the second page.
+            for index in 0..<120 {
+                harness.cloud.hold(.init(id: "9\(index)", name: "\(reachedName)_v\(index)", language: "en", status: "APPROVED", category: "UTILITY"), in: waba)
+            }
             harness.cloud.hold(.init(id: providerID, name: reachedName, language: "en", status: "APPROVED", category: "UTILITY"), in: waba)
             func state(_ id: String) async throws -> (String?, String?) {
                 let view = try await harness.call("GET", "/v1/templates/\(id)", as: company).json()

@@ -134,13 +134,25 @@ final class FakeCloudAPI: Sendable {
             return Self.json(.ok, #"{"data":[\#(entries)]}"#)
         }
         router.get(":version/:owner/message_templates") { request, context -> Response in
+            // As Meta lists them: names matched partly, `limit` per page, `after` the cursor of the next page.
+            let version = try context.parameters.require("version")
             let waba = try context.parameters.require("owner")
             let name = request.uri.queryParameters["name"].map(String.init)
-            let listed = self.state.withLock { $0.accountTemplates[waba] ?? [] }.filter { name == nil || $0.name == name }
-            let entries = listed.map {
+            let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 25
+            let start = request.uri.queryParameters["after"].flatMap { Int(String($0)) } ?? 0
+            let listed = self.state.withLock { $0.accountTemplates[waba] ?? [] }.filter { name == nil || $0.name.contains(name!) }
+            let page = listed.dropFirst(start).prefix(limit)
+            let entries = page.map {
                 #"{"id":"\#($0.id)","name":"\#($0.name)","language":"\#($0.language)","status":"\#($0.status)","category":"\#($0.category)"}"#
             }
-            return Self.json(.ok, #"{"data":[\#(entries.joined(separator: ","))],"paging":{"cursors":{"before":"b","after":"a"}}}"#)
+            var paging = #"{"cursors":{"before":"\#(start)","after":"\#(start + page.count)"}"#
+            if start + page.count < listed.count {
+                var next = URLComponents(string: "\(self.baseURL)/\(version)/\(waba)/message_templates")!
+                next.queryItems = [URLQueryItem(name: "name", value: name), URLQueryItem(name: "limit", value: String(limit)),
+                                   URLQueryItem(name: "after", value: String(start + page.count))]
+                paging += #","next":"\#(next.string!)""#
+            }
+            return Self.json(.ok, #"{"data":[\#(entries.joined(separator: ","))],"paging":\#(paging)}}"#)
         }
         router.post(":version/:owner/message_templates") { request, context -> Response in
             let waba = try context.parameters.require("owner")

@@ -94,30 +94,42 @@ struct CloudAPIClient: Sendable {
     }
 
     /// `GET /{version}/{waba-id}/message_templates?name=…`: the account's template of this name and language, as a
-    /// submission whose answer was lost may have left it. Only a readable list without it is `notFound`; any other
-    /// answer is `unavailable`, so that nothing is concluded from an error.
+    /// submission whose answer was lost may have left it. Meta matches names partly, so the list may run to several
+    /// pages: they are followed (`paging.next`, on the provider's own host only, since it carries the token) up to
+    /// `maxTemplatePages`. Only a list read to its end without the template is `notFound`; any other answer is
+    /// `unavailable`, so that nothing is concluded from an error.
     func findTemplate(name: String, language: String, waba: String) async -> TemplateLookup {
         var components = URLComponents(string: "\(baseURL)/\(version)/\(waba)/message_templates")
         components?.queryItems = [
             URLQueryItem(name: "name", value: name), URLQueryItem(name: "fields", value: "id,name,language,status,category"),
-            URLQueryItem(name: "limit", value: "100"),
+            URLQueryItem(name: "limit", value: String(Self.templatePageSize)),
         ]
-        guard let url = components?.string else { return .unavailable }
-        do {
-            var request = HTTPClientRequest(url: url)
-            request.headers.add(name: "Authorization", value: "Bearer \(accessToken)")
-            let response = try await http.execute(request, timeout: .seconds(15))
-            let data = Data(try await response.body.collect(upTo: 4 << 20).readableBytesView)
-            guard response.status.code == 200, let list = try? JSONDecoder().decode(TemplateList.self, from: data) else { return .unavailable }
-            guard let match = list.data.first(where: { $0.name == name && $0.language == language }) else {
-                // A full page may have the template on the next one: nothing is concluded then.
-                return list.data.count >= 100 ? .unavailable : .notFound
+        guard var url = components?.string else { return .unavailable }
+        for _ in 0..<Self.maxTemplatePages {
+            do {
+                var request = HTTPClientRequest(url: url)
+                request.headers.add(name: "Authorization", value: "Bearer \(accessToken)")
+                let response = try await http.execute(request, timeout: .seconds(15))
+                let data = Data(try await response.body.collect(upTo: 4 << 20).readableBytesView)
+                guard response.status.code == 200, let list = try? JSONDecoder().decode(TemplateList.self, from: data) else { return .unavailable }
+                if let match = list.data.first(where: { $0.name == name && $0.language == language }) {
+                    return .found(SubmittedTemplate(id: match.id, status: match.status, category: match.category))
+                }
+                guard let next = list.paging?.next else {
+                    // A full page without a next one may still not be the end: nothing is concluded then.
+                    return list.data.count >= Self.templatePageSize ? .unavailable : .notFound
+                }
+                guard next.hasPrefix(baseURL + "/") else { return .unavailable }
+                url = next
+            } catch {
+                return .unavailable
             }
-            return .found(SubmittedTemplate(id: match.id, status: match.status, category: match.category))
-        } catch {
-            return .unavailable
         }
+        return .unavailable
     }
+
+    static let templatePageSize = 100
+    static let maxTemplatePages = 10
 
     private struct TemplateList: Decodable {
         struct Entry: Decodable {
@@ -127,7 +139,11 @@ struct CloudAPIClient: Sendable {
             var status: String
             var category: String?
         }
+        struct Paging: Decodable {
+            var next: String?
+        }
         var data: [Entry]
+        var paging: Paging?
     }
 
     /// `GET /{version}/{waba-id}/phone_numbers`: the numbers the business account owns, by provider id; nil when the
