@@ -272,6 +272,29 @@ struct CallRouterAPITests {
         }
     }
 
+    @Test("CR-34, X-12: the same person in two companies is two users, each with their own role, extension and availability")
+    func samePersonTwoCompanies() async throws {
+        try await withCallRouter { router in
+            let first = CompanyID(), second = CompanyID()
+            let person = UserID()
+            func profile(role: String, ext: Int) -> String {
+                #"{"id":"\#(person)","name":"Asha","email":"asha@example.com","mobile":"+919800012399","extension":\#(ext),"role":"\#(role)"}"#
+            }
+            #expect(try await router.call("POST", "/v1/users", as: first, json: profile(role: "agent", ext: 21)).status == 201)
+            #expect(try await router.call("POST", "/v1/users", as: second, json: profile(role: "manager", ext: 45)).status == 201)
+            let away = try await router.call("PUT", "/v1/users/\(person)/availability", as: first, user: person, role: .agent, json: #"{"availability":"away"}"#)
+            #expect(away.status == 200)
+            let there = try await router.call("GET", "/v1/users/\(person)", as: second).json()
+            #expect(there["role"] as? String == "manager")
+            #expect(there["extension"] as? Int == 45)
+            #expect(there["availability"] as? String == "available")
+            #expect(try await router.call("GET", "/v1/users/\(person)", as: first).json()["availability"] as? String == "away")
+            // The first company's token reaches none of the second company's profile.
+            #expect(try await router.call("PATCH", "/v1/users/\(person)", as: first, json: #"{"extension":46}"#).status == 200)
+            #expect(try await router.call("GET", "/v1/users/\(person)", as: second).json()["extension"] as? Int == 45)
+        }
+    }
+
     @Test("X-18, X-06: the users export as CSV, filtered by role, department and date added; agents may not export")
     func usersExport() async throws {
         try await withCallRouter { router in
@@ -426,7 +449,7 @@ struct CallRouterAPITests {
         }
     }
 
-    @Test("BI-19, CR-68, CR-72: a company registers only numbers it rents (billing.did.activated) or the operator's shared ones; a released number stops routing")
+    @Test("BI-19, CR-65, CR-68, CR-72: a company registers only numbers it rents (billing.did.activated) or the operator's shared ones; a released number stops routing")
     func numbersMustBeRented() async throws {
         let pooled = TelephonyOffice.randomNumber()
         try await withCallRouter(environment: [CallRouterService.sharedNumbersVariable: pooled]) { router in
@@ -442,6 +465,9 @@ struct CallRouterAPITests {
             let notShared = try await register(stranger, as: company, shared: true)
             #expect(notShared.status == 422)
             #expect(try notShared.errorCode() == "did.not_shared")
+            // CR-65: a number is virtual, toll_free or mobile; anything else is refused before anything is looked up.
+            let landline = try await router.call("POST", "/v1/dids", as: company, json: #"{"number":"\#(pooled)","type":"landline","shared":true}"#)
+            #expect(landline.status == 400)
             #expect(try await register(pooled, as: company, shared: true).status == 201)
             #expect(try await router.count("SELECT count(*) FROM callrouter.dids WHERE number IN ('\(number)', '\(stranger)')") == 0)
 
