@@ -395,7 +395,7 @@ struct SendTests {
         }
     }
 
-    @Test("Webhooks: a bad signature is 401 and stores nothing; out-of-order statuses end in the right final state")
+    @Test("Webhooks: a bad signature is 401 and stores nothing; out-of-order statuses end in the right final state; CA-04: conversations open side by side")
     func webhookStatuses() async throws {
         try await withCampaigns { harness in
             let (company, number, phoneNumberID) = try await harness.company()
@@ -452,6 +452,18 @@ struct SendTests {
             let opened = try await tap.events(matching: { $0.mentions(conversation) }, timeout: .seconds(20))
             #expect(opened.count == 1)
             #expect(try opened.first?.decode(WhatsAppConversationOpened.self).data.campaignID?.description.lowercased() == campaign.lowercased())
+            // CA-04: another conversation with the same customer, open at the same time, is its own, billed by its type.
+            let second = "CONV2-\(campaign)"
+            let utility = CampaignsHarness.messageStatus(
+                phoneNumberID: phoneNumberID, providerID: sent[1].providerMessageID, status: "delivered", at: now, recipient: sent[1].to,
+                conversation: second, origin: "utility")
+            #expect(try await harness.webhook(utility).status == 200)
+            let alongside = try await tap.events(matching: { $0.mentions(second) }, timeout: .seconds(20))
+            #expect(alongside.count == 1)
+            #expect(try alongside.first?.decode(WhatsAppConversationOpened.self).data.category == .utility)
+            #expect(try opened.first?.decode(WhatsAppConversationOpened.self).data.category == .marketing)
+            #expect(try await harness.count(
+                "SELECT count(*) FROM campaigns.conversations WHERE conversation_id IN ('\(conversation)', '\(second)')") == 2)
             await tap.close()
 
             // A timestamp out of any range (it trapped binding the date) is taken as now; a NUL in a customer's text

@@ -82,9 +82,10 @@ struct CampaignsHarness: Sendable {
 
     /// A status webhook; with `conversation`, the marketing conversation it opened (as Meta sends with `sent`).
     static func messageStatus(
-        phoneNumberID: String, providerID: String, status: String, at: Int, recipient: String, conversation: String? = nil
+        phoneNumberID: String, providerID: String, status: String, at: Int, recipient: String, conversation: String? = nil,
+        origin: String = "marketing"
     ) -> String {
-        let opened = conversation.map { #","conversation":{"id":"\#($0)","origin":{"type":"marketing"}}"# } ?? ""
+        let opened = conversation.map { #","conversation":{"id":"\#($0)","origin":{"type":"\#(origin)"}}"# } ?? ""
         return #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"statuses":[{"id":"\#(providerID)","status":"\#(status)","timestamp":"\#(at)","recipient_id":"\#(recipient)"\#(opened)}]}}]}]}"#
     }
 
