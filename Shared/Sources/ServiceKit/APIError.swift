@@ -78,6 +78,13 @@ extension APIError {
         APIError(.notFound, code: "\(what).not_found", message: "No \(what.replacingOccurrences(of: "_", with: " ")) with that id in your company.")
     }
 
+    /// D-27: 403 naming the permission the caller's role lacks, with why when the rule is more than the role.
+    public static func accessDenied(_ role: Role, lacks permission: String, because reason: String? = nil, field: String? = nil) -> APIError {
+        APIError(
+            .forbidden, code: "auth.forbidden",
+            message: "Access Denied: the \(role.rawValue) role lacks the permission \(permission)." + (reason.map { " \($0)" } ?? ""), field: field)
+    }
+
     /// 403 for a rule about who may do what (the role check itself is `AppRequestContext.require`).
     public static func forbidden(_ code: String, _ message: String, field: String? = nil) -> APIError {
         APIError(.forbidden, code: code, message: message, field: field)

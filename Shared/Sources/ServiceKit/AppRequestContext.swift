@@ -29,11 +29,7 @@ extension AppRequestContext {
     @discardableResult
     public func require(_ permission: String, roles: Set<Role>) throws -> Identity {
         let identity = try requireIdentity()
-        guard roles.contains(identity.role) else {
-            throw APIError(
-                .forbidden, code: "auth.forbidden",
-                message: "Access Denied: the \(identity.role.rawValue) role lacks the permission \(permission).")
-        }
+        guard roles.contains(identity.role) else { throw APIError.accessDenied(identity.role, lacks: permission) }
         return identity
     }
 

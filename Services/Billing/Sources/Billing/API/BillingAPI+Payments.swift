@@ -157,14 +157,14 @@ extension BillingAPI {
             for (index, line) in payment.lines.enumerated() where line.amount > .zero {
                 postings.append(index == 0
                     ? receipt("did_setup", line, source: "did_setup:\(number):\(payment.id)", credit: "revenue:did_setup")
-                    : receipt("did_rental", line, source: "did_rental:\(number):\(cycle.label)", credit: "revenue:did_rental"))
+                    : receipt("did_rental", line, source: Posting.rentalSource(number: number, cycle: cycle), credit: "revenue:did_rental"))
             }
             // Paid after that cycle ended (the cycle job found the number still unpaid): this cycle's rental comes
             // from the wallet, under the source the cycle job uses, so neither charges it twice.
             let current = BillingCycle.containing(now, billingDay: account.billingDay)
             if current.label != cycle.label, let rental = try await RateCardStore.load(in: transaction)[account.plan]?.rate(.didRental), rental > .zero {
                 postings.append(Posting(
-                    companyID: payment.companyID, source: "did_rental:\(number):\(current.label)", kind: "did_rental", debit: Posting.wallet,
+                    companyID: payment.companyID, source: Posting.rentalSource(number: number, cycle: current), kind: "did_rental", debit: Posting.wallet,
                     credit: "revenue:did_rental", amount: rental, quantity: nil,
                     description: "Number rental \(number), cycle from \(current.label)", occurredAt: now))
             }

@@ -44,8 +44,7 @@ extension BillingAPI {
             let account = try await AccountStore.lock(company, in: transaction)
             guard let card = try await RateCardStore.load(in: transaction)[account.plan] else { throw APIError.notFound("rate_card") }
             let cycle = BillingCycle.containing(now, billingDay: account.billingDay)
-            // The source the purchase and the cycle job record this cycle's rental under.
-            let rentalPaid = try await LedgerStore.has(source: "did_rental:\(body.number.e164):\(cycle.label)", company: company, in: transaction)
+            let rentalPaid = try await LedgerStore.has(source: Posting.rentalSource(number: body.number.e164, cycle: cycle), company: company, in: transaction)
             let lines = DIDPricing.purchase(
                 setup: card.rate(.didSetup), monthlyRental: card.rate(.didRental), cycle: cycle, daysRemaining: cycle.daysRemaining(from: now),
                 rentalPaid: rentalPaid)

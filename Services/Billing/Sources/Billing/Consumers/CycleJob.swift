@@ -55,7 +55,7 @@ final class CycleJob: Service {
                 let numbers = try await DIDStore.active(company: account.companyID, in: transaction)
                 let postings = rental > .zero ? numbers.map { number in
                     Posting(
-                        companyID: account.companyID, source: "did_rental:\(number):\(cycle.label)", kind: "did_rental", debit: Posting.wallet,
+                        companyID: account.companyID, source: Posting.rentalSource(number: number, cycle: cycle), kind: "did_rental", debit: Posting.wallet,
                         credit: "revenue:did_rental", amount: rental, quantity: nil,
                         description: "Number rental \(number), cycle from \(cycle.label)", occurredAt: startsAt)
                 } : []

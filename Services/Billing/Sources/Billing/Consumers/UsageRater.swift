@@ -43,10 +43,9 @@ struct UsageRater: Sendable {
     func rateConversations(_ batch: InboxBatch) async throws {
         let transaction = batch.transaction
         let (priced, accounts) = try await price(batch, as: WhatsAppConversationOpened.self, charge: UsageRating.conversation)
-        let seen = try await ReservationStore.recordedSources(priced.map { ($0.0.companyID, $0.1.source) }, in: transaction)
         // Once per source, also within the batch (one conversation delivered under two event ids).
-        var taken = seen
-        let charged = priced.filter { taken.insert(ReservationStore.SourceKey(companyID: $0.0.companyID, source: $0.1.source)).inserted }
+        var seen = try await ReservationStore.recordedSources(priced.map { ($0.0.companyID, $0.1.source) }, in: transaction)
+        let charged = priced.filter { seen.insert(ReservationStore.SourceKey(companyID: $0.0.companyID, source: $0.1.source)).inserted }
         let references = charged.compactMap { envelope, _ in envelope.data.campaignID.map { (envelope.companyID, CampaignHold.reference($0)) } }
         var coverage = try await ReservationStore.capturedCoverage(references, in: transaction)
         var postings: [Posting] = []
@@ -67,11 +66,9 @@ struct UsageRater: Sendable {
                 }
             }
             if due > .zero {
-                postings.append(Posting.charge(
-                    UsageCharge(
-                        source: charge.source, kind: charge.kind, amount: due, quantity: charge.quantity, description: charge.description,
-                        occurredAt: charge.occurredAt),
-                    company: envelope.companyID))
+                var posting = Posting.charge(charge, company: envelope.companyID)
+                posting.amount = due
+                postings.append(posting)
             }
         }
         try await Wallet.append(postings, accounts: accounts, outbox: outbox, in: transaction)

@@ -5,6 +5,9 @@ import Foundation
 struct Posting: Sendable {
     static let wallet = "wallet"
 
+    /// A number's rental for a billing cycle, one per number and cycle whoever charges it (the purchase, the cycle job).
+    static func rentalSource(number: String, cycle: BillingCycle) -> String { "did_rental:\(number):\(cycle.label)" }
+
     var companyID: CompanyID
     var source: String
     var kind: String

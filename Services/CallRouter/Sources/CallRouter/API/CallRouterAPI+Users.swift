@@ -203,18 +203,14 @@ extension CallRouterAPI {
     /// D-27: managing users needs an owner's or admin's role as stored, not only as the token says: a token issued
     /// before a demotion still names the old role.
     static func requireStored(_ role: Role, _ permission: String) throws {
-        guard adminRoles.contains(role) else {
-            throw APIError.forbidden("auth.forbidden", "Access Denied: the \(role.rawValue) role lacks the permission \(permission).")
-        }
+        guard adminRoles.contains(role) else { throw APIError.accessDenied(role, lacks: permission) }
     }
 
     /// D-27: 403 naming the permission admins lack; 409 for a change that would leave no owner or two.
     static func check(_ violation: Ownership.Violation?, role: Role) throws {
         guard let violation else { return }
         guard violation.isForbidden else { throw APIError.conflict(violation.code, violation.message, field: violation.field) }
-        throw APIError.forbidden(
-            violation.code, "Access Denied: the \(role.rawValue) role lacks the permission \(Ownership.permission). \(violation.message)",
-            field: violation.field)
+        throw APIError.accessDenied(role, lacks: Ownership.permission, because: violation.message, field: violation.field)
     }
 
     /// the first field, as the request names it, that a user editing their own profile changed beyond their name

@@ -127,10 +127,10 @@ extension CampaignsAPI {
             }
             return EditedResponse(status: .accepted, response: TemplateView(pending))
         case .refused(let code, let message):
-            try await database.withTransaction { try await TemplateStore.backToDraft(id, in: $0) }
+            try await database.withTransaction { try await TemplateStore.backToDraft(id, submittedAt: submittedAt, in: $0) }
             throw APIError.unprocessable("template.provider_refused", "The WhatsApp provider refused the template (\(code)): \(message)", field: "id")
         case .unavailable(let reason):
-            try await database.withTransaction { try await TemplateStore.backToDraft(id, in: $0) }
+            try await database.withTransaction { try await TemplateStore.backToDraft(id, submittedAt: submittedAt, in: $0) }
             throw APIError(.serviceUnavailable, code: "provider.unavailable", message: "The WhatsApp provider could not be reached (\(reason)); try again.")
         }
     }

@@ -135,38 +135,14 @@ enum TemplateStore {
         var submittedAt: Date
     }
 
-    /// Records the provider's id for a lost submission that is still that submission; answers whether it was.
-    static func settleLost(_ lost: LostSubmission, providerID: String, category: String?, in transaction: Transaction) async throws -> Bool {
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            """
-            UPDATE \(unescaped: schema).templates SET provider_template_id = \(providerID), updated_at = now(),
-                category = COALESCE(\(category), category),
-                content = CASE WHEN \(category)::text IS NULL THEN content ELSE jsonb_set(content, '{category}', to_jsonb(\(category)::text)) END
-            WHERE id = \(lost.id) AND status = 'pending' AND provider_template_id IS NULL AND submitted_at = \(lost.submittedAt)
-            RETURNING id
-            """)
-        for try await _ in rows { return true }
-        return false
-    }
-
-    /// A lost submission the provider never got is a draft again, if it is still that submission.
-    static func resetLost(_ lost: LostSubmission, in transaction: Transaction) async throws {
+    /// The provider refused the submission made at `submittedAt`, could not be reached, or (a lost submission) never
+    /// got it: the template is a draft again, if it is still that submission.
+    static func backToDraft(_ id: UUID, submittedAt: Date, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
             UPDATE \(unescaped: schema).templates SET status = 'draft', submitted_at = NULL, updated_at = now()
-            WHERE id = \(lost.id) AND status = 'pending' AND provider_template_id IS NULL AND submitted_at = \(lost.submittedAt)
-            """)
-    }
-
-    /// The provider refused the submission or could not be reached: the template is a draft again.
-    static func backToDraft(_ id: UUID, in transaction: Transaction) async throws {
-        let schema = transaction.schema.rawValue
-        try await transaction.query(
-            """
-            UPDATE \(unescaped: schema).templates SET status = 'draft', submitted_at = NULL, updated_at = now()
-            WHERE id = \(id) AND status = 'pending' AND provider_template_id IS NULL
+            WHERE id = \(id) AND status = 'pending' AND provider_template_id IS NULL AND submitted_at = \(submittedAt)
             """)
     }
 
@@ -174,8 +150,17 @@ enum TemplateStore {
     /// template is still that submission (the sweep may have settled or reset it while the answer was late); the
     /// status stays pending, for the verdict. Answers whether it was.
     static func markSubmitted(_ id: UUID, submittedAt: Date, providerID: String, category: String?, in transaction: Transaction) async throws -> Bool {
-        try await settleLost(
-            LostSubmission(id: id, name: "", language: "", waba: "", submittedAt: submittedAt), providerID: providerID, category: category, in: transaction)
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).templates SET provider_template_id = \(providerID), updated_at = now(),
+                category = COALESCE(\(category), category),
+                content = CASE WHEN \(category)::text IS NULL THEN content ELSE jsonb_set(content, '{category}', to_jsonb(\(category)::text)) END
+            WHERE id = \(id) AND status = 'pending' AND provider_template_id IS NULL AND submitted_at = \(submittedAt)
+            RETURNING id
+            """)
+        for try await _ in rows { return true }
+        return false
     }
 
     /// A verdict for a template id not recorded yet, kept until the submit call records it.

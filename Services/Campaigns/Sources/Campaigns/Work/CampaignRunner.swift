@@ -193,7 +193,8 @@ struct CampaignRunner: Service {
         switch await cloud.findTemplate(name: template.name, language: template.language, waba: template.waba) {
         case .found(let found):
             try await database.withTransaction { transaction in
-                guard try await TemplateStore.settleLost(template, providerID: found.id, category: found.category?.lowercased(), in: transaction)
+                guard try await TemplateStore.markSubmitted(
+                    template.id, submittedAt: template.submittedAt, providerID: found.id, category: found.category?.lowercased(), in: transaction)
                 else { return }
                 let early = try await TemplateStore.takeEarlyReview(providerID: found.id, in: transaction)
                 // The provider's verdict as it stands now, with the reason its webhook brought when it is that verdict;
@@ -209,7 +210,7 @@ struct CampaignRunner: Service {
             }
             logger.notice("lost template submission found at the provider", metadata: ["template": "\(template.id)", "status": "\(found.status)"])
         case .notFound:
-            try await database.withTransaction { try await TemplateStore.resetLost(template, in: $0) }
+            try await database.withTransaction { try await TemplateStore.backToDraft(template.id, submittedAt: template.submittedAt, in: $0) }
             logger.notice("lost template submission never reached the provider; a draft again", metadata: ["template": "\(template.id)"])
         case .unavailable:
             return false
