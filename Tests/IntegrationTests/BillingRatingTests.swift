@@ -131,7 +131,7 @@ struct BillingAutoRechargeTests {
                 await GatewayScript.shared.muteNextCharge(of: payment.uuidString)
             }
             try await eventually(timeout: .seconds(60), "the payment was credited") { try await billing.balance(company) == .rupees(3_000) }
-            // Asked twice at least (more when a webhook of the run takes over 2 s); credited once whatever the count.
+            // Asked twice at least (more when a webhook of the run takes over 5 s); credited once whatever the count.
             #expect(await GatewayScript.shared.charges(of: payment.uuidString) >= 2)
             // Late webhooks and further rounds change nothing: one payment, credited once.
             try await Task.sleep(for: .seconds(3))
@@ -149,7 +149,7 @@ struct BillingAutoRechargeTests {
                 await GatewayScript.shared.refuseCharges(of: payment.uuidString, count: 2)
             }
             try await eventually(timeout: .seconds(60), "the payment was credited") { try await billing.balance(company) == .rupees(3_000) }
-            // Refused, refused, accepted; a fourth ask when the capture took longer than the unconfirmed wait (2 s).
+            // Refused, refused, accepted; a fourth ask when the capture took longer than the unconfirmed wait (5 s).
             let asks = await GatewayScript.shared.askTimes(of: payment.uuidString)
             #expect(asks.count >= 3)
             // The harnesses wait 1 s after the first refusal, 2 s after the second (MYOP_BILLING_MANDATE_RETRY_SECONDS=1).

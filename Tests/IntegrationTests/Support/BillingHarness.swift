@@ -88,7 +88,9 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
             "MYOP_HTTP_PORT": "\(port)",
             BillingService.paymentWebhookSecretVariable: BillingHarness.webhookSecret,
             BillingService.cyclePollVariable: "1",
-            BillingService.mandateUnconfirmedVariable: "2",
+            // Long enough that a capture webhook slowed by a busy test run still lands before the fifth ask gives the
+            // payment up (three accepted asks in the refusal tests: 15 s).
+            BillingService.mandateUnconfirmedVariable: "5",
             BillingService.mandateRetryVariable: "1",
             "MYOP_SANDBOX_URL": "http://127.0.0.1:\(gateway.port)",
         ])

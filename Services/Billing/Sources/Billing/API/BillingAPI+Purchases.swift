@@ -109,12 +109,12 @@ extension BillingAPI {
                 // Asking for the current plan withdraws a queued downgrade.
                 account.pendingPlan = nil
                 try await AccountStore.save(account, in: transaction)
-                let view = AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
+                let view = try await AccountView.current(account, in: transaction)
                 return try view.response(from: request, context: context)
             case .downgrade:
                 account.pendingPlan = body.plan
                 try await AccountStore.save(account, in: transaction)
-                let view = AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
+                let view = try await AccountView.current(account, in: transaction)
                 return try view.response(from: request, context: context)
             case .upgrade(let charge) where charge <= .zero:
                 // A higher plan that costs no more than this one: the rate card's prices are the operator's to fix

@@ -56,7 +56,7 @@ struct BillingAPI: Sendable {
         let company = try context.require("billing.read", roles: Self.walletRoles).companyID
         return try await database.withTransaction { transaction in
             let account = try await AccountStore.read(company, in: transaction)
-            return AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
+            return try await AccountView.current(account, in: transaction)
         }
     }
 
@@ -91,7 +91,7 @@ struct BillingAPI: Sendable {
             {
                 try await PaymentStore.startAutoRecharge(account, now: Date(), in: transaction)
             }
-            return AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
+            return try await AccountView.current(account, in: transaction)
         }
     }
 
@@ -111,7 +111,7 @@ struct BillingAPI: Sendable {
             account.billingEmail = update.billingEmail ?? account.billingEmail
             account.gstin = update.gstin ?? account.gstin
             try await AccountStore.save(account, in: transaction)
-            return AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
+            return try await AccountView.current(account, in: transaction)
         }
     }
 
@@ -131,7 +131,7 @@ struct BillingAPI: Sendable {
                 try await outbox.enqueue(
                     Envelope(companyID: company, occurredAt: now, data: AccountResumed(balance: account.balance, resumedAt: now)), in: transaction)
             }
-            return AccountView(account, reserved: try await AccountStore.reserved(company, in: transaction))
+            return try await AccountView.current(account, in: transaction)
         }
     }
 
@@ -155,5 +155,17 @@ struct BillingAPI: Sendable {
         let entries = try await LedgerStore.entries(company: company, filter: filter, in: database)
         let next = entries.count == filter.limit ? entries.last.map { String($0.id) } : nil
         return Page(items: entries, next: next)
+    }
+}
+
+extension AccountView {
+    /// `account` as it stands in `transaction`: with what is held (D-15) and this month's promotional SMS credits (BI-17).
+    static func current(_ account: Account, now: Date = Date(), in transaction: Transaction) async throws -> AccountView {
+        let month = PromoSMSCredits.month(of: now)
+        let credits = try await PromoCreditStore.allowance(
+            PromoCreditStore.MonthKey(companyID: account.companyID, month: month.label), plan: account.plan, in: transaction)
+        return AccountView(
+            account, reserved: try await AccountStore.reserved(account.companyID, in: transaction),
+            promoSMSCredits: PromoSMSCreditsView(month: month, allowance: credits.allowance, used: credits.used))
     }
 }

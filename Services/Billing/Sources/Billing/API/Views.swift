@@ -23,8 +23,9 @@ struct AccountView: ResponseCodable {
     var billingEmail: String?
     var gstin: String?
     var suspendedAt: Date?
+    var promoSMSCredits: PromoSMSCreditsView
 
-    init(_ account: Account, reserved: Money) {
+    init(_ account: Account, reserved: Money, promoSMSCredits: PromoSMSCreditsView) {
         companyID = account.companyID
         plan = account.plan
         pendingPlan = account.pendingPlan
@@ -43,6 +44,7 @@ struct AccountView: ResponseCodable {
         billingEmail = account.billingEmail
         gstin = account.gstin
         suspendedAt = account.suspendedAt
+        self.promoSMSCredits = promoSMSCredits
     }
 
     enum CodingKeys: String, CodingKey {
@@ -56,9 +58,34 @@ struct AccountView: ResponseCodable {
         case minimumTopUp = "minimum_topup"
         case autoRecharge = "auto_recharge"
         case lowBalanceBanner = "low_balance_banner"
+        case promoSMSCredits = "promo_sms_credits"
         case billingName = "billing_name"
         case billingEmail = "billing_email"
         case suspendedAt = "suspended_at"
+    }
+}
+
+/// BI-17: this month's promotional SMS credits, one per segment.
+struct PromoSMSCreditsView: Codable, Sendable {
+    /// The calendar month, `yyyy-MM`.
+    var month: String
+    var allowance: Int64
+    var used: Int64
+    var remaining: Int64
+    /// When what is left lapses: the month's end in the company's time zone.
+    var lapsesAt: Date
+
+    init(month: BillingCycle, allowance: Int64, used: Int64) {
+        self.month = String(month.label.prefix(7))
+        self.allowance = allowance
+        self.used = used
+        remaining = PromoSMSCredits.remaining(allowance: allowance, used: used)
+        lapsesAt = month.end
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case month, allowance, used, remaining
+        case lapsesAt = "lapses_at"
     }
 }
 

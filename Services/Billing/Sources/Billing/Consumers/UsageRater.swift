@@ -20,17 +20,18 @@ struct UsageRater: Sendable {
             charged.map { Posting.charge($0.1, company: $0.0.companyID) }, accounts: accounts, outbox: outbox, in: batch.transaction)
     }
 
-    /// Each event with its charge (none when free or when the company has no account), and the locked accounts.
+    /// Each event with its charge (none when free or when the company has no account) and the rate card it was priced
+    /// by, and the locked accounts.
     func price<Payload: Event>(
         _ batch: InboxBatch, as payload: Payload.Type, charge: @Sendable (Payload, RateCard) -> UsageCharge?
-    ) async throws -> ([(Envelope<Payload>, UsageCharge)], [CompanyID: Account]) {
+    ) async throws -> ([(Envelope<Payload>, UsageCharge, RateCard)], [CompanyID: Account]) {
         let envelopes = try batch.decode(Payload.self)
         let transaction = batch.transaction
         let accounts = try await AccountStore.lock(Set(envelopes.map(\.companyID)), in: transaction)
         let cards = try await rateCards.cards(in: transaction)
-        let charged = envelopes.compactMap { envelope -> (Envelope<Payload>, UsageCharge)? in
+        let charged = envelopes.compactMap { envelope -> (Envelope<Payload>, UsageCharge, RateCard)? in
             guard let plan = accounts[envelope.companyID]?.plan, let card = cards[plan] else { return nil }
-            return charge(envelope.data, card).map { (envelope, $0) }
+            return charge(envelope.data, card).map { (envelope, $0, card) }
         }
         return (charged, accounts)
     }
@@ -44,13 +45,13 @@ struct UsageRater: Sendable {
         let transaction = batch.transaction
         let (priced, accounts) = try await price(batch, as: WhatsAppConversationOpened.self, charge: UsageRating.conversation)
         // Once per source, also within the batch (one conversation delivered under two event ids).
-        var seen = try await ReservationStore.recordedSources(priced.map { ($0.0.companyID, $0.1.source) }, in: transaction)
-        let charged = priced.filter { seen.insert(ReservationStore.SourceKey(companyID: $0.0.companyID, source: $0.1.source)).inserted }
-        let references = charged.compactMap { envelope, _ in envelope.data.campaignID.map { (envelope.companyID, CampaignHold.reference($0)) } }
+        var seen = try await LedgerStore.recordedSources(priced.map { ($0.0.companyID, $0.1.source) }, orIn: .reservationDraws, in: transaction)
+        let charged = priced.filter { seen.insert(LedgerStore.SourceKey(companyID: $0.0.companyID, source: $0.1.source)).inserted }
+        let references = charged.compactMap { envelope, _, _ in envelope.data.campaignID.map { (envelope.companyID, CampaignHold.reference($0)) } }
         var coverage = try await ReservationStore.capturedCoverage(references, in: transaction)
         var postings: [Posting] = []
         var draws: [ReservationStore.Draw] = []
-        for (envelope, charge) in charged {
+        for (envelope, charge, _) in charged {
             var due = charge.amount
             if let campaign = envelope.data.campaignID {
                 let key = ReservationStore.ReferenceKey(companyID: envelope.companyID, reference: CampaignHold.reference(campaign))
@@ -75,13 +76,47 @@ struct UsageRater: Sendable {
         try await ReservationStore.draw(draws, in: transaction)
     }
 
+    /// BI-17: promotional SMS are paid from their month's credits first, and the wallet is charged for the segments the
+    /// credits do not cover. An SMS charged or paid from credits before (published again under a new event id, or twice
+    /// in one batch) spends nothing more.
+    func rateNotifications(_ batch: InboxBatch) async throws {
+        let transaction = batch.transaction
+        let (priced, accounts) = try await price(batch, as: NotificationDelivered.self, charge: UsageRating.notification)
+        let promotional = priced.filter { PromoSMSCredits.apply(to: $0.0.data) }
+        var seen = try await LedgerStore.recordedSources(promotional.map { ($0.0.companyID, $0.1.source) }, orIn: .promoSMSCredits, in: transaction)
+        func month(_ envelope: Envelope<NotificationDelivered>) -> PromoCreditStore.MonthKey {
+            PromoCreditStore.MonthKey(companyID: envelope.companyID, month: PromoSMSCredits.month(of: envelope.data.deliveredAt).label)
+        }
+        var used = try await PromoCreditStore.used(Set(promotional.map { month($0.0) }), in: transaction)
+        var postings: [Posting] = []
+        var uses: [PromoCreditStore.Use] = []
+        for (envelope, charge, card) in priced {
+            guard PromoSMSCredits.apply(to: envelope.data) else {
+                postings.append(Posting.charge(charge, company: envelope.companyID))
+                continue
+            }
+            guard seen.insert(LedgerStore.SourceKey(companyID: envelope.companyID, source: charge.source)).inserted else { continue }
+            let key = month(envelope)
+            let payment = PromoSMSCredits.pay(
+                charge, rate: card.rate(.notification(.sms, .promotional)),
+                available: PromoSMSCredits.remaining(allowance: card.promoSMSCredits, used: used[key] ?? 0))
+            if payment.credits > 0 {
+                used[key, default: 0] += payment.credits
+                uses.append(PromoCreditStore.Use(month: key, source: charge.source, credits: payment.credits))
+            }
+            if let rest = payment.charge { postings.append(Posting.charge(rest, company: envelope.companyID)) }
+        }
+        try await PromoCreditStore.record(uses, in: transaction)
+        try await Wallet.append(postings, accounts: accounts, outbox: outbox, in: transaction)
+    }
+
     var consumers: [ConsumerDefinition] {
         [
             ConsumerDefinition(name: "rate-calls", queue: Subscriptions.callCompleted) { batch in
                 try await rate(batch, as: CallCompleted.self, charge: UsageRating.call)
             },
             ConsumerDefinition(name: "rate-notifications", queue: Subscriptions.notificationDelivered) { batch in
-                try await rate(batch, as: NotificationDelivered.self, charge: UsageRating.notification)
+                try await rateNotifications(batch)
             },
             ConsumerDefinition(name: "rate-conversations", queue: Subscriptions.conversationOpened) { batch in
                 try await rateConversations(batch)

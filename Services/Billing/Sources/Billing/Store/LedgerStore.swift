@@ -87,3 +87,37 @@ extension LedgerStore {
         return .zero
     }
 }
+
+extension LedgerStore {
+    struct SourceKey: Hashable, Sendable {
+        var companyID: CompanyID
+        var source: String
+    }
+
+    /// Where usage that the wallet did not pay for in full is recorded under its ledger source.
+    enum PaidElsewhere: String {
+        /// D-15: conversations drawn from a campaign's hold.
+        case reservationDraws = "reservation_draws"
+        /// BI-17: promotional SMS paid from the month's credits.
+        case promoSMSCredits = "promo_sms_credit_uses"
+    }
+
+    /// The sources among `keys` already charged to the ledger or recorded in `elsewhere`: usage published again under
+    /// a new event id is neither charged nor paid for again.
+    static func recordedSources(
+        _ keys: [(CompanyID, String)], orIn elsewhere: PaidElsewhere, in transaction: Transaction
+    ) async throws -> Set<SourceKey> {
+        guard !keys.isEmpty else { return [] }
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            WITH k AS (SELECT * FROM unnest(\(keys.map(\.0.uuid))::uuid[], \(keys.map(\.1))::text[]) AS k(company_id, source))
+            SELECT l.company_id, l.source FROM \(unescaped: schema).ledger l JOIN k USING (company_id, source)
+            UNION
+            SELECT e.company_id, e.source FROM \(unescaped: schema).\(unescaped: elsewhere.rawValue) e JOIN k USING (company_id, source)
+            """)
+        var found: Set<SourceKey> = []
+        for try await (company, source) in rows.decode((UUID, String).self) { found.insert(SourceKey(companyID: CompanyID(company), source: source)) }
+        return found
+    }
+}

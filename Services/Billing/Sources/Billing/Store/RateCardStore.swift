@@ -9,18 +9,20 @@ enum RateCardStore {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            SELECT p.plan, p.pulse_seconds, r.item, r.rate
+            SELECT p.plan, p.pulse_seconds, p.promo_sms_credits, r.item, r.rate
             FROM \(unescaped: schema).plans p JOIN \(unescaped: schema).rates r USING (plan)
             """)
-        var pulses: [Plan: Pulse] = [:]
+        var plans: [Plan: (pulse: Pulse, promoSMSCredits: Int64)] = [:]
         var rates: [Plan: [RateItem: Money]] = [:]
-        for try await (planName, pulseSeconds, item, rate) in rows.decode((String, Int, String, Int64).self) {
+        for try await (planName, pulseSeconds, promoCredits, item, rate) in rows.decode((String, Int, Int, String, Int64).self) {
             guard let plan = Plan(rawValue: planName) else { continue }
-            pulses[plan] = Pulse(rawValue: pulseSeconds) ?? .sixtySeconds
+            plans[plan] = (Pulse(rawValue: pulseSeconds) ?? .sixtySeconds, Int64(promoCredits))
             rates[plan, default: [:]][RateItem(rawValue: item)] = Money(paise: rate)
         }
         var cards: [Plan: RateCard] = [:]
-        for (plan, pulse) in pulses { cards[plan] = RateCard(plan: plan, pulse: pulse, rates: rates[plan] ?? [:]) }
+        for (plan, attributes) in plans {
+            cards[plan] = RateCard(plan: plan, pulse: attributes.pulse, rates: rates[plan] ?? [:], promoSMSCredits: attributes.promoSMSCredits)
+        }
         return cards
     }
 

@@ -111,27 +111,6 @@ enum ReservationStore {
             """)
     }
 
-    struct SourceKey: Hashable, Sendable {
-        var companyID: CompanyID
-        var source: String
-    }
-
-    /// The sources among `keys` already charged to the ledger or drawn from a hold.
-    static func recordedSources(_ keys: [(CompanyID, String)], in transaction: Transaction) async throws -> Set<SourceKey> {
-        guard !keys.isEmpty else { return [] }
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            """
-            WITH k AS (SELECT * FROM unnest(\(keys.map(\.0.uuid))::uuid[], \(keys.map(\.1))::text[]) AS k(company_id, source))
-            SELECT l.company_id, l.source FROM \(unescaped: schema).ledger l JOIN k USING (company_id, source)
-            UNION
-            SELECT d.company_id, d.source FROM \(unescaped: schema).reservation_draws d JOIN k USING (company_id, source)
-            """)
-        var found: Set<SourceKey> = []
-        for try await (company, source) in rows.decode((UUID, String).self) { found.insert(SourceKey(companyID: CompanyID(company), source: source)) }
-        return found
-    }
-
     struct ReferenceKey: Hashable, Sendable {
         var companyID: CompanyID
         var reference: String
