@@ -30,6 +30,81 @@ struct DatabaseSettingsTests {
         }
     }
 
+    /// A pool whose every session starts with `settings`.
+    private static func withClient<Result: Sendable>(
+        settings: [String: String], _ body: @Sendable (PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        let client = PostgresClient(
+            configuration: try TestEnvironment.databaseURL().clientConfiguration(maximumConnections: 4, settings: settings),
+            backgroundLogger: TestEnvironment.logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    @Test("Every service's sessions carry a statement limit and an idle-in-transaction limit, 60 s and 30 s unless configured")
+    func sessionLimits() throws {
+        let defaults = try ServiceConfiguration.load(for: CallRouterService.identity, environment: [:])
+        #expect(defaults.databaseSessionSettings == ["statement_timeout": "60000", "idle_in_transaction_session_timeout": "30000"])
+        let configured = try ServiceConfiguration.load(
+            for: CallRouterService.identity,
+            environment: ["MYOP_DATABASE_STATEMENT_TIMEOUT_SECONDS": "0", "MYOP_DATABASE_IDLE_IN_TRANSACTION_SECONDS": "5"])
+        #expect(configured.databaseSessionSettings == ["statement_timeout": "0", "idle_in_transaction_session_timeout": "5000"])
+        #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration.load(for: CallRouterService.identity, environment: ["MYOP_DATABASE_STATEMENT_TIMEOUT_SECONDS": "-1"])
+        }
+    }
+
+    @Test("A replica hanging inside a transaction loses its session after the idle limit, and the locks it held are free for the others")
+    func hungTransactionReleasesItsLocks() async throws {
+        let configuration = try ServiceConfiguration.load(
+            for: CallRouterService.identity, environment: ["MYOP_DATABASE_IDLE_IN_TRANSACTION_SECONDS": "1"])
+        let key = Int64.random(in: 1...Int64.max)
+        try await Self.withClient(settings: configuration.databaseSessionSettings) { hung in
+            try await withPostgres { other in
+                func lockIsFree() async throws -> Bool {
+                    for try await free in try await other.query("SELECT pg_try_advisory_xact_lock(\(key))").decode(Bool.self) { return free }
+                    return false
+                }
+                let database = Database(client: hung, schema: try #require(SchemaName("public")), logger: TestEnvironment.logger)
+                let hanging = Task {
+                    try await database.withTransaction { transaction in
+                        try await transaction.query("SELECT pg_advisory_xact_lock(\(key))")
+                        try await Task.sleep(for: .seconds(3))
+                        try await transaction.query("SELECT 1")
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await lockIsFree() == false, "held by the hanging transaction")
+                try await eventually(timeout: .seconds(3), "PostgreSQL ended the idle transaction") { try await lockIsFree() }
+                // Its work was rolled back; when it wakes, its next statement fails at once instead of waiting forever
+                // for an answer on the closed session.
+                await #expect(throws: DatabaseSessionClosed.self) { try await hanging.value }
+                // The pool replaced the connection.
+                #expect(try await database.withTransaction { transaction in
+                    for try await one in try await transaction.query("SELECT 1").decode(Int.self) { return one }
+                    return 0
+                } == 1)
+            }
+        }
+    }
+
+    @Test("A statement running past the limit is cancelled; migrations are exempt, however long they run")
+    func statementLimit() async throws {
+        try await Self.withClient(settings: ["statement_timeout": "300"]) { client in
+            do {
+                for try await _ in try await client.query("SELECT pg_sleep(2)::text").decode(String.self) {}
+                Issue.record("a statement ran past the limit")
+            } catch let error as PSQLError {
+                #expect(error.serverInfo?[.sqlState] == "57014", "query_canceled")
+            }
+            let (database, migrations) = try testSchema(client, prefix: "it_slow_migration", extraSQL: "SELECT pg_sleep(0.6)")
+            #expect(try await MigrationRunner(database: database).apply(migrations) == [1, 2, 3])
+        }
+    }
+
     @Test("CallRouter's connections plan its statements once (plan_cache_mode), other services' as PostgreSQL chooses")
     func planCacheModeReachesEveryConnection() async throws {
         let settings = CallRouterService.definition().databaseSettings

@@ -10,6 +10,9 @@ import Storage
 public struct ErrorMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
+    /// Nothing the request did: the same request is expected to succeed once the database answers again.
+    static let databaseUnavailable = APIError.unavailable("database.unavailable", "The database is not reachable right now; try again shortly.")
+
     public init() {}
 
     public func handle(
@@ -26,10 +29,10 @@ public struct ErrorMiddleware: RouterMiddleware {
             // Rolled back whole, so the client may send it again as it was.
             return try APIError.unavailable("database.conflict", "The request collided with another one and was undone; send it again.")
                 .response(from: request, context: context)
-        } catch let error as PSQLError where error.meansDatabaseUnavailable || error.code == .connectionError {
-            // Nothing the request did: the same request is expected to succeed once the database is back.
-            return try APIError.unavailable("database.unavailable", "The database is not reachable right now; try again shortly.")
-                .response(from: request, context: context)
+        } catch let error as PSQLError where error.meansDatabaseUnavailable || [.connectionError, .serverClosedConnection].contains(error.code) {
+            return try Self.databaseUnavailable.response(from: request, context: context)
+        } catch is DatabaseSessionClosed {
+            return try Self.databaseUnavailable.response(from: request, context: context)
         } catch let error as PSQLError where ["22021", "22P05"].contains(error.serverInfo?[.sqlState]) {
             // A NUL byte (or text PostgreSQL cannot store) in a query parameter or a field no edge check covered: the
             // statement failed, so nothing was written.

@@ -13,6 +13,10 @@ public struct ServiceConfiguration: Sendable {
     public var amqpURL: AMQPURL
     public var databaseURL: DatabaseURL
     public var databaseMaxConnections: Int
+    /// The longest one statement may run; zero for no limit.
+    public var databaseStatementTimeout: Duration
+    /// The longest a session may sit in an open transaction between statements; zero for no limit.
+    public var databaseIdleInTransactionTimeout: Duration
     public var jwtSecret: String
     public var logLevel: Logger.Level
     public var prefetch: UInt16
@@ -67,6 +71,9 @@ public struct ServiceConfiguration: Sendable {
             amqpURL: amqpURL,
             databaseURL: databaseURL,
             databaseMaxConnections: try reader.int("MYOP_DATABASE_MAX_CONNECTIONS", default: 20, range: 2...500),
+            databaseStatementTimeout: .seconds(try reader.int("MYOP_DATABASE_STATEMENT_TIMEOUT_SECONDS", default: 60, range: 0...86_400)),
+            databaseIdleInTransactionTimeout: .seconds(
+                try reader.int("MYOP_DATABASE_IDLE_IN_TRANSACTION_SECONDS", default: 30, range: 0...86_400)),
             jwtSecret: jwtSecret,
             logLevel: logLevel,
             prefetch: UInt16(try reader.int("MYOP_AMQP_PREFETCH", default: service.consumerDefaults.prefetch, range: 1...10_000)),
@@ -77,6 +84,18 @@ public struct ServiceConfiguration: Sendable {
             maxBodyBytes: try reader.int("MYOP_MAX_BODY_BYTES", default: service.maxBodyBytes, range: 1_024...(64 << 20)),
             sandboxURL: reader.string("MYOP_SANDBOX_URL", default: "http://127.0.0.1:8090"),
             amqpCACertificate: env["MYOP_AMQP_CA_CERTIFICATE"], values: env)
+    }
+
+    /// The limits every pooled session gets from PostgreSQL itself (startup parameters). A replica that hangs while
+    /// holding a transaction (an account's row lock, a claimed outbox batch) would otherwise stall every other replica
+    /// waiting on those locks for as long as it hangs; PostgreSQL ends such a session and rolls its work back, and the
+    /// unacknowledged deliveries are redelivered. A statement stuck in a lock wait, or a runaway query, fails instead of
+    /// holding its consumer's batch forever.
+    public var databaseSessionSettings: [String: String] {
+        [
+            "statement_timeout": "\(databaseStatementTimeout.components.seconds * 1_000)",
+            "idle_in_transaction_session_timeout": "\(databaseIdleInTransactionTimeout.components.seconds * 1_000)",
+        ]
     }
 
     /// A service's own secret: required when `MYOP_ENV=production`, and then never its published dev default; the

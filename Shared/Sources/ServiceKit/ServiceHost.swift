@@ -45,7 +45,8 @@ public enum ServiceHost {
         let identity = definition.identity
         let client = PostgresClient(
             configuration: configuration.databaseURL.clientConfiguration(
-                maximumConnections: configuration.databaseMaxConnections, settings: definition.databaseSettings),
+                maximumConnections: configuration.databaseMaxConnections,
+                settings: configuration.databaseSessionSettings.merging(definition.databaseSettings) { _, service in service }),
             backgroundLogger: logger)
         // The pool runs outside this task's structure so that cancelling `run` (a test, or ServiceGroup stopping
         // the process after a sibling failed) stops the services first: a consumer or the relay still finishing

@@ -13,20 +13,37 @@ public struct Database: Sendable {
         self.logger = logger
     }
 
-    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    /// The error `body` threw comes out as itself, not wrapped in `PostgresTransactionError`.
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws. The error `body` threw
+    /// comes out as itself.
+    ///
+    /// BEGIN, COMMIT and ROLLBACK go through `Transaction.query`, not postgres-nio's `withTransaction`: on a session
+    /// PostgreSQL has ended (the idle-in-transaction limit, a restart, `pg_terminate_backend`) postgres-nio's
+    /// statements are never answered, so its ROLLBACK or COMMIT would hang the caller, and a consumer holding
+    /// unacknowledged deliveries would hang with it.
     public func withTransaction<Result: Sendable>(
         _ body: (Transaction) async throws -> Result
     ) async throws -> Result {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(Transaction(connection: connection, schema: schema, logger: logger))
+        try await client.withConnection { connection in
+            let transaction = Transaction(connection: connection, schema: schema, logger: logger)
+            try await transaction.query("BEGIN")
+            let result: Result
+            do {
+                result = try await body(transaction)
+            } catch {
+                // A closed session has nothing left to roll back: PostgreSQL rolled it back as it ended.
+                if !connection.isClosed {
+                    do {
+                        try await transaction.query("ROLLBACK")
+                    } catch {
+                        // Never hand the pool a connection still inside a transaction.
+                        logger.warning("rollback failed; closing the connection", metadata: ["error": "\(String(reflecting: error))"])
+                        try? await connection.close()
+                    }
+                }
+                throw error
             }
-        } catch let error as PostgresTransactionError {
-            if let closureError = error.closureError { throw closureError }
-            if let beginError = error.beginError { throw beginError }
-            if let commitError = error.commitError { throw commitError }
-            throw error
+            try await transaction.query("COMMIT")
+            return result
         }
     }
 
@@ -75,10 +92,21 @@ public struct Transaction: Sendable {
     public let schema: SchemaName
     public let logger: Logger
 
+    /// Fails at once, with `DatabaseSessionClosed`, on a connection PostgreSQL has closed: postgres-nio would drop
+    /// the statement unsent and never answer it.
     @discardableResult
     public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
-        try await connection.query(query, logger: logger, file: file, line: line)
+        guard !connection.isClosed else { throw DatabaseSessionClosed() }
+        return try await connection.query(query, logger: logger, file: file, line: line)
     }
+}
+
+/// A statement was not sent: PostgreSQL had closed the session (the idle-in-transaction limit, a restart, an
+/// administrator), and rolled back whatever the session's open transaction held. Running the work again on a new
+/// connection is expected to succeed.
+public struct DatabaseSessionClosed: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "the database closed this session; its open transaction was rolled back" }
 }
 
 extension PSQLError {

@@ -16,6 +16,9 @@ public struct MigrationRunner: Sendable {
         let schema = database.schema.rawValue
         let lockKey = "myop.migrations.\(schema)"
         return try await database.withTransaction { transaction in
+            // A migration may rewrite or index a big table, and a replica starting meanwhile waits for it on the lock:
+            // neither is held to the sessions' statement limit.
+            try await transaction.query("SET LOCAL statement_timeout = 0")
             try await transaction.query("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))")
             let exists = try await transaction.query("SELECT 1 FROM pg_namespace WHERE nspname = \(schema)")
             if try await exists.collect().isEmpty {
