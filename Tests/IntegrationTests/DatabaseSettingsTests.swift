@@ -9,14 +9,9 @@ import Testing
 @Suite("Database settings")
 struct DatabaseSettingsTests {
     private static func planCacheMode(settings: [String: String]) async throws -> [String] {
-        let client = PostgresClient(
-            configuration: try TestEnvironment.databaseURL().clientConfiguration(maximumConnections: 4, settings: settings),
-            backgroundLogger: TestEnvironment.logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
+        try await withClient(settings: settings) { client in
             // Several at once, so that more than one connection of the pool answers.
-            return try await withThrowingTaskGroup(of: String.self) { queries in
+            try await withThrowingTaskGroup(of: String.self) { queries in
                 for _ in 0..<4 {
                     queries.addTask {
                         for try await mode in try await client.query("SELECT current_setting('plan_cache_mode'), pg_sleep(0.05)::text").decode((String, String).self) {
