@@ -22,11 +22,23 @@ struct WalletRulesTests {
         #expect(PaymentRules.validate(amount: .rupees(5), method: .online, offlineCode: "ABC123", minimumTopUp: minimum) == .offlineCodeNotExpected)
     }
 
-    @Test("BI-32, D-19: a capture settles a payment that is pending or was given up on; only a settled one ignores it")
+    @Test("BI-32, D-19: a capture settles a payment that is pending, was given up on or held for review; only a settled one ignores it")
     func BI_32_late_capture_settles() {
-        #expect(CaptureDecision(status: .pending) == .settle)
-        #expect(CaptureDecision(status: .failed) == .settle)
-        #expect(CaptureDecision(status: .succeeded) == .replay)
+        let payable = Money(paise: 177_000)
+        #expect(CaptureDecision(status: .pending, captured: payable, payable: payable) == .settle)
+        #expect(CaptureDecision(status: .failed, captured: payable, payable: payable) == .settle)
+        #expect(CaptureDecision(status: .review, captured: payable, payable: payable) == .settle)
+        #expect(CaptureDecision(status: .succeeded, captured: payable, payable: payable) == .replay)
+        #expect(CaptureDecision(status: .succeeded, captured: Money(paise: 1), payable: payable) == .replay)
+    }
+
+    @Test("BI-32: a capture of another amount than payable, or of no stated amount, is held for review, never settled")
+    func BI_32_mismatched_capture_is_held() {
+        let payable = Money(paise: 177_000)
+        #expect(CaptureDecision(status: .pending, captured: Money(paise: 150_000), payable: payable) == .hold)
+        #expect(CaptureDecision(status: .pending, captured: Money(paise: 177_001), payable: payable) == .hold)
+        #expect(CaptureDecision(status: .pending, captured: nil, payable: payable) == .hold)
+        #expect(CaptureDecision(status: .review, captured: Money(paise: 150_000), payable: payable) == .hold)
     }
 
     @Test("BI-32, BI-19, BI-21: captured money buys the purchase when it still can, and is credited to the wallet otherwise")

@@ -2,6 +2,7 @@ import Contracts
 import Crypto
 import Foundation
 import Hummingbird
+import Logging
 import ServiceKit
 import Storage
 
@@ -80,16 +81,26 @@ extension BillingAPI {
                     try await DIDStore.abandon(number: number, payment: payment.id, in: transaction)
                 }
             case .captured:
-                guard CaptureDecision(status: payment.status) == .settle else { return payment }
-                guard let amount = notification.amount, amount == payment.total else {
-                    throw APIError.unprocessable(
-                        "payment.amount_mismatch",
-                        "The captured amount \(notification.amount.map(\.description) ?? "(none)") differs from the \(payment.total) payable.",
-                        field: "amount")
+                switch CaptureDecision(status: payment.status, captured: notification.amount, payable: payment.total) {
+                case .replay:
+                    return payment
+                case .hold:
+                    let captured = notification.amount.map(\.description) ?? "an unstated amount"
+                    context.logger.error(
+                        "payment captured for another amount than payable; held for review",
+                        metadata: ["payment_id": "\(payment.id)", "company_id": "\(payment.companyID)", "captured": "\(captured)", "payable": "\(payment.total)"])
+                    payment.status = .review
+                    payment.capturedAmount = notification.amount
+                    payment.failureReason = "the provider captured \(captured) where \(payment.total) was payable; held for review"
+                    if payment.purpose == .didPurchase, let number = payment.subject {
+                        try await DIDStore.abandon(number: number, payment: payment.id, in: transaction)
+                    }
+                case .settle:
+                    try await settle(payment, now: now, in: transaction)
+                    payment.status = .succeeded
+                    payment.failureReason = nil
+                    payment.capturedAmount = nil
                 }
-                try await settle(payment, now: now, in: transaction)
-                payment.status = .succeeded
-                payment.failureReason = nil
             }
             payment.providerReference = notification.providerReference.map(Self.storable)
             payment.completedAt = now

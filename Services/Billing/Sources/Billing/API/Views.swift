@@ -127,6 +127,8 @@ struct PaymentView: ResponseCodable {
     var offlineCode: String?
     var providerReference: String?
     var failureReason: String?
+    /// `review`: what the provider reported capturing.
+    var capturedAmount: Money?
     /// Online payments: where the customer completes the payment with the provider.
     var checkoutURL: String?
     var createdAt: Date
@@ -146,6 +148,7 @@ struct PaymentView: ResponseCodable {
         offlineCode = payment.offlineCode
         providerReference = payment.providerReference
         failureReason = payment.failureReason
+        capturedAmount = payment.capturedAmount
         checkoutURL = payment.method == .online && payment.status == .pending ? checkoutBase.map { "\($0)/payments/checkout/\(payment.id)?amount=\(payment.total.paise)" } : nil
         createdAt = payment.createdAt
         completedAt = payment.completedAt
@@ -157,6 +160,7 @@ struct PaymentView: ResponseCodable {
         case offlineCode = "offline_code"
         case providerReference = "provider_reference"
         case failureReason = "failure_reason"
+        case capturedAmount = "captured_amount"
         case checkoutURL = "checkout_url"
         case createdAt = "created_at"
         case completedAt = "completed_at"

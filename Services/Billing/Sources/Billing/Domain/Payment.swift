@@ -10,6 +10,9 @@ public enum PaymentMethod: String, Sendable, Codable, CaseIterable {
 
 public enum PaymentStatus: String, Sendable, Codable {
     case pending, succeeded, failed
+    /// The provider captured an amount other than the payable: nothing was delivered or credited, and the payment waits
+    /// for an operator to reconcile it with the provider (`CaptureDecision.hold`).
+    case review
 }
 
 /// BI-21, BI-19: what a payment buys.
@@ -63,9 +66,18 @@ public enum CaptureDecision: Equatable, Sendable {
     case settle
     /// Already settled: a replayed notice changes nothing.
     case replay
+    /// The provider captured another amount than the payable (or did not say how much): delivering at the payable
+    /// would credit money nobody paid, or keep money for nothing; dropping the notice would lose the record of money
+    /// the customer did pay. The payment is held for review with the captured amount. A later capture of the right
+    /// amount settles it.
+    case hold
 
-    public init(status: PaymentStatus) {
-        self = status == .succeeded ? .replay : .settle
+    public init(status: PaymentStatus, captured: Money?, payable: Money) {
+        if status == .succeeded {
+            self = .replay
+        } else {
+            self = captured == payable ? .settle : .hold
+        }
     }
 }
 

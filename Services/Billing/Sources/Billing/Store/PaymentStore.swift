@@ -24,6 +24,8 @@ struct Payment: Sendable {
     var completedAt: Date?
     /// D-19: the gateway accepted the mandate charge (an automatic payment); the customer may have been charged.
     var acceptedAt: Date?
+    /// What the provider reported capturing, when it differed from the total (`PaymentStatus.review`).
+    var capturedAmount: Money?
 
     var total: Money { amount + gst }
 }
@@ -31,7 +33,7 @@ struct Payment: Sendable {
 enum PaymentStore {
     static let columns = """
         id, company_id, amount, gst, method, status, offline_code, provider_reference, failure_reason, created_at, completed_at,
-        purpose, subject, lines::text, automatic, accepted_at
+        purpose, subject, lines::text, automatic, accepted_at, captured_amount
         """
 
     /// False when the company already used this offline code (BI-33: a bank reference applies once).
@@ -237,18 +239,20 @@ enum PaymentStore {
             """
             UPDATE \(unescaped: schema).payments
             SET status = \(payment.status.rawValue), provider_reference = \(payment.providerReference),
-                failure_reason = \(payment.failureReason), completed_at = \(payment.completedAt)
+                failure_reason = \(payment.failureReason), completed_at = \(payment.completedAt),
+                captured_amount = \(payment.capturedAmount?.paise)
             WHERE id = \(payment.id.uuid)
             """)
     }
 
     static func decode(_ row: PostgresRow) throws -> Payment {
-        let (id, company, amount, gst, method, status, code, reference, failure, created, completed, purpose, subject, lines, automatic, accepted) =
-            try row.decode((UUID, UUID, Int64, Int64, String, String, String?, String?, String?, Date, Date?, String, String?, String, Bool, Date?).self)
+        let (id, company, amount, gst, method, status, code, reference, failure, created, completed, purpose, subject, lines, automatic, accepted, captured) =
+            try row.decode((UUID, UUID, Int64, Int64, String, String, String?, String?, String?, Date, Date?, String, String?, String, Bool, Date?, Int64?).self)
         return Payment(
             id: PaymentID(id), purpose: PaymentPurpose(rawValue: purpose) ?? .recharge, subject: subject,
             lines: try JSONCoding.decoder().decode([InvoiceDocument.Line].self, from: Data(lines.utf8)), automatic: automatic, companyID: CompanyID(company), amount: Money(paise: amount), gst: Money(paise: gst),
             method: PaymentMethod(rawValue: method) ?? .online, status: PaymentStatus(rawValue: status) ?? .pending, offlineCode: code,
-            providerReference: reference, failureReason: failure, createdAt: created, completedAt: completed, acceptedAt: accepted)
+            providerReference: reference, failureReason: failure, createdAt: created, completedAt: completed, acceptedAt: accepted,
+            capturedAmount: captured.map(Money.init(paise:)))
     }
 }
