@@ -45,19 +45,24 @@ struct DatabaseSettingsTests {
         #expect(defaults.databaseSessionSettings == ["statement_timeout": "60000", "idle_in_transaction_session_timeout": "30000"])
         let configured = try ServiceConfiguration.load(
             for: CallRouterService.identity,
-            environment: ["MYOP_DATABASE_STATEMENT_TIMEOUT_SECONDS": "0", "MYOP_DATABASE_IDLE_IN_TRANSACTION_SECONDS": "5"])
-        #expect(configured.databaseSessionSettings == ["statement_timeout": "0", "idle_in_transaction_session_timeout": "5000"])
-        #expect(throws: ConfigurationError.self) {
-            try ServiceConfiguration.load(for: CallRouterService.identity, environment: ["MYOP_DATABASE_STATEMENT_TIMEOUT_SECONDS": "-1"])
+            environment: ["MYOP_DATABASE_STATEMENT_TIMEOUT_SECONDS": "0", "MYOP_DATABASE_IDLE_IN_TRANSACTION_SECONDS": "45"])
+        #expect(configured.databaseSessionSettings == ["statement_timeout": "0", "idle_in_transaction_session_timeout": "45000"])
+        // Below the floors, paths that wait on the broker or Billing inside a transaction would fail every time.
+        for (variable, value) in [
+            ("MYOP_DATABASE_STATEMENT_TIMEOUT_SECONDS", "-1"), ("MYOP_DATABASE_STATEMENT_TIMEOUT_SECONDS", "5"),
+            ("MYOP_DATABASE_IDLE_IN_TRANSACTION_SECONDS", "10"),
+        ] {
+            #expect(throws: ConfigurationError.self, "\(variable)=\(value)") {
+                try ServiceConfiguration.load(for: CallRouterService.identity, environment: [variable: value])
+            }
         }
     }
 
     @Test("A replica hanging inside a transaction loses its session after the idle limit, and the locks it held are free for the others")
     func hungTransactionReleasesItsLocks() async throws {
-        let configuration = try ServiceConfiguration.load(
-            for: CallRouterService.identity, environment: ["MYOP_DATABASE_IDLE_IN_TRANSACTION_SECONDS": "1"])
         let key = Int64.random(in: 1...Int64.max)
-        try await Self.withClient(settings: configuration.databaseSessionSettings) { hung in
+        // One second instead of the 30 s floor, to keep the test short.
+        try await Self.withClient(settings: ["idle_in_transaction_session_timeout": "1000"]) { hung in
             try await withPostgres { other in
                 func lockIsFree() async throws -> Bool {
                     for try await free in try await other.query("SELECT pg_try_advisory_xact_lock(\(key))").decode(Bool.self) { return free }
@@ -67,13 +72,13 @@ struct DatabaseSettingsTests {
                 let hanging = Task {
                     try await database.withTransaction { transaction in
                         try await transaction.query("SELECT pg_advisory_xact_lock(\(key))")
-                        try await Task.sleep(for: .seconds(3))
+                        try await Task.sleep(for: .seconds(10))
                         try await transaction.query("SELECT 1")
                     }
                 }
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(try await lockIsFree() == false, "held by the hanging transaction")
-                try await eventually(timeout: .seconds(3), "PostgreSQL ended the idle transaction") { try await lockIsFree() }
+                try await eventually(timeout: .seconds(10), "the hanging transaction holds the lock") { try await !lockIsFree() }
+                // Freed long before the hanging transaction would have woken.
+                try await eventually(timeout: .seconds(5), "PostgreSQL ended the idle transaction") { try await lockIsFree() }
                 // Its work was rolled back; when it wakes, its next statement fails at once instead of waiting forever
                 // for an answer on the closed session.
                 await #expect(throws: DatabaseSessionClosed.self) { try await hanging.value }
@@ -83,6 +88,31 @@ struct DatabaseSettingsTests {
                     return 0
                 } == 1)
             }
+        }
+    }
+
+    @Test("A session the server ends during a statement fails its transaction at once (no ROLLBACK left waiting), and the pool goes on")
+    func terminatedSession() async throws {
+        try await withPostgres { client in
+            let database = Database(client: client, schema: try #require(SchemaName("public")), logger: TestEnvironment.logger)
+            let marker = "terminated_\(UInt64.random(in: 1...UInt64.max))"
+            let started = ContinuousClock.now
+            let victim = Task {
+                try await database.withTransaction { transaction in
+                    try await transaction.query("SELECT 1")
+                    try await transaction.query("SELECT pg_sleep(20) /* \(unescaped: marker) */")
+                }
+            }
+            try await eventually(timeout: .seconds(10), "the statement was found and its session ended") {
+                try await database.count(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE '%\(marker) */' AND pid <> pg_backend_pid()") == 1
+            }
+            await #expect(throws: (any Error).self) { try await victim.value }
+            #expect(ContinuousClock.now - started < .seconds(15), "failed when the session ended, not when the sleep would have")
+            #expect(try await database.withTransaction { transaction in
+                for try await one in try await transaction.query("SELECT 1").decode(Int.self) { return one }
+                return 0
+            } == 1)
         }
     }
 

@@ -1,5 +1,5 @@
 -- BI-17, D-21: every plan gives a monthly allowance of promotional SMS credits, one credit per segment. A month's
--- credits pay only the promotional SMS delivered in that calendar month (company time zone): unused credits lapse
+-- credits pay only the promotional SMS delivered in that calendar month (IST): unused credits lapse
 -- when it ends, and the next month starts with the full allowance.
 ALTER TABLE billing.plans ADD COLUMN promo_sms_credits int NOT NULL DEFAULT 0 CHECK (promo_sms_credits >= 0);
 UPDATE billing.plans SET promo_sms_credits = CASE plan

@@ -33,6 +33,10 @@ public struct ErrorMiddleware: RouterMiddleware {
             return try Self.databaseUnavailable.response(from: request, context: context)
         } catch is DatabaseSessionClosed {
             return try Self.databaseUnavailable.response(from: request, context: context)
+        } catch let error as PSQLError where ["57014", "55P03"].contains(error.serverInfo?[.sqlState]) {
+            // The statement limit or a lock wait ran out (behind a long migration, say): undone, and worth sending again.
+            return try APIError.unavailable("database.timeout", "The request waited too long in the database and was undone; try again shortly.")
+                .response(from: request, context: context)
         } catch let error as PSQLError where ["22021", "22P05"].contains(error.serverInfo?[.sqlState]) {
             // A NUL byte (or text PostgreSQL cannot store) in a query parameter or a field no edge check covered: the
             // statement failed, so nothing was written.

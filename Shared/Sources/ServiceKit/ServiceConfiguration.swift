@@ -71,9 +71,10 @@ public struct ServiceConfiguration: Sendable {
             amqpURL: amqpURL,
             databaseURL: databaseURL,
             databaseMaxConnections: try reader.int("MYOP_DATABASE_MAX_CONNECTIONS", default: 20, range: 2...500),
-            databaseStatementTimeout: .seconds(try reader.int("MYOP_DATABASE_STATEMENT_TIMEOUT_SECONDS", default: 60, range: 0...86_400)),
-            databaseIdleInTransactionTimeout: .seconds(
-                try reader.int("MYOP_DATABASE_IDLE_IN_TRANSACTION_SECONDS", default: 30, range: 0...86_400)),
+            // Floors: exports run statements of several seconds, and a few paths keep a transaction open across a call
+            // to the broker (confirms, up to 10 s) or to Billing (up to about 25 s).
+            databaseStatementTimeout: .seconds(try reader.limit("MYOP_DATABASE_STATEMENT_TIMEOUT_SECONDS", default: 60, floor: 10)),
+            databaseIdleInTransactionTimeout: .seconds(try reader.limit("MYOP_DATABASE_IDLE_IN_TRANSACTION_SECONDS", default: 30, floor: 30)),
             jwtSecret: jwtSecret,
             logLevel: logLevel,
             prefetch: UInt16(try reader.int("MYOP_AMQP_PREFETCH", default: service.consumerDefaults.prefetch, range: 1...10_000)),
@@ -139,6 +140,15 @@ struct EnvironmentReader {
         if let text = values[name], !text.isEmpty { return text }
         guard let devDefault else { throw ConfigurationError(variable: name, message: "must be set when MYOP_ENV=production") }
         return devDefault
+    }
+
+    /// A limit in seconds: `0` for none, otherwise from `floor` to a day.
+    func limit(_ name: String, default value: Int, floor: Int) throws -> Int {
+        let seconds = try int(name, default: value, range: 0...86_400)
+        guard seconds == 0 || seconds >= floor else {
+            throw ConfigurationError(variable: name, message: "must be 0 (no limit) or from \(floor) to 86400 seconds, got \(seconds)")
+        }
+        return seconds
     }
 
     func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

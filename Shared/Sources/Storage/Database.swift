@@ -30,21 +30,36 @@ public struct Database: Sendable {
             do {
                 result = try await body(transaction)
             } catch {
-                // A closed session has nothing left to roll back: PostgreSQL rolled it back as it ended.
-                if !connection.isClosed {
-                    do {
-                        try await transaction.query("ROLLBACK")
-                    } catch {
-                        // Never hand the pool a connection still inside a transaction.
-                        logger.warning("rollback failed; closing the connection", metadata: ["error": "\(String(reflecting: error))"])
-                        try? await connection.close()
-                    }
-                }
+                await rollBack(transaction, after: error)
                 throw error
             }
             try await transaction.query("COMMIT")
             return result
         }
+    }
+
+    /// Ends a failed transaction. A session that ended (the error says so, or the connection is closed) has nothing left
+    /// to roll back: PostgreSQL rolled it back as it ended. postgres-nio fails the statement in flight before it closes
+    /// the channel, so a ROLLBACK sent at once may be dropped unanswered: it gets a few seconds, and a connection whose
+    /// ROLLBACK failed or did not answer is closed, never handed back to the pool inside a transaction.
+    private func rollBack(_ transaction: Transaction, after error: any Error) async {
+        let connection = transaction.connection
+        guard !connection.isClosed, !Self.endsSession(error) else {
+            try? await connection.close()
+            return
+        }
+        let rolledBack = await bounded(.seconds(5), fallback: false) { (try? await transaction.query("ROLLBACK")) != nil }
+        if !rolledBack {
+            logger.warning("rollback failed or did not answer; closing the connection", metadata: ["error": "\(String(reflecting: error))"])
+            try? await connection.close()
+        }
+    }
+
+    /// Errors after which the session is gone.
+    private static func endsSession(_ error: any Error) -> Bool {
+        if error is DatabaseSessionClosed { return true }
+        guard let error = error as? PSQLError else { return false }
+        return [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(error.code)
     }
 
     /// `withTransaction`, run again (up to `attempts` times in all) when PostgreSQL aborted it for colliding with
@@ -93,7 +108,8 @@ public struct Transaction: Sendable {
     public let logger: Logger
 
     /// Fails at once, with `DatabaseSessionClosed`, on a connection PostgreSQL has closed: postgres-nio would drop
-    /// the statement unsent and never answer it.
+    /// the statement unsent and never answer it. (A close landing between this check and the write can still drop the
+    /// statement; the window is the few microseconds between the two, where the server would have to end the session.)
     @discardableResult
     public func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
         guard !connection.isClosed else { throw DatabaseSessionClosed() }

@@ -72,7 +72,7 @@ struct PromoSMSCreditsView: Codable, Sendable {
     var allowance: Int64
     var used: Int64
     var remaining: Int64
-    /// When what is left lapses: the month's end in the company's time zone.
+    /// When what is left lapses: the month's end in IST.
     var lapsesAt: Date
 
     init(month: BillingCycle, allowance: Int64, used: Int64) {
