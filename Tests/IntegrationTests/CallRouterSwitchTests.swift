@@ -432,7 +432,8 @@ struct CallRouterSwitchTests {
     @Test("CR-61: a caller who hangs up to finish a voicemail is logged as a voicemail with its recording")
     func voicemailEndedByHangup() async throws {
         try await withCallRouter { router in
-            let office = try await TelephonyOffice.create(router, company: CompanyID(), lines: 2)
+            let company = CompanyID()
+            let office = try await TelephonyOffice.create(router, company: company, lines: 2)
             let phone = ScriptedSwitch(router: router)
             let uid = try #require(try await phone.start(did: office.virtualDID, caller: "+919811155521").uid)
             _ = try await phone.dtmf(uid, "1")
@@ -448,6 +449,35 @@ struct CallRouterSwitchTests {
             #expect(found.first?.0 == "voicemail")
             #expect(found.first?.1 == "https://rec.example/vm-\(uid).mp3")
             #expect(found.first?.2 == nil)
+
+            // CR-59, CR-61: the voicemail plays once processed, two minutes after the call ended.
+            func logged(_ uid: String, user: UserID = UserID(), role: Role = .owner) async throws -> [String: any Sendable] {
+                let reply = try await router.call("GET", "/v1/calls/\(uid)", as: company, user: user, role: role)
+                let call = try reply.json()["call"] as? [String: any Sendable]
+                return try #require(call, "\(reply.text)")
+            }
+            func age(_ uid: String) async throws {
+                try await router.database.query(
+                    "UPDATE callrouter.calls SET ended_at = ended_at - interval '3 minutes' WHERE uid = \(UUID(uuidString: uid)!)")
+            }
+            #expect(try await logged(uid)["recording_status"] as? String == "processing")
+            #expect(try await logged(uid)["voicemail_url"] == nil)
+            try await age(uid)
+            #expect(try await logged(uid)["recording_status"] as? String == "available")
+            #expect(try await logged(uid)["voicemail_url"] as? String == "https://rec.example/vm-\(uid).mp3")
+
+            // CR-59, X-05: the agent who took a recorded call sees it in the log, but not its recording; a manager does.
+            let talk = try #require(try await phone.start(did: office.virtualDID, caller: "+919811155522").uid)
+            let agent = try #require(try await phone.dtmf(talk, "1").dialled?.first)
+            _ = try await phone.answered(talk, by: agent)
+            _ = try await phone.hangup(talk, recording: "https://rec.example/call-\(talk).mp3")
+            try await age(talk)
+            let own = try await logged(talk, user: try #require(UserID(agent)), role: .agent)
+            #expect(own["recording_status"] as? String == "restricted")
+            #expect(own["recording_url"] == nil)
+            let managed = try await logged(talk, role: .admin)
+            #expect(managed["recording_status"] as? String == "available")
+            #expect(managed["recording_url"] as? String == "https://rec.example/call-\(talk).mp3")
         }
     }
 

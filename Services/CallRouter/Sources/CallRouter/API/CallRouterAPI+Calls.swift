@@ -36,7 +36,7 @@ extension CallRouterAPI {
             try await scope(&filter, identity, in: transaction)
             let calls = try await CallStore.list(company: identity.companyID, filter: filter, in: transaction)
             let next = calls.count == filter.limit ? calls.last.map { Timestamp.format($0.startedAt) + "|" + $0.uid.description } : nil
-            return Page(items: calls.map(CallLogView.init), next: next)
+            return Page(items: calls.map { CallLogView($0, role: identity.role) }, next: next)
         }
     }
 
@@ -47,7 +47,7 @@ extension CallRouterAPI {
         return try await database.withTransaction { transaction in
             let (call, journey) = try await visibleCall(uid, identity, in: transaction)
             let notes = try await CallStore.notes([uid], company: identity.companyID, in: transaction)[uid] ?? []
-            return CallDetailView(call: CallLogView(call), journey: journey, notes: notes)
+            return CallDetailView(call: CallLogView(call, role: identity.role), journey: journey, notes: notes)
         }
     }
 
@@ -82,7 +82,7 @@ extension CallRouterAPI {
                     companyID: identity.companyID, occurredAt: now, correlationID: uid.description,
                     data: CallDisposition(uid: uid, agentID: identity.userID, disposition: body.disposition, comment: body.comment, recordedAt: now)),
                 in: transaction)
-            return CallLogView(call)
+            return CallLogView(call, role: identity.role)
         }
     }
 
@@ -100,13 +100,16 @@ extension CallRouterAPI {
             "UID", "Direction", "Status", "Started At", "Answered At", "Ended At", "Duration (s)", "Number", "Number Type", "Customer", "Agent",
             "Department", "Not Reachable", "Disposition", "Recording URL", "Notes",
         ])
+        let now = Date()
         for call in calls {
+            let audio = RecordingAccess(recording: call.recordingURL, voicemail: call.voicemailURL, endedAt: call.endedAt, role: identity.role, now: now)
             let noteText = (notes[call.uid] ?? []).map { "\(Timestamp.format($0.createdAt)) \($0.authorID): \($0.text)" }.joined(separator: " | ")
             text += CSV.row([
                 call.uid.description, call.direction.rawValue, call.outcome?.rawValue ?? "live", Timestamp.format(call.startedAt),
                 call.answeredAt.map(Timestamp.format) ?? "", call.endedAt.map(Timestamp.format) ?? "", call.billableSeconds.map(String.init) ?? "",
                 call.did.e164, call.didType.rawValue, call.customer?.e164 ?? "", call.agentID?.description ?? "", call.departmentID?.description ?? "",
-                call.notReachable ? "yes" : "no", call.disposition ?? "", call.recordingURL ?? call.voicemailURL ?? "", noteText,
+                call.notReachable ? "yes" : "no", call.disposition ?? "",
+                audio == .available ? call.recordingURL ?? call.voicemailURL ?? "" : "", noteText,
             ])
         }
         var response = CSV.response(text, filename: "call-logs.csv")

@@ -186,12 +186,14 @@ struct CallLogView: ResponseCodable {
     var answeredAt: Date?
     var endedAt: Date?
     var durationSeconds: Int?
+    /// CR-59: whether the audio can be played now; the URLs are there only when it is `available`.
+    var recordingStatus: RecordingAccess
     var recordingURL: String?
     var voicemailURL: String?
     var disposition: String?
     var dispositionComment: String?
 
-    init(_ call: CallRecord) {
+    init(_ call: CallRecord, role: Role, now: Date = Date()) {
         uid = call.uid
         direction = call.direction
         status = call.outcome?.rawValue ?? "live"
@@ -205,8 +207,9 @@ struct CallLogView: ResponseCodable {
         answeredAt = call.answeredAt
         endedAt = call.endedAt
         durationSeconds = call.billableSeconds
-        recordingURL = call.recordingURL
-        voicemailURL = call.voicemailURL
+        recordingStatus = RecordingAccess(recording: call.recordingURL, voicemail: call.voicemailURL, endedAt: call.endedAt, role: role, now: now)
+        recordingURL = recordingStatus == .available ? call.recordingURL : nil
+        voicemailURL = recordingStatus == .available ? call.voicemailURL : nil
         disposition = call.disposition
         dispositionComment = call.dispositionComment
     }
@@ -221,6 +224,7 @@ struct CallLogView: ResponseCodable {
         case answeredAt = "answered_at"
         case endedAt = "ended_at"
         case durationSeconds = "duration_seconds"
+        case recordingStatus = "recording_status"
         case recordingURL = "recording_url"
         case voicemailURL = "voicemail_url"
         case dispositionComment = "disposition_comment"
