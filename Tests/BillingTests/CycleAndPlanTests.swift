@@ -54,18 +54,20 @@ struct CycleAndPlanTests {
         #expect(PlanChange.evaluate(from: .compact, to: .sedan, annualPrice: { prices[$0]! }, daysUsed: 365) == .upgrade(charge: .rupees(12_000)))
     }
 
-    @Test("BI-21: an upgrade paid late buys it only at the price it was asked at, from the plan the account is still on")
+    @Test("BI-21: an upgrade paid late buys it only while the account is on the plan and plan year it was priced from, whatever the prices now")
     func lateUpgradePayment() {
-        let prices: [Plan: Money] = [.compact: .rupees(12_000), .sedan: .rupees(24_000), .suv: .rupees(48_000), .enterprise: .rupees(96_000)]
-        let price: (Plan) -> Money = { prices[$0]! }
-        let asked = Money.rupees(84_000).multiplied(by: 265, dividedBy: 365)
-        #expect(PlanChange.stillBuys(.enterprise, paid: asked, from: .compact, annualPrice: price, daysUsedWhenAsked: 100))
-        // Another upgrade was paid meanwhile: from Sedan the same upgrade costs less; it was paid from Compact.
-        #expect(!PlanChange.stillBuys(.enterprise, paid: asked, from: .sedan, annualPrice: price, daysUsedWhenAsked: 100))
-        // A downgrade restarted the plan year after the ask: the days no longer match.
-        #expect(!PlanChange.stillBuys(.enterprise, paid: asked, from: .compact, annualPrice: price, daysUsedWhenAsked: -3))
+        let year = Date(timeIntervalSince1970: 1_780_000_000)
+        let asked = UpgradeBasis(plan: .compact, yearStart: year)
+        // Nothing changed (the operator may have changed the prices: the customer paid what was asked).
+        #expect(PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .compact, yearStart: year)))
+        // Read back from the database, the start may differ below the millisecond.
+        #expect(PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .compact, yearStart: year + 0.000_4)))
+        // Another upgrade was paid meanwhile: the account is on Sedan, and this one was priced from Compact.
+        #expect(!PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .sedan, yearStart: year)))
+        // A downgrade restarted the plan year after the ask.
+        #expect(!PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .compact, yearStart: year + 86_400 * 30)))
         // The plan is already at or above it.
-        #expect(!PlanChange.stillBuys(.sedan, paid: asked, from: .enterprise, annualPrice: price, daysUsedWhenAsked: 100))
+        #expect(!PlanChange.stillBuys(.sedan, pricedFrom: UpgradeBasis(plan: .enterprise, yearStart: year), now: UpgradeBasis(plan: .enterprise, yearStart: year)))
     }
 
     @Test("SLA-04, D-26, BI-36: the refund is the month's rental share, never more than the rental")

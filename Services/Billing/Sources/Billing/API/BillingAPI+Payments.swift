@@ -136,11 +136,8 @@ extension BillingAPI {
                 deliverable = false
             }
         case .planUpgrade:
-            let prices = try await RateCardStore.annualPrices(in: transaction)
-            let daysUsed = Calendar.kolkata.dateComponents([.day], from: account.planStartedAt, to: payment.createdAt).day ?? 0
-            deliverable = plan.map {
-                PlanChange.stillBuys($0, paid: payment.amount, from: account.plan, annualPrice: { prices[$0] ?? .zero }, daysUsedWhenAsked: daysUsed)
-            } ?? false
+            let now = UpgradeBasis(plan: account.plan, yearStart: account.planStartedAt)
+            deliverable = plan.flatMap { plan in payment.upgradeBasis.map { PlanChange.stillBuys(plan, pricedFrom: $0, now: now) } } ?? false
         }
         var reason = payment.purpose.rawValue
         var lines = payment.lines

@@ -131,10 +131,11 @@ extension BillingAPI {
                     throw APIError.conflict(
                         "plan.upgrade_pending", "An upgrade is already waiting for its payment; complete it, or ask again in an hour.", field: "plan")
                 }
-                let payment = Self.purchase(
+                var payment = Self.purchase(
                     company: company, purpose: .planUpgrade, subject: body.plan.rawValue,
                     lines: [.init(description: "Upgrade from \(account.plan.rawValue) to \(body.plan.rawValue), rest of the plan year", quantity: 1, amount: charge)],
                     now: now)
+                payment.upgradeBasis = UpgradeBasis(plan: account.plan, yearStart: account.planStartedAt)
                 _ = try await PaymentStore.insert(payment, in: transaction)
                 return try EditedResponse(status: .created, response: PaymentView(payment, checkoutBase: checkoutBase)).response(
                     from: request, context: context)

@@ -1,4 +1,5 @@
 public import Contracts
+public import Foundation
 
 /// BI-20, BI-21: plans are paid per year. An upgrade takes effect once the pro-rated difference for the rest of
 /// the plan year is paid; a downgrade waits for the next billing cycle and costs nothing now.
@@ -18,17 +19,29 @@ public enum PlanChange: Sendable, Hashable {
         return .upgrade(charge: difference.multiplied(by: Int64(daysLeft), dividedBy: Int64(daysInPlanYear)))
     }
 
-    /// BI-21: an upgrade payment captured late still buys the upgrade only if, from the plan the account is on now
-    /// and its plan year, the upgrade cost exactly what was paid when it was asked for. A plan changed or a plan year
-    /// restarted since (another upgrade paid, a downgrade applied) priced it from another plan: it is then credited to
-    /// the wallet, never applied at a price that no longer holds.
-    public static func stillBuys(
-        _ requested: Plan, paid: Money, from current: Plan, annualPrice: (Plan) -> Money, daysUsedWhenAsked: Int
-    ) -> Bool {
-        guard case .upgrade(let charge) = evaluate(from: current, to: requested, annualPrice: annualPrice, daysUsed: daysUsedWhenAsked) else {
-            return false
-        }
-        return charge == paid
+    /// BI-21: an upgrade payment captured late still buys the upgrade only while the account is on the plan and in the
+    /// plan year it was priced from. A plan changed or a plan year restarted since (another upgrade paid, a downgrade
+    /// applied) means it was priced from something else: it is then credited to the wallet, never applied at a price
+    /// that no longer holds. The rate card's prices now do not matter: the customer paid what was asked.
+    public static func stillBuys(_ requested: Plan, pricedFrom basis: UpgradeBasis, now current: UpgradeBasis) -> Bool {
+        requested > current.plan && basis.matches(current)
+    }
+}
+
+/// BI-21: what an upgrade was priced from.
+public struct UpgradeBasis: Sendable, Hashable {
+    public let plan: Plan
+    /// The start of the plan year.
+    public let yearStart: Date
+
+    public init(plan: Plan, yearStart: Date) {
+        self.plan = plan
+        self.yearStart = yearStart
+    }
+
+    /// The same plan and plan year; the start compared to the millisecond, as stored and read back.
+    public func matches(_ other: UpgradeBasis) -> Bool {
+        plan == other.plan && abs(yearStart.timeIntervalSince(other.yearStart)) < 0.001
     }
 }
 
