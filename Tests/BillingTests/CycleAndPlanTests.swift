@@ -68,6 +68,21 @@ struct CycleAndPlanTests {
         #expect(!PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .compact, yearStart: year + 86_400 * 30)))
         // The plan is already at or above it.
         #expect(!PlanChange.stillBuys(.sedan, pricedFrom: UpgradeBasis(plan: .enterprise, yearStart: year), now: UpgradeBasis(plan: .enterprise, yearStart: year)))
+        // Priced in the last days of a plan year, captured after its anniversary: those days are over.
+        let started = year - 86_400 * 360
+        let pricedLate = UpgradeBasis(plan: .compact, yearStart: PlanChange.yearStart(planStartedAt: started, at: year))
+        let capturedNextYear = UpgradeBasis(plan: .compact, yearStart: PlanChange.yearStart(planStartedAt: started, at: year + 86_400 * 10))
+        #expect(!PlanChange.stillBuys(.enterprise, pricedFrom: pricedLate, now: capturedNextYear))
+    }
+
+    @Test("BI-20: plan years repeat every 365 days from the plan's start")
+    func planYearStart() {
+        let started = Date(timeIntervalSince1970: 1_780_000_000)
+        #expect(PlanChange.yearStart(planStartedAt: started, at: started) == started)
+        #expect(PlanChange.yearStart(planStartedAt: started, at: started + 86_400 * 364) == started)
+        #expect(PlanChange.yearStart(planStartedAt: started, at: started + 86_400 * 365) == started + 86_400 * 365)
+        #expect(PlanChange.yearStart(planStartedAt: started, at: started + 86_400 * 800) == started + 86_400 * 730)
+        #expect(PlanChange.yearStart(planStartedAt: started, at: started - 86_400) == started, "a clock behind the start")
     }
 
     @Test("SLA-04, D-26, BI-36: the refund is the month's rental share, never more than the rental")

@@ -428,6 +428,31 @@ struct BillingPurchaseTests {
         }
     }
 
+    @Test("BI-19, BI-32: a number purchase captured for the wrong amount is held for review and frees the number; the corrected capture still buys it")
+    func numberHeldForReview() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            let number = BillingHarness.unusedNumber()
+            let bought = try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(number)"}"#)
+            #expect(bought.status == 201, "\(bought.text)")
+            let id = try #require(try bought.json()["id"] as? String)
+            let total = try #require(try bought.json()["total_payable"] as? Int)
+            let short = try await billing.providerWebhook(#"{"event":"payment.captured","payment_id":"\#(id)","amount":\#(total - 100)}"#)
+            #expect(try short.json()["status"] as? String == "review")
+            func status() async throws -> String? {
+                let items = try await billing.call("GET", "/v1/billing/dids", as: company).json()["items"] as? [[String: any Sendable]]
+                return items?.first { $0["number"] as? String == number }?["status"] as? String
+            }
+            #expect(try await status() == "released", "not held while the payment waits for review")
+            let corrected = try await billing.providerWebhook(
+                #"{"event":"payment.captured","payment_id":"\#(id)","provider_reference":"corrected","amount":\#(total)}"#)
+            #expect(try corrected.json()["status"] as? String == "succeeded")
+            #expect(try await status() == "active", "nobody took it meanwhile: the paid purchase is delivered")
+            #expect(try await billing.balance(company) == .rupees(1_500), "delivered, not credited")
+        }
+    }
+
     @Test("BI-19, BI-21, D-22, BI-35: numbers and upgrades are paid and invoiced; the cycle job charges rentals once and applies downgrades")
     func numbersPlansAndCycles() async throws {
         try await withBilling { billing in

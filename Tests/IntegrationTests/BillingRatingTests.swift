@@ -210,6 +210,29 @@ struct BillingAutoRechargeTests {
         return payment
     }
 
+    @Test("D-19, BI-32: an auto-recharge captured for the wrong amount is held for review, and the mandate is not charged again meanwhile")
+    func automaticPaymentHeldForReview() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            let payment = try await insertAutomaticPayment(for: company, on: billing) { payment in
+                await GatewayScript.shared.muteNextCharge(of: payment.uuidString)
+            }
+            try await eventually(timeout: .seconds(30), "the mandate was asked") { await GatewayScript.shared.charges(of: payment.uuidString) == 1 }
+            let short = try await billing.providerWebhook(#"{"event":"payment.captured","payment_id":"\#(payment)","amount":100000}"#)
+            #expect(try short.json()["status"] as? String == "review")
+            // Switching auto-recharge off and on below the alert would start a new automatic payment: not while one
+            // is held for review.
+            #expect(try await billing.call("PATCH", "/v1/billing/settings", as: company, json: #"{"auto_recharge":false}"#).status == 200)
+            #expect(try await billing.call("PATCH", "/v1/billing/settings", as: company, json: #"{"auto_recharge":true}"#).status == 200)
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await billing.database.count(
+                "SELECT count(*) FROM billing.payments WHERE company_id = '\(company.uuid)' AND automatic") == 1)
+            #expect(await GatewayScript.shared.charges(of: payment.uuidString) == 1)
+            #expect(try await billing.balance(company) == .rupees(1_500))
+        }
+    }
+
     @Test("D-19: an automatic payment waiting to be asked again is dropped once auto-recharge is switched off, and the mandate is not charged")
     func unneededChargeIsDropped() async throws {
         try await withBilling { billing in

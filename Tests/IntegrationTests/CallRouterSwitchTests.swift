@@ -460,10 +460,11 @@ struct CallRouterSwitchTests {
                 try await router.database.query(
                     "UPDATE callrouter.calls SET ended_at = ended_at - interval '3 minutes' WHERE uid = \(UUID(uuidString: uid)!)")
             }
-            #expect(try await logged(uid)["recording_status"] as? String == "processing")
+            #expect(try await logged(uid)["voicemail_status"] as? String == "processing")
             #expect(try await logged(uid)["voicemail_url"] == nil)
+            #expect(try await logged(uid)["recording_status"] as? String == "absent")
             try await age(uid)
-            #expect(try await logged(uid)["recording_status"] as? String == "available")
+            #expect(try await logged(uid)["voicemail_status"] as? String == "available")
             #expect(try await logged(uid)["voicemail_url"] as? String == "https://rec.example/vm-\(uid).mp3")
 
             // CR-59, X-05: the agent who took a recorded call sees it in the log, but not its recording; a manager does.

@@ -127,17 +127,18 @@ extension BillingAPI {
         switch payment.purpose {
         case .recharge: deliverable = false
         case .didPurchase:
-            // A purchase that lapsed unpaid gave its number back; it is taken again if nobody else holds it now.
+            // A purchase that lapsed unpaid, or was held for review, gave its number back; it is taken again if nobody else
+            // holds it now.
             if try await DIDStore.activate(number: number, payment: payment.id, company: payment.companyID, now: now, in: transaction) {
                 deliverable = true
-            } else if payment.status == .failed {
+            } else if payment.status == .failed || payment.status == .review {
                 deliverable = try await DIDStore.reinstate(number: number, payment: payment.id, company: payment.companyID, now: now, in: transaction)
             } else {
                 deliverable = false
             }
         case .planUpgrade:
-            let now = UpgradeBasis(plan: account.plan, yearStart: account.planStartedAt)
-            deliverable = plan.flatMap { plan in payment.upgradeBasis.map { PlanChange.stillBuys(plan, pricedFrom: $0, now: now) } } ?? false
+            let current = UpgradeBasis(plan: account.plan, yearStart: PlanChange.yearStart(planStartedAt: account.planStartedAt, at: now))
+            deliverable = plan.flatMap { plan in payment.upgradeBasis.map { PlanChange.stillBuys(plan, pricedFrom: $0, now: current) } } ?? false
         }
         var reason = payment.purpose.rawValue
         var lines = payment.lines

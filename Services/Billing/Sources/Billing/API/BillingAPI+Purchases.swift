@@ -135,7 +135,7 @@ extension BillingAPI {
                     company: company, purpose: .planUpgrade, subject: body.plan.rawValue,
                     lines: [.init(description: "Upgrade from \(account.plan.rawValue) to \(body.plan.rawValue), rest of the plan year", quantity: 1, amount: charge)],
                     now: now)
-                payment.upgradeBasis = UpgradeBasis(plan: account.plan, yearStart: account.planStartedAt)
+                payment.upgradeBasis = UpgradeBasis(plan: account.plan, yearStart: PlanChange.yearStart(planStartedAt: account.planStartedAt, at: now))
                 _ = try await PaymentStore.insert(payment, in: transaction)
                 return try EditedResponse(status: .created, response: PaymentView(payment, checkoutBase: checkoutBase)).response(
                     from: request, context: context)

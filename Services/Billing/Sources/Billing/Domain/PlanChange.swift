@@ -19,8 +19,16 @@ public enum PlanChange: Sendable, Hashable {
         return .upgrade(charge: difference.multiplied(by: Int64(daysLeft), dividedBy: Int64(daysInPlanYear)))
     }
 
+    /// BI-20: the start of the plan year `date` falls in: plan years repeat every 365 days from the plan's start.
+    public static func yearStart(planStartedAt: Date, at date: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .kolkata
+        let days = max(calendar.dateComponents([.day], from: planStartedAt, to: date).day ?? 0, 0)
+        return calendar.date(byAdding: .day, value: days / daysInPlanYear * daysInPlanYear, to: planStartedAt) ?? planStartedAt
+    }
+
     /// BI-21: an upgrade payment captured late still buys the upgrade only while the account is on the plan and in the
-    /// plan year it was priced from. A plan changed or a plan year restarted since (another upgrade paid, a downgrade
+    /// plan year it was priced from (a capture after the year's anniversary paid for days of a year that is over). A plan changed or a plan year restarted since (another upgrade paid, a downgrade
     /// applied) means it was priced from something else: it is then credited to the wallet, never applied at a price
     /// that no longer holds. The rate card's prices now do not matter: the customer paid what was asked.
     public static func stillBuys(_ requested: Plan, pricedFrom basis: UpgradeBasis, now current: UpgradeBasis) -> Bool {
@@ -31,7 +39,7 @@ public enum PlanChange: Sendable, Hashable {
 /// BI-21: what an upgrade was priced from.
 public struct UpgradeBasis: Sendable, Hashable {
     public let plan: Plan
-    /// The start of the plan year.
+    /// The start of the plan year (`PlanChange.yearStart`).
     public let yearStart: Date
 
     public init(plan: Plan, yearStart: Date) {

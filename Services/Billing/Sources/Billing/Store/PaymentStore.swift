@@ -93,7 +93,7 @@ enum PaymentStore {
                 (id, company_id, amount, gst, method, status, created_at, purpose, lines, automatic)
             VALUES (\(UUID.random()), \(account.companyID.uuid), \(amount.paise), \(PaymentRules.payable(amount: amount).gst.paise), 'online',
                     'pending', \(now), 'recharge', \(linesJSON)::jsonb, true)
-            ON CONFLICT (company_id) WHERE automatic AND status = 'pending' DO NOTHING
+            ON CONFLICT (company_id) WHERE automatic AND status IN ('pending', 'review') DO NOTHING
             """)
     }
 

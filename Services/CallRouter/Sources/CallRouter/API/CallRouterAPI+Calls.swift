@@ -102,14 +102,14 @@ extension CallRouterAPI {
         ])
         let now = Date()
         for call in calls {
-            let audio = RecordingAccess(recording: call.recordingURL, voicemail: call.voicemailURL, endedAt: call.endedAt, role: identity.role, now: now)
+            let view = CallLogView(call, role: identity.role, now: now)
             let noteText = (notes[call.uid] ?? []).map { "\(Timestamp.format($0.createdAt)) \($0.authorID): \($0.text)" }.joined(separator: " | ")
             text += CSV.row([
                 call.uid.description, call.direction.rawValue, call.outcome?.rawValue ?? "live", Timestamp.format(call.startedAt),
                 call.answeredAt.map(Timestamp.format) ?? "", call.endedAt.map(Timestamp.format) ?? "", call.billableSeconds.map(String.init) ?? "",
                 call.did.e164, call.didType.rawValue, call.customer?.e164 ?? "", call.agentID?.description ?? "", call.departmentID?.description ?? "",
                 call.notReachable ? "yes" : "no", call.disposition ?? "",
-                audio == .available ? call.recordingURL ?? call.voicemailURL ?? "" : "", noteText,
+                view.recordingURL ?? view.voicemailURL ?? "", noteText,
             ])
         }
         var response = CSV.response(text, filename: "call-logs.csv")

@@ -186,9 +186,10 @@ struct CallLogView: ResponseCodable {
     var answeredAt: Date?
     var endedAt: Date?
     var durationSeconds: Int?
-    /// CR-59: whether the audio can be played now; the URLs are there only when it is `available`.
+    /// CR-59, CR-61: whether the recording and the voicemail can be played now; each URL is there only when `available`.
     var recordingStatus: RecordingAccess
     var recordingURL: String?
+    var voicemailStatus: RecordingAccess
     var voicemailURL: String?
     var disposition: String?
     var dispositionComment: String?
@@ -207,9 +208,10 @@ struct CallLogView: ResponseCodable {
         answeredAt = call.answeredAt
         endedAt = call.endedAt
         durationSeconds = call.billableSeconds
-        recordingStatus = RecordingAccess(recording: call.recordingURL, voicemail: call.voicemailURL, endedAt: call.endedAt, role: role, now: now)
+        recordingStatus = RecordingAccess(.recording, url: call.recordingURL, endedAt: call.endedAt, role: role, now: now)
         recordingURL = recordingStatus == .available ? call.recordingURL : nil
-        voicemailURL = recordingStatus == .available ? call.voicemailURL : nil
+        voicemailStatus = RecordingAccess(.voicemail, url: call.voicemailURL, endedAt: call.endedAt, role: role, now: now)
+        voicemailURL = voicemailStatus == .available ? call.voicemailURL : nil
         disposition = call.disposition
         dispositionComment = call.dispositionComment
     }
@@ -226,6 +228,7 @@ struct CallLogView: ResponseCodable {
         case durationSeconds = "duration_seconds"
         case recordingStatus = "recording_status"
         case recordingURL = "recording_url"
+        case voicemailStatus = "voicemail_status"
         case voicemailURL = "voicemail_url"
         case dispositionComment = "disposition_comment"
     }

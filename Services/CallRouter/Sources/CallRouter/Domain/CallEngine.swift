@@ -97,19 +97,20 @@ struct CallEngine: Sendable {
         case .offerTimeout(let leg):
             log(&step, "offer_timeout", agents: state.offer?.ringing)
             try await offerFailed(leg: leg, &state, &step)
-        case .voicemailRecorded(let url, let seconds):
+        case .voicemailRecorded(_, let seconds):
             guard state.phase == .voicemail else { return step }
             state.voicemailRecorded = true
-            log(&step, "voicemail_recorded", detail: "\(seconds) s \(url)")
+            // The URL is the call row's (`voicemail_url`), shown only once playable (CR-59); the journey keeps the length.
+            log(&step, "voicemail_recorded", detail: "\(seconds) s")
             end(&state, &step, reason: .voicemailSaved)
         case .hangup(let recording):
             log(&step, "hangup")
-            if state.phase == .voicemail, state.answeredBy == nil, let recording {
+            if state.phase == .voicemail, state.answeredBy == nil, recording != nil {
                 // CR-61: hanging up is how most callers finish a voicemail; the recording that comes with it is one.
                 // A call someone answered before it reached voicemail (a transfer nobody took) keeps it as the
                 // call's recording.
                 state.voicemailRecorded = true
-                log(&step, "voicemail_recorded", detail: recording)
+                log(&step, "voicemail_recorded")
             }
             end(&state, &step, reason: nil)
         case .transfer(let by, let agent, let target, let mode):
