@@ -23,7 +23,7 @@ public struct Database: Sendable {
     public func withTransaction<Result: Sendable>(
         _ body: (Transaction) async throws -> Result
     ) async throws -> Result {
-        try await client.withConnection { connection in
+        try await withOpenConnection { connection in
             let transaction = Transaction(connection: connection, schema: schema, logger: logger)
             try await transaction.query("BEGIN")
             let result: Result
@@ -83,10 +83,28 @@ public struct Database: Sendable {
     /// path that reads, decides in memory and then writes everything in one statement, it saves the BEGIN and COMMIT
     /// round trips; anything that must change together has to be in that one statement.
     public func withConnection<Result: Sendable>(_ body: (Transaction) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in
+        try await withOpenConnection { connection in
             try await body(Transaction(connection: connection, schema: schema, logger: logger))
         }
     }
+
+    /// A pooled connection that is still open. The pool can hand out a connection the server closed a moment ago (it
+    /// learns of the close just after): nothing has run on it, so another one is asked for, a few times.
+    private func withOpenConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        for attempt in 1...3 {
+            do {
+                return try await client.withConnection { connection in
+                    guard !connection.isClosed else { throw ClosedWhenLeased() }
+                    return try await body(connection)
+                }
+            } catch is ClosedWhenLeased {
+                try await Task.sleep(for: .milliseconds(10 * attempt))
+            }
+        }
+        throw DatabaseSessionClosed()
+    }
+
+    private struct ClosedWhenLeased: Error {}
 
     /// One statement outside any explicit transaction.
     @discardableResult
