@@ -21,7 +21,7 @@ public enum RecordingAccess: String, Codable, Sendable, Equatable {
         case voicemail
     }
 
-    public static let permission = "recordings.access"
+    /// The roles holding `recordings.access` by default.
     public static let recordingRoles: Set<Role> = [.owner, .admin, .manager]
     public static let processingTime: TimeInterval = 120
 
