@@ -43,36 +43,47 @@ struct CycleAndPlanTests {
         #expect(InvoiceDocument(lines: again).total == .rupees(1_180))
     }
 
-    @Test("BI-20, BI-21: an upgrade pays the price difference for the rest of the plan year; a downgrade and no change cost nothing now")
+    @Test("BI-20, BI-21: an upgrade pays the price difference for the paid days left; a downgrade and no change cost nothing now")
     func planChanges() {
         let prices: [Plan: Money] = [.compact: .rupees(12_000), .sedan: .rupees(24_000), .suv: .rupees(48_000), .enterprise: .rupees(96_000)]
-        #expect(PlanChange.evaluate(from: .sedan, to: .sedan, annualPrice: { prices[$0]! }, daysUsed: 10) == .unchanged)
-        #expect(PlanChange.evaluate(from: .suv, to: .compact, annualPrice: { prices[$0]! }, daysUsed: 10) == .downgrade)
-        #expect(PlanChange.evaluate(from: .compact, to: .sedan, annualPrice: { prices[$0]! }, daysUsed: 100)
+        #expect(PlanChange.evaluate(from: .sedan, to: .sedan, annualPrice: { prices[$0]! }, daysLeft: 10) == .unchanged)
+        #expect(PlanChange.evaluate(from: .suv, to: .compact, annualPrice: { prices[$0]! }, daysLeft: 10) == .downgrade)
+        #expect(PlanChange.evaluate(from: .compact, to: .sedan, annualPrice: { prices[$0]! }, daysLeft: 265)
             == .upgrade(charge: Money.rupees(12_000).multiplied(by: 265, dividedBy: 365)))
-        #expect(PlanChange.evaluate(from: .compact, to: .enterprise, annualPrice: { prices[$0]! }, daysUsed: 0) == .upgrade(charge: .rupees(84_000)))
-        #expect(PlanChange.evaluate(from: .compact, to: .sedan, annualPrice: { prices[$0]! }, daysUsed: 365) == .upgrade(charge: .rupees(12_000)))
+        #expect(PlanChange.evaluate(from: .compact, to: .enterprise, annualPrice: { prices[$0]! }, daysLeft: 365) == .upgrade(charge: .rupees(84_000)))
+        // Renewed early: the year paid ahead is upgraded too, or it would be the higher plan at the lower price.
+        #expect(PlanChange.evaluate(from: .compact, to: .sedan, annualPrice: { prices[$0]! }, daysLeft: 385)
+            == .upgrade(charge: Money.rupees(12_000).multiplied(by: 385, dividedBy: 365)))
+        let now = Date(timeIntervalSince1970: 1_780_000_000)
+        #expect(PlanChange.daysLeft(paidUntil: now + 86_400 * 20, now: now) == 20)
+        #expect(PlanChange.daysLeft(paidUntil: now - 86_400, now: now) == 0, "a lapsed plan has no days left")
     }
 
     @Test("BI-21: an upgrade paid late buys it only while the account is on the plan and plan year it was priced from, whatever the prices now")
     func lateUpgradePayment() {
         let year = Date(timeIntervalSince1970: 1_780_000_000)
-        let asked = UpgradeBasis(plan: .compact, yearStart: year)
+        let asked = UpgradeBasis(plan: .compact, yearStart: year, paidUntil: nil)
         // Nothing changed (the operator may have changed the prices: the customer paid what was asked).
-        #expect(PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .compact, yearStart: year)))
+        #expect(PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .compact, yearStart: year, paidUntil: nil)))
         // Read back from the database, the start may differ below the millisecond.
-        #expect(PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .compact, yearStart: year + 0.000_4)))
+        #expect(PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .compact, yearStart: year + 0.000_4, paidUntil: nil)))
         // Another upgrade was paid meanwhile: the account is on Sedan, and this one was priced from Compact.
-        #expect(!PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .sedan, yearStart: year)))
+        #expect(!PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .sedan, yearStart: year, paidUntil: nil)))
         // A downgrade restarted the plan year after the ask.
-        #expect(!PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .compact, yearStart: year + 86_400 * 30)))
+        #expect(!PlanChange.stillBuys(.enterprise, pricedFrom: asked, now: UpgradeBasis(plan: .compact, yearStart: year + 86_400 * 30, paidUntil: nil)))
         // The plan is already at or above it.
-        #expect(!PlanChange.stillBuys(.sedan, pricedFrom: UpgradeBasis(plan: .enterprise, yearStart: year), now: UpgradeBasis(plan: .enterprise, yearStart: year)))
+        #expect(!PlanChange.stillBuys(.sedan, pricedFrom: UpgradeBasis(plan: .enterprise, yearStart: year, paidUntil: nil), now: UpgradeBasis(plan: .enterprise, yearStart: year, paidUntil: nil)))
         // Priced in the last days of a plan year, captured after its anniversary: those days are over.
         let started = year - 86_400 * 360
-        let pricedLate = UpgradeBasis(plan: .compact, yearStart: PlanChange.yearStart(planStartedAt: started, at: year))
-        let capturedNextYear = UpgradeBasis(plan: .compact, yearStart: PlanChange.yearStart(planStartedAt: started, at: year + 86_400 * 10))
+        let pricedLate = UpgradeBasis(plan: .compact, yearStart: PlanChange.yearStart(planStartedAt: started, at: year), paidUntil: nil)
+        let capturedNextYear = UpgradeBasis(plan: .compact, yearStart: PlanChange.yearStart(planStartedAt: started, at: year + 86_400 * 10), paidUntil: nil)
         #expect(!PlanChange.stillBuys(.enterprise, pricedFrom: pricedLate, now: capturedNextYear))
+        // BI-20: a renewal paid between the ask and the capture added a year the upgrade was not priced for.
+        let paidUntil = year + 86_400 * 20
+        let beforeRenewal = UpgradeBasis(plan: .compact, yearStart: year, paidUntil: paidUntil)
+        #expect(PlanChange.stillBuys(.enterprise, pricedFrom: beforeRenewal, now: UpgradeBasis(plan: .compact, yearStart: year, paidUntil: paidUntil)))
+        #expect(!PlanChange.stillBuys(
+            .enterprise, pricedFrom: beforeRenewal, now: UpgradeBasis(plan: .compact, yearStart: year, paidUntil: paidUntil + 86_400 * 365)))
     }
 
     @Test("BI-20: plan years repeat every 365 days from the plan's start")

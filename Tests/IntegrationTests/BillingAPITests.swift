@@ -270,7 +270,7 @@ struct BillingAPITests {
             let document = try await billing.call("GET", "/openapi.json")
             #expect(document.status == 200)
             let paths = try #require(try document.json()["paths"] as? [String: any Sendable])
-            for path in ["/v1/billing/account", "/v1/billing/reservations", "/v1/billing/payments/webhook", "/v1/billing/dids/{number}", "/v1/billing/statement"] {
+            for path in ["/v1/billing/account", "/v1/billing/reservations", "/v1/billing/payments/webhook", "/v1/billing/dids/{number}", "/v1/billing/statement", "/v1/billing/plan/renewal"] {
                 #expect(paths[path] != nil, "\(path) documented")
             }
         }

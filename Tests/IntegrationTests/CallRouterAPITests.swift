@@ -399,7 +399,7 @@ struct CallRouterAPITests {
             try await publisher.waitUntilConnected()
             let now = Date()
             try await publisher.publishUntilConfirmed([
-                try EncodedEnvelope(Envelope(companyID: company, data: AccountSuspended(balance: .rupees(-101), creditLimit: .rupees(100), suspendedAt: now)))
+                try EncodedEnvelope(Envelope(companyID: company, data: AccountSuspended(balance: .rupees(-101), creditLimit: .rupees(100), suspendedAt: now, reason: .creditLimit)))
             ])
             try await eventually(timeout: .seconds(30), "the suspension reaches CallRouter") {
                 try await router.call("GET", "/v1/callrouter/settings", as: company).json()["suspended"] as? Bool == true

@@ -40,6 +40,7 @@ extension EventType {
     public static let billingInvoiceIssued: EventType = "billing.invoice.issued"
     public static let billingNumberActivated: EventType = "billing.did.activated"
     public static let billingNumberReleased: EventType = "billing.did.released"
+    public static let billingPlanExpiring: EventType = "billing.plan.expiring"
     // AfterCall / Notifications / Webhooks
     public static let notificationRequested: EventType = "notification.requested"
     public static let notificationDelivered: EventType = "notification.delivered"
@@ -57,7 +58,7 @@ extension EventType {
         .campaignFinished, .whatsappSendRequested, .whatsappMessageStatus, .whatsappInbound,
         .whatsappConversationOpened, .billingBalanceLow, .billingBalanceMinimum, .billingAccountSuspended,
         .billingAccountResumed, .billingInvoiceIssued, .billingNumberActivated, .billingNumberReleased,
-        .notificationRequested, .notificationDelivered, .notificationFailed, .webhookDeliveryFailed, .slaMonthClosed,
+        .billingPlanExpiring, .notificationRequested, .notificationDelivered, .notificationFailed, .webhookDeliveryFailed, .slaMonthClosed,
         .statusProbe
     ]
 }

@@ -38,6 +38,8 @@ public enum BillingService {
             let retrySeconds = Int(context.configuration.values[mandateRetryVariable] ?? "") ?? 120
             // Created after every setting is read: a client dropped without its shutdown traps.
             let http = AutoRecharger.client()
+            let renewals = RenewalJob(
+                database: context.database, outbox: context.outbox, interval: .seconds(max(1, pollSeconds)), logger: context.logger)
             let recharger = AutoRecharger(
                 database: context.database, http: http, gatewayURL: context.configuration.sandboxURL, interval: .seconds(max(1, pollSeconds / 10)),
                 unconfirmedAfter: .seconds(max(1, unconfirmedSeconds)), retry: MandateRetry(firstWait: .seconds(min(max(1, retrySeconds), 3_600))),
@@ -46,7 +48,7 @@ public enum BillingService {
                 consumers: UsageRater(outbox: context.outbox).consumers + [SLARefunds(outbox: context.outbox).consumer],
                 authenticatedRoutes: { api.register($0) },
                 publicRoutes: { api.registerPublic($0) },
-                services: [HTTPClientService(client: http), cycles, recharger])
+                services: [HTTPClientService(client: http), cycles, renewals, recharger])
         }
     }
 }

@@ -24,23 +24,65 @@ public struct BalanceMinimum: Event {
     }
 }
 
-/// `billing.account.suspended` (D-19, BI-03, BI-09): the balance went below the credit limit; services pause.
+/// `billing.account.suspended` (D-19, BI-03, BI-09, BI-22): the balance went below the credit limit, or the plan expired
+/// unpaid; services pause.
 public struct AccountSuspended: Event {
     public static let type = EventType.billingAccountSuspended
+
+    public enum Reason: String, Codable, Sendable {
+        case creditLimit = "credit_limit"
+        case planExpired = "plan_expired"
+    }
+
     public var balance: Money
     public var creditLimit: Money
     public var suspendedAt: Date
+    /// Absent in events from before plan renewals: those were all `creditLimit`.
+    public var reason: Reason?
 
-    public init(balance: Money, creditLimit: Money, suspendedAt: Date) {
+    public init(balance: Money, creditLimit: Money, suspendedAt: Date, reason: Reason) {
         self.balance = balance
         self.creditLimit = creditLimit
         self.suspendedAt = suspendedAt
+        self.reason = reason
     }
 
     enum CodingKeys: String, CodingKey {
-        case balance
+        case balance, reason
         case creditLimit = "credit_limit"
         case suspendedAt = "suspended_at"
+    }
+}
+
+/// `billing.plan.expiring` (BI-22, NO-06): a renewal reminder, 30, 15, 7 or 1 days before the paid plan year ends;
+/// Notifications mails it with a Pay Now link.
+public struct PlanExpiring: Event {
+    public static let type = EventType.billingPlanExpiring
+    public var plan: String
+    public var expiresAt: Date
+    /// The reminder of the schedule this is (30, 15, 7 or 1).
+    public var reminder: Int
+    /// Whole days left, rounded up: fewer than `reminder` when the reminder went out late.
+    public var daysLeft: Int
+    /// The renewal's price for the year, its GST and what the customer pays.
+    public var amount: Money
+    public var gst: Money
+    public var total: Money
+
+    public init(plan: String, expiresAt: Date, reminder: Int, daysLeft: Int, amount: Money, gst: Money, total: Money) {
+        self.plan = plan
+        self.expiresAt = expiresAt
+        self.reminder = reminder
+        self.daysLeft = daysLeft
+        self.amount = amount
+        self.gst = gst
+        self.total = total
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case plan, reminder, amount, gst, total
+        case expiresAt = "expires_at"
+        case daysLeft = "days_left"
     }
 }
 

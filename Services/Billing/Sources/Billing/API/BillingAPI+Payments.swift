@@ -137,8 +137,12 @@ extension BillingAPI {
                 deliverable = false
             }
         case .planUpgrade:
-            let current = UpgradeBasis(plan: account.plan, yearStart: PlanChange.yearStart(planStartedAt: account.planStartedAt, at: now))
+            let current = UpgradeBasis(
+                plan: account.plan, yearStart: PlanChange.yearStart(planStartedAt: account.planStartedAt, at: now), paidUntil: account.planPaidUntil)
             deliverable = plan.flatMap { plan in payment.upgradeBasis.map { PlanChange.stillBuys(plan, pricedFrom: $0, now: current) } } ?? false
+        case .planRenewal:
+            let current = RenewalBasis(plan: account.renewalPlan, paidUntil: account.planPaidUntil)
+            deliverable = payment.renewalBasis.map { PlanRenewal.stillRenews($0, now: current) } ?? false
         }
         var reason = payment.purpose.rawValue
         var lines = payment.lines
@@ -177,6 +181,9 @@ extension BillingAPI {
                     credit: "revenue:did_rental", amount: rental, quantity: nil,
                     description: "Number rental \(number), cycle from \(current.label)", occurredAt: now))
             }
+        case .purchase where payment.purpose == .planRenewal:
+            try await renew(&account, into: plan ?? account.renewalPlan, now: now, in: transaction)
+            postings += payment.lines.filter { $0.amount > .zero }.map { receipt("plan", $0, source: source, credit: "revenue:plan") }
         case .purchase:
             if let plan {
                 account.plan = plan
@@ -188,6 +195,27 @@ extension BillingAPI {
         try await Wallet.append(postings, accounts: [payment.companyID: account], outbox: outbox, now: now, in: transaction)
         try await InvoiceStore.issue(
             kind: .invoice, reason: reason, source: source, lines: lines, account: account, outbox: outbox, now: now, in: transaction)
+    }
+
+    /// BI-20, BI-22: a paid renewal adds its year. A lapsed plan comes back as the plan the renewal was priced for (a
+    /// queued downgrade's), and the company's services with it unless its balance keeps them suspended.
+    private func renew(_ account: inout Account, into plan: Plan, now: Date, in transaction: Transaction) async throws {
+        let wasLapsed = account.planLapsedAt != nil
+        let year = PlanRenewal.renewed(paidUntil: account.planPaidUntil, lapsed: wasLapsed, now: now)
+        if let startsAt = year.yearStartsAt {
+            account.planStartedAt = startsAt
+            account.plan = plan
+            account.pendingPlan = nil
+        }
+        account.planPaidUntil = year.paidUntil
+        account.planLapsedAt = nil
+        account.renewalReminded = nil
+        account.renewalStepAt = PlanRenewal.opensAt(paidUntil: year.paidUntil)
+        try await AccountStore.save(account, in: transaction)
+        if wasLapsed && account.status == .active {
+            try await outbox.enqueue(
+                Envelope(companyID: account.companyID, occurredAt: now, data: AccountResumed(balance: account.balance, resumedAt: now)), in: transaction)
+        }
     }
 
     static let signatureHeader = "X-Payment-Signature"

@@ -4,8 +4,8 @@ import Hummingbird
 import ServiceKit
 import Storage
 
-/// Purchases paid through the payment provider rather than from the wallet: numbers (BI-19) and plan upgrades
-/// (BI-21). Each answers with a pending payment; what it buys is delivered when the provider captures it.
+/// Purchases paid through the payment provider rather than from the wallet: numbers (BI-19), plan upgrades (BI-21)
+/// and plan renewals (BI-20, BI-22). Each answers with a pending payment; what it buys is delivered when the provider captures it.
 extension BillingAPI {
     struct NumberRequest: Decodable {
         var number: PhoneNumber
@@ -100,8 +100,14 @@ extension BillingAPI {
         return try await database.withTransaction { transaction -> Response in
             var account = try await AccountStore.lock(company, in: transaction)
             let prices = try await RateCardStore.annualPrices(in: transaction)
-            let daysUsed = Calendar.kolkata.dateComponents([.day], from: account.planStartedAt, to: now).day ?? 0
-            switch PlanChange.evaluate(from: account.plan, to: body.plan, annualPrice: { prices[$0] ?? .zero }, daysUsed: daysUsed) {
+            let daysLeft = PlanChange.daysLeft(paidUntil: account.planPaidUntil, now: now)
+            let change = PlanChange.evaluate(from: account.plan, to: body.plan, annualPrice: { prices[$0] ?? .zero }, daysLeft: daysLeft)
+            if case .upgrade = change, account.planLapsedAt != nil || now >= account.planPaidUntil {
+                // BI-22: a lapsed plan has no paid days left to upgrade; the renewal (into the plan wanted) comes first.
+                throw APIError.conflict(
+                    "plan.expired", "Your \(account.plan.rawValue) plan expired; renew it before changing to another plan.", field: "plan")
+            }
+            switch change {
             case .unchanged:
                 guard account.pendingPlan != nil else {
                     throw APIError.conflict("plan.unchanged", "Your account is already on the \(body.plan.rawValue) plan.", field: "plan")
@@ -133,14 +139,56 @@ extension BillingAPI {
                 }
                 var payment = Self.purchase(
                     company: company, purpose: .planUpgrade, subject: body.plan.rawValue,
-                    lines: [.init(description: "Upgrade from \(account.plan.rawValue) to \(body.plan.rawValue), rest of the plan year", quantity: 1, amount: charge)],
+                    lines: [.init(description: "Upgrade from \(account.plan.rawValue) to \(body.plan.rawValue), \(daysLeft) days left of the paid plan year", quantity: 1, amount: charge)],
                     now: now)
-                payment.upgradeBasis = UpgradeBasis(plan: account.plan, yearStart: PlanChange.yearStart(planStartedAt: account.planStartedAt, at: now))
+                payment.upgradeBasis = UpgradeBasis(
+                    plan: account.plan, yearStart: PlanChange.yearStart(planStartedAt: account.planStartedAt, at: now), paidUntil: account.planPaidUntil)
+                payment.pricedUntil = account.planPaidUntil
                 _ = try await PaymentStore.insert(payment, in: transaction)
                 return try EditedResponse(status: .created, response: PaymentView(payment, checkoutBase: checkoutBase)).response(
                     from: request, context: context)
             }
         }
+    }
+
+    /// BI-20, BI-22: "Renew Plan": another year of the plan, paid in one lump sum through the payment provider (GST on
+    /// top). Open from 30 days before expiry, and after a lapse; the year is added when the provider captures it.
+    @Sendable func renewPlan(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<PaymentView> {
+        let company = try context.require("billing.manage", roles: Self.walletRoles).companyID
+        let now = Date()
+        let payment = try await database.withTransaction { transaction in
+            let account = try await AccountStore.lock(company, in: transaction)
+            let opensAt = PlanRenewal.opensAt(paidUntil: account.planPaidUntil)
+            guard now >= opensAt || account.planLapsedAt != nil else {
+                throw APIError.conflict(
+                    "plan.renewal_not_open",
+                    "Your plan is paid until \(PlanRenewal.dayLabel(account.planPaidUntil)); renewal opens on \(PlanRenewal.dayLabel(opensAt)).")
+            }
+            let plan = account.renewalPlan
+            let price = try await RateCardStore.annualPrices(in: transaction)[plan] ?? .zero
+            guard price > .zero else {
+                throw APIError.unprocessable(
+                    "plan.price_missing", "The \(plan.rawValue) plan has no annual price on the rate card; ask the operator to set one.")
+            }
+            // One renewal at a time, as for upgrades: a second one would pay for a year the first already bought.
+            try await PaymentStore.expireAbandoned(company: company, purpose: .planRenewal, olderThanSeconds: Self.purchaseLifetime, in: transaction)
+            guard try await PaymentStore.pendingCount(company: company, purpose: .planRenewal, in: transaction) == 0 else {
+                throw APIError.conflict(
+                    "plan.renewal_pending", "A renewal is already waiting for its payment; complete it, or ask again in an hour.")
+            }
+            let year = PlanRenewal.renewed(paidUntil: account.planPaidUntil, lapsed: account.planLapsedAt != nil, now: now)
+            let from = year.yearStartsAt ?? account.planPaidUntil
+            var payment = Self.purchase(
+                company: company, purpose: .planRenewal, subject: plan.rawValue,
+                lines: [.init(
+                    description: "Renewal of the \(plan.rawValue) plan, \(PlanRenewal.dayLabel(from)) to \(PlanRenewal.dayLabel(year.paidUntil))",
+                    quantity: 1, amount: price)],
+                now: now)
+            payment.pricedUntil = account.planPaidUntil
+            _ = try await PaymentStore.insert(payment, in: transaction)
+            return payment
+        }
+        return EditedResponse(status: .created, response: PaymentView(payment, checkoutBase: checkoutBase))
     }
 
     /// How long a number or upgrade purchase waits for its payment.

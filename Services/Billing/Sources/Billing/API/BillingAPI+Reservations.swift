@@ -15,7 +15,7 @@ extension BillingAPI {
             let reserved = try await AccountStore.reserved(company, in: transaction)
             return QuoteView(
                 estimate: estimate, balance: account.balance, reserved: reserved,
-                sufficient: account.status == .active && BalanceThresholds.canReserve(estimate, balance: account.balance, reserved: reserved),
+                sufficient: account.serving && BalanceThresholds.canReserve(estimate, balance: account.balance, reserved: reserved),
                 minimumRemaining: BalanceThresholds.whatsappMinimum)
         }
     }
@@ -45,6 +45,9 @@ extension BillingAPI {
             let amount = try await Self.estimate(body, plan: account.plan, in: transaction)
             guard account.status == .active else {
                 throw APIError.paymentRequired("account.suspended", "Your account is suspended; pay the dues and refresh your balance.")
+            }
+            guard account.planLapsedAt == nil else {
+                throw APIError.paymentRequired("plan.expired", "Your \(account.plan.rawValue) plan expired; renew it to send again.")
             }
             let reserved = try await AccountStore.reserved(company, in: transaction)
             guard BalanceThresholds.canReserve(amount, balance: account.balance, reserved: reserved) else {

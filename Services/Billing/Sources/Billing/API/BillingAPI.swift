@@ -42,6 +42,7 @@ struct BillingAPI: Sendable {
         billing.get("dids", use: numbers)
         billing.delete("dids/:number", use: releaseNumber)
         billing.post("plan", use: changePlan)
+        billing.post("plan/renewal", use: renewPlan)
         billing.get("statement", use: statement)
     }
 
@@ -128,8 +129,11 @@ struct BillingAPI: Sendable {
                 account.status = .active
                 account.suspendedAt = nil
                 try await AccountStore.save(account, in: transaction)
-                try await outbox.enqueue(
-                    Envelope(companyID: company, occurredAt: now, data: AccountResumed(balance: account.balance, resumedAt: now)), in: transaction)
+                // BI-22: a lapsed plan keeps the services stopped until it is renewed.
+                if account.planLapsedAt == nil {
+                    try await outbox.enqueue(
+                        Envelope(companyID: company, occurredAt: now, data: AccountResumed(balance: account.balance, resumedAt: now)), in: transaction)
+                }
             }
             return try await AccountView.current(account, in: transaction)
         }

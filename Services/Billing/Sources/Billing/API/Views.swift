@@ -23,6 +23,12 @@ struct AccountView: ResponseCodable {
     var billingEmail: String?
     var gstin: String?
     var suspendedAt: Date?
+    /// Why the services are stopped, when they are: the balance (D-19) or an expired plan (BI-22).
+    var suspensionReason: AccountSuspended.Reason?
+    /// BI-20, BI-22: the end of the paid plan year, and from when "Renew Plan" is open.
+    var planPaidUntil: Date
+    var renewalOpensAt: Date
+    var planLapsedAt: Date?
     var promoSMSCredits: PromoSMSCreditsView
 
     init(_ account: Account, reserved: Money, promoSMSCredits: PromoSMSCreditsView) {
@@ -30,7 +36,7 @@ struct AccountView: ResponseCodable {
         plan = account.plan
         pendingPlan = account.pendingPlan
         billingDay = account.billingDay
-        status = account.status
+        status = account.serving ? .active : .suspended
         balance = account.balance
         self.reserved = reserved
         available = account.balance - reserved
@@ -43,7 +49,11 @@ struct AccountView: ResponseCodable {
         billingName = account.billingName
         billingEmail = account.billingEmail
         gstin = account.gstin
-        suspendedAt = account.suspendedAt
+        suspendedAt = account.suspendedAt ?? account.planLapsedAt
+        suspensionReason = account.status == .suspended ? .creditLimit : account.planLapsedAt != nil ? .planExpired : nil
+        planPaidUntil = account.planPaidUntil
+        renewalOpensAt = PlanRenewal.opensAt(paidUntil: account.planPaidUntil)
+        planLapsedAt = account.planLapsedAt
         self.promoSMSCredits = promoSMSCredits
     }
 
@@ -62,6 +72,10 @@ struct AccountView: ResponseCodable {
         case billingName = "billing_name"
         case billingEmail = "billing_email"
         case suspendedAt = "suspended_at"
+        case suspensionReason = "suspension_reason"
+        case planPaidUntil = "plan_paid_until"
+        case renewalOpensAt = "renewal_opens_at"
+        case planLapsedAt = "plan_lapsed_at"
     }
 }
 

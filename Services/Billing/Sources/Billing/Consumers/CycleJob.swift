@@ -3,43 +3,25 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceKit
-import ServiceLifecycle
 import Storage
 
 /// BI-19, BI-21, D-22: at the start of each account's monthly cycle, a queued downgrade takes effect and every
 /// active number's rental for the new cycle is charged to the wallet. Due accounts are claimed with
 /// `FOR UPDATE SKIP LOCKED`, so any number of replicas share the work; the rental's ledger source names the
 /// cycle, so a cycle is never charged twice.
-final class CycleJob: Service {
+struct CycleJob: AccountJob {
     let database: Database
     let outbox: Outbox
     let interval: Duration
     let logger: Logger
 
-    init(database: Database, outbox: Outbox, interval: Duration, logger: Logger) {
-        self.database = database
-        self.outbox = outbox
-        self.interval = interval
-        self.logger = logger
-    }
-
-    func run() async throws {
-        await Polling.run(every: interval, logger: logger, failure: "billing cycle run failed") {
-            while try await runDue(now: Date()) > 0 {}
-        }
-    }
+    var batch: Int { 20 }
+    var failure: String { "billing cycle run failed" }
 
     /// Starts the new cycle of up to `limit` due accounts in one transaction; returns how many.
-    func runDue(now: Date, limit: Int = 20) async throws -> Int {
+    func runDue(now: Date, limit: Int) async throws -> Int {
         try await database.withTransaction { transaction in
-            let schema = transaction.schema.rawValue
-            let rows = try await transaction.query(
-                """
-                SELECT \(unescaped: AccountStore.columns) FROM \(unescaped: schema).accounts
-                WHERE next_cycle_at <= \(now) ORDER BY next_cycle_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
-                """)
-            var due: [Account] = []
-            for try await row in rows { due.append(try AccountStore.decode(row)) }
+            let due = try await AccountStore.claimDue(.nextCycle, now: now, limit: limit, in: transaction)
             guard !due.isEmpty else { return 0 }
             let cards = try await RateCardStore.load(in: transaction)
             for var account in due {

@@ -15,11 +15,13 @@ public enum PaymentStatus: String, Sendable, Codable {
     case review
 }
 
-/// BI-21, BI-19: what a payment buys.
+/// BI-19, BI-20, BI-21: what a payment buys.
 public enum PaymentPurpose: String, Sendable, Codable {
     case recharge
     case didPurchase = "did_purchase"
     case planUpgrade = "plan_upgrade"
+    /// BI-20, BI-22: another year of the plan.
+    case planRenewal = "plan_renewal"
 }
 
 /// The checks a recharge request must pass before a payment row exists.

@@ -10,13 +10,19 @@ public enum PlanChange: Sendable, Hashable {
 
     public static let daysInPlanYear = 365
 
-    /// `daysUsed`: days since the plan year started (any number; years repeat).
-    public static func evaluate(from current: Plan, to requested: Plan, annualPrice: (Plan) -> Money, daysUsed: Int) -> PlanChange {
+    /// `daysLeft`: days until the paid plan year ends (`PlanRenewal`), more than a year when renewed early: the
+    /// upgrade pays the difference for every paid day still to come, or the renewal would have bought those days of
+    /// the higher plan at the lower plan's price.
+    public static func evaluate(from current: Plan, to requested: Plan, annualPrice: (Plan) -> Money, daysLeft: Int) -> PlanChange {
         if requested == current { return .unchanged }
         if requested < current { return .downgrade }
-        let daysLeft = daysInPlanYear - (max(daysUsed, 0) % daysInPlanYear)
         let difference = annualPrice(requested) - annualPrice(current)
-        return .upgrade(charge: difference.multiplied(by: Int64(daysLeft), dividedBy: Int64(daysInPlanYear)))
+        return .upgrade(charge: difference.multiplied(by: Int64(max(daysLeft, 0)), dividedBy: Int64(daysInPlanYear)))
+    }
+
+    /// Whole days from `now` to the end of the paid plan year, counted in the company's days (D-29).
+    public static func daysLeft(paidUntil: Date, now: Date) -> Int {
+        max(Calendar.kolkata.dateComponents([.day], from: now, to: paidUntil).day ?? 0, 0)
     }
 
     /// BI-20: the start of the plan year `date` falls in: plan years repeat every 365 days from the plan's start.
@@ -41,15 +47,22 @@ public struct UpgradeBasis: Sendable, Hashable {
     public let plan: Plan
     /// The start of the plan year (`PlanChange.yearStart`).
     public let yearStart: Date
+    /// The end of the paid plan year the upgrade was priced to (BI-20); nil for upgrades asked before renewals
+    /// existed.
+    public let paidUntil: Date?
 
-    public init(plan: Plan, yearStart: Date) {
+    public init(plan: Plan, yearStart: Date, paidUntil: Date?) {
         self.plan = plan
         self.yearStart = yearStart
+        self.paidUntil = paidUntil
     }
 
-    /// The same plan and plan year; the start compared to the millisecond, as stored and read back.
+    /// The same plan, plan year and paid year (a renewal paid since would leave a year of the higher plan unpaid);
+    /// dates compared to the millisecond, as stored and read back.
     public func matches(_ other: UpgradeBasis) -> Bool {
-        plan == other.plan && abs(yearStart.timeIntervalSince(other.yearStart)) < 0.001
+        guard plan == other.plan, abs(yearStart.timeIntervalSince(other.yearStart)) < 0.001 else { return false }
+        guard let paidUntil, let current = other.paidUntil else { return true }
+        return abs(paidUntil.timeIntervalSince(current)) < 0.001
     }
 }
 

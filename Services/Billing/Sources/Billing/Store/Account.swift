@@ -19,6 +19,20 @@ struct Account: Sendable {
     var suspendedAt: Date?
     var planStartedAt: Date
     var nextCycleAt: Date?
+    /// BI-20: the end of the paid plan year.
+    var planPaidUntil: Date
+    /// BI-22: the plan expired unpaid at this time; services stay stopped until a renewal is paid.
+    var planLapsedAt: Date?
+    /// NO-06: the reminder last sent for this paid year, as days before expiry.
+    var renewalReminded: Int?
+    /// When the renewal job next looks at the account.
+    var renewalStepAt: Date
+
+    /// D-19, BI-22: the company's services run: neither suspended for its balance nor on a lapsed plan.
+    var serving: Bool { status == .active && planLapsedAt == nil }
+
+    /// BI-20, BI-21: a renewal renews into the plan a queued downgrade will have made current by then.
+    var renewalPlan: Plan { pendingPlan ?? plan }
 
     var settings: BillingSettings {
         BillingSettings(

@@ -7,7 +7,8 @@ import Storage
 enum AccountStore {
     static let columns = """
         company_id, plan, pending_plan, billing_day, status, balance, low_balance, minimum_balance, credit_limit,
-        minimum_topup, auto_recharge, billing_name, billing_email, gstin, created_at, suspended_at, plan_started_at, next_cycle_at
+        minimum_topup, auto_recharge, billing_name, billing_email, gstin, created_at, suspended_at, plan_started_at, next_cycle_at,
+        plan_paid_until, plan_lapsed_at, renewal_reminded, renewal_step_at
         """
 
     /// Every company has an account from its first usage or request on. BI-27: the billing day is the day of
@@ -81,7 +82,9 @@ enum AccountStore {
                 minimum_topup = \(account.minimumTopUp.paise), auto_recharge = \(account.autoRecharge),
                 billing_name = \(account.billingName), billing_email = \(account.billingEmail), gstin = \(account.gstin),
                 suspended_at = \(account.suspendedAt), next_cycle_at = \(account.nextCycleAt),
-                plan_started_at = \(account.planStartedAt)
+                plan_started_at = \(account.planStartedAt), plan_paid_until = \(account.planPaidUntil),
+                plan_lapsed_at = \(account.planLapsedAt), renewal_reminded = \(account.renewalReminded),
+                renewal_step_at = \(account.renewalStepAt)
             WHERE company_id = \(account.companyID.uuid)
             """)
     }
@@ -102,12 +105,15 @@ enum AccountStore {
         let (id, plan, pending, day, status, balance, low, minimum, limit, topUp, auto, name, email, gstin, created, suspended, planStarted, nextCycle) =
             try row.decode(
                 (UUID, String, String?, Int, String, Int64, Int64, Int64, Int64, Int64, Bool, String?, String?, String?, Date, Date?, Date, Date?).self)
+        let columns = row.makeRandomAccess()
         return Account(
             companyID: CompanyID(id), plan: Plan(rawValue: plan) ?? .compact, pendingPlan: pending.flatMap(Plan.init(rawValue:)),
             billingDay: day, status: AccountStatus(rawValue: status) ?? .active, balance: Money(paise: balance),
             thresholds: BalanceThresholds(lowBalance: Money(paise: low), minimumBalance: Money(paise: minimum), creditLimit: Money(paise: limit)),
             minimumTopUp: Money(paise: topUp), autoRecharge: auto, billingName: name, billingEmail: email, gstin: gstin,
-            createdAt: created, suspendedAt: suspended, planStartedAt: planStarted, nextCycleAt: nextCycle)
+            createdAt: created, suspendedAt: suspended, planStartedAt: planStarted, nextCycleAt: nextCycle,
+            planPaidUntil: try columns["plan_paid_until"].decode(Date.self), planLapsedAt: try columns["plan_lapsed_at"].decode(Date?.self),
+            renewalReminded: try columns["renewal_reminded"].decode(Int?.self), renewalStepAt: try columns["renewal_step_at"].decode(Date.self))
     }
 }
 

@@ -85,7 +85,7 @@ enum Wallet {
         case .suspended:
             return try EncodedEnvelope(Envelope(
                 companyID: company, occurredAt: now,
-                data: AccountSuspended(balance: balance, creditLimit: account.thresholds.creditLimit, suspendedAt: now)))
+                data: AccountSuspended(balance: balance, creditLimit: account.thresholds.creditLimit, suspendedAt: now, reason: .creditLimit)))
         }
     }
 }
