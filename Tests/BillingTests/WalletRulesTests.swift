@@ -91,6 +91,23 @@ struct WalletRulesTests {
         #expect(topUp.violations(creditLimit: limit).map(\.field) == ["low_balance", "minimum_topup"])
     }
 
+    @Test("BI-32, D-22: a captured gross splits into a taxable part and its GST, with at most a paisa left over, never lost")
+    func bi32GrossSplit() {
+        let exact = Tax.split(gross: .rupees(1_770))
+        #expect(exact.taxable == .rupees(1_500))
+        #expect(exact.gst == .rupees(270))
+        #expect(exact.remainder == .zero)
+        var remainders = 0
+        for paise in Int64(0)...5_000 {
+            let split = Tax.split(gross: Money(paise: paise))
+            #expect(split.taxable + split.gst + split.remainder == Money(paise: paise))
+            #expect(split.gst == Tax.gst(on: split.taxable))
+            #expect(split.remainder == .zero || split.remainder == Money(paise: 1))
+            if split.remainder > .zero { remainders += 1 }
+        }
+        #expect(remainders > 0, "some grosses have no exact taxable amount: the paisa must not vanish")
+    }
+
     @Test("D-22: invoices carry 18 % GST on the sum of their lines and are numbered per series")
     func invoiceDocument() {
         let document = InvoiceDocument(lines: [
