@@ -47,15 +47,21 @@ struct BillingRenewalTests {
             #expect(try suspensions.first?.decode(AccountSuspended.self).data.reason == .planExpired)
             let lapsed = try await billing.call("GET", "/v1/billing/account", as: company).json()
             #expect(lapsed["status"] as? String == "suspended")
-            #expect(lapsed["suspension_reason"] as? String == "plan_expired")
+            #expect(lapsed["suspension_reasons"] as? [String] == ["plan_expired"])
             #expect(lapsed["plan_lapsed_at"] != nil)
             let hold = try await billing.call("POST", "/v1/billing/reservations", as: company, role: .manager, json: #"{"amount":10000}"#)
             #expect(hold.status == 402)
             #expect(try hold.errorCode() == "plan.expired")
             let upgrade = try await billing.call("POST", "/v1/billing/plan", as: company, json: #"{"plan":"sedan"}"#)
             #expect(try upgrade.errorCode() == "plan.expired")
-            // A refresh clears nothing a renewal has to.
-            #expect(try await billing.call("POST", "/v1/billing/refresh", as: company).json()["status"] as? String == "suspended")
+            // Suspended for its balance as well: a refresh clears that, not what a renewal has to, and resumes nothing.
+            try await billing.database.query(
+                "UPDATE billing.accounts SET status = 'suspended', suspended_at = now() WHERE company_id = \(company.uuid)")
+            #expect(try await billing.call("GET", "/v1/billing/account", as: company).json()["suspension_reasons"] as? [String]
+                == ["credit_limit", "plan_expired"])
+            let refreshed = try await billing.call("POST", "/v1/billing/refresh", as: company).json()
+            #expect(refreshed["status"] as? String == "suspended")
+            #expect(refreshed["suspension_reasons"] as? [String] == ["plan_expired"])
 
             // The renewal: one at a time, a year from when it is paid, and the services come back.
             let renewal = try await billing.call("POST", "/v1/billing/plan/renewal", as: company)
@@ -68,7 +74,7 @@ struct BillingRenewalTests {
             try await billing.capture(renewal)
             let renewed = try await billing.call("GET", "/v1/billing/account", as: company).json()
             #expect(renewed["status"] as? String == "active")
-            #expect(renewed["suspension_reason"] == nil)
+            #expect(renewed["suspension_reasons"] as? [String] == [])
             #expect(renewed["plan_lapsed_at"] == nil)
             #expect(try await billing.database.count(
                 "SELECT count(*) FROM billing.accounts WHERE company_id = '\(company.uuid)' AND plan_paid_until BETWEEN now() + interval '364 days' AND now() + interval '366 days' AND renewal_reminded IS NULL") == 1)
@@ -78,6 +84,54 @@ struct BillingRenewalTests {
             let invoices = try #require(try await billing.call("GET", "/v1/billing/invoices", as: company).json()["items"] as? [[String: any Sendable]])
             #expect(invoices.filter { $0["reason"] as? String == "plan_renewal" }.count == 1)
             await tap.close()
+        }
+    }
+
+    @Test("BI-20, BI-21: a downgrade waits for the end of the paid year; a renewal into it fixes the next year's plan")
+    func bi21DowngradeAtYearEnd() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            try await billing.capture(try await billing.call("POST", "/v1/billing/plan", as: company, json: #"{"plan":"sedan"}"#))
+            let downgrade = try await billing.call("POST", "/v1/billing/plan", as: company, json: #"{"plan":"compact"}"#)
+            #expect(try downgrade.json()["pending_plan"] as? String == "compact")
+            // The monthly cycle comes and goes: the paid year is Sedan's to its end.
+            try await billing.database.query(
+                "UPDATE billing.accounts SET next_cycle_at = now() - interval '1 minute' WHERE company_id = \(company.uuid)")
+            try await eventually(timeout: .seconds(30), "the cycle job ran") {
+                try await billing.database.count(
+                    "SELECT count(*) FROM billing.accounts WHERE company_id = '\(company.uuid)' AND next_cycle_at > now()") == 1
+            }
+            #expect(try await billing.call("GET", "/v1/billing/account", as: company).json()["plan"] as? String == "sedan")
+
+            // Renewed early into the downgrade: priced at Compact, and Compact it is from the end of this year.
+            try await billing.database.query(
+                "UPDATE billing.accounts SET plan_paid_until = now() + interval '10 days', renewal_step_at = now() + interval '1 hour' WHERE company_id = \(company.uuid)")
+            let compact = try await billing.database.count("SELECT annual_price::int FROM billing.plans WHERE plan = 'compact'")
+            let renewal = try await billing.call("POST", "/v1/billing/plan/renewal", as: company)
+            #expect(try renewal.json()["amount"] as? Int == compact)
+            #expect(try renewal.json()["subject"] as? String == "compact")
+            try await billing.capture(renewal)
+            let renewed = try await billing.call("GET", "/v1/billing/account", as: company).json()
+            #expect(renewed["plan"] as? String == "sedan")
+            #expect(renewed["pending_plan"] as? String == "compact")
+            #expect(renewed["pending_plan_from"] != nil)
+            // The next year is paid on Compact: no withdrawing the downgrade, no upgrade priced as if it were Sedan's.
+            for plan in ["sedan", "suv"] {
+                let change = try await billing.call("POST", "/v1/billing/plan", as: company, json: #"{"plan":"\#(plan)"}"#)
+                #expect(change.status == 409)
+                #expect(try change.errorCode() == "plan.change_locked")
+            }
+            // The year ends: the renewal job switches the plan.
+            try await billing.database.query(
+                "UPDATE billing.accounts SET pending_plan_from = now() - interval '1 second', renewal_step_at = now() WHERE company_id = \(company.uuid)")
+            try await eventually(timeout: .seconds(30), "the plan switched") {
+                try await billing.database.count(
+                    "SELECT count(*) FROM billing.accounts WHERE company_id = '\(company.uuid)' AND plan = 'compact' AND pending_plan IS NULL AND pending_plan_from IS NULL") == 1
+            }
+            #expect(try await billing.database.count(
+                "SELECT count(*) FROM billing.accounts WHERE company_id = '\(company.uuid)' AND renewal_step_at > now() + interval '300 days'") == 1,
+                "next: the reminders of the year paid")
         }
     }
 
@@ -91,7 +145,7 @@ struct BillingRenewalTests {
             let renewal = try await billing.call("POST", "/v1/billing/plan/renewal", as: company)
             #expect(renewal.status == 201, "\(renewal.text)")
             let amount = try #require(try renewal.json()["amount"] as? Int)
-            // Meanwhile the year was paid another way (an operator applied a bank transfer).
+            // Meanwhile the year was paid by another renewal (this one expired unpaid after an hour, a second was paid).
             try await billing.database.query(
                 "UPDATE billing.accounts SET plan_paid_until = plan_paid_until + interval '365 days' WHERE company_id = \(company.uuid)")
             let before = try await billing.database.count(

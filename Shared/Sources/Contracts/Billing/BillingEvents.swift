@@ -54,8 +54,8 @@ public struct AccountSuspended: Event {
     }
 }
 
-/// `billing.plan.expiring` (BI-22, NO-06): a renewal reminder, 30, 15, 7 or 1 days before the paid plan year ends;
-/// Notifications mails it with a Pay Now link.
+/// `billing.plan.expiring` (BI-22, NO-06): a renewal reminder, 30, 15, 7 or 1 days before the paid plan year ends, for
+/// Notifications to mail with a Pay Now link (its consumer is not built yet; Notifications binds `billing.#`).
 public struct PlanExpiring: Event {
     public static let type = EventType.billingPlanExpiring
     public var plan: String

@@ -91,8 +91,8 @@ extension BillingAPI {
         return NumberView(released)
     }
 
-    /// BI-21: an upgrade is paid now, pro-rated for the rest of the plan year; a downgrade waits for the next
-    /// billing cycle.
+    /// BI-21: an upgrade is paid now, pro-rated for the paid days left; a downgrade waits for the end of the paid
+    /// plan year (with plans billed annually, BI-20, that is the plan's billing cycle), and the renewal is priced on it.
     @Sendable func changePlan(_ request: Request, context: AppRequestContext) async throws -> Response {
         let company = try context.require("billing.manage", roles: Self.walletRoles).companyID
         let body = try await request.decode(as: PlanRequest.self, context: context)
@@ -100,6 +100,13 @@ extension BillingAPI {
         return try await database.withTransaction { transaction -> Response in
             var account = try await AccountStore.lock(company, in: transaction)
             let prices = try await RateCardStore.annualPrices(in: transaction)
+            if let from = account.pendingPlanFrom {
+                // BI-20: the next year is paid on the plan it was renewed into; changing it now would change a paid year.
+                throw APIError.conflict(
+                    "plan.change_locked",
+                    "Your plan year from \(PlanRenewal.dayLabel(from)) is paid on the \(account.renewalPlan.rawValue) plan; change plans once it has started.",
+                    field: "plan")
+            }
             let daysLeft = PlanChange.daysLeft(paidUntil: account.planPaidUntil, now: now)
             let change = PlanChange.evaluate(from: account.plan, to: body.plan, annualPrice: { prices[$0] ?? .zero }, daysLeft: daysLeft)
             if case .upgrade = change, account.planLapsedAt != nil || now >= account.planPaidUntil {

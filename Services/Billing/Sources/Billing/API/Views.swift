@@ -23,8 +23,11 @@ struct AccountView: ResponseCodable {
     var billingEmail: String?
     var gstin: String?
     var suspendedAt: Date?
-    /// Why the services are stopped, when they are: the balance (D-19) or an expired plan (BI-22).
-    var suspensionReason: AccountSuspended.Reason?
+    /// Why the services are stopped: the balance (D-19, refresh once paid), an expired plan (BI-22, renew), or both;
+    /// empty while they run.
+    var suspensionReasons: [AccountSuspended.Reason]
+    /// BI-20: when the plan the next year is paid on (`pending_plan`) takes effect.
+    var pendingPlanFrom: Date?
     /// BI-20, BI-22: the end of the paid plan year, and from when "Renew Plan" is open.
     var planPaidUntil: Date
     var renewalOpensAt: Date
@@ -50,7 +53,8 @@ struct AccountView: ResponseCodable {
         billingEmail = account.billingEmail
         gstin = account.gstin
         suspendedAt = account.suspendedAt ?? account.planLapsedAt
-        suspensionReason = account.status == .suspended ? .creditLimit : account.planLapsedAt != nil ? .planExpired : nil
+        suspensionReasons = (account.status == .suspended ? [.creditLimit] : []) + (account.planLapsedAt != nil ? [.planExpired] : [])
+        pendingPlanFrom = account.pendingPlanFrom
         planPaidUntil = account.planPaidUntil
         renewalOpensAt = PlanRenewal.opensAt(paidUntil: account.planPaidUntil)
         planLapsedAt = account.planLapsedAt
@@ -72,7 +76,8 @@ struct AccountView: ResponseCodable {
         case billingName = "billing_name"
         case billingEmail = "billing_email"
         case suspendedAt = "suspended_at"
-        case suspensionReason = "suspension_reason"
+        case suspensionReasons = "suspension_reasons"
+        case pendingPlanFrom = "pending_plan_from"
         case planPaidUntil = "plan_paid_until"
         case renewalOpensAt = "renewal_opens_at"
         case planLapsedAt = "plan_lapsed_at"

@@ -5,8 +5,8 @@ import PostgresNIO
 import ServiceKit
 import Storage
 
-/// BI-19, BI-21, D-22: at the start of each account's monthly cycle, a queued downgrade takes effect and every
-/// active number's rental for the new cycle is charged to the wallet. Due accounts are claimed with
+/// BI-19, D-22: at the start of each account's monthly cycle, every active number's rental for the new cycle is charged
+/// to the wallet (a queued downgrade waits for the end of the paid plan year: `RenewalJob`). Due accounts are claimed with
 /// `FOR UPDATE SKIP LOCKED`, so any number of replicas share the work; the rental's ledger source names the
 /// cycle, so a cycle is never charged twice.
 struct CycleJob: AccountJob {
@@ -27,12 +27,6 @@ struct CycleJob: AccountJob {
             for var account in due {
                 guard let startsAt = account.nextCycleAt else { continue }
                 let cycle = BillingCycle.containing(startsAt, billingDay: account.billingDay)
-                if let pending = account.pendingPlan {
-                    // BI-21: the downgrade starts a new plan year with the cycle.
-                    account.plan = pending
-                    account.pendingPlan = nil
-                    account.planStartedAt = startsAt
-                }
                 let rental = cards[account.plan]?.rate(.didRental) ?? .zero
                 let numbers = try await DIDStore.active(company: account.companyID, in: transaction)
                 let postings = rental > .zero ? numbers.map { number in

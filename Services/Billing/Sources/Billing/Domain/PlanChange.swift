@@ -20,9 +20,10 @@ public enum PlanChange: Sendable, Hashable {
         return .upgrade(charge: difference.multiplied(by: Int64(max(daysLeft, 0)), dividedBy: Int64(daysInPlanYear)))
     }
 
-    /// Whole days from `now` to the end of the paid plan year, counted in the company's days (D-29).
+    /// Days from `now` to the end of the paid plan year, a day begun counting whole: an upgrade on a year's first day
+    /// pays all 365, and one on its last hours pays that day.
     public static func daysLeft(paidUntil: Date, now: Date) -> Int {
-        max(Calendar.kolkata.dateComponents([.day], from: now, to: paidUntil).day ?? 0, 0)
+        PlanRenewal.daysLeft(until: paidUntil, now: now)
     }
 
     /// BI-20: the start of the plan year `date` falls in: plan years repeat every 365 days from the plan's start.

@@ -5,6 +5,7 @@ import Foundation
 struct Account: Sendable {
     var companyID: CompanyID
     var plan: Plan
+    /// BI-21: a downgrade waiting for the end of the paid plan year.
     var pendingPlan: Plan?
     var billingDay: Int
     var status: AccountStatus
@@ -27,12 +28,27 @@ struct Account: Sendable {
     var renewalReminded: Int?
     /// When the renewal job next looks at the account.
     var renewalStepAt: Date
+    /// BI-20: the next year is paid on `pendingPlan`, which takes effect at this time; the plan cannot change before it.
+    var pendingPlanFrom: Date?
 
     /// D-19, BI-22: the company's services run: neither suspended for its balance nor on a lapsed plan.
     var serving: Bool { status == .active && planLapsedAt == nil }
 
     /// BI-20, BI-21: a renewal renews into the plan a queued downgrade will have made current by then.
     var renewalPlan: Plan { pendingPlan ?? plan }
+
+    /// When the renewal job next has something to do: the next reminder or the lapse, or a paid plan change first.
+    func nextRenewalStep(after next: Date) -> Date { min(next, pendingPlanFrom ?? next) }
+
+    /// BI-20, BI-21: at the end of the paid year a queued downgrade takes effect. One the next year was paid on
+    /// (`pendingPlanFrom`) switches at that time; an unpaid one at the lapse, so the renewal is priced on it.
+    mutating func applyPlanChange(due now: Date) {
+        guard let from = pendingPlanFrom ?? (now >= planPaidUntil ? planPaidUntil : nil), now >= from, let pending = pendingPlan else { return }
+        plan = pending
+        pendingPlan = nil
+        pendingPlanFrom = nil
+        planStartedAt = from
+    }
 
     var settings: BillingSettings {
         BillingSettings(

@@ -8,7 +8,7 @@ enum AccountStore {
     static let columns = """
         company_id, plan, pending_plan, billing_day, status, balance, low_balance, minimum_balance, credit_limit,
         minimum_topup, auto_recharge, billing_name, billing_email, gstin, created_at, suspended_at, plan_started_at, next_cycle_at,
-        plan_paid_until, plan_lapsed_at, renewal_reminded, renewal_step_at
+        plan_paid_until, plan_lapsed_at, renewal_reminded, renewal_step_at, pending_plan_from
         """
 
     /// Every company has an account from its first usage or request on. BI-27: the billing day is the day of
@@ -84,7 +84,7 @@ enum AccountStore {
                 suspended_at = \(account.suspendedAt), next_cycle_at = \(account.nextCycleAt),
                 plan_started_at = \(account.planStartedAt), plan_paid_until = \(account.planPaidUntil),
                 plan_lapsed_at = \(account.planLapsedAt), renewal_reminded = \(account.renewalReminded),
-                renewal_step_at = \(account.renewalStepAt)
+                renewal_step_at = \(account.renewalStepAt), pending_plan_from = \(account.pendingPlanFrom)
             WHERE company_id = \(account.companyID.uuid)
             """)
     }
@@ -113,7 +113,8 @@ enum AccountStore {
             minimumTopUp: Money(paise: topUp), autoRecharge: auto, billingName: name, billingEmail: email, gstin: gstin,
             createdAt: created, suspendedAt: suspended, planStartedAt: planStarted, nextCycleAt: nextCycle,
             planPaidUntil: try columns["plan_paid_until"].decode(Date.self), planLapsedAt: try columns["plan_lapsed_at"].decode(Date?.self),
-            renewalReminded: try columns["renewal_reminded"].decode(Int?.self), renewalStepAt: try columns["renewal_step_at"].decode(Date.self))
+            renewalReminded: try columns["renewal_reminded"].decode(Int?.self), renewalStepAt: try columns["renewal_step_at"].decode(Date.self),
+            pendingPlanFrom: try columns["pending_plan_from"].decode(Date?.self))
     }
 }
 

@@ -35,7 +35,10 @@ struct PaymentSettlement {
         case .planUpgrade:
             let current = UpgradeBasis(
                 plan: account.plan, yearStart: PlanChange.yearStart(planStartedAt: account.planStartedAt, at: now), paidUntil: account.planPaidUntil)
-            deliverable = plan.flatMap { plan in payment.upgradeBasis.map { PlanChange.stillBuys(plan, pricedFrom: $0, now: current) } } ?? false
+            // An expired plan has no paid days left for the upgrade to be priced on.
+            let paidDaysLeft = account.planLapsedAt == nil && now < account.planPaidUntil
+            deliverable = paidDaysLeft
+                && (plan.flatMap { plan in payment.upgradeBasis.map { PlanChange.stillBuys(plan, pricedFrom: $0, now: current) } } ?? false)
         case .planRenewal:
             let current = RenewalBasis(plan: account.renewalPlan, paidUntil: account.planPaidUntil)
             deliverable = payment.renewalBasis.map { PlanRenewal.stillRenews($0, now: current) } ?? false
@@ -93,24 +96,33 @@ struct PaymentSettlement {
             kind: .invoice, reason: reason, source: source, lines: lines, account: account, outbox: outbox, now: now, in: transaction)
     }
 
-    /// BI-20, BI-22: a paid renewal adds its year. A lapsed plan comes back as the plan the renewal was priced for (a
-    /// queued downgrade's), and the company's services with it unless its balance keeps them suspended.
+    /// BI-20, BI-21, BI-22: a paid renewal adds its year. Into another plan (a queued downgrade's), that plan takes
+    /// effect when the current year ends and is fixed from now on. A lapsed plan comes back as the plan the renewal was
+    /// priced for, and the company's services with it unless its balance keeps them suspended.
     private func renew(_ account: inout Account, into plan: Plan, now: Date, in transaction: Transaction) async throws {
-        let wasLapsed = account.planLapsedAt != nil
-        let year = PlanRenewal.renewed(paidUntil: account.planPaidUntil, lapsed: wasLapsed, now: now)
+        let lapsedAt = account.planLapsedAt
+        let year = PlanRenewal.renewed(paidUntil: account.planPaidUntil, lapsed: lapsedAt != nil, now: now)
         if let startsAt = year.yearStartsAt {
             account.planStartedAt = startsAt
             account.plan = plan
             account.pendingPlan = nil
+            account.pendingPlanFrom = nil
+        } else if plan != account.plan {
+            account.pendingPlan = plan
+            account.pendingPlanFrom = account.planPaidUntil
         }
         account.planPaidUntil = year.paidUntil
         account.planLapsedAt = nil
         account.renewalReminded = nil
-        account.renewalStepAt = PlanRenewal.opensAt(paidUntil: year.paidUntil)
+        account.renewalStepAt = account.nextRenewalStep(after: PlanRenewal.opensAt(paidUntil: year.paidUntil))
         try await AccountStore.save(account, in: transaction)
-        if wasLapsed && account.status == .active {
+        if let lapsedAt, account.status == .active {
+            // Consumers keep the newest of suspended and resumed by time: this one must come after the lapse's,
+            // whichever replica's clock stamped that.
+            let resumedAt = max(Date(), lapsedAt.addingTimeInterval(0.001))
             try await outbox.enqueue(
-                Envelope(companyID: account.companyID, occurredAt: now, data: AccountResumed(balance: account.balance, resumedAt: now)), in: transaction)
+                Envelope(companyID: account.companyID, occurredAt: resumedAt, data: AccountResumed(balance: account.balance, resumedAt: resumedAt)),
+                in: transaction)
         }
     }
 
