@@ -122,7 +122,7 @@ extension CallRouterAPI {
     // MARK: Scope (X-04, D-27)
 
     /// Agents see their own calls; managers also those of the departments they manage; owners and admins all.
-    private func scope(_ filter: inout CallLogFilter, _ identity: Identity, in transaction: Transaction) async throws {
+    func scope(_ filter: inout CallLogFilter, _ identity: Identity, in transaction: Transaction) async throws {
         switch identity.role {
         case .owner, .admin:
             break

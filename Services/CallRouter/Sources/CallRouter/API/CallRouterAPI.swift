@@ -62,6 +62,7 @@ struct CallRouterAPI: Sendable {
         v1.post("calls/outbound", use: outbound)
         v1.get("calls", use: calls)
         v1.get("calls/export", use: exportCalls)
+        v1.get("reports/calls", use: callReport)
         v1.get("calls/:uid", use: call)
         v1.post("calls/:uid/notes", use: addNote)
         v1.post("calls/:uid/disposition", use: setDisposition)
