@@ -269,6 +269,16 @@ struct CallRouterAPITests {
             #expect(try await router.call("POST", "/v1/users", as: company, user: UserID(boss)!, role: .admin, json: user(27, role: "agent")).status == 403)
             #expect(try await router.call("PATCH", "/v1/users/\(me)", as: company, user: UserID(boss)!, role: .admin, json: #"{"name":"Y"}"#).status == 403)
             #expect(try await router.call("DELETE", "/v1/users/\(me)", as: company, user: UserID(boss)!, role: .admin).status == 403)
+            // The rest of the configuration follows the stored role too: settings, numbers, flows, the blocklist.
+            let settings = try await router.call("PATCH", "/v1/callrouter/settings", as: company, user: UserID(boss)!, role: .admin, json: #"{"lines":3}"#)
+            #expect(settings.status == 403)
+            #expect(settings.text.contains("agent role lacks the permission callrouter.settings.manage"), "\(settings.text)")
+            #expect(try await router.call("GET", "/v1/blocklist", as: company, user: UserID(boss)!, role: .admin).status == 403)
+            #expect(try await router.call("GET", "/v1/flows", as: company, user: UserID(boss)!, role: .admin).status == 403)
+            // A stored role above the token's does not widen it: the token is the ceiling.
+            let promotedLater = try #require(try await router.create("/v1/users", as: company, json: user(28, role: "admin"))["id"] as? String)
+            #expect(try await router.call("GET", "/v1/blocklist", as: company, user: UserID(promotedLater)!, role: .agent).status == 403)
+            #expect(try await router.call("GET", "/v1/blocklist", as: company, user: UserID(promotedLater)!, role: .admin).status == 200)
         }
     }
 

@@ -7,7 +7,7 @@ import Storage
 extension CallRouterAPI {
     /// CR-63: block a caller with a short reason; their next call is rejected before the IVR.
     @Sendable func block(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<BlockedNumberView> {
-        let identity = try context.require("blocklist.manage", roles: Self.managerRoles)
+        let identity = try await authorize(context, "blocklist.manage", roles: Self.managerRoles)
         let body = try await request.decode(as: BlockRequest.self, context: context)
         let number = try TextRules.phone(body.number, field: "number")
         try TextRules.check(body.reason, field: "reason", max: 200, code: "blocklist.reason.invalid")
@@ -20,7 +20,7 @@ extension CallRouterAPI {
     }
 
     @Sendable func unblock(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let company = try context.require("blocklist.manage", roles: Self.managerRoles).companyID
+        let company = try await authorize(context, "blocklist.manage", roles: Self.managerRoles).companyID
         let number = try Self.number(context)
         guard try await database.withTransaction({ try await BlocklistStore.remove(number, company: company, in: $0) }) else {
             throw APIError.notFound("blocked_number")
@@ -30,7 +30,7 @@ extension CallRouterAPI {
 
     /// CR-64: search by part of the number or the reason (`q`).
     @Sendable func blocklist(_ request: Request, context: AppRequestContext) async throws -> Page<BlockedNumberView> {
-        let company = try context.require("blocklist.read", roles: Self.managerRoles).companyID
+        let company = try await authorize(context, "blocklist.read", roles: Self.managerRoles).companyID
         let query = request.uri.queryParameters
         let search = try Self.search(query["q"].map(String.init))
         let limit = try Self.limit(query["limit"].map(String.init))
@@ -40,7 +40,7 @@ extension CallRouterAPI {
 
     /// CR-64: the whole blocklist as CSV.
     @Sendable func exportBlocklist(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let company = try context.require("blocklist.export", roles: Self.managerRoles).companyID
+        let company = try await authorize(context, "blocklist.export", roles: Self.managerRoles).companyID
         let list = try await database.withTransaction { try await BlocklistStore.list(company: company, search: nil, limit: 100_000, in: $0) }
         var text = CSV.row(["Number", "Reason", "Blocked By", "Blocked At"])
         for entry in list {

@@ -11,7 +11,7 @@ extension CallRouterAPI {
     /// CR-76, CR-77, CR-84: click-to-call rings the agent's phone first, then the customer; a web call dials the
     /// customer from the browser. The answer carries the instructions for the switch.
     @Sendable func outbound(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try context.require("calls.outbound", roles: Self.callingRoles)
+        let identity = try await authorize(context, "calls.outbound", roles: Self.callingRoles)
         let body = try await request.decode(as: OutboundRequest.self, context: context)
         guard let customer = PhoneNumber(e164: body.customer) else {
             throw APIError.unprocessable("call.customer.invalid", "The customer number must be in E.164 form, such as +919876543210 (CR-77).", field: "customer")
@@ -30,7 +30,7 @@ extension CallRouterAPI {
 
     /// CR-53, CR-58, X-04: the call log, newest first, filtered and scoped to what the caller may see.
     @Sendable func calls(_ request: Request, context: AppRequestContext) async throws -> Page<CallLogView> {
-        let identity = try context.require("logs.read", roles: Self.callingRoles)
+        let identity = try await authorize(context, "logs.read", roles: Self.callingRoles)
         var filter = try Self.filter(request.uri.queryParameters)
         return try await database.withTransaction { transaction in
             try await scope(&filter, identity, in: transaction)
@@ -42,7 +42,7 @@ extension CallRouterAPI {
 
     /// one call with its journey and notes.
     @Sendable func call(_ request: Request, context: AppRequestContext) async throws -> CallDetailView {
-        let identity = try context.require("logs.read", roles: Self.callingRoles)
+        let identity = try await authorize(context, "logs.read", roles: Self.callingRoles)
         let uid = try context.id("uid", as: CallID.self)
         return try await database.withTransaction { transaction in
             let (call, journey) = try await visibleCall(uid, identity, in: transaction)
@@ -53,7 +53,7 @@ extension CallRouterAPI {
 
     /// CR-57: a time-stamped note with its author, visible to teammates.
     @Sendable func addNote(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CallNote> {
-        let identity = try context.require("logs.notes", roles: Self.callingRoles)
+        let identity = try await authorize(context, "logs.notes", roles: Self.callingRoles)
         let uid = try context.id("uid", as: CallID.self)
         let body = try await request.decode(as: NoteRequest.self, context: context)
         try TextRules.check(body.text, field: "text", max: 2000, code: "call.note.invalid")
@@ -66,7 +66,7 @@ extension CallRouterAPI {
 
     /// WH-05: tag the call with an outcome code; forwarded as `call.disposition`.
     @Sendable func setDisposition(_ request: Request, context: AppRequestContext) async throws -> CallLogView {
-        let identity = try context.require("logs.dispositions", roles: Self.callingRoles)
+        let identity = try await authorize(context, "logs.dispositions", roles: Self.callingRoles)
         let uid = try context.id("uid", as: CallID.self)
         let body = try await request.decode(as: DispositionRequest.self, context: context)
         try TextRules.check(body.disposition, field: "disposition", max: 64, code: "call.disposition.invalid")
@@ -88,7 +88,7 @@ extension CallRouterAPI {
 
     /// CR-56, CR-57: one row per call with the `UID` column and the notes, filters applied.
     @Sendable func exportCalls(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try context.require("reports.export", roles: Self.managerRoles)
+        let identity = try await authorize(context, "reports.export", roles: Self.managerRoles)
         var filter = try Self.filter(request.uri.queryParameters)
         filter.limit = Self.exportRows
         let (calls, notes) = try await database.withTransaction { transaction in

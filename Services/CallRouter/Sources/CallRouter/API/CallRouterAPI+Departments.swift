@@ -8,7 +8,7 @@ extension CallRouterAPI {
     /// CR-81, D-08: name, manager, ordered members, strategy, ring time, stickiness, fallback. D-27: a manager's new
     /// department is theirs; only owners and admins name another manager.
     @Sendable func createDepartment(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<DepartmentView> {
-        let identity = try context.require("departments.manage", roles: Self.managerRoles)
+        let identity = try await authorize(context, "departments.manage", roles: Self.managerRoles)
         let company = identity.companyID
         var body = try await request.decode(as: DepartmentRequest.self, context: context)
         if identity.role == .manager {
@@ -32,13 +32,13 @@ extension CallRouterAPI {
     }
 
     @Sendable func departments(_ request: Request, context: AppRequestContext) async throws -> Page<DepartmentView> {
-        let company = try context.require("departments.read", roles: Self.callingRoles).companyID
+        let company = try await authorize(context, "departments.read", roles: Self.callingRoles).companyID
         let list = try await database.withTransaction { try await DepartmentStore.list(company: company, in: $0) }
         return Page(items: list.map(DepartmentView.init), next: nil)
     }
 
     @Sendable func department(_ request: Request, context: AppRequestContext) async throws -> DepartmentView {
-        let company = try context.require("departments.read", roles: Self.callingRoles).companyID
+        let company = try await authorize(context, "departments.read", roles: Self.callingRoles).companyID
         let id = try context.id("id", as: DepartmentID.self)
         guard let found = try await database.withTransaction({ try await DepartmentStore.find(id, company: company, in: $0) }) else {
             throw APIError.notFound("department")
@@ -48,7 +48,7 @@ extension CallRouterAPI {
 
     /// D-27: managers edit the departments they manage and cannot hand themselves another; owners and admins any.
     @Sendable func updateDepartment(_ request: Request, context: AppRequestContext) async throws -> DepartmentView {
-        let identity = try context.require("departments.manage", roles: Self.managerRoles)
+        let identity = try await authorize(context, "departments.manage", roles: Self.managerRoles)
         let company = identity.companyID
         let id = try context.id("id", as: DepartmentID.self)
         let body = try await request.decode(as: DepartmentRequest.self, context: context)
@@ -78,7 +78,7 @@ extension CallRouterAPI {
 
     /// D-27: managers delete only the departments they manage. D-03: nothing may still lead to it.
     @Sendable func deleteDepartment(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let identity = try context.require("departments.manage", roles: Self.managerRoles)
+        let identity = try await authorize(context, "departments.manage", roles: Self.managerRoles)
         let company = identity.companyID
         let id = try context.id("id", as: DepartmentID.self)
         try await database.withTransaction(retryingConflicts: Self.lockAttempts) { transaction in

@@ -9,7 +9,7 @@ extension CallRouterAPI {
     static let flowRoles: Set<Role> = adminRoles
 
     @Sendable func createFlow(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<FlowView> {
-        let company = try context.require("callflows.manage", roles: Self.flowRoles).companyID
+        let company = try await authorize(context, "callflows.manage", roles: Self.flowRoles).companyID
         let body = try await request.decode(as: FlowRequest.self, context: context)
         let name = body.name ?? "Call flow"
         try TextRules.check(name, field: "name", max: 100, code: "callflow.name.invalid")
@@ -24,13 +24,13 @@ extension CallRouterAPI {
     }
 
     @Sendable func flows(_ request: Request, context: AppRequestContext) async throws -> Page<FlowView> {
-        let company = try context.require("callflows.read", roles: Self.managerRoles).companyID
+        let company = try await authorize(context, "callflows.read", roles: Self.managerRoles).companyID
         let list = try await database.withTransaction { try await FlowStore.list(company: company, in: $0) }
         return Page(items: list.map { FlowView($0) }, next: nil)
     }
 
     @Sendable func flow(_ request: Request, context: AppRequestContext) async throws -> FlowView {
-        let company = try context.require("callflows.read", roles: Self.managerRoles).companyID
+        let company = try await authorize(context, "callflows.read", roles: Self.managerRoles).companyID
         let id = try context.id("id", as: FlowID.self)
         return try await database.withTransaction { transaction in
             guard let flow = try await FlowStore.find(id, company: company, in: transaction) else { throw APIError.notFound("flow") }
@@ -42,7 +42,7 @@ extension CallRouterAPI {
 
     /// D-03: a draft edit never touches live calls. `version` must be the draft version the edit started from.
     @Sendable func saveDraft(_ request: Request, context: AppRequestContext) async throws -> FlowView {
-        let company = try context.require("callflows.manage", roles: Self.flowRoles).companyID
+        let company = try await authorize(context, "callflows.manage", roles: Self.flowRoles).companyID
         let id = try context.id("id", as: FlowID.self)
         let body = try await request.decode(as: FlowRequest.self, context: context)
         try Self.checkSize(body.graph)
@@ -66,7 +66,7 @@ extension CallRouterAPI {
     /// D-03, CR-05, CR-09: validate the whole draft against the company's users and departments; 422 lists every
     /// violation with its node; otherwise the draft is the new live version, at once.
     @Sendable func publish(_ request: Request, context: AppRequestContext) async throws -> FlowView {
-        let identity = try context.require("callflows.publish", roles: Self.flowRoles)
+        let identity = try await authorize(context, "callflows.publish", roles: Self.flowRoles)
         let company = identity.companyID
         let id = try context.id("id", as: FlowID.self)
         return try await database.withTransaction { transaction in
@@ -96,7 +96,7 @@ extension CallRouterAPI {
 
     /// CR-10: an active flow is never deleted, only disabled; its numbers then answer `no_flow` (CR-12).
     @Sendable func disable(_ request: Request, context: AppRequestContext) async throws -> FlowView {
-        let company = try context.require("callflows.publish", roles: Self.flowRoles).companyID
+        let company = try await authorize(context, "callflows.publish", roles: Self.flowRoles).companyID
         let id = try context.id("id", as: FlowID.self)
         return try await database.withTransaction { transaction in
             guard var flow = try await FlowStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("flow") }
@@ -111,7 +111,7 @@ extension CallRouterAPI {
 
     /// CR-10: only a draft that was never published can be deleted.
     @Sendable func deleteFlow(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let company = try context.require("callflows.manage", roles: Self.flowRoles).companyID
+        let company = try await authorize(context, "callflows.manage", roles: Self.flowRoles).companyID
         let id = try context.id("id", as: FlowID.self)
         try await database.withTransaction { transaction in
             guard let flow = try await FlowStore.find(id, company: company, in: transaction, lock: true) else { throw APIError.notFound("flow") }

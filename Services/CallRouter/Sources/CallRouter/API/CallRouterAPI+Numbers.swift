@@ -9,7 +9,7 @@ extension CallRouterAPI {
     /// CR-65, CR-08: a number of the company, optionally mapped to a flow. BI-19, CR-68: only a number the company
     /// rents, or a shared number of the operator's pool (`NumberOwnership`).
     @Sendable func createNumber(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<NumberView> {
-        let company = try context.require("dids.manage", roles: Self.adminRoles).companyID
+        let company = try await authorize(context, "dids.manage", roles: Self.adminRoles).companyID
         let body = try await request.decode(as: NumberRequest.self, context: context)
         guard let phone = PhoneNumber(e164: body.number) else {
             throw APIError.unprocessable("did.invalid", "A number is written in E.164, such as +911234567890.", field: "number")
@@ -39,14 +39,14 @@ extension CallRouterAPI {
     }
 
     @Sendable func numbers(_ request: Request, context: AppRequestContext) async throws -> Page<NumberView> {
-        let company = try context.require("dids.read", roles: Self.callingRoles).companyID
+        let company = try await authorize(context, "dids.read", roles: Self.callingRoles).companyID
         let list = try await database.withTransaction { try await NumberStore.list(company: company, in: $0) }
         return Page(items: list.map(NumberView.init), next: nil)
     }
 
     /// CR-08, CR-09: point a number at a flow (or at none); the flow's published version answers its next call.
     @Sendable func mapNumber(_ request: Request, context: AppRequestContext) async throws -> NumberView {
-        let company = try context.require("dids.manage", roles: Self.adminRoles).companyID
+        let company = try await authorize(context, "dids.manage", roles: Self.adminRoles).companyID
         let phone = try Self.number(context)
         let body = try await request.decode(as: NumberMappingRequest.self, context: context)
         return try await database.withTransaction { transaction in
@@ -62,7 +62,7 @@ extension CallRouterAPI {
 
     /// CR-67: admins only; not while a live flow answers on it or a call is on it.
     @Sendable func deleteNumber(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let company = try context.require("dids.delete", roles: Self.adminRoles).companyID
+        let company = try await authorize(context, "dids.delete", roles: Self.adminRoles).companyID
         let phone = try Self.number(context)
         try await database.withTransaction { transaction in
             guard let number = try await NumberStore.find(phone, company: company, in: transaction) else { throw APIError.notFound("did") }

@@ -63,7 +63,7 @@ extension CallRouterAPI {
     }
 
     @Sendable func callReport(_ request: Request, context: AppRequestContext) async throws -> ReportView {
-        let identity = try context.require("reports.read", roles: Self.callingRoles)
+        let identity = try await authorize(context, "reports.read", roles: Self.callingRoles)
         let query = try Self.reportQuery(request.uri.queryParameters)
         let now = Date()
         return try await database.withTransaction { transaction in

@@ -6,13 +6,13 @@ import Storage
 
 extension CallRouterAPI {
     @Sendable func settings(_ request: Request, context: AppRequestContext) async throws -> SettingsView {
-        let company = try context.require("callrouter.settings.read", roles: Self.managerRoles).companyID
+        let company = try await authorize(context, "callrouter.settings.read", roles: Self.managerRoles).companyID
         return SettingsView(try await database.withTransaction { try await CompanyStore.read(company, in: $0) })
     }
 
     /// D-07 lines, D-29 time zone, CR-16 direct dialing, D-05 sticky window.
     @Sendable func updateSettings(_ request: Request, context: AppRequestContext) async throws -> SettingsView {
-        let company = try context.require("callrouter.settings.manage", roles: Self.adminRoles).companyID
+        let company = try await authorize(context, "callrouter.settings.manage", roles: Self.adminRoles).companyID
         let body = try await request.decode(as: SettingsRequest.self, context: context)
         if let lines = body.lines, !(1...1000).contains(lines) {
             throw APIError.unprocessable("settings.lines.out_of_range", "Lines are 1 to 1000.", field: "lines")

@@ -23,6 +23,19 @@ struct CallRouterAPI: Sendable {
     /// Everyone who takes calls.
     static let callingRoles: Set<Role> = [.owner, .admin, .manager, .agent]
 
+    /// D-27: the caller, allowed by `roles` as the token says and as their user row says now: a token issued before a
+    /// demotion still names the old role until it expires. A caller without a row (an integration's token, the owner
+    /// who set the company up) is taken at the token's word. The identity returned carries the role that counted, so
+    /// scopes follow it too. User management checks the same under its ownership lock (`ownership`).
+    func authorize(_ context: AppRequestContext, _ permission: String, roles: Set<Role>) async throws -> Identity {
+        let token = try context.require(permission, roles: roles)
+        guard let stored = try await UserStore.role(of: token.userID, company: token.companyID, in: database), stored != token.role else {
+            return token
+        }
+        guard roles.contains(stored) else { throw APIError.accessDenied(stored, lacks: permission) }
+        return Identity(userID: token.userID, companyID: token.companyID, role: stored)
+    }
+
     func register(_ v1: RouterGroup<AppRequestContext>) {
         v1.post("users", use: createUser)
         v1.get("users", use: users)

@@ -74,6 +74,15 @@ enum UserStore {
         return nil
     }
 
+    /// The user's role as stored now, nil when the caller has no user row.
+    static func role(of id: UserID, company: CompanyID, in database: Database) async throws -> Role? {
+        let schema = database.schema.rawValue
+        let rows = try await database.query(
+            "SELECT role FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = \(id.uuid)")
+        for try await role in rows.decode(String.self) { return Role(rawValue: role) }
+        return nil
+    }
+
     static func list(company: CompanyID, in transaction: Transaction) async throws -> [User] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
