@@ -435,6 +435,39 @@ struct CallEngineTests {
         }
     }
 
+    @Test("CR-25: a department's music on hold plays while it rings, else the flow's; a transfer's hold music is the system's")
+    func cr25MusicOnHold() async throws {
+        func music(_ step: Step) -> String?? {
+            for case .dial(let dial) in step.instructions { return .some(dial.musicOnHold) }
+            return nil
+        }
+        var withMusic = try #require(try await directory.department(sales))
+        withMusic.musicOnHold = "sales-hold.mp3"
+        directory.add(withMusic)
+        var graph = flow()
+        graph.musicOnHold = "brand-hold.mp3"
+        var state = CallState()
+        _ = try await engine(graph).start(&state, dialedExtension: nil)
+        #expect(music(try await engine(graph).handle(.dtmf("1"), &state)) == .some("sales-hold.mp3"))
+        _ = try await engine(graph).handle(.offerAnswered(agent: agents[0].id, leg: .agent), &state)
+        let transfer = try await engine(graph).handle(.transfer(by: .agent, agent: nil, to: .department(support), mode: .warm), &state)
+        #expect(music(transfer) == .some(nil), "transfer-hold music cannot be customised")
+
+        var other = CallState()
+        _ = try await engine(graph).start(&other, dialedExtension: nil)
+        #expect(music(try await engine(graph).handle(.dtmf("2"), &other)) == .some("brand-hold.mp3"), "Support has none of its own")
+        var plain = CallState()
+        _ = try await engine().start(&plain, dialedExtension: nil)
+        #expect(music(try await engine().handle(.dtmf("2"), &plain)) == .some(nil), "neither: the switch's ringback")
+
+        #expect(MusicOnHold.violation("hold.MP3") == nil)
+        #expect(MusicOnHold.violation("hold.wav") != nil)
+        #expect(MusicOnHold.violation(".mp3") != nil)
+        #expect(MusicOnHold.violation(String(repeating: "a", count: 197) + ".mp3") != nil)
+        #expect(FlowValidation.violations(of: { var bad = flow(operator: nil); bad.musicOnHold = "hold.ogg"; return bad }(), users: [], departments: [sales, support])
+            .contains { $0.code == "callflow.music_on_hold.invalid" && $0.field == "music_on_hold" })
+    }
+
     @Test("CR-43: a warm transfer to an agent who cannot take it fails back at once; unknown targets are refused")
     func cr43WarmTransferToUnavailable() async throws {
         var state = CallState()

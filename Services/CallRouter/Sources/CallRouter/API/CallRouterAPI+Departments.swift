@@ -24,7 +24,7 @@ extension CallRouterAPI {
         let department = Department(
             id: DepartmentID(), name: name, managerID: body.managerID ?? nil, members: body.members ?? [], strategy: strategy,
             ringSeconds: body.ringSeconds ?? DepartmentRules.defaultRingSeconds, sticky: body.sticky ?? .off, fallback: body.fallback ?? .voicemail,
-            lastOffered: nil)
+            lastOffered: nil, musicOnHold: body.musicOnHold ?? nil)
         try await database.withTransaction(retryingConflicts: Self.lockAttempts) { transaction in
             try await save(department, company: company, in: transaction)
         }
@@ -71,6 +71,7 @@ extension CallRouterAPI {
             department.ringSeconds = body.ringSeconds ?? department.ringSeconds
             department.sticky = body.sticky ?? department.sticky
             department.fallback = body.fallback ?? department.fallback
+            if let music = body.musicOnHold { department.musicOnHold = music }
             try await save(department, company: company, in: transaction)
             return DepartmentView(department)
         }
@@ -103,6 +104,9 @@ extension CallRouterAPI {
     private func save(_ department: Department, company: CompanyID, in transaction: Transaction) async throws {
         if let problem = Department.violation(name: department.name, ringSeconds: department.ringSeconds, members: department.members) {
             throw APIError.unprocessable(problem.code, problem.message, field: problem.field)
+        }
+        if let music = department.musicOnHold, let problem = MusicOnHold.violation(music) {
+            throw APIError.unprocessable("department.music_on_hold.invalid", problem, field: "music_on_hold")
         }
         let users = try await UserStore.ids(company: company, in: transaction)
         if let unknown = department.members.first(where: { !users.contains($0) }) {

@@ -40,11 +40,14 @@ struct DepartmentRequest: Decodable {
     var ringSeconds: Int?
     var sticky: StickyMode?
     var fallback: FallbackTarget?
+    /// CR-25: null removes the department's own music.
+    var musicOnHold: String??
 
     enum CodingKeys: String, CodingKey {
         case name, members, strategy, sticky, fallback
         case managerID = "manager_id"
         case ringSeconds = "ring_seconds"
+        case musicOnHold = "music_on_hold"
     }
 
     init(from decoder: any Decoder) throws {
@@ -56,6 +59,7 @@ struct DepartmentRequest: Decodable {
         ringSeconds = try container.decodeIfPresent(Int.self, forKey: .ringSeconds)
         sticky = try container.decodeIfPresent(StickyMode.self, forKey: .sticky)
         fallback = try container.decodeIfPresent(FallbackTarget.self, forKey: .fallback)
+        if container.contains(.musicOnHold) { musicOnHold = .some(try container.decodeIfPresent(String.self, forKey: .musicOnHold)) }
     }
 }
 

@@ -45,6 +45,7 @@ struct DepartmentView: ResponseCodable {
     var ringSeconds: Int
     var sticky: StickyMode
     var fallback: FallbackTarget
+    var musicOnHold: String?
 
     init(_ department: Department) {
         id = department.id
@@ -55,12 +56,14 @@ struct DepartmentView: ResponseCodable {
         ringSeconds = department.ringSeconds
         sticky = department.sticky
         fallback = department.fallback
+        musicOnHold = department.musicOnHold
     }
 
     enum CodingKeys: String, CodingKey {
         case id, name, members, strategy, sticky, fallback
         case managerID = "manager_id"
         case ringSeconds = "ring_seconds"
+        case musicOnHold = "music_on_hold"
     }
 }
 

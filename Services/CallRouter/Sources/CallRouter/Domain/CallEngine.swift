@@ -354,7 +354,7 @@ struct CallEngine: Sendable {
         }
         state.offer = CallState.Offer(
             department: id, rounds: rounds, next: 0, ringing: [], ringSeconds: department.ringSeconds, strategy: department.strategy,
-            fallback: department.fallback)
+            fallback: department.fallback, musicOnHold: MusicOnHold.chosen(department: department.musicOnHold, flow: flow.musicOnHold))
         try await offerNext(&state, &step, known: agents)
     }
 
@@ -376,7 +376,8 @@ struct CallEngine: Sendable {
             return
         }
         state.offer = CallState.Offer(
-            department: nil, rounds: [[id]], next: 0, ringing: [], ringSeconds: ringSeconds, strategy: nil, fallback: target)
+            department: nil, rounds: [[id]], next: 0, ringing: [], ringSeconds: ringSeconds, strategy: nil, fallback: target,
+            musicOnHold: flow.musicOnHold)
         try await offerNext(&state, &step, known: agent.map { [$0] } ?? [])
     }
 
@@ -394,7 +395,7 @@ struct CallEngine: Sendable {
         state.node = nil
         state.offer = CallState.Offer(
             department: nil, rounds: [[agent.id]], next: 0, ringing: [], ringSeconds: DepartmentRules.defaultRingSeconds, strategy: nil,
-            fallback: .voicemail)
+            fallback: .voicemail, musicOnHold: flow.musicOnHold)
         try await offerNext(&state, &step, known: [agent])
         return true
     }
@@ -419,7 +420,8 @@ struct CallEngine: Sendable {
                 .dial(
                     Instruction.Dial(
                         agents: live.map { Instruction.DialAgent(userID: $0.id, number: $0.mobile, extension: $0.extensionNumber) },
-                        ringSeconds: offer.ringSeconds, strategy: offer.strategy, customer: nil, callerID: nil, warm: state.transfer?.mode == .warm)))
+                        ringSeconds: offer.ringSeconds, strategy: offer.strategy, customer: nil, callerID: nil, warm: state.transfer?.mode == .warm,
+                        musicOnHold: MusicOnHold.playing(offer.musicOnHold, transfer: state.transfer != nil))))
             log(&step, "offer", agents: offer.ringing, detail: offer.strategy?.rawValue)
             return
         }

@@ -9,6 +9,13 @@ struct CallFlowGraph: Hashable, Sendable, Codable {
     var `operator`: FallbackTarget?
     /// CR-42: when set, a caller bound to an agent (D-05) rings that agent instead of the first menu they reach.
     var assigned: AssignedRouting? = nil
+    /// CR-25: the flow's music on hold, for departments without their own and for users and extensions it rings.
+    var musicOnHold: String? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case start, nodes, `operator`, assigned
+        case musicOnHold = "music_on_hold"
+    }
 
     func node(_ id: String) -> FlowNode? { nodes.first { $0.id == id } }
 }

@@ -45,6 +45,8 @@ struct CallState: Hashable, Sendable, Codable {
         var ringSeconds: Int
         var strategy: RoutingStrategy?
         var fallback: FallbackTarget
+        /// CR-25: what the caller hears while this offer rings (absent in states saved before music on hold).
+        var musicOnHold: String? = nil
     }
 
     struct PendingTransfer: Hashable, Sendable, Codable {

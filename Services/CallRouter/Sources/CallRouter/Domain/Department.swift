@@ -13,6 +13,8 @@ struct Department: Hashable, Sendable {
     var fallback: FallbackTarget
     /// D-04: the member offered the department's previous call, where balanced rotation resumes.
     var lastOffered: UserID?
+    /// CR-25: the department's music on hold, if it has its own.
+    var musicOnHold: String? = nil
 
     /// D-08, CR-39: edge checks of a department as saved; (code, field, message) of the first problem.
     static func violation(name: String, ringSeconds: Int, members: [UserID]) -> (code: String, field: String, message: String)? {

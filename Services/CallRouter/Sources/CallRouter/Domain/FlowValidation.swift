@@ -65,6 +65,9 @@ enum FlowValidation {
             if op == .operator { add("callflow.operator.self", nil, "operator", "The operator destination cannot be the operator itself.") }
             checkTarget(op, node: nil, field: "operator")
         }
+        if let music = graph.musicOnHold, let problem = MusicOnHold.violation(music) {
+            add("callflow.music_on_hold.invalid", nil, "music_on_hold", problem)
+        }
         if let assigned = graph.assigned {
             if !DepartmentRules.ringRange.contains(assigned.ringSeconds) {
                 add("callflow.ring_out_of_range", nil, "assigned.ring_seconds", "Ring time is 10 to 25 seconds (CR-39).")

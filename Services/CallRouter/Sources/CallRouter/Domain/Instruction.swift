@@ -17,11 +17,14 @@ enum Instruction: Hashable, Sendable, Encodable {
         var callerID: PhoneNumber?
         /// A warm transfer keeps the first agent on the line while this rings.
         var warm: Bool
+        /// CR-25: the .mp3 the caller hears instead of the ringback; absent: the switch's own (always during a transfer).
+        var musicOnHold: String? = nil
 
         enum CodingKeys: String, CodingKey {
             case agents, strategy, customer, warm
             case ringSeconds = "ring_seconds"
             case callerID = "caller_id"
+            case musicOnHold = "music_on_hold"
         }
     }
 

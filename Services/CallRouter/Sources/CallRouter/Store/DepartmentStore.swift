@@ -4,7 +4,7 @@ import PostgresNIO
 import Storage
 
 enum DepartmentStore {
-    static let columns = "id, name, manager_id, members, strategy, ring_seconds, sticky, fallback::text, last_offered"
+    static let columns = "id, name, manager_id, members, strategy, ring_seconds, sticky, fallback::text, last_offered, music_on_hold"
 
     /// False when the name is taken in the company.
     static func upsert(_ department: Department, company: CompanyID, in transaction: Transaction) async throws -> Bool {
@@ -13,11 +13,14 @@ enum DepartmentStore {
         do {
             try await transaction.query(
                 """
-                INSERT INTO \(unescaped: schema).departments (id, company_id, name, manager_id, members, strategy, ring_seconds, sticky, fallback)
+                INSERT INTO \(unescaped: schema).departments
+                    (id, company_id, name, manager_id, members, strategy, ring_seconds, sticky, fallback, music_on_hold)
                 VALUES (\(department.id.uuid), \(company.uuid), \(department.name), \(department.managerID?.uuid), \(department.members.map(\.uuid)),
-                        \(department.strategy.rawValue), \(department.ringSeconds), \(department.sticky.rawValue), \(fallback)::jsonb)
+                        \(department.strategy.rawValue), \(department.ringSeconds), \(department.sticky.rawValue), \(fallback)::jsonb,
+                        \(department.musicOnHold))
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, manager_id = excluded.manager_id, members = excluded.members,
-                    strategy = excluded.strategy, ring_seconds = excluded.ring_seconds, sticky = excluded.sticky, fallback = excluded.fallback
+                    strategy = excluded.strategy, ring_seconds = excluded.ring_seconds, sticky = excluded.sticky, fallback = excluded.fallback,
+                    music_on_hold = excluded.music_on_hold
                 WHERE departments.company_id = excluded.company_id
                 """)
             return true
@@ -159,9 +162,10 @@ enum DepartmentStore {
         let id = try cells[0].decode(UUID.self), name = try cells[1].decode(String.self), manager = try cells[2].decode(UUID?.self)
         let members = try cells[3].decode([UUID].self), strategy = try cells[4].decode(String.self), ring = try cells[5].decode(Int.self)
         let sticky = try cells[6].decode(String.self), fallback = try cells[7].decode(String.self), last = try cells[8].decode(UUID?.self)
+        let music = try cells[9].decode(String?.self)
         return Department(
             id: DepartmentID(id), name: name, managerID: manager.map(UserID.init), members: members.map(UserID.init),
             strategy: RoutingStrategy(rawValue: strategy) ?? .serial, ringSeconds: ring, sticky: StickyMode(rawValue: sticky) ?? .off,
-            fallback: try JSONText.decode(FallbackTarget.self, from: fallback), lastOffered: last.map(UserID.init))
+            fallback: try JSONText.decode(FallbackTarget.self, from: fallback), lastOffered: last.map(UserID.init), musicOnHold: music)
     }
 }
