@@ -8,7 +8,7 @@ struct QueueSpecTests {
         let queue = QueueSpec(name: "q", bindings: ["billing.account.*", "billing.#", "it.exact"])
         #expect(queue.routingKeys == [
             "billing.account.suspended", "billing.account.resumed", "billing.balance.low", "billing.balance.minimum",
-            "billing.invoice.issued", "billing.did.activated", "billing.did.released", "it.exact",
+            "billing.invoice.issued", "billing.did.activated", "billing.did.released", "billing.plan.expiring", "it.exact",
         ])
     }
 }
