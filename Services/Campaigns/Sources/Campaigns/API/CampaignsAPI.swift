@@ -55,6 +55,9 @@ struct CampaignsAPI: Sendable {
         v1.post("whatsapp/messages", use: sendMessage)
         v1.get("whatsapp/messages/:id", use: message)
         v1.get("whatsapp/trails/:trail", use: trail)
+        v1.get("whatsapp/opt-outs", use: optOuts)
+        v1.post("whatsapp/opt-outs", use: addOptOut)
+        v1.delete("whatsapp/opt-outs/:contact", use: removeOptOut)
     }
 
     /// A path parameter that is a UUID.

@@ -89,6 +89,10 @@ struct WebhookAPI: Sendable {
     private func apply(_ status: WebhookPayload.Status, number: WhatsAppNumber, in transaction: Transaction) async throws {
         guard let next = MessageStatus(rawValue: status.status), MessageStatus.reachedProvider.contains(next) || next == .failed else { return }
         let error = status.errors?.first
+        if error?.code == OptOut.providerErrorCode, let text = status.recipientID, let recipient = PhoneNumber(e164: "+" + text) {
+            // CA-01: Meta says the customer stopped this business's messages: no more templates until they write START.
+            try await OptOutStore.record(company: number.companyID, contact: recipient, optedOut: true, source: .provider, at: status.date, in: transaction)
+        }
         let message = try await StatusUpdates.apply(
             providerID: status.id, status: next, at: status.date, errorCode: error.map { String($0.code) },
             errorMessage: error.map { $0.message ?? $0.title ?? "failed" }, outbox: outbox, in: transaction)
@@ -110,6 +114,11 @@ struct WebhookAPI: Sendable {
         let at = message.date
         guard try await WindowStore.recordInbound(
             providerID: message.id, number: number, contact: from, type: message.type, text: message.text?.body, at: at, in: transaction) else { return }
+        if let keyword = OptOut.keyword(in: message.text?.body) {
+            // CA-01: STOP and START change what the business may send this customer from now on.
+            try await OptOutStore.record(
+                company: number.companyID, contact: from, optedOut: keyword == .stop, source: .keyword, at: at, in: transaction)
+        }
         let last = try await WindowStore.extend(number: number.id, company: number.companyID, contact: from, at: at, in: transaction)
         try await outbox.enqueue(Envelope(
             companyID: number.companyID,

@@ -3,7 +3,8 @@
 enum DeliveryFailureReason: String, Sendable, Codable, CaseIterable {
     /// Meta's per-user limit on marketing templates (131049; 130472, a marketing experiment's hold-out).
     case marketingLimit = "marketing_limit"
-    /// The recipient blocked the business or stopped its marketing messages (131050).
+    /// The recipient blocked the business or stopped its marketing messages (131050), or opted out with STOP
+    /// (`recipient.opted_out`, CA-01).
     case blockedOrOptedOut = "blocked_or_opted_out"
     /// Not on WhatsApp, not reachable, or not a number we send to (131026, 131021, 131030, `recipient.not_indian`).
     case invalidNumber = "invalid_number"
@@ -35,6 +36,7 @@ enum DeliveryFailureReason: String, Sendable, Codable, CaseIterable {
         case SendFailure.unknownCode: self = .outcomeUnknown
         case "window.closed": self = .outsideWindow
         case "recipient.not_indian": self = .invalidNumber
+        case OptOut.refusalCode: self = .blockedOrOptedOut
         case "template.not_approved", "template.missing", "template.unknown": self = .templateNotApproved
         case "template.values_missing": self = .templateValues
         case "INSUFFICIENTBALANCE", "account.suspended": self = .walletBalance

@@ -105,18 +105,26 @@ struct CampaignRunner: Service {
             throw failure
         }
         // D-12, D-16: recipients in upload order; those the quota cannot take fail with CA-40's text.
+        // CA-01: contacts who opted out are not sent to and take no quota.
         let contacts = try await AudienceStore.contacts(campaign.audienceID, limit: campaign.recipients, in: transaction)
-        let within = try await NumberStore.takeQuota(campaign.numberID, recipients: contacts.map(\.phone), limits: limits, in: transaction)
-        let granted = within.filter { $0 }.count
+        let optedOut = try await OptOutStore.optedOut(company: campaign.companyID, contacts: contacts.map(\.phone), in: transaction)
+        let reachable = contacts.filter { !optedOut.contains($0.phone.e164) }
+        var within = try await NumberStore.takeQuota(campaign.numberID, recipients: reachable.map(\.phone), limits: limits, in: transaction)
+            .makeIterator()
+        var granted = 0
         var messages: [MessageStore.NewMessage] = []
         messages.reserveCapacity(contacts.count)
-        for (contact, within) in zip(contacts, within) {
+        for contact in contacts {
             let values = campaign.mapping.resolve(for: contact.recipient)
+            let failure: (code: String, message: String)? =
+                optedOut.contains(contact.phone.e164) ? (OptOut.refusalCode, OptOut.refusalMessage)
+                : within.next() == true ? nil : (DailyQuota.exceededCode, DailyQuota.exceededMessage)
+            // The quota's count: an opted-out contact is a failure of its own, not an overflow (D-14's partially_sent).
+            if failure?.code != DailyQuota.exceededCode { granted += 1 }
             messages.append(MessageStore.NewMessage(
                 id: UUID.random(), position: contact.position, recipient: contact.phone, name: contact.name,
                 payload: .template(body: values.body, header: values.header, button: values.button),
-                status: within ? .queued : .failed, errorCode: within ? nil : DailyQuota.exceededCode,
-                errorMessage: within ? nil : DailyQuota.exceededMessage))
+                status: failure == nil ? .queued : .failed, errorCode: failure?.code, errorMessage: failure?.message))
         }
         try await MessageStore.insert(
             messages, company: campaign.companyID, number: campaign.numberID, campaign: campaign.id, kind: "template", template: template.id,
