@@ -103,6 +103,9 @@ struct WalletRulesTests {
             #expect(split.taxable + split.gst + split.remainder == Money(paise: paise))
             #expect(split.gst == Tax.gst(on: split.taxable))
             #expect(split.remainder == .zero || split.remainder == Money(paise: 1))
+            // The largest taxable part: one paisa more would total above the gross.
+            let more = split.taxable + Money(paise: 1)
+            #expect(more + Tax.gst(on: more) > Money(paise: paise))
             if split.remainder > .zero { remainders += 1 }
         }
         #expect(remainders > 0, "some grosses have no exact taxable amount: the paisa must not vanish")

@@ -65,8 +65,15 @@ struct BillingReviewTests {
             #expect(try await ReviewCommand.run(payment: delivered, resolution: .deliver, note: "report shows ₹1,770", database: billing.database)
                 == .settled(.succeeded))
             #expect(try await billing.balance(company) == .rupees(1_500))
-            #expect(try await ReviewCommand.run(payment: PaymentID(), resolution: .fail, note: "x", database: billing.database)
-                != .settled(.failed))
+            let unknown = PaymentID()
+            #expect(try await ReviewCommand.run(payment: unknown, resolution: .fail, note: "x", database: billing.database)
+                == .refused("there is no payment \(unknown)"))
+            // The audit trail keeps what the provider reported and the operator's note; the customer sees neither note.
+            #expect(try await billing.database.count(
+                "SELECT count(*) FROM billing.payments WHERE id = '\(delivered)' AND operator_note = 'deliver: report shows ₹1,770' AND captured_amount = 0") == 1)
+            let shown = try await billing.call("GET", "/v1/billing/payments/\(failed)", as: company).text
+            #expect(!shown.contains("reversed by the provider"))
+            #expect(shown.contains("reconciled with the payment provider"))
         }
     }
 }

@@ -51,6 +51,8 @@ struct CallReportAPITests {
             #expect(mine.first?["key"] as? String == agent)
             #expect((mine.first?["metrics"] as? [String: any Sendable])?["calls"] as? Int == 1)
             #expect((mine.first?["metrics"] as? [String: any Sendable])?["average_talk_seconds"] as? Int == 90)
+            #expect((mine.first?["metrics"] as? [String: any Sendable])?["answer_rate"] == nil, "a user's calls are all answered ones")
+            #expect((own["totals"] as? [String: any Sendable])?["answer_rate"] as? Double == 100)
 
             let byNumber = try await router.call("GET", "/v1/reports/calls?group_by=number&direction=inbound", as: company).json()
             #expect((byNumber["groups"] as? [[String: any Sendable]])?.first?["key"] as? String == office.virtualDID)

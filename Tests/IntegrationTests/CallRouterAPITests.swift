@@ -279,6 +279,15 @@ struct CallRouterAPITests {
             let promotedLater = try #require(try await router.create("/v1/users", as: company, json: user(28, role: "admin"))["id"] as? String)
             #expect(try await router.call("GET", "/v1/blocklist", as: company, user: UserID(promotedLater)!, role: .agent).status == 403)
             #expect(try await router.call("GET", "/v1/blocklist", as: company, user: UserID(promotedLater)!, role: .admin).status == 200)
+            // Nor does it widen a scope: an agent's token for a user stored as admin reads the log as an agent would.
+            let scoped = try await router.call("GET", "/v1/users/\(boss)", as: company, user: UserID(promotedLater)!, role: .agent)
+            #expect(scoped.status == 403, "an agent reads only their own user")
+            // A deleted user's token names a role nobody holds any more.
+            #expect(try await router.call("DELETE", "/v1/users/\(promotedLater)", as: company).status == 204)
+            let removed = try await router.call("GET", "/v1/blocklist", as: company, user: UserID(promotedLater)!, role: .admin)
+            #expect(removed.status == 403)
+            #expect(removed.text.contains("removed from the company"))
+            #expect(try await router.call("POST", "/v1/users", as: company, user: UserID(promotedLater)!, role: .admin, json: user(29, role: "agent")).status == 403)
         }
     }
 

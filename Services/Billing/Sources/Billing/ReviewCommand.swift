@@ -33,24 +33,26 @@ public enum ReviewCommand {
             guard payment.status == .review else { return .refused("payment \(id) is \(payment.status.rawValue), not in review") }
             let captured = payment.capturedAmount
             switch resolution {
+            // The provider's reported amount stays on the payment and the note goes to the audit column: the customer
+            // sees what happened, not the operator's working.
             case .deliver:
                 try await settlement.settle(payment, now: now, in: transaction)
                 payment.status = .succeeded
                 payment.failureReason = nil
-                payment.capturedAmount = nil
             case .credit:
                 guard let captured, captured > .zero else {
                     return .refused("the provider stated no captured amount; settle it with deliver or fail")
                 }
                 try await settlement.creditCaptured(payment, captured: captured, now: now, in: transaction)
                 payment.status = .succeeded
-                payment.failureReason = "reconciled by the operator: the \(captured) captured was credited to the wallet; \(note)"
+                payment.failureReason = "reconciled with the payment provider: the \(captured) captured was credited to the wallet"
             case .fail:
                 payment.status = .failed
-                payment.failureReason = "reconciled by the operator: nothing was kept; \(note)"
+                payment.failureReason = "reconciled with the payment provider: the payment was not kept"
             }
             payment.completedAt = now
             try await PaymentStore.complete(payment, in: transaction)
+            try await PaymentStore.keepOperatorNote(payment.id, note: "\(resolution.rawValue): \(note)", in: transaction)
             return .settled(payment.status)
         }
     }

@@ -99,6 +99,8 @@ extension BillingAPI {
         let now = Date()
         return try await database.withTransaction { transaction -> Response in
             var account = try await AccountStore.lock(company, in: transaction)
+            // A paid plan change whose time came counts before the renewal job gets to it.
+            if account.applyPlanChange(due: now) { try await AccountStore.save(account, in: transaction) }
             let prices = try await RateCardStore.annualPrices(in: transaction)
             if let from = account.pendingPlanFrom {
                 // BI-20: the next year is paid on the plan it was renewed into; changing it now would change a paid year.
@@ -164,7 +166,8 @@ extension BillingAPI {
         let company = try context.require("billing.manage", roles: Self.walletRoles).companyID
         let now = Date()
         let payment = try await database.withTransaction { transaction in
-            let account = try await AccountStore.lock(company, in: transaction)
+            var account = try await AccountStore.lock(company, in: transaction)
+            if account.applyPlanChange(due: now) { try await AccountStore.save(account, in: transaction) }
             let opensAt = PlanRenewal.opensAt(paidUntil: account.planPaidUntil)
             guard now >= opensAt || account.planLapsedAt != nil else {
                 throw APIError.conflict(

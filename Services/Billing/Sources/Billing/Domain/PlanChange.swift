@@ -1,8 +1,8 @@
 public import Contracts
 public import Foundation
 
-/// BI-20, BI-21: plans are paid per year. An upgrade takes effect once the pro-rated difference for the rest of
-/// the plan year is paid; a downgrade waits for the next billing cycle and costs nothing now.
+/// BI-20, BI-21: plans are paid per year. An upgrade takes effect once the pro-rated difference for the paid days left
+/// is paid; a downgrade waits for the end of the paid plan year (the plan's billing cycle) and costs nothing now.
 public enum PlanChange: Sendable, Hashable {
     case unchanged
     case downgrade
@@ -61,9 +61,10 @@ public struct UpgradeBasis: Sendable, Hashable {
     /// The same plan, plan year and paid year (a renewal paid since would leave a year of the higher plan unpaid);
     /// dates compared to the millisecond, as stored and read back.
     public func matches(_ other: UpgradeBasis) -> Bool {
-        guard plan == other.plan, abs(yearStart.timeIntervalSince(other.yearStart)) < 0.001 else { return false }
-        guard let paidUntil, let current = other.paidUntil else { return true }
-        return abs(paidUntil.timeIntervalSince(current)) < 0.001
+        guard plan == other.plan else { return false }
+        // The paid year says it all where both know it; the plan year is what older upgrades were priced from.
+        if let paidUntil, let current = other.paidUntil { return abs(paidUntil.timeIntervalSince(current)) < 0.001 }
+        return abs(yearStart.timeIntervalSince(other.yearStart)) < 0.001
     }
 }
 

@@ -42,12 +42,19 @@ struct Account: Sendable {
 
     /// BI-20, BI-21: at the end of the paid year a queued downgrade takes effect. One the next year was paid on
     /// (`pendingPlanFrom`) switches at that time; an unpaid one at the lapse, so the renewal is priced on it.
-    mutating func applyPlanChange(due now: Date) {
-        guard let from = pendingPlanFrom ?? (now >= planPaidUntil ? planPaidUntil : nil), now >= from, let pending = pendingPlan else { return }
+    /// True when it changed the account.
+    @discardableResult
+    mutating func applyPlanChange(due now: Date) -> Bool {
+        guard let from = pendingPlanFrom ?? (now >= planPaidUntil ? planPaidUntil : nil), now >= from, let pending = pendingPlan else {
+            guard pendingPlan == nil, pendingPlanFrom != nil else { return false }
+            pendingPlanFrom = nil
+            return true
+        }
         plan = pending
         pendingPlan = nil
         pendingPlanFrom = nil
         planStartedAt = from
+        return true
     }
 
     var settings: BillingSettings {

@@ -36,7 +36,8 @@ struct PaymentSettlement {
             let current = UpgradeBasis(
                 plan: account.plan, yearStart: PlanChange.yearStart(planStartedAt: account.planStartedAt, at: now), paidUntil: account.planPaidUntil)
             // An expired plan has no paid days left for the upgrade to be priced on.
-            let paidDaysLeft = account.planLapsedAt == nil && now < account.planPaidUntil
+            // Nor can a plan whose next year is already paid on another plan change before that year starts.
+            let paidDaysLeft = account.planLapsedAt == nil && now < account.planPaidUntil && account.pendingPlanFrom == nil
             deliverable = paidDaysLeft
                 && (plan.flatMap { plan in payment.upgradeBasis.map { PlanChange.stillBuys(plan, pricedFrom: $0, now: current) } } ?? false)
         case .planRenewal:
@@ -87,6 +88,7 @@ struct PaymentSettlement {
             if let plan {
                 account.plan = plan
                 account.pendingPlan = nil
+                account.pendingPlanFrom = nil
                 try await AccountStore.save(account, in: transaction)
             }
             postings += payment.lines.filter { $0.amount > .zero }.map { receipt("plan", $0, source: source, credit: "revenue:plan") }

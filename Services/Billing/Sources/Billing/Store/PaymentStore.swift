@@ -255,6 +255,12 @@ enum PaymentStore {
             """)
     }
 
+    /// BI-32: the operator's note of a reconciliation, for the audit trail only.
+    static func keepOperatorNote(_ id: PaymentID, note: String, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query("UPDATE \(unescaped: schema).payments SET operator_note = \(note) WHERE id = \(id.uuid)")
+    }
+
     static func decode(_ row: PostgresRow) throws -> Payment {
         let (id, company, amount, gst, method, status, code, reference, failure, created, completed, purpose, subject, lines, automatic, accepted, captured, upgradeFrom, yearStart) =
             try row.decode(

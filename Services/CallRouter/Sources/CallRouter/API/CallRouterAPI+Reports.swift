@@ -30,11 +30,12 @@ extension CallRouterAPI {
             var onCallSeconds: Int
             var averageTalkSeconds: Int?
 
-            init(_ metrics: CallReport.Metrics) {
+            /// `rated`: whether the group's answer rate means something (`CallReport.Grouping.ratesAnswers`).
+            init(_ metrics: CallReport.Metrics, rated: Bool = true) {
                 calls = metrics.calls
                 answered = metrics.answered
                 unanswered = metrics.unanswered
-                answerRate = metrics.answerRatePercent
+                answerRate = rated ? metrics.answerRatePercent : nil
                 onCallSeconds = metrics.onCallSeconds
                 averageTalkSeconds = metrics.averageTalkSeconds
             }
@@ -77,7 +78,9 @@ extension CallRouterAPI {
             return ReportView(
                 groupBy: query.grouping.rawValue, period: query.period?.rawValue, from: range.from, to: range.to, timeZone: settings.timeZone,
                 totals: ReportView.MetricsView(rows.map(\.metrics).reduce(.zero, +)),
-                groups: rows.map { ReportView.Group(key: $0.key, name: $0.name, metrics: ReportView.MetricsView($0.metrics)) })
+                groups: rows.map {
+                    ReportView.Group(key: $0.key, name: $0.name, metrics: ReportView.MetricsView($0.metrics, rated: query.grouping.ratesAnswers))
+                })
         }
     }
 

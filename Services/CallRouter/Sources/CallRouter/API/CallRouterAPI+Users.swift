@@ -35,14 +35,14 @@ extension CallRouterAPI {
     }
 
     @Sendable func users(_ request: Request, context: AppRequestContext) async throws -> Page<UserView> {
-        let company = try context.require("users.read", roles: Self.managerRoles).companyID
+        let company = try await authorize(context, "users.read", roles: Self.managerRoles).companyID
         let users = try await database.withTransaction { try await UserStore.list(company: company, in: $0) }
         return Page(items: users.map(UserView.init), next: nil)
     }
 
     /// the users as CSV, filtered by `role`, `department_id` and the date added (`added_from`, `added_to`).
     @Sendable func exportUsers(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let company = try context.require("reports.export", roles: Self.managerRoles).companyID
+        let company = try await authorize(context, "reports.export", roles: Self.managerRoles).companyID
         let filter = try Self.userExportFilter(request.uri.queryParameters)
         let (users, departments) = try await database.withTransaction { transaction in
             (try await UserStore.listWithAdded(company: company, in: transaction), try await DepartmentStore.list(company: company, in: transaction))
@@ -82,9 +82,9 @@ extension CallRouterAPI {
     }
 
     @Sendable func user(_ request: Request, context: AppRequestContext) async throws -> UserView {
-        let identity = try context.requireIdentity()
+        let identity = try await authorize(context, "users.read", roles: Self.callingRoles.union([.billing]))
         let id = try context.id("id", as: UserID.self)
-        if id != identity.userID { try context.require("users.read", roles: Self.managerRoles) }
+        if id != identity.userID, !Self.managerRoles.contains(identity.role) { throw APIError.accessDenied(identity.role, lacks: "users.read") }
         guard let user = try await database.withTransaction({ try await UserStore.find(id, company: identity.companyID, in: $0) }) else {
             throw APIError.notFound("user")
         }
@@ -134,9 +134,11 @@ extension CallRouterAPI {
 
     /// CR-29 … CR-31, D-27: agents set their own availability; managers and admins anyone's.
     @Sendable func setAvailability(_ request: Request, context: AppRequestContext) async throws -> UserView {
-        let identity = try context.require("availability.manage", roles: Self.callingRoles)
+        let identity = try await authorize(context, "availability.manage", roles: Self.callingRoles)
         let id = try context.id("id", as: UserID.self)
-        if id != identity.userID { try context.require("availability.manage_team", roles: Self.managerRoles) }
+        if id != identity.userID, !Self.managerRoles.contains(identity.role) {
+            throw APIError.accessDenied(identity.role, lacks: "availability.manage_team")
+        }
         let body = try await request.decode(as: AvailabilityRequest.self, context: context)
         if let slots = body.timeSlots { try Self.checkSlots(slots) }
         return try await database.withTransaction { transaction in
@@ -196,6 +198,9 @@ extension CallRouterAPI {
     static func ownership(_ identity: Identity, in transaction: Transaction) async throws -> (caller: Role, owners: Int) {
         try await UserStore.lockOwnership(company: identity.companyID, in: transaction)
         let stored = try await UserStore.find(identity.userID, company: identity.companyID, in: transaction)?.role
+        if stored == nil, try await UserStore.wasDeleted(identity.userID, company: identity.companyID, in: transaction) {
+            throw APIError(.forbidden, code: "auth.forbidden", message: "Access Denied: this user was removed from the company.")
+        }
         let owners = try await UserStore.owners(company: identity.companyID, in: transaction)
         return (Ownership.effectiveRole(token: identity.role, stored: stored, owners: owners), owners)
     }

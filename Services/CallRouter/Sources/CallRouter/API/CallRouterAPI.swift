@@ -24,16 +24,38 @@ struct CallRouterAPI: Sendable {
     static let callingRoles: Set<Role> = [.owner, .admin, .manager, .agent]
 
     /// D-27: the caller, allowed by `roles` as the token says and as their user row says now: a token issued before a
-    /// demotion still names the old role until it expires. A caller without a row (an integration's token, the owner
-    /// who set the company up) is taken at the token's word. The identity returned carries the role that counted, so
-    /// scopes follow it too. User management checks the same under its ownership lock (`ownership`).
+    /// demotion still names the old role until it expires, and one of a deleted user names a role nobody holds. The
+    /// token is the ceiling: a stored role above it does not widen it. A caller the company has no user for (an
+    /// integration's token, the owner who set the company up) is taken at the token's word. The identity returned
+    /// carries the role that counted, so scopes follow it too. User management checks the same under its
+    /// ownership lock (`ownership`).
     func authorize(_ context: AppRequestContext, _ permission: String, roles: Set<Role>) async throws -> Identity {
         let token = try context.require(permission, roles: roles)
-        guard let stored = try await UserStore.role(of: token.userID, company: token.companyID, in: database), stored != token.role else {
+        let role: Role
+        switch try await UserStore.standing(of: token.userID, company: token.companyID, in: database) {
+        case .unknown:
             return token
+        case .deleted:
+            throw APIError(.forbidden, code: "auth.forbidden", message: "Access Denied: this user was removed from the company.")
+        case .user(let stored):
+            role = Self.lower(token.role, stored)
         }
-        guard roles.contains(stored) else { throw APIError.accessDenied(stored, lacks: permission) }
-        return Identity(userID: token.userID, companyID: token.companyID, role: stored)
+        guard roles.contains(role) else { throw APIError.accessDenied(role, lacks: permission) }
+        return Identity(userID: token.userID, companyID: token.companyID, role: role)
+    }
+
+    /// The lesser of two roles by what they may do in CallRouter (billing may do least here).
+    static func lower(_ a: Role, _ b: Role) -> Role {
+        func rank(_ role: Role) -> Int {
+            switch role {
+            case .owner: 4
+            case .admin: 3
+            case .manager: 2
+            case .agent: 1
+            case .billing: 0
+            }
+        }
+        return rank(b) < rank(a) ? b : a
     }
 
     func register(_ v1: RouterGroup<AppRequestContext>) {

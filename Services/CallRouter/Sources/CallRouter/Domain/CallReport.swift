@@ -5,6 +5,10 @@ public import Foundation
 public enum CallReport {
     public enum Grouping: String, Sendable, CaseIterable {
         case department, user, number
+
+        /// A call belongs to a user only once they answer it: a user's calls are all answered, and the unanswered
+        /// ones gather under no user. So user-wise groups carry no answer rate (the totals do).
+        public var ratesAnswers: Bool { self != .user }
     }
 
     /// The time-frame chips. The dashboard home is `today`, as it happens.

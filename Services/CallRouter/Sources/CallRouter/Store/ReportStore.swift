@@ -19,7 +19,7 @@ enum ReportStore {
         let schema = transaction.schema.rawValue
         let (key, name, join): (String, String, String) = switch grouping {
         case .department:
-            ("c.department_id::text", "d.name", "LEFT JOIN \(schema).departments d ON d.id = c.department_id")
+            ("c.department_id::text", "d.name", "LEFT JOIN \(schema).departments d ON d.company_id = c.company_id AND d.id = c.department_id")
         case .user:
             ("c.agent_id::text", "u.name", "LEFT JOIN \(schema).users u ON u.company_id = c.company_id AND u.id = c.agent_id")
         case .number:
@@ -32,7 +32,7 @@ enum ReportStore {
                    (count(*) FILTER (WHERE c.outcome = 'connected'))::int AS answered,
                    (count(*) FILTER (WHERE c.outcome IN ('missed', 'voicemail')))::int AS unanswered,
                    COALESCE(sum(round(extract(epoch FROM c.ended_at - c.answered_at)))
-                       FILTER (WHERE c.outcome = 'connected' AND c.ended_at > c.answered_at), 0)::int AS on_call
+                       FILTER (WHERE c.outcome = 'connected' AND c.ended_at > c.answered_at), 0)::bigint AS on_call
             FROM \(unescaped: schema).calls c \(unescaped: join)
             WHERE c.company_id = \(company.uuid) AND c.outcome IS NOT NULL
               AND c.started_at >= \(from) AND c.started_at < \(to)

@@ -74,13 +74,36 @@ enum UserStore {
         return nil
     }
 
-    /// The user's role as stored now, nil when the caller has no user row.
-    static func role(of id: UserID, company: CompanyID, in database: Database) async throws -> Role? {
+    /// What the company knows of a caller now (D-27).
+    enum Standing: Equatable, Sendable {
+        case user(Role)
+        case deleted
+        /// No user of the company: an integration's token, or the owner who set the company up.
+        case unknown
+    }
+
+    static func standing(of id: UserID, company: CompanyID, in database: Database) async throws -> Standing {
         let schema = database.schema.rawValue
         let rows = try await database.query(
-            "SELECT role FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = \(id.uuid)")
-        for try await role in rows.decode(String.self) { return Role(rawValue: role) }
-        return nil
+            """
+            SELECT role FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = \(id.uuid)
+            UNION ALL
+            SELECT NULL FROM \(unescaped: schema).deleted_users WHERE company_id = \(company.uuid) AND id = \(id.uuid)
+            """)
+        var standing = Standing.unknown
+        for try await role in rows.decode(String?.self) {
+            if let role = role.flatMap(Role.init(rawValue:)) { return .user(role) }
+            standing = .deleted
+        }
+        return standing
+    }
+
+    static func wasDeleted(_ id: UserID, company: CompanyID, in transaction: Transaction) async throws -> Bool {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT 1 FROM \(unescaped: schema).deleted_users WHERE company_id = \(company.uuid) AND id = \(id.uuid)")
+        for try await _ in rows { return true }
+        return false
     }
 
     static func list(company: CompanyID, in transaction: Transaction) async throws -> [User] {
@@ -160,7 +183,11 @@ enum UserStore {
     static func delete(_ id: UserID, company: CompanyID, in transaction: Transaction) async throws -> Bool {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
-            "DELETE FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = \(id.uuid) RETURNING id")
+            """
+            WITH gone AS (DELETE FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = \(id.uuid) RETURNING company_id, id)
+            INSERT INTO \(unescaped: schema).deleted_users (company_id, id) SELECT company_id, id FROM gone
+            ON CONFLICT DO NOTHING RETURNING id
+            """)
         for try await _ in rows { return true }
         return false
     }
