@@ -125,6 +125,19 @@ struct RoutingRulesTests {
         #expect(Admission.lines(taken: false) == .lost)
     }
 
+    @Test("CR-74: a Missed Call Service number drops the call after two rings, unanswered, after the suspension and blocklist checks")
+    func cr74MissedCallAdmission() throws {
+        #expect(Admission.screen(suspended: false, blocked: false, missedCallService: true, flowReady: false) == .missedCall)
+        #expect(Admission.screen(suspended: false, blocked: false, missedCallService: true, flowReady: true) == .missedCall)
+        #expect(Admission.screen(suspended: false, blocked: true, missedCallService: true, flowReady: true) == .rejected)
+        #expect(Admission.screen(suspended: true, blocked: false, missedCallService: true, flowReady: true) == .refused)
+        let hangup = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(Instruction.hangup(reason: .missedCallService))) as? [String: Any]
+        #expect(hangup?["reason"] as? String == "missed_call_service")
+        #expect(hangup?["after_rings"] as? Int == 2)
+        let plain = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(Instruction.hangup(reason: .blocked))) as? [String: Any]
+        #expect(plain?["after_rings"] == nil)
+    }
+
     @Test("CR-11, D-29, X-13: working hours, working days and holidays on the company's wall clock")
     func cr11Schedule() throws {
         let hours = WorkingHours(

@@ -38,11 +38,14 @@ public struct CallCompleted: Event {
     /// BI-10, BI-11: system pickup to call end, post-call wrap included. The call log's duration.
     public var billableSeconds: Int
     public var recordingURL: String?
+    /// CR-74, AC-09: dropped unanswered by a Missed Call Service number; its follow-up (SMS, WhatsApp, callback, CRM) is
+    /// due. Absent otherwise.
+    public var missedCallService: Bool?
 
     public init(
         uid: CallID, direction: Direction, did: PhoneNumber, didType: NumberType, customer: PhoneNumber?, agentID: UserID? = nil,
         departmentID: DepartmentID? = nil, outcome: Outcome, notReachable: Bool = false, pickedUpAt: Date?, endedAt: Date,
-        billableSeconds: Int, recordingURL: String? = nil
+        billableSeconds: Int, recordingURL: String? = nil, missedCallService: Bool? = nil
     ) {
         self.uid = uid
         self.direction = direction
@@ -57,6 +60,7 @@ public struct CallCompleted: Event {
         self.endedAt = endedAt
         self.billableSeconds = billableSeconds
         self.recordingURL = recordingURL
+        self.missedCallService = missedCallService == true ? true : nil
     }
 
     enum CodingKeys: String, CodingKey {
@@ -69,5 +73,6 @@ public struct CallCompleted: Event {
         case endedAt = "ended_at"
         case billableSeconds = "billable_seconds"
         case recordingURL = "recording_url"
+        case missedCallService = "missed_call_service"
     }
 }

@@ -14,7 +14,10 @@ extension CallRouterAPI {
         guard let phone = PhoneNumber(e164: body.number) else {
             throw APIError.unprocessable("did.invalid", "A number is written in E.164, such as +911234567890.", field: "number")
         }
-        let number = Number(number: phone, type: body.type, shared: body.shared ?? false, flowID: body.flowID, createdAt: Date())
+        try Self.checkMissedCall(body.missedCallService ?? false, flow: body.flowID)
+        let number = Number(
+            number: phone, type: body.type, shared: body.shared ?? false, flowID: body.flowID, createdAt: Date(),
+            missedCallService: body.missedCallService ?? false)
         try await database.withTransaction { transaction in
             _ = try await CompanyStore.read(company, in: transaction)
             let rented = number.shared ? false : try await NumberStore.isRented(phone, by: company, in: transaction)
@@ -49,13 +52,15 @@ extension CallRouterAPI {
         let company = try await authorize(context, "dids.manage", roles: Self.adminRoles).companyID
         let phone = try Self.number(context)
         let body = try await request.decode(as: NumberMappingRequest.self, context: context)
+        try Self.checkMissedCall(body.missedCallService ?? false, flow: body.flowID)
         return try await database.withTransaction { transaction in
             guard var number = try await NumberStore.find(phone, company: company, in: transaction) else { throw APIError.notFound("did") }
             if let flow = body.flowID, try await FlowStore.find(flow, company: company, in: transaction, lock: true) == nil {
                 throw APIError.unprocessable("flow.not_found", "No call flow with that id in your company.", field: "flow_id")
             }
             number.flowID = body.flowID
-            try await NumberStore.setFlow(phone, flow: body.flowID, company: company, in: transaction)
+            number.missedCallService = body.missedCallService ?? false
+            try await NumberStore.setFlow(phone, flow: body.flowID, missedCallService: number.missedCallService, company: company, in: transaction)
             return NumberView(number)
         }
     }
@@ -77,5 +82,12 @@ extension CallRouterAPI {
             try await NumberStore.delete(phone, company: company, in: transaction)
         }
         return Response(status: .noContent)
+    }
+
+    /// CR-74: a Missed Call Service number answers no call, so it plays no flow.
+    static func checkMissedCall(_ missedCall: Bool, flow: FlowID?) throws {
+        guard missedCall, flow != nil else { return }
+        throw APIError.unprocessable(
+            "did.missed_call.flow", "A Missed Call Service number drops every call unanswered, so it has no call flow (CR-74).", field: "flow_id")
     }
 }

@@ -75,18 +75,24 @@ struct NumberRequest: Decodable {
     var type: CallCompleted.NumberType
     var shared: Bool?
     var flowID: FlowID?
+    /// CR-74.
+    var missedCallService: Bool?
 
     enum CodingKeys: String, CodingKey {
         case number, type, shared
         case flowID = "flow_id"
+        case missedCallService = "missed_call_service"
     }
 }
 
 struct NumberMappingRequest: Decodable {
     var flowID: FlowID?
+    /// CR-74.
+    var missedCallService: Bool?
 
     enum CodingKeys: String, CodingKey {
         case flowID = "flow_id"
+        case missedCallService = "missed_call_service"
     }
 }
 

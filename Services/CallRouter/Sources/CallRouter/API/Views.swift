@@ -105,6 +105,7 @@ struct NumberView: ResponseCodable {
     var shared: Bool
     var flowID: FlowID?
     var createdAt: Date
+    var missedCallService: Bool
 
     init(_ number: Number) {
         self.number = number.number
@@ -112,12 +113,14 @@ struct NumberView: ResponseCodable {
         shared = number.shared
         flowID = number.flowID
         createdAt = number.createdAt
+        missedCallService = number.missedCallService
     }
 
     enum CodingKeys: String, CodingKey {
         case number, type, shared
         case flowID = "flow_id"
         case createdAt = "created_at"
+        case missedCallService = "missed_call_service"
     }
 }
 
@@ -185,6 +188,8 @@ struct CallLogView: ResponseCodable {
     var agentID: UserID?
     var departmentID: DepartmentID?
     var notReachable: Bool
+    /// CR-74: a missed call to a Missed Call Service number.
+    var missedCallService: Bool
     var startedAt: Date
     var answeredAt: Date?
     var endedAt: Date?
@@ -207,6 +212,7 @@ struct CallLogView: ResponseCodable {
         agentID = call.agentID
         departmentID = call.departmentID
         notReachable = call.notReachable
+        missedCallService = call.state.missedCallService == true
         startedAt = call.startedAt
         answeredAt = call.answeredAt
         endedAt = call.endedAt
@@ -225,6 +231,7 @@ struct CallLogView: ResponseCodable {
         case agentID = "agent_id"
         case departmentID = "department_id"
         case notReachable = "not_reachable"
+        case missedCallService = "missed_call_service"
         case startedAt = "started_at"
         case answeredAt = "answered_at"
         case endedAt = "ended_at"

@@ -89,7 +89,9 @@ struct CallControl: Sendable {
             state: CallState(), outcome: nil, agentID: nil, departmentID: nil, notReachable: false, startedAt: call.at, pickedUpAt: nil,
             answeredAt: nil, endedAt: nil, billableSeconds: nil, recordingURL: nil, voicemailURL: nil, disposition: nil,
             dispositionComment: nil, lastEventID: nil, lastResponse: nil)
-        switch Admission.screen(suspended: lookup.settings.suspended, blocked: lookup.blocked, flowReady: graph != nil) {
+        switch Admission.screen(
+            suspended: lookup.settings.suspended, blocked: lookup.blocked, missedCallService: lookup.missedCallService, flowReady: graph != nil
+        ) {
         case .refused?:
             let answer = try JSONText.encode(CallAnswer(uid: nil, status: .refused, instructions: [.hangup(reason: .accountSuspended)]))
             // The same call sent twice at once: the second waits on the carrier id's index and is answered alike.
@@ -99,6 +101,9 @@ struct CallControl: Sendable {
             return answer
         case .rejected?:
             return try await refuse(&record, outcome: .rejected, reason: .blocked, journey: "blocked", in: session)
+        case .missedCall?:
+            record.state.missedCallService = true
+            return try await refuse(&record, outcome: .missed, reason: .missedCallService, journey: "missed_call_service", in: session)
         case .noFlow?:
             return try await refuse(&record, outcome: .noFlow, reason: .noFlow, journey: "no_flow", in: session)
         case .lost?, .admitted?, nil:
@@ -444,7 +449,7 @@ struct CallControl: Sendable {
                         uid: record.uid, direction: record.direction, did: record.did, didType: record.didType, customer: record.customer,
                         agentID: record.agentID, departmentID: record.departmentID, outcome: outcome, notReachable: record.notReachable,
                         pickedUpAt: record.pickedUpAt, endedAt: now, billableSeconds: record.billableSeconds ?? 0,
-                        recordingURL: record.recordingURL ?? record.voicemailURL))
+                        recordingURL: record.recordingURL ?? record.voicemailURL, missedCallService: record.state.missedCallService))
             }
         }
         return writes

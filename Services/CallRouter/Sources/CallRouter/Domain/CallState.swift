@@ -24,6 +24,8 @@ struct CallState: Hashable, Sendable, Codable {
     /// CR-17: chosen on a language node.
     var language: String?
     var offer: Offer?
+    /// CR-74: dropped unanswered by a Missed Call Service number (absent in states saved before it existed).
+    var missedCallService: Bool?
     /// The agent talking to the caller.
     var agent: UserID?
     /// The last agent who answered; the call's agent in its log.

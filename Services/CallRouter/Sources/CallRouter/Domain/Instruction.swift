@@ -41,6 +41,7 @@ enum Instruction: Hashable, Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case type, audio, language, timeout, reason
+        case afterRings = "after_rings"
         case maxDigits = "max_digits"
         case maxSeconds = "max_seconds"
         case finishOnKey = "finish_on_key"
@@ -71,6 +72,8 @@ enum Instruction: Hashable, Sendable, Encodable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode("hangup", forKey: .type)
             try container.encode(reason, forKey: .reason)
+            // CR-74: let it ring first, so the caller sees a missed call, and never answer: they pay nothing.
+            if reason == .missedCallService { try container.encode(HangupReason.missedCallRings, forKey: .afterRings) }
         }
     }
 }
@@ -78,6 +81,8 @@ enum Instruction: Hashable, Sendable, Encodable {
 /// Why the platform ends a call.
 enum HangupReason: String, Hashable, Sendable, Codable {
     case blocked
+    /// CR-74: a Missed Call Service number, after `after_rings` rings, unanswered.
+    case missedCallService = "missed_call_service"
     case accountSuspended = "account_suspended"
     case noFlow = "no_flow"
     case noLines = "lost_capacity"
@@ -86,4 +91,7 @@ enum HangupReason: String, Hashable, Sendable, Codable {
     case voicemailSaved = "voicemail_saved"
     case flowLoop = "flow_loop"
     case outboundFailed = "outbound_failed"
+
+    /// CR-74: "disconnected after 1–2 rings".
+    static let missedCallRings = 2
 }

@@ -11,6 +11,8 @@ struct Number: Hashable, Sendable {
     var shared: Bool
     var flowID: FlowID?
     var createdAt: Date
+    /// CR-74: the number drops every call after a ring or two and announces it as a missed call.
+    var missedCallService: Bool = false
 }
 
 /// Everything an incoming call needs before the flow runs, in one query: the number's company and flow, the
@@ -23,6 +25,7 @@ struct InboundLookup: Sendable {
     var publishedVersion: Int?
     var settings: CompanySettings
     var blocked: Bool
+    var missedCallService: Bool
     /// The answer already given to this carrier call id, when the switch sends the same call again.
     var earlierAnswer: String?
 }
@@ -33,8 +36,9 @@ enum NumberStore {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            INSERT INTO \(unescaped: schema).dids (number, company_id, type, shared, flow_id)
-            VALUES (\(number.number.e164), \(company.uuid), \(number.type.rawValue), \(number.shared), \(number.flowID?.uuid))
+            INSERT INTO \(unescaped: schema).dids (number, company_id, type, shared, flow_id, missed_call_service)
+            VALUES (\(number.number.e164), \(company.uuid), \(number.type.rawValue), \(number.shared), \(number.flowID?.uuid),
+                    \(number.missedCallService))
             ON CONFLICT DO NOTHING RETURNING number
             """)
         for try await _ in rows { return true }
@@ -45,7 +49,7 @@ enum NumberStore {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            SELECT number, type, shared, flow_id, created_at FROM \(unescaped: schema).dids
+            SELECT number, type, shared, flow_id, created_at, missed_call_service FROM \(unescaped: schema).dids
             WHERE company_id = \(company.uuid) AND number = \(number.e164)
             """)
         for try await row in rows { return try decode(row) }
@@ -55,16 +59,21 @@ enum NumberStore {
     static func list(company: CompanyID, in transaction: Transaction) async throws -> [Number] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
-            "SELECT number, type, shared, flow_id, created_at FROM \(unescaped: schema).dids WHERE company_id = \(company.uuid) ORDER BY number LIMIT 5000")
+            "SELECT number, type, shared, flow_id, created_at, missed_call_service FROM \(unescaped: schema).dids WHERE company_id = \(company.uuid) ORDER BY number LIMIT 5000")
         var numbers: [Number] = []
         for try await row in rows { numbers.append(try decode(row)) }
         return numbers
     }
 
-    static func setFlow(_ number: PhoneNumber, flow: FlowID?, company: CompanyID, in transaction: Transaction) async throws {
+    static func setFlow(
+        _ number: PhoneNumber, flow: FlowID?, missedCallService: Bool, company: CompanyID, in transaction: Transaction
+    ) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
-            "UPDATE \(unescaped: schema).dids SET flow_id = \(flow?.uuid) WHERE company_id = \(company.uuid) AND number = \(number.e164)")
+            """
+            UPDATE \(unescaped: schema).dids SET flow_id = \(flow?.uuid), missed_call_service = \(missedCallService)
+            WHERE company_id = \(company.uuid) AND number = \(number.e164)
+            """)
     }
 
     /// A number sold to `company` stops routing anyone else's calls: a registration left by its previous renter (a
@@ -112,8 +121,8 @@ enum NumberStore {
         binds.append(carrierCallID)
         let rows = try await transaction.execute(InboundSQL.self, binds)
         for try await row in rows {
-            let (company, type, flow, status, version, lines, inUse, outbound, zone, direct, sticky, suspended, blocked, earlier) = try row.decode(
-                (UUID, String, UUID?, String?, Int?, Int, Int, Int, String, Bool, Int, Bool, Bool, String?).self)
+            let (company, type, flow, status, version, lines, inUse, outbound, zone, direct, sticky, suspended, blocked, earlier, missedCall) =
+                try row.decode((UUID, String, UUID?, String?, Int?, Int, Int, Int, String, Bool, Int, Bool, Bool, String?, Bool).self)
             let id = CompanyID(company)
             return InboundLookup(
                 company: id, type: CallCompleted.NumberType(rawValue: type) ?? .virtual, flowID: flow.map(FlowID.init),
@@ -121,7 +130,7 @@ enum NumberStore {
                 settings: CompanySettings(
                     companyID: id, lines: lines, linesInUse: inUse, outboundInUse: outbound, timeZone: zone, directDialing: direct,
                     stickyWindowDays: sticky, suspended: suspended),
-                blocked: blocked, earlierAnswer: earlier)
+                blocked: blocked, missedCallService: missedCall, earlierAnswer: earlier)
         }
         return nil
     }
@@ -134,7 +143,8 @@ enum NumberStore {
                    EXISTS (SELECT 1 FROM \(CallRouterSQL.schema).blocklist b WHERE b.company_id = d.company_id AND b.number = $1),
                    coalesce(
                        (SELECT k.last_response FROM \(CallRouterSQL.schema).calls k WHERE k.company_id = d.company_id AND k.carrier_call_id = $3),
-                       (SELECT s.answer FROM \(CallRouterSQL.schema).system_log s WHERE s.company_id = d.company_id AND s.carrier_call_id = $3))
+                       (SELECT s.answer FROM \(CallRouterSQL.schema).system_log s WHERE s.company_id = d.company_id AND s.carrier_call_id = $3)),
+                   d.missed_call_service
             FROM \(CallRouterSQL.schema).dids d
             LEFT JOIN \(CallRouterSQL.schema).flows f ON f.id = d.flow_id
             LEFT JOIN \(CallRouterSQL.schema).companies c ON c.company_id = d.company_id
@@ -143,9 +153,9 @@ enum NumberStore {
     }
 
     static func decode(_ row: PostgresRow) throws -> Number {
-        let (number, type, shared, flow, created) = try row.decode((String, String, Bool, UUID?, Date).self)
+        let (number, type, shared, flow, created, missedCall) = try row.decode((String, String, Bool, UUID?, Date, Bool).self)
         return Number(
             number: PhoneNumber(e164: number) ?? PhoneNumber(e164: "+910000000000")!, type: CallCompleted.NumberType(rawValue: type) ?? .virtual,
-            shared: shared, flowID: flow.map(FlowID.init), createdAt: created)
+            shared: shared, flowID: flow.map(FlowID.init), createdAt: created, missedCallService: missedCall)
     }
 }
