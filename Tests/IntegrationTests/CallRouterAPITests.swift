@@ -288,6 +288,16 @@ struct CallRouterAPITests {
             #expect(removed.status == 403)
             #expect(removed.text.contains("removed from the company"))
             #expect(try await router.call("POST", "/v1/users", as: company, user: UserID(promotedLater)!, role: .admin, json: user(29, role: "agent")).status == 403)
+            // Their id is not given to anyone again: the old tokens would come back to life.
+            let reused = try await router.call(
+                "POST", "/v1/users", as: company,
+                json: #"{"id":"\#(promotedLater)","name":"U30","email":"u30@example.com","mobile":"+919800012330","extension":30,"role":"agent"}"#)
+            #expect(reused.status == 409)
+            #expect(try reused.errorCode() == "user.id_deleted")
+            // The token is the ceiling in user management too: the owner acting through an admin's token cannot hand
+            // ownership on.
+            let handOn = try await router.call("PATCH", "/v1/users/\(me)", as: company, user: UserID(agent)!, role: .admin, json: #"{"role":"owner"}"#)
+            #expect(handOn.status == 403)
         }
     }
 

@@ -13,6 +13,30 @@ struct OptOutAPITests {
         return #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"contacts":[{"wa_id":"\#(from)","profile":{"name":"Asha"}}],"messages":[{"from":"\#(from)","id":"\#(id)","timestamp":"\#(Int(at.timeIntervalSince1970))","type":"text","text":{"body":"\#(text)"}}]}}]}]}"#
     }
 
+    @Test("CA-01: a STOP that arrives while a campaign drains stops the messages not yet sent to that customer")
+    func ca01StopWhileSending() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company(rate: 20)
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 200, base: 9_300_000_000)
+            let campaign = try await harness.campaign(company, number: number, template: template, audience: audience)
+            #expect(try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#).status == 200)
+            let campaignID = try #require(UUID(uuidString: campaign))
+            try await eventually(timeout: .seconds(20), "the campaign started") {
+                try await harness.count("SELECT count(*) FROM campaigns.messages WHERE campaign_id = '\(campaignID)'") == 200
+            }
+            // The last recipient, queued at the start, writes STOP while the first ones go out at 20 a second. Each sender
+            // holds at most a wave of claimed messages, so the STOP reaches every message claimed after it.
+            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919300000199", text: "STOP")).status == 200)
+            let final = try await harness.finished(company, campaign: campaign)
+            #expect(final["status"] as? String == "completed")
+            #expect(!harness.cloud.sent(from: phoneNumberID).contains { $0.to == "919300000199" })
+            #expect(try await harness.count(
+                "SELECT count(*) FROM campaigns.messages WHERE campaign_id = '\(campaignID)' AND recipient = '+919300000199' AND status = 'failed' AND error_code = 'recipient.opted_out'") == 1)
+            #expect(harness.cloud.sent(from: phoneNumberID).filter { $0.to.hasPrefix("919300") }.count == 199)
+        }
+    }
+
     @Test("CA-01: STOP stops templates (not replies) until START; the business lifts only its own opt-outs; campaigns skip them")
     func ca01OptOuts() async throws {
         try await withCampaigns { harness in
@@ -25,12 +49,13 @@ struct OptOutAPITests {
                 return try await harness.call("POST", "/v1/whatsapp/messages", as: company, role: .agent, json: body)
             }
             func listed() async throws -> [[String: any Sendable]] {
-                try #require(try await harness.call("GET", "/v1/whatsapp/opt-outs", as: company, role: .agent).json()["items"] as? [[String: any Sendable]])
+                try #require(try await harness.call("GET", "/v1/whatsapp/opt-outs", as: company, role: .manager).json()["items"] as? [[String: any Sendable]])
             }
 
             #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811122244", text: "Stop!")).status == 200)
             #expect(try await listed().map { $0["contact"] as? String } == ["+919811122244"])
-            #expect(try await listed().first?["source"] as? String == "keyword")
+            #expect(try await listed().first?["customer_choice"] as? String == "keyword")
+            #expect(try await listed().first?["scope"] as? String == "all")
             let refused = try await send("+919811122244")
             #expect(refused.status == 422)
             #expect(try refused.errorCode() == "recipient.opted_out")
@@ -47,11 +72,17 @@ struct OptOutAPITests {
             // The business records an opt-out it heard of elsewhere, and may lift it.
             let added = try await harness.call("POST", "/v1/whatsapp/opt-outs", as: company, json: #"{"contact":"+919811122255"}"#)
             #expect(added.status == 201)
-            #expect(try added.json()["source"] as? String == "api")
+            #expect(try added.json()["business_opt_out"] as? Bool == true)
+            #expect(try await harness.call("POST", "/v1/whatsapp/opt-outs", as: company, json: #"{"contact":"+919811122255"}"#).status == 200)
             #expect(try await harness.call("POST", "/v1/whatsapp/opt-outs", as: company, role: .agent, json: #"{"contact":"+919811122255"}"#).status == 403)
             #expect(try await harness.call("POST", "/v1/whatsapp/opt-outs", as: company, json: #"{"contact":"12"}"#).status == 422)
+            // A STOP the customer wrote before the business's record, delivered late, still counts: the business cannot lift it.
+            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811122255", text: "STOP", at: Date() - 600)).status == 200)
+            #expect(try await harness.call("DELETE", "/v1/whatsapp/opt-outs/%2B919811122255", as: company).status == 409)
+            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811122255", text: "start")).status == 200)
             #expect(try await harness.call("DELETE", "/v1/whatsapp/opt-outs/%2B919811122255", as: company).status == 204)
             #expect(try await harness.call("DELETE", "/v1/whatsapp/opt-outs/%2B919811122255", as: company).status == 404)
+            #expect(try await listed().allSatisfy { $0["contact"] as? String != "+919811122255" })
 
             // A campaign skips the opted-out contact, who takes no quota; the others are sent.
             _ = try await harness.create("/v1/whatsapp/opt-outs", as: company, json: #"{"contact":"+919200000001"}"#)
@@ -72,7 +103,15 @@ struct OptOutAPITests {
             // Meta's 131050 on a send: the customer stopped the business's messages.
             let stopped = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"statuses":[{"id":"wamid.gone.\#(UUID())","status":"failed","timestamp":"\#(Int(Date().timeIntervalSince1970))","recipient_id":"919811122266","errors":[{"code":131050,"title":"Unable to deliver the message."}]}]}}]}]}"#
             #expect(try await harness.webhook(stopped).status == 200)
-            #expect(try await listed().contains { $0["contact"] as? String == "+919811122266" && $0["source"] as? String == "provider" })
+            #expect(try await listed().contains {
+                $0["contact"] as? String == "+919811122266" && $0["customer_choice"] as? String == "provider" && $0["scope"] as? String == "marketing"
+            })
+            // Marketing only: the utility template still goes to them.
+            #expect(try await send("+919811122266").status == 202)
+            // A STOP tapped on a template's button counts as written.
+            let tapped = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"messages":[{"from":"919811122277","id":"wamid.btn.\#(UUID())","timestamp":"\#(Int(Date().timeIntervalSince1970))","type":"button","button":{"text":"Stop promotions","payload":"STOP"}}]}}]}]}"#
+            #expect(try await harness.webhook(tapped).status == 200)
+            #expect(try await send("+919811122277").status == 422)
         }
     }
 }

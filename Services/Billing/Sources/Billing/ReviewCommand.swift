@@ -52,7 +52,9 @@ public enum ReviewCommand {
             }
             payment.completedAt = now
             try await PaymentStore.complete(payment, in: transaction)
-            try await PaymentStore.keepOperatorNote(payment.id, note: "\(resolution.rawValue): \(note)", in: transaction)
+            // PostgreSQL stores no NUL byte; a note is the operator's text, so they go.
+            let stored = String(String.UnicodeScalarView(note.unicodeScalars.filter { $0 != "\u{0}" }))
+            try await PaymentStore.keepOperatorNote(payment, note: "\(resolution.rawValue): \(stored)", in: transaction)
             return .settled(payment.status)
         }
     }

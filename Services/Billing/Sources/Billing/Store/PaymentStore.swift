@@ -256,9 +256,10 @@ enum PaymentStore {
     }
 
     /// BI-32: the operator's note of a reconciliation, for the audit trail only.
-    static func keepOperatorNote(_ id: PaymentID, note: String, in transaction: Transaction) async throws {
+    static func keepOperatorNote(_ payment: Payment, note: String, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
-        try await transaction.query("UPDATE \(unescaped: schema).payments SET operator_note = \(note) WHERE id = \(id.uuid)")
+        try await transaction.query(
+            "UPDATE \(unescaped: schema).payments SET operator_note = \(note) WHERE company_id = \(payment.companyID.uuid) AND id = \(payment.id.uuid)")
     }
 
     static func decode(_ row: PostgresRow) throws -> Payment {

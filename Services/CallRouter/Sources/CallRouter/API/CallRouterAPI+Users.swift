@@ -24,6 +24,10 @@ extension CallRouterAPI {
             let (caller, owners) = try await Self.ownership(identity, in: transaction)
             try Self.requireStored(caller, "users.manage")
             try Self.check(Ownership.violation(by: caller, before: nil, after: user.holder, owners: owners), role: caller)
+            // D-27: the tokens of a deleted user name their id; giving it to a new user would let those tokens in again.
+            if try await UserStore.wasDeleted(user.id, company: company, in: transaction) {
+                throw APIError.conflict("user.id_deleted", "This id belonged to a deleted user; give the new user another id.", field: "id")
+            }
             guard try await UserStore.insert(user, company: company, in: transaction) else {
                 if try await UserStore.byExtension(user.extensionNumber, company: company, in: transaction) != nil {
                     throw APIError.conflict("user.extension.taken", "Extension \(user.extensionNumber) is already used in your company (CR-28).", field: "extension")

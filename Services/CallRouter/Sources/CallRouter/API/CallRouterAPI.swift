@@ -38,24 +38,10 @@ struct CallRouterAPI: Sendable {
         case .deleted:
             throw APIError(.forbidden, code: "auth.forbidden", message: "Access Denied: this user was removed from the company.")
         case .user(let stored):
-            role = Self.lower(token.role, stored)
+            role = Role.lesser(token.role, stored)
         }
         guard roles.contains(role) else { throw APIError.accessDenied(role, lacks: permission) }
         return Identity(userID: token.userID, companyID: token.companyID, role: role)
-    }
-
-    /// The lesser of two roles by what they may do in CallRouter (billing may do least here).
-    static func lower(_ a: Role, _ b: Role) -> Role {
-        func rank(_ role: Role) -> Int {
-            switch role {
-            case .owner: 4
-            case .admin: 3
-            case .manager: 2
-            case .agent: 1
-            case .billing: 0
-            }
-        }
-        return rank(b) < rank(a) ? b : a
     }
 
     func register(_ v1: RouterGroup<AppRequestContext>) {

@@ -5,7 +5,7 @@ enum MusicOnHold {
     /// An audio reference as the flow's other audio (1 to 200 characters), naming an .mp3 file; nil when it is one.
     static func violation(_ audio: String) -> String? {
         guard (5...200).contains(audio.unicodeScalars.count), audio.lowercased().hasSuffix(".mp3"),
-              !audio.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+              !audio.unicodeScalars.contains(where: { [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) })
         else {
             return "Music on hold is an .mp3 file: an audio reference of up to 200 characters ending in .mp3 (CR-25)."
         }

@@ -66,7 +66,8 @@ enum Ownership {
     /// owner row: once one exists, the owner is that user, and a token saying owner for anyone else (a former owner
     /// whose row was deleted) counts as an admin.
     static func effectiveRole(token: Role, stored: Role?, owners: Int) -> Role {
-        if let stored { return stored }
+        // The token is the ceiling: an owner acting through an admin's token acts as an admin.
+        if let stored { return Role.lesser(token, stored) }
         return token == .owner && owners > 0 ? .admin : token
     }
 

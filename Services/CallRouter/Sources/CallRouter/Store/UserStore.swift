@@ -186,7 +186,7 @@ enum UserStore {
             """
             WITH gone AS (DELETE FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = \(id.uuid) RETURNING company_id, id)
             INSERT INTO \(unescaped: schema).deleted_users (company_id, id) SELECT company_id, id FROM gone
-            ON CONFLICT DO NOTHING RETURNING id
+            ON CONFLICT (company_id, id) DO UPDATE SET deleted_at = now() RETURNING id
             """)
         for try await _ in rows { return true }
         return false

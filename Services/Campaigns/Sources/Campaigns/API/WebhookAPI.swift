@@ -90,8 +90,10 @@ struct WebhookAPI: Sendable {
         guard let next = MessageStatus(rawValue: status.status), MessageStatus.reachedProvider.contains(next) || next == .failed else { return }
         let error = status.errors?.first
         if error?.code == OptOut.providerErrorCode, let text = status.recipientID, let recipient = PhoneNumber(e164: "+" + text) {
-            // CA-01: Meta says the customer stopped this business's messages: no more templates until they write START.
-            try await OptOutStore.record(company: number.companyID, contact: recipient, optedOut: true, source: .provider, at: status.date, in: transaction)
+            // CA-01: Meta says the customer stopped this business's marketing messages: no more marketing templates until
+            // they write START.
+            try await OptOutStore.recordCustomer(
+                company: number.companyID, contact: recipient, optedOut: true, source: .provider, at: status.date, in: transaction)
         }
         let message = try await StatusUpdates.apply(
             providerID: status.id, status: next, at: status.date, errorCode: error.map { String($0.code) },
@@ -114,9 +116,9 @@ struct WebhookAPI: Sendable {
         let at = message.date
         guard try await WindowStore.recordInbound(
             providerID: message.id, number: number, contact: from, type: message.type, text: message.text?.body, at: at, in: transaction) else { return }
-        if let keyword = OptOut.keyword(in: message.text?.body) {
-            // CA-01: STOP and START change what the business may send this customer from now on.
-            try await OptOutStore.record(
+        if let keyword = OptOut.keyword(in: message.replyText) {
+            // CA-01: STOP and START (written, or a template's button tapped) change what the business may send from now on.
+            try await OptOutStore.recordCustomer(
                 company: number.companyID, contact: from, optedOut: keyword == .stop, source: .keyword, at: at, in: transaction)
         }
         let last = try await WindowStore.extend(number: number.id, company: number.companyID, contact: from, at: at, in: transaction)

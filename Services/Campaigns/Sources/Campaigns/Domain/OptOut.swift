@@ -1,24 +1,20 @@
 import Foundation
 
 /// CA-01: business-initiated WhatsApp messages go only to customers who have not opted out. A customer opts out by
-/// writing STOP (or an equivalent), and back in by writing START; the business may record an opt-out it was told of
-/// another way, and lift only those.
+/// writing STOP (or an equivalent, or tapping a template's stop button), and back in by writing START. Meta's 131050
+/// says the customer stopped the business's marketing messages. The business may record an opt-out it was told of
+/// another way, and lift only that one.
 enum OptOut {
     enum Keyword: Sendable, Equatable {
         case stop, start
     }
 
+    /// Where the customer's own choice came from.
     enum Source: String, Sendable, Codable {
-        /// The customer wrote a keyword.
+        /// The customer wrote a keyword (or tapped a button saying one).
         case keyword
-        /// Meta refused a message because the customer stopped the business's messages (131050).
+        /// Meta refused a message because the customer stopped the business's marketing messages (131050).
         case provider
-        /// The business recorded it through the API.
-        case api
-
-        /// Only the business's own entries are the business's to lift: a customer's choice changes only by the
-        /// customer's START.
-        var liftableByBusiness: Bool { self == .api }
     }
 
     static let refusalCode = "recipient.opted_out"
@@ -27,16 +23,27 @@ enum OptOut {
     /// Meta's error for a message to a customer who stopped the business's marketing messages.
     static let providerErrorCode = 131_050
 
-    private static let stopWords: Set<String> = ["stop", "stop all", "stopall", "unsubscribe", "opt out", "optout", "opt-out"]
-    private static let startWords: Set<String> = ["start", "unstop", "subscribe", "opt in", "optin", "opt-in"]
+    /// CA-01: whether a template of `category` may not go to a contact: the business's own opt-out and a customer's STOP
+    /// stop every template; Meta's 131050 stops marketing ones. (`OptOutStore` holds the same rule in SQL.)
+    static func blocks(customerOut: Bool, customerSource: Source?, businessOut: Bool, category: String) -> Bool {
+        businessOut || (customerOut && (customerSource == .keyword || category == "marketing"))
+    }
 
-    /// The keyword a whole message is, ignoring case, surrounding space and trailing punctuation; nil for anything
-    /// else ("please stop calling me" is a message, not an opt-out).
+    private static let stopWords: Set<String> = [
+        "stop", "stop all", "stopall", "unsubscribe", "opt out", "optout", "opt-out", "stop promotions",
+        // Hindi and Hinglish, as Indian customers write it.
+        "band karo", "bandh karo", "band", "bandh", "बंद करो", "बंद", "रोको", "रोकें",
+    ]
+    private static let startWords: Set<String> = ["start", "unstop", "subscribe", "opt in", "optin", "opt-in", "shuru", "शुरू", "चालू करो"]
+
+    /// The keyword a whole message is, ignoring case, surrounding space, punctuation and emoji; nil for anything else
+    /// ("please stop calling me" is a message, not an opt-out).
     static func keyword(in text: String?) -> Keyword? {
         guard let text else { return nil }
-        let words = text.lowercased()
-            .trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters).subtracting(CharacterSet(charactersIn: "-")))
-            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let ignored = CharacterSet.whitespacesAndNewlines.union(.punctuationCharacters).union(.symbols).subtracting(CharacterSet(charactersIn: "-"))
+        let words = text.lowercased().unicodeScalars.split { ignored.contains($0) && !CharacterSet.letters.contains($0) }
+            .map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
+            .trimmingCharacters(in: CharacterSet(charactersIn: "- "))
         if stopWords.contains(words) { return .stop }
         if startWords.contains(words) { return .start }
         return nil

@@ -144,8 +144,22 @@ struct WebhookPayload: Decodable, Sendable {
         var timestamp: String
         var type: String
         var text: Text?
+        /// A template's quick-reply button tapped ("Stop promotions").
+        var button: Button?
+        var interactive: Interactive?
+
+        struct Button: Decodable, Sendable { var text: String?; var payload: String? }
+        struct Interactive: Decodable, Sendable {
+            struct Reply: Decodable, Sendable { var title: String? }
+            var buttonReply: Reply?
+
+            enum CodingKeys: String, CodingKey { case buttonReply = "button_reply" }
+        }
 
         var date: Date { WebhookPayload.date(timestamp) }
+
+        /// What the customer said: the text, or the title of the button they tapped.
+        var replyText: String? { text?.body ?? button?.text ?? interactive?.buttonReply?.title }
     }
 
     /// Meta sends template ids as numbers in some payloads and strings in others.

@@ -43,7 +43,7 @@ struct CampaignCloser: Sendable {
         if final == .failed {
             failure = overflow == campaign.recipients
                 ? (DailyQuota.exceededCode, DailyQuota.exceededMessage)
-                : ("send.failed", "The WhatsApp provider accepted none of the campaign's messages; see the recipient report.")
+                : ("send.failed", "None of the campaign's messages was sent; the recipient report gives each one's reason.")
         }
         try await CampaignStore.setStatus(id, final, failure: failure, in: transaction)
         try await outbox.enqueue(Envelope(

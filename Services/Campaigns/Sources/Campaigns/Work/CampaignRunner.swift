@@ -107,7 +107,8 @@ struct CampaignRunner: Service {
         // D-12, D-16: recipients in upload order; those the quota cannot take fail with CA-40's text.
         // CA-01: contacts who opted out are not sent to and take no quota.
         let contacts = try await AudienceStore.contacts(campaign.audienceID, limit: campaign.recipients, in: transaction)
-        let optedOut = try await OptOutStore.optedOut(company: campaign.companyID, contacts: contacts.map(\.phone), in: transaction)
+        let optedOut = try await OptOutStore.blocked(
+            company: campaign.companyID, contacts: contacts.map(\.phone), category: template.category, in: transaction)
         let reachable = contacts.filter { !optedOut.contains($0.phone.e164) }
         var within = try await NumberStore.takeQuota(campaign.numberID, recipients: reachable.map(\.phone), limits: limits, in: transaction)
             .makeIterator()

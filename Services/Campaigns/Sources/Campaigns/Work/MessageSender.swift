@@ -37,7 +37,7 @@ struct MessageSender: Sendable {
         let claims = Claims(job.messageIDs)
         do {
             // The first wave before anything else, so a database outage waits here, before any request.
-            try await claims.claimNext(parallelRequests, in: database)
+            try await claims.claimNext(parallelRequests, in: database, outbox: outbox)
         } catch {
             // Wait before the requeue, so a short database outage does not burn the job's delivery limit at once.
             try? await Task.sleep(for: .seconds(2))
@@ -79,6 +79,8 @@ struct MessageSender: Sendable {
     final class Claims: Sendable {
         private struct State {
             var all: [ClaimedMessage] = []
+            /// Claimed and cleared to go out: the first wave's, until the sender takes them.
+            var ready: [ClaimedMessage] = []
             var unclaimed: ArraySlice<UUID>
         }
 
@@ -87,20 +89,27 @@ struct MessageSender: Sendable {
         init(_ ids: [UUID]) { state = Mutex(State(unclaimed: ids[...])) }
 
         var all: [ClaimedMessage] { state.withLock { $0.all } }
+        /// The first wave's messages that may go out (`OptOutGate`).
+        var firstWave: [ClaimedMessage] { state.withLock { $0.ready } }
         var unclaimed: ArraySlice<UUID> { state.withLock { $0.unclaimed } }
 
         /// Claims the next `count` of the job's messages that are still queued (fewer when another sender took some).
         /// Answers what it claimed.
         @discardableResult
-        func claimNext(_ count: Int, in database: Database) async throws -> [ClaimedMessage] {
+        func claimNext(_ count: Int, in database: Database, outbox: Outbox) async throws -> [ClaimedMessage] {
             let wave = state.withLock { Array($0.unclaimed.prefix(count)) }
             guard !wave.isEmpty else { return [] }
-            let claimed = try await database.withTransaction { try await MessageStore.claim(wave, in: $0) }
+            let (claimed, sendable) = try await database.withTransaction { transaction in
+                let claimed = try await MessageStore.claim(wave, in: transaction)
+                return (claimed, try await OptOutGate.sendable(claimed, outbox: outbox, in: transaction))
+            }
             state.withLock { state in
                 state.unclaimed = state.unclaimed.dropFirst(wave.count)
+                // Those the gate failed count too: their campaigns are closed with the rest.
                 state.all += claimed
+                state.ready += sendable
             }
-            return claimed
+            return sendable
         }
     }
 
@@ -119,7 +128,7 @@ struct MessageSender: Sendable {
         return try await withThrowingTaskGroup(of: Finished.self) { group in
             var pending: [SendOutcome] = []
             var unsent: [UUID] = []
-            var ready = claims.all[...]
+            var ready = claims.firstWave[...]
             var claiming = true
             var reminding = false
             var inFlight = 0
@@ -127,7 +136,7 @@ struct MessageSender: Sendable {
                 while claiming, ready.isEmpty, !claims.unclaimed.isEmpty {
                     if Task.isShuttingDownGracefully || Task.isCancelled { return }
                     do {
-                        ready = try await claims.claimNext(claimWave, in: database)[...]
+                        ready = try await claims.claimNext(claimWave, in: database, outbox: outbox)[...]
                     } catch {
                         // The requests in flight still finish and are recorded; the job goes back to the queue for the
                         // messages not yet claimed.

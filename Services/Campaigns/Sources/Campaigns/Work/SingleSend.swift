@@ -28,12 +28,12 @@ struct SingleSend: Sendable {
             return .refused(APIError.unprocessable("whatsapp_number.unknown", "No WhatsApp number of your company has this id.", field: "number_id"))
         }
         if let refusal = try await common(number: number, to: request.to, company: company, in: transaction) { return .refused(refusal) }
-        // CA-01: a template starts a business-initiated conversation; free-form replies to a customer who wrote stay allowed.
-        if try await !OptOutStore.optedOut(company: company, contacts: [request.to], in: transaction).isEmpty {
-            return .refused(APIError.unprocessable(OptOut.refusalCode, OptOut.refusalMessage, field: "to"))
-        }
         guard let template = try await TemplateStore.find(request.templateID, company: company, in: transaction) else {
             return .refused(APIError.unprocessable("template.unknown", "No template of your company has this id.", field: "template_id"))
+        }
+        // CA-01: a template starts a business-initiated conversation; free-form replies to a customer who wrote stay allowed.
+        if try await !OptOutStore.blocked(company: company, contacts: [request.to], category: template.category, in: transaction).isEmpty {
+            return .refused(APIError.unprocessable(OptOut.refusalCode, OptOut.refusalMessage, field: "to"))
         }
         guard template.status.isSendable else {
             return .refused(APIError.unprocessable(
