@@ -235,7 +235,8 @@ struct BillingAutoRechargeTests {
 
     @Test("D-19: an automatic payment waiting to be asked again is dropped once auto-recharge is switched off, and the mandate is not charged")
     func unneededChargeIsDropped() async throws {
-        try await withBilling { billing in
+        // The switch-off must land between the two asks: a loaded run once took longer than a 1 s wait.
+        try await withBilling(mandateRetrySeconds: 10) { billing in
             let company = CompanyID()
             try await billing.recharge(company, .rupees(1_500))
             let payment = try await insertAutomaticPayment(for: company, on: billing) { payment in
@@ -244,7 +245,7 @@ struct BillingAutoRechargeTests {
             try await eventually(timeout: .seconds(30), "the first ask was refused") {
                 await GatewayScript.shared.askTimes(of: payment.uuidString).count == 1
             }
-            // The customer switches auto-recharge off before the second ask (1 s later).
+            // The customer switches auto-recharge off before the second ask (10 s later).
             #expect(try await billing.call("PATCH", "/v1/billing/settings", as: company, json: #"{"auto_recharge":false}"#).status == 200)
             try await eventually(timeout: .seconds(30), "the payment was dropped") {
                 try await billing.database.count(

@@ -45,7 +45,7 @@ public struct TokenVerifier: Sendable {
         guard let claims = try? await keys.verify(token, as: Claims.self),
             let userID = UserID(claims.sub.value), let companyID = CompanyID(claims.company), let role = Role(rawValue: claims.role)
         else { return nil }
-        return Identity(userID: userID, companyID: companyID, role: role)
+        return Identity(userID: userID, companyID: companyID, role: role, issuedAt: claims.iat?.value)
     }
 
     /// Issues a token; used by tests, the sandbox and the load generator (production tokens come from the IdP).

@@ -77,7 +77,8 @@ struct BillingHarness: Sendable {
 /// Runs a Billing service for `body`, then stops it. Every Billing of a test run starts here: they all work on the
 /// one `billing` schema, so each one's scheduled jobs (auto-recharge, cycles) also take the other tests' rows, and
 /// must do so with the same settings and a gateway that answers.
-func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async throws {
+/// `mandateRetrySeconds`: the wait before a refused mandate charge is asked again.
+func withBilling(mandateRetrySeconds: Int = 1, _ body: @Sendable (BillingHarness) async throws -> Void) async throws {
     let port = TestEnvironment.listenPort()
     let gateway = TestGateway()
     let configuration = try ServiceConfiguration.load(
@@ -91,7 +92,7 @@ func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async 
             // Long enough that a capture webhook slowed by a busy test run still lands before the fifth ask gives the
             // payment up (three accepted asks in the refusal tests: 15 s).
             BillingService.mandateUnconfirmedVariable: "5",
-            BillingService.mandateRetryVariable: "1",
+            BillingService.mandateRetryVariable: "\(mandateRetrySeconds)",
             "MYOP_SANDBOX_URL": "http://127.0.0.1:\(gateway.port)",
         ])
     try await withPostgres { client in

@@ -26,7 +26,8 @@ struct ServiceClient: Sendable {
     }
 
     func token(_ company: CompanyID, user: UserID = UserID(), role: Role = .owner) async throws -> String {
-        try await TokenVerifier(secret: jwtSecret).token(for: Identity(userID: user, companyID: company, role: role))
+        // As identity providers issue them, with `iat` (CallRouter refuses a removed user's tokens issued before the removal).
+        try await TokenVerifier(secret: jwtSecret).token(for: Identity(userID: user, companyID: company, role: role), issuedAt: Date())
     }
 
     func call(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]) async throws -> Reply {

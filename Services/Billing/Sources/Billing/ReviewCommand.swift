@@ -23,7 +23,8 @@ public enum ReviewCommand {
     public static func run(
         payment id: PaymentID, resolution: Resolution, note: String, database: Database, now: Date = Date()
     ) async throws -> Outcome {
-        let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        // PostgreSQL stores no NUL byte: a note is the operator's text, so they go before it is checked.
+        let note = String(String.UnicodeScalarView(note.unicodeScalars.filter { $0 != "\u{0}" })).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !note.isEmpty else { return .refused("say what the provider's records show") }
         let settlement = PaymentSettlement(outbox: Outbox(schema: database.schema))
         return try await database.withTransaction { transaction in
@@ -52,9 +53,7 @@ public enum ReviewCommand {
             }
             payment.completedAt = now
             try await PaymentStore.complete(payment, in: transaction)
-            // PostgreSQL stores no NUL byte; a note is the operator's text, so they go.
-            let stored = String(String.UnicodeScalarView(note.unicodeScalars.filter { $0 != "\u{0}" }))
-            try await PaymentStore.keepOperatorNote(payment, note: "\(resolution.rawValue): \(stored)", in: transaction)
+            try await PaymentStore.keepOperatorNote(payment, note: "\(resolution.rawValue): \(note)", in: transaction)
             return .settled(payment.status)
         }
     }

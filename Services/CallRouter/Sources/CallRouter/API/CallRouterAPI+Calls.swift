@@ -98,7 +98,7 @@ extension CallRouterAPI {
         }
         var text = CSV.row([
             "UID", "Direction", "Status", "Started At", "Answered At", "Ended At", "Duration (s)", "Number", "Number Type", "Customer", "Agent",
-            "Department", "Not Reachable", "Disposition", "Recording URL", "Notes",
+            "Department", "Not Reachable", "Missed Call Service", "Disposition", "Recording URL", "Notes",
         ])
         let now = Date()
         for call in calls {
@@ -108,7 +108,7 @@ extension CallRouterAPI {
                 call.uid.description, call.direction.rawValue, call.outcome?.rawValue ?? "live", Timestamp.format(call.startedAt),
                 call.answeredAt.map(Timestamp.format) ?? "", call.endedAt.map(Timestamp.format) ?? "", call.billableSeconds.map(String.init) ?? "",
                 call.did.e164, call.didType.rawValue, call.customer?.e164 ?? "", call.agentID?.description ?? "", call.departmentID?.description ?? "",
-                call.notReachable ? "yes" : "no", call.disposition ?? "",
+                call.notReachable ? "yes" : "no", call.state.missedCallService == true ? "yes" : "no", call.disposition ?? "",
                 view.recordingURL ?? view.voicemailURL ?? "", noteText,
             ])
         }

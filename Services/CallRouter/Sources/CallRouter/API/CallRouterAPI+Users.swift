@@ -24,10 +24,6 @@ extension CallRouterAPI {
             let (caller, owners) = try await Self.ownership(identity, in: transaction)
             try Self.requireStored(caller, "users.manage")
             try Self.check(Ownership.violation(by: caller, before: nil, after: user.holder, owners: owners), role: caller)
-            // D-27: the tokens of a deleted user name their id; giving it to a new user would let those tokens in again.
-            if try await UserStore.wasDeleted(user.id, company: company, in: transaction) {
-                throw APIError.conflict("user.id_deleted", "This id belonged to a deleted user; give the new user another id.", field: "id")
-            }
             guard try await UserStore.insert(user, company: company, in: transaction) else {
                 if try await UserStore.byExtension(user.extensionNumber, company: company, in: transaction) != nil {
                     throw APIError.conflict("user.extension.taken", "Extension \(user.extensionNumber) is already used in your company (CR-28).", field: "extension")
@@ -201,10 +197,9 @@ extension CallRouterAPI {
     /// number of owners now.
     static func ownership(_ identity: Identity, in transaction: Transaction) async throws -> (caller: Role, owners: Int) {
         try await UserStore.lockOwnership(company: identity.companyID, in: transaction)
-        let stored = try await UserStore.find(identity.userID, company: identity.companyID, in: transaction)?.role
-        if stored == nil, try await UserStore.wasDeleted(identity.userID, company: identity.companyID, in: transaction) {
-            throw APIError(.forbidden, code: "auth.forbidden", message: "Access Denied: this user was removed from the company.")
-        }
+        let standing = try await UserStore.standing(of: identity.userID, company: identity.companyID, in: transaction)
+        if standing.refuses(tokenIssuedAt: identity.issuedAt) { throw Self.removed }
+        let stored = standing.role
         let owners = try await UserStore.owners(company: identity.companyID, in: transaction)
         return (Ownership.effectiveRole(token: identity.role, stored: stored, owners: owners), owners)
     }

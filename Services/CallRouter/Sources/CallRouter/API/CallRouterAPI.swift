@@ -31,18 +31,15 @@ struct CallRouterAPI: Sendable {
     /// ownership lock (`ownership`).
     func authorize(_ context: AppRequestContext, _ permission: String, roles: Set<Role>) async throws -> Identity {
         let token = try context.require(permission, roles: roles)
-        let role: Role
-        switch try await UserStore.standing(of: token.userID, company: token.companyID, in: database) {
-        case .unknown:
-            return token
-        case .deleted:
-            throw APIError(.forbidden, code: "auth.forbidden", message: "Access Denied: this user was removed from the company.")
-        case .user(let stored):
-            role = Role.lesser(token.role, stored)
-        }
+        let standing = try await UserStore.standing(of: token.userID, company: token.companyID, in: database)
+        if standing.refuses(tokenIssuedAt: token.issuedAt) { throw Self.removed }
+        guard let stored = standing.role else { return token }
+        let role = Role.lesser(token.role, stored)
         guard roles.contains(role) else { throw APIError.accessDenied(role, lacks: permission) }
         return Identity(userID: token.userID, companyID: token.companyID, role: role)
     }
+
+    static let removed = APIError(.forbidden, code: "auth.forbidden", message: "Access Denied: this user was removed from the company.")
 
     func register(_ v1: RouterGroup<AppRequestContext>) {
         v1.post("users", use: createUser)

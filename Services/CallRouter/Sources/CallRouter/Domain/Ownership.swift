@@ -66,8 +66,9 @@ enum Ownership {
     /// owner row: once one exists, the owner is that user, and a token saying owner for anyone else (a former owner
     /// whose row was deleted) counts as an admin.
     static func effectiveRole(token: Role, stored: Role?, owners: Int) -> Role {
-        // The token is the ceiling: an owner acting through an admin's token acts as an admin.
-        if let stored { return Role.lesser(token, stored) }
+        // The stored role decides here, also above the token: an ownership transfer must take effect before the new
+        // owner's identity provider issues a token naming it, or the company would have no owner in effect.
+        if let stored { return stored }
         return token == .owner && owners > 0 ? .admin : token
     }
 

@@ -30,7 +30,7 @@ enum ReportStore {
             """
             SELECT \(unescaped: key) AS key, min(\(unescaped: name)) AS name, count(*)::int AS calls,
                    (count(*) FILTER (WHERE c.outcome = 'connected'))::int AS answered,
-                   (count(*) FILTER (WHERE c.outcome IN ('missed', 'voicemail')))::int AS unanswered,
+                   (count(*) FILTER (WHERE c.outcome IN ('missed', 'voicemail') AND c.state->>'missedCallService' IS NULL))::int AS unanswered,
                    COALESCE(sum(round(extract(epoch FROM c.ended_at - c.answered_at)))
                        FILTER (WHERE c.outcome = 'connected' AND c.ended_at > c.answered_at), 0)::bigint AS on_call
             FROM \(unescaped: schema).calls c \(unescaped: join)

@@ -74,36 +74,40 @@ enum UserStore {
         return nil
     }
 
-    /// What the company knows of a caller now (D-27).
-    enum Standing: Equatable, Sendable {
-        case user(Role)
-        case deleted
-        /// No user of the company: an integration's token, or the owner who set the company up.
-        case unknown
+    /// What the company knows of a caller now (D-27): their stored role (nil: no user of the company, as for an
+    /// integration's token or the owner who set the company up), and when a user with their id was last removed.
+    struct Standing: Equatable, Sendable {
+        var role: Role?
+        var removedAt: Date?
+
+        /// A token issued before the removal names a user who is gone, even if the id was given to a user again.
+        func refuses(tokenIssuedAt issuedAt: Date?) -> Bool {
+            guard let removedAt else { return false }
+            guard role != nil, let issuedAt else { return true }
+            return issuedAt <= removedAt
+        }
     }
 
     static func standing(of id: UserID, company: CompanyID, in database: Database) async throws -> Standing {
-        let schema = database.schema.rawValue
-        let rows = try await database.query(
-            """
-            SELECT role FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = \(id.uuid)
-            UNION ALL
-            SELECT NULL FROM \(unescaped: schema).deleted_users WHERE company_id = \(company.uuid) AND id = \(id.uuid)
-            """)
-        var standing = Standing.unknown
-        for try await role in rows.decode(String?.self) {
-            if let role = role.flatMap(Role.init(rawValue:)) { return .user(role) }
-            standing = .deleted
-        }
-        return standing
+        try await standing(try await database.query(standingQuery(id, company: company, schema: database.schema.rawValue)))
     }
 
-    static func wasDeleted(_ id: UserID, company: CompanyID, in transaction: Transaction) async throws -> Bool {
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            "SELECT 1 FROM \(unescaped: schema).deleted_users WHERE company_id = \(company.uuid) AND id = \(id.uuid)")
-        for try await _ in rows { return true }
-        return false
+    static func standing(of id: UserID, company: CompanyID, in transaction: Transaction) async throws -> Standing {
+        try await standing(try await transaction.query(standingQuery(id, company: company, schema: transaction.schema.rawValue)))
+    }
+
+    private static func standingQuery(_ id: UserID, company: CompanyID, schema: String) -> PostgresQuery {
+        """
+        SELECT (SELECT role FROM \(unescaped: schema).users WHERE company_id = \(company.uuid) AND id = \(id.uuid)),
+               (SELECT deleted_at FROM \(unescaped: schema).deleted_users WHERE company_id = \(company.uuid) AND id = \(id.uuid))
+        """
+    }
+
+    private static func standing(_ rows: PostgresRowSequence) async throws -> Standing {
+        for try await (role, removedAt) in rows.decode((String?, Date?).self) {
+            return Standing(role: role.flatMap(Role.init(rawValue:)), removedAt: removedAt)
+        }
+        return Standing(role: nil, removedAt: nil)
     }
 
     static func list(company: CompanyID, in transaction: Transaction) async throws -> [User] {

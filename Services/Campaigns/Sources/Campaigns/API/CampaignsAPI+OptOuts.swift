@@ -72,7 +72,8 @@ extension CampaignsAPI {
         return EditedResponse(status: created ? .created : .ok, response: OptOutView(entry))
     }
 
-    /// Lifts the business's own opt-out; a customer's choice changes only by the customer (START).
+    /// Lifts the business's own opt-out; a customer's choice changes only by the customer (START), so one the customer
+    /// made stays in force.
     @Sendable func removeOptOut(_ request: Request, context: AppRequestContext) async throws -> Response {
         let company = try context.require("whatsapp.opt_outs.manage", roles: Self.campaignRoles).companyID
         let text = context.parameters.get("contact")?.removingPercentEncoding ?? ""
@@ -80,7 +81,8 @@ extension CampaignsAPI {
         try await database.withTransaction { transaction in
             guard let entry = try await OptOutStore.find(company: company, contact: contact, in: transaction), entry.customerOut || entry.businessOut
             else { throw APIError.notFound("opt_out") }
-            guard !entry.customerOut else {
+            // The business's own is lifted whatever the customer chose; only the customer's alone is refused.
+            guard entry.businessOut else {
                 throw APIError.conflict(
                     "opt_out.customer_choice",
                     "The customer opted out themselves; only their START message opts them in again (CA-01).", field: "contact")

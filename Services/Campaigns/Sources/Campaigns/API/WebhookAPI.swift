@@ -119,7 +119,8 @@ struct WebhookAPI: Sendable {
         if let keyword = OptOut.keyword(in: message.replyText) {
             // CA-01: STOP and START (written, or a template's button tapped) change what the business may send from now on.
             try await OptOutStore.recordCustomer(
-                company: number.companyID, contact: from, optedOut: keyword == .stop, source: .keyword, at: at, in: transaction)
+                company: number.companyID, contact: from, optedOut: keyword != .start, source: keyword == .stopMarketing ? .provider : .keyword,
+                at: at, in: transaction)
         }
         let last = try await WindowStore.extend(number: number.id, company: number.companyID, contact: from, at: at, in: transaction)
         try await outbox.enqueue(Envelope(

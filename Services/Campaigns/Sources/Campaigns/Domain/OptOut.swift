@@ -7,13 +7,16 @@ import Foundation
 enum OptOut {
     enum Keyword: Sendable, Equatable {
         case stop, start
+        /// A template's "Stop promotions" button: marketing only, like Meta's 131050.
+        case stopMarketing
     }
 
     /// Where the customer's own choice came from.
     enum Source: String, Sendable, Codable {
         /// The customer wrote a keyword (or tapped a button saying one).
         case keyword
-        /// Meta refused a message because the customer stopped the business's marketing messages (131050).
+        /// The customer stopped the business's marketing messages only: Meta refused a message with 131050, or they tapped
+        /// a template's "Stop promotions" button.
         case provider
     }
 
@@ -30,21 +33,27 @@ enum OptOut {
     }
 
     private static let stopWords: Set<String> = [
-        "stop", "stop all", "stopall", "unsubscribe", "opt out", "optout", "opt-out", "stop promotions",
+        "stop", "stop all", "stopall", "unsubscribe", "opt out", "optout", "opt-out",
         // Hindi and Hinglish, as Indian customers write it.
-        "band karo", "bandh karo", "band", "bandh", "बंद करो", "बंद", "रोको", "रोकें",
+        "band karo", "bandh karo", "बंद करो", "बंद", "बन्द करो", "बन्द", "रोको", "रोकें",
     ]
+    private static let stopMarketingWords: Set<String> = ["stop promotions", "stop promotion", "stop marketing"]
     private static let startWords: Set<String> = ["start", "unstop", "subscribe", "opt in", "optin", "opt-in", "shuru", "शुरू", "चालू करो"]
 
     /// The keyword a whole message is, ignoring case, surrounding space, punctuation and emoji; nil for anything else
     /// ("please stop calling me" is a message, not an opt-out).
     static func keyword(in text: String?) -> Keyword? {
         guard let text else { return nil }
-        let ignored = CharacterSet.whitespacesAndNewlines.union(.punctuationCharacters).union(.symbols).subtracting(CharacterSet(charactersIn: "-"))
-        let words = text.lowercased().unicodeScalars.split { ignored.contains($0) && !CharacterSet.letters.contains($0) }
-            .map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
+        // Whole characters: one without a letter or digit (space, punctuation, an emoji with its variation selector or
+        // joiner, a zero-width space) separates words; a letter keeps its combining marks (Devanagari vowel signs).
+        let words = text.lowercased()
+            .split { character in
+                character != "-" && !character.unicodeScalars.contains { $0.properties.isAlphabetic || $0.properties.numericType != nil }
+            }
+            .joined(separator: " ")
             .trimmingCharacters(in: CharacterSet(charactersIn: "- "))
         if stopWords.contains(words) { return .stop }
+        if stopMarketingWords.contains(words) { return .stopMarketing }
         if startWords.contains(words) { return .start }
         return nil
     }

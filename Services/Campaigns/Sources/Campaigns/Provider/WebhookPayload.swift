@@ -159,7 +159,7 @@ struct WebhookPayload: Decodable, Sendable {
         var date: Date { WebhookPayload.date(timestamp) }
 
         /// What the customer said: the text, or the title of the button they tapped.
-        var replyText: String? { text?.body ?? button?.text ?? interactive?.buttonReply?.title }
+        var replyText: String? { text?.body ?? button?.text ?? button?.payload ?? interactive?.buttonReply?.title }
     }
 
     /// Meta sends template ids as numbers in some payloads and strings in others.

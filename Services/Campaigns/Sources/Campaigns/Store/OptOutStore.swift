@@ -70,7 +70,7 @@ enum OptOutStore {
         let rows = try await transaction.query(
             """
             SELECT m.id FROM \(unescaped: schema).messages m
-            JOIN \(unescaped: schema).templates t ON t.id = m.template_id
+            JOIN \(unescaped: schema).templates t ON t.company_id = m.company_id AND t.id = m.template_id
             JOIN \(unescaped: schema).opt_outs o ON o.company_id = m.company_id AND o.contact = m.recipient
             WHERE m.id = ANY(\(ids)) AND m.kind = 'template' AND \(unescaped: blocking(category: "t.category"))
             """)

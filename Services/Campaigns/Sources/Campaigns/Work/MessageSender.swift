@@ -89,8 +89,13 @@ struct MessageSender: Sendable {
         init(_ ids: [UUID]) { state = Mutex(State(unclaimed: ids[...])) }
 
         var all: [ClaimedMessage] { state.withLock { $0.all } }
-        /// The first wave's messages that may go out (`OptOutGate`).
-        var firstWave: [ClaimedMessage] { state.withLock { $0.ready } }
+        /// The messages claimed and cleared to go out (`OptOutGate`) that the sender has not taken yet, taken now.
+        func takeReady() -> [ClaimedMessage] {
+            state.withLock { state in
+                defer { state.ready = [] }
+                return state.ready
+            }
+        }
         var unclaimed: ArraySlice<UUID> { state.withLock { $0.unclaimed } }
 
         /// Claims the next `count` of the job's messages that are still queued (fewer when another sender took some).
@@ -128,7 +133,7 @@ struct MessageSender: Sendable {
         return try await withThrowingTaskGroup(of: Finished.self) { group in
             var pending: [SendOutcome] = []
             var unsent: [UUID] = []
-            var ready = claims.firstWave[...]
+            var ready = claims.takeReady()[...]
             var claiming = true
             var reminding = false
             var inFlight = 0
@@ -136,7 +141,8 @@ struct MessageSender: Sendable {
                 while claiming, ready.isEmpty, !claims.unclaimed.isEmpty {
                     if Task.isShuttingDownGracefully || Task.isCancelled { return }
                     do {
-                        ready = try await claims.claimNext(claimWave, in: database, outbox: outbox)[...]
+                        try await claims.claimNext(claimWave, in: database, outbox: outbox)
+                        ready = claims.takeReady()[...]
                     } catch {
                         // The requests in flight still finish and are recorded; the job goes back to the queue for the
                         // messages not yet claimed.
