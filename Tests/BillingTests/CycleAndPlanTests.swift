@@ -55,10 +55,10 @@ struct CycleAndPlanTests {
         #expect(PlanChange.evaluate(from: .compact, to: .sedan, annualPrice: { prices[$0]! }, daysLeft: 385)
             == .upgrade(charge: Money.rupees(12_000).multiplied(by: 385, dividedBy: 365)))
         let now = Date(timeIntervalSince1970: 1_780_000_000)
-        #expect(PlanChange.daysLeft(paidUntil: now + 86_400 * 20, now: now) == 20)
-        #expect(PlanChange.daysLeft(paidUntil: now - 86_400, now: now) == 0, "a lapsed plan has no days left")
-        #expect(PlanChange.daysLeft(paidUntil: now + 86_400 * 365, now: now + 1) == 365, "a day begun counts whole")
-        #expect(PlanChange.daysLeft(paidUntil: now + 3_600, now: now) == 1, "the last hours pay their day")
+        #expect(PlanRenewal.daysLeft(until: now + 86_400 * 20, now: now) == 20)
+        #expect(PlanRenewal.daysLeft(until: now - 86_400, now: now) == 0, "a lapsed plan has no days left")
+        #expect(PlanRenewal.daysLeft(until: now + 86_400 * 365, now: now + 1) == 365, "a day begun counts whole")
+        #expect(PlanRenewal.daysLeft(until: now + 3_600, now: now) == 1, "the last hours pay their day")
     }
 
     @Test("BI-21: an upgrade paid late buys it only while the account is on the plan and plan year it was priced from, whatever the prices now")

@@ -39,7 +39,9 @@ PG_DIR="$LOCAL_DIR/postgres"
 PG_DATA="$PG_DIR/data"
 PG_SOCK="$PG_DIR/sock"
 PG_LOG="$PG_DIR/server.log"
-PG_MAX_CONNECTIONS=300 # six services x a pool of 20, plus tests and psql
+# Six services with a pool of 20 each in dev; the test suite runs many services at once (each integration suite starts
+# its own), and at 300 a full run met "too many clients" often enough to fail a readiness check or a test's own pool.
+PG_MAX_CONNECTIONS=600
 # PostgreSQL's default of 128 MB left backends writing out dirty pages themselves to make room (pg_stat_bgwriter:
 # buffers_backend 1.5 M against 0.6 M by checkpoints), in the middle of a call's decision.
 PG_SHARED_BUFFERS=1GB

@@ -23,8 +23,8 @@ public enum ReviewCommand {
     public static func run(
         payment id: PaymentID, resolution: Resolution, note: String, database: Database, now: Date = Date()
     ) async throws -> Outcome {
-        // PostgreSQL stores no NUL byte: a note is the operator's text, so they go before it is checked.
-        let note = String(String.UnicodeScalarView(note.unicodeScalars.filter { $0 != "\u{0}" })).trimmingCharacters(in: .whitespacesAndNewlines)
+        // NUL bytes go before the note is checked: PostgreSQL cannot store them.
+        let note = BillingAPI.storable(note).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !note.isEmpty else { return .refused("say what the provider's records show") }
         let settlement = PaymentSettlement(outbox: Outbox(schema: database.schema))
         return try await database.withTransaction { transaction in

@@ -109,7 +109,7 @@ extension BillingAPI {
                     "Your plan year from \(PlanRenewal.dayLabel(from)) is paid on the \(account.renewalPlan.rawValue) plan; change plans once it has started.",
                     field: "plan")
             }
-            let daysLeft = PlanChange.daysLeft(paidUntil: account.planPaidUntil, now: now)
+            let daysLeft = PlanRenewal.daysLeft(until: account.planPaidUntil, now: now)
             let change = PlanChange.evaluate(from: account.plan, to: body.plan, annualPrice: { prices[$0] ?? .zero }, daysLeft: daysLeft)
             if case .upgrade = change, account.planLapsedAt != nil || now >= account.planPaidUntil {
                 // BI-22: a lapsed plan has no paid days left to upgrade; the renewal (into the plan wanted) comes first.

@@ -20,18 +20,10 @@ public enum PlanChange: Sendable, Hashable {
         return .upgrade(charge: difference.multiplied(by: Int64(max(daysLeft, 0)), dividedBy: Int64(daysInPlanYear)))
     }
 
-    /// Days from `now` to the end of the paid plan year, a day begun counting whole: an upgrade on a year's first day
-    /// pays all 365, and one on its last hours pays that day.
-    public static func daysLeft(paidUntil: Date, now: Date) -> Int {
-        PlanRenewal.daysLeft(until: paidUntil, now: now)
-    }
-
     /// BI-20: the start of the plan year `date` falls in: plan years repeat every 365 days from the plan's start.
     public static func yearStart(planStartedAt: Date, at date: Date) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .kolkata
-        let days = max(calendar.dateComponents([.day], from: planStartedAt, to: date).day ?? 0, 0)
-        return calendar.date(byAdding: .day, value: days / daysInPlanYear * daysInPlanYear, to: planStartedAt) ?? planStartedAt
+        let days = max(Calendar.kolkata.dateComponents([.day], from: planStartedAt, to: date).day ?? 0, 0)
+        return Calendar.kolkata.date(byAdding: .day, value: days / daysInPlanYear * daysInPlanYear, to: planStartedAt) ?? planStartedAt
     }
 
     /// BI-21: an upgrade payment captured late still buys the upgrade only while the account is on the plan and in the

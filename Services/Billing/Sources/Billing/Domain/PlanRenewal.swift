@@ -30,7 +30,8 @@ public enum PlanRenewal {
         return .remind(days: latest, next: next)
     }
 
-    /// Whole days left until expiry, rounded up: what a reminder says ("expires in 3 days").
+    /// Days left until expiry, a day begun counting whole: what a reminder says ("expires in 3 days"), and what an
+    /// upgrade pays for (one on a year's first day pays all 365, one in its last hours pays that day).
     public static func daysLeft(until paidUntil: Date, now: Date) -> Int {
         max(0, Int((paidUntil.timeIntervalSince(now) / 86_400).rounded(.up)))
     }

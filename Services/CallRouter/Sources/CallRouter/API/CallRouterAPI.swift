@@ -36,7 +36,7 @@ struct CallRouterAPI: Sendable {
         guard let stored = standing.role else { return token }
         let role = Role.lesser(token.role, stored)
         guard roles.contains(role) else { throw APIError.accessDenied(role, lacks: permission) }
-        return Identity(userID: token.userID, companyID: token.companyID, role: role)
+        return Identity(userID: token.userID, companyID: token.companyID, role: role, issuedAt: token.issuedAt)
     }
 
     static let removed = APIError(.forbidden, code: "auth.forbidden", message: "Access Denied: this user was removed from the company.")

@@ -35,9 +35,10 @@ struct MessageSender: Sendable {
             return
         }
         let claims = Claims(job.messageIDs)
+        let firstWave: [ClaimedMessage]
         do {
             // The first wave before anything else, so a database outage waits here, before any request.
-            try await claims.claimNext(parallelRequests, in: database, outbox: outbox)
+            firstWave = try await claims.claimNext(parallelRequests, in: database, outbox: outbox)
         } catch {
             // Wait before the requeue, so a short database outage does not burn the job's delivery limit at once.
             try? await Task.sleep(for: .seconds(2))
@@ -46,7 +47,7 @@ struct MessageSender: Sendable {
         guard !claims.all.isEmpty || !claims.unclaimed.isEmpty else { return }
         let result = await withTaskGroup(of: Result<[UUID], any Error>?.self) { group in
             group.addTask {
-                do { return .success(try await self.sendAndRecord(claims)) } catch { return .failure(error) }
+                do { return .success(try await self.sendAndRecord(claims, firstWave: firstWave)) } catch { return .failure(error) }
             }
             // Claims are renewed while the job runs, so the stuck-message sweep never takes a message still in hand.
             group.addTask {
@@ -79,8 +80,6 @@ struct MessageSender: Sendable {
     final class Claims: Sendable {
         private struct State {
             var all: [ClaimedMessage] = []
-            /// Claimed and cleared to go out: the first wave's, until the sender takes them.
-            var ready: [ClaimedMessage] = []
             var unclaimed: ArraySlice<UUID>
         }
 
@@ -89,18 +88,10 @@ struct MessageSender: Sendable {
         init(_ ids: [UUID]) { state = Mutex(State(unclaimed: ids[...])) }
 
         var all: [ClaimedMessage] { state.withLock { $0.all } }
-        /// The messages claimed and cleared to go out (`OptOutGate`) that the sender has not taken yet, taken now.
-        func takeReady() -> [ClaimedMessage] {
-            state.withLock { state in
-                defer { state.ready = [] }
-                return state.ready
-            }
-        }
         var unclaimed: ArraySlice<UUID> { state.withLock { $0.unclaimed } }
 
         /// Claims the next `count` of the job's messages that are still queued (fewer when another sender took some).
-        /// Answers what it claimed.
-        @discardableResult
+        /// Answers those of them that may go out (`OptOutGate`).
         func claimNext(_ count: Int, in database: Database, outbox: Outbox) async throws -> [ClaimedMessage] {
             let wave = state.withLock { Array($0.unclaimed.prefix(count)) }
             guard !wave.isEmpty else { return [] }
@@ -112,7 +103,6 @@ struct MessageSender: Sendable {
                 state.unclaimed = state.unclaimed.dropFirst(wave.count)
                 // Those the gate failed count too: their campaigns are closed with the rest.
                 state.all += claimed
-                state.ready += sendable
             }
             return sendable
         }
@@ -123,7 +113,7 @@ struct MessageSender: Sendable {
     /// find their message sooner. The next wave is claimed when the claimed ones are all under way; when a claim
     /// fails, the rest of the job is left queued for its redelivery. Answers the messages never tried because the
     /// service is stopping (handed back as queued).
-    private func sendAndRecord(_ claims: Claims) async throws -> [UUID] {
+    private func sendAndRecord(_ claims: Claims, firstWave: [ClaimedMessage]) async throws -> [UUID] {
         /// What the group's tasks bring back: a request's outcome (nil: not tried, the service is stopping), or the
         /// reminder that accepted outcomes have waited long enough.
         enum Finished: Sendable {
@@ -133,7 +123,7 @@ struct MessageSender: Sendable {
         return try await withThrowingTaskGroup(of: Finished.self) { group in
             var pending: [SendOutcome] = []
             var unsent: [UUID] = []
-            var ready = claims.takeReady()[...]
+            var ready = firstWave[...]
             var claiming = true
             var reminding = false
             var inFlight = 0
@@ -141,8 +131,7 @@ struct MessageSender: Sendable {
                 while claiming, ready.isEmpty, !claims.unclaimed.isEmpty {
                     if Task.isShuttingDownGracefully || Task.isCancelled { return }
                     do {
-                        try await claims.claimNext(claimWave, in: database, outbox: outbox)
-                        ready = claims.takeReady()[...]
+                        ready = try await claims.claimNext(claimWave, in: database, outbox: outbox)[...]
                     } catch {
                         // The requests in flight still finish and are recorded; the job goes back to the queue for the
                         // messages not yet claimed.
