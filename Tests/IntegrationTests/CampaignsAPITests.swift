@@ -248,6 +248,75 @@ struct APITests {
         }
     }
 
+    @Test("CA-54: buttons, lists and media cards go inside the window only, as Meta's interactive shapes; a list reply is the customer's text; bad menus are 422 with the field")
+    func ca54InteractiveMessages() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            let buttons = #"{"type":"buttons","body":"How was the delivery?","buttons":[{"id":"good","title":"Good"},{"id":"bad","title":"Bad"}]}"#
+            let closed = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, role: .agent,
+                json: #"{"number_id":"\#(number)","to":"+919811100011","interactive":\#(buttons)}"#)
+            #expect(closed.status == 422)
+            #expect(try closed.errorCode() == "window.closed")
+
+            // The customer writes, then taps a row of the list the business sends.
+            let now = Int(Date().timeIntervalSince1970)
+            let hello = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"messages":[{"from":"919811100011","id":"wamid.in.hello.\#(number)","timestamp":"\#(now)","type":"text","text":{"body":"Hi"}}]}}]}]}"#
+            #expect(try await harness.webhook(hello).status == 200)
+            let sent = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, role: .agent,
+                json: #"{"number_id":"\#(number)","to":"+919811100011","interactive":\#(buttons)}"#)
+            #expect(sent.status == 202, "\(sent.text)")
+            #expect(try sent.json()["kind"] as? String == "interactive")
+            let list = #"{"type":"list","body":"Which team?","button":"Teams","sections":[{"rows":[{"id":"sales","title":"Sales"},{"id":"help","title":"Support"}]}]}"#
+            let listed = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, role: .agent, json: #"{"number_id":"\#(number)","to":"+919811100011","interactive":\#(list)}"#)
+            #expect(listed.status == 202, "\(listed.text)")
+            for reply in [sent, listed] {
+                let id = try #require(try reply.json()["id"] as? String)
+                try await eventually(timeout: .seconds(20), "the interactive message is sent") {
+                    try await harness.call("GET", "/v1/whatsapp/messages/\(id)", as: company).json()["status"] as? String == "sent"
+                }
+            }
+            let wire = harness.cloud.sent(from: phoneNumberID).filter { $0.to == "919811100011" }
+            #expect(wire.map(\.type) == ["interactive", "interactive"])
+            let first = try #require(try JSONSerialization.jsonObject(with: Data((wire.first?.body ?? "").utf8)) as? [String: Any])
+            let interactive = try #require(first["interactive"] as? [String: Any])
+            #expect(interactive["type"] as? String == "button")
+            let action = try #require(interactive["action"] as? [String: Any])
+            let replies = try #require(action["buttons"] as? [[String: Any]])
+            #expect(replies.compactMap { ($0["reply"] as? [String: Any])?["id"] as? String } == ["good", "bad"])
+            #expect(wire.last?.body.contains(#""button":"Teams""#) == true)
+
+            let tapID = "wamid.in.tap.\(number)"
+            let tap = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"messages":[{"from":"919811100011","id":"\#(tapID)","timestamp":"\#(now)","type":"interactive","interactive":{"type":"list_reply","list_reply":{"id":"help","title":"Support"}}}]}}]}]}"#
+            let inbound = try await EventTap.open("interactive-replies", bindings: [EventType.whatsappInbound.rawValue])
+            #expect(try await harness.webhook(tap).status == 200)
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.inbound_messages WHERE provider_message_id = '\(tapID)' AND text = 'Support'") == 1)
+            let announced = try await inbound.events(matching: { $0.mentions(tapID) }, timeout: .seconds(20))
+            await inbound.close()
+            let reply = try #require(try announced.first?.decode(WhatsAppInbound.self).data)
+            #expect(reply.replyID == "help")
+            #expect(reply.text == "Support")
+            #expect(reply.kind == "interactive")
+
+            // A menu of eleven options is refused before anything is queued, naming the field.
+            let rows = (1...11).map { #"{"id":"r\#($0)","title":"Option \#($0)"}"# }.joined(separator: ",")
+            let tooMany = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, role: .agent,
+                json: #"{"number_id":"\#(number)","to":"+919811100011","interactive":{"type":"list","body":"Pick","button":"Menu","sections":[{"rows":[\#(rows)]}]}}"#)
+            #expect(tooMany.status == 422)
+            #expect(try tooMany.errorCode() == "interactive.options.count")
+            #expect(try (tooMany.json()["error"] as? [String: any Sendable])?["field"] as? String == "interactive.sections")
+            let both = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, role: .agent,
+                json: #"{"number_id":"\#(number)","to":"+919811100011","text":"Hi","interactive":\#(buttons)}"#)
+            #expect(both.status == 400)
+            #expect(try both.errorCode() == "message.kind.ambiguous")
+            #expect(try await harness.count("SELECT count(*) FROM campaigns.messages WHERE recipient = '+919811100011' AND company_id = '\(company.uuid)'") == 2)
+        }
+    }
+
     @Test("whatsapp.send.requested (AfterCall) sends the template once, however often the event is delivered; BI-07: below ₹1 it is refused")
     func sendRequested() async throws {
         try await withCampaigns { harness in

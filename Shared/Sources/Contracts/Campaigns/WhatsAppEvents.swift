@@ -56,25 +56,30 @@ public struct WhatsAppInbound: Event {
     public var phoneNumberID: String
     public var from: PhoneNumber
     public var kind: String
+    /// What the customer wrote, or the title of the button or list row they tapped.
     public var text: String?
+    /// CA-54: the id of the reply button or list row they tapped (a template's quick reply: its payload).
+    public var replyID: String?
     public var receivedAt: Date
     public var windowExpiresAt: Date
 
     public init(
-        providerMessageID: String, phoneNumberID: String, from: PhoneNumber, kind: String, text: String?, receivedAt: Date,
-        windowExpiresAt: Date
+        providerMessageID: String, phoneNumberID: String, from: PhoneNumber, kind: String, text: String?, replyID: String? = nil,
+        receivedAt: Date, windowExpiresAt: Date
     ) {
         self.providerMessageID = providerMessageID
         self.phoneNumberID = phoneNumberID
         self.from = from
         self.kind = kind
         self.text = text
+        self.replyID = replyID
         self.receivedAt = receivedAt
         self.windowExpiresAt = windowExpiresAt
     }
 
     enum CodingKeys: String, CodingKey {
         case from, kind, text
+        case replyID = "reply_id"
         case providerMessageID = "provider_message_id"
         case phoneNumberID = "phone_number_id"
         case receivedAt = "received_at"

@@ -5,8 +5,8 @@ import ServiceKit
 import Storage
 
 extension CampaignsAPI {
-    /// Issue 5 point 7: a template to one contact (with an optional Message Trail tag, CA-46), or free-form text
-    /// inside the customer's 24-hour window (CA-05, D-18: else 422 `window.closed`). BI-07: 402 `INSUFFICIENTBALANCE`
+    /// Issue 5 point 7: a template to one contact (with an optional Message Trail tag, CA-46), or free-form text or an
+    /// interactive message (CA-54) inside the customer's 24-hour window (CA-05, D-18: else 422 `window.closed`). BI-07: 402 `INSUFFICIENTBALANCE`
     /// below ₹1. Answers 202: the message is queued for the sender; its status follows on `GET …/messages/{id}`.
     @Sendable func sendMessage(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MessageView> {
         let company = try context.require("whatsapp.send", roles: Self.messagingRoles).companyID
@@ -18,16 +18,20 @@ extension CampaignsAPI {
             }
         }
         let kind: Kind
-        switch (body.templateID, body.text) {
-        case (let template?, nil):
+        switch (body.templateID, body.text, body.interactive) {
+        case (let template?, nil, nil):
             kind = .template(template, .template(body: body.values?.body ?? [], header: body.values?.header, button: body.values?.button))
-        case (nil, let text?):
-            guard body.trail == nil else {
-                throw APIError.unprocessable("message.trail.template_only", "Message Trails tag template messages sent through the API (CA-46).", field: "trail")
+        case (nil, let text?, nil):
+            try Self.untagged(body)
+            kind = .session(.text(try TextRules.trimmed(text, field: "text", max: 4_096, code: "message.text.invalid")))
+        case (nil, nil, let draft?):
+            try Self.untagged(body)
+            switch InteractiveMessage.validated(draft) {
+            case .success(let message): kind = .session(.interactive(message))
+            case .failure(let violation): throw APIError.unprocessable(violation.code, violation.message, field: violation.field)
             }
-            kind = .text(try TextRules.trimmed(text, field: "text", max: 4_096, code: "message.text.invalid"))
         default:
-            throw APIError.badRequest("message.kind.ambiguous", "Send either template_id (with values) or text.", field: "template_id")
+            throw APIError.badRequest("message.kind.ambiguous", "Send one of template_id (with values), text or interactive.", field: "template_id")
         }
         try await requireBalance(company)
         let outcome = try await database.withTransaction { transaction in
@@ -36,8 +40,8 @@ extension CampaignsAPI {
                 try await sends.template(
                     SingleSend.TemplateRequest(numberID: body.numberID, to: to, templateID: template, payload: payload, trail: body.trail),
                     company: company, in: transaction)
-            case .text(let text):
-                try await sends.text(numberID: body.numberID, to: to, text: text, company: company, in: transaction)
+            case .session(let payload):
+                try await sends.freeForm(numberID: body.numberID, to: to, payload: payload, company: company, in: transaction)
             }
         }
         switch outcome {
@@ -48,7 +52,14 @@ extension CampaignsAPI {
 
     private enum Kind {
         case template(UUID, MessagePayload)
-        case text(String)
+        /// Free-form text or an interactive message: inside the window only.
+        case session(MessagePayload)
+    }
+
+    private static func untagged(_ body: MessageRequest) throws {
+        guard body.trail == nil else {
+            throw APIError.unprocessable("message.trail.template_only", "Message Trails tag template messages sent through the API (CA-46).", field: "trail")
+        }
     }
 
     @Sendable func message(_ request: Request, context: AppRequestContext) async throws -> MessageView {

@@ -73,11 +73,13 @@ struct MessageRequest: Decodable {
     var templateID: UUID?
     var values: Values?
     var text: String?
+    /// CA-54
+    var interactive: InteractiveMessage.Draft?
     /// CA-46: the Message Trail tag.
     var trail: String?
 
     enum CodingKeys: String, CodingKey {
-        case to, values, text, trail
+        case to, values, text, interactive, trail
         case numberID = "number_id"
         case templateID = "template_id"
     }

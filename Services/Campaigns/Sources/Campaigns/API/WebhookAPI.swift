@@ -115,7 +115,7 @@ struct WebhookAPI: Sendable {
         guard let from = PhoneNumber(e164: "+" + message.from) else { return }
         let at = message.date
         guard try await WindowStore.recordInbound(
-            providerID: message.id, number: number, contact: from, type: message.type, text: message.text?.body, at: at, in: transaction) else { return }
+            providerID: message.id, number: number, contact: from, type: message.type, text: message.replyText, at: at, in: transaction) else { return }
         if let keyword = OptOut.keyword(in: message.replyText) {
             // CA-01: STOP and START (written, or a template's button tapped) change what the business may send from now on.
             try await OptOutStore.recordCustomer(
@@ -126,8 +126,8 @@ struct WebhookAPI: Sendable {
         try await outbox.enqueue(Envelope(
             companyID: number.companyID,
             data: WhatsAppInbound(
-                providerMessageID: message.id, phoneNumberID: number.phoneNumberID, from: from, kind: message.type, text: message.text?.body,
-                receivedAt: at, windowExpiresAt: ServiceWindow.expiry(lastInbound: last))), in: transaction)
+                providerMessageID: message.id, phoneNumberID: number.phoneNumberID, from: from, kind: message.type, text: message.replyText,
+                replyID: message.replyID, receivedAt: at, windowExpiresAt: ServiceWindow.expiry(lastInbound: last))), in: transaction)
     }
 
     /// D-12, CA-41: Meta moves a number between tiers and flags its quality.

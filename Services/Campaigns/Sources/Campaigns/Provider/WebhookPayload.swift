@@ -150,16 +150,26 @@ struct WebhookPayload: Decodable, Sendable {
 
         struct Button: Decodable, Sendable { var text: String?; var payload: String? }
         struct Interactive: Decodable, Sendable {
-            struct Reply: Decodable, Sendable { var title: String? }
+            struct Reply: Decodable, Sendable { var id: String?; var title: String? }
             var buttonReply: Reply?
+            /// CA-54: a row of a list the business sent.
+            var listReply: Reply?
 
-            enum CodingKeys: String, CodingKey { case buttonReply = "button_reply" }
+            enum CodingKeys: String, CodingKey {
+                case buttonReply = "button_reply"
+                case listReply = "list_reply"
+            }
         }
 
         var date: Date { WebhookPayload.date(timestamp) }
 
-        /// What the customer said: the text, or the title of the button they tapped.
-        var replyText: String? { text?.body ?? button?.text ?? button?.payload ?? interactive?.buttonReply?.title }
+        /// What the customer said: the text, or the title of the button or list row they tapped.
+        var replyText: String? {
+            text?.body ?? button?.text ?? button?.payload ?? interactive?.buttonReply?.title ?? interactive?.listReply?.title
+        }
+
+        /// CA-54: the id of the reply button or list row tapped, or a template quick reply's payload.
+        var replyID: String? { interactive?.buttonReply?.id ?? interactive?.listReply?.id ?? button?.payload }
     }
 
     /// Meta sends template ids as numbers in some payloads and strings in others.

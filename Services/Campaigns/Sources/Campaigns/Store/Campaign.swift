@@ -27,12 +27,16 @@ struct Campaign: Sendable {
 enum MessagePayload: Codable, Sendable, Equatable {
     case template(body: [String], header: String?, button: String?)
     case text(String)
+    /// CA-54
+    case interactive(InteractiveMessage)
 
-    private enum CodingKeys: String, CodingKey { case body, header, button, text }
+    private enum CodingKeys: String, CodingKey { case body, header, button, text, interactive }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        if let text = try container.decodeIfPresent(String.self, forKey: .text) {
+        if let interactive = try container.decodeIfPresent(InteractiveMessage.self, forKey: .interactive) {
+            self = .interactive(interactive)
+        } else if let text = try container.decodeIfPresent(String.self, forKey: .text) {
             self = .text(text)
         } else {
             self = .template(
@@ -51,6 +55,8 @@ enum MessagePayload: Codable, Sendable, Equatable {
             try container.encodeIfPresent(button, forKey: .button)
         case .text(let text):
             try container.encode(text, forKey: .text)
+        case .interactive(let message):
+            try container.encode(message, forKey: .interactive)
         }
     }
 }

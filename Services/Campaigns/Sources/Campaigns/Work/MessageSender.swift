@@ -253,6 +253,8 @@ struct MessageSender: Sendable {
         switch message.payload {
         case .text(let text):
             return try JSONEncoder().encode(TextMessage(to: message.recipient, body: text))
+        case .interactive(let interactive):
+            return try JSONEncoder().encode(CloudInteractiveMessage(to: message.recipient, message: interactive))
         case .template(let body, let header, let button):
             guard let templateID = message.templateID else { throw TemplateCache.Missing() }
             let content = try await templates.content(templateID)

@@ -59,8 +59,8 @@ struct SingleSend: Sendable {
             in: transaction))
     }
 
-    /// CA-05, D-18: free-form only inside the window.
-    func text(numberID: UUID, to: PhoneNumber, text: String, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
+    /// CA-05, D-18: a session message (free-form text, or an interactive message, CA-54) only inside the window.
+    func freeForm(numberID: UUID, to: PhoneNumber, payload: MessagePayload, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
         guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else {
             return .refused(APIError.unprocessable("whatsapp_number.unknown", "No WhatsApp number of your company has this id.", field: "number_id"))
         }
@@ -71,7 +71,8 @@ struct SingleSend: Sendable {
                 "window.closed",
                 "The customer has not written in the last 24 hours, so only an approved template can be sent (CA-01, CA-05, CA-16).", field: "to"))
         }
-        return .queued(try await queue(number: number, to: to, kind: "text", template: nil, payload: .text(text), trail: nil, in: transaction))
+        let kind = if case .interactive = payload { "interactive" } else { "text" }
+        return .queued(try await queue(number: number, to: to, kind: kind, template: nil, payload: payload, trail: nil, in: transaction))
     }
 
     /// A refused send of another service, kept as a failed message (when its number is the company's).
