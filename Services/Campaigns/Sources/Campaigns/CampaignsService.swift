@@ -82,7 +82,7 @@ public enum CampaignsService {
             let webhooks = WebhookAPI(
                 database: database, outbox: outbox,
                 appSecret: SymmetricKey(data: Data(appSecret.utf8)),
-                verifyToken: verifyToken, logger: context.logger)
+                verifyToken: verifyToken, autoReplies: AutoReplies(sends: sends, logger: context.logger), logger: context.logger)
             return ServiceComponents(
                 consumers: [BillingStatus().consumer, SendRequests(sends: sends, billing: billing).consumer],
                 workers: [

@@ -17,21 +17,26 @@ extension CampaignsAPI {
                 throw APIError.unprocessable("message.trail.invalid", "A trail name has 1 to 64 letters, digits, '_' or '-', such as OrderStatusUpdates.", field: "trail")
             }
         }
+        let given = [body.templateID != nil, body.text != nil, body.interactive != nil, body.cannedID != nil].filter { $0 }.count
+        guard given == 1 else {
+            throw APIError.badRequest(
+                "message.kind.ambiguous", "Send one of template_id (with values), text, interactive or canned_id.", field: "template_id")
+        }
         let kind: Kind
-        switch (body.templateID, body.text, body.interactive) {
-        case (let template?, nil, nil):
+        if let template = body.templateID {
             kind = .template(template, .template(body: body.values?.body ?? [], header: body.values?.header, button: body.values?.button))
-        case (nil, let text?, nil):
+        } else if let text = body.text {
             try Self.untagged(body)
             kind = .session(.text(try TextRules.trimmed(text, field: "text", max: 4_096, code: "message.text.invalid")))
-        case (nil, nil, let draft?):
+        } else if let draft = body.interactive {
             try Self.untagged(body)
             switch InteractiveMessage.validated(draft) {
             case .success(let message): kind = .session(.interactive(message))
             case .failure(let violation): throw APIError.unprocessable(violation.code, violation.message, field: violation.field)
             }
-        default:
-            throw APIError.badRequest("message.kind.ambiguous", "Send one of template_id (with values), text or interactive.", field: "template_id")
+        } else {
+            try Self.untagged(body)
+            kind = .canned(body.cannedID!)
         }
         try await requireBalance(company)
         let outcome = try await database.withTransaction { transaction in
@@ -42,6 +47,8 @@ extension CampaignsAPI {
                     company: company, in: transaction)
             case .session(let payload):
                 try await sends.freeForm(numberID: body.numberID, to: to, payload: payload, company: company, in: transaction)
+            case .canned(let id):
+                try await sends.canned(id, numberID: body.numberID, to: to, company: company, in: transaction)
             }
         }
         switch outcome {
@@ -54,6 +61,8 @@ extension CampaignsAPI {
         case template(UUID, MessagePayload)
         /// Free-form text or an interactive message: inside the window only.
         case session(MessagePayload)
+        /// CA-52: a canned message of the company's library, its variables filled for this contact.
+        case canned(UUID)
     }
 
     private static func untagged(_ body: MessageRequest) throws {

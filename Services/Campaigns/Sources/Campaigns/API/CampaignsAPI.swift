@@ -28,6 +28,13 @@ struct CampaignsAPI: Sendable {
         v1.get("whatsapp/numbers", use: numbers)
         v1.get("whatsapp/numbers/:id", use: number)
         v1.patch("whatsapp/numbers/:id", use: updateNumber)
+        v1.get("whatsapp/numbers/:id/auto-reply", use: autoReply)
+        v1.put("whatsapp/numbers/:id/auto-reply", use: setAutoReply)
+        v1.get("whatsapp/canned-messages", use: cannedMessages)
+        v1.post("whatsapp/canned-messages", use: createCannedMessage)
+        v1.get("whatsapp/canned-messages/:id", use: cannedMessage)
+        v1.put("whatsapp/canned-messages/:id", use: updateCannedMessage)
+        v1.delete("whatsapp/canned-messages/:id", use: deleteCannedMessage)
 
         v1.post("templates/validate", use: validateTemplate)
         v1.post("templates", use: createTemplate)

@@ -75,11 +75,14 @@ struct MessageRequest: Decodable {
     var text: String?
     /// CA-54
     var interactive: InteractiveMessage.Draft?
+    /// CA-52
+    var cannedID: UUID?
     /// CA-46: the Message Trail tag.
     var trail: String?
 
     enum CodingKeys: String, CodingKey {
         case to, values, text, interactive, trail
+        case cannedID = "canned_id"
         case numberID = "number_id"
         case templateID = "template_id"
     }

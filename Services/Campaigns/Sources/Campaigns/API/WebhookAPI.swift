@@ -16,6 +16,7 @@ struct WebhookAPI: Sendable {
     let outbox: Outbox
     let appSecret: SymmetricKey
     let verifyToken: String
+    let autoReplies: AutoReplies
     let logger: Logger
 
     func register(_ router: Router<AppRequestContext>) {
@@ -64,7 +65,10 @@ struct WebhookAPI: Sendable {
                 return
             }
             for status in value.statuses ?? [] { try await apply(status, number: number, in: transaction) }
-            for message in value.messages ?? [] { try await apply(message, number: number, in: transaction) }
+            for message in value.messages ?? [] {
+                let name = value.contacts?.first { $0.waID == message.from }?.profile?.name
+                try await apply(message, name: name, number: number, in: transaction)
+            }
         case "message_template_status_update":
             // D-11, CA-12: APPROVED, REJECTED, PAUSED, DISABLED (PENDING_DELETION and others leave the status).
             guard let id = value.messageTemplateID?.text, let event = value.event else { return }
@@ -111,18 +115,25 @@ struct WebhookAPI: Sendable {
     }
 
     /// CA-02, CA-03: an inbound message opens or extends the customer's 24-hour window.
-    private func apply(_ message: WebhookPayload.InboundMessage, number: WhatsAppNumber, in transaction: Transaction) async throws {
+    private func apply(_ message: WebhookPayload.InboundMessage, name: String?, number: WhatsAppNumber, in transaction: Transaction) async throws {
         guard let from = PhoneNumber(e164: "+" + message.from) else { return }
         let at = message.date
         guard try await WindowStore.recordInbound(
             providerID: message.id, number: number, contact: from, type: message.type, text: message.replyText, at: at, in: transaction) else { return }
-        if let keyword = OptOut.keyword(in: message.replyText) {
+        let keyword = OptOut.keyword(in: message.replyText)
+        if let keyword {
             // CA-01: STOP and START (written, or a template's button tapped) change what the business may send from now on.
             try await OptOutStore.recordCustomer(
                 company: number.companyID, contact: from, optedOut: keyword != .start, source: keyword == .stopMarketing ? .provider : .keyword,
                 at: at, in: transaction)
         }
-        let last = try await WindowStore.extend(number: number.id, company: number.companyID, contact: from, at: at, in: transaction)
+        let name = name.map { String($0.prefix(CannedMessage.maxValue)) }
+        let (before, last) = try await WindowStore.extend(number: number.id, company: number.companyID, contact: from, name: name, at: at, in: transaction)
+        // CA-53: a customer who starts a conversation gets the number's Greeting or Away reply; one who just wrote
+        // STOP gets nothing more.
+        if keyword == nil || keyword == .start {
+            try await autoReplies.reply(to: from, name: name, at: at, before: before, number: number, in: transaction)
+        }
         try await outbox.enqueue(Envelope(
             companyID: number.companyID,
             data: WhatsAppInbound(

@@ -60,6 +60,8 @@ struct WebhookPayload: Decodable, Sendable {
         var metadata: Metadata?
         var statuses: [Status]?
         var messages: [InboundMessage]?
+        /// Who wrote: each sender's WhatsApp profile name (CA-52's `{{contact.name}}`).
+        var contacts: [Contact]?
         // field "message_template_status_update"
         var event: String?
         var messageTemplateID: FlexibleID?
@@ -72,7 +74,7 @@ struct WebhookPayload: Decodable, Sendable {
         var quality: String?
 
         enum CodingKeys: String, CodingKey {
-            case metadata, statuses, messages, event, reason, quality
+            case metadata, statuses, messages, contacts, event, reason, quality
             case messageTemplateID = "message_template_id"
             case newCategory = "new_category"
             case displayPhoneNumber = "display_phone_number"
@@ -84,6 +86,7 @@ struct WebhookPayload: Decodable, Sendable {
             metadata = try? container.decodeIfPresent(Metadata.self, forKey: .metadata)
             statuses = try? container.decodeIfPresent(Lossy<Status>.self, forKey: .statuses)?.elements
             messages = try? container.decodeIfPresent(Lossy<InboundMessage>.self, forKey: .messages)?.elements
+            contacts = try? container.decodeIfPresent(Lossy<Contact>.self, forKey: .contacts)?.elements
             event = try? container.decodeIfPresent(String.self, forKey: .event)
             messageTemplateID = try? container.decodeIfPresent(FlexibleID.self, forKey: .messageTemplateID)
             reason = try? container.decodeIfPresent(String.self, forKey: .reason)
@@ -91,6 +94,17 @@ struct WebhookPayload: Decodable, Sendable {
             displayPhoneNumber = try? container.decodeIfPresent(String.self, forKey: .displayPhoneNumber)
             currentLimit = try? container.decodeIfPresent(String.self, forKey: .currentLimit)
             quality = try? container.decodeIfPresent(String.self, forKey: .quality)
+        }
+    }
+
+    struct Contact: Decodable, Sendable {
+        struct Profile: Decodable, Sendable { var name: String? }
+        var waID: String?
+        var profile: Profile?
+
+        enum CodingKeys: String, CodingKey {
+            case profile
+            case waID = "wa_id"
         }
     }
 

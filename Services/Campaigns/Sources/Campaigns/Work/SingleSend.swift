@@ -75,6 +75,20 @@ struct SingleSend: Sendable {
         return .queued(try await queue(number: number, to: to, kind: kind, template: nil, payload: payload, trail: nil, in: transaction))
     }
 
+    /// CA-52: a canned message, its variables filled for this contact and number, as free-form text.
+    func canned(_ id: UUID, numberID: UUID, to: PhoneNumber, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
+        guard let canned = try await CannedMessageStore.find(id, company: company, in: transaction) else {
+            return .refused(APIError.unprocessable("canned_message.unknown", "No canned message of your company has this id.", field: "canned_id"))
+        }
+        guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else {
+            return .refused(APIError.unprocessable("whatsapp_number.unknown", "No WhatsApp number of your company has this id.", field: "number_id"))
+        }
+        let contact = try await WindowStore.find(number: number.id, contact: to, in: transaction)
+        let text = CannedMessage.render(
+            canned.text, with: CannedMessage.Values(contactName: contact?.name, contactPhone: to.e164, businessName: number.displayName))
+        return try await freeForm(numberID: numberID, to: to, payload: .text(text), company: company, in: transaction)
+    }
+
     /// A refused send of another service, kept as a failed message (when its number is the company's).
     func recordRefusal(
         _ error: APIError, numberID: UUID, to: PhoneNumber, templateID: UUID, trail: String?, company: CompanyID, in transaction: Transaction
