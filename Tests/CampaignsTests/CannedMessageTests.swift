@@ -71,31 +71,38 @@ struct CannedMessageTests {
         let greeting = UUID()
         let away = UUID()
         let reply = AutoReply(greetingID: greeting, awayID: away, chatbotActive: false)
-        #expect(reply.choice(at: Self.tuesday(9), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata)?.0 == .greeting)
-        #expect(reply.choice(at: Self.tuesday(17, 59), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata)?.1 == greeting)
+        #expect(reply.choice(at: Self.tuesday(9), now: Self.tuesday(9), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata)?.0 == .greeting)
+        #expect(reply.choice(at: Self.tuesday(17, 59), now: Self.tuesday(17, 59), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata)?.1 == greeting)
         // The closing time is outside; so are the weekend and the night.
-        #expect(reply.choice(at: Self.tuesday(18), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata)?.1 == away)
-        #expect(reply.choice(at: Self.tuesday(8, 59), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata)?.0 == .away)
-        #expect(reply.choice(at: Self.tuesday(11, day: 6), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata)?.0 == .away)
+        #expect(reply.choice(at: Self.tuesday(18), now: Self.tuesday(18), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata)?.1 == away)
+        #expect(reply.choice(at: Self.tuesday(8, 59), now: Self.tuesday(8, 59), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata)?.0 == .away)
+        #expect(reply.choice(at: Self.tuesday(11, day: 6), now: Self.tuesday(11, day: 6), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata)?.0 == .away)
         // 11:00 in Kolkata is 05:30 in London: the same instant is outside a London number's hours.
-        #expect(reply.choice(at: Self.tuesday(11), previous: nil, hours: [Self.weekdays], timeZone: TimeZone(identifier: "Europe/London")!)?.0 == .away)
-        // No hours at all: always outside.
-        #expect(reply.choice(at: Self.tuesday(11), previous: nil, hours: [], timeZone: Self.kolkata)?.0 == .away)
+        #expect(reply.choice(at: Self.tuesday(11), now: Self.tuesday(11), previous: nil, hours: [Self.weekdays], timeZone: TimeZone(identifier: "Europe/London")!)?.0 == .away)
+        // No hours at all: no reply (business hours come first), rather than "we are closed" all day.
+        #expect(reply.choice(at: Self.tuesday(11), now: Self.tuesday(11), previous: nil, hours: [], timeZone: Self.kolkata) == nil)
+        // 23:59 closes at the end of the day.
+        let allDay = OpeningHours(days: [1, 2, 3, 4, 5, 6, 7], opens: "00:00", closes: "23:59")
+        #expect(reply.choice(at: Self.tuesday(23, 59), now: Self.tuesday(23, 59), previous: nil, hours: [allDay], timeZone: Self.kolkata)?.0 == .greeting)
+        #expect(reply.choice(at: Self.tuesday(0, 0), now: Self.tuesday(0, 0), previous: nil, hours: [allDay], timeZone: Self.kolkata)?.0 == .greeting)
         // Only the reply that is set goes out.
         let greetingOnly = AutoReply(greetingID: greeting, awayID: nil, chatbotActive: false)
-        #expect(greetingOnly.choice(at: Self.tuesday(20), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata) == nil)
+        #expect(greetingOnly.choice(at: Self.tuesday(20), now: Self.tuesday(20), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata) == nil)
     }
 
     @Test("CA-53: one reply per conversation, none while a chatbot answers")
     func ca53OncePerConversation() {
         let reply = AutoReply(greetingID: UUID(), awayID: UUID(), chatbotActive: false)
         let at = Self.tuesday(10)
-        #expect(reply.choice(at: at, previous: at.addingTimeInterval(-3_600), hours: [Self.weekdays], timeZone: Self.kolkata) == nil)
-        #expect(reply.choice(at: at, previous: at.addingTimeInterval(-86_400), hours: [Self.weekdays], timeZone: Self.kolkata)?.0 == .greeting)
+        #expect(reply.choice(at: at, now: at, previous: at.addingTimeInterval(-3_600), hours: [Self.weekdays], timeZone: Self.kolkata) == nil)
+        #expect(reply.choice(at: at, now: at, previous: at.addingTimeInterval(-86_400), hours: [Self.weekdays], timeZone: Self.kolkata)?.0 == .greeting)
         // A message delivered late, older than the last one on file, starts nothing.
-        #expect(reply.choice(at: at, previous: at.addingTimeInterval(600), hours: [Self.weekdays], timeZone: Self.kolkata) == nil)
+        #expect(reply.choice(at: at, now: at, previous: at.addingTimeInterval(600), hours: [Self.weekdays], timeZone: Self.kolkata) == nil)
+        // A message processed more than 15 minutes after it was written (an outage, Meta's retries) gets nothing.
+        #expect(reply.choice(at: at, now: at.addingTimeInterval(15 * 60), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata)?.0 == .greeting)
+        #expect(reply.choice(at: at, now: at.addingTimeInterval(15 * 60 + 1), previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata) == nil)
         var bot = reply
         bot.chatbotActive = true
-        #expect(bot.choice(at: at, previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata) == nil)
+        #expect(bot.choice(at: at, now: at, previous: nil, hours: [Self.weekdays], timeZone: Self.kolkata) == nil)
     }
 }

@@ -61,6 +61,12 @@ struct InteractiveMessageTests {
         #expect(long?.code == "interactive.option.title.invalid")
         #expect(long?.field == "interactive.buttons[0].title")
         #expect(try Self.violation(#"{"type":"buttons","body":"Hi","buttons":[{"id":"1","title":"Twenty characters ok"}]}"#) == nil)
+        // Counted in code points, the strictest count Meta may apply: these 15 characters as a reader counts them are 26.
+        let hindi = try Self.violation(#"{"type":"buttons","body":"Hi","buttons":[{"id":"1","title":"धन्यवाद ऑर्डर कन्फर्म करें"}]}"#)
+        #expect(hindi?.code == "interactive.option.title.invalid")
+        #expect(try Self.violation(#"{"type":"buttons","body":"Hi","buttons":[{"id":"1","title":"धन्यवाद"}]}"#) == nil)
+        // A title is one line; the body may have several.
+        #expect(try Self.violation(#"{"type":"buttons","body":"Hi\nthere","buttons":[{"id":"1","title":"Yes\nNo"}]}"#)?.field == "interactive.buttons[0].title")
         let same = try Self.violation(#"{"type":"buttons","body":"Hi","buttons":[{"id":"1","title":"Yes"},{"id":"2","title":"YES"}]}"#)
         #expect(same?.code == "interactive.option.title.duplicate")
         #expect(try Self.violation(#"{"type":"buttons","body":"Hi","buttons":[{"title":"Yes"}]}"#)?.field == "interactive.buttons[0].id")

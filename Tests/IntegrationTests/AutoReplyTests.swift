@@ -97,23 +97,23 @@ struct AutoReplyTests {
                 return try #require(try reply.json()["id"] as? String)
             }
             let greeting = try await canned("greeting", "Hi {{contact.name}}, how can we help?")
+            #expect(try await harness.call("PUT", "/v1/whatsapp/canned-messages/\(greeting)", as: company, role: .agent, json: #"{"shortcut":"g","text":"x"}"#).status == 403)
             let away = try await canned("away", "We are closed now and reply from 9 am.")
             let settings = #"{"greeting_id":"\#(greeting)","away_id":"\#(away)"}"#
             let early = try await harness.call("PUT", "/v1/whatsapp/numbers/\(number)/auto-reply", as: company, json: settings)
             #expect(early.status == 422)
             #expect(try early.errorCode() == "auto_reply.business_hours_missing")
 
-            // Business hours every day from half an hour before to half an hour after the time of day at which the
-            // greeted customers below write, in the number's time zone; the others write two hours earlier.
-            let greetAt = Date().addingTimeInterval(-3_600)
-            let written = greetAt.addingTimeInterval(-2 * 3_600)
+            // Business hours every day from half an hour before to half an hour after now, as a clock in Kolkata reads
+            // it. The same clock times in New York are ten and a half hours away: the number is closed there now.
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: "Asia/Kolkata")!
-            let parts = calendar.dateComponents([.hour, .minute], from: greetAt)
+            let parts = calendar.dateComponents([.hour, .minute], from: Date())
             let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
             func clock(_ minutes: Int) -> String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
-            let hours = #"{"time_zone":"Asia/Kolkata","business_hours":[{"days":[1,2,3,4,5,6,7],"opens":"\#(clock(max(0, minute - 30)))","closes":"\#(clock(min(1_439, minute + 30)))"}]}"#
-            #expect(try await harness.call("PATCH", "/v1/whatsapp/numbers/\(number)", as: company, json: hours).status == 200)
+            let hours = #"[{"days":[1,2,3,4,5,6,7],"opens":"\#(clock(max(0, minute - 30)))","closes":"\#(clock(min(1_439, minute + 30)))"}]"#
+            #expect(try await harness.call(
+                "PATCH", "/v1/whatsapp/numbers/\(number)", as: company, json: #"{"time_zone":"America/New_York","business_hours":\#(hours)}"#).status == 200)
             #expect(try await harness.call("PUT", "/v1/whatsapp/numbers/\(number)/auto-reply", as: company, role: .manager, json: settings).status == 403)
             let set = try await harness.call("PUT", "/v1/whatsapp/numbers/\(number)/auto-reply", as: company, json: settings)
             #expect(set.status == 200, "\(set.text)")
@@ -121,41 +121,51 @@ struct AutoReplyTests {
             let inUse = try await harness.call("DELETE", "/v1/whatsapp/canned-messages/\(away)", as: company, role: .manager)
             #expect(inUse.status == 409)
             #expect(try inUse.errorCode() == "canned_message.in_use")
+            #expect(try await harness.call("DELETE", "/v1/whatsapp/canned-messages/\(away)", as: company, role: .agent).status == 403)
 
-            // Written outside business hours: the Away reply, once per conversation,
-            // also when Meta repeats the post.
-            let first = Self.inbound(phoneNumberID, from: "919811100031", text: "Hello", at: written, id: "wamid.in.away.\(number)")
+            // Outside business hours: the Away reply, once per conversation, also when Meta repeats the post.
+            let first = Self.inbound(phoneNumberID, from: "919811100031", text: "Hello", id: "wamid.in.away.\(number)")
             #expect(try await harness.webhook(first).status == 200)
             #expect(try await harness.webhook(first).status == 200)
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100031", text: "Anyone there?", at: written.addingTimeInterval(60))).status == 200)
+            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100031", text: "Anyone there?")).status == 200)
             #expect(try await Self.texts(harness, company: company, to: "+919811100031") == ["We are closed now and reply from 9 am."])
             try await eventually(timeout: .seconds(20), "the Away reply reaches the provider") {
                 harness.cloud.sent(from: phoneNumberID).contains { $0.to == "919811100031" && $0.body.contains("We are closed") }
             }
+            // A message that reaches us more than 15 minutes after it was written gets no reply.
+            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100036", text: "Hello", at: Date().addingTimeInterval(-16 * 60))).status == 200)
+            #expect(try await Self.texts(harness, company: company, to: "+919811100036") == [])
 
-            // Written inside business hours by a customer whose last message is over 24 hours older: the Greeting, with
-            // the profile name; without a profile name, the number stands in.
+            // Inside business hours (the number's clock in Kolkata), from a customer whose last message is over 24 hours
+            // old: the Greeting, with the profile name; without a profile name, the number stands in.
+            #expect(try await harness.call("PATCH", "/v1/whatsapp/numbers/\(number)", as: company, json: #"{"time_zone":"Asia/Kolkata"}"#).status == 200)
             let stale = try await harness.count(
                 """
                 WITH w AS (
                     INSERT INTO campaigns.windows (number_id, contact, company_id, last_inbound_at)
-                    VALUES ('\(number)', '+919811100032', '\(company.uuid)', now() - interval '26 hours') RETURNING 1)
+                    VALUES ('\(number)', '+919811100032', '\(company.uuid)', now() - interval '25 hours') RETURNING 1)
                 SELECT count(*) FROM w
                 """)
             #expect(stale == 1)
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100032", name: "Ravi", text: "Hi", at: greetAt)).status == 200)
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100033", name: nil, text: "Hi", at: greetAt)).status == 200)
+            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100032", name: "Ravi", text: "Hi")).status == 200)
+            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100033", name: nil, text: "Hi")).status == 200)
             #expect(try await Self.texts(harness, company: company, to: "+919811100032") == ["Hi Ravi, how can we help?"])
             #expect(try await Self.texts(harness, company: company, to: "+919811100033") == ["Hi +919811100033, how can we help?"])
 
-            // A customer whose first words are STOP gets no reply; nor does anyone while a chatbot answers the number.
+            // A customer whose first words are STOP gets no reply, nor does a reaction; nor anyone while a chatbot
+            // answers the number (a later change of the replies alone keeps the chatbot's flag).
             #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100034", text: "STOP")).status == 200)
             #expect(try await Self.texts(harness, company: company, to: "+919811100034") == [])
+            let reaction = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"messages":[{"from":"919811100037","id":"wamid.in.reaction.\#(number)","timestamp":"\#(Int(Date().timeIntervalSince1970))","type":"reaction","reaction":{"message_id":"wamid.x","emoji":"👍"}}]}}]}]}"#
+            #expect(try await harness.webhook(reaction).status == 200)
+            #expect(try await Self.texts(harness, company: company, to: "+919811100037") == [])
             let bot = try await harness.call(
                 "PUT", "/v1/whatsapp/numbers/\(number)/auto-reply", as: company,
                 json: #"{"greeting_id":"\#(greeting)","away_id":"\#(away)","chatbot_active":true}"#)
             #expect(try bot.json()["active"] as? Bool == false)
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100035", text: "Hello", at: written)).status == 200)
+            let replies = try await harness.call("PUT", "/v1/whatsapp/numbers/\(number)/auto-reply", as: company, json: #"{"greeting_id":"\#(greeting)"}"#)
+            #expect(try replies.json()["chatbot_active"] as? Bool == true)
+            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100035", text: "Hello")).status == 200)
             #expect(try await Self.texts(harness, company: company, to: "+919811100035") == [])
 
             // A reply naming another company's canned message is refused with its field.
@@ -169,6 +179,27 @@ struct AutoReplyTests {
             #expect(try refused.errorCode() == "canned_message.unknown")
             #expect(try (refused.json()["error"] as? [String: any Sendable])?["field"] as? String == "away_id")
             #expect(try await harness.call("GET", "/v1/whatsapp/numbers/\(number)/auto-reply", as: company).json()["chatbot_active"] as? Bool == true)
+        }
+    }
+    @Test("CA-53, BI-07: below ₹1 an automatic reply fails like any Live Chat message, and nothing reaches Meta")
+    func ca53AutoReplyNeedsBalance() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company(balance: .zero)
+            let reply = try await harness.call(
+                "POST", "/v1/whatsapp/canned-messages", as: company, role: .manager, json: #"{"shortcut":"away","text":"We are closed."}"#)
+            let away = try #require(try reply.json()["id"] as? String)
+            let closed = #"{"time_zone":"Asia/Kolkata","business_hours":[{"days":[1],"opens":"00:00","closes":"00:01"}]}"#
+            #expect(try await harness.call("PATCH", "/v1/whatsapp/numbers/\(number)", as: company, json: closed).status == 200)
+            #expect(try await harness.call("PUT", "/v1/whatsapp/numbers/\(number)/auto-reply", as: company, json: #"{"away_id":"\#(away)"}"#).status == 200)
+            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100041", text: "Hello")).status == 200)
+            try await eventually(timeout: .seconds(20), "the reply fails for the balance") {
+                try await harness.count(
+                    """
+                    SELECT count(*) FROM campaigns.messages
+                    WHERE company_id = '\(company.uuid)' AND recipient = '+919811100041' AND status = 'failed' AND error_code = 'INSUFFICIENTBALANCE'
+                    """) == 1
+            }
+            #expect(!harness.cloud.sent(from: phoneNumberID).contains { $0.to == "919811100041" })
         }
     }
 }

@@ -72,9 +72,10 @@ public enum CampaignsService {
             let outbox = context.outbox
             let closer = CampaignCloser(database: database, outbox: outbox, billing: billing, logger: context.logger)
             let sends = SingleSend(outbox: outbox, limits: limits)
+            let balance = BalanceCheck(billing: billing)
             let sender = MessageSender(
                 database: database, outbox: outbox, cloud: cloud, gates: RateGates(database: database), templates: TemplateCache(database: database),
-                closer: closer, logger: context.logger)
+                closer: closer, balance: balance, logger: context.logger)
             let runner = CampaignRunner(
                 database: database, outbox: outbox, billing: billing, cloud: cloud, closer: closer, limits: limits,
                 interval: interval, logger: context.logger)
@@ -84,7 +85,7 @@ public enum CampaignsService {
                 appSecret: SymmetricKey(data: Data(appSecret.utf8)),
                 verifyToken: verifyToken, autoReplies: AutoReplies(sends: sends, logger: context.logger), logger: context.logger)
             return ServiceComponents(
-                consumers: [BillingStatus().consumer, SendRequests(sends: sends, billing: billing).consumer],
+                consumers: [BillingStatus().consumer, SendRequests(sends: sends, balance: balance).consumer],
                 workers: [
                     WorkerDefinition(queue: Subscriptions.dispatch, concurrency: senderConcurrency) { delivery in
                         try await sender.handle(delivery)

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Hummingbird
+import PostgresNIO
 import ServiceKit
 import Storage
 
@@ -37,6 +38,7 @@ extension CampaignsAPI {
     struct AutoReplyRequest: Decodable {
         var greetingID: UUID?
         var awayID: UUID?
+        /// Absent: unchanged. A chatbot integration sets it by itself, apart from the replies people choose.
         var chatbotActive: Bool?
 
         enum CodingKeys: String, CodingKey {
@@ -76,7 +78,10 @@ extension CampaignsAPI {
     @Sendable func cannedMessages(_ request: Request, context: AppRequestContext) async throws -> Page<CannedMessageView> {
         let company = try context.require("whatsapp.canned.read", roles: Self.messagingRoles).companyID
         let query = request.uri.queryParameters
-        let search = query["search"].map(String.init)
+        // What an agent types: "/gre" finds the shortcut greeting, "/" alone the whole library.
+        var search = query["search"].map(String.init)
+        if let text = search, text.hasPrefix("/") { search = String(text.dropFirst()) }
+        if search?.isEmpty == true { search = nil }
         if let search {
             try TextRules.check(search, field: "search", max: 100, code: "request.query_invalid")
         }
@@ -99,8 +104,10 @@ extension CampaignsAPI {
     @Sendable func createCannedMessage(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CannedMessageView> {
         let company = try context.require("whatsapp.canned.manage", roles: Self.campaignRoles).companyID
         let (shortcut, text) = try Self.checked(try await request.decode(as: CannedMessageRequest.self, context: context))
-        let entry = try await database.withTransaction { transaction in
-            try await CannedMessageStore.insert(id: UUID.random(), company: company, shortcut: shortcut, text: text, in: transaction)
+        let entry = try await Self.shortcutUnique(shortcut) {
+            try await database.withTransaction { transaction in
+                try await CannedMessageStore.insert(id: UUID.random(), company: company, shortcut: shortcut, text: text, in: transaction)
+            }
         }
         guard let entry else { throw Self.shortcutTaken(shortcut) }
         return EditedResponse(status: .created, response: CannedMessageView(entry))
@@ -110,8 +117,10 @@ extension CampaignsAPI {
         let company = try context.require("whatsapp.canned.manage", roles: Self.campaignRoles).companyID
         let id = try Self.uuid(context)
         let (shortcut, text) = try Self.checked(try await request.decode(as: CannedMessageRequest.self, context: context))
-        let update = try await database.withTransaction { transaction in
-            try await CannedMessageStore.update(id, company: company, shortcut: shortcut, text: text, in: transaction)
+        let update = try await Self.shortcutUnique(shortcut) {
+            try await database.withTransaction { transaction in
+                try await CannedMessageStore.update(id, company: company, shortcut: shortcut, text: text, in: transaction)
+            }
         }
         switch update {
         case .updated(let entry): return CannedMessageView(entry)
@@ -151,9 +160,10 @@ extension CampaignsAPI {
         let company = try context.require("whatsapp.configure", roles: Self.adminRoles).companyID
         let id = try Self.uuid(context)
         let body = try await request.decode(as: AutoReplyRequest.self, context: context)
-        let reply = AutoReply(greetingID: body.greetingID, awayID: body.awayID, chatbotActive: body.chatbotActive ?? false)
         return try await database.withTransaction { transaction in
             guard let number = try await NumberStore.find(id, company: company, in: transaction) else { throw APIError.notFound("whatsapp_number") }
+            let current = try await AutoReplyStore.find(number: number.id, in: transaction)
+            let reply = AutoReply(greetingID: body.greetingID, awayID: body.awayID, chatbotActive: body.chatbotActive ?? current.chatbotActive)
             if number.businessHours.isEmpty, reply.greetingID != nil || reply.awayID != nil {
                 throw APIError.unprocessable(
                     "auto_reply.business_hours_missing",
@@ -177,6 +187,15 @@ extension CampaignsAPI {
 
     static func refusal(_ violation: CannedMessage.Violation) -> APIError {
         APIError.unprocessable(violation.code, violation.message, field: violation.field)
+    }
+
+    /// Two requests taking one shortcut at once: the second meets the unique key, and gets the same 409.
+    private static func shortcutUnique<T: Sendable>(_ shortcut: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw shortcutTaken(shortcut)
+        }
     }
 
     private static func shortcutTaken(_ shortcut: String) -> APIError {

@@ -130,8 +130,8 @@ struct WebhookAPI: Sendable {
         let name = name.map { String($0.prefix(CannedMessage.maxValue)) }
         let (before, last) = try await WindowStore.extend(number: number.id, company: number.companyID, contact: from, name: name, at: at, in: transaction)
         // CA-53: a customer who starts a conversation gets the number's Greeting or Away reply; one who just wrote
-        // STOP gets nothing more.
-        if keyword == nil || keyword == .start {
+        // STOP gets nothing more, and a reaction or a notice from WhatsApp itself is nobody starting a conversation.
+        if keyword == nil || keyword == .start, !["reaction", "system", "unsupported", "ephemeral"].contains(message.type) {
             try await autoReplies.reply(to: from, name: name, at: at, before: before, number: number, in: transaction)
         }
         try await outbox.enqueue(Envelope(

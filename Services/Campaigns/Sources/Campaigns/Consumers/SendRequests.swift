@@ -9,14 +9,14 @@ import Storage
 /// `whatsapp.message.status` `failed` is published, so the requester sees it.
 struct SendRequests: Sendable {
     let sends: SingleSend
-    let billing: BillingClient
+    let balance: BalanceCheck
 
     var consumer: ConsumerDefinition {
         ConsumerDefinition(name: "send-requests", queue: Subscriptions.whatsappSend) { (context: InboxContext) in
             let event = try context.decode(WhatsAppSendRequested.self)
             let request = event.data
             let outcome: SingleSend.Outcome
-            if let refusal = await balanceRefusal(event.companyID, logger: context.logger) {
+            if let refusal = await balance.refusal(event.companyID, logger: context.logger) {
                 outcome = .refused(refusal)
             } else {
                 outcome = try await sends.template(
@@ -31,28 +31,6 @@ struct SendRequests: Sendable {
                 try await sends.recordRefusal(
                     error, numberID: request.numberID, to: request.to, templateID: request.templateID, trail: request.trail,
                     company: event.companyID, in: context.transaction)
-            }
-        }
-    }
-
-    /// BI-07, the API's check: below ₹1 (less what campaigns hold), or a suspended account, the send is refused.
-    /// A Billing that cannot be asked leaves the decision to the suspension projection `common` checks, as before
-    /// this check existed: requeueing would spend the message's delivery limit in seconds and park AfterCall's sends
-    /// as dead letters for the length of a Billing restart.
-    private func balanceRefusal(_ company: CompanyID, logger: Logger) async -> APIError? {
-        do {
-            let account = try await billing.account(company: company)
-            return WhatsAppBalance.allowsSend(status: account.status, balance: account.balance, reserved: account.reserved ?? .zero)
-                ? nil : WhatsAppBalance.refusal
-        } catch {
-            switch error {
-            case .unavailable(let reason):
-                logger.notice("balance not checked: Billing unavailable", metadata: ["company": "\(company)", "reason": "\(reason)"])
-                return nil
-            case .insufficient(let code, let message):
-                return APIError.paymentRequired(code, message)
-            case .refused(let code, let message):
-                return APIError.unprocessable("billing.refused", "Billing refused the balance check (\(code)): \(message)")
             }
         }
     }

@@ -46,7 +46,8 @@ enum CannedMessage {
     /// CA-52: the text trimmed, within the limits, with known variables only.
     static func text(_ text: String) -> Result<String, Violation> {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= maxText, !TextRules.hasControlCharacters(text, allowingNewline: true) else {
+        // Code points, as Meta may count them, so that the filled text stays within its 4,096.
+        guard !trimmed.isEmpty, trimmed.unicodeScalars.count <= maxText, !TextRules.hasControlCharacters(trimmed, allowingNewline: true) else {
             return .failure(Violation(
                 code: "canned_message.text.invalid", field: "text",
                 message: "The text has 1 to \(maxText) characters and no control characters but newlines."))
@@ -68,7 +69,7 @@ enum CannedMessage {
         return .success(trimmed)
     }
 
-    /// The text as the customer gets it. A value is cut to `maxValue` characters; control characters in it (a
+    /// The text as the customer gets it. A value is cut to `maxValue` code points; control characters in it (a
     /// profile name is the customer's own text) become spaces.
     static func render(_ text: String, with values: Values) -> String {
         pieces(text).reduce(into: "") { result, piece in
@@ -82,7 +83,11 @@ enum CannedMessage {
                     case "business.name": values.businessName
                     default: ""
                     }
-                result += String(String(value.map { $0.unicodeScalars.contains { $0.properties.generalCategory == .control } ? " " : $0 }).prefix(maxValue))
+                var scalars = String.UnicodeScalarView()
+                for scalar in value.unicodeScalars.prefix(maxValue) {
+                    scalars.append(scalar.properties.generalCategory == .control ? " " : scalar)
+                }
+                result += String(scalars)
             }
         }
     }

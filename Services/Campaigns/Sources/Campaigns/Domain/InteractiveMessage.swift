@@ -116,8 +116,9 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
         guard let kind = draft.type.flatMap(Kind.init(rawValue:)) else {
             throw Violation(code: "interactive.type.invalid", field: "interactive.type", message: "The type is buttons, list or media_card.")
         }
-        let body = try text(draft.body, field: "interactive.body", max: kind == .list ? maxListBody : maxBody, code: "interactive.body.invalid")
-        let footer = try draft.footer.map { try text($0, field: "interactive.footer", max: maxFooter, code: "interactive.footer.invalid") }
+        let body = try text(
+            draft.body, field: "interactive.body", max: kind == .list ? maxListBody : maxBody, code: "interactive.body.invalid", lines: true)
+        let footer = try draft.footer.map { try text($0, field: "interactive.footer", max: maxFooter, code: "interactive.footer.invalid", lines: true) }
         var message = InteractiveMessage(
             kind: kind, body: body, footer: footer, headerText: nil, media: nil, buttons: [], listButton: nil, sections: [])
         try header(draft.header, into: &message)
@@ -221,7 +222,7 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
                 code: "interactive.header.combined", field: "interactive.header.text",
                 message: "A media header has a link and no text; the text goes in the body.")
         }
-        guard let link = draft.link, link.count <= maxLink, !TextRules.hasControlCharacters(link),
+        guard let link = draft.link, link.unicodeScalars.count <= maxLink, !TextRules.hasControlCharacters(link),
             let url = URLComponents(string: link), url.scheme?.lowercased() == "https", let host = url.host, !host.isEmpty
         else {
             throw Violation(
@@ -232,7 +233,7 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
     }
 
     private static func option(_ draft: Draft.Row, field: String, maxID: Int, maxTitle: Int) throws -> Option {
-        guard let id = draft.id, (1...maxID).contains(id.count), !TextRules.hasControlCharacters(id) else {
+        guard let id = draft.id, (1...maxID).contains(id.unicodeScalars.count), !TextRules.hasControlCharacters(id) else {
             throw Violation(
                 code: "interactive.option.id.invalid", field: "\(field).id",
                 message: "Every option has an id of 1 to \(maxID) characters; the customer's reply comes back with it.")
@@ -251,11 +252,16 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
         }
     }
 
-    /// 1 to `max` characters once trimmed, no control characters but newlines.
-    private static func text(_ text: String?, field: String, max: Int, code: String) throws -> String {
+    /// 1 to `max` characters once trimmed, no control characters; newlines only where Meta shows more than one line
+    /// (the body, the footer). Characters are counted as Unicode code points, the strictest count Meta may apply: a
+    /// text over Meta's limit is refused here with its field, not failed by Meta after the API said 202.
+    private static func text(_ text: String?, field: String, max: Int, code: String, lines: Bool = false) throws -> String {
         let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard let text, !trimmed.isEmpty, trimmed.count <= max, !TextRules.hasControlCharacters(text, allowingNewline: true) else {
-            throw Violation(code: code, field: field, message: "The \(field) has 1 to \(max) characters and no control characters.")
+        guard text != nil, !trimmed.isEmpty, trimmed.unicodeScalars.count <= max, !TextRules.hasControlCharacters(trimmed, allowingNewline: lines)
+        else {
+            throw Violation(
+                code: code, field: field,
+                message: "The \(field) has 1 to \(max) characters and no control characters\(lines ? "" : " or line breaks").")
         }
         return trimmed
     }

@@ -93,9 +93,11 @@ enum CannedMessageStore {
         for try await _ in locked { found = true }
         guard found else { return .missing }
         let users = try await transaction.query(
-            "SELECT 1 FROM \(unescaped: schema).auto_replies WHERE greeting_id = \(id) OR away_id = \(id) LIMIT 1")
+            """
+            SELECT 1 FROM \(unescaped: schema).auto_replies WHERE company_id = \(company.uuid) AND (greeting_id = \(id) OR away_id = \(id)) LIMIT 1
+            """)
         for try await _ in users { return .inUse }
-        try await transaction.query("DELETE FROM \(unescaped: schema).canned_messages WHERE id = \(id)")
+        try await transaction.query("DELETE FROM \(unescaped: schema).canned_messages WHERE id = \(id) AND company_id = \(company.uuid)")
         return .deleted
     }
 

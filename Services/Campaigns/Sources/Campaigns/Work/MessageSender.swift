@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Logging
 import Messaging
+import ServiceKit
 import ServiceLifecycle
 import Storage
 import Synchronization
@@ -17,6 +18,7 @@ struct MessageSender: Sendable {
     let gates: RateGates
     let templates: TemplateCache
     let closer: CampaignCloser
+    let balance: BalanceCheck
     let logger: Logger
     /// Requests in flight per job; the rate gate, not this, sets the pace.
     var parallelRequests = 16
@@ -204,6 +206,10 @@ struct MessageSender: Sendable {
     }
 
     private func send(_ message: ClaimedMessage) async -> SendOutcome? {
+        // BI-07: Live Chat messages fail below ₹1; templates were checked when queued (campaign holds, single sends).
+        if message.templateID == nil, let refusal = await balance.refusal(message.companyID, logger: logger) {
+            return SendOutcome(messageID: message.id, status: .failed, errorCode: refusal.code, errorMessage: refusal.message)
+        }
         var body: Data?
         var attempt = 0
         while body == nil {

@@ -1,0 +1,31 @@
+import Contracts
+import Logging
+import ServiceKit
+
+/// BI-07, CA-59: a WhatsApp message needs an active account with at least ₹1 (less what campaigns hold). Asked of
+/// Billing where no request is waiting on it: sends other services request, and the session messages (Live Chat
+/// text, interactive and automatic replies) the sender is about to make.
+struct BalanceCheck: Sendable {
+    let billing: BillingClient
+
+    /// The refusal, or nil when the message may go. A Billing that cannot be asked leaves the decision to the
+    /// suspension projection `SingleSend` checks: requeueing would spend a message's delivery limit in seconds and
+    /// park AfterCall's sends as dead letters for the length of a Billing restart.
+    func refusal(_ company: CompanyID, logger: Logger) async -> APIError? {
+        do {
+            let account = try await billing.account(company: company)
+            return WhatsAppBalance.allowsSend(status: account.status, balance: account.balance, reserved: account.reserved ?? .zero)
+                ? nil : WhatsAppBalance.refusal
+        } catch {
+            switch error {
+            case .unavailable(let reason):
+                logger.notice("balance not checked: Billing unavailable", metadata: ["company": "\(company)", "reason": "\(reason)"])
+                return nil
+            case .insufficient(let code, let message):
+                return APIError.paymentRequired(code, message)
+            case .refused(let code, let message):
+                return APIError.unprocessable("billing.refused", "Billing refused the balance check (\(code)): \(message)")
+            }
+        }
+    }
+}
