@@ -13,9 +13,6 @@ extension CallRouterAPI {
     @Sendable func outbound(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try await authorize(context, "calls.outbound", roles: Self.callingRoles)
         let body = try await request.decode(as: OutboundRequest.self, context: context)
-        guard let customer = PhoneNumber(e164: body.customer) else {
-            throw APIError.unprocessable("call.customer.invalid", "The customer number must be in E.164 form, such as +919876543210 (CR-77).", field: "customer")
-        }
         var callerID: PhoneNumber?
         if let text = body.callerID {
             guard let number = PhoneNumber(e164: text) else {
@@ -23,8 +20,23 @@ extension CallRouterAPI {
             }
             callerID = number
         }
-        let answer = try await control.outbound(
-            CallControl.Outbound(customer: customer, callerID: callerID, method: body.method ?? .clickToCall, at: Date()), by: identity)
+        let method = body.method ?? .clickToCall
+        let outbound: CallControl.Outbound
+        switch (body.customer, body.callbackOf) {
+        case (let text?, nil):
+            guard let customer = PhoneNumber(e164: text) else {
+                throw APIError.unprocessable(
+                    "call.customer.invalid", "The customer number must be in E.164 form, such as +919876543210 (CR-77).", field: "customer")
+            }
+            outbound = CallControl.Outbound(customer: customer, callerID: callerID, method: method, at: Date())
+        case (nil, let uid?):
+            let (call, _) = try await database.withTransaction { try await visibleCall(uid, identity, in: $0) }
+            outbound = try CallMasking.callback(of: call, callerID: callerID, method: method, at: Date()).mapError { $0.apiError }.get()
+        default:
+            throw APIError.badRequest(
+                "call.customer.ambiguous", "Send either customer (a number) or callback_of (a call's uid).", field: "customer")
+        }
+        let answer = try await control.outbound(outbound, by: identity)
         return SwitchAPI.json(answer, status: .created)
     }
 
@@ -107,7 +119,7 @@ extension CallRouterAPI {
             text += CSV.row([
                 call.uid.description, call.direction.rawValue, call.outcome?.rawValue ?? "live", Timestamp.format(call.startedAt),
                 call.answeredAt.map(Timestamp.format) ?? "", call.endedAt.map(Timestamp.format) ?? "", call.billableSeconds.map(String.init) ?? "",
-                call.did.e164, call.didType.rawValue, call.customer?.e164 ?? "", call.agentID?.description ?? "", call.departmentID?.description ?? "",
+                call.did.e164, call.didType.rawValue, view.customer ?? "", call.agentID?.description ?? "", call.departmentID?.description ?? "",
                 call.notReachable ? "yes" : "no", call.state.missedCallService == true ? "yes" : "no", call.disposition ?? "",
                 view.recordingURL ?? view.voicemailURL ?? "", noteText,
             ])

@@ -17,7 +17,7 @@ extension CallRouterAPI {
         try Self.checkMissedCall(body.missedCallService ?? false, flow: body.flowID)
         let number = Number(
             number: phone, type: body.type, shared: body.shared ?? false, flowID: body.flowID, createdAt: Date(),
-            missedCallService: body.missedCallService ?? false)
+            missedCallService: body.missedCallService ?? false, callMasking: body.callMasking ?? false)
         try await database.withTransaction { transaction in
             _ = try await CompanyStore.read(company, in: transaction)
             let rented = number.shared ? false : try await NumberStore.isRented(phone, by: company, in: transaction)
@@ -60,7 +60,11 @@ extension CallRouterAPI {
             }
             number.flowID = body.flowID
             number.missedCallService = body.missedCallService ?? false
-            try await NumberStore.setFlow(phone, flow: body.flowID, missedCallService: number.missedCallService, company: company, in: transaction)
+            // CR-75: absent leaves masking as it was, so remapping a flow never exposes callers by accident.
+            if let masking = body.callMasking { number.callMasking = masking }
+            try await NumberStore.setFlow(
+                phone, flow: body.flowID, missedCallService: number.missedCallService, callMasking: number.callMasking, company: company,
+                in: transaction)
             return NumberView(number)
         }
     }

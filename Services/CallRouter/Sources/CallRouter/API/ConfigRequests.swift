@@ -77,11 +77,14 @@ struct NumberRequest: Decodable {
     var flowID: FlowID?
     /// CR-74.
     var missedCallService: Bool?
+    /// CR-75.
+    var callMasking: Bool?
 
     enum CodingKeys: String, CodingKey {
         case number, type, shared
         case flowID = "flow_id"
         case missedCallService = "missed_call_service"
+        case callMasking = "call_masking"
     }
 }
 
@@ -89,10 +92,13 @@ struct NumberMappingRequest: Decodable {
     var flowID: FlowID?
     /// CR-74.
     var missedCallService: Bool?
+    /// CR-75; absent: unchanged.
+    var callMasking: Bool?
 
     enum CodingKeys: String, CodingKey {
         case flowID = "flow_id"
         case missedCallService = "missed_call_service"
+        case callMasking = "call_masking"
     }
 }
 
@@ -125,12 +131,15 @@ struct DispositionRequest: Decodable {
 }
 
 struct OutboundRequest: Decodable {
-    var customer: String
+    var customer: String?
+    /// CR-75: call back the customer of this call, whose number the agent may not see.
+    var callbackOf: CallID?
     var callerID: String?
     var method: OutboundMethod?
 
     enum CodingKeys: String, CodingKey {
         case customer, method
+        case callbackOf = "callback_of"
         case callerID = "caller_id"
     }
 }

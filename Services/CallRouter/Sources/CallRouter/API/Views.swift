@@ -106,6 +106,7 @@ struct NumberView: ResponseCodable {
     var flowID: FlowID?
     var createdAt: Date
     var missedCallService: Bool
+    var callMasking: Bool
 
     init(_ number: Number) {
         self.number = number.number
@@ -114,6 +115,7 @@ struct NumberView: ResponseCodable {
         flowID = number.flowID
         createdAt = number.createdAt
         missedCallService = number.missedCallService
+        callMasking = number.callMasking
     }
 
     enum CodingKeys: String, CodingKey {
@@ -121,6 +123,7 @@ struct NumberView: ResponseCodable {
         case flowID = "flow_id"
         case createdAt = "created_at"
         case missedCallService = "missed_call_service"
+        case callMasking = "call_masking"
     }
 }
 
@@ -184,7 +187,10 @@ struct CallLogView: ResponseCodable {
     var status: String
     var did: PhoneNumber
     var didType: CallCompleted.NumberType
-    var customer: PhoneNumber?
+    /// E.164; on a masked call (CR-75) an agent sees only its last four digits.
+    var customer: String?
+    /// CR-75: the call came in on a masking number (or calls back one that did).
+    var masked: Bool
     var agentID: UserID?
     var departmentID: DepartmentID?
     var notReachable: Bool
@@ -208,7 +214,8 @@ struct CallLogView: ResponseCodable {
         status = call.outcome?.rawValue ?? "live"
         did = call.did
         didType = call.didType
-        customer = call.customer
+        customer = call.customer.map { CallMasking.shown($0, masked: call.state.masked == true, to: role) }
+        masked = call.state.masked == true
         agentID = call.agentID
         departmentID = call.departmentID
         notReachable = call.notReachable
@@ -226,7 +233,7 @@ struct CallLogView: ResponseCodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case uid, direction, status, did, customer, disposition
+        case uid, direction, status, did, customer, masked, disposition
         case didType = "did_type"
         case agentID = "agent_id"
         case departmentID = "department_id"

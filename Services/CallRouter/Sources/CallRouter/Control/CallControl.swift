@@ -116,6 +116,7 @@ struct CallControl: Sendable {
         lookups.inline = asked
         let engine = CallEngine(flow: graph, directory: lookups, context: context(for: record, settings: lookup.settings, at: call.at))
         var state = CallState()
+        if lookup.callMasking { state.masked = true }
         let step = try await engine.start(&state, dialedExtension: call.dialedExtension)
         record.state = state
         let started = try EncodedEnvelope(
@@ -293,11 +294,13 @@ struct CallControl: Sendable {
 
     // MARK: Outbound (CR-76, CR-77, CR-49, CR-68, D-07, D-09)
 
-    struct Outbound: Sendable {
+    struct Outbound: Sendable, Equatable {
         var customer: PhoneNumber
         var callerID: PhoneNumber?
         var method: OutboundMethod
         var at: Date
+        /// CR-75: a callback of a masked call: its log hides the customer from agents too.
+        var masked = false
     }
 
     func outbound(_ request: Outbound, by identity: Identity) async throws -> String {
@@ -335,6 +338,7 @@ struct CallControl: Sendable {
             }
             var state = CallState()
             state.agent = user.id
+            if request.masked { state.masked = true }
             var instructions: [Instruction]
             var pickedUp: Date?
             switch request.method {

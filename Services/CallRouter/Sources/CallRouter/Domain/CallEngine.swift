@@ -420,7 +420,8 @@ struct CallEngine: Sendable {
                 .dial(
                     Instruction.Dial(
                         agents: live.map { Instruction.DialAgent(userID: $0.id, number: $0.mobile, extension: $0.extensionNumber) },
-                        ringSeconds: offer.ringSeconds, strategy: offer.strategy, customer: nil, callerID: nil, warm: state.transfer?.mode == .warm,
+                        ringSeconds: offer.ringSeconds, strategy: offer.strategy, customer: nil,
+                        callerID: CallMasking.agentCallerID(masked: state.masked == true, did: context.did), warm: state.transfer?.mode == .warm,
                         musicOnHold: MusicOnHold.playing(offer.musicOnHold, transfer: state.transfer != nil))))
             log(&step, "offer", agents: offer.ringing, detail: offer.strategy?.rawValue)
             return

@@ -26,6 +26,8 @@ struct CallState: Hashable, Sendable, Codable {
     var offer: Offer?
     /// CR-74: dropped unanswered by a Missed Call Service number (absent in states saved before it existed).
     var missedCallService: Bool?
+    /// CR-75: the call came in on a masking number: agents see the number, not the caller (absent: not masked).
+    var masked: Bool?
     /// The agent talking to the caller.
     var agent: UserID?
     /// The last agent who answered; the call's agent in its log.

@@ -13,6 +13,8 @@ struct Number: Hashable, Sendable {
     var createdAt: Date
     /// CR-74: the number drops every call after a ring or two and announces it as a missed call.
     var missedCallService: Bool = false
+    /// CR-75: the agents its calls ring see this number, not the caller's.
+    var callMasking: Bool = false
 }
 
 /// Everything an incoming call needs before the flow runs, in one query: the number's company and flow, the
@@ -26,6 +28,8 @@ struct InboundLookup: Sendable {
     var settings: CompanySettings
     var blocked: Bool
     var missedCallService: Bool
+    /// CR-75
+    var callMasking: Bool
     /// The answer already given to this carrier call id, when the switch sends the same call again.
     var earlierAnswer: String?
 }
@@ -36,9 +40,9 @@ enum NumberStore {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            INSERT INTO \(unescaped: schema).dids (number, company_id, type, shared, flow_id, missed_call_service)
+            INSERT INTO \(unescaped: schema).dids (number, company_id, type, shared, flow_id, missed_call_service, call_masking)
             VALUES (\(number.number.e164), \(company.uuid), \(number.type.rawValue), \(number.shared), \(number.flowID?.uuid),
-                    \(number.missedCallService))
+                    \(number.missedCallService), \(number.callMasking))
             ON CONFLICT DO NOTHING RETURNING number
             """)
         for try await _ in rows { return true }
@@ -49,7 +53,7 @@ enum NumberStore {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            SELECT number, type, shared, flow_id, created_at, missed_call_service FROM \(unescaped: schema).dids
+            SELECT number, type, shared, flow_id, created_at, missed_call_service, call_masking FROM \(unescaped: schema).dids
             WHERE company_id = \(company.uuid) AND number = \(number.e164)
             """)
         for try await row in rows { return try decode(row) }
@@ -59,19 +63,19 @@ enum NumberStore {
     static func list(company: CompanyID, in transaction: Transaction) async throws -> [Number] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
-            "SELECT number, type, shared, flow_id, created_at, missed_call_service FROM \(unescaped: schema).dids WHERE company_id = \(company.uuid) ORDER BY number LIMIT 5000")
+            "SELECT number, type, shared, flow_id, created_at, missed_call_service, call_masking FROM \(unescaped: schema).dids WHERE company_id = \(company.uuid) ORDER BY number LIMIT 5000")
         var numbers: [Number] = []
         for try await row in rows { numbers.append(try decode(row)) }
         return numbers
     }
 
     static func setFlow(
-        _ number: PhoneNumber, flow: FlowID?, missedCallService: Bool, company: CompanyID, in transaction: Transaction
+        _ number: PhoneNumber, flow: FlowID?, missedCallService: Bool, callMasking: Bool, company: CompanyID, in transaction: Transaction
     ) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
-            UPDATE \(unescaped: schema).dids SET flow_id = \(flow?.uuid), missed_call_service = \(missedCallService)
+            UPDATE \(unescaped: schema).dids SET flow_id = \(flow?.uuid), missed_call_service = \(missedCallService), call_masking = \(callMasking)
             WHERE company_id = \(company.uuid) AND number = \(number.e164)
             """)
     }
@@ -121,8 +125,8 @@ enum NumberStore {
         binds.append(carrierCallID)
         let rows = try await transaction.execute(InboundSQL.self, binds)
         for try await row in rows {
-            let (company, type, flow, status, version, lines, inUse, outbound, zone, direct, sticky, suspended, blocked, earlier, missedCall) =
-                try row.decode((UUID, String, UUID?, String?, Int?, Int, Int, Int, String, Bool, Int, Bool, Bool, String?, Bool).self)
+            let (company, type, flow, status, version, lines, inUse, outbound, zone, direct, sticky, suspended, blocked, earlier, missedCall, masking) =
+                try row.decode((UUID, String, UUID?, String?, Int?, Int, Int, Int, String, Bool, Int, Bool, Bool, String?, Bool, Bool).self)
             let id = CompanyID(company)
             return InboundLookup(
                 company: id, type: CallCompleted.NumberType(rawValue: type) ?? .virtual, flowID: flow.map(FlowID.init),
@@ -130,7 +134,7 @@ enum NumberStore {
                 settings: CompanySettings(
                     companyID: id, lines: lines, linesInUse: inUse, outboundInUse: outbound, timeZone: zone, directDialing: direct,
                     stickyWindowDays: sticky, suspended: suspended),
-                blocked: blocked, missedCallService: missedCall, earlierAnswer: earlier)
+                blocked: blocked, missedCallService: missedCall, callMasking: masking, earlierAnswer: earlier)
         }
         return nil
     }
@@ -144,7 +148,7 @@ enum NumberStore {
                    coalesce(
                        (SELECT k.last_response FROM \(CallRouterSQL.schema).calls k WHERE k.company_id = d.company_id AND k.carrier_call_id = $3),
                        (SELECT s.answer FROM \(CallRouterSQL.schema).system_log s WHERE s.company_id = d.company_id AND s.carrier_call_id = $3)),
-                   d.missed_call_service
+                   d.missed_call_service, d.call_masking
             FROM \(CallRouterSQL.schema).dids d
             LEFT JOIN \(CallRouterSQL.schema).flows f ON f.id = d.flow_id
             LEFT JOIN \(CallRouterSQL.schema).companies c ON c.company_id = d.company_id
@@ -153,9 +157,9 @@ enum NumberStore {
     }
 
     static func decode(_ row: PostgresRow) throws -> Number {
-        let (number, type, shared, flow, created, missedCall) = try row.decode((String, String, Bool, UUID?, Date, Bool).self)
+        let (number, type, shared, flow, created, missedCall, masking) = try row.decode((String, String, Bool, UUID?, Date, Bool, Bool).self)
         return Number(
             number: PhoneNumber(e164: number) ?? PhoneNumber(e164: "+910000000000")!, type: CallCompleted.NumberType(rawValue: type) ?? .virtual,
-            shared: shared, flowID: flow.map(FlowID.init), createdAt: created, missedCallService: missedCall)
+            shared: shared, flowID: flow.map(FlowID.init), createdAt: created, missedCallService: missedCall, callMasking: masking)
     }
 }
