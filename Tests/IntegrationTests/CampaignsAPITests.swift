@@ -248,6 +248,48 @@ struct APITests {
         }
     }
 
+    @Test("CA-47: with MM Lite on, marketing templates go through Meta's marketing_messages endpoint, the rest through messages; the switch is the admin's, once")
+    func ca47MMLite() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            let utility = try await harness.approvedTemplate(company)
+            let created = try await harness.call(
+                "POST", "/v1/templates", as: company,
+                json: #"{"name":"diwali_offer_\#(Int.random(in: 1_000...9_999))","language":"en","category":"marketing","body":{"text":"Hi {{1}}, 20% off this week.","samples":["Asha"]}}"#)
+            let marketing = try #require(try created.json()["id"] as? String)
+            let submitted = try await harness.call("POST", "/v1/templates/\(marketing)/submit", as: company)
+            let providerID = try #require(try submitted.json()["provider_template_id"] as? String)
+            #expect(try await harness.webhook(CampaignsHarness.templateStatus(providerID, "APPROVED")).status == 200)
+            let waba = try #require(try await harness.call("GET", "/v1/whatsapp/account", as: company).json()["waba_id"] as? String)
+            #expect(try await harness.call("PUT", "/v1/whatsapp/account", as: company, role: .manager, json: #"{"waba_id":"\#(waba)","mm_lite":true}"#).status == 403)
+            let on = try await harness.call("PUT", "/v1/whatsapp/account", as: company, json: #"{"waba_id":"\#(waba)","mm_lite":true}"#)
+            #expect(try on.json()["mm_lite"] as? Bool == true)
+            // Setting the account again without the switch leaves it on.
+            let again = try await harness.call("PUT", "/v1/whatsapp/account", as: company, json: #"{"waba_id":"\#(waba)"}"#)
+            #expect(try again.json()["mm_lite"] as? Bool == true)
+
+            for (template, to) in [(marketing, "+919811100051"), (utility, "+919811100052")] {
+                let sent = try await harness.call(
+                    "POST", "/v1/whatsapp/messages", as: company, json: #"{"number_id":"\#(number)","to":"\#(to)","template_id":"\#(template)","values":{"body":["Asha"]}}"#)
+                #expect(sent.status == 202, "\(sent.text)")
+            }
+            try await eventually(timeout: .seconds(20), "both templates reach the provider") {
+                harness.cloud.sent(from: phoneNumberID).count == 2
+            }
+            let byRecipient = Dictionary(uniqueKeysWithValues: harness.cloud.sent(from: phoneNumberID).map { ($0.to, $0.endpoint) })
+            #expect(byRecipient == ["919811100051": "marketing_messages", "919811100052": "messages"])
+
+            // Off again: marketing templates take the Cloud API's messages endpoint.
+            let off = try await harness.call("PUT", "/v1/whatsapp/account", as: company, json: #"{"waba_id":"\#(waba)","mm_lite":false}"#)
+            #expect(try off.json()["mm_lite"] as? Bool == false)
+            _ = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, json: #"{"number_id":"\#(number)","to":"+919811100053","template_id":"\#(marketing)","values":{"body":["Asha"]}}"#)
+            try await eventually(timeout: .seconds(20), "the third template reaches the provider") {
+                harness.cloud.sent(from: phoneNumberID).contains { $0.to == "919811100053" && $0.endpoint == "messages" }
+            }
+        }
+    }
+
     @Test("CA-54: buttons, lists and media cards go inside the window only, as Meta's interactive shapes; a list reply is the customer's text; bad menus are 422 with the field")
     func ca54InteractiveMessages() async throws {
         try await withCampaigns { harness in

@@ -56,7 +56,8 @@ struct WhatsAppProvider: Sendable {
     }
 
     func register(_ router: Router<BasicRequestContext>) {
-        router.post("whatsapp/:version/:owner/messages") { request, context -> Response in
+        // CA-47: Meta's Marketing Messages Lite API takes the same payload at its own endpoint.
+        let send: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
             let sender = try context.parameters.require("owner")
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
@@ -72,6 +73,8 @@ struct WhatsAppProvider: Sendable {
             Task { await report(id: id, to: to, phoneNumberID: sender, category: category) }
             return Self.json(.ok, #"{"messaging_product":"whatsapp","contacts":[{"input":"\#(to)","wa_id":"\#(to)"}],"messages":[{"id":"\#(id)"}]}"#)
         }
+        router.post("whatsapp/:version/:owner/messages", use: send)
+        router.post("whatsapp/:version/:owner/marketing_messages", use: send)
         router.get("whatsapp/:version/:owner/phone_numbers") { _, context -> Response in
             let waba = try context.parameters.require("owner")
             let entries = (1...9).map { #"{"id":"\#(waba)0\#($0)","display_phone_number":"+91 70000 0000\#($0)","quality_rating":"GREEN"}"# }

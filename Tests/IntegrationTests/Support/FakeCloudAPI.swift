@@ -27,6 +27,8 @@ final class FakeCloudAPI: Sendable {
         var body = ""
         /// When the fake accepted it.
         var at = ContinuousClock.now
+        /// `messages`, or `marketing_messages` (CA-47, MM Lite).
+        var endpoint = "messages"
     }
 
     struct Knobs: Sendable {
@@ -93,7 +95,7 @@ final class FakeCloudAPI: Sendable {
 
     func application() -> some ApplicationProtocol {
         let router = Router()
-        router.post(":version/:owner/messages") { request, context -> Response in
+        let send: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
             let sender = try context.parameters.require("owner")
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
@@ -111,7 +113,8 @@ final class FakeCloudAPI: Sendable {
                 let id = "wamid.\(UUID().uuidString.lowercased())"
                 state.sent.append(Sent(
                     phoneNumberID: sender, to: to, type: json["type"] as? String ?? "", template: (json["template"] as? [String: Any])?["name"] as? String,
-                    providerMessageID: id, body: String(decoding: body.readableBytesView, as: UTF8.self)))
+                    providerMessageID: id, body: String(decoding: body.readableBytesView, as: UTF8.self),
+                    endpoint: request.uri.path.hasSuffix("/marketing_messages") ? "marketing_messages" : "messages"))
                 return .accept(id)
             }
             let answerDelay = self.state.withLock { $0.knobs[sender]?.answerDelay ?? .zero }
@@ -127,6 +130,8 @@ final class FakeCloudAPI: Sendable {
                 return Self.json(.ok, #"{"messaging_product":"whatsapp","contacts":[{"input":"\#(to)","wa_id":"\#(to)"}],"messages":[{"id":"\#(id)"}]}"#)
             }
         }
+        router.post(":version/:owner/messages", use: send)
+        router.post(":version/:owner/marketing_messages", use: send)
         router.get(":version/:owner/phone_numbers") { _, context -> Response in
             let waba = try context.parameters.require("owner")
             let ids = self.state.withLock { $0.accounts[waba] ?? [] }

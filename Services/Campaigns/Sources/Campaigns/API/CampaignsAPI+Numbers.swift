@@ -13,16 +13,14 @@ extension CampaignsAPI {
             throw APIError.unprocessable("whatsapp.waba_id.invalid", "The WhatsApp Business Account id has 1 to 32 digits.", field: "waba_id")
         }
         return try await database.withTransaction { transaction in
-            try await CompanyStore.setWABA(body.wabaID, company: company, in: transaction)
-            let settings = try await CompanyStore.read(company, in: transaction)
-            return AccountView(wabaID: settings.wabaID, whatsappBlocked: settings.whatsappBlocked)
+            try await CompanyStore.setWABA(body.wabaID, mmLite: body.mmLite, company: company, in: transaction)
+            return AccountView(try await CompanyStore.read(company, in: transaction))
         }
     }
 
     @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> AccountView {
         let company = try context.require("whatsapp.read", roles: Self.messagingRoles).companyID
-        let settings = try await database.withTransaction { try await CompanyStore.read(company, in: $0) }
-        return AccountView(wabaID: settings.wabaID, whatsappBlocked: settings.whatsappBlocked)
+        return AccountView(try await database.withTransaction { try await CompanyStore.read(company, in: $0) })
     }
 
     @Sendable func createNumber(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<NumberView> {

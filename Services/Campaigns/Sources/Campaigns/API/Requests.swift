@@ -3,9 +3,12 @@ import Foundation
 
 struct AccountRequest: Decodable {
     var wabaID: String
+    /// CA-47; absent: unchanged.
+    var mmLite: Bool?
 
     enum CodingKeys: String, CodingKey {
         case wabaID = "waba_id"
+        case mmLite = "mm_lite"
     }
 }
 

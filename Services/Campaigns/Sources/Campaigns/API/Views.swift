@@ -5,10 +5,19 @@ import Hummingbird
 struct AccountView: ResponseCodable {
     var wabaID: String?
     var whatsappBlocked: Bool
+    /// CA-47: marketing templates go through Meta's Marketing Messages Lite API.
+    var mmLite: Bool
+
+    init(_ settings: CompanyStore.Settings) {
+        wabaID = settings.wabaID
+        whatsappBlocked = settings.whatsappBlocked
+        mmLite = settings.mmLite
+    }
 
     enum CodingKeys: String, CodingKey {
         case wabaID = "waba_id"
         case whatsappBlocked = "whatsapp_blocked"
+        case mmLite = "mm_lite"
     }
 }
 

@@ -26,9 +26,10 @@ struct CloudAPIClient: Sendable {
     /// `POST /{version}/{phone-number-id}/messages`. Never throws. Meta has no idempotency key, so only a failure
     /// that certainly sent nothing may be retried: an answer saying so, or a connection that never opened. A request
     /// that went out and got no answer (timeout, reset, cancellation) has an unknown outcome and is not repeated.
-    func send(_ body: Data, from phoneNumberID: String) async -> Outcome {
+    /// `marketingLite`: CA-47, through the Marketing Messages Lite API; the same payload and answers, another endpoint.
+    func send(_ body: Data, from phoneNumberID: String, marketingLite: Bool = false) async -> Outcome {
         do {
-            let (status, data) = try await post("\(version)/\(phoneNumberID)/messages", body: body)
+            let (status, data) = try await post("\(version)/\(phoneNumberID)/\(marketingLite ? "marketing_messages" : "messages")", body: body)
             if (200..<300).contains(status) {
                 // Accepted; an answer we cannot read still means the provider took the message.
                 let id = (try? JSONDecoder().decode(SendReply.self, from: data))?.messages.first?.id

@@ -8,22 +8,28 @@ enum CompanyStore {
     struct Settings: Sendable, Equatable {
         var wabaID: String?
         var whatsappBlocked: Bool
+        /// CA-47
+        var mmLite = false
     }
 
     static func read(_ company: CompanyID, in transaction: Transaction) async throws -> Settings {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
-            "SELECT waba_id, whatsapp_blocked FROM \(unescaped: schema).companies WHERE company_id = \(company.uuid)")
-        for try await (waba, blocked) in rows.decode((String?, Bool).self) { return Settings(wabaID: waba, whatsappBlocked: blocked) }
+            "SELECT waba_id, whatsapp_blocked, mm_lite FROM \(unescaped: schema).companies WHERE company_id = \(company.uuid)")
+        for try await (waba, blocked, lite) in rows.decode((String?, Bool, Bool).self) {
+            return Settings(wabaID: waba, whatsappBlocked: blocked, mmLite: lite)
+        }
         return Settings(wabaID: nil, whatsappBlocked: false)
     }
 
-    static func setWABA(_ waba: String, company: CompanyID, in transaction: Transaction) async throws {
+    /// The business account, and CA-47's MM Lite when given (nil leaves it as it is).
+    static func setWABA(_ waba: String, mmLite: Bool?, company: CompanyID, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
-            INSERT INTO \(unescaped: schema).companies (company_id, waba_id) VALUES (\(company.uuid), \(waba))
-            ON CONFLICT (company_id) DO UPDATE SET waba_id = excluded.waba_id
+            INSERT INTO \(unescaped: schema).companies (company_id, waba_id, mm_lite) VALUES (\(company.uuid), \(waba), \(mmLite ?? false))
+            ON CONFLICT (company_id) DO UPDATE SET waba_id = excluded.waba_id,
+                mm_lite = CASE WHEN \(mmLite)::boolean IS NULL THEN companies.mm_lite ELSE excluded.mm_lite END
             """)
     }
 

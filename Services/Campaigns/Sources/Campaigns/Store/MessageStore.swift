@@ -14,6 +14,8 @@ struct ClaimedMessage: Sendable {
     var payload: MessagePayload
     var campaignID: CampaignID?
     var trail: String?
+    /// CA-47: a marketing template of a company using MM Lite, sent through Meta's Marketing Messages Lite API.
+    var marketingLite = false
 }
 
 /// What the provider said about a claimed message.
@@ -88,10 +90,13 @@ enum MessageStore {
             UPDATE \(unescaped: schema).messages AS m SET status = 'sending', claimed_at = now()
             FROM job, \(unescaped: schema).numbers AS n
             WHERE m.id = job.id AND job.status = 'queued' AND n.id = m.number_id
-            RETURNING \(unescaped: claimedColumns)
+            RETURNING \(unescaped: claimedColumns),
+                coalesce((SELECT c.mm_lite FROM \(unescaped: schema).companies c WHERE c.company_id = m.company_id), false)
+                AND coalesce((SELECT t.category = 'marketing' FROM \(unescaped: schema).templates t WHERE t.id = m.template_id), false)
             """)
         var claimed: [ClaimedMessage] = []
-        for try await row in rows { claimed.append(try decodeClaimed(row)) }
+        // The route by the template's category as it is now (Meta may have re-categorised it, CA-08), not as cached.
+        for try await row in rows { claimed.append(try decodeClaimed(row, withRoute: true)) }
         return claimed
     }
 
@@ -289,12 +294,20 @@ enum MessageStore {
             createdAt: created, sentAt: sent, deliveredAt: delivered, readAt: read, failedAt: failed)
     }
 
-    static func decodeClaimed(_ row: PostgresRow) throws -> ClaimedMessage {
-        let (id, company, number, phoneNumberID, recipient, template, payload, campaign, trail) = try row.decode(
-            (UUID, UUID, UUID, String, String, UUID?, String, UUID?, String?).self)
+    /// `withRoute`: the row has one more column, whether the message goes through MM Lite (CA-47).
+    static func decodeClaimed(_ row: PostgresRow, withRoute: Bool = false) throws -> ClaimedMessage {
+        let (id, company, number, phoneNumberID, recipient, template, payload, campaign, trail, lite) =
+            withRoute
+            ? try row.decode((UUID, UUID, UUID, String, String, UUID?, String, UUID?, String?, Bool).self)
+            : try { () throws -> (UUID, UUID, UUID, String, String, UUID?, String, UUID?, String?, Bool) in
+                let (id, company, number, phoneNumberID, recipient, template, payload, campaign, trail) = try row.decode(
+                    (UUID, UUID, UUID, String, String, UUID?, String, UUID?, String?).self)
+                return (id, company, number, phoneNumberID, recipient, template, payload, campaign, trail, false)
+            }()
         return ClaimedMessage(
             id: id, companyID: CompanyID(company), numberID: number, phoneNumberID: phoneNumberID,
             recipient: PhoneNumber(e164: recipient) ?? PhoneNumber(e164: "+910000000000")!, templateID: template,
-            payload: try JSONText.decode(MessagePayload.self, from: payload), campaignID: campaign.map(CampaignID.init), trail: trail)
+            payload: try JSONText.decode(MessagePayload.self, from: payload), campaignID: campaign.map(CampaignID.init), trail: trail,
+            marketingLite: lite)
     }
 }

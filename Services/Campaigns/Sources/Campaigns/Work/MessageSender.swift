@@ -238,7 +238,7 @@ struct MessageSender: Sendable {
                 try? await Task.sleep(for: SendFailure.backoff(attempt: attempt))
                 continue
             }
-            switch await cloud.send(body, from: message.phoneNumberID) {
+            switch await cloud.send(body, from: message.phoneNumberID, marketingLite: message.marketingLite) {
             case .accepted(let accepted):
                 return SendOutcome(messageID: message.id, status: .sent, providerMessageID: accepted.providerMessageID)
             case .failed(.permanent(let code, let text)):
