@@ -16,6 +16,22 @@ struct AutoReplyTests {
         return #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"}\#(contacts),"messages":[{"from":"\#(from)","id":"\#(id)","timestamp":"\#(Int(at.timeIntervalSince1970))","type":"text","text":{"body":"\#(text)"}}]}}]}]}"#
     }
 
+    /// Business hours every day from half an hour before to half an hour after now, as a clock in Kolkata reads it
+    /// (two entries when that crosses midnight). The same clock times in New York are ten and a half hours away, so a
+    /// number in New York's time zone is closed now.
+    static func hoursAroundNow() -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Kolkata")!
+        let parts = calendar.dateComponents([.hour, .minute], from: Date())
+        let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+        func clock(_ minutes: Int) -> String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
+        func entry(_ opens: Int, _ closes: Int) -> String { #"{"days":[1,2,3,4,5,6,7],"opens":"\#(clock(opens))","closes":"\#(clock(closes))"}"# }
+        var entries = [entry(max(0, minute - 30), min(1_439, minute + 30))]
+        if minute - 30 < 0 { entries.append(entry(1_440 + minute - 30, 1_439)) }
+        if minute + 30 > 1_439 { entries.append(entry(0, minute + 30 - 1_440)) }
+        return "[" + entries.joined(separator: ",") + "]"
+    }
+
     /// The texts queued to one contact, oldest first.
     static func texts(_ harness: CampaignsHarness, company: CompanyID, to contact: String) async throws -> [String] {
         let rows = try await harness.database.query(
@@ -104,14 +120,7 @@ struct AutoReplyTests {
             #expect(early.status == 422)
             #expect(try early.errorCode() == "auto_reply.business_hours_missing")
 
-            // Business hours every day from half an hour before to half an hour after now, as a clock in Kolkata reads
-            // it. The same clock times in New York are ten and a half hours away: the number is closed there now.
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "Asia/Kolkata")!
-            let parts = calendar.dateComponents([.hour, .minute], from: Date())
-            let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
-            func clock(_ minutes: Int) -> String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
-            let hours = #"[{"days":[1,2,3,4,5,6,7],"opens":"\#(clock(max(0, minute - 30)))","closes":"\#(clock(min(1_439, minute + 30)))"}]"#
+            let hours = Self.hoursAroundNow()
             #expect(try await harness.call(
                 "PATCH", "/v1/whatsapp/numbers/\(number)", as: company, json: #"{"time_zone":"America/New_York","business_hours":\#(hours)}"#).status == 200)
             #expect(try await harness.call("PUT", "/v1/whatsapp/numbers/\(number)/auto-reply", as: company, role: .manager, json: settings).status == 403)
@@ -188,7 +197,7 @@ struct AutoReplyTests {
             let reply = try await harness.call(
                 "POST", "/v1/whatsapp/canned-messages", as: company, role: .manager, json: #"{"shortcut":"away","text":"We are closed."}"#)
             let away = try #require(try reply.json()["id"] as? String)
-            let closed = #"{"time_zone":"Asia/Kolkata","business_hours":[{"days":[1],"opens":"00:00","closes":"00:01"}]}"#
+            let closed = #"{"time_zone":"America/New_York","business_hours":\#(Self.hoursAroundNow())}"#
             #expect(try await harness.call("PATCH", "/v1/whatsapp/numbers/\(number)", as: company, json: closed).status == 200)
             #expect(try await harness.call("PUT", "/v1/whatsapp/numbers/\(number)/auto-reply", as: company, json: #"{"away_id":"\#(away)"}"#).status == 200)
             #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100041", text: "Hello")).status == 200)

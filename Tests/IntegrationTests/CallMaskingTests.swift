@@ -47,7 +47,19 @@ struct CallMaskingTests {
             let audited = try #require(try await router.call("GET", "/v1/calls/\(uid)", as: company).json()["call"] as? [String: any Sendable])
             #expect(audited["customer"] as? String == "+919811155571")
             let completed = try await tap.events(matching: { $0.mentions(uid) }, timeout: .seconds(20))
-            #expect(try completed.first?.decode(CallCompleted.self).data.customer?.e164 == "+919811155571")
+            let event = try #require(completed.first).decode(CallCompleted.self).data
+            #expect(event.customer?.e164 == "+919811155571")
+            #expect(event.masked == true)
+            // An agent's search by the caller's number does not confirm it; the unmasked call is found as before.
+            let searched = try await router.call("GET", "/v1/calls?customer=%2B919811155571", as: company, user: agentID, role: .agent).json()
+            #expect((searched["items"] as? [[String: any Sendable]])?.isEmpty == true)
+            let byAdmin = try await router.call("GET", "/v1/calls?customer=%2B919811155571", as: company).json()
+            #expect((byAdmin["items"] as? [[String: any Sendable]])?.compactMap { $0["uid"] as? String } == [uid])
+            // The mark is the row's: a state saved without it (by a replica of the previous release) still hides the caller.
+            #expect(try await router.count(
+                "WITH u AS (UPDATE callrouter.calls SET state = state - 'masked' WHERE uid = '\(uid)' RETURNING 1) SELECT count(*) FROM u") == 1)
+            let resaved = try #require(try await router.call("GET", "/v1/calls/\(uid)", as: company, user: agentID, role: .agent).json()["call"] as? [String: any Sendable])
+            #expect(resaved["customer"] as? String == "+XXXXXXXX5571")
             await tap.close()
 
             // A callback by the call's uid: the agent's phone rings first showing the virtual number, then the platform
@@ -56,9 +68,6 @@ struct CallMaskingTests {
                 "POST", "/v1/calls/outbound", as: company, user: agentID, role: .agent, json: #"{"callback_of":"\#(uid)","method":"web_call"}"#)
             #expect(web.status == 422)
             #expect(try web.errorCode() == "call.callback.method")
-            let other = try await router.call(
-                "POST", "/v1/calls/outbound", as: company, user: agentID, role: .agent, json: #"{"callback_of":"\#(uid)","caller_id":"\#(office.virtualDID)"}"#)
-            #expect(try other.errorCode() == "call.callback.caller_id")
             let both = try await router.call(
                 "POST", "/v1/calls/outbound", as: company, user: agentID, role: .agent, json: #"{"callback_of":"\#(uid)","customer":"+919811155571"}"#)
             #expect(both.status == 400)

@@ -75,7 +75,7 @@ public enum CampaignsService {
             let balance = BalanceCheck(billing: billing)
             let sender = MessageSender(
                 database: database, outbox: outbox, cloud: cloud, gates: RateGates(database: database), templates: TemplateCache(database: database),
-                closer: closer, balance: balance, logger: context.logger)
+                closer: closer, balance: LiveChatBalance(check: balance), logger: context.logger)
             let runner = CampaignRunner(
                 database: database, outbox: outbox, billing: billing, cloud: cloud, closer: closer, limits: limits,
                 interval: interval, logger: context.logger)

@@ -41,11 +41,14 @@ public struct CallCompleted: Event {
     /// CR-74, AC-09: dropped unanswered by a Missed Call Service number; its follow-up (SMS, WhatsApp, callback, CRM) is
     /// due. Absent otherwise.
     public var missedCallService: Bool?
+    /// CR-75: the call came in on (or went out through) a masking number, so agents must not be shown `customer`;
+    /// the CRM keeps it for the audit trail. Absent otherwise.
+    public var masked: Bool?
 
     public init(
         uid: CallID, direction: Direction, did: PhoneNumber, didType: NumberType, customer: PhoneNumber?, agentID: UserID? = nil,
         departmentID: DepartmentID? = nil, outcome: Outcome, notReachable: Bool = false, pickedUpAt: Date?, endedAt: Date,
-        billableSeconds: Int, recordingURL: String? = nil, missedCallService: Bool? = nil
+        billableSeconds: Int, recordingURL: String? = nil, missedCallService: Bool? = nil, masked: Bool? = nil
     ) {
         self.uid = uid
         self.direction = direction
@@ -61,6 +64,7 @@ public struct CallCompleted: Event {
         self.billableSeconds = billableSeconds
         self.recordingURL = recordingURL
         self.missedCallService = missedCallService == true ? true : nil
+        self.masked = masked == true ? true : nil
     }
 
     enum CodingKeys: String, CodingKey {
@@ -74,5 +78,6 @@ public struct CallCompleted: Event {
         case billableSeconds = "billable_seconds"
         case recordingURL = "recording_url"
         case missedCallService = "missed_call_service"
+        case masked
     }
 }

@@ -143,6 +143,7 @@ extension CallRouterAPI {
             filter.onlyDepartments = try await DepartmentStore.managed(by: identity.userID, company: identity.companyID, in: transaction)
         case .agent, .billing:
             filter.onlyAgent = identity.userID
+            filter.hideMasked = filter.customer != nil
         }
     }
 

@@ -54,17 +54,15 @@ extension CallRouterAPI {
         let body = try await request.decode(as: NumberMappingRequest.self, context: context)
         try Self.checkMissedCall(body.missedCallService ?? false, flow: body.flowID)
         return try await database.withTransaction { transaction in
-            guard var number = try await NumberStore.find(phone, company: company, in: transaction) else { throw APIError.notFound("did") }
+            guard try await NumberStore.find(phone, company: company, in: transaction) != nil else { throw APIError.notFound("did") }
             if let flow = body.flowID, try await FlowStore.find(flow, company: company, in: transaction, lock: true) == nil {
                 throw APIError.unprocessable("flow.not_found", "No call flow with that id in your company.", field: "flow_id")
             }
-            number.flowID = body.flowID
-            number.missedCallService = body.missedCallService ?? false
             // CR-75: absent leaves masking as it was, so remapping a flow never exposes callers by accident.
-            if let masking = body.callMasking { number.callMasking = masking }
-            try await NumberStore.setFlow(
-                phone, flow: body.flowID, missedCallService: number.missedCallService, callMasking: number.callMasking, company: company,
+            guard let number = try await NumberStore.setFlow(
+                phone, flow: body.flowID, missedCallService: body.missedCallService ?? false, callMasking: body.callMasking, company: company,
                 in: transaction)
+            else { throw APIError.notFound("did") }
             return NumberView(number)
         }
     }

@@ -89,6 +89,8 @@ struct CallControl: Sendable {
             state: CallState(), outcome: nil, agentID: nil, departmentID: nil, notReachable: false, startedAt: call.at, pickedUpAt: nil,
             answeredAt: nil, endedAt: nil, billableSeconds: nil, recordingURL: nil, voicemailURL: nil, disposition: nil,
             dispositionComment: nil, lastEventID: nil, lastResponse: nil)
+        // CR-75: also a refused call's log and event say it was masked.
+        if lookup.callMasking { record.state.masked = true }
         switch Admission.screen(
             suspended: lookup.settings.suspended, blocked: lookup.blocked, missedCallService: lookup.missedCallService, flowReady: graph != nil
         ) {
@@ -116,7 +118,7 @@ struct CallControl: Sendable {
         lookups.inline = asked
         let engine = CallEngine(flow: graph, directory: lookups, context: context(for: record, settings: lookup.settings, at: call.at))
         var state = CallState()
-        if lookup.callMasking { state.masked = true }
+        state.masked = record.state.masked
         let step = try await engine.start(&state, dialedExtension: call.dialedExtension)
         record.state = state
         let started = try EncodedEnvelope(
@@ -453,7 +455,8 @@ struct CallControl: Sendable {
                         uid: record.uid, direction: record.direction, did: record.did, didType: record.didType, customer: record.customer,
                         agentID: record.agentID, departmentID: record.departmentID, outcome: outcome, notReachable: record.notReachable,
                         pickedUpAt: record.pickedUpAt, endedAt: now, billableSeconds: record.billableSeconds ?? 0,
-                        recordingURL: record.recordingURL ?? record.voicemailURL, missedCallService: record.state.missedCallService))
+                        recordingURL: record.recordingURL ?? record.voicemailURL, missedCallService: record.state.missedCallService,
+                        masked: record.state.masked))
             }
         }
         return writes

@@ -33,9 +33,9 @@ extension CallMasking {
         var apiError: APIError { APIError.unprocessable(code, message, field: field) }
     }
 
-    /// CR-75: calling back the customer of `call`. The customer sees the number they called; a masked call goes back
-    /// only through it, and only by click-to-call, where the platform bridges both legs and the agent's client never
-    /// holds the customer's number.
+    /// CR-75: calling back the customer of `call`. A masked call goes back through the number the customer called
+    /// unless another of the company's numbers is chosen (a toll-free or shared number cannot call out), and only by
+    /// click-to-call, where the platform bridges both legs and the agent's client never holds the customer's number.
     static func callback(
         of call: CallRecord, callerID: PhoneNumber?, method: OutboundMethod, at: Date
     ) -> Result<CallControl.Outbound, Refusal> {
@@ -43,18 +43,13 @@ extension CallMasking {
             return .failure(Refusal(code: "call.callback.no_customer", field: "callback_of", message: "The call has no customer number to call back."))
         }
         guard call.state.masked == true else {
-            return .success(CallControl.Outbound(customer: customer, callerID: callerID ?? call.did, method: method, at: at))
-        }
-        if let callerID, callerID != call.did {
-            return .failure(Refusal(
-                code: "call.callback.caller_id", field: "caller_id",
-                message: "A masked call is returned through the number the customer called, \(call.did) (CR-75)."))
+            return .success(CallControl.Outbound(customer: customer, callerID: callerID, method: method, at: at))
         }
         guard method == .clickToCall else {
             return .failure(Refusal(
                 code: "call.callback.method", field: "method",
                 message: "A masked call is returned by click-to-call, so that the customer's number stays hidden (CR-75)."))
         }
-        return .success(CallControl.Outbound(customer: customer, callerID: call.did, method: method, at: at, masked: true))
+        return .success(CallControl.Outbound(customer: customer, callerID: callerID ?? call.did, method: method, at: at, masked: true))
     }
 }

@@ -52,6 +52,8 @@ struct CallLogFilter: Sendable {
     /// X-04, D-27: agents see their own calls; managers the calls of the departments they manage and their own.
     var onlyAgent: UserID?
     var onlyDepartments: [DepartmentID]?
+    /// CR-75: an agent's search by number finds no masked call, so it cannot confirm a hidden caller's number.
+    var hideMasked = false
     var limit: Int = 100
     /// Keyset cursor: calls started before this (started_at, uid).
     var before: (Date, CallID)?
@@ -75,7 +77,7 @@ enum CallStore {
     static let columns = """
         uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id, flow_version, live, lines_held, state::text, outcome,
         agent_id, department_id, not_reachable, started_at, picked_up_at, answered_at, ended_at, billable_seconds, recording_url,
-        voicemail_url, disposition, disposition_comment, last_event_id, last_response, version, revision
+        voicemail_url, disposition, disposition_comment, last_event_id, last_response, version, revision, masked
         """
 
     /// The call's first row, with its first events into the outbox in the same statement.
@@ -441,6 +443,7 @@ enum CallStore {
               AND (\(filter.department?.uuid)::uuid IS NULL OR department_id = \(filter.department?.uuid))
               AND (\(filter.did?.e164)::text IS NULL OR did = \(filter.did?.e164))
               AND (\(filter.customer?.e164)::text IS NULL OR customer = \(filter.customer?.e164))
+              AND NOT (\(filter.hideMasked) AND masked)
               AND (\(filter.onlyAgent?.uuid)::uuid IS NULL OR agent_id = \(filter.onlyAgent?.uuid)
                    OR (\(departments)::uuid[] IS NOT NULL AND department_id = ANY(\(departments))))
               AND (\(filter.onlyAgent?.uuid)::uuid IS NOT NULL OR \(departments)::uuid[] IS NULL OR department_id = ANY(\(departments)))
@@ -456,7 +459,9 @@ enum CallStore {
     static func decode(_ row: PostgresRow) throws -> CallRecord {
         let cells = row.makeRandomAccess()
         func value<T: PostgresDecodable>(_ name: String, _ type: T.Type) throws -> T { try cells[name].decode(T.self) }
-        let state = try value("state", String.self)
+        var state = try JSONText.decode(CallState.self, from: try value("state", String.self))
+        // CR-75: the row's mark wins over a state that a replica of an earlier release saved without it.
+        if try value("masked", Bool.self) { state.masked = true }
         return CallRecord(
             uid: CallID(try value("uid", UUID.self)), company: CompanyID(try value("company_id", UUID.self)),
             direction: CallCompleted.Direction(rawValue: try value("direction", String.self)) ?? .inbound,
@@ -465,7 +470,7 @@ enum CallStore {
             customer: try value("customer", String?.self).flatMap { PhoneNumber(e164: $0) },
             carrierCallID: try value("carrier_call_id", String?.self), flowID: try value("flow_id", UUID?.self).map(FlowID.init),
             flowVersion: try value("flow_version", Int?.self), live: try value("live", Bool.self), linesHeld: try value("lines_held", Int.self),
-            state: try JSONText.decode(CallState.self, from: state),
+            state: state,
             outcome: try value("outcome", String?.self).flatMap(CallCompleted.Outcome.init(rawValue:)),
             agentID: try value("agent_id", UUID?.self).map(UserID.init), departmentID: try value("department_id", UUID?.self).map(DepartmentID.init),
             notReachable: try value("not_reachable", Bool.self), startedAt: try value("started_at", Date.self),

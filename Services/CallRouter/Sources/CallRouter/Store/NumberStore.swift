@@ -70,14 +70,19 @@ enum NumberStore {
     }
 
     static func setFlow(
-        _ number: PhoneNumber, flow: FlowID?, missedCallService: Bool, callMasking: Bool, company: CompanyID, in transaction: Transaction
-    ) async throws {
+        _ number: PhoneNumber, flow: FlowID?, missedCallService: Bool, callMasking: Bool?, company: CompanyID, in transaction: Transaction
+    ) async throws -> Number? {
         let schema = transaction.schema.rawValue
-        try await transaction.query(
+        // CR-75: nil keeps the masking as the row has it now, not as a read before this statement saw it.
+        let rows = try await transaction.query(
             """
-            UPDATE \(unescaped: schema).dids SET flow_id = \(flow?.uuid), missed_call_service = \(missedCallService), call_masking = \(callMasking)
+            UPDATE \(unescaped: schema).dids SET flow_id = \(flow?.uuid), missed_call_service = \(missedCallService),
+                call_masking = COALESCE(\(callMasking)::boolean, call_masking)
             WHERE company_id = \(company.uuid) AND number = \(number.e164)
+            RETURNING number, type, shared, flow_id, created_at, missed_call_service, call_masking
             """)
+        for try await row in rows { return try decode(row) }
+        return nil
     }
 
     /// A number sold to `company` stops routing anyone else's calls: a registration left by its previous renter (a

@@ -149,7 +149,7 @@ extension CampaignsAPI {
         let id = try Self.uuid(context)
         return try await database.withTransaction { transaction in
             guard let number = try await NumberStore.find(id, company: company, in: transaction) else { throw APIError.notFound("whatsapp_number") }
-            let reply = try await AutoReplyStore.find(number: number.id, in: transaction)
+            let reply = try await AutoReplyStore.find(number: number.id, company: company, in: transaction)
             return AutoReplyView(number: number.id, reply: reply, hasHours: !number.businessHours.isEmpty)
         }
     }
@@ -162,20 +162,22 @@ extension CampaignsAPI {
         let body = try await request.decode(as: AutoReplyRequest.self, context: context)
         return try await database.withTransaction { transaction in
             guard let number = try await NumberStore.find(id, company: company, in: transaction) else { throw APIError.notFound("whatsapp_number") }
-            let current = try await AutoReplyStore.find(number: number.id, in: transaction)
-            let reply = AutoReply(greetingID: body.greetingID, awayID: body.awayID, chatbotActive: body.chatbotActive ?? current.chatbotActive)
-            if number.businessHours.isEmpty, reply.greetingID != nil || reply.awayID != nil {
+            if number.businessHours.isEmpty, body.greetingID != nil || body.awayID != nil {
                 throw APIError.unprocessable(
                     "auto_reply.business_hours_missing",
                     "Set the number's business hours first: they decide whether a customer gets the Greeting or the Away reply (CA-53).",
-                    field: reply.greetingID != nil ? "greeting_id" : "away_id")
+                    field: body.greetingID != nil ? "greeting_id" : "away_id")
             }
-            if let unknown = try await AutoReplyStore.save(reply, number: number.id, company: company, in: transaction) {
+            switch try await AutoReplyStore.save(
+                greetingID: body.greetingID, awayID: body.awayID, chatbotActive: body.chatbotActive, number: number.id, company: company,
+                in: transaction)
+            {
+            case .saved(let reply):
+                return AutoReplyView(number: number.id, reply: reply, hasHours: !number.businessHours.isEmpty)
+            case .unknown(let id):
                 throw APIError.unprocessable(
-                    "canned_message.unknown", "No canned message of your company has this id.",
-                    field: unknown == reply.greetingID ? "greeting_id" : "away_id")
+                    "canned_message.unknown", "No canned message of your company has this id.", field: id == body.greetingID ? "greeting_id" : "away_id")
             }
-            return AutoReplyView(number: number.id, reply: reply, hasHours: !number.businessHours.isEmpty)
         }
     }
 

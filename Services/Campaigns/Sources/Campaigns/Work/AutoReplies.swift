@@ -11,7 +11,7 @@ struct AutoReplies: Sendable {
     let logger: Logger
 
     func reply(to contact: PhoneNumber, name: String?, at: Date, before: Date?, number: WhatsAppNumber, in transaction: Transaction) async throws {
-        let settings = try await AutoReplyStore.find(number: number.id, in: transaction)
+        let settings = try await AutoReplyStore.find(number: number.id, company: number.companyID, in: transaction)
         let zone = TimeZone(identifier: number.timeZone) ?? TimeZone(identifier: "Asia/Kolkata")!
         guard let (choice, cannedID) = settings.choice(at: at, now: Date(), previous: before, hours: number.businessHours, timeZone: zone)
         else { return }

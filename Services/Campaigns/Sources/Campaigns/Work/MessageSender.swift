@@ -18,7 +18,7 @@ struct MessageSender: Sendable {
     let gates: RateGates
     let templates: TemplateCache
     let closer: CampaignCloser
-    let balance: BalanceCheck
+    let balance: LiveChatBalance
     let logger: Logger
     /// Requests in flight per job; the rate gate, not this, sets the pace.
     var parallelRequests = 16
