@@ -63,6 +63,32 @@ extension CallRouterAPI {
         }
     }
 
+    /// CR-60, CR-59, CR-61: a call's recording (or voicemail) is one MP3, fetched from where the switch stored it: a
+    /// redirect to it once it can be played. There is no bulk download: each call's audio is fetched on its own.
+    @Sendable func recording(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try await authorize(context, "logs.read", roles: Self.callingRoles)
+        let uid = try context.id("uid", as: CallID.self)
+        let audio: RecordingAccess.Audio = request.uri.path.hasSuffix("/voicemail") ? .voicemail : .recording
+        let (call, _) = try await database.withTransaction { try await visibleCall(uid, identity, in: $0) }
+        let url = audio == .recording ? call.recordingURL : call.voicemailURL
+        let now = Date()
+        switch RecordingAccess(audio, url: url, endedAt: call.endedAt, role: identity.role, now: now) {
+        case .available:
+            return Response(status: .found, headers: [.location: url ?? ""])
+        case .processing:
+            let wait = call.endedAt.map { max(1, Int((RecordingAccess.processingTime - now.timeIntervalSince($0)).rounded(.up))) } ?? 60
+            var error = APIError(
+                .conflict, code: "recording.processing",
+                message: "The \(audio == .recording ? "recording" : "voicemail") is being processed and can be played two minutes after the call ended (CR-59).")
+            error.retryAfter = wait
+            throw error
+        case .restricted:
+            throw APIError.accessDenied(identity.role, lacks: "recordings.access")
+        case .absent:
+            throw APIError.notFound(audio == .recording ? "recording" : "voicemail")
+        }
+    }
+
     /// CR-57: a time-stamped note with its author, visible to teammates.
     @Sendable func addNote(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CallNote> {
         let identity = try await authorize(context, "logs.notes", roles: Self.callingRoles)
@@ -135,6 +161,7 @@ extension CallRouterAPI {
 
     /// Agents see their own calls; managers also those of the departments they manage; owners and admins all.
     func scope(_ filter: inout CallLogFilter, _ identity: Identity, in transaction: Transaction) async throws {
+        if filter.timeOfDay != nil { filter.zone = try await CompanyStore.read(identity.companyID, in: transaction).timeZone }
         switch identity.role {
         case .owner, .admin:
             break
@@ -165,7 +192,9 @@ extension CallRouterAPI {
 
     static func filter(_ query: some Sequence<(key: Substring, value: Substring)>) throws -> CallLogFilter {
         var filter = CallLogFilter()
+        var times: Set<Substring> = []
         for (key, value) in query {
+            if key == "time_from" || key == "time_to" { times.insert(key) }
             let text = String(value)
             func bad(_ message: String) -> APIError { APIError.badRequest("request.query_invalid", message, field: String(key)) }
             switch key {
@@ -192,6 +221,11 @@ extension CallRouterAPI {
             case "customer":
                 guard let number = PhoneNumber(e164: text) ?? (try? PhoneNumber.indian(text).get()) else { throw bad("customer must be a phone number.") }
                 filter.customer = number
+            case "time_from", "time_to":
+                guard let minutes = TimeOfDay.minutes(text) else { throw bad("\(key) is a time of day, HH:mm, on the company's clock.") }
+                var window = filter.timeOfDay ?? TimeOfDay(from: 0, to: 0)
+                if key == "time_from" { window.from = minutes } else { window.to = minutes }
+                filter.timeOfDay = window
             case "limit":
                 filter.limit = try limit(text)
             case "before":
@@ -202,6 +236,16 @@ extension CallRouterAPI {
                 filter.before = (at, uid)
             default:
                 continue
+            }
+        }
+        // CR-58: a window needs both ends; from equal to to would be empty or the whole day, neither of which is asked.
+        if let window = filter.timeOfDay {
+            guard times.count == 2 else {
+                throw APIError.badRequest(
+                    "request.query_invalid", "A time-of-day filter has both time_from and time_to.", field: times.contains("time_from") ? "time_to" : "time_from")
+            }
+            guard window.from != window.to else {
+                throw APIError.badRequest("request.query_invalid", "time_to must differ from time_from.", field: "time_to")
             }
         }
         return filter

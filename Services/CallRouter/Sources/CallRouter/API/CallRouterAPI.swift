@@ -82,6 +82,8 @@ struct CallRouterAPI: Sendable {
         v1.get("calls/export", use: exportCalls)
         v1.get("reports/calls", use: callReport)
         v1.get("calls/:uid", use: call)
+        v1.get("calls/:uid/recording", use: recording)
+        v1.get("calls/:uid/voicemail", use: recording)
         v1.post("calls/:uid/notes", use: addNote)
         v1.post("calls/:uid/disposition", use: setDisposition)
     }

@@ -49,6 +49,9 @@ struct CallLogFilter: Sendable {
     var department: DepartmentID?
     var did: PhoneNumber?
     var customer: PhoneNumber?
+    /// CR-58: on the company's clock (`zone`), set by the API from the company's settings.
+    var timeOfDay: TimeOfDay?
+    var zone = "Asia/Kolkata"
     /// X-04, D-27: agents see their own calls; managers the calls of the departments they manage and their own.
     var onlyAgent: UserID?
     var onlyDepartments: [DepartmentID]?
@@ -431,6 +434,7 @@ enum CallStore {
         let schema = transaction.schema.rawValue
         let beforeAt = filter.before?.0, beforeUID = filter.before?.1.uuid
         let departments = filter.onlyDepartments?.map(\.uuid)
+        let fromTime = filter.timeOfDay.map { TimeOfDay.sql($0.from) }, toTime = filter.timeOfDay.map { TimeOfDay.sql($0.to) }
         let rows = try await transaction.query(
             """
             SELECT \(unescaped: columns) FROM \(unescaped: schema).calls
@@ -444,6 +448,9 @@ enum CallStore {
               AND (\(filter.did?.e164)::text IS NULL OR did = \(filter.did?.e164))
               AND (\(filter.customer?.e164)::text IS NULL OR customer = \(filter.customer?.e164))
               AND NOT (\(filter.hideMasked) AND masked)
+              AND (\(fromTime)::time IS NULL OR CASE WHEN \(fromTime)::time <= \(toTime)::time
+                   THEN (started_at AT TIME ZONE \(filter.zone))::time >= \(fromTime)::time AND (started_at AT TIME ZONE \(filter.zone))::time < \(toTime)::time
+                   ELSE (started_at AT TIME ZONE \(filter.zone))::time >= \(fromTime)::time OR (started_at AT TIME ZONE \(filter.zone))::time < \(toTime)::time END)
               AND (\(filter.onlyAgent?.uuid)::uuid IS NULL OR agent_id = \(filter.onlyAgent?.uuid)
                    OR (\(departments)::uuid[] IS NOT NULL AND department_id = ANY(\(departments))))
               AND (\(filter.onlyAgent?.uuid)::uuid IS NOT NULL OR \(departments)::uuid[] IS NULL OR department_id = ANY(\(departments)))
