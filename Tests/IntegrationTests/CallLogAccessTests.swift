@@ -10,10 +10,10 @@ import Testing
 /// CR-58 and CR-60 through the API and a scripted switch.
 @Suite("CallRouter call log time filters and recordings")
 struct CallLogAccessTests {
-    /// Minutes since midnight now, on a Kolkata clock (the companies' default time zone).
+    /// Minutes since midnight now, on a New York clock.
     static func minuteNow() -> Int {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Kolkata")!
+        calendar.timeZone = TimeZone(identifier: "America/New_York")!
         let parts = calendar.dateComponents([.hour, .minute], from: Date())
         return (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
     }
@@ -23,11 +23,15 @@ struct CallLogAccessTests {
         return String(format: "%02d:%02d", minutes / 60, minutes % 60)
     }
 
-    @Test("CR-58: time_from and time_to keep the calls started in that time of day on the company's clock, also across midnight; one end alone is 400")
+    @Test("CR-58: time_from and time_to keep the calls started in that time of day on the company's clock, also across midnight; one end alone is 400; zones are IANA names")
     func cr58TimeOfDayFilter() async throws {
         try await withCallRouter { router in
             let company = CompanyID()
             let office = try await TelephonyOffice.create(router, company: company, lines: 2)
+            // The company's clock, not the server's or India's: New York is 9.5 or 10.5 hours from Kolkata.
+            #expect(try await router.call("PATCH", "/v1/callrouter/settings", as: company, json: #"{"time_zone":"America/New_York"}"#).status == 200)
+            let abbreviation = try await router.call("PATCH", "/v1/callrouter/settings", as: company, json: #"{"time_zone":"IST"}"#)
+            #expect(try abbreviation.errorCode() == "settings.time_zone.invalid")
             let phone = ScriptedSwitch(router: router)
             let uid = try #require(try await phone.start(did: office.virtualDID, caller: "+919811155581").uid)
             _ = try await phone.hangup(uid)

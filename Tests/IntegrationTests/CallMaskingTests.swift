@@ -83,6 +83,15 @@ struct CallMaskingTests {
             #expect(dial["customer"] as? String == "+919811155571")
             #expect(dial["caller_id"] as? String == number)
             _ = try await phone.hangup(callback)
+            // Through another of the company's numbers: still masked, and not found by the caller's number.
+            let viaOther = try await router.call(
+                "POST", "/v1/calls/outbound", as: company, user: agentID, role: .agent, json: #"{"callback_of":"\#(uid)","caller_id":"\#(office.virtualDID)"}"#)
+            #expect(viaOther.status == 201, "\(viaOther.text)")
+            let second = try #require(try viaOther.json()["uid"] as? String)
+            _ = try await phone.hangup(second)
+            #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(second)' AND masked") == 1)
+            let searchedAgain = try await router.call("GET", "/v1/calls?customer=%2B919811155571", as: company, user: agentID, role: .agent).json()
+            #expect((searchedAgain["items"] as? [[String: any Sendable]])?.isEmpty == true)
             let back = try #require(try await router.call("GET", "/v1/calls/\(callback)", as: company, user: agentID, role: .agent).json()["call"] as? [String: any Sendable])
             #expect(back["customer"] as? String == "+XXXXXXXX5571")
             #expect(back["direction"] as? String == "outbound")

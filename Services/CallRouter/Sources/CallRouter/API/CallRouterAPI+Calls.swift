@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Hummingbird
+import PostgresNIO
 import ServiceKit
 import Storage
 
@@ -44,11 +45,13 @@ extension CallRouterAPI {
     @Sendable func calls(_ request: Request, context: AppRequestContext) async throws -> Page<CallLogView> {
         let identity = try await authorize(context, "logs.read", roles: Self.callingRoles)
         var filter = try Self.filter(request.uri.queryParameters)
-        return try await database.withTransaction { transaction in
-            try await scope(&filter, identity, in: transaction)
-            let calls = try await CallStore.list(company: identity.companyID, filter: filter, in: transaction)
-            let next = calls.count == filter.limit ? calls.last.map { Timestamp.format($0.startedAt) + "|" + $0.uid.description } : nil
-            return Page(items: calls.map { CallLogView($0, role: identity.role) }, next: next)
+        return try await Self.companyClock {
+            try await database.withTransaction { transaction in
+                try await scope(&filter, identity, in: transaction)
+                let calls = try await CallStore.list(company: identity.companyID, filter: filter, in: transaction)
+                let next = calls.count == filter.limit ? calls.last.map { Timestamp.format($0.startedAt) + "|" + $0.uid.description } : nil
+                return Page(items: calls.map { CallLogView($0, role: identity.role) }, next: next)
+            }
         }
     }
 
@@ -129,10 +132,12 @@ extension CallRouterAPI {
         let identity = try await authorize(context, "reports.export", roles: Self.managerRoles)
         var filter = try Self.filter(request.uri.queryParameters)
         filter.limit = Self.exportRows
-        let (calls, notes) = try await database.withTransaction { transaction in
-            try await scope(&filter, identity, in: transaction)
-            let calls = try await CallStore.list(company: identity.companyID, filter: filter, in: transaction)
-            return (calls, try await CallStore.notes(calls.map(\.uid), company: identity.companyID, in: transaction))
+        let (calls, notes) = try await Self.companyClock {
+            try await database.withTransaction { transaction in
+                try await scope(&filter, identity, in: transaction)
+                let calls = try await CallStore.list(company: identity.companyID, filter: filter, in: transaction)
+                return (calls, try await CallStore.notes(calls.map(\.uid), company: identity.companyID, in: transaction))
+            }
         }
         var text = CSV.row([
             "UID", "Direction", "Status", "Started At", "Answered At", "Ended At", "Duration (s)", "Number", "Number Type", "Customer", "Agent",
@@ -158,6 +163,18 @@ extension CallRouterAPI {
     }
 
     // MARK: Scope (X-04, D-27)
+
+    /// CR-58: a time zone saved before zones were checked against PostgreSQL's names is a 422, not a 500.
+    private static func companyClock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "22023" {
+            throw APIError.unprocessable(
+                "settings.time_zone.unsupported",
+                "The company's time zone cannot be read for a time-of-day filter; set an IANA name such as Asia/Kolkata in the settings.",
+                field: "time_from")
+        }
+    }
 
     /// Agents see their own calls; managers also those of the departments they manage; owners and admins all.
     func scope(_ filter: inout CallLogFilter, _ identity: Identity, in transaction: Transaction) async throws {

@@ -17,7 +17,8 @@ extension CallRouterAPI {
         if let lines = body.lines, !(1...1000).contains(lines) {
             throw APIError.unprocessable("settings.lines.out_of_range", "Lines are 1 to 1000.", field: "lines")
         }
-        if let zone = body.timeZone, zone.count > 64 || TimeZone(identifier: zone) == nil {
+        // IANA names only: an abbreviation (IST) means another zone to PostgreSQL, which reads the company's clock in SQL.
+        if let zone = body.timeZone, zone.count > 64 || TimeZone(identifier: zone) == nil || !(zone.contains("/") || zone == "UTC") {
             throw APIError.unprocessable("settings.time_zone.invalid", "The time zone must be an IANA name such as Asia/Kolkata.", field: "time_zone")
         }
         if let days = body.stickyWindowDays, !StickyMode.windowDays.contains(days) {

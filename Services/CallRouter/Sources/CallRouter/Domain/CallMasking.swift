@@ -34,7 +34,7 @@ extension CallMasking {
     }
 
     /// CR-75: calling back the customer of `call`. A masked call goes back through the number the customer called
-    /// unless another of the company's numbers is chosen (a toll-free or shared number cannot call out), and only by
+    /// unless another of the company's numbers is chosen (a shared number cannot call out, CR-68), and only by
     /// click-to-call, where the platform bridges both legs and the agent's client never holds the customer's number.
     static func callback(
         of call: CallRecord, callerID: PhoneNumber?, method: OutboundMethod, at: Date

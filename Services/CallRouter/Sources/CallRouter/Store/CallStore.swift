@@ -133,13 +133,14 @@ enum CallStore {
     private static let insertColumns = """
         uid, company_id, direction, did, did_type, customer, carrier_call_id, flow_id,
             flow_version, started_at, state, journey, live, lines_held, outcome, agent_id, department_id, not_reachable, picked_up_at,
-            answered_at, ended_at, billable_seconds, recording_url, voicemail_url, last_event_id, last_response
+            answered_at, ended_at, billable_seconds, recording_url, voicemail_url, last_event_id, last_response, masked
         """
 
+    /// `masked` (CR-75) is read from the state the call starts with, so it needs no parameter of its own.
     private static let insertValues = """
         $1, $2, $3, $4, $5, $6::text, $7::text, $8::uuid, $9::int8, $10, $11::text::jsonb, $12::text::jsonb, $13, $14::int8,
             $15::text, $16::uuid, $17::uuid, $18, $19::timestamptz, $20::timestamptz, $21::timestamptz, $22::int8, $23::text, $24::text,
-            $25::text, $26::text
+            $25::text, $26::text, coalesce(($11::text::jsonb ->> 'masked')::boolean, false)
         """
 
     private static func insertSQL(events: String?) -> String {

@@ -8,23 +8,35 @@ import ServiceKit
 struct BalanceCheck: Sendable {
     let billing: BillingClient
 
+    enum Verdict: Sendable, Equatable {
+        case allowed
+        case refused(APIError)
+        /// Billing could not be asked.
+        case unknown
+    }
+
     /// The refusal, or nil when the message may go. A Billing that cannot be asked leaves the decision to the
     /// suspension projection `SingleSend` checks: requeueing would spend a message's delivery limit in seconds and
     /// park AfterCall's sends as dead letters for the length of a Billing restart.
     func refusal(_ company: CompanyID, logger: Logger) async -> APIError? {
+        if case .refused(let error) = await verdict(company, logger: logger) { return error }
+        return nil
+    }
+
+    func verdict(_ company: CompanyID, logger: Logger) async -> Verdict {
         do {
             let account = try await billing.account(company: company)
             return WhatsAppBalance.allowsSend(status: account.status, balance: account.balance, reserved: account.reserved ?? .zero)
-                ? nil : WhatsAppBalance.refusal
+                ? .allowed : .refused(WhatsAppBalance.refusal)
         } catch {
             switch error {
             case .unavailable(let reason):
                 logger.notice("balance not checked: Billing unavailable", metadata: ["company": "\(company)", "reason": "\(reason)"])
-                return nil
+                return .unknown
             case .insufficient(let code, let message):
-                return APIError.paymentRequired(code, message)
+                return .refused(APIError.paymentRequired(code, message))
             case .refused(let code, let message):
-                return APIError.unprocessable("billing.refused", "Billing refused the balance check (\(code)): \(message)")
+                return .refused(APIError.unprocessable("billing.refused", "Billing refused the balance check (\(code)): \(message)"))
             }
         }
     }
