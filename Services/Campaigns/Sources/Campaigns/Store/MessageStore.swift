@@ -91,8 +91,10 @@ enum MessageStore {
             FROM job, \(unescaped: schema).numbers AS n
             WHERE m.id = job.id AND job.status = 'queued' AND n.id = m.number_id
             RETURNING \(unescaped: claimedColumns),
-                coalesce((SELECT c.mm_lite FROM \(unescaped: schema).companies c WHERE c.company_id = m.company_id), false)
-                AND coalesce((SELECT t.category = 'marketing' FROM \(unescaped: schema).templates t WHERE t.id = m.template_id), false)
+                CASE WHEN m.template_id IS NOT NULL
+                          AND (SELECT c.mm_lite FROM \(unescaped: schema).companies c WHERE c.company_id = m.company_id)
+                     THEN coalesce((SELECT t.category = 'marketing' FROM \(unescaped: schema).templates t WHERE t.id = m.template_id), false)
+                     ELSE false END
             """)
         var claimed: [ClaimedMessage] = []
         // The route by the template's category as it is now (Meta may have re-categorised it, CA-08), not as cached.
