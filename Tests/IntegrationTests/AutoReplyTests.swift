@@ -10,12 +10,6 @@ import Testing
 /// and a number's Greeting and Away replies to customers who start a conversation.
 @Suite("WhatsApp canned messages and automatic replies")
 struct AutoReplyTests {
-    static func inbound(_ phoneNumberID: String, from: String, name: String? = "Asha", text: String, at: Date = Date(), id: String? = nil) -> String {
-        let id = id ?? "wamid.in.\(UUID().uuidString.lowercased())"
-        let contacts = name.map { #","contacts":[{"wa_id":"\#(from)","profile":{"name":"\#($0)"}}]"# } ?? ""
-        return #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"}\#(contacts),"messages":[{"from":"\#(from)","id":"\#(id)","timestamp":"\#(Int(at.timeIntervalSince1970))","type":"text","text":{"body":"\#(text)"}}]}}]}]}"#
-    }
-
     /// Business hours every day from half an hour before to half an hour after now, as a clock in Kolkata reads it
     /// (two entries when that crosses midnight). The same clock times in New York are ten and a half hours away, so a
     /// number in New York's time zone is closed now.
@@ -83,7 +77,7 @@ struct AutoReplyTests {
             let closed = try await harness.call(
                 "POST", "/v1/whatsapp/messages", as: company, role: .agent, json: #"{"number_id":"\#(number)","to":"+919811100021","canned_id":"\#(id)"}"#)
             #expect(try closed.errorCode() == "window.closed")
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100021", name: "Meera", text: "Hello")).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100021", name: "Meera", text: "Hello")).status == 200)
             let sent = try await harness.call(
                 "POST", "/v1/whatsapp/messages", as: company, role: .agent, json: #"{"number_id":"\#(number)","to":"+919811100021","canned_id":"\#(id)"}"#)
             #expect(sent.status == 202, "\(sent.text)")
@@ -133,16 +127,16 @@ struct AutoReplyTests {
             #expect(try await harness.call("DELETE", "/v1/whatsapp/canned-messages/\(away)", as: company, role: .agent).status == 403)
 
             // Outside business hours: the Away reply, once per conversation, also when Meta repeats the post.
-            let first = Self.inbound(phoneNumberID, from: "919811100031", text: "Hello", id: "wamid.in.away.\(number)")
+            let first = CampaignsHarness.inbound(phoneNumberID, from: "919811100031", text: "Hello", id: "wamid.in.away.\(number)")
             #expect(try await harness.webhook(first).status == 200)
             #expect(try await harness.webhook(first).status == 200)
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100031", text: "Anyone there?")).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100031", text: "Anyone there?")).status == 200)
             #expect(try await Self.texts(harness, company: company, to: "+919811100031") == ["We are closed now and reply from 9 am."])
             try await eventually(timeout: .seconds(20), "the Away reply reaches the provider") {
                 harness.cloud.sent(from: phoneNumberID).contains { $0.to == "919811100031" && $0.body.contains("We are closed") }
             }
             // A message that reaches us more than 15 minutes after it was written gets no reply.
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100036", text: "Hello", at: Date().addingTimeInterval(-16 * 60))).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100036", text: "Hello", at: Date().addingTimeInterval(-16 * 60))).status == 200)
             #expect(try await Self.texts(harness, company: company, to: "+919811100036") == [])
 
             // Inside business hours (the number's clock in Kolkata), from a customer whose last message is over 24 hours
@@ -156,14 +150,14 @@ struct AutoReplyTests {
                 SELECT count(*) FROM w
                 """)
             #expect(stale == 1)
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100032", name: "Ravi", text: "Hi")).status == 200)
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100033", name: nil, text: "Hi")).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100032", name: "Ravi", text: "Hi")).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100033", name: nil, text: "Hi")).status == 200)
             #expect(try await Self.texts(harness, company: company, to: "+919811100032") == ["Hi Ravi, how can we help?"])
             #expect(try await Self.texts(harness, company: company, to: "+919811100033") == ["Hi +919811100033, how can we help?"])
 
             // A customer whose first words are STOP gets no reply, nor does a reaction; nor anyone while a chatbot
             // answers the number (a later change of the replies alone keeps the chatbot's flag).
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100034", text: "STOP")).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100034", text: "STOP")).status == 200)
             #expect(try await Self.texts(harness, company: company, to: "+919811100034") == [])
             let reaction = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"messages":[{"from":"919811100037","id":"wamid.in.reaction.\#(number)","timestamp":"\#(Int(Date().timeIntervalSince1970))","type":"reaction","reaction":{"message_id":"wamid.x","emoji":"👍"}}]}}]}]}"#
             #expect(try await harness.webhook(reaction).status == 200)
@@ -174,7 +168,7 @@ struct AutoReplyTests {
             #expect(try bot.json()["active"] as? Bool == false)
             let replies = try await harness.call("PUT", "/v1/whatsapp/numbers/\(number)/auto-reply", as: company, json: #"{"greeting_id":"\#(greeting)"}"#)
             #expect(try replies.json()["chatbot_active"] as? Bool == true)
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100035", text: "Hello")).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100035", text: "Hello")).status == 200)
             #expect(try await Self.texts(harness, company: company, to: "+919811100035") == [])
 
             // A reply naming another company's canned message is refused with its field.
@@ -200,7 +194,7 @@ struct AutoReplyTests {
             let closed = #"{"time_zone":"America/New_York","business_hours":\#(Self.hoursAroundNow())}"#
             #expect(try await harness.call("PATCH", "/v1/whatsapp/numbers/\(number)", as: company, json: closed).status == 200)
             #expect(try await harness.call("PUT", "/v1/whatsapp/numbers/\(number)/auto-reply", as: company, json: #"{"away_id":"\#(away)"}"#).status == 200)
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811100041", text: "Hello")).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100041", text: "Hello")).status == 200)
             try await eventually(timeout: .seconds(20), "the reply fails for the balance") {
                 try await harness.count(
                     """

@@ -8,11 +8,6 @@ import Testing
 /// single sends skipping opted-out customers.
 @Suite("WhatsApp opt-outs")
 struct OptOutAPITests {
-    static func inbound(_ phoneNumberID: String, from: String, text: String, at: Date = Date()) -> String {
-        let id = "wamid.in.\(UUID().uuidString.lowercased())"
-        return #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"contacts":[{"wa_id":"\#(from)","profile":{"name":"Asha"}}],"messages":[{"from":"\#(from)","id":"\#(id)","timestamp":"\#(Int(at.timeIntervalSince1970))","type":"text","text":{"body":"\#(text)"}}]}}]}]}"#
-    }
-
     @Test("CA-01: a STOP that arrives while a campaign drains stops the messages not yet sent to that customer")
     func ca01StopWhileSending() async throws {
         try await withCampaigns { harness in
@@ -27,7 +22,7 @@ struct OptOutAPITests {
             }
             // The last recipient, queued at the start, writes STOP while the first ones go out at 20 a second. Each sender
             // holds at most a wave of claimed messages, so the STOP reaches every message claimed after it.
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919300000199", text: "STOP")).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919300000199", text: "STOP")).status == 200)
             let final = try await harness.finished(company, campaign: campaign)
             #expect(final["status"] as? String == "completed")
             #expect(!harness.cloud.sent(from: phoneNumberID).contains { $0.to == "919300000199" })
@@ -52,7 +47,7 @@ struct OptOutAPITests {
                 try #require(try await harness.call("GET", "/v1/whatsapp/opt-outs", as: company, role: .manager).json()["items"] as? [[String: any Sendable]])
             }
 
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811122244", text: "Stop!")).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811122244", text: "Stop!")).status == 200)
             #expect(try await listed().map { $0["contact"] as? String } == ["+919811122244"])
             #expect(try await listed().first?["customer_choice"] as? String == "keyword")
             #expect(try await listed().first?["scope"] as? String == "all")
@@ -65,8 +60,8 @@ struct OptOutAPITests {
             #expect(try lift.errorCode() == "opt_out.customer_choice")
             // A STOP that arrives after a later START changes nothing.
             // Meta's timestamps are whole seconds, and a tie goes to opting out: this START is a second later.
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811122244", text: "START", at: Date() + 1)).status == 200)
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811122244", text: "stop", at: Date() - 60)).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811122244", text: "START", at: Date() + 1)).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811122244", text: "stop", at: Date() - 60)).status == 200)
             #expect(try await listed().isEmpty)
             #expect(try await send("+919811122244").status == 202)
 
@@ -79,13 +74,13 @@ struct OptOutAPITests {
             #expect(try await harness.call("POST", "/v1/whatsapp/opt-outs", as: company, json: #"{"contact":"12"}"#).status == 422)
             // A STOP the customer wrote before the business's record, delivered late, still counts: lifting the business's
             // own opt-out leaves the customer's in force, which the business cannot lift.
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811122255", text: "STOP", at: Date() - 600)).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811122255", text: "STOP", at: Date() - 600)).status == 200)
             #expect(try await harness.call("DELETE", "/v1/whatsapp/opt-outs/%2B919811122255", as: company).status == 204)
             #expect(try await send("+919811122255").status == 422)
             let customers = try await harness.call("DELETE", "/v1/whatsapp/opt-outs/%2B919811122255", as: company)
             #expect(customers.status == 409)
             #expect(try customers.errorCode() == "opt_out.customer_choice")
-            #expect(try await harness.webhook(Self.inbound(phoneNumberID, from: "919811122255", text: "start", at: Date() + 1)).status == 200)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811122255", text: "start", at: Date() + 1)).status == 200)
             #expect(try await harness.call("DELETE", "/v1/whatsapp/opt-outs/%2B919811122255", as: company).status == 404)
             #expect(try await listed().allSatisfy { $0["contact"] as? String != "+919811122255" })
 

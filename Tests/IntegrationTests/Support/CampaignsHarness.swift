@@ -81,6 +81,13 @@ struct CampaignsHarness: Sendable {
     }
 
     /// A status webhook; with `conversation`, the marketing conversation it opened (as Meta sends with `sent`).
+    /// Meta's post for a customer's text message to `phoneNumberID`, with their profile name when given.
+    static func inbound(_ phoneNumberID: String, from: String, name: String? = "Asha", text: String, at: Date = Date(), id: String? = nil) -> String {
+        let id = id ?? "wamid.in.\(UUID().uuidString.lowercased())"
+        let contacts = name.map { #","contacts":[{"wa_id":"\#(from)","profile":{"name":"\#($0)"}}]"# } ?? ""
+        return #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"}\#(contacts),"messages":[{"from":"\#(from)","id":"\#(id)","timestamp":"\#(Int(at.timeIntervalSince1970))","type":"text","text":{"body":"\#(text)"}}]}}]}]}"#
+    }
+
     static func messageStatus(
         phoneNumberID: String, providerID: String, status: String, at: Int, recipient: String, conversation: String? = nil,
         origin: String = "marketing"

@@ -139,7 +139,7 @@ extension CampaignsAPI {
             do {
                 quote = try await billing.quote(company: company, recipients: campaign.recipients, category: category)
             } catch {
-                throw Self.apiError(error)
+                throw error.apiError
             }
             guard quote.sufficient else {
                 throw APIError.paymentRequired(
@@ -250,16 +250,7 @@ extension CampaignsAPI {
                 throw WhatsAppBalance.refusal
             }
         } catch let failure as BillingClient.Failure {
-            throw Self.apiError(failure)
-        }
-    }
-
-    static func apiError(_ failure: BillingClient.Failure) -> APIError {
-        switch failure {
-        case .insufficient(let code, let message): APIError.paymentRequired(code, message)
-        case .refused(let code, let message): APIError.unprocessable("billing.refused", "Billing refused the credit check (\(code)): \(message)")
-        case .unavailable(let reason):
-            APIError(.serviceUnavailable, code: "billing.unavailable", message: "The wallet could not be checked (\(reason)); try again.")
+            throw failure.apiError
         }
     }
 }

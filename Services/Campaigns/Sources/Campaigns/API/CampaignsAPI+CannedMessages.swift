@@ -182,13 +182,9 @@ extension CampaignsAPI {
     }
 
     private static func checked(_ body: CannedMessageRequest) throws -> (shortcut: String, text: String) {
-        let shortcut = try CannedMessage.shortcut(body.shortcut).mapError(Self.refusal).get()
-        let text = try CannedMessage.text(body.text).mapError(Self.refusal).get()
+        let shortcut = try CannedMessage.shortcut(body.shortcut).mapError(\.apiError).get()
+        let text = try CannedMessage.text(body.text).mapError(\.apiError).get()
         return (shortcut, text)
-    }
-
-    static func refusal(_ violation: CannedMessage.Violation) -> APIError {
-        APIError.unprocessable(violation.code, violation.message, field: violation.field)
     }
 
     /// Two requests taking one shortcut at once: the second meets the unique key, and gets the same 409.

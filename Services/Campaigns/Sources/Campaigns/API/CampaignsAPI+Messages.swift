@@ -30,10 +30,7 @@ extension CampaignsAPI {
             kind = .session(.text(try TextRules.trimmed(text, field: "text", max: 4_096, code: "message.text.invalid")))
         } else if let draft = body.interactive {
             try Self.untagged(body)
-            switch InteractiveMessage.validated(draft) {
-            case .success(let message): kind = .session(.interactive(message))
-            case .failure(let violation): throw APIError.unprocessable(violation.code, violation.message, field: violation.field)
-            }
+            kind = .session(.interactive(try InteractiveMessage.validated(draft).mapError(\.apiError).get()))
         } else {
             try Self.untagged(body)
             kind = .canned(body.cannedID!)

@@ -17,11 +17,7 @@ enum CannedMessage {
     static let maxValue = 100
     static let maxShortcut = 30
 
-    struct Violation: Error, Equatable, Sendable {
-        var code: String
-        var field: String
-        var message: String
-    }
+    typealias Violation = FieldViolation
 
     /// What the values are for one send.
     struct Values: Sendable, Equatable {

@@ -78,11 +78,7 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
     }
 
     /// Why a draft cannot be sent; `field` is the path inside the request's `interactive` object.
-    struct Violation: Error, Equatable, Sendable {
-        var code: String
-        var field: String
-        var message: String
-    }
+    typealias Violation = FieldViolation
 
     // Meta's Cloud API limits, in characters.
     static let maxReplyButtons = 3
@@ -103,22 +99,16 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
 
     /// CA-54: the draft as a message Meta will take, or the first thing wrong with it.
     static func validated(_ draft: Draft) -> Result<InteractiveMessage, Violation> {
-        do {
-            return .success(try check(draft))
-        } catch let violation as Violation {
-            return .failure(violation)
-        } catch {
-            return .failure(Violation(code: "interactive.invalid", field: "interactive", message: "The interactive message cannot be read."))
-        }
+        Result { () throws(Violation) in try check(draft) }
     }
 
-    private static func check(_ draft: Draft) throws -> InteractiveMessage {
+    private static func check(_ draft: Draft) throws(Violation) -> InteractiveMessage {
         guard let kind = draft.type.flatMap(Kind.init(rawValue:)) else {
             throw Violation(code: "interactive.type.invalid", field: "interactive.type", message: "The type is buttons, list or media_card.")
         }
         let body = try text(
             draft.body, field: "interactive.body", max: kind == .list ? maxListBody : maxBody, code: "interactive.body.invalid", lines: true)
-        let footer = try draft.footer.map { try text($0, field: "interactive.footer", max: maxFooter, code: "interactive.footer.invalid", lines: true) }
+        let footer = try draft.footer.map { (footer) throws(Violation) in try text(footer, field: "interactive.footer", max: maxFooter, code: "interactive.footer.invalid", lines: true) }
         var message = InteractiveMessage(
             kind: kind, body: body, footer: footer, headerText: nil, media: nil, buttons: [], listButton: nil, sections: [])
         try header(draft.header, into: &message)
@@ -136,7 +126,7 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
                     code: "interactive.buttons.count", field: "interactive.buttons",
                     message: "\(kind == .buttons ? "Reply buttons are 1" : "A media card has 0") to \(maxReplyButtons) buttons; send a list for up to \(maxOptions) options.")
             }
-            message.buttons = try drafts.enumerated().map { index, row in
+            message.buttons = try drafts.enumerated().map { (index, row) throws(Violation) in
                 guard row.description == nil else {
                     throw Violation(
                         code: "interactive.button.description", field: "interactive.buttons[\(index)].description",
@@ -173,7 +163,7 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
                 throw Violation(
                     code: "interactive.sections.count", field: "interactive.sections", message: "A list has 1 to \(maxSections) sections.")
             }
-            message.sections = try sections.enumerated().map { index, section in
+            message.sections = try sections.enumerated().map { (index, section) throws(Violation) in
                 let field = "interactive.sections[\(index)]"
                 // Meta needs a section title once there is more than one section.
                 let title: String? =
@@ -185,10 +175,10 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
                 }
                 return Section(
                     title: title,
-                    rows: try rows.enumerated().map { row, draft in
+                    rows: try rows.enumerated().map { (row, draft) throws(Violation) in
                         var option = try option(draft, field: "\(field).rows[\(row)]", maxID: maxRowID, maxTitle: maxRowTitle)
-                        option.description = try draft.description.map {
-                            try text($0, field: "\(field).rows[\(row)].description", max: maxRowDescription, code: "interactive.row.description.invalid")
+                        option.description = try draft.description.map { (description) throws(Violation) in
+                            try text(description, field: "\(field).rows[\(row)].description", max: maxRowDescription, code: "interactive.row.description.invalid")
                         }
                         return option
                     })
@@ -204,7 +194,7 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
         return message
     }
 
-    private static func header(_ draft: Draft.Header?, into message: inout InteractiveMessage) throws {
+    private static func header(_ draft: Draft.Header?, into message: inout InteractiveMessage) throws(Violation) {
         guard let draft else { return }
         if draft.type == "text" {
             guard draft.link == nil else {
@@ -232,7 +222,7 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
         message.media = Media(type: kind, link: link)
     }
 
-    private static func option(_ draft: Draft.Row, field: String, maxID: Int, maxTitle: Int) throws -> Option {
+    private static func option(_ draft: Draft.Row, field: String, maxID: Int, maxTitle: Int) throws(Violation) -> Option {
         guard let id = draft.id, (1...maxID).contains(id.unicodeScalars.count), !TextRules.hasControlCharacters(id) else {
             throw Violation(
                 code: "interactive.option.id.invalid", field: "\(field).id",
@@ -243,7 +233,7 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
     }
 
     /// Replies come back with the option's id, and a customer tells buttons apart by their titles.
-    private static func unique(_ options: [Option], field: String, titles: Bool) throws {
+    private static func unique(_ options: [Option], field: String, titles: Bool) throws(Violation) {
         if Set(options.map(\.id)).count != options.count {
             throw Violation(code: "interactive.option.id.duplicate", field: field, message: "Every option has its own id.")
         }
@@ -255,7 +245,7 @@ struct InteractiveMessage: Codable, Sendable, Equatable {
     /// 1 to `max` characters once trimmed, no control characters; newlines only where Meta shows more than one line
     /// (the body, the footer). Characters are counted as Unicode code points, the strictest count Meta may apply: a
     /// text over Meta's limit is refused here with its field, not failed by Meta after the API said 202.
-    private static func text(_ text: String?, field: String, max: Int, code: String, lines: Bool = false) throws -> String {
+    private static func text(_ text: String?, field: String, max: Int, code: String, lines: Bool = false) throws(Violation) -> String {
         let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard text != nil, !trimmed.isEmpty, trimmed.unicodeScalars.count <= max, !TextRules.hasControlCharacters(trimmed, allowingNewline: lines)
         else {

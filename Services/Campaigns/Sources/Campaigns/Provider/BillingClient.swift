@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Contracts
 import Foundation
+import HTTPTypes
 import NIOCore
 import NIOHTTP1
 import ServiceKit
@@ -19,6 +20,15 @@ struct BillingClient: Sendable {
         case refused(code: String, message: String)
         /// Billing is down or answered something unexpected; try again later.
         case unavailable(String)
+
+        var apiError: APIError {
+            switch self {
+            case .insufficient(let code, let message): APIError.paymentRequired(code, message)
+            case .refused(let code, let message): APIError.unprocessable("billing.refused", "Billing refused the check (\(code)): \(message)")
+            case .unavailable(let reason):
+                APIError(.serviceUnavailable, code: "billing.unavailable", message: "The wallet could not be checked (\(reason)); try again.")
+            }
+        }
     }
 
     struct Quote: Decodable, Sendable {

@@ -91,14 +91,14 @@ enum MessageStore {
             FROM job, \(unescaped: schema).numbers AS n
             WHERE m.id = job.id AND job.status = 'queued' AND n.id = m.number_id
             RETURNING \(unescaped: claimedColumns),
+                -- The route by the template's category as it is now (Meta may have re-categorised it, CA-08), not as cached.
                 CASE WHEN m.template_id IS NOT NULL
                           AND (SELECT c.mm_lite FROM \(unescaped: schema).companies c WHERE c.company_id = m.company_id)
                      THEN coalesce((SELECT t.category = 'marketing' FROM \(unescaped: schema).templates t WHERE t.id = m.template_id), false)
                      ELSE false END
             """)
         var claimed: [ClaimedMessage] = []
-        // The route by the template's category as it is now (Meta may have re-categorised it, CA-08), not as cached.
-        for try await row in rows { claimed.append(try decodeClaimed(row, withRoute: true)) }
+        for try await row in rows { claimed.append(try decodeClaimed(row)) }
         return claimed
     }
 
@@ -180,7 +180,7 @@ enum MessageStore {
                 error_message = CASE WHEN \(status.rawValue) = 'failed' THEN \(errorMessage) ELSE m.error_message END
             FROM \(unescaped: schema).numbers AS n
             WHERE m.provider_message_id = \(providerID) AND m.status = ANY(\(MessageStatus.predecessors(of: status))) AND n.id = m.number_id
-            RETURNING \(unescaped: claimedColumns)
+            RETURNING \(unescaped: claimedColumns), false
             """)
         for try await row in rows {
             return .applied(StatusChange(
@@ -296,16 +296,10 @@ enum MessageStore {
             createdAt: created, sentAt: sent, deliveredAt: delivered, readAt: read, failedAt: failed)
     }
 
-    /// `withRoute`: the row has one more column, whether the message goes through MM Lite (CA-47).
-    static func decodeClaimed(_ row: PostgresRow, withRoute: Bool = false) throws -> ClaimedMessage {
-        let (id, company, number, phoneNumberID, recipient, template, payload, campaign, trail, lite) =
-            withRoute
-            ? try row.decode((UUID, UUID, UUID, String, String, UUID?, String, UUID?, String?, Bool).self)
-            : try { () throws -> (UUID, UUID, UUID, String, String, UUID?, String, UUID?, String?, Bool) in
-                let (id, company, number, phoneNumberID, recipient, template, payload, campaign, trail) = try row.decode(
-                    (UUID, UUID, UUID, String, String, UUID?, String, UUID?, String?).self)
-                return (id, company, number, phoneNumberID, recipient, template, payload, campaign, trail, false)
-            }()
+    /// `claimedColumns` and then whether the message goes through MM Lite (CA-47; only a claim decides that).
+    static func decodeClaimed(_ row: PostgresRow) throws -> ClaimedMessage {
+        let (id, company, number, phoneNumberID, recipient, template, payload, campaign, trail, lite) = try row.decode(
+            (UUID, UUID, UUID, String, String, UUID?, String, UUID?, String?, Bool).self)
         return ClaimedMessage(
             id: id, companyID: CompanyID(company), numberID: number, phoneNumberID: phoneNumberID,
             recipient: PhoneNumber(e164: recipient) ?? PhoneNumber(e164: "+910000000000")!, templateID: template,

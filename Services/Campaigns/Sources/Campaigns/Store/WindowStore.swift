@@ -11,10 +11,6 @@ enum WindowStore {
         var name: String?
     }
 
-    static func lastInbound(number: UUID, contact: PhoneNumber, in transaction: Transaction) async throws -> Date? {
-        try await find(number: number, contact: contact, in: transaction)?.lastInbound
-    }
-
     static func find(number: UUID, contact: PhoneNumber, locking: Bool = false, in transaction: Transaction) async throws -> Contact? {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(

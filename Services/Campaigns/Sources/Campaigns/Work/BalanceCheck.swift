@@ -33,10 +33,8 @@ struct BalanceCheck: Sendable {
             case .unavailable(let reason):
                 logger.notice("balance not checked: Billing unavailable", metadata: ["company": "\(company)", "reason": "\(reason)"])
                 return .unknown
-            case .insufficient(let code, let message):
-                return .refused(APIError.paymentRequired(code, message))
-            case .refused(let code, let message):
-                return .refused(APIError.unprocessable("billing.refused", "Billing refused the balance check (\(code)): \(message)"))
+            case .insufficient, .refused:
+                return .refused(error.apiError)
             }
         }
     }

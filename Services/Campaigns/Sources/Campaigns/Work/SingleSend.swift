@@ -24,9 +24,7 @@ struct SingleSend: Sendable {
     }
 
     func template(_ request: TemplateRequest, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
-        guard let number = try await NumberStore.find(request.numberID, company: company, in: transaction) else {
-            return .refused(APIError.unprocessable("whatsapp_number.unknown", "No WhatsApp number of your company has this id.", field: "number_id"))
-        }
+        guard let number = try await NumberStore.find(request.numberID, company: company, in: transaction) else { return .refused(Self.unknownNumber) }
         if let refusal = try await common(number: number, to: request.to, company: company, in: transaction) { return .refused(refusal) }
         guard let template = try await TemplateStore.find(request.templateID, company: company, in: transaction) else {
             return .refused(APIError.unprocessable("template.unknown", "No template of your company has this id.", field: "template_id"))
@@ -61,18 +59,14 @@ struct SingleSend: Sendable {
 
     /// CA-05, D-18: a session message (free-form text, or an interactive message, CA-54) only inside the window.
     func freeForm(numberID: UUID, to: PhoneNumber, payload: MessagePayload, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
-        guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else {
-            return .refused(APIError.unprocessable("whatsapp_number.unknown", "No WhatsApp number of your company has this id.", field: "number_id"))
-        }
-        if let refusal = try await common(number: number, to: to, company: company, in: transaction) { return .refused(refusal) }
-        let lastInbound = try await WindowStore.lastInbound(number: number.id, contact: to, in: transaction)
-        guard ServiceWindow.isOpen(lastInbound: lastInbound, now: Date()) else {
-            return .refused(APIError.unprocessable(
-                "window.closed",
-                "The customer has not written in the last 24 hours, so only an approved template can be sent (CA-01, CA-05, CA-16).", field: "to"))
-        }
-        let kind = if case .interactive = payload { "interactive" } else { "text" }
-        return .queued(try await queue(number: number, to: to, kind: kind, template: nil, payload: payload, trail: nil, in: transaction))
+        guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else { return .refused(Self.unknownNumber) }
+        return try await freeForm(number: number, to: to, payload: payload, in: transaction)
+    }
+
+    /// The same, from a number already read (automatic replies, CA-53).
+    func freeForm(number: WhatsAppNumber, to: PhoneNumber, payload: MessagePayload, in transaction: Transaction) async throws -> Outcome {
+        let window = try await WindowStore.find(number: number.id, contact: to, in: transaction)
+        return try await session(number: number, to: to, payload: payload, window: window, in: transaction)
     }
 
     /// CA-52: a canned message, its variables filled for this contact and number, as free-form text.
@@ -80,13 +74,27 @@ struct SingleSend: Sendable {
         guard let canned = try await CannedMessageStore.find(id, company: company, in: transaction) else {
             return .refused(APIError.unprocessable("canned_message.unknown", "No canned message of your company has this id.", field: "canned_id"))
         }
-        guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else {
-            return .refused(APIError.unprocessable("whatsapp_number.unknown", "No WhatsApp number of your company has this id.", field: "number_id"))
-        }
-        let contact = try await WindowStore.find(number: number.id, contact: to, in: transaction)
+        guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else { return .refused(Self.unknownNumber) }
+        let window = try await WindowStore.find(number: number.id, contact: to, in: transaction)
         let text = CannedMessage.render(
-            canned.text, with: CannedMessage.Values(contactName: contact?.name, contactPhone: to.e164, businessName: number.displayName))
-        return try await freeForm(numberID: numberID, to: to, payload: .text(text), company: company, in: transaction)
+            canned.text, with: CannedMessage.Values(contactName: window?.name, contactPhone: to.e164, businessName: number.displayName))
+        return try await session(number: number, to: to, payload: .text(text), window: window, in: transaction)
+    }
+
+    private static let unknownNumber = APIError.unprocessable(
+        "whatsapp_number.unknown", "No WhatsApp number of your company has this id.", field: "number_id")
+
+    private func session(
+        number: WhatsAppNumber, to: PhoneNumber, payload: MessagePayload, window: WindowStore.Contact?, in transaction: Transaction
+    ) async throws -> Outcome {
+        if let refusal = try await common(number: number, to: to, company: number.companyID, in: transaction) { return .refused(refusal) }
+        guard ServiceWindow.isOpen(lastInbound: window?.lastInbound, now: Date()) else {
+            return .refused(APIError.unprocessable(
+                "window.closed",
+                "The customer has not written in the last 24 hours, so only an approved template can be sent (CA-01, CA-05, CA-16).", field: "to"))
+        }
+        let kind = if case .interactive = payload { "interactive" } else { "text" }
+        return .queued(try await queue(number: number, to: to, kind: kind, template: nil, payload: payload, trail: nil, in: transaction))
     }
 
     /// A refused send of another service, kept as a failed message (when its number is the company's).
