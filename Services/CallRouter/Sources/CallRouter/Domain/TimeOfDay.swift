@@ -19,6 +19,7 @@ struct TimeOfDay: Sendable, Equatable {
     }
 
     /// Whether a call that started at `minute` (since midnight, the company's clock) is in the window.
+    /// (`CallStore.list` holds the same rule in SQL, where the log is filtered.)
     func contains(_ minute: Int) -> Bool {
         from <= to ? (from <= minute && minute < to) : (minute >= from || minute < to)
     }
