@@ -175,9 +175,15 @@ struct BillingAutoRechargeTests {
             try await eventually(timeout: .seconds(90), "the payment failed") {
                 try await billing.database.count("SELECT count(*) FROM billing.payments WHERE id = '\(payment)' AND status = 'failed'") == 1
             }
+            // Five attempts are counted; every Billing of the run polls the one schema, and one that is stopping may
+            // claim an attempt whose ask never reaches a gateway (a gateway that cannot be reached counts as refused),
+            // so the test gateways see four or five of them (one CI run in about twenty saw four).
             let asks = await GatewayScript.shared.askTimes(of: payment.uuidString)
-            #expect(asks.count == 5)
-            if let first = asks.first, let last = asks.last {
+            #expect((4...5).contains(asks.count), "\(asks.count) asks")
+            for (earlier, later) in zip(asks, asks.dropFirst()) {
+                #expect(later - earlier >= .seconds(1), "asked again without the wait")
+            }
+            if asks.count == 5, let first = asks.first, let last = asks.last {
                 #expect(last - first >= .seconds(1 + 2 + 4 + 8))
             }
             let failure = try await billing.database.query("SELECT attempts, failure_reason FROM billing.payments WHERE id = \(payment)")
@@ -187,7 +193,7 @@ struct BillingAutoRechargeTests {
             }
             // Nothing more is asked, and nothing is credited.
             try await Task.sleep(for: .seconds(3))
-            #expect(await GatewayScript.shared.charges(of: payment.uuidString) == 5)
+            #expect(await GatewayScript.shared.charges(of: payment.uuidString) == asks.count)
             #expect(try await billing.balance(company) == .rupees(1_500))
         }
     }
