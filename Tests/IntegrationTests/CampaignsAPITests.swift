@@ -305,14 +305,17 @@ struct APITests {
             let now = Int(Date().timeIntervalSince1970)
             let hello = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"messages":[{"from":"919811100011","id":"wamid.in.hello.\#(number)","timestamp":"\#(now)","type":"text","text":{"body":"Hi"}}]}}]}]}"#
             #expect(try await harness.webhook(hello).status == 200)
+            // One agent answers the chat (CA-50: the first to answer owns it).
+            let agent = UserID()
             let sent = try await harness.call(
-                "POST", "/v1/whatsapp/messages", as: company, role: .agent,
+                "POST", "/v1/whatsapp/messages", as: company, user: agent, role: .agent,
                 json: #"{"number_id":"\#(number)","to":"+919811100011","interactive":\#(buttons)}"#)
             #expect(sent.status == 202, "\(sent.text)")
             #expect(try sent.json()["kind"] as? String == "interactive")
             let list = #"{"type":"list","body":"Which team?","button":"Teams","sections":[{"rows":[{"id":"sales","title":"Sales"},{"id":"help","title":"Support"}]}]}"#
             let listed = try await harness.call(
-                "POST", "/v1/whatsapp/messages", as: company, role: .agent, json: #"{"number_id":"\#(number)","to":"+919811100011","interactive":\#(list)}"#)
+                "POST", "/v1/whatsapp/messages", as: company, user: agent, role: .agent,
+                json: #"{"number_id":"\#(number)","to":"+919811100011","interactive":\#(list)}"#)
             #expect(listed.status == 202, "\(listed.text)")
             for reply in [sent, listed] {
                 let id = try #require(try reply.json()["id"] as? String)

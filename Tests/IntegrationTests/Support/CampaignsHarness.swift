@@ -23,8 +23,10 @@ struct CampaignsHarness: Sendable {
 
     var api: ServiceClient { replicas[0] }
 
-    func call(_ method: String, _ path: String, as company: CompanyID, role: Role = .owner, json: String? = nil) async throws -> ServiceClient.Reply {
-        try await api.call(method, path, as: company, role: role, json: json)
+    func call(
+        _ method: String, _ path: String, as company: CompanyID, user: UserID = UserID(), role: Role = .owner, json: String? = nil
+    ) async throws -> ServiceClient.Reply {
+        try await api.call(method, path, as: company, user: user, role: role, json: json)
     }
 
     func create(_ path: String, as company: CompanyID, json: String) async throws -> [String: any Sendable] {

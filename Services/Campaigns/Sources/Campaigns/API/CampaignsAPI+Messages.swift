@@ -9,7 +9,8 @@ extension CampaignsAPI {
     /// interactive message (CA-54) inside the customer's 24-hour window (CA-05, D-18: else 422 `window.closed`). BI-07: 402 `INSUFFICIENTBALANCE`
     /// below ₹1. Answers 202: the message is queued for the sender; its status follows on `GET …/messages/{id}`.
     @Sendable func sendMessage(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MessageView> {
-        let company = try context.require("whatsapp.send", roles: Self.messagingRoles).companyID
+        let identity = try context.require("whatsapp.send", roles: Self.messagingRoles)
+        let company = identity.companyID
         let body = try await request.decode(as: MessageRequest.self, context: context)
         let to = try TextRules.phone(body.to, field: "to")
         if let trail = body.trail {
@@ -43,9 +44,9 @@ extension CampaignsAPI {
                     SingleSend.TemplateRequest(numberID: body.numberID, to: to, templateID: template, payload: payload, trail: body.trail),
                     company: company, in: transaction)
             case .session(let payload):
-                try await sends.freeForm(numberID: body.numberID, to: to, payload: payload, company: company, in: transaction)
+                try await sends.freeForm(numberID: body.numberID, to: to, payload: payload, by: Self.chatActor(identity), company: company, in: transaction)
             case .canned(let id):
-                try await sends.canned(id, numberID: body.numberID, to: to, company: company, in: transaction)
+                try await sends.canned(id, numberID: body.numberID, to: to, by: Self.chatActor(identity), company: company, in: transaction)
             }
         }
         switch outcome {

@@ -5,32 +5,16 @@ import Storage
 
 /// CA-02, D-18: the last inbound message per contact and number, and the conversations the provider opened.
 enum WindowStore {
-    /// A contact's window on a number: their last message, and the profile name WhatsApp last gave (CA-52).
-    struct Contact: Sendable, Equatable {
-        var lastInbound: Date
-        var name: String?
-    }
-
-    static func find(number: UUID, contact: PhoneNumber, locking: Bool = false, in transaction: Transaction) async throws -> Contact? {
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query(
-            """
-            SELECT last_inbound_at, contact_name FROM \(unescaped: schema).windows WHERE number_id = \(number) AND contact = \(contact.e164)
-            \(unescaped: locking ? "FOR UPDATE" : "")
-            """)
-        for try await (date, name) in rows.decode((Date, String?).self) { return Contact(lastInbound: date, name: name) }
-        return nil
-    }
-
-    /// Every inbound message restarts the window; one arriving late never moves it back. Answers the window as it was
-    /// before this message (nil: the contact never wrote to the number) and the last message now.
+    /// Every inbound message restarts the window; one arriving late never moves it back. A message that starts a new
+    /// chat (CA-49) also returns it to the open queue. Answers the chat as it was before this message (nil: the contact
+    /// never wrote to the number), the last message now, and whether this one started a chat.
     static func extend(
         number: UUID, company: CompanyID, contact: PhoneNumber, name: String?, at: Date, in transaction: Transaction
-    ) async throws -> (before: Date?, last: Date) {
+    ) async throws -> (before: LiveChat?, last: Date, startsChat: Bool) {
         let schema = transaction.schema.rawValue
         // A first message inserts the row. Otherwise the row is read locked and then moved on: a second message of the
         // same contact at the same time waits for this transaction and then reads this one's window, so only one of
-        // them starts a conversation (CA-53 replies once).
+        // them starts a conversation (CA-53 replies once, CA-49 opens one chat).
         let inserted = try await transaction.query(
             """
             INSERT INTO \(unescaped: schema).windows (number_id, contact, company_id, last_inbound_at, contact_name)
@@ -38,18 +22,23 @@ enum WindowStore {
             ON CONFLICT (number_id, contact) DO NOTHING
             RETURNING last_inbound_at
             """)
-        for try await date in inserted.decode(Date.self) { return (nil, date) }
-        guard let before = try await find(number: number, contact: contact, locking: true, in: transaction)?.lastInbound else { return (nil, at) }
+        for try await date in inserted.decode(Date.self) { return (nil, date, true) }
+        guard let before = try await ChatStore.find(number: number, contact: contact, locking: true, in: transaction)?.chat else {
+            return (nil, at, true)
+        }
+        let starts = LiveChat.startsAfresh(lastInboundBefore: before.lastInbound, resolvedAt: before.resolvedAt, messageAt: at)
         let rows = try await transaction.query(
             """
             UPDATE \(unescaped: schema).windows SET
                 last_inbound_at = GREATEST(last_inbound_at, \(at)),
-                contact_name = CASE WHEN \(name)::text IS NOT NULL AND \(at) >= last_inbound_at THEN \(name) ELSE contact_name END
+                contact_name = CASE WHEN \(name)::text IS NOT NULL AND \(at) >= last_inbound_at THEN \(name) ELSE contact_name END,
+                assignee = CASE WHEN \(starts) THEN NULL ELSE assignee END,
+                resolved_at = CASE WHEN \(starts) THEN NULL ELSE resolved_at END
             WHERE number_id = \(number) AND contact = \(contact.e164)
             RETURNING last_inbound_at
             """)
-        for try await last in rows.decode(Date.self) { return (before, last) }
-        return (before, at)
+        for try await last in rows.decode(Date.self) { return (before, last, starts) }
+        return (before, at, starts)
     }
 
     /// Stores an inbound message once; answers false for a repeated webhook.

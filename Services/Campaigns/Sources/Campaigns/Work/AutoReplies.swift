@@ -18,7 +18,7 @@ struct AutoReplies: Sendable {
         guard let canned = try await CannedMessageStore.find(cannedID, company: number.companyID, in: transaction) else { return }
         let text = CannedMessage.render(
             canned.text, with: CannedMessage.Values(contactName: name, contactPhone: contact.e164, businessName: number.displayName))
-        let outcome = try await sends.freeForm(number: number, to: contact, payload: .text(text), in: transaction)
+        let outcome = try await sends.freeForm(number: number, to: contact, payload: .text(text), by: nil, in: transaction)
         if case .refused(let error) = outcome {
             // The company is suspended, or the contact is no Indian mobile: no reply, and the customer's message stands.
             // Below ₹1 the reply is queued and the sender fails it (BI-07), as it does any Live Chat message.

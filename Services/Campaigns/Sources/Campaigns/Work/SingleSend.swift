@@ -58,40 +58,69 @@ struct SingleSend: Sendable {
     }
 
     /// CA-05, D-18: a session message (free-form text, or an interactive message, CA-54) only inside the window.
-    func freeForm(numberID: UUID, to: PhoneNumber, payload: MessagePayload, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
+    func freeForm(
+        numberID: UUID, to: PhoneNumber, payload: MessagePayload, by actor: LiveChat.Actor, company: CompanyID, in transaction: Transaction
+    ) async throws -> Outcome {
         guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else { return .refused(Self.unknownNumber) }
-        return try await freeForm(number: number, to: to, payload: payload, in: transaction)
+        return try await freeForm(number: number, to: to, payload: payload, by: actor, in: transaction)
     }
 
-    /// The same, from a number already read (automatic replies, CA-53).
-    func freeForm(number: WhatsAppNumber, to: PhoneNumber, payload: MessagePayload, in transaction: Transaction) async throws -> Outcome {
-        let window = try await WindowStore.find(number: number.id, contact: to, in: transaction)
-        return try await session(number: number, to: to, payload: payload, window: window, in: transaction)
+    /// The same, from a number already read; `actor` nil for the number's own automatic replies (CA-53), which
+    /// leave the chat's ownership as it is.
+    func freeForm(number: WhatsAppNumber, to: PhoneNumber, payload: MessagePayload, by actor: LiveChat.Actor?, in transaction: Transaction) async throws -> Outcome {
+        let chat = try await ChatStore.find(number: number.id, contact: to, locking: actor != nil, in: transaction)
+        return try await session(number: number, to: to, payload: payload, chat: chat, by: actor, in: transaction)
     }
 
     /// CA-52: a canned message, its variables filled for this contact and number, as free-form text.
-    func canned(_ id: UUID, numberID: UUID, to: PhoneNumber, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
+    func canned(
+        _ id: UUID, numberID: UUID, to: PhoneNumber, by actor: LiveChat.Actor, company: CompanyID, in transaction: Transaction
+    ) async throws -> Outcome {
         guard let canned = try await CannedMessageStore.find(id, company: company, in: transaction) else {
             return .refused(APIError.unprocessable("canned_message.unknown", "No canned message of your company has this id.", field: "canned_id"))
         }
         guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else { return .refused(Self.unknownNumber) }
-        let window = try await WindowStore.find(number: number.id, contact: to, in: transaction)
+        let chat = try await ChatStore.find(number: number.id, contact: to, locking: true, in: transaction)
         let text = CannedMessage.render(
-            canned.text, with: CannedMessage.Values(contactName: window?.name, contactPhone: to.e164, businessName: number.displayName))
-        return try await session(number: number, to: to, payload: .text(text), window: window, in: transaction)
+            canned.text, with: CannedMessage.Values(contactName: chat?.name, contactPhone: to.e164, businessName: number.displayName))
+        return try await session(number: number, to: to, payload: .text(text), chat: chat, by: actor, in: transaction)
     }
 
     private static let unknownNumber = APIError.unprocessable(
         "whatsapp_number.unknown", "No WhatsApp number of your company has this id.", field: "number_id")
 
+    /// An agent's reply is checked against the chat's owner (CA-49, CA-50) with the chat's row locked, so two agents
+    /// answering an open chat at once cannot both take it: the second waits, then finds it taken.
     private func session(
-        number: WhatsAppNumber, to: PhoneNumber, payload: MessagePayload, window: WindowStore.Contact?, in transaction: Transaction
+        number: WhatsAppNumber, to: PhoneNumber, payload: MessagePayload, chat: ChatStore.Entry?, by actor: LiveChat.Actor?,
+        in transaction: Transaction
     ) async throws -> Outcome {
         if let refusal = try await common(number: number, to: to, company: number.companyID, in: transaction) { return .refused(refusal) }
-        guard ServiceWindow.isOpen(lastInbound: window?.lastInbound, now: Date()) else {
-            return .refused(APIError.unprocessable(
-                "window.closed",
-                "The customer has not written in the last 24 hours, so only an approved template can be sent (CA-01, CA-05, CA-16).", field: "to"))
+        let now = Date()
+        let windowClosed = APIError.unprocessable(
+            "window.closed",
+            "The customer has not written in the last 24 hours, so only an approved template can be sent (CA-01, CA-05, CA-16).", field: "to")
+        guard let chat, ServiceWindow.isOpen(lastInbound: chat.chat.lastInbound, now: now) else { return .refused(windowClosed) }
+        if let actor {
+            switch chat.chat.reply(by: actor, now: now) {
+            case .reply:
+                break
+            case .replyAndTake:
+                try await ChatStore.assign(number: number.id, contact: to, to: actor.userID, in: transaction)
+                try await ChatStore.record(
+                    .autoAssigned, number: number.id, company: number.companyID, contact: to, actor: actor.userID, assignee: actor.userID, at: now,
+                    in: transaction)
+            case .refused(.windowClosed):
+                return .refused(windowClosed)
+            case .refused(.resolved):
+                return .refused(APIError.conflict(
+                    "chat.resolved", "This chat was resolved: it takes no reply until the customer writes again, or a manager reassigns it (CA-49).",
+                    field: "to"))
+            case .refused(.assignedElsewhere(let owner)):
+                return .refused(APIError.forbidden(
+                    "chat.assigned_elsewhere", "Another agent (\(owner)) owns this chat: only they, or a manager, admin or owner, may reply (CA-50).",
+                    field: "to"))
+            }
         }
         let kind = if case .interactive = payload { "interactive" } else { "text" }
         return .queued(try await queue(number: number, to: to, kind: kind, template: nil, payload: payload, trail: nil, in: transaction))

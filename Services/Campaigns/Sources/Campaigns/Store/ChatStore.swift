@@ -1,0 +1,144 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+/// CA-49, CA-50, CA-58: the customers' chats on a number (their window rows), who owns each, and their journeys.
+enum ChatStore {
+    struct Entry: Sendable, Equatable {
+        var contact: String
+        var name: String?
+        var chat: LiveChat
+    }
+
+    private static let columns = "contact, contact_name, last_inbound_at, assignee, resolved_at"
+
+    static func find(number: UUID, contact: PhoneNumber, locking: Bool = false, in transaction: Transaction) async throws -> Entry? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).windows WHERE number_id = \(number) AND contact = \(contact.e164)
+            \(unescaped: locking ? "FOR UPDATE" : "")
+            """)
+        return try await entries(rows).first
+    }
+
+    /// The number's chats, those the customer wrote to last first: `limit` of them after `cursor` (the last of the
+    /// page before), with the cursor of the last one.
+    static func list(
+        number: UUID, state: LiveChat.State?, assignee: UserID?, after cursor: Cursor?, limit: Int, now: Date, in transaction: Transaction
+    ) async throws -> (entries: [Entry], last: Cursor?) {
+        let schema = transaction.schema.rawValue
+        let windowStart = now.addingTimeInterval(-ServiceWindow.length)
+        // The CASE is the SQL twin of `LiveChat.state(now:)`. The cursor is exact: microseconds, as PostgreSQL keeps them.
+        let rows = try await transaction.query(
+            """
+            SELECT \(unescaped: columns), (extract(epoch FROM last_inbound_at) * 1000000)::int8
+            FROM \(unescaped: schema).windows
+            WHERE number_id = \(number)
+              AND (\(state?.rawValue)::text IS NULL OR
+                   CASE WHEN resolved_at IS NOT NULL OR last_inbound_at <= \(windowStart) THEN 'closed'
+                        WHEN assignee IS NULL THEN 'open' ELSE 'assigned' END = \(state?.rawValue))
+              AND (\(assignee?.uuid)::uuid IS NULL OR assignee = \(assignee?.uuid))
+              AND (\(cursor?.microseconds)::int8 IS NULL
+                   OR (last_inbound_at, contact) < (timestamptz 'epoch' + \(cursor?.microseconds) * interval '1 microsecond', \(cursor?.contact)))
+            ORDER BY last_inbound_at DESC, contact DESC
+            LIMIT \(limit)
+            """)
+        var found: [Entry] = []
+        var last: Cursor?
+        for try await (contact, name, lastInbound, owner, resolved, microseconds) in rows.decode((String, String?, Date, UUID?, Date?, Int64).self) {
+            found.append(Entry(contact: contact, name: name, chat: LiveChat(lastInbound: lastInbound, assignee: owner.map(UserID.init), resolvedAt: resolved)))
+            last = Cursor(microseconds: microseconds, contact: contact)
+        }
+        return (found, last)
+    }
+
+    /// A page's position: the last chat of the page before, by its last message (microseconds since 1970) and contact.
+    struct Cursor: Sendable, Equatable {
+        var microseconds: Int64
+        var contact: String
+
+        /// As the API passes it: `<microseconds>-<contact's digits>`, nothing a URL would change.
+        var text: String { "\(microseconds)-\(contact.filter(\.isNumber))" }
+
+        init(microseconds: Int64, contact: String) {
+            self.microseconds = microseconds
+            self.contact = contact
+        }
+
+        init?(text: String) {
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, let microseconds = Int64(parts[0]), microseconds >= 0,
+                  !parts[1].isEmpty, parts[1].count <= 15, parts[1].allSatisfy({ $0.isASCII && $0.isNumber })
+            else { return nil }
+            self.init(microseconds: microseconds, contact: "+" + parts[1])
+        }
+    }
+
+    /// CA-50: gives the chat to `assignee` (nil: back to the open queue); a reassigned chat is no longer resolved.
+    static func assign(number: UUID, contact: PhoneNumber, to assignee: UserID?, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).windows SET assignee = \(assignee?.uuid), resolved_at = NULL
+            WHERE number_id = \(number) AND contact = \(contact.e164)
+            """)
+    }
+
+    /// CA-49: resolved now; the owner stays on record until the customer starts a new chat.
+    static func resolve(number: UUID, contact: PhoneNumber, at: Date, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).windows SET resolved_at = \(at)
+            WHERE number_id = \(number) AND contact = \(contact.e164) AND resolved_at IS NULL
+            """)
+    }
+
+    struct Event: Sendable, Equatable {
+        var kind: ChatEventKind
+        var actor: UserID?
+        var assignee: UserID?
+        var at: Date
+    }
+
+    /// CA-58: one step of the chat's journey.
+    static func record(
+        _ kind: ChatEventKind, number: UUID, company: CompanyID, contact: PhoneNumber, actor: UserID?, assignee: UserID?, at: Date,
+        in transaction: Transaction
+    ) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).chat_events (company_id, number_id, contact, kind, actor, assignee, at)
+            VALUES (\(company.uuid), \(number), \(contact.e164), \(kind.rawValue), \(actor?.uuid), \(assignee?.uuid), \(at))
+            """)
+    }
+
+    /// CA-58: the chat's journey, oldest first (the last 1,000 steps).
+    static func journey(number: UUID, contact: PhoneNumber, in transaction: Transaction) async throws -> [Event] {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            SELECT kind, actor, assignee, at FROM (
+                SELECT id, kind, actor, assignee, at FROM \(unescaped: schema).chat_events
+                WHERE number_id = \(number) AND contact = \(contact.e164) ORDER BY id DESC LIMIT 1000
+            ) AS latest ORDER BY id
+            """)
+        var events: [Event] = []
+        for try await (kind, actor, assignee, at) in rows.decode((String, UUID?, UUID?, Date).self) {
+            guard let kind = ChatEventKind(rawValue: kind) else { continue }
+            events.append(Event(kind: kind, actor: actor.map(UserID.init), assignee: assignee.map(UserID.init), at: at))
+        }
+        return events
+    }
+
+    private static func entries(_ rows: PostgresRowSequence) async throws -> [Entry] {
+        var found: [Entry] = []
+        for try await (contact, name, last, assignee, resolved) in rows.decode((String, String?, Date, UUID?, Date?).self) {
+            found.append(Entry(contact: contact, name: name, chat: LiveChat(lastInbound: last, assignee: assignee.map(UserID.init), resolvedAt: resolved)))
+        }
+        return found
+    }
+}
