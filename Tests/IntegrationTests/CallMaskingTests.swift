@@ -17,7 +17,8 @@ struct CallMaskingTests {
             let created = try await router.create(
                 "/v1/dids", as: company, json: #"{"number":"\#(number)","type":"virtual","flow_id":"\#(office.flow)","call_masking":true}"#)
             #expect(created["call_masking"] as? Bool == true)
-            let tap = try await EventTap.open("masked-calls", bindings: [EventType.callCompleted.rawValue])
+            let tap = try await EventTap.open(
+                "masked-calls", bindings: [EventType.callStarted.rawValue, EventType.callAnswered.rawValue, EventType.callCompleted.rawValue])
             let phone = ScriptedSwitch(router: router)
             func callerID(_ answer: ScriptedSwitch.Answer) -> String? {
                 answer.instructions.first { $0["type"] as? String == "dial" }?["caller_id"] as? String
@@ -46,10 +47,19 @@ struct CallMaskingTests {
             #expect(rows.first { $0["uid"] as? String == uid }?["customer"] as? String == "+XXXXXXXX5571")
             let audited = try #require(try await router.call("GET", "/v1/calls/\(uid)", as: company).json()["call"] as? [String: any Sendable])
             #expect(audited["customer"] as? String == "+919811155571")
-            let completed = try await tap.events(matching: { $0.mentions(uid) }, timeout: .seconds(20))
-            let event = try #require(completed.first).decode(CallCompleted.self).data
+            // Every event of the call says so, from its start, for the CRM to keep the number from its agents too.
+            let announced = try await tap.events(timeout: .seconds(20)) { events in
+                Set(events.filter { $0.mentions(uid) }.map(\.header.type)) == [.callStarted, .callAnswered, .callCompleted]
+            }
+            let ofCall = announced.filter { $0.mentions(uid) }
+            let event = try #require(ofCall.first { $0.header.type == .callCompleted }).decode(CallCompleted.self).data
             #expect(event.customer?.e164 == "+919811155571")
             #expect(event.masked == true)
+            #expect(try #require(ofCall.first { $0.header.type == .callStarted }).decode(CallStarted.self).data.masked == true)
+            #expect(try #require(ofCall.first { $0.header.type == .callAnswered }).decode(CallAnswered.self).data.masked == true)
+            let plainEvents = announced.filter { $0.mentions(plain) }
+            #expect(plainEvents.contains { $0.header.type == .callStarted })
+            #expect(try plainEvents.filter { $0.header.type == .callStarted }.allSatisfy { try $0.decode(CallStarted.self).data.masked == nil })
             // An agent's search by the caller's number does not confirm it; the unmasked call is found as before.
             let searched = try await router.call("GET", "/v1/calls?customer=%2B919811155571", as: company, user: agentID, role: .agent).json()
             #expect((searched["items"] as? [[String: any Sendable]])?.isEmpty == true)

@@ -11,18 +11,24 @@ public struct CallStarted: Event {
     /// The agent who placed an outbound call.
     public var agentID: UserID?
     public var startedAt: Date
+    /// CR-75: as `CallCompleted.masked`: agents must not be shown `customer`. Absent otherwise.
+    public var masked: Bool?
 
-    public init(uid: CallID, direction: CallCompleted.Direction, did: PhoneNumber, customer: PhoneNumber?, agentID: UserID? = nil, startedAt: Date) {
+    public init(
+        uid: CallID, direction: CallCompleted.Direction, did: PhoneNumber, customer: PhoneNumber?, agentID: UserID? = nil, startedAt: Date,
+        masked: Bool? = nil
+    ) {
         self.uid = uid
         self.direction = direction
         self.did = did
         self.customer = customer
         self.agentID = agentID
         self.startedAt = startedAt
+        self.masked = masked == true ? true : nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case uid, direction, did, customer
+        case uid, direction, did, customer, masked
         case agentID = "agent_id"
         case startedAt = "started_at"
     }
@@ -41,10 +47,12 @@ public struct CallAnswered: Event {
     public var answeredAt: Date
     /// From system pickup to the answer: what the caller waited in the IVR and ringing.
     public var waitSeconds: Int
+    /// CR-75: as `CallCompleted.masked`: agents must not be shown `customer`. Absent otherwise.
+    public var masked: Bool?
 
     public init(
         uid: CallID, direction: CallCompleted.Direction, did: PhoneNumber, customer: PhoneNumber?, agentID: UserID,
-        departmentID: DepartmentID?, answeredAt: Date, waitSeconds: Int
+        departmentID: DepartmentID?, answeredAt: Date, waitSeconds: Int, masked: Bool? = nil
     ) {
         self.uid = uid
         self.direction = direction
@@ -54,10 +62,11 @@ public struct CallAnswered: Event {
         self.departmentID = departmentID
         self.answeredAt = answeredAt
         self.waitSeconds = waitSeconds
+        self.masked = masked == true ? true : nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case uid, direction, did, customer
+        case uid, direction, did, customer, masked
         case agentID = "agent_id"
         case departmentID = "department_id"
         case answeredAt = "answered_at"

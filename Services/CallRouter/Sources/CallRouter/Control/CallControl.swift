@@ -124,7 +124,8 @@ struct CallControl: Sendable {
         let started = try EncodedEnvelope(
             Envelope(
                 companyID: company, occurredAt: call.at, correlationID: record.uid.description,
-                data: CallStarted(uid: record.uid, direction: .inbound, did: call.did, customer: call.caller, startedAt: call.at)))
+                data: CallStarted(
+                    uid: record.uid, direction: .inbound, did: call.did, customer: call.caller, startedAt: call.at, masked: record.state.masked)))
         var writes = try gather(step.effects, to: &record, at: call.at)
         writes.events.insert(started, at: 0)
         let answer = try JSONText.encode(CallAnswer(uid: record.uid, status: record.live ? .live : .ended, instructions: step.instructions))
@@ -369,7 +370,9 @@ struct CallControl: Sendable {
             let started = try EncodedEnvelope(
                 Envelope(
                     companyID: company, occurredAt: request.at, correlationID: uid.description,
-                    data: CallStarted(uid: uid, direction: .outbound, did: number.number, customer: request.customer, agentID: user.id, startedAt: request.at)))
+                    data: CallStarted(
+                        uid: uid, direction: .outbound, did: number.number, customer: request.customer, agentID: user.id, startedAt: request.at,
+                        masked: request.masked)))
             try await CallStore.insert(
                 record, journey: [JourneyEntry(at: request.at, kind: "outbound", nodeID: nil, agents: [user.id], detail: request.method.rawValue)],
                 events: [started], in: transaction)
@@ -434,7 +437,7 @@ struct CallControl: Sendable {
                 try event(
                     CallAnswered(
                         uid: record.uid, direction: record.direction, did: record.did, customer: record.customer, agentID: agent,
-                        departmentID: record.departmentID, answeredAt: now, waitSeconds: wait))
+                        departmentID: record.departmentID, answeredAt: now, waitSeconds: wait, masked: record.state.masked))
             case .released(let agent):
                 writes.agents[agent] = false
             case .transferred(let from, let to, let department, let mode):
