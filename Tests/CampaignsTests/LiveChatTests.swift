@@ -56,17 +56,41 @@ struct LiveChatTests {
 
     @Test("CA-49: a customer's message starts a new chat when it is their first, or the first after the window closed or the chat was resolved")
     func ca49StartsAfresh() {
-        let before = Self.now.addingTimeInterval(-3_600)
-        #expect(LiveChat.startsAfresh(lastInboundBefore: nil, resolvedAt: nil, messageAt: Self.now))
-        #expect(!LiveChat.startsAfresh(lastInboundBefore: before, resolvedAt: nil, messageAt: Self.now))
-        #expect(LiveChat.startsAfresh(lastInboundBefore: Self.now.addingTimeInterval(-86_400), resolvedAt: nil, messageAt: Self.now))
-        #expect(LiveChat.startsAfresh(lastInboundBefore: before, resolvedAt: Self.now.addingTimeInterval(-60), messageAt: Self.now))
-        // Stamped with the second of the resolution (WhatsApp's timestamps are whole seconds): it reopens the chat.
-        #expect(LiveChat.startsAfresh(lastInboundBefore: before, resolvedAt: Self.now.addingTimeInterval(0.7), messageAt: Self.now))
-        // Written before the chat was resolved, delivered after: the resolution stands.
-        #expect(!LiveChat.startsAfresh(lastInboundBefore: before, resolvedAt: Self.now, messageAt: Self.now.addingTimeInterval(-30)))
-        // A message older than the last one (delivered late) never starts a chat.
-        #expect(!LiveChat.startsAfresh(lastInboundBefore: Self.now, resolvedAt: nil, messageAt: Self.now.addingTimeInterval(-90_000)))
+        let last = Self.now.addingTimeInterval(-3_600)
+        let talking = LiveChat(lastInbound: last, assignee: Self.asha, resolvedAt: nil)
+        let resolved = LiveChat(lastInbound: last, assignee: Self.asha, resolvedAt: Self.now.addingTimeInterval(-60), resolvedThrough: last)
+        // A reaction after the resolution moved the window on, but the chat stays resolved through its last message.
+        let reacted = LiveChat(lastInbound: last.addingTimeInterval(30), assignee: Self.asha, resolvedAt: Self.now.addingTimeInterval(-60), resolvedThrough: last)
+        #expect(LiveChat.startsAfresh(before: nil, messageAt: Self.now))
+        #expect(!LiveChat.startsAfresh(before: talking, messageAt: Self.now))
+        #expect(LiveChat.startsAfresh(before: LiveChat(lastInbound: Self.now.addingTimeInterval(-86_400), assignee: Self.asha), messageAt: Self.now))
+        #expect(LiveChat.startsAfresh(before: resolved, messageAt: Self.now))
+        // Written after the last message the chat had when it was resolved, but delivered only after the resolution (or
+        // with the server's clock ahead of WhatsApp's): nobody answered it, so it reopens the chat. WhatsApp stamps
+        // whole seconds, so one stamped with the same second as that last message counts too.
+        #expect(LiveChat.startsAfresh(before: resolved, messageAt: last.addingTimeInterval(1)))
+        #expect(LiveChat.startsAfresh(before: resolved, messageAt: last))
+        // An older message delivered late: the resolution stands, and a message never starts a chat it predates.
+        #expect(!LiveChat.startsAfresh(before: resolved, messageAt: last.addingTimeInterval(-1)))
+        #expect(LiveChat.startsAfresh(before: reacted, messageAt: last.addingTimeInterval(10)), "a message after a reaction")
+        #expect(!LiveChat.startsAfresh(before: talking, messageAt: last.addingTimeInterval(-90_000)))
+    }
+
+    @Test("CA-49: reactions and WhatsApp's own notices start no chat; the customer's messages of any kind do")
+    func ca49CustomerMessages() {
+        for type in ["text", "image", "interactive", "button", "location", "audio", "document"] { #expect(LiveChat.isCustomerMessage(type: type), "\(type)") }
+        for type in ["reaction", "system", "unsupported", "ephemeral"] { #expect(!LiveChat.isCustomerMessage(type: type), "\(type)") }
+    }
+
+    @Test("CA-50: an agent's template into another agent's chat, while the customer's window is open, is a reply and refused; supervisors' and other templates go")
+    func ca50TemplatesIntoOwnedChats() {
+        let owned = Self.chat(assignee: Self.asha)
+        #expect(owned.templateRefusal(by: .agent(Self.ravi), now: Self.now) == .assignedElsewhere(Self.asha))
+        #expect(owned.templateRefusal(by: .agent(Self.asha), now: Self.now) == nil)
+        #expect(owned.templateRefusal(by: .supervisor(Self.meera), now: Self.now) == nil)
+        #expect(Self.chat().templateRefusal(by: .agent(Self.ravi), now: Self.now) == nil, "an open chat")
+        #expect(Self.chat(wroteAgo: 90_000, assignee: Self.asha).templateRefusal(by: .agent(Self.ravi), now: Self.now) == nil, "the window closed")
+        #expect(Self.chat(assignee: Self.asha, resolvedAgo: 5).templateRefusal(by: .agent(Self.ravi), now: Self.now) == nil, "resolved")
     }
 
     @Test("CA-49: the inbox's page cursor names the last chat exactly and refuses anything else")

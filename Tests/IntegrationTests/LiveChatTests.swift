@@ -55,6 +55,20 @@ struct LiveChatTests {
             #expect(try byRavi.errorCode() == "chat.assigned_elsewhere")
             #expect(try Self.field(byRavi) == "to")
             #expect(try await send(asha, .agent, "Your order ships today").status == 202)
+            // Nor does Ravi get in another way: a canned message, an interactive one, or a template while the window is open.
+            let canned = try await harness.call(
+                "POST", "/v1/whatsapp/canned-messages", as: company, role: .manager, json: #"{"shortcut":"hi","text":"Hi {{contact.name}}"}"#)
+            let cannedID = try #require(try canned.json()["id"] as? String)
+            let template = try await harness.approvedTemplate(company)
+            for json in [
+                #"{"number_id":"\#(number)","to":"\#(customer)","canned_id":"\#(cannedID)"}"#,
+                #"{"number_id":"\#(number)","to":"\#(customer)","interactive":{"type":"buttons","body":"Rate us","buttons":[{"id":"ok","title":"OK"}]}}"#,
+                #"{"number_id":"\#(number)","to":"\#(customer)","template_id":"\#(template)","values":{"body":["A-1"]}}"#,
+            ] {
+                let sideways = try await harness.call("POST", "/v1/whatsapp/messages", as: company, user: ravi, role: .agent, json: json)
+                #expect(sideways.status == 403, "\(json): \(sideways.text)")
+                #expect(try sideways.errorCode() == "chat.assigned_elsewhere")
+            }
             #expect(try await send(meera, .manager, "Manager here").status == 202)
             #expect(try await chat()["assignee"] as? String == asha.description)
             #expect(try await AutoReplyTests.texts(harness, company: company, to: customer) == ["Hello, Asha here", "Your order ships today", "Manager here"])
@@ -89,6 +103,14 @@ struct LiveChatTests {
             #expect(try await send(meera, .owner, "Owner here").status == 409)
             #expect(try await Self.chats(harness, company, number: number, query: "?state=closed", role: .agent).contacts == [customer])
 
+            // A reaction to the last reply, and an older message delivered late, leave it resolved.
+            let reaction = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"messages":[{"from":"919811100051","id":"wamid.in.reaction.\#(number)","timestamp":"\#(Int(Date().timeIntervalSince1970) + 1)","type":"reaction","reaction":{"message_id":"wamid.x","emoji":"👍"}}]}}]}]}"#
+            #expect(try await harness.webhook(reaction).status == 200)
+            #expect(try await harness.webhook(
+                CampaignsHarness.inbound(phoneNumberID, from: "919811100051", text: "Sent before the first Hi", at: Date().addingTimeInterval(-600))).status == 200)
+            #expect(try await chat()["state"] as? String == "closed")
+            #expect(try await send(ravi, .agent, "Still resolved").status == 409)
+
             // The customer writes again: a new chat, open to everyone; Asha takes it this time.
             #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100051", text: "Me again")).status == 200)
             current = try await chat()
@@ -121,19 +143,25 @@ struct LiveChatTests {
                 #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: contact, text: "Hi")).status == 200)
             }
             for contact in contacts {
+                // The chat's row is held locked while both requests arrive, so they meet at the lock: the one that gets
+                // it next takes the chat, and the other must see that, not the open chat it read before.
                 let agents = [UserID(), UserID()]
-                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                    for agent in agents {
-                        group.addTask {
+                let statuses = try await harness.database.withTransaction { transaction in
+                    try await transaction.query("SELECT 1 FROM campaigns.windows WHERE contact = \("+" + contact) AND company_id = \(company.uuid) FOR UPDATE")
+                    let requests = agents.map { agent in
+                        Task {
                             try await harness.call(
                                 "POST", "/v1/whatsapp/messages", as: company, user: agent, role: .agent,
                                 json: #"{"number_id":"\#(number)","to":"+\#(contact)","text":"Hello"}"#
                             ).status
                         }
                     }
-                    return try await group.reduce(into: []) { $0.append($1) }.sorted()
+                    try await Task.sleep(for: .milliseconds(500))
+                    return requests
                 }
-                #expect(statuses == [202, 403], "\(contact)")
+                var answered: [Int] = []
+                for request in statuses { answered.append(try await request.value) }
+                #expect(answered.sorted() == [202, 403], "\(contact)")
                 #expect(try await AutoReplyTests.texts(harness, company: company, to: "+" + contact).count == 1)
             }
         }

@@ -1,7 +1,7 @@
--- CA-49, CA-50: who owns a customer's chat on a number (null: open to every agent), and when it was resolved (null:
--- not resolved since the customer's chat started). Both are cleared when the customer starts a new chat. Nullable
--- columns without a default: no table rewrite.
-ALTER TABLE campaigns.windows ADD COLUMN assignee uuid, ADD COLUMN resolved_at timestamptz;
+-- Migrations run in one transaction, so every lock taken here is held until the end: the cheap ACCESS EXCLUSIVE of
+-- the ALTER comes last, after the index build (which blocks writes to windows, not reads), and none of it waits
+-- for a busy table longer than lock_timeout (the start fails and is retried instead of stalling every webhook).
+SET LOCAL lock_timeout = '10s';
 
 -- CA-58: the chat's journey, in order: opened by the customer, taken, reassigned, returned to the queue, resolved.
 CREATE TABLE campaigns.chat_events (
@@ -19,8 +19,13 @@ CREATE TABLE campaigns.chat_events (
 );
 CREATE INDEX chat_events_by_chat ON campaigns.chat_events (number_id, contact, id);
 
--- An agent's own chats ("assigned to me") without reading every chat of the number.
-CREATE INDEX windows_by_assignee ON campaigns.windows (number_id, assignee) WHERE assignee IS NOT NULL;
-
--- The inbox: a number's chats, the latest message first.
+-- CA-49: the inbox, a number's chats with the latest message first (and "assigned to me", filtered along it). Its cost:
+-- every inbound message moves last_inbound_at, so its update of the row is no longer a HOT update and writes this
+-- index too.
 CREATE INDEX windows_by_last_message ON campaigns.windows (number_id, last_inbound_at DESC, contact DESC);
+
+-- CA-49, CA-50: who owns a customer's chat on a number (null: open to every agent), when it was resolved (null: not
+-- resolved since the customer's chat started) and the chat's last inbound message then (WhatsApp's stamp, which a
+-- later message of the customer's is compared with). All are cleared when the customer starts a new chat. Nullable
+-- columns without a default: no table rewrite.
+ALTER TABLE campaigns.windows ADD COLUMN assignee uuid, ADD COLUMN resolved_at timestamptz, ADD COLUMN resolved_through timestamptz;

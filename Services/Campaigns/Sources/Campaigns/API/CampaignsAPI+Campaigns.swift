@@ -214,7 +214,7 @@ extension CampaignsAPI {
                 SingleSend.TemplateRequest(
                     numberID: campaign.numberID, to: to, templateID: campaign.templateID,
                     payload: .template(body: values?.body ?? [], header: values?.header, button: values?.button), trail: nil),
-                company: company, in: transaction)
+                by: nil, company: company, in: transaction)
         }
         switch outcome {
         case .queued(let message): return EditedResponse(status: .accepted, response: MessageView(message))

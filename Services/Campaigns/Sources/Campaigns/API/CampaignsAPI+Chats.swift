@@ -122,7 +122,7 @@ extension CampaignsAPI {
             guard try await NumberStore.find(numberID, company: identity.companyID, in: transaction) != nil else {
                 throw APIError.notFound("whatsapp_number")
             }
-            return try await ChatStore.list(number: numberID, state: state, assignee: assignee, after: cursor, limit: limit, now: now, in: transaction)
+            return try await ChatStore.list(number: numberID, company: identity.companyID, state: state, assignee: assignee, after: cursor, limit: limit, now: now, in: transaction)
         }
         return Page(items: entries.map { ChatView($0, now: now) }, next: entries.count == limit ? last?.text : nil)
     }
@@ -136,8 +136,9 @@ extension CampaignsAPI {
         return ChatView(entry, now: Date())
     }
 
-    /// CA-50: a manager, admin or owner gives the chat to a user of the company, or returns it to the open queue
-    /// (`user_id` null). A resolved chat given to someone is open to replies again.
+    /// CA-50: a manager, admin or owner gives the chat to a user, or returns it to the open queue (`user_id` null). A
+    /// resolved chat given to someone is open to replies again. The id is not checked against the company's users,
+    /// which this service does not hold: a wrong one leaves the chat to supervisors until they reassign it.
     @Sendable func assignChat(_ request: Request, context: AppRequestContext) async throws -> ChatView {
         let identity = try context.require("whatsapp.chats.assign", roles: Self.campaignRoles)
         let (numberID, contact) = try Self.chatPath(context)
@@ -153,12 +154,13 @@ extension CampaignsAPI {
                     "chat.inactive", "The customer has not written in the last 24 hours: the chat opens again when they do (CA-49).", field: "contact")
             }
             guard entry.chat.assignee != body.userID || entry.chat.resolvedAt != nil else { return entry }
-            try await ChatStore.assign(number: numberID, contact: contact, to: body.userID, in: transaction)
+            try await ChatStore.assign(number: numberID, company: identity.companyID, contact: contact, to: body.userID, in: transaction)
             try await ChatStore.record(
                 body.userID == nil ? .unassigned : .reassigned, number: numberID, company: identity.companyID, contact: contact,
                 actor: identity.userID, assignee: body.userID, at: now, in: transaction)
             entry.chat.assignee = body.userID
             entry.chat.resolvedAt = nil
+            entry.chat.resolvedThrough = nil
             return entry
         }
         return ChatView(entry, now: now)
@@ -179,11 +181,12 @@ extension CampaignsAPI {
                     "chat.assigned_elsewhere", "Another agent owns this chat: only they, or a manager, admin or owner, may resolve it (CA-50).",
                     field: "contact")
             }
-            try await ChatStore.resolve(number: numberID, contact: contact, at: now, in: transaction)
+            try await ChatStore.resolve(number: numberID, company: identity.companyID, contact: contact, at: now, in: transaction)
             try await ChatStore.record(
                 .resolved, number: numberID, company: identity.companyID, contact: contact, actor: identity.userID, assignee: entry.chat.assignee,
                 at: now, in: transaction)
             entry.chat.resolvedAt = now
+            entry.chat.resolvedThrough = entry.chat.lastInbound
             return entry
         }
         return ChatView(entry, now: now)
@@ -195,7 +198,7 @@ extension CampaignsAPI {
         let (numberID, contact) = try Self.chatPath(context)
         let events = try await database.withTransaction { transaction in
             _ = try await Self.findChat(number: numberID, contact: contact, company: identity.companyID, locking: false, in: transaction)
-            return try await ChatStore.journey(number: numberID, contact: contact, in: transaction)
+            return try await ChatStore.journey(number: numberID, company: identity.companyID, contact: contact, in: transaction)
         }
         return JourneyView(items: events.map(ChatEventView.init))
     }
@@ -211,7 +214,7 @@ extension CampaignsAPI {
         number: UUID, contact: PhoneNumber, company: CompanyID, locking: Bool, in transaction: Transaction
     ) async throws -> ChatStore.Entry {
         guard try await NumberStore.find(number, company: company, in: transaction) != nil else { throw APIError.notFound("whatsapp_number") }
-        guard let entry = try await ChatStore.find(number: number, contact: contact, locking: locking, in: transaction) else {
+        guard let entry = try await ChatStore.find(number: number, company: company, contact: contact, locking: locking, in: transaction) else {
             throw APIError(.notFound, code: "chat.not_found", message: "This customer has not written to this number.", field: "contact")
         }
         return entry

@@ -42,7 +42,7 @@ extension CampaignsAPI {
             case .template(let template, let payload):
                 try await sends.template(
                     SingleSend.TemplateRequest(numberID: body.numberID, to: to, templateID: template, payload: payload, trail: body.trail),
-                    company: company, in: transaction)
+                    by: Self.chatActor(identity), company: company, in: transaction)
             case .session(let payload):
                 try await sends.freeForm(numberID: body.numberID, to: to, payload: payload, by: Self.chatActor(identity), company: company, in: transaction)
             case .canned(let id):

@@ -128,15 +128,16 @@ struct WebhookAPI: Sendable {
                 at: at, in: transaction)
         }
         let name = name.map { String($0.prefix(CannedMessage.maxValue)) }
+        let customerMessage = LiveChat.isCustomerMessage(type: message.type)
         let (before, last, startsChat) = try await WindowStore.extend(
-            number: number.id, company: number.companyID, contact: from, name: name, at: at, in: transaction)
+            number: number.id, company: number.companyID, contact: from, name: name, at: at, customerMessage: customerMessage, in: transaction)
         if startsChat {
             // CA-58: the customer opened a chat, which every agent now sees (CA-49).
             try await ChatStore.record(.opened, number: number.id, company: number.companyID, contact: from, actor: nil, assignee: nil, at: at, in: transaction)
         }
         // CA-53: a customer who starts a conversation gets the number's Greeting or Away reply; one who just wrote
         // STOP gets nothing more, and a reaction or a notice from WhatsApp itself is nobody starting a conversation.
-        if keyword == nil || keyword == .start, !["reaction", "system", "unsupported", "ephemeral"].contains(message.type) {
+        if keyword == nil || keyword == .start, customerMessage {
             try await autoReplies.reply(to: from, name: name, at: at, before: before?.lastInbound, number: number, in: transaction)
         }
         try await outbox.enqueue(Envelope(

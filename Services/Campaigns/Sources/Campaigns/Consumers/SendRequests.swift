@@ -24,7 +24,7 @@ struct SendRequests: Sendable {
                         numberID: request.numberID, to: request.to, templateID: request.templateID,
                         payload: .template(body: request.bodyValues, header: request.headerValue, button: request.buttonValue),
                         trail: request.trail),
-                    company: event.companyID, in: context.transaction)
+                    by: nil, company: event.companyID, in: context.transaction)
             }
             if case .refused(let error) = outcome {
                 context.logger.notice("WhatsApp send refused", metadata: ["code": "\(error.code)", "to": "\(request.to)"])

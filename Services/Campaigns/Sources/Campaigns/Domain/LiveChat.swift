@@ -8,6 +8,9 @@ struct LiveChat: Sendable, Equatable {
     var lastInbound: Date
     var assignee: UserID?
     var resolvedAt: Date?
+    /// When resolved: the chat's last inbound message then, by WhatsApp's stamp (the server's clock is not compared
+    /// with WhatsApp's).
+    var resolvedThrough: Date?
 
     /// CA-49: exactly one state at a time.
     enum State: String, Sendable, Codable, CaseIterable {
@@ -82,15 +85,31 @@ struct LiveChat: Sendable, Equatable {
         return assignee == nil || assignee == actor.userID
     }
 
-    /// CA-49: a customer's message that starts a new chat, which then is open to every agent again (no owner, not
-    /// resolved): their first ever, their first after the window closed, or their first after the chat was resolved.
-    /// A message written before the resolution (delivered late) does not reopen it. WhatsApp stamps messages to the
-    /// second, so one stamped with the second of the resolution reopens it: a customer is not left unanswered on a tie.
-    static func startsAfresh(lastInboundBefore before: Date?, resolvedAt: Date?, messageAt: Date) -> Bool {
+    /// CA-50: a template is the business's own message and goes to any contact, except that an agent's template into
+    /// a chat another agent owns, while the customer's window is open, is a reply into that chat.
+    func templateRefusal(by actor: Actor, now: Date) -> Refusal? {
+        guard case .agent(let user) = actor, ServiceWindow.isOpen(lastInbound: lastInbound, now: now), resolvedAt == nil,
+              let assignee, assignee != user
+        else { return nil }
+        return .assignedElsewhere(assignee)
+    }
+
+    /// CA-49: what a customer starts a chat with: a message of theirs. A reaction, or a notice from WhatsApp itself, is
+    /// nobody starting a conversation (CA-53 does not answer them either).
+    static func isCustomerMessage(type: String) -> Bool {
+        !["reaction", "system", "unsupported", "ephemeral"].contains(type)
+    }
+
+    /// CA-49: a customer's message (`isCustomerMessage`) that starts a new chat, which then is open to every agent
+    /// again (no owner, not resolved): their first ever, their first after the window closed, or their first after the
+    /// chat was resolved. For the last, only WhatsApp's own stamps are compared: a message stamped at or after the last
+    /// one the chat had when it was resolved is one nobody answered, even when it reaches us late (WhatsApp stamps
+    /// whole seconds, so the same second counts). One stamped earlier (an older message delivered late) does not
+    /// reopen it, nor does a reaction, which moves the window but is no message (`isCustomerMessage`).
+    static func startsAfresh(before: LiveChat?, messageAt: Date) -> Bool {
         guard let before else { return true }
-        if !ServiceWindow.isOpen(lastInbound: before, now: messageAt) { return true }
-        if let resolvedAt, messageAt.timeIntervalSince1970 >= resolvedAt.timeIntervalSince1970.rounded(.down) { return true }
-        return false
+        if !ServiceWindow.isOpen(lastInbound: before.lastInbound, now: messageAt) { return true }
+        return before.resolvedAt != nil && messageAt >= (before.resolvedThrough ?? before.lastInbound)
     }
 }
 

@@ -11,13 +11,14 @@ enum ChatStore {
         var chat: LiveChat
     }
 
-    private static let columns = "contact, contact_name, last_inbound_at, assignee, resolved_at"
+    private static let columns = "contact, contact_name, last_inbound_at, assignee, resolved_at, resolved_through"
 
-    static func find(number: UUID, contact: PhoneNumber, locking: Bool = false, in transaction: Transaction) async throws -> Entry? {
+    static func find(number: UUID, company: CompanyID, contact: PhoneNumber, locking: Bool = false, in transaction: Transaction) async throws -> Entry? {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            SELECT \(unescaped: columns) FROM \(unescaped: schema).windows WHERE number_id = \(number) AND contact = \(contact.e164)
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).windows
+            WHERE number_id = \(number) AND contact = \(contact.e164) AND company_id = \(company.uuid)
             \(unescaped: locking ? "FOR UPDATE" : "")
             """)
         return try await entries(rows).first
@@ -26,7 +27,7 @@ enum ChatStore {
     /// The number's chats, those the customer wrote to last first: `limit` of them after `cursor` (the last of the
     /// page before), with the cursor of the last one.
     static func list(
-        number: UUID, state: LiveChat.State?, assignee: UserID?, after cursor: Cursor?, limit: Int, now: Date, in transaction: Transaction
+        number: UUID, company: CompanyID, state: LiveChat.State?, assignee: UserID?, after cursor: Cursor?, limit: Int, now: Date, in transaction: Transaction
     ) async throws -> (entries: [Entry], last: Cursor?) {
         let schema = transaction.schema.rawValue
         let windowStart = now.addingTimeInterval(-ServiceWindow.length)
@@ -35,7 +36,7 @@ enum ChatStore {
             """
             SELECT \(unescaped: columns), (extract(epoch FROM last_inbound_at) * 1000000)::int8
             FROM \(unescaped: schema).windows
-            WHERE number_id = \(number)
+            WHERE number_id = \(number) AND company_id = \(company.uuid)
               AND (\(state?.rawValue)::text IS NULL OR
                    CASE WHEN resolved_at IS NOT NULL OR last_inbound_at <= \(windowStart) THEN 'closed'
                         WHEN assignee IS NULL THEN 'open' ELSE 'assigned' END = \(state?.rawValue))
@@ -47,8 +48,12 @@ enum ChatStore {
             """)
         var found: [Entry] = []
         var last: Cursor?
-        for try await (contact, name, lastInbound, owner, resolved, microseconds) in rows.decode((String, String?, Date, UUID?, Date?, Int64).self) {
-            found.append(Entry(contact: contact, name: name, chat: LiveChat(lastInbound: lastInbound, assignee: owner.map(UserID.init), resolvedAt: resolved)))
+        for try await (contact, name, lastInbound, owner, resolved, through, microseconds) in rows.decode(
+            (String, String?, Date, UUID?, Date?, Date?, Int64).self)
+        {
+            found.append(Entry(
+                contact: contact, name: name,
+                chat: LiveChat(lastInbound: lastInbound, assignee: owner.map(UserID.init), resolvedAt: resolved, resolvedThrough: through)))
             last = Cursor(microseconds: microseconds, contact: contact)
         }
         return (found, last)
@@ -77,22 +82,23 @@ enum ChatStore {
     }
 
     /// CA-50: gives the chat to `assignee` (nil: back to the open queue); a reassigned chat is no longer resolved.
-    static func assign(number: UUID, contact: PhoneNumber, to assignee: UserID?, in transaction: Transaction) async throws {
+    static func assign(number: UUID, company: CompanyID, contact: PhoneNumber, to assignee: UserID?, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
-            UPDATE \(unescaped: schema).windows SET assignee = \(assignee?.uuid), resolved_at = NULL
-            WHERE number_id = \(number) AND contact = \(contact.e164)
+            UPDATE \(unescaped: schema).windows SET assignee = \(assignee?.uuid), resolved_at = NULL, resolved_through = NULL
+            WHERE number_id = \(number) AND contact = \(contact.e164) AND company_id = \(company.uuid)
             """)
     }
 
-    /// CA-49: resolved now; the owner stays on record until the customer starts a new chat.
-    static func resolve(number: UUID, contact: PhoneNumber, at: Date, in transaction: Transaction) async throws {
+    /// CA-49: resolved now, through the last message the chat has; the owner stays on record until the customer starts a
+    /// new chat.
+    static func resolve(number: UUID, company: CompanyID, contact: PhoneNumber, at: Date, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
-            UPDATE \(unescaped: schema).windows SET resolved_at = \(at)
-            WHERE number_id = \(number) AND contact = \(contact.e164) AND resolved_at IS NULL
+            UPDATE \(unescaped: schema).windows SET resolved_at = \(at), resolved_through = last_inbound_at
+            WHERE number_id = \(number) AND contact = \(contact.e164) AND company_id = \(company.uuid) AND resolved_at IS NULL
             """)
     }
 
@@ -117,13 +123,13 @@ enum ChatStore {
     }
 
     /// CA-58: the chat's journey, oldest first (the last 1,000 steps).
-    static func journey(number: UUID, contact: PhoneNumber, in transaction: Transaction) async throws -> [Event] {
+    static func journey(number: UUID, company: CompanyID, contact: PhoneNumber, in transaction: Transaction) async throws -> [Event] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
             SELECT kind, actor, assignee, at FROM (
                 SELECT id, kind, actor, assignee, at FROM \(unescaped: schema).chat_events
-                WHERE number_id = \(number) AND contact = \(contact.e164) ORDER BY id DESC LIMIT 1000
+                WHERE number_id = \(number) AND contact = \(contact.e164) AND company_id = \(company.uuid) ORDER BY id DESC LIMIT 1000
             ) AS latest ORDER BY id
             """)
         var events: [Event] = []
@@ -136,8 +142,10 @@ enum ChatStore {
 
     private static func entries(_ rows: PostgresRowSequence) async throws -> [Entry] {
         var found: [Entry] = []
-        for try await (contact, name, last, assignee, resolved) in rows.decode((String, String?, Date, UUID?, Date?).self) {
-            found.append(Entry(contact: contact, name: name, chat: LiveChat(lastInbound: last, assignee: assignee.map(UserID.init), resolvedAt: resolved)))
+        for try await (contact, name, last, assignee, resolved, through) in rows.decode((String, String?, Date, UUID?, Date?, Date?).self) {
+            found.append(Entry(
+                contact: contact, name: name,
+                chat: LiveChat(lastInbound: last, assignee: assignee.map(UserID.init), resolvedAt: resolved, resolvedThrough: through)))
         }
         return found
     }

@@ -5,11 +5,12 @@ import Storage
 
 /// CA-02, D-18: the last inbound message per contact and number, and the conversations the provider opened.
 enum WindowStore {
-    /// Every inbound message restarts the window; one arriving late never moves it back. A message that starts a new
-    /// chat (CA-49) also returns it to the open queue. Answers the chat as it was before this message (nil: the contact
-    /// never wrote to the number), the last message now, and whether this one started a chat.
+    /// Every inbound message restarts the window; one arriving late never moves it back. A customer's message
+    /// (`customerMessage`, CA-49) that starts a new chat also returns it to the open queue. Answers the chat as it was
+    /// before this message (nil: the contact never wrote to the number), the last message now, and whether this one
+    /// started a chat.
     static func extend(
-        number: UUID, company: CompanyID, contact: PhoneNumber, name: String?, at: Date, in transaction: Transaction
+        number: UUID, company: CompanyID, contact: PhoneNumber, name: String?, at: Date, customerMessage: Bool, in transaction: Transaction
     ) async throws -> (before: LiveChat?, last: Date, startsChat: Bool) {
         let schema = transaction.schema.rawValue
         // A first message inserts the row. Otherwise the row is read locked and then moved on: a second message of the
@@ -22,18 +23,19 @@ enum WindowStore {
             ON CONFLICT (number_id, contact) DO NOTHING
             RETURNING last_inbound_at
             """)
-        for try await date in inserted.decode(Date.self) { return (nil, date, true) }
-        guard let before = try await ChatStore.find(number: number, contact: contact, locking: true, in: transaction)?.chat else {
-            return (nil, at, true)
+        for try await date in inserted.decode(Date.self) { return (nil, date, customerMessage) }
+        guard let before = try await ChatStore.find(number: number, company: company, contact: contact, locking: true, in: transaction)?.chat else {
+            return (nil, at, customerMessage)
         }
-        let starts = LiveChat.startsAfresh(lastInboundBefore: before.lastInbound, resolvedAt: before.resolvedAt, messageAt: at)
+        let starts = customerMessage && LiveChat.startsAfresh(before: before, messageAt: at)
         let rows = try await transaction.query(
             """
             UPDATE \(unescaped: schema).windows SET
                 last_inbound_at = GREATEST(last_inbound_at, \(at)),
                 contact_name = CASE WHEN \(name)::text IS NOT NULL AND \(at) >= last_inbound_at THEN \(name) ELSE contact_name END,
                 assignee = CASE WHEN \(starts) THEN NULL ELSE assignee END,
-                resolved_at = CASE WHEN \(starts) THEN NULL ELSE resolved_at END
+                resolved_at = CASE WHEN \(starts) THEN NULL ELSE resolved_at END,
+                resolved_through = CASE WHEN \(starts) THEN NULL ELSE resolved_through END
             WHERE number_id = \(number) AND contact = \(contact.e164)
             RETURNING last_inbound_at
             """)

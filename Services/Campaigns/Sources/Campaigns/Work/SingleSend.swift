@@ -23,9 +23,17 @@ struct SingleSend: Sendable {
         case refused(APIError)
     }
 
-    func template(_ request: TemplateRequest, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
+    /// `actor`: the user sending through the API (nil for other services' sends and campaign test sends).
+    func template(_ request: TemplateRequest, by actor: LiveChat.Actor?, company: CompanyID, in transaction: Transaction) async throws -> Outcome {
         guard let number = try await NumberStore.find(request.numberID, company: company, in: transaction) else { return .refused(Self.unknownNumber) }
         if let refusal = try await common(number: number, to: request.to, company: company, in: transaction) { return .refused(refusal) }
+        // CA-50: only an agent's template can be a reply into another agent's chat; the row is read locked, as for replies.
+        if let actor, case .agent = actor,
+           let chat = try await ChatStore.find(number: number.id, company: company, contact: request.to, locking: true, in: transaction),
+           case .assignedElsewhere(let owner)? = chat.chat.templateRefusal(by: actor, now: Date())
+        {
+            return .refused(Self.assignedElsewhere(owner))
+        }
         guard let template = try await TemplateStore.find(request.templateID, company: company, in: transaction) else {
             return .refused(APIError.unprocessable("template.unknown", "No template of your company has this id.", field: "template_id"))
         }
@@ -68,7 +76,7 @@ struct SingleSend: Sendable {
     /// The same, from a number already read; `actor` nil for the number's own automatic replies (CA-53), which
     /// leave the chat's ownership as it is.
     func freeForm(number: WhatsAppNumber, to: PhoneNumber, payload: MessagePayload, by actor: LiveChat.Actor?, in transaction: Transaction) async throws -> Outcome {
-        let chat = try await ChatStore.find(number: number.id, contact: to, locking: actor != nil, in: transaction)
+        let chat = try await ChatStore.find(number: number.id, company: number.companyID, contact: to, locking: actor != nil, in: transaction)
         return try await session(number: number, to: to, payload: payload, chat: chat, by: actor, in: transaction)
     }
 
@@ -80,10 +88,16 @@ struct SingleSend: Sendable {
             return .refused(APIError.unprocessable("canned_message.unknown", "No canned message of your company has this id.", field: "canned_id"))
         }
         guard let number = try await NumberStore.find(numberID, company: company, in: transaction) else { return .refused(Self.unknownNumber) }
-        let chat = try await ChatStore.find(number: number.id, contact: to, locking: true, in: transaction)
+        let chat = try await ChatStore.find(number: number.id, company: company, contact: to, locking: true, in: transaction)
         let text = CannedMessage.render(
             canned.text, with: CannedMessage.Values(contactName: chat?.name, contactPhone: to.e164, businessName: number.displayName))
         return try await session(number: number, to: to, payload: .text(text), chat: chat, by: actor, in: transaction)
+    }
+
+    private static func assignedElsewhere(_ owner: UserID) -> APIError {
+        APIError.forbidden(
+            "chat.assigned_elsewhere", "Another agent (\(owner)) owns this chat: only they, or a manager, admin or owner, may reply (CA-50).",
+            field: "to")
     }
 
     private static let unknownNumber = APIError.unprocessable(
@@ -106,7 +120,7 @@ struct SingleSend: Sendable {
             case .reply:
                 break
             case .replyAndTake:
-                try await ChatStore.assign(number: number.id, contact: to, to: actor.userID, in: transaction)
+                try await ChatStore.assign(number: number.id, company: number.companyID, contact: to, to: actor.userID, in: transaction)
                 try await ChatStore.record(
                     .autoAssigned, number: number.id, company: number.companyID, contact: to, actor: actor.userID, assignee: actor.userID, at: now,
                     in: transaction)
@@ -117,9 +131,7 @@ struct SingleSend: Sendable {
                     "chat.resolved", "This chat was resolved: it takes no reply until the customer writes again, or a manager reassigns it (CA-49).",
                     field: "to"))
             case .refused(.assignedElsewhere(let owner)):
-                return .refused(APIError.forbidden(
-                    "chat.assigned_elsewhere", "Another agent (\(owner)) owns this chat: only they, or a manager, admin or owner, may reply (CA-50).",
-                    field: "to"))
+                return .refused(Self.assignedElsewhere(owner))
             }
         }
         let kind = if case .interactive = payload { "interactive" } else { "text" }
