@@ -37,11 +37,13 @@ struct OptOutAPITests {
         try await withCampaigns { harness in
             let (company, number, phoneNumberID) = try await harness.company()
             let template = try await harness.approvedTemplate(company)
+            // One agent throughout: the first reply makes the chat theirs (CA-50), and another agent's template into it is refused.
+            let agent = UserID()
             func send(_ to: String, freeForm: Bool = false) async throws -> ServiceClient.Reply {
                 let body = !freeForm
                     ? #"{"number_id":"\#(number)","to":"\#(to)","template_id":"\#(template)","values":{"body":["Asha"]}}"#
                     : #"{"number_id":"\#(number)","to":"\#(to)","text":"Noted, you will not get offers from us."}"#
-                return try await harness.call("POST", "/v1/whatsapp/messages", as: company, role: .agent, json: body)
+                return try await harness.call("POST", "/v1/whatsapp/messages", as: company, user: agent, role: .agent, json: body)
             }
             func listed() async throws -> [[String: any Sendable]] {
                 try #require(try await harness.call("GET", "/v1/whatsapp/opt-outs", as: company, role: .manager).json()["items"] as? [[String: any Sendable]])

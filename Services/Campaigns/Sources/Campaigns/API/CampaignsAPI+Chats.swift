@@ -203,11 +203,14 @@ extension CampaignsAPI {
         return JourneyView(items: events.map(ChatEventView.init))
     }
 
-    /// `whatsapp/numbers/:id/chats/:contact`: the number's id and the customer's number (E.164, `+` optional).
+    /// `whatsapp/numbers/:id/chats/:contact`: the number's id and the customer's number.
     private static func chatPath(_ context: AppRequestContext) throws -> (UUID, PhoneNumber) {
-        let number = try uuid(context)
-        let text = context.parameters.get("contact")?.removingPercentEncoding ?? ""
-        return (number, try TextRules.phone(text, field: "contact"))
+        (try uuid(context), try contactPath(context))
+    }
+
+    /// A `:contact` path parameter: the customer's number, E.164 (`+` optional, or percent-encoded).
+    static func contactPath(_ context: AppRequestContext) throws -> PhoneNumber {
+        try TextRules.phone(context.parameters.get("contact")?.removingPercentEncoding ?? "", field: "contact")
     }
 
     private static func findChat(

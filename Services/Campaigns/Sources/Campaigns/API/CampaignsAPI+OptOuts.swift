@@ -76,8 +76,7 @@ extension CampaignsAPI {
     /// made stays in force.
     @Sendable func removeOptOut(_ request: Request, context: AppRequestContext) async throws -> Response {
         let company = try context.require("whatsapp.opt_outs.manage", roles: Self.campaignRoles).companyID
-        let text = context.parameters.get("contact")?.removingPercentEncoding ?? ""
-        let contact = try TextRules.phone(text, field: "contact")
+        let contact = try Self.contactPath(context)
         try await database.withTransaction { transaction in
             guard let entry = try await OptOutStore.find(company: company, contact: contact, in: transaction), entry.customerOut || entry.businessOut
             else { throw APIError.notFound("opt_out") }

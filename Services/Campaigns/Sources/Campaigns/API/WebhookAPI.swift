@@ -135,6 +135,16 @@ struct WebhookAPI: Sendable {
             // CA-58: the customer opened a chat, which every agent now sees (CA-49).
             try await ChatStore.record(.opened, number: number.id, company: number.companyID, contact: from, actor: nil, assignee: nil, at: at, in: transaction)
         }
+        if before == nil, customerMessage {
+            // CA-57: the contact's first message to the number tags where they came from, unless an earlier first
+            // message (to another of the company's numbers) did.
+            var link: EntryLinkStore.Entry?
+            if let code = EntryLink.code(in: message.replyText) {
+                link = try await EntryLinkStore.find(code: code, company: number.companyID, in: transaction)
+            }
+            let tag = FirstMessage.tag(referral: message.referral?.domain, link: link.map { FirstMessage.Link(id: $0.id, name: $0.name, kind: $0.kind) })
+            try await FirstMessageStore.tagIfFirst(tag, company: number.companyID, contact: from, number: number.id, at: at, in: transaction)
+        }
         // CA-53: a customer who starts a conversation gets the number's Greeting or Away reply; one who just wrote
         // STOP gets nothing more, and a reaction or a notice from WhatsApp itself is nobody starting a conversation.
         if keyword == nil || keyword == .start, customerMessage {

@@ -161,8 +161,29 @@ struct WebhookPayload: Decodable, Sendable {
         /// A template's quick-reply button tapped ("Stop promotions").
         var button: Button?
         var interactive: Interactive?
+        /// CA-57: the ad or post the customer tapped to write (on their first message after the tap).
+        var referral: Referral?
 
         struct Button: Decodable, Sendable { var text: String?; var payload: String? }
+        struct Referral: Decodable, Sendable {
+            var sourceURL: String?
+            var sourceID: String?
+            var sourceType: String?
+            var headline: String?
+            var ctwaClid: String?
+
+            enum CodingKeys: String, CodingKey {
+                case headline
+                case sourceURL = "source_url"
+                case sourceID = "source_id"
+                case sourceType = "source_type"
+                case ctwaClid = "ctwa_clid"
+            }
+
+            var domain: FirstMessage.Referral {
+                FirstMessage.Referral(sourceType: sourceType, sourceID: sourceID, sourceURL: sourceURL, headline: headline, clickID: ctwaClid)
+            }
+        }
         struct Interactive: Decodable, Sendable {
             struct Reply: Decodable, Sendable { var id: String?; var title: String? }
             var buttonReply: Reply?

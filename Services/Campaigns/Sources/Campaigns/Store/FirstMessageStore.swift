@@ -1,0 +1,70 @@
+import Contracts
+import Foundation
+import PostgresNIO
+import Storage
+
+/// CA-57: each contact's First Message tag.
+enum FirstMessageStore {
+    struct Entry: Sendable, Equatable {
+        var contact: String
+        var numberID: UUID
+        var tag: FirstMessage.Tag
+        var taggedAt: Date
+        var editedAt: Date?
+        var editedBy: UserID?
+    }
+
+    private static let columns = "contact, number_id, source, label, link_id, ad_id, ad_url, click_id, tagged_at, edited_at, edited_by"
+
+    /// Tags the contact unless they have a tag already: the first message decides, and two first messages at once
+    /// (to two numbers) leave one tag.
+    static func tagIfFirst(
+        _ tag: FirstMessage.Tag, company: CompanyID, contact: PhoneNumber, number: UUID, at: Date, in transaction: Transaction
+    ) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).first_messages
+                (company_id, contact, number_id, source, label, link_id, ad_id, ad_url, click_id, tagged_at)
+            VALUES (\(company.uuid), \(contact.e164), \(number), \(tag.source.rawValue), \(tag.label), \(tag.linkID), \(tag.adID), \(tag.adURL),
+                    \(tag.clickID), \(at))
+            ON CONFLICT (company_id, contact) DO NOTHING
+            """)
+    }
+
+    static func find(company: CompanyID, contact: PhoneNumber, in transaction: Transaction) async throws -> Entry? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT \(unescaped: columns) FROM \(unescaped: schema).first_messages WHERE company_id = \(company.uuid) AND contact = \(contact.e164)")
+        return try await entries(rows).first
+    }
+
+    /// CA-57: the one way a tag changes: someone edits its source and label (the ad's or link's details stay as
+    /// recorded). Answers the tag after the edit, nil when the contact has none.
+    static func edit(
+        company: CompanyID, contact: PhoneNumber, source: FirstMessage.Source, label: String?, by user: UserID, at: Date, in transaction: Transaction
+    ) async throws -> Entry? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).first_messages SET source = \(source.rawValue), label = \(label), edited_at = \(at), edited_by = \(user.uuid)
+            WHERE company_id = \(company.uuid) AND contact = \(contact.e164)
+            RETURNING \(unescaped: columns)
+            """)
+        return try await entries(rows).first
+    }
+
+    private static func entries(_ rows: PostgresRowSequence) async throws -> [Entry] {
+        var found: [Entry] = []
+        for try await row in rows {
+            let (contact, number, source, label, link, ad, url, click, tagged, edited, editor) = try row.decode(
+                (String, UUID, String, String?, UUID?, String?, String?, String?, Date, Date?, UUID?).self)
+            found.append(Entry(
+                contact: contact, numberID: number,
+                tag: FirstMessage.Tag(
+                    source: FirstMessage.Source(rawValue: source) ?? .direct, label: label, linkID: link, adID: ad, adURL: url, clickID: click),
+                taggedAt: tagged, editedAt: edited, editedBy: editor.map(UserID.init)))
+        }
+        return found
+    }
+}
