@@ -33,6 +33,8 @@ struct FirstMessageTests {
         #expect(EntryLink.code(in: "[k7q2m9] hello") == "K7Q2M9")
         #expect(EntryLink.code(in: "see [ABCDEF] and [K7Q2M9]") == "K7Q2M9")
         #expect(EntryLink.code(in: "[K7Q2M9] then [not a code]") == "K7Q2M9")
+        #expect(EntryLink.code(in: "Hi [ [K7Q2M9]") == "K7Q2M9", "a stray bracket before the code")
+        #expect(EntryLink.code(in: "[x [K7Q2M9] ]") == "K7Q2M9")
         for text in [nil, "", "no code", "[K7Q2M]", "[K7Q2M99]", "[K0Q2M9]", "[K1Q2M9]", "[K7Q2M9", "K7Q2M9]"] {
             #expect(EntryLink.code(in: text) == nil, "\(text ?? "nil")")
         }

@@ -54,26 +54,25 @@ struct LiveChatTests {
         #expect(Self.chat(assignee: Self.asha).mayResolve(by: .supervisor(Self.meera)))
     }
 
-    @Test("CA-49: a customer's message starts a new chat when it is their first, or the first after the window closed or the chat was resolved")
+    @Test("CA-49: a customer's message starts a new chat when it is their first, their first 24 hours after their last, or the first recorded after the chat was resolved")
     func ca49StartsAfresh() {
         let last = Self.now.addingTimeInterval(-3_600)
-        let talking = LiveChat(lastInbound: last, assignee: Self.asha, resolvedAt: nil)
-        let resolved = LiveChat(lastInbound: last, assignee: Self.asha, resolvedAt: Self.now.addingTimeInterval(-60), resolvedThrough: last)
-        // A reaction after the resolution moved the window on, but the chat stays resolved through its last message.
-        let reacted = LiveChat(lastInbound: last.addingTimeInterval(30), assignee: Self.asha, resolvedAt: Self.now.addingTimeInterval(-60), resolvedThrough: last)
+        let talking = LiveChat(lastInbound: last, assignee: Self.asha, resolvedAt: nil, lastMessage: last)
+        let resolved = LiveChat(lastInbound: last, assignee: Self.asha, resolvedAt: Self.now.addingTimeInterval(-60), lastMessage: last)
         #expect(LiveChat.startsAfresh(before: nil, messageAt: Self.now))
         #expect(!LiveChat.startsAfresh(before: talking, messageAt: Self.now))
-        #expect(LiveChat.startsAfresh(before: LiveChat(lastInbound: Self.now.addingTimeInterval(-86_400), assignee: Self.asha), messageAt: Self.now))
         #expect(LiveChat.startsAfresh(before: resolved, messageAt: Self.now))
-        // Written after the last message the chat had when it was resolved, but delivered only after the resolution (or
-        // with the server's clock ahead of WhatsApp's): nobody answered it, so it reopens the chat. WhatsApp stamps
-        // whole seconds, so one stamped with the same second as that last message counts too.
-        #expect(LiveChat.startsAfresh(before: resolved, messageAt: last.addingTimeInterval(1)))
-        #expect(LiveChat.startsAfresh(before: resolved, messageAt: last))
-        // An older message delivered late: the resolution stands, and a message never starts a chat it predates.
-        #expect(!LiveChat.startsAfresh(before: resolved, messageAt: last.addingTimeInterval(-1)))
-        #expect(LiveChat.startsAfresh(before: reacted, messageAt: last.addingTimeInterval(10)), "a message after a reaction")
+        // Recorded after the resolution but stamped before the chat's last message (delivered late): nobody saw it.
+        #expect(LiveChat.startsAfresh(before: resolved, messageAt: last.addingTimeInterval(-600)))
+        let idle = Self.now.addingTimeInterval(-86_400)
+        #expect(LiveChat.startsAfresh(before: LiveChat(lastInbound: idle, assignee: Self.asha, lastMessage: idle), messageAt: Self.now))
+        // An older message delivered late never starts a chat it predates.
         #expect(!LiveChat.startsAfresh(before: talking, messageAt: last.addingTimeInterval(-90_000)))
+        // Reactions move the window, not the customer's last message: one after a day of silence keeps no chat alive,
+        // and a reaction before any message is no first message.
+        let reacted = LiveChat(lastInbound: Self.now.addingTimeInterval(-60), assignee: Self.asha, lastMessage: idle)
+        #expect(LiveChat.startsAfresh(before: reacted, messageAt: Self.now))
+        #expect(LiveChat.startsAfresh(before: LiveChat(lastInbound: Self.now.addingTimeInterval(-60), lastMessage: nil), messageAt: Self.now))
     }
 
     @Test("CA-49: reactions and WhatsApp's own notices start no chat; the customer's messages of any kind do")

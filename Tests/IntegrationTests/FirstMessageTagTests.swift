@@ -9,9 +9,9 @@ struct FirstMessageTagTests {
     typealias JSON = [String: any Sendable]
 
     /// Meta's post for a customer's text that came from an ad (`referral`).
-    static func fromAd(_ phoneNumberID: String, from: String, text: String) -> String {
+    static func fromAd(_ phoneNumberID: String, from: String, text: String, at: Date = Date()) -> String {
         let referral = #"{"source_url":"https://fb.me/3cr4Wqqkv","source_id":"120210000000","source_type":"ad","headline":"Diwali lamps","body":"20% off","media_type":"image","image_url":"https://x","ctwa_clid":"ARAkLkA8rmlFeiCktEJQ"}"#
-        return #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"contacts":[{"wa_id":"\#(from)","profile":{"name":"Asha"}}],"messages":[{"from":"\#(from)","id":"wamid.in.\#(UUID().uuidString)","timestamp":"\#(Int(Date().timeIntervalSince1970))","type":"text","text":{"body":"\#(text)"},"referral":\#(referral)}]}}]}]}"#
+        return #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"contacts":[{"wa_id":"\#(from)","profile":{"name":"Asha"}}],"messages":[{"from":"\#(from)","id":"wamid.in.\#(UUID().uuidString)","timestamp":"\#(Int(at.timeIntervalSince1970))","type":"text","text":{"body":"\#(text)"},"referral":\#(referral)}]}}]}]}"#
     }
 
     @Test("CA-57: a contact's first message tags where they came from (an ad, an entry link or its QR code, or direct), and only an edit changes it")
@@ -50,6 +50,7 @@ struct FirstMessageTagTests {
             #expect(byLink["source"] as? String == "link")
             #expect(byLink["label"] as? String == "Lamps product page")
             #expect(byLink["link_id"] as? String == linkID)
+            #expect(byLink["click_id"] == nil)
             #expect(try await tag("+919811100082").json()["source"] as? String == "qr")
             let byAd = try await tag("+919811100083").json()
             #expect(byAd["source"] as? String == "ad")
@@ -59,6 +60,19 @@ struct FirstMessageTagTests {
             let none = try await tag("+919811100085")
             #expect(none.status == 404)
             #expect(try none.errorCode() == "first_message.not_found")
+
+            // A reaction (to a campaign's template) before the first message is no first message.
+            let reaction = #"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"\#(phoneNumberID)"},"messages":[{"from":"919811100087","id":"wamid.in.reaction.\#(number)","timestamp":"\#(Int(Date().timeIntervalSince1970) - 5)","type":"reaction","reaction":{"message_id":"wamid.x","emoji":"👍"}}]}}]}]}"#
+            #expect(try await harness.webhook(reaction).status == 200)
+            #expect(try await tag("+919811100087").status == 404)
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100087", text: "Hi [\(qrCode)]")).status == 200)
+            #expect(try await tag("+919811100087").json()["source"] as? String == "qr")
+            // Out of order: the ad's message, written first, reaches us after the customer's next one; it tags them.
+            #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100088", text: "And the price?")).status == 200)
+            #expect(try await tag("+919811100088").json()["source"] as? String == "direct")
+            #expect(try await harness.webhook(Self.fromAd(phoneNumberID, from: "919811100088", text: "Is this available?", at: Date().addingTimeInterval(-30))).status == 200)
+            #expect(try await tag("+919811100088").json()["source"] as? String == "ad")
+            #expect(try await tag("+919811100088").json()["click_id"] as? String == "ARAkLkA8rmlFeiCktEJQ")
 
             // Later messages change nothing, even with a code; another company's code means nothing here.
             #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100084", text: "Again [\(code)]")).status == 200)
@@ -82,6 +96,17 @@ struct FirstMessageTagTests {
             #expect(try edited.json()["source"] as? String == "qr")
             #expect(try edited.json()["label"] as? String == "Flyer at the fair")
             #expect(try edited.json()["edited_by"] as? String == editor.description)
+            // Edited to another source, the ad's details go; a label-only edit keeps them.
+            let adEdited = try await harness.call(
+                "PUT", "/v1/whatsapp/contacts/+919811100083/first-message", as: company, role: .manager, json: #"{"source":"ad","label":"Diwali"}"#)
+            #expect(try adEdited.json()["ad_id"] as? String == "120210000000")
+            let retyped = try await harness.call(
+                "PUT", "/v1/whatsapp/contacts/+919811100083/first-message", as: company, role: .manager, json: #"{"source":"direct"}"#)
+            #expect(try retyped.json()["ad_id"] == nil)
+            #expect(try retyped.json()["label"] == nil)
+            // Once edited, a late message stamped earlier no longer retags.
+            #expect(try await harness.webhook(Self.fromAd(phoneNumberID, from: "919811100084", text: "Old", at: Date().addingTimeInterval(-3_000))).status == 200)
+            #expect(try await tag("+919811100084").json()["source"] as? String == "qr")
             #expect(try await harness.call("DELETE", "/v1/whatsapp/entry-links/\(linkID)", as: company, role: .manager).status == 204)
             #expect(try await harness.call("DELETE", "/v1/whatsapp/entry-links/\(linkID)", as: company, role: .manager).status == 404)
             #expect(try await tag("+919811100081").json()["label"] as? String == "Lamps product page")

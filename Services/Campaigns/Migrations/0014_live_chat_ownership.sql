@@ -1,6 +1,7 @@
--- Migrations run in one transaction, so every lock taken here is held until the end: the cheap ACCESS EXCLUSIVE of
--- the ALTER comes last, after the index build (which blocks writes to windows, not reads), and none of it waits
--- for a busy table longer than lock_timeout (the start fails and is retried instead of stalling every webhook).
+-- Migrations run in one transaction, so every lock taken here is held until the whole batch commits: the ACCESS
+-- EXCLUSIVE of the ALTER comes last, after the index build (whose lock blocks writes to windows, not reads, until
+-- then), and nothing waits for a busy table longer than lock_timeout (the start fails and is retried instead of
+-- stalling every webhook). The setting holds for the migrations applied after this one in the same batch too.
 SET LOCAL lock_timeout = '10s';
 
 -- CA-58: the chat's journey, in order: opened by the customer, taken, reassigned, returned to the queue, resolved.

@@ -160,7 +160,6 @@ extension CampaignsAPI {
                 actor: identity.userID, assignee: body.userID, at: now, in: transaction)
             entry.chat.assignee = body.userID
             entry.chat.resolvedAt = nil
-            entry.chat.resolvedThrough = nil
             return entry
         }
         return ChatView(entry, now: now)
@@ -186,7 +185,6 @@ extension CampaignsAPI {
                 .resolved, number: numberID, company: identity.companyID, contact: contact, actor: identity.userID, assignee: entry.chat.assignee,
                 at: now, in: transaction)
             entry.chat.resolvedAt = now
-            entry.chat.resolvedThrough = entry.chat.lastInbound
             return entry
         }
         return ChatView(entry, now: now)

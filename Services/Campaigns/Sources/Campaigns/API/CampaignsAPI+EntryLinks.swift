@@ -60,6 +60,8 @@ extension CampaignsAPI {
         var linkID: UUID?
         var adID: String?
         var adURL: String?
+        /// Meta's click id of the ad (`ctwa_clid`), for conversion reports to Meta.
+        var clickID: String?
         var taggedAt: Date
         var editedAt: Date?
         var editedBy: UserID?
@@ -72,6 +74,7 @@ extension CampaignsAPI {
             linkID = entry.tag.linkID
             adID = entry.tag.adID
             adURL = entry.tag.adURL
+            clickID = entry.tag.clickID
             taggedAt = entry.taggedAt
             editedAt = entry.editedAt
             editedBy = entry.editedBy
@@ -83,6 +86,7 @@ extension CampaignsAPI {
             case linkID = "link_id"
             case adID = "ad_id"
             case adURL = "ad_url"
+            case clickID = "click_id"
             case taggedAt = "tagged_at"
             case editedAt = "edited_at"
             case editedBy = "edited_by"

@@ -135,9 +135,10 @@ struct WebhookAPI: Sendable {
             // CA-58: the customer opened a chat, which every agent now sees (CA-49).
             try await ChatStore.record(.opened, number: number.id, company: number.companyID, contact: from, actor: nil, assignee: nil, at: at, in: transaction)
         }
-        if before == nil, customerMessage {
+        if customerMessage, before?.lastMessage.map({ at < $0 }) ?? true {
             // CA-57: the contact's first message to the number tags where they came from, unless an earlier first
-            // message (to another of the company's numbers) did.
+            // message (to another of the company's numbers) did; one stamped before the message that tagged them
+            // (delivered late: the ad's message after the next one) tags them instead, unless someone edited the tag.
             var link: EntryLinkStore.Entry?
             if let code = EntryLink.code(in: message.replyText) {
                 link = try await EntryLinkStore.find(code: code, company: number.companyID, in: transaction)
@@ -148,7 +149,7 @@ struct WebhookAPI: Sendable {
         // CA-53: a customer who starts a conversation gets the number's Greeting or Away reply; one who just wrote
         // STOP gets nothing more, and a reaction or a notice from WhatsApp itself is nobody starting a conversation.
         if keyword == nil || keyword == .start, customerMessage {
-            try await autoReplies.reply(to: from, name: name, at: at, before: before?.lastInbound, number: number, in: transaction)
+            try await autoReplies.reply(to: from, name: name, at: at, before: before?.lastMessage, number: number, in: transaction)
         }
         try await outbox.enqueue(Envelope(
             companyID: number.companyID,

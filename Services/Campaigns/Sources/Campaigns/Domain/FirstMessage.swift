@@ -94,18 +94,14 @@ enum EntryLink {
     }
 
     /// The code a message carries: the last bracketed code in it (the customer may have typed before or after the
-    /// prefilled text), if it is one of ours in form.
+    /// prefilled text, brackets of their own too), if it is one of ours in form.
     static func code(in text: String?) -> String? {
         guard let text else { return nil }
-        var found: String?
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "[") {
-            let after = rest[rest.index(after: open)...]
-            guard let close = after.firstIndex(of: "]") else { break }
-            let candidate = after[..<close].trimmingCharacters(in: .whitespaces).uppercased()
-            if candidate.count == codeLength, candidate.allSatisfy({ alphabet.contains($0) }) { found = candidate }
-            rest = after[after.index(after: close)...]
+        // Each "[" opens a candidate of its own, so a stray one before the code hides nothing.
+        let candidates = text.split(separator: "[", omittingEmptySubsequences: false).dropFirst().compactMap { part -> String? in
+            guard let close = part.firstIndex(of: "]") else { return nil }
+            return part[..<close].trimmingCharacters(in: .whitespaces).uppercased()
         }
-        return found
+        return candidates.last { $0.count == codeLength && $0.allSatisfy { alphabet.contains($0) } }
     }
 }

@@ -8,9 +8,9 @@ struct LiveChat: Sendable, Equatable {
     var lastInbound: Date
     var assignee: UserID?
     var resolvedAt: Date?
-    /// When resolved: the chat's last inbound message then, by WhatsApp's stamp (the server's clock is not compared
-    /// with WhatsApp's).
-    var resolvedThrough: Date?
+    /// The customer's last message (WhatsApp's stamp); nil while they have sent none, only reactions or WhatsApp's
+    /// notices (which move `lastInbound`, the window).
+    var lastMessage: Date?
 
     /// CA-49: exactly one state at a time.
     enum State: String, Sendable, Codable, CaseIterable {
@@ -101,15 +101,13 @@ struct LiveChat: Sendable, Equatable {
     }
 
     /// CA-49: a customer's message (`isCustomerMessage`) that starts a new chat, which then is open to every agent
-    /// again (no owner, not resolved): their first ever, their first after the window closed, or their first after the
-    /// chat was resolved. For the last, only WhatsApp's own stamps are compared: a message stamped at or after the last
-    /// one the chat had when it was resolved is one nobody answered, even when it reaches us late (WhatsApp stamps
-    /// whole seconds, so the same second counts). One stamped earlier (an older message delivered late) does not
-    /// reopen it, nor does a reaction, which moves the window but is no message (`isCustomerMessage`).
+    /// again (no owner, not resolved): their first ever, their first 24 hours or more after their last one, or any
+    /// recorded after the chat was resolved (nobody has seen it, however old its stamp: repeated webhooks are dropped
+    /// before this). Reactions and notices count for none of this: they do not move `lastMessage`.
     static func startsAfresh(before: LiveChat?, messageAt: Date) -> Bool {
-        guard let before else { return true }
-        if !ServiceWindow.isOpen(lastInbound: before.lastInbound, now: messageAt) { return true }
-        return before.resolvedAt != nil && messageAt >= (before.resolvedThrough ?? before.lastInbound)
+        guard let before, let last = before.lastMessage else { return true }
+        if !ServiceWindow.isOpen(lastInbound: last, now: messageAt) { return true }
+        return before.resolvedAt != nil
     }
 }
 

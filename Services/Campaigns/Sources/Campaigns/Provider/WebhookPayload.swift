@@ -180,6 +180,16 @@ struct WebhookPayload: Decodable, Sendable {
                 case ctwaClid = "ctwa_clid"
             }
 
+            /// Leniently: a field of an unexpected type is left out rather than failing the customer's message.
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                sourceURL = try? container.decodeIfPresent(String.self, forKey: .sourceURL)
+                sourceID = try? container.decodeIfPresent(String.self, forKey: .sourceID)
+                sourceType = try? container.decodeIfPresent(String.self, forKey: .sourceType)
+                headline = try? container.decodeIfPresent(String.self, forKey: .headline)
+                ctwaClid = try? container.decodeIfPresent(String.self, forKey: .ctwaClid)
+            }
+
             var domain: FirstMessage.Referral {
                 FirstMessage.Referral(sourceType: sourceType, sourceID: sourceID, sourceURL: sourceURL, headline: headline, clickID: ctwaClid)
             }

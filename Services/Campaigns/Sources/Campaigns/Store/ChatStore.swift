@@ -11,7 +11,7 @@ enum ChatStore {
         var chat: LiveChat
     }
 
-    private static let columns = "contact, contact_name, last_inbound_at, assignee, resolved_at, resolved_through"
+    private static let columns = "contact, contact_name, last_inbound_at, assignee, resolved_at, last_message_at"
 
     static func find(number: UUID, company: CompanyID, contact: PhoneNumber, locking: Bool = false, in transaction: Transaction) async throws -> Entry? {
         let schema = transaction.schema.rawValue
@@ -48,12 +48,12 @@ enum ChatStore {
             """)
         var found: [Entry] = []
         var last: Cursor?
-        for try await (contact, name, lastInbound, owner, resolved, through, microseconds) in rows.decode(
+        for try await (contact, name, lastInbound, owner, resolved, message, microseconds) in rows.decode(
             (String, String?, Date, UUID?, Date?, Date?, Int64).self)
         {
             found.append(Entry(
                 contact: contact, name: name,
-                chat: LiveChat(lastInbound: lastInbound, assignee: owner.map(UserID.init), resolvedAt: resolved, resolvedThrough: through)))
+                chat: LiveChat(lastInbound: lastInbound, assignee: owner.map(UserID.init), resolvedAt: resolved, lastMessage: message)))
             last = Cursor(microseconds: microseconds, contact: contact)
         }
         return (found, last)
@@ -86,18 +86,17 @@ enum ChatStore {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
-            UPDATE \(unescaped: schema).windows SET assignee = \(assignee?.uuid), resolved_at = NULL, resolved_through = NULL
+            UPDATE \(unescaped: schema).windows SET assignee = \(assignee?.uuid), resolved_at = NULL
             WHERE number_id = \(number) AND contact = \(contact.e164) AND company_id = \(company.uuid)
             """)
     }
 
-    /// CA-49: resolved now, through the last message the chat has; the owner stays on record until the customer starts a
-    /// new chat.
+    /// CA-49: resolved now; the owner stays on record until the customer starts a new chat.
     static func resolve(number: UUID, company: CompanyID, contact: PhoneNumber, at: Date, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
-            UPDATE \(unescaped: schema).windows SET resolved_at = \(at), resolved_through = last_inbound_at
+            UPDATE \(unescaped: schema).windows SET resolved_at = \(at)
             WHERE number_id = \(number) AND contact = \(contact.e164) AND company_id = \(company.uuid) AND resolved_at IS NULL
             """)
     }
@@ -142,10 +141,10 @@ enum ChatStore {
 
     private static func entries(_ rows: PostgresRowSequence) async throws -> [Entry] {
         var found: [Entry] = []
-        for try await (contact, name, last, assignee, resolved, through) in rows.decode((String, String?, Date, UUID?, Date?, Date?).self) {
+        for try await (contact, name, last, assignee, resolved, message) in rows.decode((String, String?, Date, UUID?, Date?, Date?).self) {
             found.append(Entry(
                 contact: contact, name: name,
-                chat: LiveChat(lastInbound: last, assignee: assignee.map(UserID.init), resolvedAt: resolved, resolvedThrough: through)))
+                chat: LiveChat(lastInbound: last, assignee: assignee.map(UserID.init), resolvedAt: resolved, lastMessage: message)))
         }
         return found
     }

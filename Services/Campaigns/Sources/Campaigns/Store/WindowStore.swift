@@ -18,8 +18,8 @@ enum WindowStore {
         // them starts a conversation (CA-53 replies once, CA-49 opens one chat).
         let inserted = try await transaction.query(
             """
-            INSERT INTO \(unescaped: schema).windows (number_id, contact, company_id, last_inbound_at, contact_name)
-            VALUES (\(number), \(contact.e164), \(company.uuid), \(at), \(name))
+            INSERT INTO \(unescaped: schema).windows (number_id, contact, company_id, last_inbound_at, contact_name, last_message_at)
+            VALUES (\(number), \(contact.e164), \(company.uuid), \(at), \(name), \(customerMessage ? at : nil))
             ON CONFLICT (number_id, contact) DO NOTHING
             RETURNING last_inbound_at
             """)
@@ -35,7 +35,7 @@ enum WindowStore {
                 contact_name = CASE WHEN \(name)::text IS NOT NULL AND \(at) >= last_inbound_at THEN \(name) ELSE contact_name END,
                 assignee = CASE WHEN \(starts) THEN NULL ELSE assignee END,
                 resolved_at = CASE WHEN \(starts) THEN NULL ELSE resolved_at END,
-                resolved_through = CASE WHEN \(starts) THEN NULL ELSE resolved_through END
+                last_message_at = CASE WHEN \(customerMessage) THEN GREATEST(last_message_at, \(at)) ELSE last_message_at END
             WHERE number_id = \(number) AND contact = \(contact.e164)
             RETURNING last_inbound_at
             """)
