@@ -57,6 +57,12 @@ struct FirstMessageTagTests {
             #expect(byAd["label"] as? String == "Diwali lamps")
             #expect(byAd["ad_id"] as? String == "120210000000")
             #expect(try await tag("+919811100084").json()["source"] as? String == "direct")
+            // The inbox shows each chat's tag, and filters by it.
+            let fromAds = try await harness.call("GET", "/v1/whatsapp/numbers/\(number)/chats?first_message=ad", as: company, role: .agent).json()
+            #expect(((fromAds["items"] as? [JSON]) ?? []).compactMap { $0["contact"] as? String } == ["+919811100083"])
+            let chat = try await harness.call("GET", "/v1/whatsapp/numbers/\(number)/chats/+919811100081", as: company, role: .agent).json()
+            #expect((chat["first_message"] as? JSON)?["source"] as? String == "link")
+            #expect((chat["first_message"] as? JSON)?["label"] as? String == "Lamps product page")
             let none = try await tag("+919811100085")
             #expect(none.status == 404)
             #expect(try none.errorCode() == "first_message.not_found")

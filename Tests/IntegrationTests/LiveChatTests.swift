@@ -205,6 +205,7 @@ struct LiveChatTests {
                 ("GET", "/v1/whatsapp/numbers/\(number)/chats?state=waiting", nil, 400, "state"),
                 ("GET", "/v1/whatsapp/numbers/\(number)/chats?assignee=nobody", nil, 400, "assignee"),
                 ("GET", "/v1/whatsapp/numbers/\(number)/chats?limit=0", nil, 400, "limit"),
+                ("GET", "/v1/whatsapp/numbers/\(number)/chats?first_message=tv", nil, 400, "first_message"),
                 ("GET", "/v1/whatsapp/numbers/\(number)/chats?after=yesterday", nil, 400, "after"),
                 ("GET", "/v1/whatsapp/numbers/\(number)/chats/12345", nil, 422, "contact"),
                 ("GET", "/v1/whatsapp/numbers/\(number)/chats/+919811109999", nil, 404, "contact"),

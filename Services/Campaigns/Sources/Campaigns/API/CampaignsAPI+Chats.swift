@@ -16,6 +16,13 @@ extension CampaignsAPI {
         var lastMessageAt: Date
         var windowExpiresAt: Date
         var resolvedAt: Date?
+        /// CA-57: where the contact's first message came from.
+        var firstMessage: FirstMessageSummary?
+
+        struct FirstMessageSummary: Codable, Sendable {
+            var source: FirstMessage.Source
+            var label: String?
+        }
 
         init(_ entry: ChatStore.Entry, now: Date) {
             contact = entry.contact
@@ -25,6 +32,7 @@ extension CampaignsAPI {
             lastMessageAt = entry.chat.lastInbound
             windowExpiresAt = ServiceWindow.expiry(lastInbound: entry.chat.lastInbound)
             resolvedAt = entry.chat.resolvedAt
+            firstMessage = entry.firstMessage.map { FirstMessageSummary(source: $0.source, label: $0.label) }
         }
 
         enum CodingKeys: String, CodingKey {
@@ -33,6 +41,7 @@ extension CampaignsAPI {
             case lastMessageAt = "last_message_at"
             case windowExpiresAt = "window_expires_at"
             case resolvedAt = "resolved_at"
+            case firstMessage = "first_message"
         }
     }
 
@@ -80,7 +89,8 @@ extension CampaignsAPI {
     static let chatPage = 50
 
     /// The number's chats, the latest message first. `state` (open, assigned, closed), `assignee` (a user id, or `me`),
-    /// `limit` (1 to 200) and `after` (the `next` of the page before).
+    /// `first_message` (the contact's First Message source, CA-57), `limit` (1 to 200) and `after` (the `next` of the
+    /// page before).
     @Sendable func chats(_ request: Request, context: AppRequestContext) async throws -> Page<ChatView> {
         let identity = try context.require("whatsapp.chats.read", roles: Self.messagingRoles)
         let numberID = try Self.uuid(context)
@@ -110,6 +120,13 @@ extension CampaignsAPI {
             }
             limit = given
         }
+        var source: FirstMessage.Source?
+        if let text = query["first_message"].map(String.init) {
+            guard let given = FirstMessage.Source(rawValue: text) else {
+                throw APIError.badRequest("request.query_invalid", "first_message is ad, post, link, qr or direct.", field: "first_message")
+            }
+            source = given
+        }
         var cursor: ChatStore.Cursor?
         if let text = query["after"].map(String.init) {
             guard let given = ChatStore.Cursor(text: text) else {
@@ -122,7 +139,8 @@ extension CampaignsAPI {
             guard try await NumberStore.find(numberID, company: identity.companyID, in: transaction) != nil else {
                 throw APIError.notFound("whatsapp_number")
             }
-            return try await ChatStore.list(number: numberID, company: identity.companyID, state: state, assignee: assignee, after: cursor, limit: limit, now: now, in: transaction)
+            return try await ChatStore.list(
+                number: numberID, company: identity.companyID, state: state, assignee: assignee, source: source, after: cursor, limit: limit, now: now, in: transaction)
         }
         return Page(items: entries.map { ChatView($0, now: now) }, next: entries.count == limit ? last?.text : nil)
     }

@@ -9,17 +9,28 @@ enum ChatStore {
         var contact: String
         var name: String?
         var chat: LiveChat
+        /// CA-57: the contact's First Message tag, when they have one.
+        var firstMessage: FirstMessageTag?
     }
 
-    private static let columns = "contact, contact_name, last_inbound_at, assignee, resolved_at, last_message_at"
+    struct FirstMessageTag: Sendable, Equatable {
+        var source: FirstMessage.Source
+        var label: String?
+    }
+
+    /// A chat (`w`, its window row) with the contact's First Message tag (`f`).
+    private static let columns = "w.contact, w.contact_name, w.last_inbound_at, w.assignee, w.resolved_at, w.last_message_at, f.source, f.label"
+    private static func from(_ schema: String) -> String {
+        "\(schema).windows w LEFT JOIN \(schema).first_messages f ON f.company_id = w.company_id AND f.contact = w.contact"
+    }
 
     static func find(number: UUID, company: CompanyID, contact: PhoneNumber, locking: Bool = false, in transaction: Transaction) async throws -> Entry? {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            SELECT \(unescaped: columns) FROM \(unescaped: schema).windows
-            WHERE number_id = \(number) AND contact = \(contact.e164) AND company_id = \(company.uuid)
-            \(unescaped: locking ? "FOR UPDATE" : "")
+            SELECT \(unescaped: columns) FROM \(unescaped: from(schema))
+            WHERE w.number_id = \(number) AND w.contact = \(contact.e164) AND w.company_id = \(company.uuid)
+            \(unescaped: locking ? "FOR UPDATE OF w" : "")
             """)
         return try await entries(rows).first
     }
@@ -27,33 +38,36 @@ enum ChatStore {
     /// The number's chats, those the customer wrote to last first: `limit` of them after `cursor` (the last of the
     /// page before), with the cursor of the last one.
     static func list(
-        number: UUID, company: CompanyID, state: LiveChat.State?, assignee: UserID?, after cursor: Cursor?, limit: Int, now: Date, in transaction: Transaction
+        number: UUID, company: CompanyID, state: LiveChat.State?, assignee: UserID?, source: FirstMessage.Source?, after cursor: Cursor?, limit: Int,
+        now: Date, in transaction: Transaction
     ) async throws -> (entries: [Entry], last: Cursor?) {
         let schema = transaction.schema.rawValue
         let windowStart = now.addingTimeInterval(-ServiceWindow.length)
         // The CASE is the SQL twin of `LiveChat.state(now:)`. The cursor is exact: microseconds, as PostgreSQL keeps them.
         let rows = try await transaction.query(
             """
-            SELECT \(unescaped: columns), (extract(epoch FROM last_inbound_at) * 1000000)::int8
-            FROM \(unescaped: schema).windows
-            WHERE number_id = \(number) AND company_id = \(company.uuid)
+            SELECT \(unescaped: columns), (extract(epoch FROM w.last_inbound_at) * 1000000)::int8
+            FROM \(unescaped: from(schema))
+            WHERE w.number_id = \(number) AND w.company_id = \(company.uuid)
               AND (\(state?.rawValue)::text IS NULL OR
-                   CASE WHEN resolved_at IS NOT NULL OR last_inbound_at <= \(windowStart) THEN 'closed'
-                        WHEN assignee IS NULL THEN 'open' ELSE 'assigned' END = \(state?.rawValue))
-              AND (\(assignee?.uuid)::uuid IS NULL OR assignee = \(assignee?.uuid))
+                   CASE WHEN w.resolved_at IS NOT NULL OR w.last_inbound_at <= \(windowStart) THEN 'closed'
+                        WHEN w.assignee IS NULL THEN 'open' ELSE 'assigned' END = \(state?.rawValue))
+              AND (\(assignee?.uuid)::uuid IS NULL OR w.assignee = \(assignee?.uuid))
+              AND (\(source?.rawValue)::text IS NULL OR f.source = \(source?.rawValue))
               AND (\(cursor?.microseconds)::int8 IS NULL
-                   OR (last_inbound_at, contact) < (timestamptz 'epoch' + \(cursor?.microseconds) * interval '1 microsecond', \(cursor?.contact)))
-            ORDER BY last_inbound_at DESC, contact DESC
+                   OR (w.last_inbound_at, w.contact) < (timestamptz 'epoch' + \(cursor?.microseconds) * interval '1 microsecond', \(cursor?.contact)))
+            ORDER BY w.last_inbound_at DESC, w.contact DESC
             LIMIT \(limit)
             """)
         var found: [Entry] = []
         var last: Cursor?
-        for try await (contact, name, lastInbound, owner, resolved, message, microseconds) in rows.decode(
-            (String, String?, Date, UUID?, Date?, Date?, Int64).self)
+        for try await (contact, name, lastInbound, owner, resolved, message, source, label, microseconds) in rows.decode(
+            (String, String?, Date, UUID?, Date?, Date?, String?, String?, Int64).self)
         {
             found.append(Entry(
                 contact: contact, name: name,
-                chat: LiveChat(lastInbound: lastInbound, assignee: owner.map(UserID.init), resolvedAt: resolved, lastMessage: message)))
+                chat: LiveChat(lastInbound: lastInbound, assignee: owner.map(UserID.init), resolvedAt: resolved, lastMessage: message),
+                firstMessage: tag(source, label)))
             last = Cursor(microseconds: microseconds, contact: contact)
         }
         return (found, last)
@@ -141,11 +155,18 @@ enum ChatStore {
 
     private static func entries(_ rows: PostgresRowSequence) async throws -> [Entry] {
         var found: [Entry] = []
-        for try await (contact, name, last, assignee, resolved, message) in rows.decode((String, String?, Date, UUID?, Date?, Date?).self) {
+        for try await (contact, name, last, assignee, resolved, message, source, label) in rows.decode(
+            (String, String?, Date, UUID?, Date?, Date?, String?, String?).self)
+        {
             found.append(Entry(
                 contact: contact, name: name,
-                chat: LiveChat(lastInbound: last, assignee: assignee.map(UserID.init), resolvedAt: resolved, lastMessage: message)))
+                chat: LiveChat(lastInbound: last, assignee: assignee.map(UserID.init), resolvedAt: resolved, lastMessage: message),
+                firstMessage: tag(source, label)))
         }
         return found
+    }
+
+    private static func tag(_ source: String?, _ label: String?) -> FirstMessageTag? {
+        source.flatMap(FirstMessage.Source.init(rawValue:)).map { FirstMessageTag(source: $0, label: label) }
     }
 }
