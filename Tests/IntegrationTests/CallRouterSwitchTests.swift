@@ -235,7 +235,15 @@ struct CallRouterSwitchTests {
                 // The scripted switch reports every moment as the same instant (see ScriptedSwitch).
                 #expect(event.billableSeconds == 0)
                 #expect((event.pickedUpAt == nil) == (call.outcome == "rejected" || call.outcome == "no_flow"))
+                // CR-59: a recording can be fetched two minutes after the call ends, and the CRM is told when.
+                if event.recordingURL != nil {
+                    let wait = try #require(event.recordingAvailableAt).timeIntervalSince(event.endedAt)
+                    #expect(abs(wait - 120) < 0.002, "\(wait)")
+                } else {
+                    #expect(event.recordingAvailableAt == nil)
+                }
             }
+            #expect(completed.contains { $0.recordingURL != nil })
             let refusedBeforeIVR = expected.filter { $0.outcome == "rejected" || $0.outcome == "no_flow" }.count
             #expect(events(.callStarted).count == expected.count - refusedBeforeIVR)
             #expect(events(.callAnswered).count == expected.map(\.answers).reduce(0, +))

@@ -38,6 +38,9 @@ public struct CallCompleted: Event {
     /// BI-10, BI-11: system pickup to call end, post-call wrap included. The call log's duration.
     public var billableSeconds: Int
     public var recordingURL: String?
+    /// CR-59: when the recording can be played (processing takes up to two minutes after the call ends): a CRM that
+    /// fetches it earlier gets nothing yet. Absent without a recording.
+    public var recordingAvailableAt: Date?
     /// CR-74, AC-09: dropped unanswered by a Missed Call Service number; its follow-up (SMS, WhatsApp, callback, CRM) is
     /// due. Absent otherwise.
     public var missedCallService: Bool?
@@ -48,7 +51,7 @@ public struct CallCompleted: Event {
     public init(
         uid: CallID, direction: Direction, did: PhoneNumber, didType: NumberType, customer: PhoneNumber?, agentID: UserID? = nil,
         departmentID: DepartmentID? = nil, outcome: Outcome, notReachable: Bool = false, pickedUpAt: Date?, endedAt: Date,
-        billableSeconds: Int, recordingURL: String? = nil, missedCallService: Bool? = nil, masked: Bool? = nil
+        billableSeconds: Int, recordingURL: String? = nil, recordingAvailableAt: Date? = nil, missedCallService: Bool? = nil, masked: Bool? = nil
     ) {
         self.uid = uid
         self.direction = direction
@@ -63,6 +66,7 @@ public struct CallCompleted: Event {
         self.endedAt = endedAt
         self.billableSeconds = billableSeconds
         self.recordingURL = recordingURL
+        self.recordingAvailableAt = recordingURL == nil ? nil : recordingAvailableAt
         self.missedCallService = missedCallService == true ? true : nil
         self.masked = masked == true ? true : nil
     }
@@ -77,6 +81,7 @@ public struct CallCompleted: Event {
         case endedAt = "ended_at"
         case billableSeconds = "billable_seconds"
         case recordingURL = "recording_url"
+        case recordingAvailableAt = "recording_available_at"
         case missedCallService = "missed_call_service"
         case masked
     }

@@ -458,8 +458,9 @@ struct CallControl: Sendable {
                         uid: record.uid, direction: record.direction, did: record.did, didType: record.didType, customer: record.customer,
                         agentID: record.agentID, departmentID: record.departmentID, outcome: outcome, notReachable: record.notReachable,
                         pickedUpAt: record.pickedUpAt, endedAt: now, billableSeconds: record.billableSeconds ?? 0,
-                        recordingURL: record.recordingURL ?? record.voicemailURL, missedCallService: record.state.missedCallService,
-                        masked: record.state.masked))
+                        recordingURL: record.recordingURL ?? record.voicemailURL,
+                        recordingAvailableAt: now.addingTimeInterval(RecordingAccess.processingTime),
+                        missedCallService: record.state.missedCallService, masked: record.state.masked))
             }
         }
         return writes
