@@ -17,16 +17,17 @@ struct NotificationsDefinitionTests {
         #expect(migrations.map(\.version) == Array(1...migrations.count))
     }
 
-    @Test("it declares the queues and bindings of ARCHITECTURE.md")
+    @Test("it declares the queues of ARCHITECTURE.md, unbound until it consumes them (their bindings are removed from a broker that has them)")
     func queues() {
-        let declared = Dictionary(uniqueKeysWithValues: Subscriptions.queues.map { ($0.name, $0.bindings) })
+        #expect(Subscriptions.queues.allSatisfy { $0.bindings.isEmpty && $0.routingKeys.isEmpty })
+        let declared = Dictionary(uniqueKeysWithValues: Subscriptions.queues.map { ($0.name, $0.removedBindings) })
         #expect(declared == [
             "notifications.requested": ["notification.requested"],
             "notifications.billing": ["billing.#"],
             "notifications.status-probe": ["status.probe"],
         ])
         #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
-        #expect(Subscriptions.queues.flatMap(\.unboundPatterns).isEmpty)  // each pattern binds a known event type
+        #expect(Subscriptions.queues.allSatisfy { !$0.removedRoutingKeys.isEmpty })  // each pattern names known event types
         #expect(NotificationsService.identity.schema.rawValue == "notifications")
     }
 }

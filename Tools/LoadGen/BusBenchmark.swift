@@ -75,6 +75,14 @@ struct BusBenchmark {
             configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.messaging"), topology: Topology(queues: [queue]), logger: logger)
         connection.start()
         try await connection.waitUntilConnected()
+        // Consumed on a connection of its own, as every service consumes (ServiceHost: one publisher connection, one
+        // consumer connection) and as the raw loop does: RabbitMQ's flow control throttles a connection that has just
+        // published hard, and shared, it slowed whichever consume came right after a refill.
+        let consumerConnection = AMQPConnection(
+            configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.messaging.consumer"), topology: Topology(queues: [queue]),
+            logger: logger)
+        consumerConnection.start()
+        try await consumerConnection.waitUntilConnected()
         let outgoing = (0..<messages).map { index in
             OutgoingMessage(routingKey: queue.name, messageID: "m-\(index)", type: "loadgen.message", timestamp: 0, body: body, exchange: "")
         }
@@ -83,7 +91,9 @@ struct BusBenchmark {
             try await Self.publish(outgoing, on: connection)
             return (ContinuousClock.now - start).seconds
         }
-        let (messagingConsume, messagingConsumeCost) = await costed(messages) { await Self.consume(messages, from: queue.name, on: connection) }
+        let (messagingConsume, messagingConsumeCost) = await costed(messages) {
+            await Self.consume(messages, from: queue.name, on: consumerConnection)
+        }
         report("Messaging publish (confirms)", count: messages, seconds: messagingPublish, baseline: rawPublishRate, cpu: messagingPublishCost)
         report("Messaging consume (ack folding)", count: messages, seconds: messagingConsume, baseline: rawConsumeRate, cpu: messagingConsumeCost)
 
@@ -97,7 +107,7 @@ struct BusBenchmark {
             try await costed(messages) { try await onThread { try RawRabbit.consume(rawURL, queue: rawQueue, count: messages) } }
         }
         func consumeOurs() async -> (Double, [(String, Double)]) {
-            await costed(messages) { await Self.consume(messages, from: queue.name, on: connection) }
+            await costed(messages) { await Self.consume(messages, from: queue.name, on: consumerConnection) }
         }
         var ratios: [Double] = []
         for round in 1...max(1, options.int("consume-rounds", default: 4)) {
@@ -121,6 +131,7 @@ struct BusBenchmark {
             ratios.append(raw / ours)
         }
         await connection.shutdown()
+        await consumerConnection.shutdown()
         let sorted = ratios.sorted()
         let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         print(

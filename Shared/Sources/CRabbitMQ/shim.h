@@ -149,6 +149,13 @@ static inline int myop_queue_bind(amqp_connection_state_t c, amqp_channel_t chan
     return myop_last_reply(c, text, text_len);
 }
 
+static inline int myop_queue_unbind(amqp_connection_state_t c, amqp_channel_t channel, const char *queue,
+                                    const char *exchange, const char *routing_key, char *text, size_t text_len) {
+    amqp_queue_unbind(c, channel, amqp_cstring_bytes(queue), amqp_cstring_bytes(exchange), amqp_cstring_bytes(routing_key),
+                      amqp_empty_table);
+    return myop_last_reply(c, text, text_len);
+}
+
 static inline int myop_queue_purge(amqp_connection_state_t c, amqp_channel_t channel, const char *queue,
                                    char *text, size_t text_len) {
     amqp_queue_purge(c, channel, amqp_cstring_bytes(queue));

@@ -245,6 +245,12 @@ final class ConnectionIO: @unchecked Sendable {
                     myop_queue_bind(state, channel, queue.name, Topology.eventsExchange, key, &errorText, errorText.count),
                     "bind \(queue.name) to \(key)")
             }
+            // RabbitMQ answers unbind-ok for a binding that does not exist, so this is idempotent too.
+            for key in queue.removedRoutingKeys {
+                try check(
+                    myop_queue_unbind(state, channel, queue.name, Topology.eventsExchange, key, &errorText, errorText.count),
+                    "unbind \(queue.name) from \(key)")
+            }
         }
     }
 

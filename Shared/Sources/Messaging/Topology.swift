@@ -32,12 +32,16 @@ public struct QueueSpec: Sendable, Hashable {
     /// For temporary queues (test observers, benchmarks): the broker deletes the queue and its dead-letter queue
     /// once nobody used them for this long (`x-expires`). Service queues never expire.
     public var expiresAfter: Duration?
+    /// Patterns an earlier release bound this queue to and this one does not: unbound at every declaration (declaring
+    /// a queue never removes a binding), so a broker that ran the earlier release stops routing them here.
+    public var removedBindings: [String]
 
-    public init(name: String, bindings: [String], deliveryLimit: Int = 10, expiresAfter: Duration? = nil) {
+    public init(name: String, bindings: [String], deliveryLimit: Int = 10, expiresAfter: Duration? = nil, removedBindings: [String] = []) {
         self.name = name
         self.bindings = bindings
         self.deliveryLimit = deliveryLimit
         self.expiresAfter = expiresAfter
+        self.removedBindings = removedBindings
     }
 
     /// `x-expires` in milliseconds; 0 when the queue is permanent.
@@ -53,6 +57,13 @@ public struct QueueSpec: Sendable, Hashable {
     public var routingKeys: [String] {
         var seen: Set<String> = []
         return bindings.flatMap { RoutingPattern(rawValue: $0).routingKeys() }.filter { seen.insert($0).inserted }
+    }
+
+    /// The keys of `removedBindings` that no binding of this release still needs.
+    public var removedRoutingKeys: [String] {
+        let kept = Set(routingKeys)
+        var seen: Set<String> = []
+        return removedBindings.flatMap { RoutingPattern(rawValue: $0).routingKeys() }.filter { !kept.contains($0) && seen.insert($0).inserted }
     }
 
     /// Patterns that match no known event type, so bind nothing (a typo such as `bilning.*`): logged at declaration,
