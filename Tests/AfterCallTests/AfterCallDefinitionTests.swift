@@ -1,4 +1,5 @@
 import AfterCall
+import Contracts
 import Messaging
 import ServiceKit
 import Storage
@@ -26,7 +27,8 @@ struct AfterCallDefinitionTests {
             "aftercall.call-disposition": ["call.disposition"],
         ])
         #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
-        #expect(Subscriptions.queues.allSatisfy { !$0.removedRoutingKeys.isEmpty })  // each pattern names known event types
+        // Each pattern names known event types (a typo would unbind nothing).
+        #expect(Subscriptions.queues.flatMap(\.removedBindings).allSatisfy { !RoutingPattern(rawValue: $0).routingKeys().isEmpty })
         #expect(AfterCallService.identity.schema.rawValue == "aftercall")
     }
 }

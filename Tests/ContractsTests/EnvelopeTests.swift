@@ -78,6 +78,31 @@ struct EnvelopeTests {
         #expect(envelope.occurredAt == Timestamp.parse("2026-11-28T10:00:00.000Z"))
     }
 
+    @Test("CR-59, CR-75: call.completed written before recording_available_at and masked decodes without them; with a recording it says when it plays")
+    func callCompletedAcrossReleases() throws {
+        let ended = Timestamp.parse("2026-11-28T10:05:00.000Z")!
+        let earlier = """
+            {"id":"\(eventID)","type":"call.completed","version":1,"company_id":"\(company)","occurred_at":"2026-11-28T10:05:00.000Z",
+             "data":{"uid":"\(call)","direction":"inbound","did":"+918069000001","did_type":"virtual","customer":"+919876543210",
+                     "outcome":"connected","not_reachable":false,"ended_at":"2026-11-28T10:05:00.000Z","billable_seconds":60,
+                     "recording_url":"https://rec.example/a.mp3"}}
+            """
+        let old = try EncodedEnvelope(body: Array(earlier.utf8)).decode(CallCompleted.self).data
+        #expect(old.recordingURL == "https://rec.example/a.mp3")
+        #expect(old.recordingAvailableAt == nil)
+        #expect(old.masked == nil)
+        let fresh = CallCompleted(
+            uid: call, direction: .inbound, did: try PhoneNumber.indian("8069000001").get(), didType: .virtual, customer: nil, outcome: .connected,
+            pickedUpAt: nil, endedAt: ended, billableSeconds: 60, recordingURL: "https://rec.example/a.mp3",
+            recordingAvailableAt: ended.addingTimeInterval(120))
+        let json = String(decoding: try JSONCoding.encoder().encode(fresh), as: UTF8.self)
+        #expect(json.contains(#""recording_available_at":"2026-11-28T10:07:00.000Z""#), "\(json)")
+        let without = CallCompleted(
+            uid: call, direction: .inbound, did: try PhoneNumber.indian("8069000001").get(), didType: .virtual, customer: nil, outcome: .missed,
+            pickedUpAt: nil, endedAt: ended, billableSeconds: 0, recordingAvailableAt: ended)
+        #expect(without.recordingAvailableAt == nil, "no recording, no time")
+    }
+
     @Test("a body that is not an envelope is refused")
     func refusesGarbage() {
         #expect(throws: (any Error).self) { try EncodedEnvelope(body: Array("not json".utf8)) }

@@ -1,4 +1,5 @@
 import Notifications
+import Contracts
 import Messaging
 import ServiceKit
 import Storage
@@ -27,7 +28,8 @@ struct NotificationsDefinitionTests {
             "notifications.status-probe": ["status.probe"],
         ])
         #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
-        #expect(Subscriptions.queues.allSatisfy { !$0.removedRoutingKeys.isEmpty })  // each pattern names known event types
+        // Each pattern names known event types (a typo would unbind nothing).
+        #expect(Subscriptions.queues.flatMap(\.removedBindings).allSatisfy { !RoutingPattern(rawValue: $0).routingKeys().isEmpty })
         #expect(NotificationsService.identity.schema.rawValue == "notifications")
     }
 }

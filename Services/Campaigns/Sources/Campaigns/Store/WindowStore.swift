@@ -36,7 +36,7 @@ enum WindowStore {
                 assignee = CASE WHEN \(starts) THEN NULL ELSE assignee END,
                 resolved_at = CASE WHEN \(starts) THEN NULL ELSE resolved_at END,
                 last_message_at = CASE WHEN \(customerMessage) THEN GREATEST(last_message_at, \(at)) ELSE last_message_at END
-            WHERE number_id = \(number) AND contact = \(contact.e164)
+            WHERE number_id = \(number) AND contact = \(contact.e164) AND company_id = \(company.uuid)
             RETURNING last_inbound_at
             """)
         for try await last in rows.decode(Date.self) { return (before, last, starts) }
