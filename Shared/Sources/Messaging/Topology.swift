@@ -54,16 +54,18 @@ public struct QueueSpec: Sendable, Hashable {
 
     /// The keys bound on the direct events exchange: each binding as is, or the known event types its pattern
     /// matches, each once.
-    public var routingKeys: [String] {
-        var seen: Set<String> = []
-        return bindings.flatMap { RoutingPattern(rawValue: $0).routingKeys() }.filter { seen.insert($0).inserted }
-    }
+    public var routingKeys: [String] { Self.keys(of: bindings) }
 
     /// The keys of `removedBindings` that no binding of this release still needs.
     public var removedRoutingKeys: [String] {
         let kept = Set(routingKeys)
+        return Self.keys(of: removedBindings).filter { !kept.contains($0) }
+    }
+
+    /// The keys `patterns` bind, each once, in order.
+    private static func keys(of patterns: [String]) -> [String] {
         var seen: Set<String> = []
-        return removedBindings.flatMap { RoutingPattern(rawValue: $0).routingKeys() }.filter { !kept.contains($0) && seen.insert($0).inserted }
+        return patterns.flatMap { RoutingPattern(rawValue: $0).routingKeys() }.filter { seen.insert($0).inserted }
     }
 
     /// Patterns that match no known event type, so bind nothing (a typo such as `bilning.*`): logged at declaration,

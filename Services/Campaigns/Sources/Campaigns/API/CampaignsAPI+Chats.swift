@@ -17,12 +17,7 @@ extension CampaignsAPI {
         var windowExpiresAt: Date
         var resolvedAt: Date?
         /// CA-57: where the contact's first message came from.
-        var firstMessage: FirstMessageSummary?
-
-        struct FirstMessageSummary: Codable, Sendable {
-            var source: FirstMessage.Source
-            var label: String?
-        }
+        var firstMessage: ChatStore.FirstMessageTag?
 
         init(_ entry: ChatStore.Entry, now: Date) {
             contact = entry.contact
@@ -32,7 +27,7 @@ extension CampaignsAPI {
             lastMessageAt = entry.chat.lastInbound
             windowExpiresAt = ServiceWindow.expiry(lastInbound: entry.chat.lastInbound)
             resolvedAt = entry.chat.resolvedAt
-            firstMessage = entry.firstMessage.map { FirstMessageSummary(source: $0.source, label: $0.label) }
+            firstMessage = entry.firstMessage
         }
 
         enum CodingKeys: String, CodingKey {
@@ -229,13 +224,16 @@ extension CampaignsAPI {
         try TextRules.phone(context.parameters.get("contact")?.removingPercentEncoding ?? "", field: "contact")
     }
 
+    /// The chat as the API shows it, with the contact's First Message tag.
     private static func findChat(
         number: UUID, contact: PhoneNumber, company: CompanyID, locking: Bool, in transaction: Transaction
     ) async throws -> ChatStore.Entry {
         guard try await NumberStore.find(number, company: company, in: transaction) != nil else { throw APIError.notFound("whatsapp_number") }
-        guard let entry = try await ChatStore.find(number: number, company: company, contact: contact, locking: locking, in: transaction) else {
+        guard var entry = try await ChatStore.find(number: number, company: company, contact: contact, locking: locking, in: transaction) else {
             throw APIError(.notFound, code: "chat.not_found", message: "This customer has not written to this number.", field: "contact")
         }
+        entry.firstMessage = try await FirstMessageStore.find(company: company, contact: contact, in: transaction)
+            .map { ChatStore.FirstMessageTag(source: $0.tag.source, label: $0.tag.label) }
         return entry
     }
 }

@@ -2,8 +2,7 @@ import Contracts
 import Foundation
 
 /// CA-49, CA-50: who may answer a customer's chat on a WhatsApp number. A chat is the customer's conversation with the
-/// number: it starts with their first message, or their first after the 24-hour window closed, or their first after
-/// it was resolved.
+/// number, from the message that starts it (`startsAfresh`).
 struct LiveChat: Sendable, Equatable {
     var lastInbound: Date
     var assignee: UserID?
@@ -88,10 +87,8 @@ struct LiveChat: Sendable, Equatable {
     /// CA-50: a template is the business's own message and goes to any contact, except that an agent's template into
     /// a chat another agent owns, while the customer's window is open, is a reply into that chat.
     func templateRefusal(by actor: Actor, now: Date) -> Refusal? {
-        guard case .agent(let user) = actor, ServiceWindow.isOpen(lastInbound: lastInbound, now: now), resolvedAt == nil,
-              let assignee, assignee != user
-        else { return nil }
-        return .assignedElsewhere(assignee)
+        guard case .refused(.assignedElsewhere(let owner)) = reply(by: actor, now: now) else { return nil }
+        return .assignedElsewhere(owner)
     }
 
     /// CA-49: what a customer starts a chat with: a message of theirs. A reaction, or a notice from WhatsApp itself, is
@@ -113,7 +110,7 @@ struct LiveChat: Sendable, Equatable {
 
 /// CA-58: what the chat's journey records, with when and who.
 enum ChatEventKind: String, Sendable, Codable, CaseIterable {
-    /// The customer started a chat (first message, or the first after the window closed or the chat was resolved).
+    /// The customer started a chat (`LiveChat.startsAfresh`).
     case opened
     /// CA-50: an agent answered an open chat and now owns it.
     case autoAssigned = "auto_assigned"

@@ -13,24 +13,22 @@ enum ChatStore {
         var firstMessage: FirstMessageTag?
     }
 
-    struct FirstMessageTag: Sendable, Equatable {
+    struct FirstMessageTag: Codable, Sendable, Equatable {
         var source: FirstMessage.Source
         var label: String?
     }
 
-    /// A chat (`w`, its window row) with the contact's First Message tag (`f`).
-    private static let columns = "w.contact, w.contact_name, w.last_inbound_at, w.assignee, w.resolved_at, w.last_message_at, f.source, f.label"
-    private static func from(_ schema: String) -> String {
-        "\(schema).windows w LEFT JOIN \(schema).first_messages f ON f.company_id = w.company_id AND f.contact = w.contact"
-    }
+    /// A chat (`w`, its window row).
+    private static let columns = "w.contact, w.contact_name, w.last_inbound_at, w.assignee, w.resolved_at, w.last_message_at"
 
+    /// The chat without its First Message tag: every inbound webhook and every reply reads it, and neither needs the tag.
     static func find(number: UUID, company: CompanyID, contact: PhoneNumber, locking: Bool = false, in transaction: Transaction) async throws -> Entry? {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            SELECT \(unescaped: columns) FROM \(unescaped: from(schema))
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).windows w
             WHERE w.number_id = \(number) AND w.contact = \(contact.e164) AND w.company_id = \(company.uuid)
-            \(unescaped: locking ? "FOR UPDATE OF w" : "")
+            \(unescaped: locking ? "FOR UPDATE" : "")
             """)
         return try await entries(rows).first
     }
@@ -46,8 +44,9 @@ enum ChatStore {
         // The CASE is the SQL twin of `LiveChat.state(now:)`. The cursor is exact: microseconds, as PostgreSQL keeps them.
         let rows = try await transaction.query(
             """
-            SELECT \(unescaped: columns), (extract(epoch FROM w.last_inbound_at) * 1000000)::int8
-            FROM \(unescaped: from(schema))
+            SELECT \(unescaped: columns), f.source, f.label, (extract(epoch FROM w.last_inbound_at) * 1000000)::int8
+            FROM \(unescaped: schema).windows w
+            LEFT JOIN \(unescaped: schema).first_messages f ON f.company_id = w.company_id AND f.contact = w.contact
             WHERE w.number_id = \(number) AND w.company_id = \(company.uuid)
               AND (\(state?.rawValue)::text IS NULL OR
                    CASE WHEN w.resolved_at IS NOT NULL OR w.last_inbound_at <= \(windowStart) THEN 'closed'
@@ -155,13 +154,10 @@ enum ChatStore {
 
     private static func entries(_ rows: PostgresRowSequence) async throws -> [Entry] {
         var found: [Entry] = []
-        for try await (contact, name, last, assignee, resolved, message, source, label) in rows.decode(
-            (String, String?, Date, UUID?, Date?, Date?, String?, String?).self)
-        {
+        for try await (contact, name, last, assignee, resolved, message) in rows.decode((String, String?, Date, UUID?, Date?, Date?).self) {
             found.append(Entry(
                 contact: contact, name: name,
-                chat: LiveChat(lastInbound: last, assignee: assignee.map(UserID.init), resolvedAt: resolved, lastMessage: message),
-                firstMessage: tag(source, label)))
+                chat: LiveChat(lastInbound: last, assignee: assignee.map(UserID.init), resolvedAt: resolved, lastMessage: message)))
         }
         return found
     }
