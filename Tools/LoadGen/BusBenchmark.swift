@@ -70,7 +70,7 @@ struct BusBenchmark {
         report("raw … via \(eventsExchange.name), consume at once", count: messages, seconds: rawEventsBoth, cpu: rawEventsBothCost)
 
         // 2. The same through AMQPConnection: command queue, I/O thread, continuations, ack folding.
-        let queue = QueueSpec(name: "loadgen.messaging.\(run)", bindings: [], expiresAfter: .seconds(60))
+        let queue = QueueSpec(name: "loadgen.messaging.\(run)", bindings: [], expiresAfter: RawRabbit.scratchLifetime)
         let connection = AMQPConnection(
             configuration: AMQPConfiguration(url: amqpURL, connectionName: "loadgen.messaging"), topology: Topology(queues: [queue]), logger: logger)
         connection.start()
@@ -260,7 +260,7 @@ struct Path {
             client, name: "loadgen_consumer_\(run)", logger: logger,
             extra: "CREATE TABLE SCHEMA.effects (event_id uuid NOT NULL, sequence integer NOT NULL)")
         let routingKey = "loadgen.\(run).numbered"
-        queue = QueueSpec(name: "loadgen.bus.\(run)", bindings: [routingKey], expiresAfter: .seconds(60))
+        queue = QueueSpec(name: "loadgen.bus.\(run)", bindings: [routingKey], expiresAfter: RawRabbit.scratchLifetime)
         let encoder = JSONCoding.encoder()
         let envelopes = try (0..<events).map { sequence -> EncodedEnvelope in
             var envelope = Envelope(

@@ -7,6 +7,15 @@ import Foundation
 enum RawRabbit {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
+    /// How long the benchmark's queues outlive their last consumer (`x-expires`). A run at the defaults takes a few
+    /// minutes, and a quorum queue's lease is renewed by a consumer only, not by publishing nor, in RabbitMQ 3.10, by
+    /// declaring it again: with one minute, a slow run lost its raw queue between two consume rounds.
+    static let scratchLifetime: Duration = .seconds(30 * 60)
+
+    /// A publish whose confirms stop for this long has lost its queue or its broker; the loop gives up instead of
+    /// waiting for ever.
+    static let confirmStall: Duration = .seconds(60)
+
     static func connect(_ url: URL) throws -> amqp_connection_state_t {
         guard let state = amqp_new_connection(), let socket = amqp_tcp_socket_new(state) else { throw Failure(description: "no connection") }
         guard amqp_socket_open(socket, url.host ?? "127.0.0.1", Int32(url.port ?? 5672)) == 0 else { throw Failure(description: "cannot open socket") }
@@ -30,7 +39,8 @@ enum RawRabbit {
         let state = try connect(url)
         defer { amqp_destroy_connection(state) }
         var text = [CChar](repeating: 0, count: 256)
-        guard myop_queue_declare(state, 1, queue, 1, 0, nil, nil, 60_000, &text, text.count) == 0, myop_confirm_select(state, 1, &text, text.count) == 0 else {
+        let lifetime = scratchLifetime.components.seconds * 1_000
+        guard myop_queue_declare(state, 1, queue, 1, 0, nil, nil, lifetime, &text, text.count) == 0, myop_confirm_select(state, 1, &text, text.count) == 0 else {
             throw Failure(description: "declare failed: \(message(text))")
         }
         if let exchange {
@@ -42,6 +52,7 @@ enum RawRabbit {
         var sent = 0
         var confirmed: UInt64 = 0
         var frame = myop_frame_t()
+        var lastProgress = start
         while confirmed < UInt64(count) {
             while sent < count && UInt64(sent) - confirmed < 5_000 {
                 let status = body.withUnsafeBytes { myop_publish(state, 1, exchange?.name ?? "", queue, "raw-\(sent)", "loadgen.raw", nil, nil, 0, $0.baseAddress, $0.count) }
@@ -49,7 +60,12 @@ enum RawRabbit {
                 sent += 1
             }
             guard myop_next_frame(state, sent < count ? 0 : 100_000, &frame) == 0 else { throw Failure(description: "read failed") }
-            if Int(frame.kind) == MYOP_FRAME_CONFIRM_ACK { confirmed = max(confirmed, frame.delivery_tag) }
+            if Int(frame.kind) == MYOP_FRAME_CONFIRM_ACK, frame.delivery_tag > confirmed {
+                confirmed = frame.delivery_tag
+                lastProgress = .now
+            } else if ContinuousClock.now - lastProgress > confirmStall {
+                throw Failure(description: "no confirm for \(confirmStall) with \(UInt64(sent) - confirmed) messages in flight")
+            }
             amqp_maybe_release_buffers(state)
         }
         return (ContinuousClock.now - start).seconds
