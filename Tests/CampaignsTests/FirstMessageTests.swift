@@ -50,4 +50,19 @@ struct FirstMessageTests {
             == "https://wa.me/919876543210?text=Hi%20%26%20hello%3F%20100%25%20%5BK7Q2M9%5D")
         #expect(EntryLink.url(digits: "+919876543210", text: "", code: "K7Q2M9") == "https://wa.me/919876543210?text=%5BK7Q2M9%5D")
     }
+
+    @Test("CA-57: an entry-link page cursor names the last link exactly and refuses anything else")
+    func ca57EntryLinkCursor() {
+        let id = UUID(uuidString: "6F1C2D3E-4A5B-4C6D-8E9F-0A1B2C3D4E5F")!
+        let cursor = EntryLinkStore.Cursor(microseconds: 1_764_620_000_123_456, key: id)
+        #expect(cursor.text == "1764620000123456-6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f")
+        #expect(EntryLinkStore.Cursor(text: cursor.text) == cursor)
+        for bad in [
+            "", "-", "12-", "-6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "x-6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "12-not-a-uuid",
+            "+12-6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "12_6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "12-6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f-1",
+            "9223372036854775807-6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+        ] {
+            #expect(EntryLinkStore.Cursor(text: bad) == nil, "\(bad)")
+        }
+    }
 }

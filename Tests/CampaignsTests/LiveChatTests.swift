@@ -94,10 +94,12 @@ struct LiveChatTests {
 
     @Test("CA-49: the inbox's page cursor names the last chat exactly and refuses anything else")
     func ca49InboxCursor() {
-        let cursor = ChatStore.Cursor(microseconds: 1_764_620_000_123_456, contact: "+919811100051")
+        let cursor = ChatStore.Cursor(microseconds: 1_764_620_000_123_456, key: .init(e164: "+919811100051"))
         #expect(cursor.text == "1764620000123456-919811100051")
         #expect(ChatStore.Cursor(text: cursor.text) == cursor)
-        for bad in ["", "-", "12-", "-9198", "x-919811100051", "12-91x", "-5-919811100051", "12-919811100051-1", "12-1234567890123456"] {
+        for bad in ["", "-", "12-", "-9198", "x-919811100051", "12-91x", "-5-919811100051", "12-919811100051-1", "12-1234567890123456", "+12-919811100051",
+            "9223372036854775807-919811100051", "4102444800000001-919811100051",
+        ] {
             #expect(ChatStore.Cursor(text: bad) == nil, "\(bad)")
         }
     }

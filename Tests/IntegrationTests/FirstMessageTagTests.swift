@@ -40,6 +40,21 @@ struct FirstMessageTagTests {
             let qrCode = try #require(try qr.json()["code"] as? String)
             let listed = try await harness.call("GET", "/v1/whatsapp/entry-links", as: company, role: .manager).json()
             #expect(((listed["items"] as? [JSON]) ?? []).compactMap { $0["code"] as? String }.sorted() == [code, qrCode].sorted())
+            // Pages, the newest first, each `next` leading on exactly where the page before stopped.
+            let first = try await harness.call("GET", "/v1/whatsapp/entry-links?limit=1", as: company, role: .manager).json()
+            #expect(((first["items"] as? [JSON]) ?? []).compactMap { $0["code"] as? String } == [qrCode])
+            let firstNext = try #require(first["next"] as? String)
+            let second = try await harness.call("GET", "/v1/whatsapp/entry-links?limit=1&before=\(firstNext)", as: company, role: .manager).json()
+            #expect(((second["items"] as? [JSON]) ?? []).compactMap { $0["code"] as? String } == [code])
+            let secondNext = try #require(second["next"] as? String)
+            let third = try await harness.call("GET", "/v1/whatsapp/entry-links?limit=1&before=\(secondNext)", as: company, role: .manager).json()
+            #expect((third["items"] as? [JSON])?.isEmpty == true)
+            #expect(third["next"] == nil)
+            for (query, field) in [("limit=0", "limit"), ("limit=501", "limit"), ("before=yesterday", "before"), ("before=12-not-a-uuid", "before")] {
+                let refused = try await harness.call("GET", "/v1/whatsapp/entry-links?\(query)", as: company, role: .manager)
+                #expect(refused.status == 400, "\(query)")
+                #expect(try refused.json()["error"].flatMap { $0 as? JSON }?["field"] as? String == field, "\(query)")
+            }
 
             // Four contacts, four sources.
             #expect(try await harness.webhook(CampaignsHarness.inbound(phoneNumberID, from: "919811100081", text: "Hi, I want a lamp [\(code)]")).status == 200)

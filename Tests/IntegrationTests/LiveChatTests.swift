@@ -207,6 +207,8 @@ struct LiveChatTests {
                 ("GET", "/v1/whatsapp/numbers/\(number)/chats?limit=0", nil, 400, "limit"),
                 ("GET", "/v1/whatsapp/numbers/\(number)/chats?first_message=tv", nil, 400, "first_message"),
                 ("GET", "/v1/whatsapp/numbers/\(number)/chats?after=yesterday", nil, 400, "after"),
+                // A forged instant past what PostgreSQL can turn back into a time: refused, not a 500.
+                ("GET", "/v1/whatsapp/numbers/\(number)/chats?after=9223372036854775807-919811100051", nil, 400, "after"),
                 ("GET", "/v1/whatsapp/numbers/\(number)/chats/12345", nil, 422, "contact"),
                 ("GET", "/v1/whatsapp/numbers/\(number)/chats/+919811109999", nil, 404, "contact"),
                 ("PUT", "/v1/whatsapp/numbers/\(number)/chats/+\(contacts[1])/assignee", "{}", 400, "user_id"),

@@ -73,12 +73,7 @@ extension CampaignsAPI {
             guard let id = UUID(uuidString: text) else { throw APIError.badRequest("request.query_invalid", "number_id is a UUID.", field: "number_id") }
             filter.numberID = id
         }
-        if let text = query["limit"].map(String.init) {
-            guard let limit = Int(text), (1...200).contains(limit) else {
-                throw APIError.badRequest("request.query_invalid", "limit is 1 to 200.", field: "limit")
-            }
-            filter.limit = limit
-        }
+        filter.limit = try Self.pageLimit(request, standard: filter.limit, maximum: 200)
         if let text = query["before"].map(String.init) {
             let parts = text.split(separator: "_", maxSplits: 1).map(String.init)
             guard parts.count == 2, let at = Timestamp.parse(parts[0]), let id = UUID(uuidString: parts[1]) else {

@@ -108,13 +108,7 @@ extension CampaignsAPI {
                 assignee = id
             }
         }
-        var limit = Self.chatPage
-        if let text = query["limit"].map(String.init) {
-            guard let given = Int(text), (1...200).contains(given) else {
-                throw APIError.badRequest("request.query_invalid", "limit is 1 to 200.", field: "limit")
-            }
-            limit = given
-        }
+        let limit = try Self.pageLimit(request, standard: Self.chatPage, maximum: 200)
         var source: FirstMessage.Source?
         if let text = query["first_message"].map(String.init) {
             guard let given = FirstMessage.Source(rawValue: text) else {
@@ -122,13 +116,7 @@ extension CampaignsAPI {
             }
             source = given
         }
-        var cursor: ChatStore.Cursor?
-        if let text = query["after"].map(String.init) {
-            guard let given = ChatStore.Cursor(text: text) else {
-                throw APIError.badRequest("request.query_invalid", "after is the next of the page before, as it was given.", field: "after")
-            }
-            cursor = given
-        }
+        let cursor: ChatStore.Cursor? = try Self.pageCursor(request, "after")
         let now = Date()
         let (entries, last) = try await database.withTransaction { transaction in
             guard try await NumberStore.find(numberID, company: identity.companyID, in: transaction) != nil else {

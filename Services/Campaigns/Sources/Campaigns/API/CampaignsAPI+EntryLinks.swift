@@ -48,10 +48,6 @@ extension CampaignsAPI {
         }
     }
 
-    struct EntryLinkList: ResponseCodable {
-        var items: [EntryLinkView]
-    }
-
     struct FirstMessageView: ResponseCodable {
         var contact: String
         var numberID: UUID
@@ -128,10 +124,17 @@ extension CampaignsAPI {
         return EditedResponse(status: .created, response: EntryLinkView(entry))
     }
 
-    @Sendable func entryLinks(_ request: Request, context: AppRequestContext) async throws -> EntryLinkList {
+    static let entryLinkPage = 100
+
+    /// The company's links, the newest first: `limit` (1 to 500) and `before` (the `next` of the page before).
+    @Sendable func entryLinks(_ request: Request, context: AppRequestContext) async throws -> Page<EntryLinkView> {
         let company = try context.require("whatsapp.entry_links.read", roles: Self.campaignRoles).companyID
-        let entries = try await database.withTransaction { try await EntryLinkStore.list(company: company, in: $0) }
-        return EntryLinkList(items: entries.map(EntryLinkView.init))
+        let limit = try Self.pageLimit(request, standard: Self.entryLinkPage, maximum: 500)
+        let cursor: EntryLinkStore.Cursor? = try Self.pageCursor(request, "before")
+        let (entries, last) = try await database.withTransaction {
+            try await EntryLinkStore.list(company: company, before: cursor, limit: limit, in: $0)
+        }
+        return Page(items: entries.map(EntryLinkView.init), next: entries.count == limit ? last?.text : nil)
     }
 
     /// The link stops tagging; contacts it tagged keep their tags.

@@ -77,6 +77,24 @@ struct CampaignsAPI: Sendable {
         v1.delete("whatsapp/opt-outs/:contact", use: removeOptOut)
     }
 
+    /// A list's page size from `limit`: `standard` when absent, else 1 to `maximum`.
+    static func pageLimit(_ request: Request, standard: Int, maximum: Int) throws -> Int {
+        guard let text = request.uri.queryParameters["limit"].map(String.init) else { return standard }
+        guard let limit = Int(text), (1...maximum).contains(limit) else {
+            throw APIError.badRequest("request.query_invalid", "limit is 1 to \(maximum).", field: "limit")
+        }
+        return limit
+    }
+
+    /// A keyset page cursor from the query parameter `name`, as the page before gave it in `next`.
+    static func pageCursor<Key>(_ request: Request, _ name: String) throws -> PageCursor<Key>? {
+        guard let text = request.uri.queryParameters[name[...]].map(String.init) else { return nil }
+        guard let cursor = PageCursor<Key>(text: text) else {
+            throw APIError.badRequest("request.query_invalid", "\(name) is the next of the page before, as it was given.", field: name)
+        }
+        return cursor
+    }
+
     /// A path parameter that is a UUID.
     static func uuid(_ context: AppRequestContext, _ name: String = "id") throws -> UUID {
         guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else {

@@ -54,7 +54,7 @@ enum ChatStore {
               AND (\(assignee?.uuid)::uuid IS NULL OR w.assignee = \(assignee?.uuid))
               AND (\(source?.rawValue)::text IS NULL OR f.source = \(source?.rawValue))
               AND (\(cursor?.microseconds)::int8 IS NULL
-                   OR (w.last_inbound_at, w.contact) < (timestamptz 'epoch' + \(cursor?.microseconds) * interval '1 microsecond', \(cursor?.contact)))
+                   OR (w.last_inbound_at, w.contact) < (timestamptz 'epoch' + \(cursor?.microseconds) * interval '1 microsecond', \(cursor?.key.e164)))
             ORDER BY w.last_inbound_at DESC, w.contact DESC
             LIMIT \(limit)
             """)
@@ -67,30 +67,25 @@ enum ChatStore {
                 contact: contact, name: name,
                 chat: LiveChat(lastInbound: lastInbound, assignee: owner.map(UserID.init), resolvedAt: resolved, lastMessage: message),
                 firstMessage: tag(source, label)))
-            last = Cursor(microseconds: microseconds, contact: contact)
+            last = Cursor(microseconds: microseconds, key: CursorContact(e164: contact))
         }
         return (found, last)
     }
 
-    /// A page's position: the last chat of the page before, by its last message (microseconds since 1970) and contact.
-    struct Cursor: Sendable, Equatable {
-        var microseconds: Int64
-        var contact: String
+    /// A page's position: the last chat of the page before, by its last message and contact.
+    typealias Cursor = PageCursor<CursorContact>
 
-        /// As the API passes it: `<microseconds>-<contact's digits>`, nothing a URL would change.
-        var text: String { "\(microseconds)-\(contact.filter(\.isNumber))" }
+    /// A chat's contact in a page cursor: its E.164 digits, without the plus.
+    struct CursorContact: PageCursorKey {
+        var e164: String
 
-        init(microseconds: Int64, contact: String) {
-            self.microseconds = microseconds
-            self.contact = contact
-        }
+        var cursorText: String { e164.filter(\.isNumber) }
 
-        init?(text: String) {
-            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-            guard parts.count == 2, let microseconds = Int64(parts[0]), microseconds >= 0,
-                  !parts[1].isEmpty, parts[1].count <= 15, parts[1].allSatisfy({ $0.isASCII && $0.isNumber })
-            else { return nil }
-            self.init(microseconds: microseconds, contact: "+" + parts[1])
+        init(e164: String) { self.e164 = e164 }
+
+        init?(cursorText: Substring) {
+            guard !cursorText.isEmpty, cursorText.count <= 15, cursorText.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            e164 = "+" + cursorText
         }
     }
 

@@ -37,17 +37,32 @@ enum EntryLinkStore {
         return try await entries(rows).first
     }
 
-    /// The company's links, the newest first (at most 1,000).
-    static func list(company: CompanyID, in transaction: Transaction) async throws -> [Entry] {
+    /// The company's links, the newest first: `limit` of them older than `cursor` (the last of the page before), with
+    /// the cursor of the last one. Exact: microseconds, as PostgreSQL keeps them, and the id for links made at once.
+    static func list(company: CompanyID, before cursor: Cursor?, limit: Int, in transaction: Transaction) async throws -> (entries: [Entry], last: Cursor?) {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            SELECT \(unescaped: columns) FROM \(unescaped: schema).entry_links l JOIN \(unescaped: schema).numbers n ON n.id = l.number_id
+            SELECT \(unescaped: columns), (extract(epoch FROM l.created_at) * 1000000)::int8
+            FROM \(unescaped: schema).entry_links l JOIN \(unescaped: schema).numbers n ON n.id = l.number_id
             WHERE l.company_id = \(company.uuid)
-            ORDER BY l.created_at DESC, l.id LIMIT 1000
+              AND (\(cursor?.microseconds)::int8 IS NULL
+                   OR (l.created_at, l.id) < (timestamptz 'epoch' + \(cursor?.microseconds) * interval '1 microsecond', \(cursor?.key)))
+            ORDER BY l.created_at DESC, l.id DESC
+            LIMIT \(limit)
             """)
-        return try await entries(rows)
+        var found: [Entry] = []
+        var last: Cursor?
+        for try await (id, number, code, name, kind, text, created, display, microseconds) in rows.decode(
+            (UUID, UUID, String, String, String, String, Date, String, Int64).self)
+        {
+            found.append(entry(id, number, code, name, kind, text, created, display))
+            last = Cursor(microseconds: microseconds, key: id)
+        }
+        return (found, last)
     }
+
+    typealias Cursor = PageCursor<UUID>
 
     /// The company's link with this code: another company's code means nothing here.
     static func find(code: String, company: CompanyID, in transaction: Transaction) async throws -> Entry? {
@@ -73,10 +88,16 @@ enum EntryLinkStore {
         for try await (id, number, code, name, kind, text, created, display) in rows.decode(
             (UUID, UUID, String, String, String, String, Date, String).self)
         {
-            found.append(Entry(
-                id: id, numberID: number, code: code, name: name, kind: EntryLink.Kind(rawValue: kind) ?? .link, text: text, createdAt: created,
-                displayNumber: display))
+            found.append(entry(id, number, code, name, kind, text, created, display))
         }
         return found
+    }
+
+    private static func entry(
+        _ id: UUID, _ number: UUID, _ code: String, _ name: String, _ kind: String, _ text: String, _ created: Date, _ display: String
+    ) -> Entry {
+        Entry(
+            id: id, numberID: number, code: code, name: name, kind: EntryLink.Kind(rawValue: kind) ?? .link, text: text, createdAt: created,
+            displayNumber: display)
     }
 }
