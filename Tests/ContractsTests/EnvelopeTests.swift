@@ -154,6 +154,20 @@ struct FastTextTests {
         }
     }
 
+    @Test("timestamps outside the years 1 to 9999 are refused: postgres-nio traps encoding year 300000, which Foundation parses")
+    func timestampRange() throws {
+        for far in ["300000-01-01T00:00:00Z", "300000-01-01T00:00:00.000Z", "294277-01-05T00:00:00Z", "10000-01-01T00:00:00Z",
+                    "0000-12-31T23:59:59.999Z", "0000-06-01T00:00:00+00:00"] {
+            #expect(Timestamp.parse(far) == nil, "\(far)")
+        }
+        #expect(Timestamp.parse("0001-01-01T00:00:00.000Z") == Date(timeIntervalSince1970: -62_135_596_800))
+        #expect(Timestamp.parse("9999-12-31T23:59:59.999Z") == Date(timeIntervalSince1970: 253_402_300_799.999))
+        #expect(Timestamp.parse("9999-12-31T23:59:59Z") != nil)
+        // The JSON dialect reads dates through the same parser, so a body or an envelope cannot carry one either.
+        struct Stamped: Decodable { var at: Date }
+        #expect(throws: DecodingError.self) { try JSONCoding.decoder().decode(Stamped.self, from: Data(#"{"at":"300000-01-01T00:00:00Z"}"#.utf8)) }
+    }
+
     @Test("ids are written lowercase and read in either case, like Foundation's")
     func uuids() {
         for _ in 0..<100 {

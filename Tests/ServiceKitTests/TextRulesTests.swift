@@ -16,4 +16,21 @@ struct TextRulesTests {
             #expect(error.field == "to")
         }
     }
+
+    @Test("a name is 1 to max characters; a character piled with thousands of combining marks is too long, Hindi and emoji are not")
+    func lengths() throws {
+        #expect(try TextRules.trimmed("  Priya Sharma ", field: "name", max: 100, code: "user.name.invalid") == "Priya Sharma")
+        // Devanagari clusters carry several code points each, and flags and skin tones two: all within four per character.
+        for fine in [String(repeating: "क्षि", count: 50), String(repeating: "🇮🇳", count: 100), String(repeating: "👍🏽", count: 100)] {
+            #expect(!TextRules.isTooLong(fine, max: 100), "\(fine.prefix(8))")
+        }
+        // One character, 3,000 marks: about 6 KB that PostgreSQL cannot put in the name's index (a 500 before).
+        let piled = "A" + String(repeating: "\u{0301}\u{0302}\u{0303}", count: 1_000)
+        #expect(piled.count == 1)
+        #expect(TextRules.isTooLong(piled, max: 100))
+        let error = try #require(throws: APIError.self) { try TextRules.trimmed(piled, field: "name", max: 100, code: "user.name.invalid") }
+        #expect(error.code == "user.name.invalid")
+        #expect(error.field == "name")
+        #expect(TextRules.isTooLong(String(repeating: "a", count: 101), max: 100))
+    }
 }

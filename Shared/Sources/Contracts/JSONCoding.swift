@@ -75,15 +75,21 @@ public enum Timestamp {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The instants this platform reads: the years 1 to 9999, the four-digit years it writes. Foundation's parser takes
+    /// `300000-01-01T00:00:00Z`; PostgreSQL keeps nothing after 294276 AD, and postgres-nio traps (the process dies with
+    /// every request in flight) encoding a date more than ~292,000 years from 2000, so such an input must stop here.
+    public static let readable = Date(timeIntervalSince1970: -62_135_596_800)...Date(timeIntervalSince1970: 253_402_300_799.999)
+
     public static func parse(_ text: String) -> Date? {
+        let parsed: Date?
         switch parseCanonical(text) {
-        case .date(let date): return date
+        case .date(let date): parsed = date
         // Foundation's parser would roll an impossible date over (30 February → 2 March) instead of refusing it.
         case .impossible: return nil
-        case .otherForm: break
+        case .otherForm: parsed = (try? withFraction.parse(text)) ?? (try? withoutFraction.parse(text))
         }
-        if let date = try? withFraction.parse(text) { return date }
-        return try? withoutFraction.parse(text)
+        guard let parsed, readable.contains(parsed) else { return nil }
+        return parsed
     }
 
     private enum Canonical {

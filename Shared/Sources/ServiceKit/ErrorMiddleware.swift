@@ -5,7 +5,8 @@ import PostgresNIO
 import Storage
 
 /// Turns every error into the JSON error model. Client errors keep their status; a unique violation from
-/// PostgreSQL is a 409; text it cannot store (a NUL byte) a 400; a transaction it aborted for colliding with another, or a database that cannot be reached,
+/// PostgreSQL is a 409; text it cannot store (a NUL byte) a 400; a value out of its range (an index entry too large, a
+/// time or number it cannot hold) a 422; a transaction it aborted for colliding with another, or a database that cannot be reached,
 /// a 503 with `Retry-After`; anything unexpected is logged and answered with a bare 500 that leaks nothing.
 public struct ErrorMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
@@ -42,6 +43,14 @@ public struct ErrorMiddleware: RouterMiddleware {
             // statement failed, so nothing was written.
             return try APIError.badRequest(
                 "request.invalid_text", "The request holds a character that cannot be stored, such as a NUL byte; remove it and send it again.")
+                .response(from: request, context: context)
+        } catch let error as PSQLError where ["54000", "22008", "22003"].contains(error.serverInfo?[.sqlState]) {
+            // A value no edge check stopped that PostgreSQL cannot keep: an index entry over its size limit, a time or
+            // number out of its range. The statement failed, so nothing was written. Logged, in case our own
+            // arithmetic made the value.
+            context.logger.warning("request refused by the database as out of range", metadata: ["error": "\(String(reflecting: error))"])
+            return try APIError.unprocessable(
+                "request.value_out_of_range", "A value in the request is too long or out of range to be stored; shorten or correct it.")
                 .response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             // A body without a declared length that outgrew the limit while it was read (`BodyLimitMiddleware`).

@@ -8,6 +8,13 @@ public enum TextRules {
         text.unicodeScalars.contains { $0.properties.generalCategory == .control && !(newline && $0 == "\n") }
     }
 
+    /// Longer than `max` characters, or than any text of `max` characters could be: a character may carry marks, but
+    /// one that carries thousands (a few kilobytes of combining marks) would reach the index behind the field, and
+    /// PostgreSQL refuses an index entry over ~2,700 bytes.
+    public static func isTooLong(_ text: some StringProtocol, max: Int) -> Bool {
+        text.count > max || text.unicodeScalars.count > 4 * max
+    }
+
     /// 1 to `max` characters once trimmed, and no control characters but newlines.
     public static func check(_ text: String, field: String, max: Int, code: String) throws {
         _ = try trimmed(text, field: field, max: max, code: code)
@@ -16,7 +23,7 @@ public enum TextRules {
     /// The text without surrounding white space, checked as `check` does.
     public static func trimmed(_ text: String, field: String, max: Int, code: String) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty || text.count > max || hasControlCharacters(text, allowingNewline: true) {
+        if trimmed.isEmpty || isTooLong(text, max: max) || hasControlCharacters(text, allowingNewline: true) {
             throw APIError.unprocessable(code, "The \(field) must have 1 to \(max) characters and no control characters.", field: field)
         }
         return trimmed
