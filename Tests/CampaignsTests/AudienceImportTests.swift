@@ -215,6 +215,28 @@ struct AudienceImportTests {
         #expect(error?.code == "audience.too_large")
     }
 
+    @Test("D-13: a file of thousands of columns costs its filled cells: blank values are left out, past the cap rows are only counted")
+    func wideFiles() throws {
+        let header = ["name", "phonenumber"] + (1...2_000).map { "c\($0)" }
+        let sparse: [[String]] = (0..<3).map { ["Person \($0)", String(9_000_000_000 + $0)] }
+        let filled: [String] = ["Asha", "9000000009", "x"] + Array(repeating: "", count: 1_998) + ["y"]
+        let rows: [[String]] = [header] + sparse + [filled]
+        let result = try AudienceImport.result(from: rows)
+        #expect(result.columns.count == 2_000)
+        #expect(result.recipients.prefix(3).allSatisfy { $0.values.isEmpty })
+        #expect(result.recipients.last?.values == ["c1": "x", "c2000": "y"])
+        #expect(throws: AudienceError.tooLarge(count: 5_003, limit: 5_000)) { try AudienceImport.result(from: Self.audience(5_003)) }
+    }
+
+    @Test("D-13: a cell longer than a spreadsheet cell (32,767 characters) refuses the upload, naming the row")
+    func cellTooLong() throws {
+        let fits = Data(("name,phonenumber,note\nAsha,9876543210," + String(repeating: "é", count: 32_767) + "\n").utf8)
+        #expect(try AudienceImport.result(from: fits, filename: "a.csv").recipients.count == 1)
+        let long = Data(("name,phonenumber,note\nAsha,9876543210,ok\nRavi,9812345678," + String(repeating: "x", count: 32_768) + "\n").utf8)
+        let error = #expect(throws: AudienceError.cellTooLong(row: 3, limit: 32_767)) { try AudienceImport.result(from: long, filename: "a.csv") }
+        #expect(error?.code == "audience.file.cell_too_long")
+    }
+
     @Test("D-13: skipped rows do not count towards the 5,000 cap")
     func capCountsValidRowsOnly() throws {
         let rows = Self.audience(5_000) + Array(repeating: ["Dup", "9000000001"], count: 50) + [["Bad", "123"]]

@@ -105,6 +105,8 @@ struct AudienceXLSXReaderTests {
             ("919876543210", "919876543210"), ("9.19876543210E11", "919876543210"), ("9.1987654321E+11", "919876543210"),
             ("9.19876543210e11", "919876543210"), ("1500", "1500"), ("1500.0", "1500"), ("-3", "-3"), ("12.5", "12.5"),
             ("2.5E-3", "2.5E-3"), ("1E400", "1E400"), ("0", "0"), ("abc", "abc"), ("", ""), ("1.", "1"), (".5", ".5"),
+            // The smallest and largest exponents a number can spell: kept as written (the smallest trapped before).
+            ("1E-9223372036854775808", "1E-9223372036854775808"), ("1E9223372036854775807", "1E9223372036854775807"),
         ]
         for (stored, expected) in cases { #expect(XLSXNumber.text(stored) == expected, "stored \(stored)") }
         let row = cases.enumerated().map { #"<c r="\#(XLSXWriter.columnName($0.offset))1"><v>\#($0.element.0)</v></c>"# }.joined()

@@ -17,6 +17,8 @@ enum AudienceError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyColumns(limit: Int)
     /// More cells in all than a reader accepts: rows × columns would not fit in memory.
     case tooManyCells(limit: Int)
+    /// A cell longer than a spreadsheet cell can be; `row` is the file's row (1-based).
+    case cellTooLong(row: Int, limit: Int)
     /// The bytes are not a zip archive, so not an .xlsx.
     case notZip
     /// The workbook has no worksheet to read.
@@ -38,6 +40,7 @@ enum AudienceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooManyRows: "audience.file.too_many_rows"
         case .tooManyColumns: "audience.file.too_many_columns"
         case .tooManyCells: "audience.file.too_many_cells"
+        case .cellTooLong: "audience.file.cell_too_long"
         case .notZip: "audience.xlsx.not_zip"
         case .noWorksheet: "audience.xlsx.no_worksheet"
         case .entryTooLarge: "audience.xlsx.entry_too_large"
@@ -56,6 +59,7 @@ enum AudienceError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tooManyRows(let limit): "The file has more than \(limit) rows."
         case .tooManyColumns(let limit): "A row has more than \(limit) columns."
         case .tooManyCells(let limit): "The file has more than \(limit) cells."
+        case .cellTooLong(let row, let limit): "A cell in row \(row) has more than \(limit) characters."
         case .notZip: "The file is not a valid .xlsx workbook."
         case .noWorksheet: "The workbook has no worksheet."
         case .entryTooLarge(let path, let limit): "The workbook part \(path) is larger than \(limit) bytes when unpacked."

@@ -8,11 +8,23 @@ enum AudienceImport {
     /// D-13, CA-45: contacts retargeting may target up to 10,000.
     static let retargetingLimit = 10_000
 
+    /// What a spreadsheet cell holds at most (Excel's limit, in UTF-16 units). A longer one is no contact's data; an
+    /// .xlsx can still carry one (a shared string of megabytes that compresses to kilobytes, used by every row), and
+    /// every row would then be scanned and stored with it.
+    static let maxCellLength = 32_767
+
     /// Reads the file (CSV or XLSX) and imports it.
     static func result(from data: Data, filename: String?, limit: Int = defaultLimit) throws(AudienceError) -> AudienceImportResult {
-        // The database cannot store U+0000, and no name or value means it: it is dropped from every cell.
-        let rows = try AudienceFile.rows(from: data, filename: filename).map { cells in
-            cells.map { $0.contains("\u{0}") ? $0.replacingOccurrences(of: "\u{0}", with: "") : $0 }
+        let read = try AudienceFile.rows(from: data, filename: filename)
+        var rows: [[String]] = []
+        rows.reserveCapacity(read.count)
+        for (index, cells) in read.enumerated() {
+            // The byte count is at hand; the UTF-16 count is only worked out for the rare cell that might be too long.
+            if cells.contains(where: { $0.utf8.count > maxCellLength && $0.utf16.count > maxCellLength }) {
+                throw .cellTooLong(row: index + 1, limit: maxCellLength)
+            }
+            // The database cannot store U+0000, and no name or value means it: it is dropped from every cell.
+            rows.append(cells.map { $0.contains("\u{0}") ? $0.replacingOccurrences(of: "\u{0}", with: "") : $0 })
         }
         return try result(from: rows, limit: limit)
     }
@@ -25,6 +37,7 @@ enum AudienceImport {
         var recipients: [AudienceRecipient] = []
         var skipped: [SkippedRow] = []
         var seen: Set<PhoneNumber> = []
+        var beyondLimit = 0
         for index in rows.indices.dropFirst() where index <= lastRow {
             let cells = rows[index]
             let row = index + 1
@@ -41,13 +54,22 @@ enum AudienceImport {
             case .success(let phone) where !seen.insert(phone).inserted:
                 // CA-32: only the first occurrence of a number is kept.
                 skipped.append(SkippedRow(row: row, reason: .duplicate, value: phoneText))
+            case .success where recipients.count + beyondLimit >= limit:
+                // Counted for the refusal's message, not kept: past the limit the upload is refused anyway.
+                beyondLimit += 1
             case .success(let phone):
-                let values = Dictionary(header.variables.map { ($0.name, cell($0.index, of: cells)) }) { first, _ in first }
+                // Blank cells are left out (a blank and a missing value read alike), so a header of thousands of columns
+                // costs what its filled cells cost, not columns × rows.
+                var values: [String: String] = [:]
+                for column in header.variables {
+                    let value = cell(column.index, of: cells)
+                    if !value.isEmpty, values[column.name] == nil { values[column.name] = value }
+                }
                 recipients.append(AudienceRecipient(row: row, phone: phone, name: cell(header.nameIndex, of: cells), values: values))
             }
         }
         // D-13: more valid rows than the limit refuses the upload (422), rather than silently truncating it.
-        guard recipients.count <= limit else { throw .tooLarge(count: recipients.count, limit: limit) }
+        guard beyondLimit == 0 else { throw .tooLarge(count: recipients.count + beyondLimit, limit: limit) }
         return AudienceImportResult(
             columns: header.variables.map(\.name), recipients: recipients, skipped: skipped, totalRows: recipients.count + skipped.count)
     }

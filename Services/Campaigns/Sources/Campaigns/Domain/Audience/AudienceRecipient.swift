@@ -8,6 +8,6 @@ struct AudienceRecipient: Equatable, Hashable, Sendable, Codable {
     var phone: PhoneNumber
     /// Trimmed; may be "" (CA-35 fallbacks cover it when mapped).
     var name: String
-    /// Variable-column values keyed by the lowercased, trimmed header; trimmed, "" when the cell is blank.
+    /// Variable-column values keyed by the lowercased, trimmed header, trimmed; a blank cell has no entry.
     var values: [String: String]
 }

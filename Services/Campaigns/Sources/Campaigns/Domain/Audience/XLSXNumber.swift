@@ -48,7 +48,8 @@ enum XLSXNumber {
             if let marker = rest.first, marker == "e" || marker == "E" {
                 rest = rest.dropFirst()
                 let exponentText = rest
-                guard let value = Int(exponentText), abs(value) <= XLSXNumber.maxExponent else { return nil }
+                // A range, not `abs`: the absolute value of Int.min traps.
+                guard let value = Int(exponentText), (-XLSXNumber.maxExponent...XLSXNumber.maxExponent).contains(value) else { return nil }
                 exponent = value
                 rest = ""
             }
