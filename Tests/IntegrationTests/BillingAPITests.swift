@@ -207,13 +207,6 @@ struct BillingAPITests {
             let forged = try await billing.providerWebhook(
                 #"{"event":"payment.captured","payment_id":"\#(pending)","amount":177000}"#, secret: "wrong")
             #expect(forged.status == 401)
-            // An amount no payment can have is refused before anything is recorded: held for review, Int64.max would
-            // have trapped the operator's settlement working out its GST.
-            for absurd in ["9223372036854775807", "-1"] {
-                let refused = try await billing.providerWebhook(#"{"event":"payment.captured","payment_id":"\#(pending)","amount":\#(absurd)}"#)
-                #expect(refused.status == 422, "\(absurd)")
-                #expect(try refused.errorCode() == "payment.amount_invalid")
-            }
             let short = try await billing.providerWebhook(#"{"event":"payment.captured","payment_id":"\#(pending)","amount":150000}"#)
             #expect(short.status == 200, "\(short.text)")
             #expect(try short.json()["status"] as? String == "review")

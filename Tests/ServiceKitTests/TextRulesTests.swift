@@ -20,7 +20,8 @@ struct TextRulesTests {
     @Test("a name is 1 to max characters; a character piled with thousands of combining marks is too long, Hindi and emoji are not")
     func lengths() throws {
         #expect(try TextRules.trimmed("  Priya Sharma ", field: "name", max: 100, code: "user.name.invalid") == "Priya Sharma")
-        // Devanagari clusters carry several code points each, and flags and skin tones two: all within four per character.
+        // Devanagari clusters carry several code points of three bytes each, flags and skin tones two of four: within 8 bytes
+        // a character on average.
         for fine in [String(repeating: "क्षि", count: 50), String(repeating: "🇮🇳", count: 100), String(repeating: "👍🏽", count: 100)] {
             #expect(!TextRules.isTooLong(fine, max: 100), "\(fine.prefix(8))")
         }

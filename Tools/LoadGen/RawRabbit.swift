@@ -12,8 +12,8 @@ enum RawRabbit {
     /// declaring it again: with one minute, a slow run lost its raw queue between two consume rounds.
     static let scratchLifetime: Duration = .seconds(30 * 60)
 
-    /// A publish whose confirms stop for this long has lost its queue or its broker; the loop gives up instead of
-    /// waiting for ever.
+    /// A publish whose confirms stop for this long, or a consume whose deliveries do, has lost its queue or its broker;
+    /// the loop gives up instead of waiting for ever.
     static let confirmStall: Duration = .seconds(60)
 
     static func connect(_ url: URL) throws -> amqp_connection_state_t {
@@ -82,9 +82,21 @@ enum RawRabbit {
         let start = ContinuousClock.now
         var received = 0
         var frame = myop_frame_t()
+        // Progress is looked at only between deliveries (a read that timed out, another frame): the clock stays out of
+        // the measured loop.
+        var progress = (received: 0, at: start)
         while received < count {
             guard myop_next_frame(state, 1_000_000, &frame) == 0 else { throw Failure(description: "read failed") }
-            guard Int(frame.kind) == MYOP_FRAME_DELIVER else { continue }
+            guard Int(frame.kind) == MYOP_FRAME_DELIVER else {
+                // A queue deleted under the consumer (or never filled) sends nothing more: give up as the publish does.
+                let now = ContinuousClock.now
+                if received != progress.received {
+                    progress = (received, now)
+                } else if now - progress.at > confirmStall {
+                    throw Failure(description: "no delivery for \(confirmStall) after \(received)")
+                }
+                continue
+            }
             var message = amqp_message_t()
             guard myop_read_message(state, 1, &message) == 0 else { throw Failure(description: "read message failed") }
             amqp_destroy_message(&message)

@@ -5,8 +5,7 @@ import PostgresNIO
 import Storage
 
 /// Turns every error into the JSON error model. Client errors keep their status; a unique violation from
-/// PostgreSQL is a 409; text it cannot store (a NUL byte) a 400; a value out of its range (an index entry too large, a
-/// time or number it cannot hold) a 422; a transaction it aborted for colliding with another, or a database that cannot be reached,
+/// PostgreSQL is a 409; text it cannot store (a NUL byte) a 400, or cannot index (too long) a 422; a transaction it aborted for colliding with another, or a database that cannot be reached,
 /// a 503 with `Retry-After`; anything unexpected is logged and answered with a bare 500 that leaks nothing.
 public struct ErrorMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
@@ -44,13 +43,11 @@ public struct ErrorMiddleware: RouterMiddleware {
             return try APIError.badRequest(
                 "request.invalid_text", "The request holds a character that cannot be stored, such as a NUL byte; remove it and send it again.")
                 .response(from: request, context: context)
-        } catch let error as PSQLError where ["54000", "22008", "22003"].contains(error.serverInfo?[.sqlState]) {
-            // A value no edge check stopped that PostgreSQL cannot keep: an index entry over its size limit, a time or
-            // number out of its range. The statement failed, so nothing was written. Logged, in case our own
-            // arithmetic made the value.
-            context.logger.warning("request refused by the database as out of range", metadata: ["error": "\(String(reflecting: error))"])
-            return try APIError.unprocessable(
-                "request.value_out_of_range", "A value in the request is too long or out of range to be stored; shorten or correct it.")
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "54000" {
+            // A text no edge check stopped that is too long for the index behind its column (~2,700 bytes): the
+            // statement failed, so it was not stored. Logged, so that the field missing its edge check gets one.
+            context.logger.warning("request refused by the database as too long", metadata: ["error": "\(String(reflecting: error))"])
+            return try APIError.unprocessable("request.value_too_long", "A text in the request is too long to be stored; shorten it.")
                 .response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             // A body without a declared length that outgrew the limit while it was read (`BodyLimitMiddleware`).

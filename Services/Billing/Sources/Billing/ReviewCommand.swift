@@ -41,8 +41,8 @@ public enum ReviewCommand {
                 payment.status = .succeeded
                 payment.failureReason = nil
             case .credit:
-                guard let captured, captured > .zero else {
-                    return .refused("the provider stated no captured amount; settle it with deliver or fail")
+                guard let captured, PaymentRules.creditableCapture.contains(captured) else {
+                    return .refused("the provider stated no captured amount that can be credited; settle it with deliver or fail")
                 }
                 try await settlement.creditCaptured(payment, captured: captured, now: now, in: transaction)
                 payment.status = .succeeded

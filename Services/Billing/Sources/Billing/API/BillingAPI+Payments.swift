@@ -67,10 +67,6 @@ extension BillingAPI {
         } catch let error as DecodingError {
             throw APIError.decoding(error)
         }
-        if let amount = notification.amount, !PaymentNotification.plausibleAmounts.contains(amount) {
-            throw APIError.unprocessable(
-                "payment.amount_invalid", "The amount must be from 0 to 1000000000000 paise; the payment was left as it was.", field: "amount")
-        }
         let now = Date()
         let payment = try await database.withTransaction { transaction -> Payment in
             guard var payment = try await PaymentStore.find(notification.paymentID, company: nil, forUpdate: true, in: transaction) else {

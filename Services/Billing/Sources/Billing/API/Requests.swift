@@ -73,11 +73,6 @@ struct PaymentNotification: Decodable {
     var providerReference: String?
     /// What the provider charged, GST included; required for a capture.
     var amount: Money?
-
-    /// What a provider could have charged: never less than nothing, and never near the amounts whose GST no Int64 holds
-    /// (a payment held for review is split into taxable part and GST when an operator settles it). ₹1,000 crore is
-    /// thousands of times any payment this platform takes.
-    static let plausibleAmounts = Money.zero...Money(paise: 1_000_000_000_000)
     var reason: String?
 
     enum CodingKeys: String, CodingKey {

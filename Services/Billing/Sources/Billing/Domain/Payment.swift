@@ -37,6 +37,12 @@ public enum PaymentRules {
     /// The largest single recharge accepted: ₹10,00,000 (bigger sums go through the account manager).
     public static let maximum = Money.rupees(1_000_000)
 
+    /// What a provider could have captured for one payment: more than nothing, and far below the amounts whose GST no
+    /// Int64 holds (₹1,000 crore is a thousand times `maximum` with GST). A callback stating more is still recorded
+    /// (held for review: refusing it would make the provider retry, then switch the webhook off), but its amount is
+    /// never credited.
+    public static let creditableCapture = Money(paise: 1)...Money(paise: 1_000_000_000_000)
+
     /// D-19, BI-01, BI-31: a recharge is at least the account's minimum top-up. Offline payments (BI-33) carry the
     /// bank's reference (UTR or cheque number): 6 to 30 letters and digits; online ones do not.
     public static func validate(amount: Money, method: PaymentMethod, offlineCode: String?, minimumTopUp: Money) -> Violation? {

@@ -4,10 +4,10 @@ import Foundation
 /// own precision, so the cursor names that row exactly) and a key that orders rows of the same instant.
 /// As the API passes it: `<microseconds>-<key>`, nothing a URL would change.
 struct PageCursor<Key: PageCursorKey>: Sendable, Equatable {
-    /// 2100-01-01: later than any row's stamp. SQL turns the number back into an instant through a float
-    /// (`* interval '1 microsecond'`), which is exact only below 2^53 µs (the year 2255) and fails with "interval out
-    /// of range" for the largest numbers, so a forged cursor must not get that far.
-    static var latest: Int64 { 4_102_444_800_000_000 }
+    /// 2200-01-01: after any stamp a row carries (Meta's are taken as now past 2100). SQL turns the number back into
+    /// an instant through a float (`* interval '1 microsecond'`), which is exact only below 2^53 µs (the year 2255) and
+    /// fails with "interval out of range" for the largest numbers, so a forged cursor must not get that far.
+    static var latest: Int64 { 7_258_118_400_000_000 }
 
     var microseconds: Int64
     var key: Key
