@@ -27,8 +27,10 @@ struct BillingHarness: Sendable {
         try await client.token(company, role: role)
     }
 
-    func call(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
-        try await client.call(method, path, token: token, json: json, headers: headers)
+    func call(
+        _ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:], within timeout: Duration = .seconds(30)
+    ) async throws -> Reply {
+        try await client.call(method, path, token: token, json: json, headers: headers, within: timeout)
     }
 
     func call(_ method: String, _ path: String, as company: CompanyID, role: Role = .owner, json: String? = nil) async throws -> Reply {

@@ -30,15 +30,17 @@ struct ServiceClient: Sendable {
         try await TokenVerifier(secret: jwtSecret).token(for: Identity(userID: user, companyID: company, role: role), issuedAt: Date())
     }
 
-    func call(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]) async throws -> Reply {
-        try await send(method, path, token: token, body: json.map { Data($0.utf8) }, contentType: "application/json", headers: headers)
+    func call(
+        _ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:], within timeout: Duration = .seconds(30)
+    ) async throws -> Reply {
+        try await send(method, path, token: token, body: json.map { Data($0.utf8) }, contentType: "application/json", headers: headers, within: timeout)
     }
 
     /// Through AsyncHTTPClient: URLSession on Linux can trap when a request fails while in flight, as requests to a
     /// service that is stopping do (swift-corelibs-foundation's TaskRegistry), which would end the whole test run.
     func send(
         _ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String = "application/json",
-        headers: [String: String] = [:]
+        headers: [String: String] = [:], within timeout: Duration = .seconds(30)
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: base.absoluteString + path)
         request.method = HTTPMethod(rawValue: method)
@@ -49,7 +51,7 @@ struct ServiceClient: Sendable {
         }
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
         // A request that never gets an answer fails the test instead of hanging it.
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
         let data = try await response.body.collect(upTo: 256 << 20)
         var fields: [String: String] = [:]
         for header in response.headers { fields[header.name.lowercased()] = header.value }
