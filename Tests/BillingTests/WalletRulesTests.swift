@@ -131,12 +131,13 @@ struct WalletRulesTests {
         #expect(rows.map(\.rate) == [Money(paise: 115), Money(paise: 120)])
         #expect(rows.map(\.plan) == [.compact, .suv])
         let bad = "plan,item,rate\ncompact,whatsapp.marketing,1.155\nlimo,sms.promotional,0.2\ncompact,sms.premium,0.2\ncompact,whatsapp.marketing,1\ncompact,whatsapp.marketing,2\n"
+            + "suv,whatsapp.marketing,999999999999999.99\n"
         guard case .failure(let violations) = RateCardImport.parse(bad) else {
             Issue.record("a bad file was accepted")
             return
         }
-        #expect(violations.all.map(\.line) == [2, 3, 4, 6])
-        #expect(violations.all.map(\.code) == ["rates.rate", "rates.plan", "rates.item", "rates.duplicate"])
+        #expect(violations.all.map(\.line) == [2, 3, 4, 6, 7])
+        #expect(violations.all.map(\.code) == ["rates.rate", "rates.plan", "rates.item", "rates.duplicate", "rates.rate"])
         guard case .failure(let header) = RateCardImport.parse("item,rate\n") else {
             Issue.record("a file without the header was accepted")
             return

@@ -103,6 +103,22 @@ struct EnvelopeTests {
         #expect(without.recordingAvailableAt == nil, "no recording, no time")
     }
 
+    @Test("BI-10: a call.completed billing more than a week, or less than nothing, is unreadable (dead-lettered), not rated into an overflow")
+    func callCompletedBillableBound() throws {
+        func body(_ seconds: String) -> [UInt8] {
+            Array("""
+                {"id":"\(eventID)","type":"call.completed","version":1,"company_id":"\(company)","occurred_at":"2026-11-28T10:05:00.000Z",
+                 "data":{"uid":"\(call)","direction":"inbound","did":"+918069000001","did_type":"virtual","outcome":"connected",
+                         "not_reachable":false,"ended_at":"2026-11-28T10:05:00.000Z","billable_seconds":\(seconds)}}
+                """.utf8)
+        }
+        #expect(try EncodedEnvelope(body: body("604800")).decode(CallCompleted.self).data.billableSeconds == 604_800)
+        #expect(try EncodedEnvelope(body: body("0")).decode(CallCompleted.self).data.billableSeconds == 0)
+        for absurd in ["604801", "9223372036854775807", "-1"] {
+            #expect(throws: DecodingError.self, "\(absurd)") { try EncodedEnvelope(body: body(absurd)).decode(CallCompleted.self) }
+        }
+    }
+
     @Test("a body that is not an envelope is refused")
     func refusesGarbage() {
         #expect(throws: (any Error).self) { try EncodedEnvelope(body: Array("not json".utf8)) }
@@ -157,7 +173,7 @@ struct FastTextTests {
     @Test("timestamps outside the years 1 to 9999 are refused: postgres-nio traps encoding year 300000, which Foundation parses")
     func timestampRange() throws {
         for far in ["300000-01-01T00:00:00Z", "300000-01-01T00:00:00.000Z", "294277-01-05T00:00:00Z", "10000-01-01T00:00:00Z",
-                    "0000-12-31T23:59:59.999Z", "0000-06-01T00:00:00+00:00"] {
+                    "0000-12-31T23:59:59.999Z", "0000-06-01T00:00:00+00:00", "300000-01-01T00:00:00+05:30"] {
             #expect(Timestamp.parse(far) == nil, "\(far)")
         }
         #expect(Timestamp.parse("0001-01-01T00:00:00.000Z") == Date(timeIntervalSince1970: -62_135_596_800))

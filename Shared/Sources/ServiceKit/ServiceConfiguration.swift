@@ -99,6 +99,12 @@ public struct ServiceConfiguration: Sendable {
         ]
     }
 
+    /// A service's own whole-number setting within `range`; outside it the service does not start, rather than run on a
+    /// value that overflows a deadline or a date later.
+    public func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        try EnvironmentReader(values: values).int(name, default: value, range: range)
+    }
+
     /// A service's own secret: required when `MYOP_ENV=production`, and then never its published dev default; the
     /// dev default otherwise.
     public func secret(_ name: String, devDefault: String) throws -> String {

@@ -31,11 +31,11 @@ public enum BillingService {
             let api = BillingAPI(
                 database: context.database, outbox: context.outbox, checkoutBase: context.configuration.sandboxURL,
                 webhookKey: SymmetricKey(data: Data(secret.utf8)))
-            let pollSeconds = Int(context.configuration.values[cyclePollVariable] ?? "") ?? 30
+            let pollSeconds = try context.configuration.int(cyclePollVariable, default: 30, range: 1...86_400)
             let cycles = CycleJob(
                 database: context.database, outbox: context.outbox, interval: .seconds(max(1, pollSeconds)), logger: context.logger)
-            let unconfirmedSeconds = Int(context.configuration.values[mandateUnconfirmedVariable] ?? "") ?? 600
-            let retrySeconds = Int(context.configuration.values[mandateRetryVariable] ?? "") ?? 120
+            let unconfirmedSeconds = try context.configuration.int(mandateUnconfirmedVariable, default: 600, range: 1...2_592_000)
+            let retrySeconds = try context.configuration.int(mandateRetryVariable, default: 120, range: 1...3_600)
             // Created after every setting is read: a client dropped without its shutdown traps.
             let http = AutoRecharger.client()
             let renewals = RenewalJob(

@@ -71,6 +71,34 @@ public struct CallCompleted: Event {
         self.masked = masked == true ? true : nil
     }
 
+    /// The longest call any release bills: a week. A larger `billable_seconds` is no call's, and rating it would
+    /// overflow the charge (a trap, in every rating consumer); decoding refuses it, so the inbox dead-letters the event.
+    public static let billableSecondsRange = 0...604_800
+
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        uid = try values.decode(CallID.self, forKey: .uid)
+        direction = try values.decode(Direction.self, forKey: .direction)
+        did = try values.decode(PhoneNumber.self, forKey: .did)
+        didType = try values.decode(NumberType.self, forKey: .didType)
+        customer = try values.decodeIfPresent(PhoneNumber.self, forKey: .customer)
+        agentID = try values.decodeIfPresent(UserID.self, forKey: .agentID)
+        departmentID = try values.decodeIfPresent(DepartmentID.self, forKey: .departmentID)
+        outcome = try values.decode(Outcome.self, forKey: .outcome)
+        notReachable = try values.decode(Bool.self, forKey: .notReachable)
+        pickedUpAt = try values.decodeIfPresent(Date.self, forKey: .pickedUpAt)
+        endedAt = try values.decode(Date.self, forKey: .endedAt)
+        billableSeconds = try values.decode(Int.self, forKey: .billableSeconds)
+        guard Self.billableSecondsRange.contains(billableSeconds) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .billableSeconds, in: values, debugDescription: "billable_seconds must be 0 to 604800 (a week), got \(billableSeconds)")
+        }
+        recordingURL = try values.decodeIfPresent(String.self, forKey: .recordingURL)
+        recordingAvailableAt = try values.decodeIfPresent(Date.self, forKey: .recordingAvailableAt)
+        missedCallService = try values.decodeIfPresent(Bool.self, forKey: .missedCallService)
+        masked = try values.decodeIfPresent(Bool.self, forKey: .masked)
+    }
+
     enum CodingKeys: String, CodingKey {
         case uid, direction, did, customer, outcome
         case didType = "did_type"

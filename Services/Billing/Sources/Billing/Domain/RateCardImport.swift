@@ -17,6 +17,9 @@ public enum RateCardImport {
     }
 
     public static let maximumRows = 1_000
+    /// No unit of usage costs more: a rate above would overflow the charge of a long call or a large campaign (a trap,
+    /// and every rating consumer down with it), and is a typo (paise written as rupees, a missing point) anyway.
+    public static let maximumRate = Money.rupees(100_000)
 
     public struct Violations: Error, Sendable, Hashable {
         public let all: [Violation]
@@ -52,8 +55,9 @@ public enum RateCardImport {
                 violations.append(.init(line: number, code: "rates.item", message: "Unknown item \"\(fields[1])\"."))
                 continue
             }
-            guard let rate = Money(rupeeString: fields[2]), rate >= .zero else {
-                violations.append(.init(line: number, code: "rates.rate", message: "The rate must be rupees such as 0.60, not \"\(fields[2])\"."))
+            guard let rate = Money(rupeeString: fields[2]), (Money.zero...maximumRate).contains(rate) else {
+                violations.append(.init(
+                    line: number, code: "rates.rate", message: "The rate must be rupees from 0 to \(maximumRate), such as 0.60, not \"\(fields[2])\"."))
                 continue
             }
             let key = "\(plan.rawValue) \(item.rawValue)"
