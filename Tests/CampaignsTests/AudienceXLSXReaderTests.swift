@@ -38,6 +38,23 @@ enum XLSXFixture {
 
 @Suite("Audience XLSX reading (CA-27)")
 struct AudienceXLSXReaderTests {
+    @Test("CA-27: an XML part that is not UTF-8 is corrupt, not a crash inside Foundation's XML parser")
+    func notUTF8() throws {
+        // libxml2 recovers from the bad byte and hands it on to FoundationXML, which force-unwraps the element's name:
+        // the process died (checked before the guard).
+        func part(_ before: String, _ after: String) -> Data { Data(before.utf8) + [0xFF] + Data(after.utf8) }
+        let sheet = part(#"<worksheet xmlns="\#(XLSXFixture.main)"><sheetData><row r="1"><c"#, #" r="A1"/></row></sheetData></worksheet>"#)
+        let strings = part(#"<sst xmlns="\#(XLSXFixture.main)"><si><t"#, #">x</t></si></sst>"#)
+        let valid = Data(#"<worksheet xmlns="\#(XLSXFixture.main)"><sheetData/></worksheet>"#.utf8)
+        for (path, parts) in [
+            ("xl/worksheets/sheet1.xml", [("xl/worksheets/sheet1.xml", sheet)]),
+            ("xl/sharedStrings.xml", [("xl/worksheets/sheet1.xml", valid), ("xl/sharedStrings.xml", strings)]),
+        ] {
+            let data = try XLSXWriter.zip(parts)
+            #expect(throws: AudienceError.corrupt(path: path, reason: "not UTF-8 text")) { try XLSXReader().rows(from: data) }
+        }
+    }
+
     @Test("CA-27: cell references keep positions: skipped cells are \"\", missing rows are []")
     func positions() throws {
         let data = try XLSXFixture.sheet(

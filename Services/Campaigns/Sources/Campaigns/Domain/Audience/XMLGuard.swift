@@ -1,9 +1,9 @@
 import Foundation
 
-/// A byte-level check run on every XML part before it reaches the XML parser. OOXML never needs a DTD, so any
-/// `<!DOCTYPE`/`<!ENTITY` is refused (no entity-expansion bombs), and nesting is capped because XMLCoder builds its
-/// tree recursively: a few hundred thousand nested elements would overflow the stack and crash the process. The
-/// streamed parts (`XLSXStreamParser`) pass the same check, so every part obeys one rule.
+/// A byte-level check run on every XML part before it reaches the XML parser. Every part must be UTF-8. OOXML never
+/// needs a DTD, so any `<!DOCTYPE`/`<!ENTITY` is refused (no entity-expansion bombs), and nesting is capped because
+/// XMLCoder builds its tree recursively: a few hundred thousand nested elements would overflow the stack and crash the
+/// process. The streamed parts (`XLSXStreamParser`) pass the same check, so every part obeys one rule.
 enum XMLGuard {
     /// SpreadsheetML nests about 7 deep (worksheet/sheetData/row/c/is/r/t); 64 leaves room for extensions.
     static let maxDepth = 64
@@ -13,6 +13,9 @@ enum XMLGuard {
         // UTF-16 parts (a NUL beside every ASCII byte) would slip past this byte scan; Excel and every generator
         // we know write UTF-8.
         if bytes.contains(0) { throw .corrupt(path: path, reason: "not UTF-8 text") }
+        // Nor is a byte that is not UTF-8 ever let through: libxml2 recovers from it and hands it on, and FoundationXML
+        // force-unwraps the name it was in, which kills the process.
+        if String(validating: bytes, as: UTF8.self) == nil { throw .corrupt(path: path, reason: "not UTF-8 text") }
         var depth = 0
         var index = 0
         while index < bytes.count {
