@@ -35,11 +35,11 @@ RUN swift build -c release --static-swift-stdlib \
 FROM debian:bookworm-slim
 # librabbitmq4: rabbitmq-c, linked dynamically (with OpenSSL 3) by the Messaging module.
 # curl: the compose healthchecks. tzdata: schedules are evaluated in the company's time zone (Asia/Kolkata).
-# libxml2: Campaigns reads .xlsx audiences through FoundationXML, which the static Swift stdlib links against the
-# system's libxml2. No libcurl beyond curl's own: nothing links FoundationNetworking.
+# libxml2: Campaigns reads .xlsx audiences through FoundationXML, and libcurl4: the sandbox and loadgen use
+# FoundationNetworking; the static Swift stdlib links both against the system's libraries.
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -q \
-    && apt-get install -y -q --no-install-recommends librabbitmq4 libxml2 ca-certificates curl tzdata \
+    && apt-get install -y -q --no-install-recommends librabbitmq4 libxml2 libcurl4 ca-certificates curl tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --user-group --uid 10001 --home-dir /app --no-create-home myop
 WORKDIR /app

@@ -130,6 +130,13 @@ struct WalletRulesTests {
         let rows = try RateCardImport.parse(good).get()
         #expect(rows.map(\.rate) == [Money(paise: 115), Money(paise: 120)])
         #expect(rows.map(\.plan) == [.compact, .suv])
+        // The highest rate a unit may cost is taken; a paisa more is a typo.
+        #expect(try RateCardImport.parse("plan,item,rate\ncompact,whatsapp.marketing,100000\n").get().map(\.rate) == [.rupees(100_000)])
+        guard case .failure(let above) = RateCardImport.parse("plan,item,rate\ncompact,whatsapp.marketing,100000.01\n") else {
+            Issue.record("a rate above the maximum was accepted")
+            return
+        }
+        #expect(above.all.map(\.code) == ["rates.rate"])
         let bad = "plan,item,rate\ncompact,whatsapp.marketing,1.155\nlimo,sms.promotional,0.2\ncompact,sms.premium,0.2\ncompact,whatsapp.marketing,1\ncompact,whatsapp.marketing,2\n"
             + "suv,whatsapp.marketing,999999999999999.99\n"
         guard case .failure(let violations) = RateCardImport.parse(bad) else {

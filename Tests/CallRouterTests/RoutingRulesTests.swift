@@ -183,5 +183,8 @@ struct BillableTimeTests {
         #expect(CallControl.wholeSeconds(from: start, to: start.addingTimeInterval(60)) == 60)
         #expect(CallControl.wholeSeconds(from: start, to: start.addingTimeInterval(60.2)) == 61)
         #expect(CallControl.wholeSeconds(from: start, to: start.addingTimeInterval(-5)) == 0)
+        // A call ended only after days (the sweeper behind an outage) bills a week, what every call.completed reader takes.
+        #expect(CallControl.wholeSeconds(from: start, to: start.addingTimeInterval(604_800)) == 604_800)
+        #expect(CallControl.wholeSeconds(from: start, to: start.addingTimeInterval(30 * 86_400)) == 604_800)
     }
 }

@@ -67,10 +67,12 @@ struct BillingReviewTests {
             #expect(try await billing.balance(company) == .rupees(1_500))
             // A callback stating an amount no payment can have is still recorded, held for review (refused, the provider
             // would retry it and then switch the webhook off), but never credited: its GST trapped the settlement.
-            let absurd = try await heldRecharge(billing, company, .rupees(1_500), captured: Int(Int64.max))
-            #expect(try await ReviewCommand.run(payment: absurd, resolution: .credit, note: "report shows nothing like it", database: billing.database)
-                == .refused("the provider stated no captured amount that can be credited; settle it with deliver or fail"))
-            #expect(try await status(billing, company, absurd) == "review")
+            for captured in [Int(Int64.max), -1] {
+                let absurd = try await heldRecharge(billing, company, .rupees(1_500), captured: captured)
+                #expect(try await ReviewCommand.run(payment: absurd, resolution: .credit, note: "report shows nothing like it", database: billing.database)
+                    == .refused("the provider stated no captured amount that can be credited; settle it with deliver or fail"))
+                #expect(try await status(billing, company, absurd) == "review")
+            }
             let unknown = PaymentID()
             #expect(try await ReviewCommand.run(payment: unknown, resolution: .fail, note: "x", database: billing.database)
                 == .refused("there is no payment \(unknown)"))

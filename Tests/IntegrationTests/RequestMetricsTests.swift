@@ -40,7 +40,7 @@ struct RequestMetricsTests {
             let token = try await TokenVerifier(secret: Self.secret).token(for: Identity(userID: UserID(), companyID: CompanyID(), role: .owner))
             try await Application(router: router).test(.router) { http in
                 // 22021: text PostgreSQL cannot store (a NUL byte no edge check caught) is the client's, a 400; so is 54000,
-                // a text too long for its index, a 422. A time or number out of range may be our own arithmetic: a 500.
+                // a value past its size limits (a text too long for its index), a 422. A time or number out of range may be our own arithmetic: a 500.
                 let cases: [(String, HTTPResponse.Status)] = [
                     ("23505", .conflict), ("40001", .serviceUnavailable), ("22021", .badRequest), ("54000", .unprocessableContent),
                     ("22008", .internalServerError),

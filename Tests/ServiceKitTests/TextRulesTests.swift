@@ -17,13 +17,16 @@ struct TextRulesTests {
         }
     }
 
-    @Test("a name is 1 to max characters; a character piled with thousands of combining marks is too long, Hindi and emoji are not")
+    @Test("a name is 1 to max characters; a character piled with thousands of combining marks is too long, Indic scripts and emoji are not")
     func lengths() throws {
         #expect(try TextRules.trimmed("  Priya Sharma ", field: "name", max: 100, code: "user.name.invalid") == "Priya Sharma")
-        // Devanagari clusters carry several code points of three bytes each, flags and skin tones two of four: within 8 bytes
-        // a character on average.
-        for fine in [String(repeating: "क्षि", count: 50), String(repeating: "🇮🇳", count: 100), String(repeating: "👍🏽", count: 100)] {
-            #expect(!TextRules.isTooLong(fine, max: 100), "\(fine.prefix(8))")
+        // Full-length texts of dense characters: Devanagari and Malayalam conjuncts with a vowel sign (12 bytes each),
+        // flags and skin tones (8), and a Hindi name of conjuncts only as long as a name gets.
+        for fine in [
+            String(repeating: "क्षि", count: 100), String(repeating: "ക്ഷേ", count: 100), String(repeating: "🇮🇳", count: 100),
+            String(repeating: "👍🏽", count: 100), String(repeating: "श्री स्त्री ", count: 20),
+        ] {
+            #expect(!TextRules.isTooLong(fine, max: 100), "\(fine.prefix(4))")
         }
         // One character, 3,000 marks: about 6 KB that PostgreSQL cannot put in the name's index (a 500 before).
         let piled = "A" + String(repeating: "\u{0301}\u{0302}\u{0303}", count: 1_000)
@@ -33,5 +36,8 @@ struct TextRulesTests {
         #expect(error.code == "user.name.invalid")
         #expect(error.field == "name")
         #expect(TextRules.isTooLong(String(repeating: "a", count: 101), max: 100))
+        // An indexed field longer than 125 characters passes the index's budget itself.
+        #expect(!TextRules.isTooLong(String(repeating: "a", count: 200), max: 200, maxBytes: TextRules.indexedBytes))
+        #expect(TextRules.isTooLong(String(repeating: "ക്ഷേ", count: 200), max: 200, maxBytes: TextRules.indexedBytes))
     }
 }

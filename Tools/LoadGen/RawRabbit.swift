@@ -87,8 +87,9 @@ enum RawRabbit {
         var progress = (received: 0, at: start)
         while received < count {
             guard myop_next_frame(state, 1_000_000, &frame) == 0 else { throw Failure(description: "read failed") }
+            if Int(frame.kind) == MYOP_FRAME_CANCELLED { throw Failure(description: "the broker cancelled the consumer after \(received)") }
             guard Int(frame.kind) == MYOP_FRAME_DELIVER else {
-                // A queue deleted under the consumer (or never filled) sends nothing more: give up as the publish does.
+                // A queue that was never filled, or a broker gone quiet, sends nothing more: give up as the publish does.
                 let now = ContinuousClock.now
                 if received != progress.received {
                     progress = (received, now)

@@ -8,13 +8,17 @@ public enum TextRules {
         text.unicodeScalars.contains { $0.properties.generalCategory == .control && !(newline && $0 == "\n") }
     }
 
-    /// Longer than `max` characters, or than text of `max` characters is in practice: more than 8 bytes of UTF-8 a
-    /// character on average (Hindi runs at 3–12, an emoji flag at 8). A character may carry any number of marks, and one
-    /// carrying thousands would reach the index behind the field, which PostgreSQL refuses over ~2,700 bytes; for the
-    /// indexed fields (at most a few hundred characters) the byte cap keeps every entry under that.
-    public static func isTooLong(_ text: some StringProtocol, max: Int) -> Bool {
-        text.utf8.count > 8 * max || text.count > max
+    /// Longer than `max` characters, or than `maxBytes` of UTF-8: by default 16 a character, more than any script's text
+    /// averages (Hindi runs at 4–5, Malayalam's densest conjuncts at ~10). A character may carry any number of marks,
+    /// and one carrying thousands would reach the index behind its field: PostgreSQL refuses an index entry over
+    /// ~2,700 bytes. At the default a field of up to 125 characters stays under `indexedBytes`; a longer indexed one
+    /// passes `indexedBytes` itself.
+    public static func isTooLong(_ text: some StringProtocol, max: Int, maxBytes: Int? = nil) -> Bool {
+        text.utf8.count > (maxBytes ?? 16 * max) || text.count > max
     }
+
+    /// What a text behind an index may take, with room left for the rest of the entry.
+    public static let indexedBytes = 2_000
 
     /// 1 to `max` characters once trimmed, and no control characters but newlines.
     public static func check(_ text: String, field: String, max: Int, code: String) throws {

@@ -33,16 +33,16 @@ public enum BillingService {
                 webhookKey: SymmetricKey(data: Data(secret.utf8)))
             let pollSeconds = try context.configuration.int(cyclePollVariable, default: 30, range: 1...86_400)
             let cycles = CycleJob(
-                database: context.database, outbox: context.outbox, interval: .seconds(max(1, pollSeconds)), logger: context.logger)
+                database: context.database, outbox: context.outbox, interval: .seconds(pollSeconds), logger: context.logger)
             let unconfirmedSeconds = try context.configuration.int(mandateUnconfirmedVariable, default: 600, range: 1...2_592_000)
             let retrySeconds = try context.configuration.int(mandateRetryVariable, default: 120, range: 1...3_600)
             // Created after every setting is read: a client dropped without its shutdown traps.
             let http = AutoRecharger.client()
             let renewals = RenewalJob(
-                database: context.database, outbox: context.outbox, interval: .seconds(max(1, pollSeconds)), logger: context.logger)
+                database: context.database, outbox: context.outbox, interval: .seconds(pollSeconds), logger: context.logger)
             let recharger = AutoRecharger(
                 database: context.database, http: http, gatewayURL: context.configuration.sandboxURL, interval: .seconds(max(1, pollSeconds / 10)),
-                unconfirmedAfter: .seconds(max(1, unconfirmedSeconds)), retry: MandateRetry(firstWait: .seconds(min(max(1, retrySeconds), 3_600))),
+                unconfirmedAfter: .seconds(unconfirmedSeconds), retry: MandateRetry(firstWait: .seconds(retrySeconds)),
                 logger: context.logger)
             return ServiceComponents(
                 consumers: UsageRater(outbox: context.outbox).consumers + [SLARefunds(outbox: context.outbox).consumer],

@@ -31,7 +31,7 @@ extension BillingAPI {
             throw APIError.unprocessable(
                 "reservation.expiry.out_of_range", "expires_in_seconds must be from 60 (a minute) to 604800 (a week).", field: "expires_in_seconds")
         }
-        if let reference = body.reference, TextRules.isTooLong(reference, max: 200) || TextRules.hasControlCharacters(reference) {
+        if let reference = body.reference, TextRules.isTooLong(reference, max: 200, maxBytes: TextRules.indexedBytes) || TextRules.hasControlCharacters(reference) {
             throw APIError.unprocessable(
                 "reservation.reference.invalid", "The reference has at most 200 characters and no control characters.", field: "reference")
         }

@@ -38,7 +38,7 @@ public enum PaymentRules {
     public static let maximum = Money.rupees(1_000_000)
 
     /// What a provider could have captured for one payment: more than nothing, and far below the amounts whose GST no
-    /// Int64 holds (₹1,000 crore is a thousand times `maximum` with GST). A callback stating more is still recorded
+    /// Int64 holds (₹1,000 crore is some 8,500 times `maximum` with GST). A callback stating more is still recorded
     /// (held for review: refusing it would make the provider retry, then switch the webhook off), but its amount is
     /// never credited.
     public static let creditableCapture = Money(paise: 1)...Money(paise: 1_000_000_000_000)

@@ -406,8 +406,10 @@ struct CallControl: Sendable {
     /// PostgreSQL (microseconds) and back must not turn an instant into one billable second.
     static func wholeSeconds(from start: Date, to end: Date) -> Int {
         let milliseconds = (end.timeIntervalSince(start) * 1_000).rounded()
-        // Within the column's int4 whatever the times: a call can never be stuck on its own billing.
-        return Int(max(0, min(Double(Int32.max), (milliseconds / 1_000).rounded(.up))))
+        // At most a week whatever the times (a call the sweeper could only end after an outage of days): more is no
+        // call's, and `call.completed` readers refuse it, so the call would go unbilled and unseen by CRMs.
+        let longest = Double(CallCompleted.billableSecondsRange.upperBound)
+        return Int(max(0, min(longest, (milliseconds / 1_000).rounded(.up))))
     }
 
     /// The decision's effects on the call's row, and everything else they write, gathered so that the writes go out
