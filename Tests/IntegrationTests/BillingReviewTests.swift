@@ -65,8 +65,9 @@ struct BillingReviewTests {
             #expect(try await ReviewCommand.run(payment: delivered, resolution: .deliver, note: "report shows ₹1,770", database: billing.database)
                 == .settled(.succeeded))
             #expect(try await billing.balance(company) == .rupees(1_500))
-            // A callback stating an amount no payment can have is still recorded, held for review (refused, the provider
-            // would retry it and then switch the webhook off), but never credited: its GST trapped the settlement.
+            // A callback stating an amount no payment can have (more than any Int64's GST, or less than nothing) is still
+            // recorded, held for review (refused, the provider would retry it and then switch the webhook off), but never
+            // credited: Int64.max's GST trapped the settlement.
             for captured in [Int(Int64.max), -1] {
                 let absurd = try await heldRecharge(billing, company, .rupees(1_500), captured: captured)
                 #expect(try await ReviewCommand.run(payment: absurd, resolution: .credit, note: "report shows nothing like it", database: billing.database)

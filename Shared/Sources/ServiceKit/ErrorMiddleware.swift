@@ -5,7 +5,7 @@ import PostgresNIO
 import Storage
 
 /// Turns every error into the JSON error model. Client errors keep their status; a unique violation from
-/// PostgreSQL is a 409; text it cannot store (a NUL byte) a 400, or a value past its size limits a 422; a transaction it
+/// PostgreSQL is a 409; text it cannot store (a NUL byte) a 400, or cannot index (too long) a 422; a transaction it
 /// aborted for colliding with another, or a database that cannot be reached, a 503 with `Retry-After`; anything
 /// unexpected is logged and answered with a bare 500 that leaks nothing.
 public struct ErrorMiddleware: RouterMiddleware {
@@ -44,12 +44,14 @@ public struct ErrorMiddleware: RouterMiddleware {
             return try APIError.badRequest(
                 "request.invalid_text", "The request holds a character that cannot be stored, such as a NUL byte; remove it and send it again.")
                 .response(from: request, context: context)
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "54000" {
-            // A value past one of PostgreSQL's size limits that no edge check stopped, mostly a text too long for the index
-            // behind its column (~2,700 bytes): the statement failed, so it was not stored. Logged, so that the field
-            // missing its edge check gets one.
-            context.logger.warning("request refused by the database as too large", metadata: ["error": "\(String(reflecting: error))"])
-            return try APIError.unprocessable("request.value_too_large", "A value in the request is too large to be stored; shorten it.")
+        } catch let error as PSQLError
+            where error.serverInfo?[.sqlState] == "54000" && error.serverInfo?[.message]?.hasPrefix("index row") == true
+        {
+            // A text no edge check stopped that is too long for the index behind its column (~2,700 bytes): the statement
+            // failed, so it was not stored. Logged, so that the field missing its edge check gets one. PostgreSQL's other
+            // size limits (an array, a statement of ours) stay a 500: they need not be the request's.
+            context.logger.warning("request refused by the database as too long", metadata: ["error": "\(String(reflecting: error))"])
+            return try APIError.unprocessable("request.value_too_long", "A text in the request is too long to be stored; shorten it.")
                 .response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             // A body without a declared length that outgrew the limit while it was read (`BodyLimitMiddleware`).

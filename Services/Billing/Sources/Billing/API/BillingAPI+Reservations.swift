@@ -33,7 +33,7 @@ extension BillingAPI {
         }
         if let reference = body.reference, TextRules.isTooLong(reference, max: 200, maxBytes: TextRules.indexedBytes) || TextRules.hasControlCharacters(reference) {
             throw APIError.unprocessable(
-                "reservation.reference.invalid", "The reference has at most 200 characters and no control characters.", field: "reference")
+                "reservation.reference.invalid", "The reference has at most 200 characters (2,000 bytes) and no control characters.", field: "reference")
         }
         let now = Date()
         let (reservation, repeated) = try await database.withTransaction { transaction in

@@ -403,7 +403,8 @@ struct CallControl: Sendable {
     }
 
     /// Seconds between two instants rounded up, after rounding to the millisecond: a timestamp that went through
-    /// PostgreSQL (microseconds) and back must not turn an instant into one billable second.
+    /// PostgreSQL (microseconds) and back must not turn an instant into one billable second. A call's billable time and
+    /// a caller's wait both come from here.
     static func wholeSeconds(from start: Date, to end: Date) -> Int {
         let milliseconds = (end.timeIntervalSince(start) * 1_000).rounded()
         // At most a week whatever the times (a call the sweeper could only end after an outage of days): more is no
