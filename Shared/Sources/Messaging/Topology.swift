@@ -34,6 +34,10 @@ public struct QueueSpec: Sendable, Hashable {
     public var expiresAfter: Duration?
     /// Patterns an earlier release bound this queue to and this one does not: unbound at every declaration (declaring
     /// a queue never removes a binding), so a broker that ran the earlier release stops routing them here.
+    ///
+    /// Also where a queue whose consumer has not shipped yet keeps the bindings it will take: a bound queue nobody
+    /// reads grows without end (970,000 events in a test broker's `webhooks.events` after a day of runs) until the
+    /// broker's memory alarm stops every publisher. Events published before the consumer ships are not kept for it.
     public var removedBindings: [String]
 
     public init(name: String, bindings: [String], deliveryLimit: Int = 10, expiresAfter: Duration? = nil, removedBindings: [String] = []) {

@@ -5,11 +5,7 @@ import ServiceKit
 public enum Subscriptions {
     static let identity = AfterCallService.identity
 
-    /// No consumer reads these queues yet, so they are declared unbound: a bound queue nobody reads grows without end
-    /// (970,000 events in the test broker's `webhooks.events` after a day of runs) until the broker's memory alarm
-    /// stops every publisher. The bindings they will take with their consumers are `removedBindings` meanwhile, which
-    /// also unbinds them on a broker that ran an earlier release. Events published before the consumers ship are not
-    /// kept for them: nothing would act on week-old call events.
+    /// No consumer reads these queues yet: declared unbound, their future bindings in `removedBindings` (why there).
     public static let queues: [QueueSpec] = [
         QueueSpec(name: identity.queue("call-completed"), bindings: [], removedBindings: ["call.completed"]),
         QueueSpec(name: identity.queue("call-disposition"), bindings: [], removedBindings: ["call.disposition"]),
