@@ -27,3 +27,19 @@ struct MandateRetryTests {
         #expect(MandateRetry(firstWait: .seconds(30)).wait(afterAttempts: -3) == .seconds(30))
     }
 }
+
+@Suite("Mandate charge answers")
+struct MandateAnswerTests {
+    @Test("D-19: only a 4xx is a refusal; a 5xx or a 409 may have charged the mandate, so it is unclear, not refused")
+    func D_19_unclear_answers_are_not_refusals() {
+        #expect(MandateAnswer(status: 200) == .accepted)
+        #expect(MandateAnswer(status: 202) == .accepted)
+        #expect(MandateAnswer(status: 400) == .refused(status: 400))
+        #expect(MandateAnswer(status: 402) == .refused(status: 402))
+        #expect(MandateAnswer(status: 429) == .refused(status: 429))
+        #expect(MandateAnswer(status: 409) == .unclear)
+        #expect(MandateAnswer(status: 500) == .unclear)
+        #expect(MandateAnswer(status: 503) == .unclear)
+        #expect(MandateAnswer(status: 302) == .unclear)
+    }
+}

@@ -135,7 +135,10 @@ struct TestGateway {
             let captured = #"{"event":"payment.captured","payment_id":"\#(charge.payment_id)","provider_reference":"mandate","amount":\#(charge.amount)}"#
             let own = billing()
             switch await GatewayScript.shared.ask(charge.payment_id) {
-            case .refuse: return Response(status: .serviceUnavailable)
+            case .refuse:
+                let declined = #"{"error":{"code":"BAD_REQUEST_ERROR","description":"the mandate charge was declined"}}"#
+                return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: declined)))
+            case .fail: return Response(status: .serviceUnavailable)
             case .mute: return Response(status: .accepted)
             case .confirm: break
             }
@@ -171,6 +174,7 @@ actor GatewayScript {
     static let shared = GatewayScript()
     private var muted: Set<String> = []
     private var refusals: [String: Int] = [:]
+    private var failures: [String: Int] = [:]
     private var asks: [String: [ContinuousClock.Instant]] = [:]
 
     enum Answer {
@@ -178,15 +182,20 @@ actor GatewayScript {
         case confirm
         /// 202 and no capture, as when a gateway's webhook is lost.
         case mute
-        /// 503: the gateway cannot take the charge now.
+        /// 400: the gateway declined the charge.
         case refuse
+        /// 503: an answer that does not say whether the mandate was charged.
+        case fail
     }
 
     /// The next charge of `payment` is accepted (202) and never confirmed.
     func muteNextCharge(of payment: String) { muted.insert(payment.lowercased()) }
 
-    /// The next `count` charges of `payment` are refused (503).
+    /// The next `count` charges of `payment` are refused (400).
     func refuseCharges(of payment: String, count: Int) { refusals[payment.lowercased()] = count }
+
+    /// The next `count` charges of `payment` answer 503, and it is not charged.
+    func failCharges(of payment: String, count: Int) { failures[payment.lowercased()] = count }
 
     /// Records the ask and says how to answer it.
     func ask(_ payment: String) -> Answer {
@@ -195,6 +204,10 @@ actor GatewayScript {
         if let left = refusals[key], left > 0 {
             refusals[key] = left - 1
             return .refuse
+        }
+        if let left = failures[key], left > 0 {
+            failures[key] = left - 1
+            return .fail
         }
         return muted.remove(key) == nil ? .confirm : .mute
     }

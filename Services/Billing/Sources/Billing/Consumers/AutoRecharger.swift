@@ -13,8 +13,9 @@ import Storage
 /// any payment, on the signed webhook. Payments are claimed (`SKIP LOCKED`) and marked in a short transaction
 /// before the call, so replicas share the work and no lock is held during it; a refused charge is asked again
 /// after a growing wait (`MandateRetry`) and given up after `MandateRetry.maximumAttempts`. A charge the gateway
-/// accepted but never confirmed is asked for again after `unconfirmedAfter` (same idempotency key): otherwise the
-/// company's one pending automatic payment would block every later auto-recharge for good.
+/// accepted but never confirmed, or whose answer was unclear (`MandateAnswer.unclear`), is asked for again after
+/// `unconfirmedAfter` (same idempotency key) and given up after the last ask: otherwise the company's one pending
+/// automatic payment would block every later auto-recharge for good.
 final class AutoRecharger: Service {
     let database: Database
     let http: HTTPClient
@@ -57,42 +58,45 @@ final class AutoRecharger: Service {
         }
         for charge in claimed {
             let payment = charge.payment
-            do {
-                try await ask(payment)
+            let metadata: Logger.Metadata = ["payment_id": "\(payment.id)", "company_id": "\(payment.companyID)", "attempts": "\(charge.attempts)"]
+            switch await ask(payment) {
+            case .accepted:
+                // Unrecorded (the database failed here), the payment is still claimed: asked again after the
+                // unconfirmed wait, which the gateway answers from the same charge.
                 try await database.withTransaction { transaction in
                     try await PaymentStore.automaticChargeAccepted(payment.id, at: Date(), in: transaction)
                 }
-                logger.info("auto-recharge requested", metadata: ["payment_id": "\(payment.id)", "company_id": "\(payment.companyID)"])
-            } catch {
+                logger.info("auto-recharge requested", metadata: metadata)
+            case .refused(let status):
                 let retryAt = Date().addingTimeInterval(Double(retry.wait(afterAttempts: charge.attempts).components.seconds))
-                logger.warning(
-                    "auto-recharge refused",
-                    metadata: ["payment_id": "\(payment.id)", "attempts": "\(charge.attempts)", "error": "\(error)"])
+                logger.warning("auto-recharge refused", metadata: metadata.merging(["status": "\(status)"]) { $1 })
                 try await database.withTransaction { transaction in
                     try await PaymentStore.automaticChargeFailed(
-                        payment.id, reason: "the gateway refused the mandate charge: \(error)", retryAt: retryAt,
+                        payment.id, reason: "the gateway refused the mandate charge (\(status))", retryAt: retryAt,
                         maximumAttempts: MandateRetry.maximumAttempts, in: transaction)
                 }
+            case .unclear:
+                // Left claimed: asked again with the same key after the unconfirmed wait, given up after the last ask.
+                logger.warning("auto-recharge outcome unclear; asked again later with the same key", metadata: metadata)
             }
         }
     }
 
-    private func ask(_ payment: Payment) async throws {
+    private func ask(_ payment: Payment) async -> MandateAnswer {
         var request = HTTPClientRequest(url: "\(gatewayURL)/payments/mandates/charge")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Idempotency-Key", value: "\(payment.id)")
         request.body = .bytes(
             ByteBuffer(string: #"{"payment_id":"\#(payment.id)","company_id":"\#(payment.companyID)","amount":\#(payment.total.paise)}"#))
-        let response = try await http.execute(request, timeout: .seconds(10))
-        let status = Int(response.status.code)
-        // The status is the answer; the body is read only so that the connection can be used again.
-        _ = try? await response.body.collect(upTo: 1 << 20)
-        guard (200..<300).contains(status) else { throw GatewayError(status: status) }
-    }
-
-    struct GatewayError: Error, CustomStringConvertible {
-        let status: Int
-        var description: String { "the payment gateway answered \(status)" }
+        do {
+            let response = try await http.execute(request, timeout: .seconds(10))
+            // The status is the answer; the body is read only so that the connection can be used again.
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            return MandateAnswer(status: Int(response.status.code))
+        } catch {
+            logger.warning("mandate charge got no answer", metadata: ["payment_id": "\(payment.id)", "error": "\(error)"])
+            return .unclear
+        }
     }
 }

@@ -186,8 +186,8 @@ enum PaymentStore {
             "UPDATE \(unescaped: schema).payments SET accepted_at = coalesce(accepted_at, \(now)) WHERE id = \(id.uuid)")
     }
 
-    /// The gateway refused or did not answer: ask again once `retryAt` has passed (`MandateRetry`), or give up after
-    /// `maximumAttempts`. A charge the gateway once accepted is never failed here: it is asked again after the
+    /// The gateway refused (`MandateAnswer.refused`): ask again once `retryAt` has passed (`MandateRetry`), or give up
+    /// after `maximumAttempts`. A charge the gateway once accepted is never failed here: it is asked again after the
     /// unconfirmed wait.
     static func automaticChargeFailed(
         _ id: PaymentID, reason: String, retryAt: Date, maximumAttempts: Int, in transaction: Transaction
@@ -205,17 +205,20 @@ enum PaymentStore {
             """)
     }
 
-    /// Accepted charges still unconfirmed after every ask: failed, so that the company's next drop below the alert
-    /// can start a new auto-recharge (one automatic payment may be pending at a time). A capture that still comes
-    /// settles it (`CaptureDecision`).
+    /// Charges still unconfirmed after every ask: failed, so that the company's next drop below the alert can start a
+    /// new auto-recharge (one automatic payment may be pending at a time). Accepted ones, and also those whose last ask
+    /// got no clear answer or never finished (the process died during it): nothing else would ever move them, and the
+    /// company's auto-recharge would stay blocked. A capture that still comes settles it (`CaptureDecision`).
     static func giveUpUnconfirmed(before stale: Date, maximumAttempts: Int, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
             """
             UPDATE \(unescaped: schema).payments
             SET status = 'failed', completed_at = now(),
-                failure_reason = 'the gateway accepted the mandate charge but never confirmed it'
-            WHERE automatic AND status = 'pending' AND accepted_at IS NOT NULL AND attempts >= \(maximumAttempts) AND requested_at < \(stale)
+                failure_reason = CASE WHEN accepted_at IS NULL
+                    THEN 'the gateway never answered the last mandate charge clearly, and never confirmed one'
+                    ELSE 'the gateway accepted the mandate charge but never confirmed it' END
+            WHERE automatic AND status = 'pending' AND attempts >= \(maximumAttempts) AND requested_at < \(stale)
             """)
     }
 
