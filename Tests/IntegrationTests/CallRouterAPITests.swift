@@ -454,7 +454,7 @@ struct CallRouterAPITests {
         }
     }
 
-    @Test("CR-47: an inbound call nobody answered that the switch stopped reporting is ended after an hour and frees its line; an answered one is not")
+    @Test("CR-47, D-20: an inbound call nobody answered that the switch stopped reporting is ended after an hour, billed to when it was last heard of, and frees its line; an answered one is not")
     func sweepsForgottenUnansweredCalls() async throws {
         try await withCallRouter { router in
             let company = CompanyID()
@@ -473,6 +473,10 @@ struct CallRouterAPITests {
             #expect(try await sweeper.sweepOnce(now: Date().addingTimeInterval(600), company: company) == 0)
             #expect(try await sweeper.sweepOnce(now: Date().addingTimeInterval(3_601), company: company) == 1)
             #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(forgotten)' AND NOT live AND outcome = 'missed'") == 1)
+            // D-20: billed to the last moment the switch reported on it (its start here), not to the sweep an hour on.
+            #expect(try await router.count("SELECT billable_seconds FROM callrouter.calls WHERE uid = '\(forgotten)'") < 60)
+            #expect(try await router.count(
+                "SELECT count(*) FROM callrouter.calls WHERE uid = '\(forgotten)' AND ended_at < now() + interval '1 minute'") == 1)
             #expect(try await router.count("SELECT count(*) FROM callrouter.calls WHERE uid = '\(talking)' AND live") == 1)
             #expect(try await router.count("SELECT lines_in_use FROM callrouter.companies WHERE company_id = '\(company)'") == 1)
             _ = try await phone.hangup(talking)

@@ -10,7 +10,8 @@ import Storage
 /// dialling well past the ring time (the switch never picked up the instructions, or never reported), an inbound call
 /// nobody answered still in menus, offers or voicemail after an hour (CR-47: it holds a line), and any call live for
 /// longer than a call can last. Ages are by our clock (`admitted_at`), not the switch's. Each is ended through the
-/// ordinary hang-up path, so it gets its outcome, `call.completed`, its lines and its agent back exactly once.
+/// ordinary hang-up path, so it gets its outcome, `call.completed`, its lines and its agent back exactly once, as of
+/// the last moment the switch reported on it.
 struct CallSweeper: Service {
     let database: Database
     let control: CallControl
@@ -37,21 +38,26 @@ struct CallSweeper: Service {
         let dialingBefore = now.addingTimeInterval(-Double(dialingLimit.components.seconds))
         let liveBefore = now.addingTimeInterval(-Double(liveLimit.components.seconds))
         let unansweredBefore = now.addingTimeInterval(-Double(unansweredLimit.components.seconds))
+        // D-20: a call is billed to its end, and the switch never said when that was. The last moment it reported on
+        // the call (the latest of its start, pickup, answer and journey) is the end known for certain; the sweep's own
+        // time would bill an hour of an unanswered call, or six of a connected one whose hang-up was lost.
         let rows = try await database.query(
             """
-            SELECT uid FROM \(unescaped: schema).calls
+            SELECT uid, greatest(started_at, picked_up_at, answered_at,
+                                 (SELECT max((entry->>'at')::timestamptz) FROM jsonb_array_elements(journey) entry))
+            FROM \(unescaped: schema).calls
             WHERE live AND (\(company?.uuid)::uuid IS NULL OR company_id = \(company?.uuid))
               AND ((state->>'phase' IN ('dialing_agent', 'dialing_customer') AND admitted_at < \(dialingBefore))
                    OR (state->>'phase' IN ('ivr', 'ringing', 'voicemail') AND answered_at IS NULL AND admitted_at < \(unansweredBefore))
                    OR admitted_at < \(liveBefore))
             LIMIT 100
             """)
-        var stale: [CallID] = []
-        for try await uid in rows.decode(UUID.self) { stale.append(CallID(uid)) }
+        var stale: [(uid: CallID, lastHeard: Date)] = []
+        for try await (uid, lastHeard) in rows.decode((UUID, Date).self) { stale.append((CallID(uid), lastHeard)) }
         var ended = 0
-        for uid in stale {
+        for (uid, lastHeard) in stale {
             do {
-                _ = try await control.event(uid, .hangup(recordingURL: nil), eventID: "sweeper", at: now)
+                _ = try await control.event(uid, .hangup(recordingURL: nil), eventID: "sweeper", at: lastHeard)
                 ended += 1
             } catch {
                 // One call that cannot be ended now must not keep the others holding their lines.
