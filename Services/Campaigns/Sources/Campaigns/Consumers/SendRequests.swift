@@ -12,26 +12,37 @@ struct SendRequests: Sendable {
     let balance: BalanceCheck
 
     var consumer: ConsumerDefinition {
-        ConsumerDefinition(name: "send-requests", queue: Subscriptions.whatsappSend) { (context: InboxContext) in
-            let event = try context.decode(WhatsAppSendRequested.self)
-            let request = event.data
-            let outcome: SingleSend.Outcome
-            if let refusal = await balance.refusal(event.companyID, logger: context.logger) {
-                outcome = .refused(refusal)
-            } else {
-                outcome = try await sends.template(
-                    SingleSend.TemplateRequest(
-                        numberID: request.numberID, to: request.to, templateID: request.templateID,
-                        payload: .template(body: request.bodyValues, header: request.headerValue, button: request.buttonValue),
-                        trail: request.trail),
-                    by: nil, company: event.companyID, in: context.transaction)
+        ConsumerDefinition(name: "send-requests", queue: Subscriptions.whatsappSend, batchHandler: { (batch: InboxBatch) in
+            let contexts = batch.contexts
+            let events = try contexts.map { try $0.decode(WhatsAppSendRequested.self) }
+            // Billing is asked first, for every company of the batch at once, while the batch holds no lock but its
+            // inbox rows: asked send by send, each answer (up to its timeout) would keep the numbers of the sends
+            // before it locked, and every campaign and API send on them waiting.
+            let refusals = await balance.refusals(Set(events.map(\.companyID)), logger: batch.logger)
+            for (context, event) in zip(contexts, events) {
+                try await send(event, refusal: refusals[event.companyID], context: context)
             }
-            if case .refused(let error) = outcome {
-                context.logger.notice("WhatsApp send refused", metadata: ["code": "\(error.code)", "to": "\(request.to)"])
-                try await sends.recordRefusal(
-                    error, numberID: request.numberID, to: request.to, templateID: request.templateID, trail: request.trail,
-                    company: event.companyID, in: context.transaction)
-            }
+        })
+    }
+
+    private func send(_ event: Envelope<WhatsAppSendRequested>, refusal: APIError?, context: InboxContext) async throws {
+        let request = event.data
+        let outcome: SingleSend.Outcome
+        if let refusal {
+            outcome = .refused(refusal)
+        } else {
+            outcome = try await sends.template(
+                SingleSend.TemplateRequest(
+                    numberID: request.numberID, to: request.to, templateID: request.templateID,
+                    payload: .template(body: request.bodyValues, header: request.headerValue, button: request.buttonValue),
+                    trail: request.trail),
+                by: nil, company: event.companyID, in: context.transaction)
+        }
+        if case .refused(let error) = outcome {
+            context.logger.notice("WhatsApp send refused", metadata: ["code": "\(error.code)", "to": "\(request.to)"])
+            try await sends.recordRefusal(
+                error, numberID: request.numberID, to: request.to, templateID: request.templateID, trail: request.trail,
+                company: event.companyID, in: context.transaction)
         }
     }
 }

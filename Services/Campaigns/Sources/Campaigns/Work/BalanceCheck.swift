@@ -23,6 +23,18 @@ struct BalanceCheck: Sendable {
         return nil
     }
 
+    /// The refusals of several companies, asked at once: each company's, or none when its messages may go.
+    func refusals(_ companies: Set<CompanyID>, logger: Logger) async -> [CompanyID: APIError] {
+        await withTaskGroup(of: (CompanyID, APIError?).self) { group in
+            for company in companies {
+                group.addTask { (company, await refusal(company, logger: logger)) }
+            }
+            var found: [CompanyID: APIError] = [:]
+            for await (company, refusal) in group { found[company] = refusal }
+            return found
+        }
+    }
+
     func verdict(_ company: CompanyID, logger: Logger) async -> Verdict {
         do {
             let account = try await billing.account(company: company)
