@@ -75,6 +75,49 @@ struct SendTests {
         }
     }
 
+    @Test("D-14: a due campaign that fails to start for an error of its own waits a minute; the campaigns due after it still start")
+    func failingCampaignHoldsNoOneBack() async throws {
+        try await withCampaigns { harness in
+            let (company, number, _) = try await harness.company()
+            let template = try await harness.approvedTemplate(company)
+            let audience = try await harness.audience(company, count: 3, base: 9_200_000_000)
+            let stuck = try await harness.campaign(company, number: number, template: template, audience: audience)
+            let next = try await harness.campaign(company, number: number, template: template, audience: audience)
+            // The first campaign's messages cannot be written: it fails to start every time it is tried.
+            let name = "test_refuse_" + stuck.replacingOccurrences(of: "-", with: "")
+            try await harness.database.query(
+                """
+                CREATE FUNCTION campaigns.\(unescaped: name)() RETURNS trigger LANGUAGE plpgsql AS
+                $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$
+                """)
+            try await harness.database.query(
+                """
+                CREATE TRIGGER \(unescaped: name) BEFORE INSERT ON campaigns.messages FOR EACH ROW
+                WHEN (NEW.campaign_id = '\(unescaped: stuck)') EXECUTE FUNCTION campaigns.\(unescaped: name)()
+                """)
+            do {
+                let earlier = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
+                for campaign in [stuck, next] {
+                    let scheduled = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#)
+                    #expect(scheduled.status == 200, "\(scheduled.text)")
+                }
+                // Due before the other, so it is the first any runner claims.
+                try await harness.database.query("UPDATE campaigns.campaigns SET send_at = \(earlier)::timestamptz WHERE id = \(UUID(uuidString: stuck)!)")
+                let final = try await harness.finished(company, campaign: next, timeout: .seconds(30))
+                #expect(final["status"] as? String == "completed")
+                let waiting = try await harness.status(company, campaign: stuck)
+                #expect(waiting["status"] as? String == "scheduled")
+                #expect(try await harness.count(
+                    "SELECT count(*) FROM campaigns.campaigns WHERE id = '\(stuck)' AND next_attempt_at > now() + interval '30 seconds'") == 1)
+            } catch {
+                _ = try? await harness.database.query("DROP TRIGGER \(unescaped: name) ON campaigns.messages")
+                throw error
+            }
+            try await harness.database.query("DROP TRIGGER \(unescaped: name) ON campaigns.messages")
+            try await harness.database.query("DROP FUNCTION campaigns.\(unescaped: name)()")
+        }
+    }
+
     @Test("D-12: a second campaign to the same audience the same day takes no more quota; new recipients still cannot pass the limit")
     func d12UniqueRecipients() async throws {
         try await withCampaigns { harness in

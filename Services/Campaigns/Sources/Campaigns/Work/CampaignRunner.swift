@@ -29,16 +29,42 @@ struct CampaignRunner: Service {
     func run() async throws {
         var ticks = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                while try await startNext() {}
-            } catch {
-                logger.warning("campaign run failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-            }
+            await startDue()
             // The sweeps run whatever happened above: one campaign that cannot start must not stop the tidying.
             if ticks % 5 == 0 { await sweep() }
             ticks += 1
             await Polling.pause(interval)
         }
+    }
+
+    /// Starts every due campaign. One that fails to start waits a minute and the others go on: the next due
+    /// campaign is the same one again, so stopping at it would hold back every campaign due after it.
+    func startDue() async {
+        while true {
+            do {
+                guard try await startNext() else { return }
+            } catch let failure as StartFailure {
+                logger.warning(
+                    "campaign could not start; retried in a minute", metadata: ["campaign": "\(failure.campaign)", "error": "\(String(reflecting: failure.error))"])
+                do {
+                    try await database.withTransaction { transaction in
+                        try await CampaignStore.retryLater(failure.campaign, at: Date().addingTimeInterval(60), in: transaction)
+                    }
+                } catch {
+                    logger.warning("campaign run failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                    return
+                }
+            } catch {
+                logger.warning("campaign run failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                return
+            }
+        }
+    }
+
+    /// A campaign claimed but not started; its transaction was rolled back.
+    struct StartFailure: Error {
+        let campaign: CampaignID
+        let error: any Error
     }
 
     /// Claims one due campaign and starts it, all in the claiming transaction: if this replica dies half-way,
@@ -53,6 +79,8 @@ struct CampaignRunner: Service {
                 // Billing is unreachable: nothing was kept; this campaign waits a little, the others go on.
                 logger.warning("credit could not be checked; campaign retried later", metadata: ["campaign": "\(campaign.id)", "error": "\(failure)"])
                 try await CampaignStore.retryLater(campaign.id, at: now.addingTimeInterval(30), in: transaction)
+            } catch {
+                throw StartFailure(campaign: campaign.id, error: error)
             }
             return true
         }
