@@ -118,6 +118,37 @@ struct SendTests {
         }
     }
 
+    @Test("A send whose sender died mid-request fails as send.outcome_unknown and its failed status is announced; the late answer of that request announces nothing more")
+    func stuckSendIsAnnounced() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            // The request stays with the provider long enough for the sweeper to take the sender for dead.
+            harness.cloud.set(phoneNumberID) { $0.latency = .seconds(6) }
+            let template = try await harness.approvedTemplate(company)
+            let tap = try await EventTap.open("stuck-sends", bindings: ["whatsapp.message.status"])
+            let queued = try await harness.call(
+                "POST", "/v1/whatsapp/messages", as: company, json: #"{"number_id":"\#(number)","to":"9811122277","template_id":"\#(template)","values":{"body":["A"]}}"#)
+            #expect(queued.status == 202, "\(queued.text)")
+            let message = try #require(try queued.json()["id"] as? String)
+            func status() async throws -> String? {
+                try await harness.call("GET", "/v1/whatsapp/messages/\(message)", as: company).json()["status"] as? String
+            }
+            try await eventually(timeout: .seconds(20), "the request is under way") { try await status() == "sending" }
+            // As a sender that died ten minutes ago leaves it.
+            try await harness.database.query("UPDATE campaigns.messages SET claimed_at = now() - interval '1 hour' WHERE id = \(UUID(uuidString: message)!)")
+            try await eventually(timeout: .seconds(20), "the sweeper failed it") { try await status() == "failed" }
+            // The request's answer comes after the sweep: the message stays failed, and nothing says it was sent.
+            try await eventually(timeout: .seconds(20), "the provider answered") { !harness.cloud.sent(from: phoneNumberID).isEmpty }
+            try await Task.sleep(for: .seconds(8))
+            #expect(try await status() == "failed")
+            let announced = try await tap.events(matching: { $0.mentions(message) }, linger: .seconds(2))
+            let statuses = try announced.map { try $0.decode(WhatsAppMessageStatus.self).data }
+            #expect(statuses.map(\.status) == [.failed], "\(statuses.map(\.status))")
+            #expect(statuses.first?.errorCode == "send.outcome_unknown")
+            await tap.close()
+        }
+    }
+
     @Test("D-12: a second campaign to the same audience the same day takes no more quota; new recipients still cannot pass the limit")
     func d12UniqueRecipients() async throws {
         try await withCampaigns { harness in

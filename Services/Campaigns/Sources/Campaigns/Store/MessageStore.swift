@@ -112,10 +112,13 @@ enum MessageStore {
 
     /// Records the provider's answers in one statement. The rows are locked by primary key and their status checked
     /// there, as in `claim`, so the planner never walks `messages_stuck` (every message in flight) to find ten.
-    static func record(_ outcomes: [SendOutcome], in transaction: Transaction) async throws {
-        guard !outcomes.isEmpty else { return }
+    /// Answers the messages it recorded: only those still `sending` (not one a sweep failed meanwhile, nor one this
+    /// same record already wrote in a commit whose answer was lost), so that only their statuses are announced.
+    @discardableResult
+    static func record(_ outcomes: [SendOutcome], in transaction: Transaction) async throws -> Set<UUID> {
+        guard !outcomes.isEmpty else { return [] }
         let schema = transaction.schema.rawValue
-        try await transaction.query(
+        let rows = try await transaction.query(
             """
             WITH mine AS (SELECT id, status FROM \(unescaped: schema).messages WHERE id = ANY(\(outcomes.map(\.messageID))) FOR UPDATE)
             UPDATE \(unescaped: schema).messages AS m SET status = o.status, provider_message_id = NULLIF(o.pid, ''),
@@ -125,7 +128,11 @@ enum MessageStore {
             FROM unnest(\(outcomes.map(\.messageID)), \(outcomes.map(\.status.rawValue)), \(outcomes.map { $0.providerMessageID ?? "" }),
                         \(outcomes.map { $0.errorCode ?? "" }), \(outcomes.map { $0.errorMessage ?? "" })) AS o(id, status, pid, code, message), mine
             WHERE mine.id = o.id AND mine.status = 'sending' AND m.id = mine.id
+            RETURNING m.id
             """)
+        var recorded: Set<UUID> = []
+        for try await id in rows.decode(UUID.self) { recorded.insert(id) }
+        return recorded
     }
 
     /// Status webhooks that arrived before their message id was recorded, for the given ids; removed as read.
@@ -194,18 +201,22 @@ enum MessageStore {
 
     /// Messages claimed longer ago than `olderThan` whose sender died: their outcome is unknown, so they fail rather
     /// than risk a second send.
-    static func failStuck(olderThan: Date, in transaction: Transaction) async throws -> [CampaignID] {
+    static let stuckMessage = "The sender stopped during this send; it was not repeated so that no one gets a message twice."
+
+    /// Fails the messages a dead sender left `sending`; answers them, for their status to be announced.
+    static func failStuck(olderThan: Date, in transaction: Transaction) async throws -> [ClaimedMessage] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            UPDATE \(unescaped: schema).messages SET status = 'failed', failed_at = now(), error_code = 'send.outcome_unknown',
-                error_message = 'The sender stopped during this send; it was not repeated so that no one gets a message twice.'
-            WHERE status = 'sending' AND claimed_at < \(olderThan)
-            RETURNING campaign_id
+            UPDATE \(unescaped: schema).messages AS m SET status = 'failed', failed_at = now(), error_code = \(SendFailure.unknownCode),
+                error_message = \(stuckMessage)
+            FROM \(unescaped: schema).numbers AS n
+            WHERE m.status = 'sending' AND m.claimed_at < \(olderThan) AND n.id = m.number_id
+            RETURNING \(unescaped: claimedColumns), false
             """)
-        var campaigns: Set<CampaignID> = []
-        for try await id in rows.decode(UUID?.self) { if let id { campaigns.insert(CampaignID(id)) } }
-        return Array(campaigns)
+        var failed: [ClaimedMessage] = []
+        for try await row in rows { failed.append(try decodeClaimed(row)) }
+        return failed
     }
 
     /// Queued messages whose job was published before `olderThan`, stamped as published now.

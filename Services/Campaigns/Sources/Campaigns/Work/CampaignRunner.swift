@@ -180,11 +180,21 @@ struct CampaignRunner: Service {
         }
     }
 
+    /// Their `failed` status is announced like every other outcome: a single send's requester (a partner's webhook,
+    /// AfterCall) would otherwise never hear how it ended.
     private func failStuck() async throws {
-        let campaigns = try await database.withTransaction { transaction in
-            try await MessageStore.failStuck(olderThan: Date().addingTimeInterval(-stuckAfter), in: transaction)
+        let failed = try await database.withTransaction { transaction in
+            let failed = try await MessageStore.failStuck(olderThan: Date().addingTimeInterval(-stuckAfter), in: transaction)
+            let now = Date()
+            try await outbox.enqueue(
+                try failed.map {
+                    try StatusUpdates.envelope(
+                        $0, providerMessageID: nil, status: .failed, errorCode: SendFailure.unknownCode, errorMessage: MessageStore.stuckMessage, at: now)
+                },
+                in: transaction)
+            return failed
         }
-        for campaign in campaigns { try await closer.closeIfDone(campaign) }
+        for campaign in Set(failed.compactMap(\.campaignID)) { try await closer.closeIfDone(campaign) }
     }
 
     /// A campaign whose last messages were settled by a sender that then failed to close it.

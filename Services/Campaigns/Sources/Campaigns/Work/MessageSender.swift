@@ -190,10 +190,11 @@ struct MessageSender: Sendable {
         while true {
             do {
                 try await database.withTransaction { transaction in
-                    try await MessageStore.record(outcomes, in: transaction)
+                    let recorded = try await MessageStore.record(outcomes, in: transaction)
+                    let applied = outcomes.filter { recorded.contains($0.messageID) }
                     try await MessageStore.unclaim(unsent, in: transaction)
-                    try await publish(outcomes, claimed: claimed, in: transaction)
-                    try await StatusUpdates.applyEarly(outcomes.compactMap(\.providerMessageID), outbox: outbox, in: transaction)
+                    try await publish(applied, claimed: claimed, in: transaction)
+                    try await StatusUpdates.applyEarly(applied.compactMap(\.providerMessageID), outbox: outbox, in: transaction)
                 }
                 return
             } catch {
