@@ -117,6 +117,19 @@ public struct Database: Sendable {
     public func ping() async throws {
         try await client.query("SELECT 1", logger: logger)
     }
+
+    /// Whether the database answers a trivial query within a few seconds: after a failed statement, whether the
+    /// database is out (wait it out) or the statement itself failed. Bounded: a ping waiting for a connection, or sent
+    /// to a host that drops packets, must not hold the caller (or its stop) any longer than that.
+    public func answers() async -> Bool {
+        await bounded(.seconds(5), fallback: false) { (try? await self.ping()) != nil }
+    }
+
+    /// Whether `error`, from a statement, means the database is out rather than the statement at fault.
+    public func isOutage(_ error: any Error) async -> Bool {
+        if (error as? PSQLError)?.meansDatabaseUnavailable == true { return true }
+        return await !answers()
+    }
 }
 
 /// A connection inside an open transaction (`withTransaction`), or one whose statements each commit on their own

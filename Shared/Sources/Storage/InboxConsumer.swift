@@ -87,9 +87,7 @@ public final class InboxConsumer: Service {
                 // delivery limit within seconds: the whole backlog dead-lettered by one outage (after a minute of
                 // failures postgres-nio fails every request at once). Held instead, the deliveries stay ours, so the
                 // broker neither redelivers nor counts them.
-                var unavailable = (batchError as? PSQLError)?.meansDatabaseUnavailable == true
-                if !unavailable { unavailable = await !Self.answers(inbox.database) }
-                if unavailable {
+                if await inbox.database.isOutage(batchError) {
                     var current = outage ?? DatabaseOutage(held: envelopes.count, error: batchError, logger: logger)
                     let retry = await current.waitForRetry()
                     outage = current
@@ -103,12 +101,6 @@ public final class InboxConsumer: Service {
                 return outcomes
             }
         }
-    }
-
-    /// Whether the database answers a trivial query within a few seconds. Bounded: a ping waiting for a connection,
-    /// or sent to a host that drops packets, must not hold the consumer (or its stop) any longer than that.
-    private static func answers(_ database: Database) async -> Bool {
-        await bounded(.seconds(5), fallback: false) { (try? await database.ping()) != nil }
     }
 
     /// The batch failed with the database answering: each message alone, so only the ones that fail are requeued

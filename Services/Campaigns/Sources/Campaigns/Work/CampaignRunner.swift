@@ -185,13 +185,8 @@ struct CampaignRunner: Service {
     private func failStuck() async throws {
         let failed = try await database.withTransaction { transaction in
             let failed = try await MessageStore.failStuck(olderThan: Date().addingTimeInterval(-stuckAfter), in: transaction)
-            let now = Date()
             try await outbox.enqueue(
-                try failed.map {
-                    try StatusUpdates.envelope(
-                        $0, providerMessageID: nil, status: .failed, errorCode: SendFailure.unknownCode, errorMessage: MessageStore.stuckMessage, at: now)
-                },
-                in: transaction)
+                try StatusUpdates.failures(failed, code: SendFailure.unknownCode, message: MessageStore.stuckMessage, at: Date()), in: transaction)
             return failed
         }
         for campaign in Set(failed.compactMap(\.campaignID)) { try await closer.closeIfDone(campaign) }

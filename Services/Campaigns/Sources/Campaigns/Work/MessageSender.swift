@@ -183,7 +183,8 @@ struct MessageSender: Sendable {
     }
 
     /// The requests are made: losing their outcomes now would leave the messages "sending" until the sweeper fails
-    /// them, so a database hiccup is waited out a few times before giving up.
+    /// them as possibly sent, and giving up would also cancel the job's other requests, leaving the messages claimed
+    /// but never asked for to the same fate. So a database outage is waited out for as long as the service runs.
     private func record(_ outcomes: [SendOutcome], unsent: [UUID], claimed: [ClaimedMessage]) async throws {
         guard !outcomes.isEmpty || !unsent.isEmpty else { return }
         var attempt = 0
@@ -199,7 +200,9 @@ struct MessageSender: Sendable {
                 return
             } catch {
                 attempt += 1
-                guard attempt < 8 else { throw error }
+                // A statement that fails with the database up will fail again: given up after a few tries.
+                guard !Task.isShuttingDownGracefully, !Task.isCancelled else { throw error }
+                if attempt >= 8, await !database.isOutage(error) { throw error }
                 logger.warning("could not record send outcomes; retrying", metadata: ["error": "\(String(reflecting: error))", "attempt": "\(attempt)"])
                 try? await Task.sleep(for: SendFailure.backoff(attempt: attempt + 2))
             }

@@ -14,13 +14,8 @@ enum OptOutGate {
         try await MessageStore.record(
             failed.map { SendOutcome(messageID: $0.id, status: .failed, errorCode: OptOut.refusalCode, errorMessage: OptOut.refusalMessage) },
             in: transaction)
-        let now = Date()
         try await outbox.enqueue(
-            try failed.map {
-                try StatusUpdates.envelope(
-                    $0, providerMessageID: nil, status: .failed, errorCode: OptOut.refusalCode, errorMessage: OptOut.refusalMessage, at: now)
-            },
-            in: transaction)
+            try StatusUpdates.failures(failed, code: OptOut.refusalCode, message: OptOut.refusalMessage, at: Date()), in: transaction)
         return claimed.filter { !blocked.contains($0.id) }
     }
 }

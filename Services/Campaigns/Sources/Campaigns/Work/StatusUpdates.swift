@@ -16,6 +16,11 @@ enum StatusUpdates {
                 status: status, campaignID: message.campaignID, trail: message.trail, errorCode: errorCode, errorMessage: errorMessage, at: at)))
     }
 
+    /// `failed` announcements for messages failed here, with no answer of the provider's (an opt-out, a dead sender).
+    static func failures(_ messages: [ClaimedMessage], code: String, message: String, at: Date) throws -> [EncodedEnvelope] {
+        try messages.map { try envelope($0, providerMessageID: nil, status: .failed, errorCode: code, errorMessage: message, at: at) }
+    }
+
     /// Whether a status found its message.
     enum Sighting: Sendable, Equatable {
         /// The message is recorded; its campaign, if any.
