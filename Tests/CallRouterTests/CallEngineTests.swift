@@ -374,7 +374,7 @@ struct CallEngineTests {
         #expect(outcome(fallback) == .missed)
     }
 
-    @Test("CR-45: a caller cannot transfer; CR-43, CR-46: an agent's blind transfer rings the target and releases them")
+    @Test("CR-45: a caller cannot transfer; CR-43, CR-46: an agent's blind transfer rings the target and releases them; CR-44: the log records transferagent")
     func cr45Transfer() async throws {
         var state = CallState()
         _ = try await engine().start(&state, dialedExtension: nil)
@@ -392,6 +392,10 @@ struct CallEngineTests {
             .transferred(from: agents[0].id, to: agents[3].id, department: nil, mode: .blind), .answered(agents[3].id, department: sales),
         ])
         #expect(state.agent == agents[3].id)
+        let logged = try #require(taken.journey.first { $0.kind == "transferagent" })
+        #expect(logged.agents == [agents[0].id, agents[3].id])
+        #expect(logged.detail == "blind")
+        #expect(blind.journey.contains { $0.kind == "transferagent" } == false, "not before the target answers")
     }
 
     @Test("CR-43: a warm transfer keeps the first agent until the target answers; unanswered, the call stays with them")

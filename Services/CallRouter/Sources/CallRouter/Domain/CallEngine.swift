@@ -470,6 +470,8 @@ struct CallEngine: Sendable {
         state.offer = nil
         if let pending = state.transfer {
             state.transfer = nil
+            // CR-44: the call log records the transfer as `transferagent`, from whom to whom, when it was taken.
+            log(&step, "transferagent", agents: [pending.from, agent], detail: pending.mode.rawValue)
             step.effects.append(.transferred(from: pending.from, to: agent, department: offer.department, mode: pending.mode))
             if pending.mode == .warm { step.effects.append(.released(pending.from)) }
         }
