@@ -77,6 +77,27 @@ struct CallEngineTests {
         #expect(outcome(recorded) == .voicemail)
     }
 
+    @Test("D-02: a message fallback plays its audio and disconnects; a user fallback rings that user, then voicemail")
+    func d02MessageAndUserFallbacks() async throws {
+        var state = CallState()
+        let messaged = engine(flow(repeat: 0, fallback: .message(audio: "closed.mp3")))
+        _ = try await messaged.start(&state, dialedExtension: nil)
+        let played = try await messaged.handle(.noInput, &state)
+        #expect(played.instructions == [.play(audio: "closed.mp3", language: nil), .hangup(reason: .disconnect)])
+        #expect(state.phase == .ended)
+        #expect(outcome(played) == .missed)
+
+        state = CallState()
+        let ringing = engine(flow(repeat: 0, fallback: .user(agents[5].id)))
+        _ = try await ringing.start(&state, dialedExtension: nil)
+        let rang = try await ringing.handle(.noInput, &state)
+        #expect(dialled(rang) == [agents[5].id])
+        #expect(state.phase == .ringing)
+        let unanswered = try await ringing.handle(.offerTimeout(leg: .agent), &state)
+        #expect(unanswered.instructions == [.recordVoicemail(maxSeconds: 30)])
+        #expect(state.phase == .voicemail)
+    }
+
     @Test("CR-07: a menu option may lead to another menu in the same flow; its keys, plays and repeats are its own")
     func cr07NestedMenus() async throws {
         let graph = CallFlowGraph(
@@ -204,7 +225,7 @@ struct CallEngineTests {
         #expect(dialled(step) == [agents[2].id])
     }
 
-    @Test("CR-51, D-05: an answered call is connected and names the agent and department")
+    @Test("CR-51: an answered call is connected and names the agent and department")
     func answered() async throws {
         let engine = engine()
         var state = CallState()
@@ -349,6 +370,7 @@ struct CallEngineTests {
         // Keyed in the menu: the same refusal, and the menu plays again.
         let keyed = try await engine(direct: true).handle(.dtmf("15"), &state)
         #expect(dialled(keyed) == nil)
+        #expect(keyed.instructions.first == .play(audio: "welcome.mp3", language: nil))
         // Direct dialing off: a dialled extension is ignored.
         state = CallState()
         let off = try await engine(direct: false).start(&state, dialedExtension: Extension(12))
