@@ -34,7 +34,7 @@ struct PromoSMSCreditsTests {
         #expect(PromoSMSCredits.pay(charge, rate: Self.rate, available: -5) == PromoSMSCredits.Payment(credits: 0, charge: charge))
     }
 
-    @Test("BI-17, D-21: an SMS uses the credits of the calendar month it was delivered in, in the company's time zone")
+    @Test("BI-17, D-21: an SMS uses the credits of the calendar month it was delivered in, by India's clock (Billing knows no other company time zone yet)")
     func bi17MonthInCompanyTimeZone() throws {
         let timestamp = ISO8601DateFormatter()
         // 23:59 IST on 30 November is still November; 00:01 IST on 1 December (18:31 UTC the day before) is December.

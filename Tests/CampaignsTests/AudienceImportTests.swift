@@ -246,15 +246,6 @@ struct AudienceImportTests {
         #expect(result.totalRows == 5_051)
     }
 
-    @Test("D-13, CA-45: contacts retargeting allows 10,000 and refuses 10,001")
-    func retargetingCap() throws {
-        let limit = AudienceImport.retargetingLimit
-        #expect(try AudienceImport.result(from: Self.audience(10_000), limit: limit).recipients.count == 10_000)
-        #expect(throws: AudienceError.tooLarge(count: 10_001, limit: 10_000)) {
-            try AudienceImport.result(from: Self.audience(10_001), limit: limit)
-        }
-    }
-
     @Test("CA-32: the skip report quotes commas and quotes and defuses formulas, but leaves phone-like values alone")
     func skipReportEscaping() {
         #expect(AudienceImportResult.csvField("a,b") == "\"a,b\"")

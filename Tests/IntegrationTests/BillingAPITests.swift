@@ -279,6 +279,16 @@ struct BillingAPITests {
         }
     }
 
+    @Test("BI-30: the invoice list offers the last 12 invoices, newest first")
+    func bi30TwelveInvoices() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            for _ in 0..<13 { _ = try await billing.recharge(company, .rupees(1_500)) }
+            let items = try #require(try await billing.call("GET", "/v1/billing/invoices", as: company, role: .billing).json()["items"] as? [[String: any Sendable]])
+            #expect(items.compactMap { $0["number"] as? String } == (2...13).reversed().map { String(format: "INV-%06d", $0) })
+        }
+    }
+
     @Test("BI-02, BI-30, BI-31, D-27: agents get Access Denied, the credit limit is read-only, settings are validated")
     func rolesAndSettings() async throws {
         try await withBilling { billing in

@@ -423,7 +423,7 @@ struct APITests {
         }
     }
 
-    @Test("CA-42, BI-05, BI-06: low balance pauses scheduled campaigns; re-confirming repeats the credit check (D-14)")
+    @Test("CA-42, BI-05, BI-06: low balance pauses scheduled campaigns; D-14: re-confirming the schedule makes them scheduled again")
     func ca42Pause() async throws {
         try await withCampaigns { harness in
             let (company, number, _) = try await harness.company()

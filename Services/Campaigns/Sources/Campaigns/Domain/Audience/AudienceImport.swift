@@ -5,8 +5,6 @@ import Foundation
 enum AudienceImport {
     /// D-13: at most 5,000 valid rows per upload.
     static let defaultLimit = 5_000
-    /// D-13, CA-45: contacts retargeting may target up to 10,000.
-    static let retargetingLimit = 10_000
 
     /// What a spreadsheet cell holds at most (Excel's limit, in UTF-16 units). A longer one is no contact's data; an
     /// .xlsx can still carry one (a shared string of megabytes that compresses to kilobytes, used by every row), and
