@@ -16,16 +16,13 @@ struct CampaignRulesTests {
         #expect(CampaignSchedule.canCancel(.scheduled, sendAt: sendAt, now: sendAt.addingTimeInterval(-secondsBefore)) == allowed)
     }
 
-    @Test("CA-38, D-14: sending and finished campaigns are locked; a paused one can still be cancelled, also past its send time")
+    @Test("CA-38, D-14: sending and finished campaigns are locked; a paused one can still be cancelled")
     func ca38Locked() {
         let early = sendAt.addingTimeInterval(-3_600)
         for status in [CampaignStatus.sending, .completed, .partiallySent, .failed, .cancelled, .draft] {
             #expect(!CampaignSchedule.canCancel(status, sendAt: sendAt, now: early), "\(status)")
         }
         #expect(CampaignSchedule.canCancel(.paused, sendAt: sendAt, now: early))
-        #expect(CampaignSchedule.canCancel(.paused, sendAt: sendAt, now: sendAt.addingTimeInterval(-60)))
-        #expect(CampaignSchedule.canCancel(.paused, sendAt: sendAt, now: sendAt.addingTimeInterval(86_400)))
-        #expect(!CampaignSchedule.canCancel(.scheduled, sendAt: sendAt, now: sendAt.addingTimeInterval(86_400)))
     }
 
     @Test("D-14, CA-37: a send time lies ahead and at most 90 days ahead")

@@ -152,8 +152,8 @@ extension CampaignsAPI {
         }
     }
 
-    /// CA-38, D-14: while scheduled, until 5 minutes before the send time, then 409 `campaign.locked`; while paused,
-    /// at any time.
+    /// CA-38, D-14: only while scheduled (or paused, which has not begun) and at least 5 minutes before the send time;
+    /// then 409 `campaign.locked`.
     @Sendable func cancelCampaign(_ request: Request, context: AppRequestContext) async throws -> CampaignView {
         let company = try context.require("campaigns.manage", roles: Self.campaignRoles).companyID
         let id = try context.id("id", as: CampaignID.self)

@@ -23,13 +23,10 @@ enum CampaignSchedule {
     /// D-14: a send time at most 90 days ahead.
     static let horizon: TimeInterval = 90 * 86_400
 
-    /// CA-38, D-14: cancelling is allowed while `scheduled` and only while now is at least 5 minutes before the send
-    /// time; afterwards the queue is locked. A `paused` campaign has not begun and nothing runs it until it is
-    /// re-confirmed, so the lock has no reason there: it can be cancelled at any time, also once its send time has
-    /// passed (it could otherwise be neither cancelled nor deleted, only run).
+    /// CA-38, D-14: cancelling is allowed while `scheduled` (or `paused`, which has not begun) and only while now is at
+    /// least 5 minutes before the send time; afterwards the queue is locked.
     static func canCancel(_ status: CampaignStatus, sendAt: Date?, now: Date) -> Bool {
-        if status == .paused { return true }
-        guard status == .scheduled else { return false }
+        guard status == .scheduled || status == .paused else { return false }
         guard let sendAt else { return true }
         return now <= sendAt.addingTimeInterval(-cancelLead)
     }
