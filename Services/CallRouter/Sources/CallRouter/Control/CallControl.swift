@@ -239,7 +239,9 @@ struct CallControl: Sendable {
         }
         if let eventID, eventID == record.lastEventID, let answer = record.lastResponse { return answer }
         guard record.live else { return try JSONText.encode(CallAnswer(uid: uid, status: .ended, instructions: [])) }
-        let now = max(at, record.startedAt)
+        // A call's clock never runs back: an event stamped before the pickup or answer it follows (two switch nodes'
+        // clocks, or the sweeper's last-heard time read before an answer came in) is taken as happening at them.
+        let now = [at, record.startedAt, record.pickedUpAt, record.answeredAt].compactMap(\.self).max() ?? at
         var graph = CallFlowGraph(start: "", nodes: [], operator: nil)
         if let flow = record.flowID, let version = record.flowVersion {
             graph = try await flows.graph(flow, version: version, in: session) ?? graph
