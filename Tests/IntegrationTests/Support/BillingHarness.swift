@@ -173,8 +173,8 @@ actor RunningBillings {
 actor GatewayScript {
     static let shared = GatewayScript()
     private var muted: Set<String> = []
-    private var refusals: [String: Int] = [:]
-    private var failures: [String: Int] = [:]
+    /// Answers scripted for the next charges of a payment, in order; after them, `confirm` (or `mute`).
+    private var scripted: [String: [Answer]] = [:]
     private var asks: [String: [ContinuousClock.Instant]] = [:]
 
     enum Answer {
@@ -191,23 +191,19 @@ actor GatewayScript {
     /// The next charge of `payment` is accepted (202) and never confirmed.
     func muteNextCharge(of payment: String) { muted.insert(payment.lowercased()) }
 
-    /// The next `count` charges of `payment` are refused (400).
-    func refuseCharges(of payment: String, count: Int) { refusals[payment.lowercased()] = count }
+    /// The next `count` charges of `payment` not scripted yet are refused (400).
+    func refuseCharges(of payment: String, count: Int) { scripted[payment.lowercased(), default: []] += Array(repeating: .refuse, count: count) }
 
-    /// The next `count` charges of `payment` answer 503, and it is not charged.
-    func failCharges(of payment: String, count: Int) { failures[payment.lowercased()] = count }
+    /// The next `count` charges of `payment` not scripted yet answer 503, and it is not charged.
+    func failCharges(of payment: String, count: Int) { scripted[payment.lowercased(), default: []] += Array(repeating: .fail, count: count) }
 
     /// Records the ask and says how to answer it.
     func ask(_ payment: String) -> Answer {
         let key = payment.lowercased()
         asks[key, default: []].append(.now)
-        if let left = refusals[key], left > 0 {
-            refusals[key] = left - 1
-            return .refuse
-        }
-        if let left = failures[key], left > 0 {
-            failures[key] = left - 1
-            return .fail
+        if let next = scripted[key]?.first {
+            scripted[key]?.removeFirst()
+            return next
         }
         return muted.remove(key) == nil ? .confirm : .mute
     }

@@ -78,6 +78,9 @@ final class AutoRecharger: Service {
             case .unclear:
                 // Left claimed: asked again with the same key after the unconfirmed wait, given up after the last ask.
                 logger.warning("auto-recharge outcome unclear; asked again later with the same key", metadata: metadata)
+                try await database.withTransaction { transaction in
+                    try await PaymentStore.automaticChargeUnclear(payment.id, at: Date(), in: transaction)
+                }
             }
         }
     }

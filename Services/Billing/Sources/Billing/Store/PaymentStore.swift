@@ -140,7 +140,7 @@ enum PaymentStore {
             """
             SELECT p.id, a.balance, a.low_balance, a.auto_recharge
             FROM \(unescaped: schema).payments p JOIN \(unescaped: schema).accounts a ON a.company_id = p.company_id
-            WHERE p.automatic AND p.status = 'pending' AND p.accepted_at IS NULL AND p.requested_at IS NULL
+            WHERE p.automatic AND p.status = 'pending' AND p.accepted_at IS NULL AND p.unclear_at IS NULL AND p.requested_at IS NULL
             LIMIT 200 FOR UPDATE OF p, a SKIP LOCKED
             """)
         var found: [UnaskedCharge] = []
@@ -169,7 +169,7 @@ enum PaymentStore {
             """
             UPDATE \(unescaped: schema).payments SET status = 'failed', completed_at = now(),
                 failure_reason = 'no longer needed: auto-recharge was switched off or the balance is back above the low-balance alert'
-            WHERE id = ANY(\(ids.map(\.uuid))) AND status = 'pending' AND accepted_at IS NULL AND requested_at IS NULL
+            WHERE id = ANY(\(ids.map(\.uuid))) AND status = 'pending' AND accepted_at IS NULL AND unclear_at IS NULL AND requested_at IS NULL
             """)
     }
 
@@ -187,7 +187,8 @@ enum PaymentStore {
     }
 
     /// The gateway refused (`MandateAnswer.refused`): ask again once `retryAt` has passed (`MandateRetry`), or give up
-    /// after `maximumAttempts`. A charge the gateway once accepted is never failed here: it is asked again after the
+    /// after `maximumAttempts`. A charge the gateway once accepted, or answered unclearly, is never failed here: a
+    /// refusal of a later ask says nothing of the charge the earlier one may have made, so it is asked again after the
     /// unconfirmed wait.
     static func automaticChargeFailed(
         _ id: PaymentID, reason: String, retryAt: Date, maximumAttempts: Int, in transaction: Transaction
@@ -196,14 +197,25 @@ enum PaymentStore {
         try await transaction.query(
             """
             UPDATE \(unescaped: schema).payments SET
-                requested_at = CASE WHEN accepted_at IS NULL THEN NULL ELSE requested_at END,
-                retry_at = CASE WHEN accepted_at IS NULL THEN \(retryAt) ELSE retry_at END,
-                status = CASE WHEN attempts >= \(maximumAttempts) AND accepted_at IS NULL THEN 'failed' ELSE status END,
-                failure_reason = CASE WHEN attempts >= \(maximumAttempts) AND accepted_at IS NULL THEN \(reason) ELSE failure_reason END,
-                completed_at = CASE WHEN attempts >= \(maximumAttempts) AND accepted_at IS NULL THEN now() ELSE completed_at END
+                requested_at = CASE WHEN \(unescaped: neverCharged) THEN NULL ELSE requested_at END,
+                retry_at = CASE WHEN \(unescaped: neverCharged) THEN \(retryAt) ELSE retry_at END,
+                status = CASE WHEN attempts >= \(maximumAttempts) AND \(unescaped: neverCharged) THEN 'failed' ELSE status END,
+                failure_reason = CASE WHEN attempts >= \(maximumAttempts) AND \(unescaped: neverCharged) THEN \(reason) ELSE failure_reason END,
+                completed_at = CASE WHEN attempts >= \(maximumAttempts) AND \(unescaped: neverCharged) THEN now() ELSE completed_at END
             WHERE id = \(id.uuid) AND status = 'pending'
             """)
     }
+
+    /// The gateway's answer did not say whether it charged (`MandateAnswer.unclear`): from now on the payment may have
+    /// been charged. It stays claimed, and is asked again with the same key after the unconfirmed wait.
+    static func automaticChargeUnclear(_ id: PaymentID, at now: Date, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            "UPDATE \(unescaped: schema).payments SET unclear_at = coalesce(unclear_at, \(now)) WHERE id = \(id.uuid) AND status = 'pending'")
+    }
+
+    /// Neither accepted nor answered unclearly: the mandate was certainly never charged for this payment.
+    private static let neverCharged = "(accepted_at IS NULL AND unclear_at IS NULL)"
 
     /// Charges still unconfirmed after every ask: failed, so that the company's next drop below the alert can start a
     /// new auto-recharge (one automatic payment may be pending at a time). Accepted ones, and also those whose last ask
