@@ -75,15 +75,16 @@ struct SendTests {
         }
     }
 
-    @Test("D-14: a due campaign that fails to start for an error of its own waits a minute; the campaigns due after it still start")
+    @Test("D-14: a due campaign that fails to start for an error of its own waits a minute, and fails once an hour late; the campaigns due after it still start")
     func failingCampaignHoldsNoOneBack() async throws {
         try await withCampaigns { harness in
             let (company, number, _) = try await harness.company()
             let template = try await harness.approvedTemplate(company)
             let audience = try await harness.audience(company, count: 3, base: 9_200_000_000)
             let stuck = try await harness.campaign(company, number: number, template: template, audience: audience)
+            let late = try await harness.campaign(company, number: number, template: template, audience: audience)
             let next = try await harness.campaign(company, number: number, template: template, audience: audience)
-            // The first campaign's messages cannot be written: it fails to start every time it is tried.
+            // The first two campaigns' messages cannot be written: they fail to start every time they are tried.
             let name = "test_refuse_" + stuck.replacingOccurrences(of: "-", with: "")
             try await harness.database.query(
                 """
@@ -93,28 +94,39 @@ struct SendTests {
             try await harness.database.query(
                 """
                 CREATE TRIGGER \(unescaped: name) BEFORE INSERT ON campaigns.messages FOR EACH ROW
-                WHEN (NEW.campaign_id = '\(unescaped: stuck)') EXECUTE FUNCTION campaigns.\(unescaped: name)()
+                WHEN (NEW.campaign_id IN ('\(unescaped: stuck)', '\(unescaped: late)')) EXECUTE FUNCTION campaigns.\(unescaped: name)()
                 """)
+            func dropTrigger() async {
+                _ = try? await harness.database.query("DROP TRIGGER IF EXISTS \(unescaped: name) ON campaigns.messages")
+                _ = try? await harness.database.query("DROP FUNCTION IF EXISTS campaigns.\(unescaped: name)()")
+            }
             do {
-                let earlier = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
-                for campaign in [stuck, next] {
-                    let scheduled = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_now":true}"#)
+                // Scheduled ahead, then made due in the past (the API takes no past time): a minute ago, and two hours
+                // ago, so both are claimed before the third, the oldest first.
+                let ahead = Timestamp.format(Date().addingTimeInterval(3_600))
+                for campaign in [stuck, late] {
+                    let scheduled = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_at":"\#(ahead)"}"#)
                     #expect(scheduled.status == 200, "\(scheduled.text)")
                 }
-                // Due before the other, so it is the first any runner claims.
-                try await harness.database.query("UPDATE campaigns.campaigns SET send_at = \(earlier)::timestamptz WHERE id = \(UUID(uuidString: stuck)!)")
+                try await harness.database.query(
+                    """
+                    UPDATE campaigns.campaigns SET send_at = now() - CASE WHEN id = \(UUID(uuidString: late)!) THEN interval '2 hours' ELSE interval '1 minute' END
+                    WHERE id IN (\(UUID(uuidString: stuck)!), \(UUID(uuidString: late)!))
+                    """)
+                #expect(try await harness.call("POST", "/v1/campaigns/\(next)/schedule", as: company, json: #"{"send_now":true}"#).status == 200)
                 let final = try await harness.finished(company, campaign: next, timeout: .seconds(30))
                 #expect(final["status"] as? String == "completed")
+                let gaveUp = try await harness.finished(company, campaign: late, timeout: .seconds(30))
+                #expect(gaveUp["status"] as? String == "failed")
+                #expect(gaveUp["failure_code"] as? String == "campaign.start_failed")
                 let waiting = try await harness.status(company, campaign: stuck)
                 #expect(waiting["status"] as? String == "scheduled")
-                #expect(try await harness.count(
-                    "SELECT count(*) FROM campaigns.campaigns WHERE id = '\(stuck)' AND next_attempt_at > now() + interval '30 seconds'") == 1)
+                #expect(try await harness.count("SELECT count(*) FROM campaigns.campaigns WHERE id = '\(stuck)' AND next_attempt_at > now()") == 1)
             } catch {
-                _ = try? await harness.database.query("DROP TRIGGER \(unescaped: name) ON campaigns.messages")
+                await dropTrigger()
                 throw error
             }
-            try await harness.database.query("DROP TRIGGER \(unescaped: name) ON campaigns.messages")
-            try await harness.database.query("DROP FUNCTION campaigns.\(unescaped: name)()")
+            await dropTrigger()
         }
     }
 

@@ -45,11 +45,9 @@ struct CampaignRunner: Service {
                 guard try await startNext() else { return }
             } catch let failure as StartFailure {
                 logger.warning(
-                    "campaign could not start; retried in a minute", metadata: ["campaign": "\(failure.campaign)", "error": "\(String(reflecting: failure.error))"])
+                    "campaign could not start", metadata: ["campaign": "\(failure.campaign.id)", "error": "\(String(reflecting: failure.error))"])
                 do {
-                    try await database.withTransaction { transaction in
-                        try await CampaignStore.retryLater(failure.campaign, at: Date().addingTimeInterval(60), in: transaction)
-                    }
+                    try await database.withTransaction { transaction in try await postpone(failure, now: Date(), in: transaction) }
                 } catch {
                     logger.warning("campaign run failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                     return
@@ -63,8 +61,30 @@ struct CampaignRunner: Service {
 
     /// A campaign claimed but not started; its transaction was rolled back.
     struct StartFailure: Error {
-        let campaign: CampaignID
+        let campaign: Campaign
         let error: any Error
+    }
+
+    /// How long past its send time a campaign that keeps failing to start is tried again.
+    static let startPatience: TimeInterval = 3_600
+
+    /// D-14: tried again a minute later, for an hour past its send time; then it fails with nothing sent, so its owner
+    /// hears of it and it stops asking Billing for its credit hold every minute (the hold, whose id the rolled-back
+    /// start did not keep, lapses at Billing).
+    private func postpone(_ failure: StartFailure, now: Date, in transaction: Transaction) async throws {
+        let campaign = failure.campaign
+        // Only while still scheduled: another replica may have started it meanwhile.
+        guard let current = try await CampaignStore.find(campaign.id, company: campaign.companyID, forUpdate: true, in: transaction),
+            current.status == .scheduled
+        else { return }
+        if let sendAt = current.sendAt, now.timeIntervalSince(sendAt) > Self.startPatience {
+            try await fail(
+                current, code: "campaign.start_failed",
+                message: "The campaign could not be started within an hour of its send time; nothing was sent. Create it again to retry.",
+                in: transaction)
+        } else {
+            try await CampaignStore.retryLater(campaign.id, at: now.addingTimeInterval(60), in: transaction)
+        }
     }
 
     /// Claims one due campaign and starts it, all in the claiming transaction: if this replica dies half-way,
@@ -80,7 +100,7 @@ struct CampaignRunner: Service {
                 logger.warning("credit could not be checked; campaign retried later", metadata: ["campaign": "\(campaign.id)", "error": "\(failure)"])
                 try await CampaignStore.retryLater(campaign.id, at: now.addingTimeInterval(30), in: transaction)
             } catch {
-                throw StartFailure(campaign: campaign.id, error: error)
+                throw StartFailure(campaign: campaign, error: error)
             }
             return true
         }
