@@ -204,7 +204,8 @@ struct MessageSender: Sendable {
                 guard !Task.isShuttingDownGracefully, !Task.isCancelled else { throw error }
                 if attempt >= 8, await !database.isOutage(error) { throw error }
                 logger.warning("could not record send outcomes; retrying", metadata: ["error": "\(String(reflecting: error))", "attempt": "\(attempt)"])
-                try? await Task.sleep(for: SendFailure.backoff(attempt: attempt + 2))
+                // Cut short by a graceful stop, which the next failure then ends the wait on.
+                await Polling.pause(SendFailure.backoff(attempt: attempt + 2))
             }
         }
     }
