@@ -362,6 +362,59 @@ struct APITests {
         }
     }
 
+    @Test("A send retried with the same Idempotency-Key queues one message and answers it each time, also when the copies race; another company's same key is its own; a malformed key is refused")
+    func idempotentSend() async throws {
+        try await withCampaigns { harness in
+            let (company, number, phoneNumberID) = try await harness.company()
+            let template = try await harness.approvedTemplate(company)
+            let json = #"{"number_id":"\#(number)","to":"9811122288","template_id":"\#(template)","values":{"body":["A"]}}"#
+            let token = try await harness.api.token(company, user: UserID(), role: .owner)
+            func send(_ key: String, token: String = token, json: String = json) async throws -> ServiceClient.Reply {
+                try await harness.api.call("POST", "/v1/whatsapp/messages", token: token, json: json, headers: ["Idempotency-Key": key])
+            }
+            let key = "order-4711-" + UUID().uuidString
+            let first = try await send(key)
+            #expect(first.status == 202, "\(first.text)")
+            let id = try #require(try first.json()["id"] as? String)
+            // Retried in sequence and five at once: the same message every time.
+            #expect(try await send(key).json()["id"] as? String == id)
+            let racing = try await withThrowingTaskGroup(of: ServiceClient.Reply.self) { group in
+                for _ in 0..<5 { group.addTask { try await send(key) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(racing.map(\.status) == Array(repeating: 202, count: 5))
+            #expect(try Set(racing.map { try $0.json()["id"] as? String }) == [id])
+            // A new race on a fresh key: one message whichever copy wins.
+            let fresh = "order-4712-" + UUID().uuidString
+            let copies = try await withThrowingTaskGroup(of: ServiceClient.Reply.self) { group in
+                for _ in 0..<5 { group.addTask { try await send(fresh) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(copies.map(\.status) == Array(repeating: 202, count: 5), "\(copies.map(\.text))")
+            #expect(try Set(copies.map { try $0.json()["id"] as? String }).count == 1)
+            #expect(try await harness.count(
+                "SELECT count(*) FROM campaigns.messages WHERE company_id = '\(company.uuid)' AND recipient = '+919811122288'") == 2)
+            try await eventually(timeout: .seconds(20), "both are sent") { harness.cloud.sent(from: phoneNumberID).count >= 2 }
+            try await Task.sleep(for: .seconds(1))
+            #expect(harness.cloud.sent(from: phoneNumberID).count == 2)
+
+            // Another company's key of the same text is its own.
+            let (other, otherNumber, _) = try await harness.company()
+            let otherTemplate = try await harness.approvedTemplate(other)
+            let theirs = try await send(
+                key, token: try await harness.api.token(other, user: UserID(), role: .owner),
+                json: #"{"number_id":"\#(otherNumber)","to":"9811122288","template_id":"\#(otherTemplate)","values":{"body":["A"]}}"#)
+            #expect(theirs.status == 202)
+            #expect(try theirs.json()["id"] as? String != id)
+
+            for bad in ["", "with space", String(repeating: "k", count: 256), "ключ"] {
+                let refused = try await send(bad)
+                #expect(refused.status == 400, "\(bad)")
+                #expect(try refused.errorCode() == "request.idempotency_key.invalid")
+            }
+        }
+    }
+
     @Test("whatsapp.send.requested (AfterCall) sends the template once, however often the event is delivered; BI-07: below ₹1 it is refused")
     func sendRequested() async throws {
         try await withCampaigns { harness in

@@ -1,6 +1,8 @@
 import Contracts
 import Foundation
+import HTTPTypes
 import Hummingbird
+import PostgresNIO
 import ServiceKit
 import Storage
 
@@ -8,9 +10,15 @@ extension CampaignsAPI {
     /// Issue 5 point 7: a template to one contact (with an optional Message Trail tag, CA-46), or free-form text or an
     /// interactive message (CA-54) inside the customer's 24-hour window (CA-05, D-18: else 422 `window.closed`). BI-07: 402 `INSUFFICIENTBALANCE`
     /// below ₹1. Answers 202: the message is queued for the sender; its status follows on `GET …/messages/{id}`.
+    ///
+    /// With an `Idempotency-Key` header (1 to 255 visible ASCII characters, unique per company) a request sent again
+    /// answers the message the first one queued, as it is now, and queues nothing: a client may retry after a timeout
+    /// without the customer getting the message twice.
     @Sendable func sendMessage(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MessageView> {
         let identity = try context.require("whatsapp.send", roles: Self.messagingRoles)
         let company = identity.companyID
+        let key = try IdempotencyKey.read(request.headers[HTTPField.Name("Idempotency-Key")!])
+        if let key, let earlier = try await earlierMessage(key, company: company) { return EditedResponse(status: .accepted, response: MessageView(earlier)) }
         let body = try await request.decode(as: MessageRequest.self, context: context)
         let to = try TextRules.phone(body.to, field: "to")
         if let trail = body.trail {
@@ -37,21 +45,42 @@ extension CampaignsAPI {
             kind = .canned(body.cannedID!)
         }
         try await requireBalance(company)
-        let outcome = try await database.withTransaction { transaction in
-            switch kind {
-            case .template(let template, let payload):
-                try await sends.template(
-                    SingleSend.TemplateRequest(numberID: body.numberID, to: to, templateID: template, payload: payload, trail: body.trail),
-                    by: Self.chatActor(identity), company: company, in: transaction)
-            case .session(let payload):
-                try await sends.freeForm(numberID: body.numberID, to: to, payload: payload, by: Self.chatActor(identity), company: company, in: transaction)
-            case .canned(let id):
-                try await sends.canned(id, numberID: body.numberID, to: to, by: Self.chatActor(identity), company: company, in: transaction)
-            }
+        let outcome: SingleSend.Outcome
+        do {
+            outcome = try await queue(kind, body: body, to: to, identity: identity, key: key)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && key != nil {
+            // The same key sent twice at once: the other request queued its message first.
+            guard let key, let earlier = try await earlierMessage(key, company: company) else { throw error }
+            return EditedResponse(status: .accepted, response: MessageView(earlier))
         }
         switch outcome {
         case .queued(let message): return EditedResponse(status: .accepted, response: MessageView(message))
         case .refused(let error): throw error
+        }
+    }
+
+    private func earlierMessage(_ key: String, company: CompanyID) async throws -> StoredMessage? {
+        try await database.withTransaction { try await MessageStore.find(idempotencyKey: key, company: company, in: $0) }
+    }
+
+    private func queue(_ kind: Kind, body: MessageRequest, to: PhoneNumber, identity: Identity, key: String?) async throws -> SingleSend.Outcome {
+        let company = identity.companyID
+        return try await database.withTransaction { transaction in
+            let outcome: SingleSend.Outcome
+            switch kind {
+            case .template(let template, let payload):
+                outcome = try await sends.template(
+                    SingleSend.TemplateRequest(numberID: body.numberID, to: to, templateID: template, payload: payload, trail: body.trail),
+                    by: Self.chatActor(identity), company: company, in: transaction)
+            case .session(let payload):
+                outcome = try await sends.freeForm(numberID: body.numberID, to: to, payload: payload, by: Self.chatActor(identity), company: company, in: transaction)
+            case .canned(let id):
+                outcome = try await sends.canned(id, numberID: body.numberID, to: to, by: Self.chatActor(identity), company: company, in: transaction)
+            }
+            if let key, case .queued(let message) = outcome {
+                try await MessageStore.keep(idempotencyKey: key, for: message.id, company: company, in: transaction)
+            }
+            return outcome
         }
     }
 

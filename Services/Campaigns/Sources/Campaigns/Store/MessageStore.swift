@@ -267,6 +267,23 @@ enum MessageStore {
         return nil
     }
 
+    /// The message a client's earlier request with this Idempotency-Key queued.
+    static func find(idempotencyKey key: String, company: CompanyID, in transaction: Transaction) async throws -> StoredMessage? {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "SELECT \(unescaped: columns) FROM \(unescaped: schema).messages WHERE company_id = \(company.uuid) AND idempotency_key = \(key)")
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    /// Stamps a just-queued message with the client's Idempotency-Key. A request with the same key queued in a
+    /// transaction still open waits here, and fails with 23505 once that one commits: its own message goes with it.
+    static func keep(idempotencyKey key: String, for id: UUID, company: CompanyID, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            "UPDATE \(unescaped: schema).messages SET idempotency_key = \(key) WHERE id = \(id) AND company_id = \(company.uuid)")
+    }
+
     /// The recipient report, in upload order.
     static func ofCampaign(_ id: CampaignID, in transaction: Transaction) async throws -> [StoredMessage] {
         let schema = transaction.schema.rawValue
