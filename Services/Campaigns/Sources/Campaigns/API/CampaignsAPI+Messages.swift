@@ -54,8 +54,12 @@ extension CampaignsAPI {
             return EditedResponse(status: .accepted, response: MessageView(earlier))
         }
         switch outcome {
-        case .queued(let message): return EditedResponse(status: .accepted, response: MessageView(message))
-        case .refused(let error): throw error
+        case .queued(let message):
+            return EditedResponse(status: .accepted, response: MessageView(message))
+        case .refused(let error):
+            // Refused only because a copy with the same key, racing this one, took the chat or the quota first.
+            if let key, let earlier = try await earlierMessage(key, company: company) { return EditedResponse(status: .accepted, response: MessageView(earlier)) }
+            throw error
         }
     }
 

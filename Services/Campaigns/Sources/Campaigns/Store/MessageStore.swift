@@ -271,7 +271,11 @@ enum MessageStore {
     static func find(idempotencyKey key: String, company: CompanyID, in transaction: Transaction) async throws -> StoredMessage? {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
-            "SELECT \(unescaped: columns) FROM \(unescaped: schema).messages WHERE company_id = \(company.uuid) AND idempotency_key = \(key)")
+            """
+            SELECT \(unescaped: columns) FROM \(unescaped: schema).messages
+            WHERE company_id = \(company.uuid)
+              AND id = (SELECT message_id FROM \(unescaped: schema).message_keys WHERE company_id = \(company.uuid) AND idempotency_key = \(key))
+            """)
         for try await row in rows { return try decode(row) }
         return nil
     }
@@ -281,7 +285,7 @@ enum MessageStore {
     static func keep(idempotencyKey key: String, for id: UUID, company: CompanyID, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(
-            "UPDATE \(unescaped: schema).messages SET idempotency_key = \(key) WHERE id = \(id) AND company_id = \(company.uuid)")
+            "INSERT INTO \(unescaped: schema).message_keys (company_id, idempotency_key, message_id) VALUES (\(company.uuid), \(key), \(id))")
     }
 
     /// The recipient report, in upload order.
