@@ -227,6 +227,30 @@ struct BillingAutoRechargeTests {
         }
     }
 
+    @Test("D-19: an ask that never finished (the process died during it) leaves the charge unclear: asked again, a refusal then does not make it droppable, and it is credited once")
+    func unfinishedAskIsUnclear() async throws {
+        try await withBilling(mandateRetrySeconds: 1) { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            // Auto-recharge already switched off, as the claim of a first ask an hour ago left it, with no answer recorded.
+            let payment = UUID()
+            await GatewayScript.shared.refuseCharges(of: payment.uuidString, count: 1)
+            try await billing.database.query(
+                "UPDATE billing.accounts SET auto_recharge = false, low_balance = \(Money.rupees(10_000).paise) WHERE company_id = \(company.uuid)")
+            try await billing.database.query(
+                """
+                INSERT INTO billing.payments (id, company_id, amount, gst, method, automatic, attempts, requested_at)
+                VALUES (\(payment), \(company.uuid), \(Money.rupees(1_500).paise), \(Money.rupees(270).paise), 'online', true, 1, now() - interval '1 hour')
+                """)
+            try await eventually(timeout: .seconds(60), "the payment was credited") { try await billing.balance(company) == .rupees(3_000) }
+            #expect(await GatewayScript.shared.charges(of: payment.uuidString) >= 2, "refused, then taken")
+            #expect(try await billing.database.count(
+                "SELECT count(*) FROM billing.payments WHERE id = '\(payment)' AND status = 'succeeded' AND unclear_at IS NOT NULL") == 1)
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await billing.balance(company) == .rupees(3_000), "credited once")
+        }
+    }
+
     @Test("D-19: an automatic payment whose last ask never finished (the process died during it) is given up, and the next auto-recharge can start")
     func unfinishedLastAskIsGivenUp() async throws {
         try await withBilling { billing in

@@ -114,7 +114,9 @@ enum PaymentStore {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
-            UPDATE \(unescaped: schema).payments SET requested_at = \(now), attempts = attempts + 1
+            UPDATE \(unescaped: schema).payments SET requested_at = \(now), attempts = attempts + 1,
+                -- Claimed before and never answered (the process died during the ask): its outcome is unknown.
+                unclear_at = coalesce(unclear_at, CASE WHEN accepted_at IS NULL THEN requested_at END)
             WHERE id IN (SELECT id FROM \(unescaped: schema).payments
                          WHERE automatic AND status = 'pending'
                            AND ((requested_at IS NULL AND (retry_at IS NULL OR retry_at <= \(now)))
