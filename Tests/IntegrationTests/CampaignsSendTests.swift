@@ -75,7 +75,7 @@ struct SendTests {
         }
     }
 
-    @Test("D-14: a due campaign that fails to start for an error of its own waits a minute, and fails once an hour late; the campaigns due after it still start")
+    @Test("D-14: a due campaign that fails to start for an error of its own waits a minute, and fails once its starts have failed for an hour, its credit hold given back; the campaigns due after it still start")
     func failingCampaignHoldsNoOneBack() async throws {
         try await withCampaigns { harness in
             let (company, number, _) = try await harness.company()
@@ -101,8 +101,8 @@ struct SendTests {
                 _ = try? await harness.database.query("DROP FUNCTION IF EXISTS campaigns.\(unescaped: name)()")
             }
             do {
-                // Scheduled ahead, then made due in the past (the API takes no past time): a minute ago, and two hours
-                // ago, so both are claimed before the third, the oldest first.
+                // Scheduled ahead, then made due in the past (the API takes no past time), so both are claimed before
+                // the third; the second as if its starts had been failing for two hours.
                 let ahead = Timestamp.format(Date().addingTimeInterval(3_600))
                 for campaign in [stuck, late] {
                     let scheduled = try await harness.call("POST", "/v1/campaigns/\(campaign)/schedule", as: company, json: #"{"send_at":"\#(ahead)"}"#)
@@ -110,7 +110,8 @@ struct SendTests {
                 }
                 try await harness.database.query(
                     """
-                    UPDATE campaigns.campaigns SET send_at = now() - CASE WHEN id = \(UUID(uuidString: late)!) THEN interval '2 hours' ELSE interval '1 minute' END
+                    UPDATE campaigns.campaigns SET send_at = now() - CASE WHEN id = \(UUID(uuidString: late)!) THEN interval '2 hours' ELSE interval '1 minute' END,
+                        start_failed_at = CASE WHEN id = \(UUID(uuidString: late)!) THEN now() - interval '2 hours' END
                     WHERE id IN (\(UUID(uuidString: stuck)!), \(UUID(uuidString: late)!))
                     """)
                 #expect(try await harness.call("POST", "/v1/campaigns/\(next)/schedule", as: company, json: #"{"send_now":true}"#).status == 200)
@@ -119,9 +120,14 @@ struct SendTests {
                 let gaveUp = try await harness.finished(company, campaign: late, timeout: .seconds(30))
                 #expect(gaveUp["status"] as? String == "failed")
                 #expect(gaveUp["failure_code"] as? String == "campaign.start_failed")
+                try await eventually(timeout: .seconds(20), "the failed start's credit hold is given back") {
+                    try await harness.count(
+                        "SELECT count(*) FROM campaigns.campaigns WHERE id = '\(late)' AND reservation_id IS NOT NULL AND reservation_released_at IS NOT NULL") == 1
+                }
                 let waiting = try await harness.status(company, campaign: stuck)
                 #expect(waiting["status"] as? String == "scheduled")
-                #expect(try await harness.count("SELECT count(*) FROM campaigns.campaigns WHERE id = '\(stuck)' AND next_attempt_at > now()") == 1)
+                #expect(try await harness.count(
+                    "SELECT count(*) FROM campaigns.campaigns WHERE id = '\(stuck)' AND next_attempt_at > now() AND start_failed_at IS NOT NULL") == 1)
             } catch {
                 await dropTrigger()
                 throw error

@@ -64,6 +64,22 @@ enum CampaignStore {
         try await transaction.query("UPDATE \(unescaped: schema).campaigns SET next_attempt_at = \(at) WHERE id = \(id.uuid)")
     }
 
+    /// A start that failed at `now`: answers when the first of its failed starts was.
+    static func startFailed(_ id: CampaignID, at now: Date, in transaction: Transaction) async throws -> Date {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query(
+            "UPDATE \(unescaped: schema).campaigns SET start_failed_at = coalesce(start_failed_at, \(now)) WHERE id = \(id.uuid) RETURNING start_failed_at")
+        for try await first in rows.decode(Date.self) { return first }
+        return now
+    }
+
+    /// The credit hold Billing granted a start that then failed, so that `CampaignCloser.releaseHolds` gives it back.
+    static func keepReservation(_ id: CampaignID, _ reservation: String, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            "UPDATE \(unescaped: schema).campaigns SET reservation_id = coalesce(reservation_id, \(reservation)) WHERE id = \(id.uuid)")
+    }
+
     static func hasOpenMessages(_ id: CampaignID, in transaction: Transaction) async throws -> Bool {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import PostgresNIO
 import ServiceKit
 import ServiceLifecycle
 import Storage
@@ -59,32 +60,35 @@ struct CampaignRunner: Service {
         }
     }
 
-    /// A campaign claimed but not started; its transaction was rolled back.
+    /// A campaign claimed but not started; its transaction was rolled back, except the credit hold Billing granted it
+    /// (`reservation`), which the next start finds again by the campaign's reference.
     struct StartFailure: Error {
         let campaign: Campaign
+        let reservation: String?
         let error: any Error
     }
 
-    /// How long past its send time a campaign that keeps failing to start is tried again.
+    /// How long a campaign that keeps failing to start is tried again, from its first failed start.
     static let startPatience: TimeInterval = 3_600
 
-    /// D-14: tried again a minute later, for an hour past its send time; then it fails with nothing sent, so its owner
-    /// hears of it and it stops asking Billing for its credit hold every minute (the hold, whose id the rolled-back
-    /// start did not keep, lapses at Billing).
+    /// D-14: tried again a minute later; once its starts have failed for an hour it fails with nothing sent, so its
+    /// owner hears of it, it stops asking Billing for its credit hold every minute, and the hold is given back. A
+    /// collision with another transaction is no failure of the campaign's and is only tried again.
     private func postpone(_ failure: StartFailure, now: Date, in transaction: Transaction) async throws {
         let campaign = failure.campaign
         // Only while still scheduled: another replica may have started it meanwhile.
         guard let current = try await CampaignStore.find(campaign.id, company: campaign.companyID, forUpdate: true, in: transaction),
             current.status == .scheduled
         else { return }
-        if let sendAt = current.sendAt, now.timeIntervalSince(sendAt) > Self.startPatience {
-            try await fail(
-                current, code: "campaign.start_failed",
-                message: "The campaign could not be started within an hour of its send time; nothing was sent. Create it again to retry.",
-                in: transaction)
-        } else {
-            try await CampaignStore.retryLater(campaign.id, at: now.addingTimeInterval(60), in: transaction)
+        let collided = (failure.error as? PSQLError)?.isTransactionConflict == true || failure.error is DatabaseSessionClosed
+        let firstFailed = collided ? now : try await CampaignStore.startFailed(campaign.id, at: now, in: transaction)
+        guard now.timeIntervalSince(firstFailed) > Self.startPatience else {
+            return try await CampaignStore.retryLater(campaign.id, at: now.addingTimeInterval(60), in: transaction)
         }
+        if let reservation = failure.reservation { try await CampaignStore.keepReservation(campaign.id, reservation, in: transaction) }
+        try await fail(
+            current, code: "campaign.start_failed",
+            message: "The campaign kept failing to start for an hour; nothing was sent. Create it again to retry.", in: transaction)
     }
 
     /// Claims one due campaign and starts it, all in the claiming transaction: if this replica dies half-way,
@@ -93,14 +97,15 @@ struct CampaignRunner: Service {
     func startNext(now: Date = Date()) async throws -> Bool {
         try await database.withTransaction { transaction in
             guard let campaign = try await CampaignStore.claimDue(now: now, in: transaction) else { return false }
+            var held: String?
             do {
-                try await start(campaign, in: transaction)
+                try await start(campaign, holding: &held, in: transaction)
             } catch let failure as BillingClient.Failure {
                 // Billing is unreachable: nothing was kept; this campaign waits a little, the others go on.
                 logger.warning("credit could not be checked; campaign retried later", metadata: ["campaign": "\(campaign.id)", "error": "\(failure)"])
                 try await CampaignStore.retryLater(campaign.id, at: now.addingTimeInterval(30), in: transaction)
             } catch {
-                throw StartFailure(campaign: campaign, error: error)
+                throw StartFailure(campaign: campaign, reservation: held, error: error)
             }
             return true
         }
@@ -130,7 +135,8 @@ struct CampaignRunner: Service {
         logger.notice("campaign failed before sending", metadata: ["campaign": "\(campaign.id)", "code": "\(code)"])
     }
 
-    private func start(_ campaign: Campaign, in transaction: Transaction) async throws {
+    /// `held`: the credit hold Billing granted, as soon as it did.
+    private func start(_ campaign: Campaign, holding held: inout String?, in transaction: Transaction) async throws {
         guard let template = try await TemplateStore.find(campaign.templateID, in: transaction), template.status.isSendable else {
             return try await fail(
                 campaign, code: "template.not_approved", message: "The template is no longer approved; only approved templates can be sent (CA-12).",
@@ -140,8 +146,9 @@ struct CampaignRunner: Service {
         let category = WhatsAppConversationOpened.Category(rawValue: template.category) ?? .marketing
         let reservation: String?
         switch await reserve(campaign, category: category) {
-        case .success(let held):
-            reservation = held
+        case .success(let granted):
+            reservation = granted
+            held = granted
         case .failure(.insufficient(let code, let message)):
             return try await fail(
                 campaign, code: "credit.insufficient", message: "The wallet could not cover the campaign when it was due (\(code)): \(message)",
