@@ -199,11 +199,11 @@ enum MessageStore {
         return .unknown
     }
 
-    /// Messages claimed longer ago than `olderThan` whose sender died: their outcome is unknown, so they fail rather
-    /// than risk a second send.
+    /// What a message whose sender died mid-request fails with (code `send.outcome_unknown`).
     static let stuckMessage = "The sender stopped during this send; it was not repeated so that no one gets a message twice."
 
-    /// Fails the messages a dead sender left `sending`; answers them, for their status to be announced.
+    /// Messages claimed longer ago than `olderThan` whose sender died: their outcome is unknown, so they fail rather
+    /// than risk a second send. Answers them, for their status to be announced.
     static func failStuck(olderThan: Date, in transaction: Transaction) async throws -> [ClaimedMessage] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(

@@ -200,8 +200,8 @@ struct MessageSender: Sendable {
                 return
             } catch {
                 attempt += 1
-                // A statement that fails with the database up will fail again: given up after a few tries.
                 guard !Task.isShuttingDownGracefully, !Task.isCancelled else { throw error }
+                // A statement that fails with the database up will fail again: given up after a few tries.
                 if attempt >= 8, await !database.isOutage(error) { throw error }
                 logger.warning("could not record send outcomes; retrying", metadata: ["error": "\(String(reflecting: error))", "attempt": "\(attempt)"])
                 // Cut short by a graceful stop, which the next failure then ends the wait on.
