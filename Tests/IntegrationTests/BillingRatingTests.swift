@@ -350,6 +350,38 @@ struct BillingAutoRechargeTests {
         }
     }
 
+    @Test("D-19: a refused automatic payment is not asked again once auto-recharge is off, even while its drop is held up by a lock on the account")
+    func switchedOffIsNotAskedEvenWhenDropWaits() async throws {
+        try await withBilling { billing in
+            let company = CompanyID()
+            try await billing.recharge(company, .rupees(1_500))
+            // As a refusal leaves it, its wait over, with auto-recharge already switched off.
+            let payment = UUID()
+            try await billing.database.query(
+                "UPDATE billing.accounts SET auto_recharge = false, low_balance = \(Money.rupees(10_000).paise) WHERE company_id = \(company.uuid)")
+            // The account row is locked (a charge being rated, a settings change) while every Billing of the run polls:
+            // the drop skips the payment meanwhile, and nothing may ask for it.
+            try await billing.database.withTransaction { transaction in
+                try await transaction.query("SELECT 1 FROM billing.accounts WHERE company_id = \(company.uuid) FOR UPDATE")
+                try await transaction.query(
+                    """
+                    INSERT INTO billing.payments (id, company_id, amount, gst, method, automatic, attempts, retry_at)
+                    VALUES (\(payment), \(company.uuid), \(Money.rupees(1_500).paise), \(Money.rupees(270).paise), 'online', true, 1, now() - interval '1 minute')
+                    """)
+                try await transaction.query("COMMIT")
+                try await transaction.query("BEGIN")
+                try await transaction.query("SELECT 1 FROM billing.accounts WHERE company_id = \(company.uuid) FOR UPDATE")
+                try await Task.sleep(for: .seconds(3))
+            }
+            #expect(await GatewayScript.shared.charges(of: payment.uuidString) == 0)
+            try await eventually(timeout: .seconds(30), "the payment was dropped") {
+                try await billing.database.count(
+                    "SELECT count(*) FROM billing.payments WHERE id = '\(payment)' AND status = 'failed' AND failure_reason LIKE 'no longer needed%'") == 1
+            }
+            #expect(await GatewayScript.shared.charges(of: payment.uuidString) == 0)
+        }
+    }
+
     @Test("D-19: auto-recharge switched on while the balance is already below the alert tops up at once, once")
     func autoRechargeWhenAlreadyLow() async throws {
         try await withBilling { billing in

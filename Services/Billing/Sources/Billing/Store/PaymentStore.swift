@@ -106,8 +106,9 @@ enum PaymentStore {
     }
 
     /// Claims the automatic payments to ask the gateway for, marked as requested and committed before the gateway is
-    /// called, so no row lock is held during the call: new ones, refused ones whose wait is over (`retry_at`), and ones
-    /// requested before `stale` that the gateway never confirmed (its webhook lost, or sent to a replica that died).
+    /// called, so no row lock is held during the call: new ones and refused ones whose wait is over (`retry_at`) while
+    /// the company's auto-recharge is on, and ones requested before `stale` that the gateway never confirmed (its
+    /// webhook lost, or sent to a replica that died).
     /// Asking again is safe: the payment id is the idempotency key, so a gateway that did charge answers with that
     /// charge and confirms it, once. After `maximumAttempts` a payment is no longer asked for (`giveUpUnconfirmed`).
     static func claimAutomatic(limit: Int, now: Date, stale: Date, maximumAttempts: Int, in transaction: Transaction) async throws -> [ClaimedCharge] {
@@ -119,7 +120,10 @@ enum PaymentStore {
                 unclear_at = coalesce(unclear_at, CASE WHEN accepted_at IS NULL THEN requested_at END)
             WHERE id IN (SELECT id FROM \(unescaped: schema).payments
                          WHERE automatic AND status = 'pending'
-                           AND ((requested_at IS NULL AND (retry_at IS NULL OR retry_at <= \(now)))
+                           AND ((requested_at IS NULL AND (retry_at IS NULL OR retry_at <= \(now))
+                                 -- Never charged yet: not while auto-recharge is off, even if the drop of it
+                                 -- (`dropUnneeded`) skipped it for a moment (its account row locked) or has not run.
+                                 AND EXISTS (SELECT FROM \(unescaped: schema).accounts a WHERE a.company_id = payments.company_id AND a.auto_recharge))
                                 OR (requested_at < \(stale) AND attempts < \(maximumAttempts)))
                          ORDER BY created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             RETURNING \(unescaped: columns), attempts
