@@ -233,15 +233,9 @@ struct BillingAutoRechargeTests {
             let company = CompanyID()
             try await billing.recharge(company, .rupees(1_500))
             // Auto-recharge already switched off, as the claim of a first ask an hour ago left it, with no answer recorded.
-            let payment = UUID()
-            await GatewayScript.shared.refuseCharges(of: payment.uuidString, count: 1)
-            try await billing.database.query(
-                "UPDATE billing.accounts SET auto_recharge = false, low_balance = \(Money.rupees(10_000).paise) WHERE company_id = \(company.uuid)")
-            try await billing.database.query(
-                """
-                INSERT INTO billing.payments (id, company_id, amount, gst, method, automatic, attempts, requested_at)
-                VALUES (\(payment), \(company.uuid), \(Money.rupees(1_500).paise), \(Money.rupees(270).paise), 'online', true, 1, now() - interval '1 hour')
-                """)
+            let payment = try await insertAutomaticPayment(for: company, on: billing, autoRecharge: false, claimedAttempts: 1) { payment in
+                await GatewayScript.shared.refuseCharges(of: payment.uuidString, count: 1)
+            }
             try await eventually(timeout: .seconds(60), "the payment was credited") { try await billing.balance(company) == .rupees(3_000) }
             #expect(await GatewayScript.shared.charges(of: payment.uuidString) >= 2, "refused, then taken")
             #expect(try await billing.database.count(
@@ -257,15 +251,8 @@ struct BillingAutoRechargeTests {
             let company = CompanyID()
             try await billing.recharge(company, .rupees(1_500))
             // As the claim of the fifth ask leaves it, with no answer recorded: an hour ago, never accepted.
-            let payment = UUID()
-            try await billing.database.query(
-                "UPDATE billing.accounts SET auto_recharge = true, low_balance = \(Money.rupees(10_000).paise) WHERE company_id = \(company.uuid)")
-            try await billing.database.query(
-                """
-                INSERT INTO billing.payments (id, company_id, amount, gst, method, automatic, attempts, requested_at)
-                VALUES (\(payment), \(company.uuid), \(Money.rupees(1_500).paise), \(Money.rupees(270).paise), 'online', true,
-                        \(MandateRetry.maximumAttempts), now() - interval '1 hour')
-                """)
+            let payment = try await insertAutomaticPayment(
+                for: company, on: billing, claimedAttempts: MandateRetry.maximumAttempts) { _ in }
             try await eventually(timeout: .seconds(30), "the payment was given up") {
                 try await billing.database.count(
                     "SELECT count(*) FROM billing.payments WHERE id = '\(payment)' AND status = 'failed' AND failure_reason LIKE '%never answered%'") == 1
@@ -281,19 +268,22 @@ struct BillingAutoRechargeTests {
     }
 
     /// The automatic ₹1,500 payment rating makes when the balance drops below the alert, made here directly, with the
-    /// account set as it would be then (auto-recharge on, the balance below a ₹10,000 alert); `script` runs before the
-    /// row exists, so any Billing of the run may ask for it at once.
+    /// account set as it would be then (the balance below a ₹10,000 alert; auto-recharge on unless `autoRecharge` says
+    /// otherwise); `script` runs before the row exists, so any Billing of the run may ask for it at once. With
+    /// `claimedAttempts`, the row is as a claim of that many asks left it an hour ago, with no answer recorded.
     private func insertAutomaticPayment(
-        for company: CompanyID, on billing: BillingHarness, script: (UUID) async -> Void
+        for company: CompanyID, on billing: BillingHarness, autoRecharge: Bool = true, claimedAttempts: Int? = nil,
+        script: (UUID) async -> Void
     ) async throws -> UUID {
         let payment = UUID()
         await script(payment)
         try await billing.database.query(
-            "UPDATE billing.accounts SET auto_recharge = true, low_balance = \(Money.rupees(10_000).paise) WHERE company_id = \(company.uuid)")
+            "UPDATE billing.accounts SET auto_recharge = \(autoRecharge), low_balance = \(Money.rupees(10_000).paise) WHERE company_id = \(company.uuid)")
         try await billing.database.query(
             """
-            INSERT INTO billing.payments (id, company_id, amount, gst, method, automatic)
-            VALUES (\(payment), \(company.uuid), \(Money.rupees(1_500).paise), \(Money.rupees(270).paise), 'online', true)
+            INSERT INTO billing.payments (id, company_id, amount, gst, method, automatic, attempts, requested_at)
+            VALUES (\(payment), \(company.uuid), \(Money.rupees(1_500).paise), \(Money.rupees(270).paise), 'online', true,
+                    \(claimedAttempts ?? 0), CASE WHEN \(claimedAttempts != nil) THEN now() - interval '1 hour' END)
             """)
         return payment
     }
