@@ -11,21 +11,63 @@ struct CycleAndPlanTests {
 
     @Test("BI-27, D-22: the cycle runs from the billing day to the day before the next one, in Kolkata time")
     func cycles() {
-        let early = BillingCycle.containing(Self.kolkata(2026, 11, 3), billingDay: 5)
+        let early = BillingCycle.containing(Self.kolkata(2026, 11, 3), billingDay: 5, timeZone: .kolkata)
         #expect(early.label == "2026-10-05")
         #expect(early.days == 31)
-        let onTheDay = BillingCycle.containing(Self.kolkata(2026, 11, 5, 0), billingDay: 5)
+        let onTheDay = BillingCycle.containing(Self.kolkata(2026, 11, 5, 0), billingDay: 5, timeZone: .kolkata)
         #expect(onTheDay.label == "2026-11-05")
         #expect(onTheDay.days == 30)
         #expect(onTheDay.next.label == "2026-12-05")
-        let january = BillingCycle.containing(Self.kolkata(2027, 1, 2), billingDay: 28)
+        let january = BillingCycle.containing(Self.kolkata(2027, 1, 2), billingDay: 28, timeZone: .kolkata)
         #expect(january.label == "2026-12-28")
-        #expect(BillingCycle.containing(Self.kolkata(2028, 2, 28), billingDay: 1).days == 29)
+        #expect(BillingCycle.containing(Self.kolkata(2028, 2, 28), billingDay: 1, timeZone: .kolkata).days == 29)
+    }
+
+    @Test("D-29: a cycle runs between the company's midnights: London's cycle starts 5 h 30 min after India's, New York's days are counted on New York's clock")
+    func test_D_29_cycles_on_the_company_clock() throws {
+        let london = try #require(TimeZone(identifier: "Europe/London"))
+        let newYork = try #require(TimeZone(identifier: "America/New_York"))
+        let utc = ISO8601DateFormatter()
+        // 02:00 on 5 November in India is still 4 November in London and New York.
+        let instant = try #require(utc.date(from: "2026-11-04T20:30:00Z"))
+        #expect(BillingCycle.containing(instant, billingDay: 5, timeZone: .kolkata).label == "2026-11-05")
+        let inLondon = BillingCycle.containing(instant, billingDay: 5, timeZone: london)
+        #expect(inLondon.label == "2026-10-05")
+        #expect(inLondon.end == utc.date(from: "2026-11-05T00:00:00Z"))
+        #expect(inLondon.next.start == utc.date(from: "2026-11-05T00:00:00Z"))
+        #expect(inLondon.next.end == utc.date(from: "2026-12-05T00:00:00Z"))
+        // New York's clock: the cycle that ends at its 5 December midnight (05:00 UTC) has one day left at 23:00 on the
+        // 4th there, which is already the 5th in UTC and in India.
+        let nyCycle = BillingCycle.containing(try #require(utc.date(from: "2026-11-20T12:00:00Z")), billingDay: 5, timeZone: newYork)
+        #expect(nyCycle.end == utc.date(from: "2026-12-05T05:00:00Z"))
+        #expect(nyCycle.daysRemaining(from: try #require(utc.date(from: "2026-12-05T04:00:00Z"))) == 1)
+        #expect(PromoSMSCredits.month(of: instant, timeZone: newYork).label == "2026-11-01")
+        #expect(PromoSMSCredits.month(of: try #require(utc.date(from: "2026-10-31T20:00:00Z")), timeZone: .kolkata).label == "2026-11-01")
+        #expect(PromoSMSCredits.month(of: try #require(utc.date(from: "2026-10-31T20:00:00Z")), timeZone: london).label == "2026-10-01")
+    }
+
+    @Test("D-29: a company that moves zone starts its next cycle at the same billing day's midnight on the new clock, east or west")
+    func test_D_29_moved_cycle_boundary() throws {
+        let utc = ISO8601DateFormatter()
+        let indianBoundary = try #require(utc.date(from: "2026-12-04T18:30:00Z"))
+        let tokyo = try #require(TimeZone(identifier: "Asia/Tokyo"))
+        let losAngeles = try #require(TimeZone(identifier: "America/Los_Angeles"))
+        let london = try #require(TimeZone(identifier: "Europe/London"))
+        #expect(BillingCycle.moved(indianBoundary, billingDay: 5, to: tokyo) == utc.date(from: "2026-12-04T15:00:00Z"))
+        #expect(BillingCycle.moved(indianBoundary, billingDay: 5, to: london) == utc.date(from: "2026-12-05T00:00:00Z"))
+        #expect(BillingCycle.moved(indianBoundary, billingDay: 5, to: losAngeles) == utc.date(from: "2026-12-05T08:00:00Z"))
+        #expect(BillingCycle.moved(indianBoundary, billingDay: 5, to: .kolkata) == indianBoundary)
+        // And back: the boundary of the same cycle, whose name (its first day) does not change.
+        let pacific = try #require(utc.date(from: "2026-12-05T08:00:00Z"))
+        let back = BillingCycle.moved(pacific, billingDay: 5, to: .kolkata)
+        #expect(back == indianBoundary)
+        #expect(BillingCycle.containing(back, billingDay: 5, timeZone: .kolkata).label
+            == BillingCycle.containing(pacific, billingDay: 5, timeZone: losAngeles).label)
     }
 
     @Test("D-22: a purchase on the cycle's last day pays one day; on its first day, all of them")
     func daysRemaining() {
-        let cycle = BillingCycle.containing(Self.kolkata(2026, 11, 5), billingDay: 5)
+        let cycle = BillingCycle.containing(Self.kolkata(2026, 11, 5), billingDay: 5, timeZone: .kolkata)
         #expect(cycle.daysRemaining(from: Self.kolkata(2026, 11, 5)) == 30)
         #expect(cycle.daysRemaining(from: Self.kolkata(2026, 12, 4, 23)) == 1)
         #expect(cycle.daysRemaining(from: Self.kolkata(2026, 11, 20)) == 15)
@@ -33,7 +75,7 @@ struct CycleAndPlanTests {
 
     @Test("BI-19, D-22: a number costs ₹1,000 setup plus the rental for the days left")
     func numberPrice() {
-        let cycle = BillingCycle.containing(Self.kolkata(2026, 11, 5), billingDay: 5)
+        let cycle = BillingCycle.containing(Self.kolkata(2026, 11, 5), billingDay: 5, timeZone: .kolkata)
         let lines = DIDPricing.purchase(setup: .rupees(1_000), monthlyRental: .rupees(200), cycle: cycle, daysRemaining: 15)
         #expect(lines.map(\.amount) == [.rupees(1_000), .rupees(100)])
         #expect(InvoiceDocument(lines: lines).total == .rupees(1_298))

@@ -38,7 +38,7 @@ struct PlanRenewalTests {
         #expect(afterLapse.yearStartsAt == late)
         #expect(afterLapse.paidUntil == late + 365 * day, "the days without service are not charged")
         #expect(PlanRenewal.opensAt(paidUntil: paidUntil) == paidUntil - 30 * day)
-        #expect(PlanRenewal.dayLabel(Date(timeIntervalSince1970: 1_780_000_000)) == "2026-05-29")
+        #expect(PlanRenewal.dayLabel(Date(timeIntervalSince1970: 1_780_000_000), timeZone: .kolkata) == "2026-05-29")
     }
 
     @Test("BI-20: a renewal captured late renews only the year and plan it was priced for")

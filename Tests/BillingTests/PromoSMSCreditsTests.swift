@@ -40,11 +40,11 @@ struct PromoSMSCreditsTests {
         // 23:59 IST on 30 November is still November; 00:01 IST on 1 December (18:31 UTC the day before) is December.
         let lastMinute = try #require(timestamp.date(from: "2026-11-30T18:29:00Z"))
         let firstMinute = try #require(timestamp.date(from: "2026-11-30T18:31:00Z"))
-        #expect(PromoSMSCredits.month(of: lastMinute).label == "2026-11-01")
-        #expect(PromoSMSCredits.month(of: firstMinute).label == "2026-12-01")
+        #expect(PromoSMSCredits.month(of: lastMinute, timeZone: .kolkata).label == "2026-11-01")
+        #expect(PromoSMSCredits.month(of: firstMinute, timeZone: .kolkata).label == "2026-12-01")
         // The month's credits lapse at midnight IST as it ends.
-        #expect(PromoSMSCredits.month(of: lastMinute).end == timestamp.date(from: "2026-11-30T18:30:00Z"))
-        #expect(PromoSMSCredits.month(of: firstMinute).end == timestamp.date(from: "2026-12-31T18:30:00Z"))
+        #expect(PromoSMSCredits.month(of: lastMinute, timeZone: .kolkata).end == timestamp.date(from: "2026-11-30T18:30:00Z"))
+        #expect(PromoSMSCredits.month(of: firstMinute, timeZone: .kolkata).end == timestamp.date(from: "2026-12-31T18:30:00Z"))
     }
 
     @Test("BI-17: what is left is the allowance less what was spent, never below zero; nothing carries forward")

@@ -19,7 +19,7 @@ struct BillingNotificationTests {
             try #require(promo > 0 && transactional > 0)
 
             let now = Date()
-            let month = PromoSMSCredits.month(of: now)
+            let month = PromoSMSCredits.month(of: now, timeZone: .kolkata)
             let fresh = try await billing.call("GET", "/v1/billing/account", as: company).json()
             let credits = try #require(fresh["promo_sms_credits"] as? [String: any Sendable])
             #expect(credits["month"] as? String == String(month.label.prefix(7)))

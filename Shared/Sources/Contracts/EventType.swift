@@ -24,6 +24,7 @@ extension EventType {
     public static let callCompleted: EventType = "call.completed"
     public static let callDisposition: EventType = "call.disposition"
     public static let callLost: EventType = "call.lost"
+    public static let companySettingsChanged: EventType = "company.settings.changed"
     // Campaigns
     /// Campaigns' own send jobs: a routing key of three words, so partners' `campaign.*` bindings never see them.
     public static let campaignDispatch: EventType = "campaign.dispatch.requested"
@@ -54,7 +55,7 @@ extension EventType {
     /// subscriber, and a type added here reaches one only once it runs a build that lists it, so a release adding a
     /// type deploys its consumers first. `EventTypeListTests` checks this list against every type Contracts declares.
     public static let all: [EventType] = [
-        .callStarted, .callAnswered, .callTransferred, .callCompleted, .callDisposition, .callLost, .campaignDispatch,
+        .callStarted, .callAnswered, .callTransferred, .callCompleted, .callDisposition, .callLost, .companySettingsChanged, .campaignDispatch,
         .campaignFinished, .whatsappSendRequested, .whatsappMessageStatus, .whatsappInbound,
         .whatsappConversationOpened, .billingBalanceLow, .billingBalanceMinimum, .billingAccountSuspended,
         .billingAccountResumed, .billingInvoiceIssued, .billingNumberActivated, .billingNumberReleased,

@@ -45,7 +45,7 @@ public enum BillingService {
                 unconfirmedAfter: .seconds(unconfirmedSeconds), retry: MandateRetry(firstWait: .seconds(retrySeconds)),
                 logger: context.logger)
             return ServiceComponents(
-                consumers: UsageRater(outbox: context.outbox).consumers + [SLARefunds(outbox: context.outbox).consumer],
+                consumers: UsageRater(outbox: context.outbox).consumers + [SLARefunds(outbox: context.outbox).consumer, CompanyTimeZones(logger: context.logger).consumer],
                 authenticatedRoutes: { api.register($0) },
                 publicRoutes: { api.registerPublic($0) },
                 services: [HTTPClientService(client: http), cycles, renewals, recharger])

@@ -9,11 +9,13 @@ public enum Subscriptions {
     public static let notificationDelivered = identity.queue("notification-delivered")
     public static let conversationOpened = identity.queue("conversation-opened")
     public static let slaMonthClosed = identity.queue("sla-month-closed")
+    public static let companySettingsChanged = identity.queue("company-settings-changed")
 
     public static let queues: [QueueSpec] = [
         QueueSpec(name: callCompleted, bindings: ["call.completed"]),
         QueueSpec(name: notificationDelivered, bindings: ["notification.delivered"]),
         QueueSpec(name: conversationOpened, bindings: ["whatsapp.conversation.opened"]),
         QueueSpec(name: slaMonthClosed, bindings: ["sla.month.closed"]),
+        QueueSpec(name: companySettingsChanged, bindings: ["company.settings.changed"]),
     ]
 }

@@ -43,7 +43,7 @@ extension BillingAPI {
         let payment = try await database.withTransaction { transaction in
             let account = try await AccountStore.lock(company, in: transaction)
             guard let card = try await RateCardStore.load(in: transaction)[account.plan] else { throw APIError.notFound("rate_card") }
-            let cycle = BillingCycle.containing(now, billingDay: account.billingDay)
+            let cycle = BillingCycle.containing(now, billingDay: account.billingDay, timeZone: account.timeZone)
             let rentalPaid = try await LedgerStore.has(source: Posting.rentalSource(number: body.number.e164, cycle: cycle), company: company, in: transaction)
             let lines = DIDPricing.purchase(
                 setup: card.rate(.didSetup), monthlyRental: card.rate(.didRental), cycle: cycle, daysRemaining: cycle.daysRemaining(from: now),
@@ -106,7 +106,7 @@ extension BillingAPI {
                 // BI-20: the next year is paid on the plan it was renewed into; changing it now would change a paid year.
                 throw APIError.conflict(
                     "plan.change_locked",
-                    "Your plan year from \(PlanRenewal.dayLabel(from)) is paid on the \(account.renewalPlan.rawValue) plan; change plans once it has started.",
+                    "Your plan year from \(PlanRenewal.dayLabel(from, timeZone: account.timeZone)) is paid on the \(account.renewalPlan.rawValue) plan; change plans once it has started.",
                     field: "plan")
             }
             let daysLeft = PlanRenewal.daysLeft(until: account.planPaidUntil, now: now)
@@ -172,7 +172,7 @@ extension BillingAPI {
             guard now >= opensAt || account.planLapsedAt != nil else {
                 throw APIError.conflict(
                     "plan.renewal_not_open",
-                    "Your plan is paid until \(PlanRenewal.dayLabel(account.planPaidUntil)); renewal opens on \(PlanRenewal.dayLabel(opensAt)).")
+                    "Your plan is paid until \(PlanRenewal.dayLabel(account.planPaidUntil, timeZone: account.timeZone)); renewal opens on \(PlanRenewal.dayLabel(opensAt, timeZone: account.timeZone)).")
             }
             let plan = account.renewalPlan
             let price = try await RateCardStore.annualPrices(in: transaction)[plan] ?? .zero
@@ -191,7 +191,7 @@ extension BillingAPI {
             var payment = Self.purchase(
                 company: company, purpose: .planRenewal, subject: plan.rawValue,
                 lines: [.init(
-                    description: "Renewal of the \(plan.rawValue) plan, \(PlanRenewal.dayLabel(from)) to \(PlanRenewal.dayLabel(year.paidUntil))",
+                    description: "Renewal of the \(plan.rawValue) plan, \(PlanRenewal.dayLabel(from, timeZone: account.timeZone)) to \(PlanRenewal.dayLabel(year.paidUntil, timeZone: account.timeZone))",
                     quantity: 1, amount: price)],
                 now: now)
             payment.pricedUntil = account.planPaidUntil

@@ -26,7 +26,8 @@ extension BillingAPI {
 
     @Sendable func statement(_ request: Request, context: AppRequestContext) async throws -> StatementView {
         let company = try context.require("billing.read", roles: Self.walletRoles).companyID
-        guard let text = request.uri.queryParameters.get("month"), let (start, end) = Self.month(text) else {
+        let zone = try await database.withTransaction { try await AccountStore.read(company, in: $0).timeZone }
+        guard let text = request.uri.queryParameters.get("month"), let (start, end) = Self.month(text, timeZone: zone) else {
             throw APIError.badRequest("request.field_invalid", "month must be a calendar month such as 2026-11.", field: "month")
         }
         let totals = try await LedgerStore.walletTotals(company: company, from: start, to: end, in: database)
@@ -47,12 +48,12 @@ extension BillingAPI {
     }
 
     /// `yyyy-MM` → the month's first instant and the next month's, in the company time zone (D-29).
-    static func month(_ text: String) -> (Date, Date)? {
+    static func month(_ text: String, timeZone: TimeZone) -> (Date, Date)? {
         let parts = text.split(separator: "-")
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, text.allSatisfy({ $0.isNumber || $0 == "-" }), let year = Int(parts[0]), let month = Int(parts[1]),
             (2000...2100).contains(year), (1...12).contains(month)
         else { return nil }
-        let calendar = Calendar.kolkata
+        let calendar = Calendar.gregorian(in: timeZone)
         guard let start = calendar.date(from: DateComponents(year: year, month: month, day: 1)),
             let end = calendar.date(byAdding: .month, value: 1, to: start)
         else { return nil }

@@ -165,7 +165,7 @@ struct BillingAPI: Sendable {
 extension AccountView {
     /// `account` as it stands in `transaction`: with what is held (D-15) and this month's promotional SMS credits (BI-17).
     static func current(_ account: Account, now: Date = Date(), in transaction: Transaction) async throws -> AccountView {
-        let month = PromoSMSCredits.month(of: now)
+        let month = PromoSMSCredits.month(of: now, timeZone: account.timeZone)
         let credits = try await PromoCreditStore.allowance(
             PromoCreditStore.MonthKey(companyID: account.companyID, month: month.label), plan: account.plan, in: transaction)
         return AccountView(

@@ -8,6 +8,10 @@ struct AccountView: ResponseCodable {
     var plan: Plan
     var pendingPlan: Plan?
     var billingDay: Int
+    /// D-29: the company's time zone (set in CallRouter's settings), whose midnights begin its cycles and months.
+    var timeZone: String
+    /// When the next billing cycle begins (BI-27), on the company's clock.
+    var nextCycleAt: Date?
     var status: AccountStatus
     var balance: Money
     var reserved: Money
@@ -39,6 +43,8 @@ struct AccountView: ResponseCodable {
         plan = account.plan
         pendingPlan = account.pendingPlan
         billingDay = account.billingDay
+        timeZone = account.timeZone.identifier
+        nextCycleAt = account.nextCycleAt
         status = account.serving ? .active : .suspended
         balance = account.balance
         self.reserved = reserved
@@ -66,6 +72,8 @@ struct AccountView: ResponseCodable {
         case companyID = "company_id"
         case pendingPlan = "pending_plan"
         case billingDay = "billing_day"
+        case timeZone = "time_zone"
+        case nextCycleAt = "next_cycle_at"
         case lowBalance = "low_balance"
         case minimumBalance = "minimum_balance"
         case creditLimit = "credit_limit"
@@ -91,7 +99,7 @@ struct PromoSMSCreditsView: Codable, Sendable {
     var allowance: Int64
     var used: Int64
     var remaining: Int64
-    /// When what is left lapses: the month's end in IST.
+    /// When what is left lapses: the month's end on the company's clock.
     var lapsesAt: Date
 
     init(month: BillingCycle, allowance: Int64, used: Int64) {

@@ -26,7 +26,7 @@ struct CycleJob: AccountJob {
             let cards = try await RateCardStore.load(in: transaction)
             for var account in due {
                 guard let startsAt = account.nextCycleAt else { continue }
-                let cycle = BillingCycle.containing(startsAt, billingDay: account.billingDay)
+                let cycle = BillingCycle.containing(startsAt, billingDay: account.billingDay, timeZone: account.timeZone)
                 let rental = cards[account.plan]?.rate(.didRental) ?? .zero
                 let numbers = try await DIDStore.active(company: account.companyID, in: transaction)
                 let postings = rental > .zero ? numbers.map { number in

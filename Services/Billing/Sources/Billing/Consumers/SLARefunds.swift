@@ -18,10 +18,11 @@ struct SLARefunds: Sendable {
     func refund(_ context: InboxContext) async throws {
         let envelope = try context.decode(SLAMonthClosed.self)
         let closed = envelope.data
-        guard closed.refundPercent > 0, let (start, end) = BillingAPI.month(closed.month) else { return }
+        guard closed.refundPercent > 0 else { return }
         let company = envelope.companyID
         // Under the account's lock, so that two components' events of one month top up one after the other.
-        _ = try await AccountStore.lock(company, in: context.transaction)
+        let account = try await AccountStore.lock(company, in: context.transaction)
+        guard let (start, end) = BillingAPI.month(closed.month, timeZone: account.timeZone) else { return }
         let rental = try await LedgerStore.total(kind: "did_rental", company: company, from: start, to: end, in: context.transaction)
         let refunded = try await LedgerStore.total(sourcePrefix: "credit_note:sla:\(closed.month):", company: company, in: context.transaction)
         try await CreditNotes.issue(

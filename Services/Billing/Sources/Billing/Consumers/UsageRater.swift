@@ -85,7 +85,7 @@ struct UsageRater: Sendable {
         let promotional = priced.filter { PromoSMSCredits.apply(to: $0.0.data) }
         var seen = try await LedgerStore.recordedSources(promotional.map { ($0.0.companyID, $0.1.source) }, orIn: .promoSMSCredits, in: transaction)
         func month(_ envelope: Envelope<NotificationDelivered>) -> PromoCreditStore.MonthKey {
-            PromoCreditStore.MonthKey(companyID: envelope.companyID, month: PromoSMSCredits.month(of: envelope.data.deliveredAt).label)
+            PromoCreditStore.MonthKey(companyID: envelope.companyID, month: PromoSMSCredits.month(of: envelope.data.deliveredAt, timeZone: accounts[envelope.companyID]?.timeZone ?? .kolkata).label)
         }
         var used = try await PromoCreditStore.used(Set(promotional.map { month($0.0) }), in: transaction)
         var postings: [Posting] = []

@@ -8,11 +8,12 @@ public struct BillingCycle: Sendable, Hashable {
     /// The cycle's first day as `yyyy-MM-dd` in the company's time zone: the cycle's name in ledger sources.
     public let label: String
     public let days: Int
+    /// The company's time zone, whose midnights the cycle runs between.
+    public let timeZone: TimeZone
 
     /// The cycle that contains `date`.
-    public static func containing(_ date: Date, billingDay: Int, timeZone: TimeZone = .kolkata) -> BillingCycle {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+    public static func containing(_ date: Date, billingDay: Int, timeZone: TimeZone) -> BillingCycle {
+        let calendar = Calendar.gregorian(in: timeZone)
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         var startParts = DateComponents(year: parts.year, month: parts.month, day: billingDay)
         if (parts.day ?? 1) < billingDay { startParts.month = (parts.month ?? 1) - 1 }
@@ -21,27 +22,42 @@ public struct BillingCycle: Sendable, Hashable {
         let days = calendar.dateComponents([.day], from: start, to: end).day!
         let normalized = calendar.dateComponents([.year, .month, .day], from: start)
         let label = String(format: "%04d-%02d-%02d", normalized.year!, normalized.month!, normalized.day!)
-        return BillingCycle(start: start, end: end, label: label, days: days)
+        return BillingCycle(start: start, end: end, label: label, days: days, timeZone: timeZone)
+    }
+
+    /// D-29: where a cycle boundary falls once the company moved to `timeZone`: the same billing day's midnight on the
+    /// new clock, the new zone's boundary nearest to the old one (zones lie at most 26 hours apart, cycles 28 days or
+    /// more). The cycle keeps its name, so its rental is charged once whichever clock it ends on.
+    public static func moved(_ boundary: Date, billingDay: Int, to timeZone: TimeZone) -> Date {
+        let cycle = containing(boundary, billingDay: billingDay, timeZone: timeZone)
+        return boundary.timeIntervalSince(cycle.start) <= cycle.end.timeIntervalSince(boundary) ? cycle.start : cycle.end
     }
 
     /// Days of the cycle from `date`'s day to the end, the day of `date` included (D-22 proration).
-    public func daysRemaining(from date: Date, timeZone: TimeZone = .kolkata) -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+    public func daysRemaining(from date: Date) -> Int {
+        let calendar = Calendar.gregorian(in: timeZone)
         let today = calendar.startOfDay(for: date)
         return max(0, min(days, calendar.dateComponents([.day], from: today, to: end).day!))
     }
 
-    public var next: BillingCycle { BillingCycle.containing(end, billingDay: Self.day(of: start)) }
-
-    private static func day(of date: Date) -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .kolkata
-        return calendar.component(.day, from: date)
+    public var next: BillingCycle {
+        BillingCycle.containing(end, billingDay: Calendar.gregorian(in: timeZone).component(.day, from: start), timeZone: timeZone)
     }
 }
 
 extension TimeZone {
     /// D-29: the default company time zone.
     public static let kolkata = TimeZone(identifier: "Asia/Kolkata")!
+}
+
+extension Calendar {
+    /// Plan years count days on India's clock (24-hour days: IST keeps no summer time), whatever the company's zone.
+    static var kolkata: Calendar { gregorian(in: .kolkata) }
+
+    /// The Gregorian calendar on a company's clock (D-29).
+    static func gregorian(in timeZone: TimeZone) -> Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar
+    }
 }

@@ -56,8 +56,8 @@ public enum PlanRenewal {
     }
 
     /// A date as the company's calendar day, `yyyy-MM-dd` (D-29).
-    public static func dayLabel(_ date: Date) -> String {
-        let day = Calendar.kolkata.dateComponents([.year, .month, .day], from: date)
+    public static func dayLabel(_ date: Date, timeZone: TimeZone) -> String {
+        let day = Calendar.gregorian(in: timeZone).dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", day.year ?? 0, day.month ?? 0, day.day ?? 0)
     }
 

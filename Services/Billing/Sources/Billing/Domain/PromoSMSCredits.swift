@@ -2,12 +2,12 @@ public import Contracts
 public import Foundation
 
 /// BI-17, D-21: a plan's monthly promotional SMS credits pay for promotional SMS first, one credit per segment; the
-/// wallet pays for what they do not cover. A month's credits pay only for SMS delivered in that calendar month (in IST,
-/// D-29's default company time zone: Billing keeps no other zone, like its cycles), whenever they are rated (BI-18: a backlog rated after the 1st still uses its own month), so unused
+/// wallet pays for what they do not cover. A month's credits pay only for SMS delivered in that calendar month on the
+/// company's clock (D-29), whenever they are rated (BI-18: a backlog rated after the 1st still uses its own month), so unused
 /// credits lapse when the month ends and the next month starts with the full allowance: nothing carries forward.
 public enum PromoSMSCredits {
     /// The calendar month whose credits pay for an SMS delivered at `date`.
-    public static func month(of date: Date, timeZone: TimeZone = .kolkata) -> BillingCycle {
+    public static func month(of date: Date, timeZone: TimeZone) -> BillingCycle {
         BillingCycle.containing(date, billingDay: 1, timeZone: timeZone)
     }
 

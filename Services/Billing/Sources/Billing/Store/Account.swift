@@ -30,6 +30,10 @@ struct Account: Sendable {
     var renewalStepAt: Date
     /// BI-20: the next year is paid on `pendingPlan`, which takes effect at this time; the plan cannot change before it.
     var pendingPlanFrom: Date?
+    /// D-29: the company's time zone, whose midnights begin its cycles and months (CallRouter's setting, kept by
+    /// `CompanyTimeZones`), and when it was set there; nil while it is the default.
+    var timeZone: TimeZone
+    var timeZoneChangedAt: Date?
 
     /// D-19, BI-22: the company's services run: neither suspended for its balance nor on a lapsed plan.
     var serving: Bool { status == .active && planLapsedAt == nil }
@@ -54,6 +58,17 @@ struct Account: Sendable {
         pendingPlan = nil
         pendingPlanFrom = nil
         planStartedAt = from
+        return true
+    }
+
+    /// D-29: takes the company's time zone as set at `changedAt`, unless a later setting is already held (changes
+    /// arrive in any order). The next cycle then begins at its billing day's midnight on the new clock. True when
+    /// it changed the account.
+    mutating func setTimeZone(_ zone: TimeZone, changedAt: Date) -> Bool {
+        guard changedAt > (timeZoneChangedAt ?? .distantPast) else { return false }
+        if zone != timeZone, let next = nextCycleAt { nextCycleAt = BillingCycle.moved(next, billingDay: billingDay, to: zone) }
+        timeZone = zone
+        timeZoneChangedAt = changedAt
         return true
     }
 

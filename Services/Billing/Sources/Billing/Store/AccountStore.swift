@@ -8,24 +8,40 @@ enum AccountStore {
     static let columns = """
         company_id, plan, pending_plan, billing_day, status, balance, low_balance, minimum_balance, credit_limit,
         minimum_topup, auto_recharge, billing_name, billing_email, gstin, created_at, suspended_at, plan_started_at, next_cycle_at,
-        plan_paid_until, plan_lapsed_at, renewal_reminded, renewal_step_at, pending_plan_from
+        plan_paid_until, plan_lapsed_at, renewal_reminded, renewal_step_at, pending_plan_from, time_zone, time_zone_at
         """
 
     /// Every company has an account from its first usage or request on. BI-27: the billing day is the day of
-    /// creation in the company's time zone (D-29), 29–31 becoming 28 so that every month has it.
-    static func ensure(_ companies: [CompanyID], in transaction: Transaction) async throws {
+    /// creation in the company's time zone (D-29), 29–31 becoming 28 so that every month has it. The zone is India's
+    /// until CallRouter says otherwise (`CompanyTimeZones`), unless it is that word which creates the account.
+    static func ensure(
+        _ companies: [CompanyID], timeZone: (zone: TimeZone, changedAt: Date)? = nil, in transaction: Transaction
+    ) async throws {
         guard !companies.isEmpty else { return }
         let schema = transaction.schema.rawValue
         let ids = companies.map(\.uuid)
         let now = Date()
-        let day = min(Calendar.kolkata.component(.day, from: now), 28)
-        let cycle = (day: day, next: BillingCycle.containing(now, billingDay: day).end)
+        let zone = timeZone?.zone ?? .kolkata
+        let day = min(Calendar.gregorian(in: zone).component(.day, from: now), 28)
+        let cycle = (day: day, next: BillingCycle.containing(now, billingDay: day, timeZone: zone).end)
         try await transaction.query(
             """
-            INSERT INTO \(unescaped: schema).accounts (company_id, plan, billing_day, next_cycle_at)
-            SELECT id, 'compact', \(cycle.day), \(cycle.next)
+            INSERT INTO \(unescaped: schema).accounts (company_id, plan, billing_day, next_cycle_at, time_zone, time_zone_at)
+            SELECT id, 'compact', \(cycle.day), \(cycle.next), \(zone.identifier), \(timeZone?.changedAt)
             FROM unnest(\(ids)::uuid[]) AS ids(id)
             ON CONFLICT (company_id) DO NOTHING
+            """)
+    }
+
+    /// D-29: the company's time zone as `account` now holds it, with the cycle boundary it moved. Apart from `save`,
+    /// which every other edit uses, so that an edit of a row read without a lock never writes an older zone back.
+    static func saveTimeZone(_ account: Account, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            UPDATE \(unescaped: schema).accounts SET
+                time_zone = \(account.timeZone.identifier), time_zone_at = \(account.timeZoneChangedAt), next_cycle_at = \(account.nextCycleAt)
+            WHERE company_id = \(account.companyID.uuid)
             """)
     }
 
@@ -114,7 +130,9 @@ enum AccountStore {
             createdAt: created, suspendedAt: suspended, planStartedAt: planStarted, nextCycleAt: nextCycle,
             planPaidUntil: try columns["plan_paid_until"].decode(Date.self), planLapsedAt: try columns["plan_lapsed_at"].decode(Date?.self),
             renewalReminded: try columns["renewal_reminded"].decode(Int?.self), renewalStepAt: try columns["renewal_step_at"].decode(Date.self),
-            pendingPlanFrom: try columns["pending_plan_from"].decode(Date?.self))
+            pendingPlanFrom: try columns["pending_plan_from"].decode(Date?.self),
+            timeZone: TimeZone(identifier: try columns["time_zone"].decode(String.self)) ?? .kolkata,
+            timeZoneChangedAt: try columns["time_zone_at"].decode(Date?.self))
     }
 }
 
@@ -122,11 +140,3 @@ enum BillingError: Error {
     case accountMissing(CompanyID)
 }
 
-extension Calendar {
-    /// D-29: dates of the company's default time zone.
-    static var kolkata: Calendar {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .kolkata
-        return calendar
-    }
-}

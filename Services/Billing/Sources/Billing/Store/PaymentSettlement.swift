@@ -66,7 +66,7 @@ struct PaymentSettlement {
                     Envelope(companyID: payment.companyID, occurredAt: now, data: NumberActivated(number: phone, activatedAt: now)), in: transaction)
             }
             // The cycle the rental was priced for: the one the purchase was made in.
-            let cycle = BillingCycle.containing(payment.createdAt, billingDay: account.billingDay)
+            let cycle = BillingCycle.containing(payment.createdAt, billingDay: account.billingDay, timeZone: account.timeZone)
             for (index, line) in payment.lines.enumerated() where line.amount > .zero {
                 postings.append(index == 0
                     ? receipt("did_setup", line, source: "did_setup:\(number):\(payment.id)", credit: "revenue:did_setup")
@@ -74,7 +74,7 @@ struct PaymentSettlement {
             }
             // Paid after that cycle ended (the cycle job found the number still unpaid): this cycle's rental comes
             // from the wallet, under the source the cycle job uses, so neither charges it twice.
-            let current = BillingCycle.containing(now, billingDay: account.billingDay)
+            let current = BillingCycle.containing(now, billingDay: account.billingDay, timeZone: account.timeZone)
             if current.label != cycle.label, let rental = try await RateCardStore.load(in: transaction)[account.plan]?.rate(.didRental), rental > .zero {
                 postings.append(Posting(
                     companyID: payment.companyID, source: Posting.rentalSource(number: number, cycle: current), kind: "did_rental", debit: Posting.wallet,

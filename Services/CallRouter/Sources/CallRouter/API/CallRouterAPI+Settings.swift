@@ -31,6 +31,14 @@ extension CallRouterAPI {
             settings.directDialing = body.directDialing ?? settings.directDialing
             settings.stickyWindowDays = body.stickyWindowDays ?? settings.stickyWindowDays
             try await CompanyStore.save(settings, in: transaction)
+            // D-29: services that keep the zone hear of it. Sent whenever a request names a zone, even the same
+            // one, so saving it again brings a projection that fell behind up to date.
+            if body.timeZone != nil {
+                let now = Date()
+                try await outbox.enqueue(
+                    Envelope(companyID: company, occurredAt: now, data: CompanySettingsChanged(timeZone: settings.timeZone, changedAt: now)),
+                    in: transaction)
+            }
             return SettingsView(settings)
         }
     }
