@@ -65,6 +65,27 @@ struct CycleAndPlanTests {
             == BillingCycle.containing(pacific, billingDay: 5, timeZone: losAngeles).label)
     }
 
+    @Test("D-29, BI-19: a number bought after a move west, before the new clock's billing day, pays the cycle the cycle job already started; otherwise the cycle containing now")
+    func test_D_29_number_pays_the_started_cycle() throws {
+        let utc = ISO8601DateFormatter()
+        let losAngeles = try #require(TimeZone(identifier: "America/Los_Angeles"))
+        // The job started the cycle of 5 December at India's midnight; the company then moved to Los Angeles, where
+        // that cycle begins 13 h 30 min later.
+        let next = BillingCycle.moved(try #require(utc.date(from: "2027-01-04T18:30:00Z")), billingDay: 5, to: losAngeles)
+        let between = try #require(utc.date(from: "2026-12-04T20:00:00Z"))
+        let cycle = BillingCycle.current(now: between, nextCycleAt: next, billingDay: 5, timeZone: losAngeles)
+        #expect(cycle.label == "2026-12-05")
+        #expect(cycle.daysRemaining(from: between) == 31)
+        // Once the new clock reaches the billing day, and for an account the job is late for, the cycle containing now.
+        let later = try #require(utc.date(from: "2026-12-10T00:00:00Z"))
+        #expect(BillingCycle.current(now: later, nextCycleAt: next, billingDay: 5, timeZone: losAngeles).label == "2026-12-05")
+        let late = BillingCycle.current(
+            now: later, nextCycleAt: try #require(utc.date(from: "2026-12-05T08:00:00Z")), billingDay: 5, timeZone: losAngeles)
+        #expect(late.label == "2026-12-05")
+        #expect(BillingCycle.current(now: later, nextCycleAt: nil, billingDay: 5, timeZone: losAngeles).label == "2026-12-05")
+        #expect(BillingCycle.current(now: between, nextCycleAt: nil, billingDay: 5, timeZone: losAngeles).label == "2026-11-05")
+    }
+
     @Test("D-22: a purchase on the cycle's last day pays one day; on its first day, all of them")
     func daysRemaining() {
         let cycle = BillingCycle.containing(Self.kolkata(2026, 11, 5), billingDay: 5, timeZone: .kolkata)

@@ -407,9 +407,14 @@ struct BillingPurchaseTests {
             let number = BillingHarness.unusedNumber()
             let bought = try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(number)"}"#)
             let id = try #require(try bought.json()["id"] as? String)
-            // Bought 40 days ago, in an earlier cycle, and paid only now.
+            // Bought 40 days ago, priced for the cycle of then, and paid only now.
+            let day = try await billing.database.count("SELECT billing_day FROM billing.accounts WHERE company_id = '\(company.uuid)'")
+            let then = BillingCycle.containing(Date().addingTimeInterval(-40 * 86_400), billingDay: day, timeZone: .kolkata)
             try await billing.database.query(
-                "UPDATE billing.payments SET created_at = created_at - interval '40 days' WHERE id = \(try #require(UUID(uuidString: id)))")
+                """
+                UPDATE billing.payments SET created_at = created_at - interval '40 days', rental_cycle = \(then.label)
+                WHERE id = \(try #require(UUID(uuidString: id)))
+                """)
             try await billing.capture(bought)
             let rental = try await billing.database.count("SELECT rate::int FROM billing.rates WHERE plan = 'compact' AND item = 'did.rental'")
             #expect(try await billing.balance(company) == .rupees(1_500) - Money(paise: Int64(rental)))

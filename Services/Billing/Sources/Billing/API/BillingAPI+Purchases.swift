@@ -43,12 +43,14 @@ extension BillingAPI {
         let payment = try await database.withTransaction { transaction in
             let account = try await AccountStore.lock(company, in: transaction)
             guard let card = try await RateCardStore.load(in: transaction)[account.plan] else { throw APIError.notFound("rate_card") }
-            let cycle = BillingCycle.containing(now, billingDay: account.billingDay, timeZone: account.timeZone)
+            let cycle = BillingCycle.current(
+                now: now, nextCycleAt: account.nextCycleAt, billingDay: account.billingDay, timeZone: account.timeZone)
             let rentalPaid = try await LedgerStore.has(source: Posting.rentalSource(number: body.number.e164, cycle: cycle), company: company, in: transaction)
             let lines = DIDPricing.purchase(
                 setup: card.rate(.didSetup), monthlyRental: card.rate(.didRental), cycle: cycle, daysRemaining: cycle.daysRemaining(from: now),
                 rentalPaid: rentalPaid)
-            let payment = Self.purchase(company: company, purpose: .didPurchase, subject: body.number.e164, lines: lines, now: now)
+            var payment = Self.purchase(company: company, purpose: .didPurchase, subject: body.number.e164, lines: lines, now: now)
+            payment.rentalCycle = cycle.label
             guard payment.amount > .zero else {
                 // A payment must be for something (the payments table's check); a rate card pricing numbers at ₹0 is
                 // the operator's to fix.

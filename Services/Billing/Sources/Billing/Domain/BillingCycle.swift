@@ -33,6 +33,17 @@ public struct BillingCycle: Sendable, Hashable {
         return boundary.timeIntervalSince(cycle.start) <= cycle.end.timeIntervalSince(boundary) ? cycle.start : cycle.end
     }
 
+    /// BI-19, D-22, D-29: the cycle a number bought at `now` pays for: the one containing `now`, or the one the cycle
+    /// job last started (the one ending at `nextCycleAt`) when that is later. After a move west the job has already
+    /// charged every other number for a cycle that has not begun on the new clock; a number bought then pays for
+    /// that cycle too, or it would never be charged for it.
+    public static func current(now: Date, nextCycleAt: Date?, billingDay: Int, timeZone: TimeZone) -> BillingCycle {
+        let containing = containing(now, billingDay: billingDay, timeZone: timeZone)
+        guard let nextCycleAt else { return containing }
+        let started = BillingCycle.containing(nextCycleAt.addingTimeInterval(-1), billingDay: billingDay, timeZone: timeZone)
+        return started.label > containing.label ? started : containing
+    }
+
     /// Days of the cycle from `date`'s day to the end, the day of `date` included (D-22 proration).
     public func daysRemaining(from date: Date) -> Int {
         let calendar = Calendar.gregorian(in: timeZone)

@@ -33,8 +33,8 @@ enum AccountStore {
             """)
     }
 
-    /// D-29: the company's time zone as `account` now holds it, with the cycle boundary it moved. Apart from `save`,
-    /// which every other edit uses, so that an edit of a row read without a lock never writes an older zone back.
+    /// D-29: the company's time zone as `account` now holds it, with the cycle boundary it moved. Apart from `save`:
+    /// only `CompanyTimeZones` changes the zone, and every other edit leaves it as it is.
     static func saveTimeZone(_ account: Account, in transaction: Transaction) async throws {
         let schema = transaction.schema.rawValue
         try await transaction.query(

@@ -65,17 +65,20 @@ struct PaymentSettlement {
                 try await outbox.enqueue(
                     Envelope(companyID: payment.companyID, occurredAt: now, data: NumberActivated(number: phone, activatedAt: now)), in: transaction)
             }
-            // The cycle the rental was priced for: the one the purchase was made in.
-            let cycle = BillingCycle.containing(payment.createdAt, billingDay: account.billingDay, timeZone: account.timeZone)
+            // The cycle the rental was priced for, as it was priced (payments from before that was kept: the one the
+            // purchase was made in).
+            let priced = payment.rentalCycle
+                ?? BillingCycle.containing(payment.createdAt, billingDay: account.billingDay, timeZone: account.timeZone).label
             for (index, line) in payment.lines.enumerated() where line.amount > .zero {
                 postings.append(index == 0
                     ? receipt("did_setup", line, source: "did_setup:\(number):\(payment.id)", credit: "revenue:did_setup")
-                    : receipt("did_rental", line, source: Posting.rentalSource(number: number, cycle: cycle), credit: "revenue:did_rental"))
+                    : receipt("did_rental", line, source: Posting.rentalSource(number: number, cycleLabel: priced), credit: "revenue:did_rental"))
             }
             // Paid after that cycle ended (the cycle job found the number still unpaid): this cycle's rental comes
             // from the wallet, under the source the cycle job uses, so neither charges it twice.
-            let current = BillingCycle.containing(now, billingDay: account.billingDay, timeZone: account.timeZone)
-            if current.label != cycle.label, let rental = try await RateCardStore.load(in: transaction)[account.plan]?.rate(.didRental), rental > .zero {
+            let current = BillingCycle.current(
+                now: now, nextCycleAt: account.nextCycleAt, billingDay: account.billingDay, timeZone: account.timeZone)
+            if current.label > priced, let rental = try await RateCardStore.load(in: transaction)[account.plan]?.rate(.didRental), rental > .zero {
                 postings.append(Posting(
                     companyID: payment.companyID, source: Posting.rentalSource(number: number, cycle: current), kind: "did_rental", debit: Posting.wallet,
                     credit: "revenue:did_rental", amount: rental, quantity: nil,

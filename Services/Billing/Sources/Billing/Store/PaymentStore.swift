@@ -30,6 +30,9 @@ struct Payment: Sendable {
     var upgradeBasis: UpgradeBasis?
     /// BI-20: the end of the paid plan year an upgrade or a renewal was priced against.
     var pricedUntil: Date?
+    /// BI-19, D-29: the cycle a number purchase's rental line paid for (its label), fixed when it was priced: the
+    /// company's clock may change before the payment settles.
+    var rentalCycle: String?
 
     /// BI-20: what a renewal was priced for: the plan it renews into (its subject) and the paid year it extends.
     var renewalBasis: RenewalBasis? {
@@ -43,7 +46,7 @@ struct Payment: Sendable {
 enum PaymentStore {
     static let columns = """
         id, company_id, amount, gst, method, status, offline_code, provider_reference, failure_reason, created_at, completed_at,
-        purpose, subject, lines::text, automatic, accepted_at, captured_amount, upgrade_from, upgrade_year_start, priced_until
+        purpose, subject, lines::text, automatic, accepted_at, captured_amount, upgrade_from, upgrade_year_start, priced_until, rental_cycle
         """
 
     /// False when the company already used this offline code (BI-33: a bank reference applies once).
@@ -53,10 +56,12 @@ enum PaymentStore {
         let rows = try await transaction.query(
             """
             INSERT INTO \(unescaped: schema).payments
-                (id, company_id, amount, gst, method, status, offline_code, created_at, purpose, subject, lines, upgrade_from, upgrade_year_start, priced_until)
+                (id, company_id, amount, gst, method, status, offline_code, created_at, purpose, subject, lines, upgrade_from, upgrade_year_start, priced_until,
+                 rental_cycle)
             VALUES (\(payment.id.uuid), \(payment.companyID.uuid), \(payment.amount.paise), \(payment.gst.paise),
                     \(payment.method.rawValue), 'pending', \(payment.offlineCode), \(payment.createdAt), \(payment.purpose.rawValue),
-                    \(payment.subject), \(linesJSON)::jsonb, \(payment.upgradeBasis?.plan.rawValue), \(payment.upgradeBasis?.yearStart), \(payment.pricedUntil))
+                    \(payment.subject), \(linesJSON)::jsonb, \(payment.upgradeBasis?.plan.rawValue), \(payment.upgradeBasis?.yearStart), \(payment.pricedUntil),
+                    \(payment.rentalCycle))
             ON CONFLICT (company_id, offline_code) DO NOTHING
             RETURNING id
             """)
@@ -287,7 +292,8 @@ enum PaymentStore {
         let (id, company, amount, gst, method, status, code, reference, failure, created, completed, purpose, subject, lines, automatic, accepted, captured, upgradeFrom, yearStart) =
             try row.decode(
                 (UUID, UUID, Int64, Int64, String, String, String?, String?, String?, Date, Date?, String, String?, String, Bool, Date?, Int64?, String?, Date?).self)
-        let pricedUntil = try row.makeRandomAccess()["priced_until"].decode(Date?.self)
+        let named = row.makeRandomAccess()
+        let pricedUntil = try named["priced_until"].decode(Date?.self)
         let basis = upgradeFrom.flatMap(Plan.init(rawValue:)).flatMap { plan in
             yearStart.map { UpgradeBasis(plan: plan, yearStart: $0, paidUntil: pricedUntil) }
         }
@@ -296,6 +302,7 @@ enum PaymentStore {
             lines: try JSONCoding.decoder().decode([InvoiceDocument.Line].self, from: Data(lines.utf8)), automatic: automatic, companyID: CompanyID(company), amount: Money(paise: amount), gst: Money(paise: gst),
             method: PaymentMethod(rawValue: method) ?? .online, status: PaymentStatus(rawValue: status) ?? .pending, offlineCode: code,
             providerReference: reference, failureReason: failure, createdAt: created, completedAt: completed, acceptedAt: accepted,
-            capturedAmount: captured.map(Money.init(paise:)), upgradeBasis: basis, pricedUntil: pricedUntil)
+            capturedAmount: captured.map(Money.init(paise:)), upgradeBasis: basis, pricedUntil: pricedUntil,
+            rentalCycle: try named["rental_cycle"].decode(String?.self))
     }
 }

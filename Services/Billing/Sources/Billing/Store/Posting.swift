@@ -6,7 +6,9 @@ struct Posting: Sendable {
     static let wallet = "wallet"
 
     /// A number's rental for a billing cycle, one per number and cycle whoever charges it (the purchase, the cycle job).
-    static func rentalSource(number: String, cycle: BillingCycle) -> String { "did_rental:\(number):\(cycle.label)" }
+    static func rentalSource(number: String, cycle: BillingCycle) -> String { rentalSource(number: number, cycleLabel: cycle.label) }
+
+    static func rentalSource(number: String, cycleLabel: String) -> String { "did_rental:\(number):\(cycleLabel)" }
 
     var companyID: CompanyID
     var source: String

@@ -25,16 +25,17 @@ extension CallRouterAPI {
             throw APIError.unprocessable("settings.sticky_window.out_of_range", "The sticky window is 1 to 90 days (D-05).", field: "sticky_window_days")
         }
         return try await database.withTransaction { transaction in
-            var settings = try await CompanyStore.read(company, in: transaction)
+            var settings = try await CompanyStore.read(company, lock: true, in: transaction)
             settings.lines = body.lines ?? settings.lines
             settings.timeZone = body.timeZone ?? settings.timeZone
             settings.directDialing = body.directDialing ?? settings.directDialing
             settings.stickyWindowDays = body.stickyWindowDays ?? settings.stickyWindowDays
             try await CompanyStore.save(settings, in: transaction)
             // D-29: services that keep the zone hear of it. Sent whenever a request names a zone, even the same
-            // one, so saving it again brings a projection that fell behind up to date.
+            // one, so saving it again brings a projection that fell behind up to date. Stamped by the database's
+            // clock under the row lock, so a later change always carries a later time, whichever replica made it.
             if body.timeZone != nil {
-                let now = Date()
+                let now = try await CompanyStore.clock(in: transaction)
                 try await outbox.enqueue(
                     Envelope(companyID: company, occurredAt: now, data: CompanySettingsChanged(timeZone: settings.timeZone, changedAt: now)),
                     in: transaction)

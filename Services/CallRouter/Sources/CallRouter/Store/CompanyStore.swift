@@ -20,20 +20,22 @@ struct CompanySettings: Hashable, Sendable {
 
 enum CompanyStore {
     /// The company's settings, created with the defaults on first use.
-    static func read(_ company: CompanyID, in transaction: Transaction) async throws -> CompanySettings {
-        if let found = try await find(company, in: transaction) { return found }
+    /// `lock`: hold the row until the transaction ends, for a read that is edited and saved (`save` writes every
+    /// setting, so two edits read unlocked would undo one another).
+    static func read(_ company: CompanyID, lock: Bool = false, in transaction: Transaction) async throws -> CompanySettings {
+        if let found = try await find(company, lock: lock, in: transaction) { return found }
         let schema = transaction.schema.rawValue
         try await transaction.query("INSERT INTO \(unescaped: schema).companies (company_id) VALUES (\(company.uuid)) ON CONFLICT DO NOTHING")
-        guard let created = try await find(company, in: transaction) else { throw APIStoreError.missingRow("companies") }
+        guard let created = try await find(company, lock: lock, in: transaction) else { throw APIStoreError.missingRow("companies") }
         return created
     }
 
-    static func find(_ company: CompanyID, in transaction: Transaction) async throws -> CompanySettings? {
+    static func find(_ company: CompanyID, lock: Bool = false, in transaction: Transaction) async throws -> CompanySettings? {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
             """
             SELECT lines, lines_in_use, outbound_in_use, time_zone, direct_dialing, sticky_window_days, suspended
-            FROM \(unescaped: schema).companies WHERE company_id = \(company.uuid)
+            FROM \(unescaped: schema).companies WHERE company_id = \(company.uuid) \(unescaped: lock ? "FOR UPDATE" : "")
             """)
         for try await (lines, inUse, outbound, zone, direct, sticky, suspended) in rows.decode((Int, Int, Int, String, Bool, Int, Bool).self) {
             return CompanySettings(
@@ -41,6 +43,12 @@ enum CompanyStore {
                 stickyWindowDays: sticky, suspended: suspended)
         }
         return nil
+    }
+
+    /// The database's clock now (not the transaction's start): one clock for every replica.
+    static func clock(in transaction: Transaction) async throws -> Date {
+        for try await now in try await transaction.query("SELECT clock_timestamp()").decode(Date.self) { return now }
+        throw APIStoreError.missingRow("clock_timestamp")
     }
 
     static func save(_ settings: CompanySettings, in transaction: Transaction) async throws {
