@@ -17,7 +17,7 @@ struct BillingDefinitionTests {
         #expect(migrations.map(\.version) == Array(1...migrations.count))
     }
 
-    @Test("it declares the queues and bindings of ARCHITECTURE.md")
+    @Test("it declares the queues and bindings of ARCHITECTURE.md, and the company settings D-29 needs")
     func queues() {
         let declared = Dictionary(uniqueKeysWithValues: Subscriptions.queues.map { ($0.name, $0.bindings) })
         #expect(declared == [
@@ -25,6 +25,7 @@ struct BillingDefinitionTests {
             "billing.notification-delivered": ["notification.delivered"],
             "billing.conversation-opened": ["whatsapp.conversation.opened"],
             "billing.sla-month-closed": ["sla.month.closed"],
+            "billing.company-settings-changed": ["company.settings.changed"],
         ])
         #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
         #expect(Subscriptions.queues.flatMap(\.unboundPatterns).isEmpty)  // each pattern binds a known event type
