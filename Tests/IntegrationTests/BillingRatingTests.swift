@@ -218,8 +218,9 @@ struct BillingAutoRechargeTests {
             try await eventually(timeout: .seconds(60), "the payment was credited") { try await billing.balance(company) == .rupees(3_000) }
             let asks = await GatewayScript.shared.askTimes(of: payment.uuidString)
             #expect(asks.count >= 3, "unclear, refused, taken")
-            // Not the refusal's 1 s wait: the unconfirmed wait of 5 s, less the moments between claim and ask.
-            for (earlier, later) in zip(asks, asks.dropFirst()) { #expect(later - earlier >= .seconds(3), "asked again after \(later - earlier)") }
+            // Not the refusal's 1 s wait: the unconfirmed wait of 5 s, less the moments between claim and ask (seconds
+            // on a loaded machine).
+            for (earlier, later) in zip(asks, asks.dropFirst()) { #expect(later - earlier >= .seconds(2), "asked again after \(later - earlier)") }
             try await Task.sleep(for: .seconds(3))
             #expect(try await billing.balance(company) == .rupees(3_000), "credited once")
             #expect(try await billing.database.count(
@@ -299,6 +300,10 @@ struct BillingAutoRechargeTests {
             try await eventually(timeout: .seconds(30), "the mandate was asked") { await GatewayScript.shared.charges(of: payment.uuidString) == 1 }
             let short = try await billing.providerWebhook(#"{"event":"payment.captured","payment_id":"\#(payment)","amount":100000}"#)
             #expect(try short.json()["status"] as? String == "review")
+            // Asked once, or twice on a loaded machine where the capture came after the unconfirmed wait (5 s): either
+            // way, never again once the payment is held.
+            let asked = await GatewayScript.shared.charges(of: payment.uuidString)
+            #expect((1...2).contains(asked))
             // Switching auto-recharge off and on below the alert would start a new automatic payment: not while one
             // is held for review.
             #expect(try await billing.call("PATCH", "/v1/billing/settings", as: company, json: #"{"auto_recharge":false}"#).status == 200)
@@ -306,7 +311,7 @@ struct BillingAutoRechargeTests {
             try await Task.sleep(for: .seconds(3))
             #expect(try await billing.database.count(
                 "SELECT count(*) FROM billing.payments WHERE company_id = '\(company.uuid)' AND automatic") == 1)
-            #expect(await GatewayScript.shared.charges(of: payment.uuidString) == 1)
+            #expect(await GatewayScript.shared.charges(of: payment.uuidString) == asked)
             #expect(try await billing.balance(company) == .rupees(1_500))
         }
     }
