@@ -62,10 +62,10 @@ struct Account: Sendable {
     }
 
     /// D-29: takes the company's time zone as set at `changedAt`, unless a later setting is already held (changes
-    /// arrive in any order). The next cycle then begins at its billing day's midnight on the new clock. True when
-    /// it changed the account.
+    /// arrive in any order; two stamped in the same millisecond count in the order they arrive). The next cycle then
+    /// begins at its billing day's midnight on the new clock. True when it changed the account.
     mutating func setTimeZone(_ zone: TimeZone, changedAt: Date) -> Bool {
-        guard changedAt > (timeZoneChangedAt ?? .distantPast) else { return false }
+        guard changedAt >= (timeZoneChangedAt ?? .distantPast) else { return false }
         if zone != timeZone, let next = nextCycleAt { nextCycleAt = BillingCycle.moved(next, billingDay: billingDay, to: zone) }
         timeZone = zone
         timeZoneChangedAt = changedAt
