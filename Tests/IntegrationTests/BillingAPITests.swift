@@ -517,7 +517,12 @@ struct BillingPurchaseTests {
             // The cycle job catches up from the previous cycle: it charges that cycle's rental from the wallet and
             // skips the current one, already paid with the number. The previous cycle starts two months before the
             // current one ends (not a month before now: just after a company-time midnight on a billing day, that is
-            // two cycles back).
+            // two cycles back). The number was bought before it (backdated); a second one, bought now, paid its own
+            // cycle and is not charged for one that ended before it was bought.
+            let later = BillingHarness.unusedNumber()
+            try await billing.capture(try await billing.call("POST", "/v1/billing/dids", as: company, json: #"{"number":"\#(later)"}"#))
+            try await billing.database.query(
+                "UPDATE billing.dids SET purchased_at = purchased_at - interval '3 months' WHERE company_id = \(company.uuid) AND number = \(number)")
             try await billing.database.query(
                 "UPDATE billing.accounts SET next_cycle_at = next_cycle_at - interval '2 months' WHERE company_id = \(company.uuid)")
             try await eventually(timeout: .seconds(30), "the cycle job ran") {
@@ -541,7 +546,7 @@ struct BillingPurchaseTests {
             #expect(statement.status == 200)
             #expect(try statement.json()["recharges"] as? Int == 150_000)
             #expect(try statement.json()["closing_balance"] as? Int == 130_000)
-            #expect((try statement.json()["invoices"] as? [Any])?.count == 3)
+            #expect((try statement.json()["invoices"] as? [Any])?.count == 4, "the recharge, two numbers, the upgrade")
             #expect(try await billing.call("GET", "/v1/billing/statement?month=2026-13", as: company).status == 400)
 
             // SLA-04, BI-36: a month below target refunds a share of its rental as one credit note, however often

@@ -28,7 +28,7 @@ struct CycleJob: AccountJob {
                 guard let startsAt = account.nextCycleAt else { continue }
                 let cycle = BillingCycle.containing(startsAt, billingDay: account.billingDay, timeZone: account.timeZone)
                 let rental = cards[account.plan]?.rate(.didRental) ?? .zero
-                let numbers = try await DIDStore.active(company: account.companyID, in: transaction)
+                let numbers = try await DIDStore.active(company: account.companyID, boughtBefore: cycle.end, in: transaction)
                 let postings = rental > .zero ? numbers.map { number in
                     Posting(
                         companyID: account.companyID, source: Posting.rentalSource(number: number, cycle: cycle), kind: "did_rental", debit: Posting.wallet,

@@ -118,10 +118,16 @@ enum DIDStore {
     }
 
     /// The numbers of `company` that pay rent in a cycle: active ones.
-    static func active(company: CompanyID, in transaction: Transaction) async throws -> [String] {
+    /// The company's active numbers bought before `before`: a cycle job catching up on a cycle that ended before a
+    /// number was bought does not charge that number for it.
+    static func active(company: CompanyID, boughtBefore before: Date, in transaction: Transaction) async throws -> [String] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
-            "SELECT number FROM \(unescaped: schema).dids WHERE company_id = \(company.uuid) AND status = 'active' ORDER BY number")
+            """
+            SELECT number FROM \(unescaped: schema).dids
+            WHERE company_id = \(company.uuid) AND status = 'active' AND coalesce(purchased_at, created_at) < \(before)
+            ORDER BY number
+            """)
         var numbers: [String] = []
         for try await number in rows.decode(String.self) { numbers.append(number) }
         return numbers
