@@ -37,4 +37,15 @@ struct ServiceConfigurationTests {
         #expect(try ServiceConfiguration.load(for: service, environment: environment).secret("MYOP_TEST_SECRET", devDefault: "dev-value") == "a-real-secret")
         #expect(try ServiceConfiguration.load(for: service, environment: [:]).secret("MYOP_TEST_SECRET", devDefault: "dev-value") == "dev-value")
     }
+
+    @Test("production needs every peer's and provider's address set; dev falls back to the local one")
+    func productionNeedsAddresses() throws {
+        let configuration = try ServiceConfiguration.load(for: service, environment: production)
+        let error = try #require(throws: ConfigurationError.self) { try configuration.url("MYOP_SANDBOX_URL", devDefault: "http://127.0.0.1:8090") }
+        #expect(error.variable == "MYOP_SANDBOX_URL")
+        var environment = production
+        environment["MYOP_SANDBOX_URL"] = "https://payments.example.in"
+        #expect(try ServiceConfiguration.load(for: service, environment: environment).url("MYOP_SANDBOX_URL", devDefault: "x") == "https://payments.example.in")
+        #expect(try ServiceConfiguration.load(for: service, environment: [:]).url("MYOP_SANDBOX_URL", devDefault: "http://127.0.0.1:8090") == "http://127.0.0.1:8090")
+    }
 }

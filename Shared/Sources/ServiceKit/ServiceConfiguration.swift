@@ -105,6 +105,13 @@ public struct ServiceConfiguration: Sendable {
         try EnvironmentReader(values: values).int(name, default: value, range: range)
     }
 
+    /// The address of a service's peer or provider (the payment gateway, the WhatsApp Cloud API, Billing): required
+    /// when `MYOP_ENV=production`, where a loopback dev default would send payments or messages nowhere; the dev
+    /// default otherwise.
+    public func url(_ name: String, devDefault: String) throws -> String {
+        try EnvironmentReader(values: values).required(name, devDefault: environment == .production ? nil : devDefault)
+    }
+
     /// A service's own secret: required when `MYOP_ENV=production`, and then never its published dev default; the
     /// dev default otherwise.
     public func secret(_ name: String, devDefault: String) throws -> String {

@@ -28,8 +28,10 @@ public enum BillingService {
             queues: Subscriptions.queues
         ) { context in
             let secret = try context.configuration.secret(paymentWebhookSecretVariable, devDefault: devPaymentWebhookSecret)
+            // The payment gateway (its checkout pages and mandate charges): the sandbox's in dev.
+            let gateway = try context.configuration.url("MYOP_SANDBOX_URL", devDefault: context.configuration.sandboxURL)
             let api = BillingAPI(
-                database: context.database, outbox: context.outbox, checkoutBase: context.configuration.sandboxURL,
+                database: context.database, outbox: context.outbox, checkoutBase: gateway,
                 webhookKey: SymmetricKey(data: Data(secret.utf8)))
             let pollSeconds = try context.configuration.int(cyclePollVariable, default: 30, range: 1...86_400)
             let cycles = CycleJob(
@@ -41,7 +43,7 @@ public enum BillingService {
             let renewals = RenewalJob(
                 database: context.database, outbox: context.outbox, interval: .seconds(pollSeconds), logger: context.logger)
             let recharger = AutoRecharger(
-                database: context.database, http: http, gatewayURL: context.configuration.sandboxURL, interval: .seconds(max(1, pollSeconds / 10)),
+                database: context.database, http: http, gatewayURL: gateway, interval: .seconds(max(1, pollSeconds / 10)),
                 unconfirmedAfter: .seconds(unconfirmedSeconds), retry: MandateRetry(firstWait: .seconds(retrySeconds)),
                 logger: context.logger)
             return ServiceComponents(

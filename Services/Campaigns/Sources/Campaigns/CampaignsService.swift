@@ -56,17 +56,19 @@ public enum CampaignsService {
             let verifyToken = try configuration.secret(verifyTokenVariable, devDefault: devVerifyToken)
             let interval = Duration.milliseconds(try number(pollVariable, 1_000, 10...60_000))
             let senderConcurrency = try number(senderConcurrencyVariable, 4, 1...64)
+            let cloudURL = try configuration.url(cloudURLVariable, devDefault: "\(configuration.sandboxURL)/whatsapp")
+            let billingURL = try configuration.url(billingURLVariable, devDefault: "http://127.0.0.1:8083")
             let http = HTTPClient(
                 eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                 configuration: .init(
                     timeout: .init(connect: .seconds(5), read: .seconds(15)),
                     connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
             let cloud = CloudAPIClient(
-                http: http, baseURL: values[cloudURLVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "\(configuration.sandboxURL)/whatsapp",
+                http: http, baseURL: cloudURL,
                 version: values[cloudVersionVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "v21.0",
                 accessToken: accessToken)
             let billing = BillingClient(
-                http: http, baseURL: values[billingURLVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8083",
+                http: http, baseURL: billingURL,
                 tokens: await TokenVerifier(secret: configuration.jwtSecret))
             let database = context.database
             let outbox = context.outbox
