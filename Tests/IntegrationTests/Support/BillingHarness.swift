@@ -191,6 +191,9 @@ actor GatewayScript {
     /// The next charge of `payment` is accepted (202) and never confirmed.
     func muteNextCharge(of payment: String) { muted.insert(payment.lowercased()) }
 
+    /// The next `count` charges of `payment` not scripted yet are accepted (202) and never confirmed.
+    func muteCharges(of payment: String, count: Int) { scripted[payment.lowercased(), default: []] += Array(repeating: .mute, count: count) }
+
     /// The next `count` charges of `payment` not scripted yet are refused (400).
     func refuseCharges(of payment: String, count: Int) { scripted[payment.lowercased(), default: []] += Array(repeating: .refuse, count: count) }
 
