@@ -171,8 +171,9 @@ struct BillingAutoRechargeTests {
             let payment = try await insertAutomaticPayment(for: company, on: billing) { payment in
                 await GatewayScript.shared.refuseCharges(of: payment.uuidString, count: 1_000)
             }
-            // Waits of 1, 2, 4 and 8 s between the five asks.
-            try await eventually(timeout: .seconds(90), "the payment failed") {
+            // Waits of 1, 2, 4 and 8 s between the five asks: about 20 s alone. In the full parallel suite, with dozens
+            // of Billing instances starting and stopping around it, the last ask has been seen to come 80 s late.
+            try await eventually(timeout: .seconds(180), "the payment failed") {
                 try await billing.database.count("SELECT count(*) FROM billing.payments WHERE id = '\(payment)' AND status = 'failed'") == 1
             }
             // Five attempts are counted; every Billing of the run polls the one schema, and one that is stopping may
