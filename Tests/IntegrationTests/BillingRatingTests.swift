@@ -171,9 +171,8 @@ struct BillingAutoRechargeTests {
             let payment = try await insertAutomaticPayment(for: company, on: billing) { payment in
                 await GatewayScript.shared.refuseCharges(of: payment.uuidString, count: 1_000)
             }
-            // Waits of 1, 2, 4 and 8 s between the five asks: about 20 s alone. In the full parallel suite, with dozens
-            // of Billing instances starting and stopping around it, the last ask has been seen to come 80 s late.
-            try await eventually(timeout: .seconds(180), "the payment failed") {
+            // Waits of 1, 2, 4 and 8 s between the five asks.
+            try await eventually(timeout: .seconds(90), "the payment failed") {
                 try await billing.database.count("SELECT count(*) FROM billing.payments WHERE id = '\(payment)' AND status = 'failed'") == 1
             }
             // Five attempts are counted; every Billing of the run polls the one schema, and one that is stopping may
@@ -204,7 +203,7 @@ struct BillingAutoRechargeTests {
 
     @Test("D-19: a mandate charge answered 503 is unclear, not refused: kept while auto-recharge is switched off, asked again with the same key after the unconfirmed wait (a refusal then does not make it droppable), credited once")
     func unclearChargeIsAskedAgain() async throws {
-        try await withBilling(mandateRetrySeconds: 1) { billing in
+        try await withBilling { billing in
             let company = CompanyID()
             try await billing.recharge(company, .rupees(1_500))
             let payment = try await insertAutomaticPayment(for: company, on: billing) { payment in
@@ -234,7 +233,7 @@ struct BillingAutoRechargeTests {
 
     @Test("D-19: an ask that never finished (the process died during it) leaves the charge unclear: asked again, a refusal then does not make it droppable, and it is credited once")
     func unfinishedAskIsUnclear() async throws {
-        try await withBilling(mandateRetrySeconds: 1) { billing in
+        try await withBilling { billing in
             let company = CompanyID()
             try await billing.recharge(company, .rupees(1_500))
             // Auto-recharge already switched off, as the claim of a first ask an hour ago left it, with no answer recorded.
@@ -302,13 +301,14 @@ struct BillingAutoRechargeTests {
             let payment = try await insertAutomaticPayment(for: company, on: billing) { payment in
                 await GatewayScript.shared.muteCharges(of: payment.uuidString, count: 10)
             }
-            try await eventually(timeout: .seconds(30), "the mandate was asked") { await GatewayScript.shared.charges(of: payment.uuidString) == 1 }
+            try await eventually(timeout: .seconds(30), "the mandate was asked") { await GatewayScript.shared.charges(of: payment.uuidString) >= 1 }
             let short = try await billing.providerWebhook(#"{"event":"payment.captured","payment_id":"\#(payment)","amount":100000}"#)
             #expect(try short.json()["status"] as? String == "review")
-            // Asked once, or twice on a loaded machine where the capture came after the unconfirmed wait (5 s): either
-            // way, never again once the payment is held, which the wait below (longer than that) would show.
+            // An ask claimed just before the hold may still reach the gateway: counted once the unconfirmed wait (5 s)
+            // is over. From then on nothing is asked.
+            try await Task.sleep(for: .seconds(7))
             let asked = await GatewayScript.shared.charges(of: payment.uuidString)
-            #expect((1...2).contains(asked))
+            let attempts = try await billing.database.count("SELECT attempts FROM billing.payments WHERE id = '\(payment)'")
             // Switching auto-recharge off and on below the alert would start a new automatic payment: not while one
             // is held for review.
             #expect(try await billing.call("PATCH", "/v1/billing/settings", as: company, json: #"{"auto_recharge":false}"#).status == 200)
@@ -317,16 +317,17 @@ struct BillingAutoRechargeTests {
             #expect(try await billing.database.count(
                 "SELECT count(*) FROM billing.payments WHERE company_id = '\(company.uuid)' AND automatic") == 1)
             #expect(await GatewayScript.shared.charges(of: payment.uuidString) == asked)
+            #expect(try await billing.database.count(
+                "SELECT count(*) FROM billing.payments WHERE id = '\(payment)' AND status = 'review' AND attempts = \(attempts)") == 1)
             #expect(try await billing.balance(company) == .rupees(1_500))
         }
     }
 
     @Test("D-19: an automatic payment waiting to be asked again is dropped once auto-recharge is switched off, and the mandate is not charged")
     func unneededChargeIsDropped() async throws {
-        // Every ask is refused, so the payment keeps waiting to be asked again, whichever Billing of the run (each with
-        // its own retry wait) asks: with one refusal only, another Billing's 1 s wait once let the second ask through
-        // before the switch-off landed.
-        try await withBilling(mandateRetrySeconds: 10) { billing in
+        // Every ask is refused, so the payment keeps waiting to be asked again until the switch-off drops it; an ask
+        // made before the switch-off landed is allowed for below.
+        try await withBilling { billing in
             let company = CompanyID()
             try await billing.recharge(company, .rupees(1_500))
             let payment = try await insertAutomaticPayment(for: company, on: billing) { payment in

@@ -78,9 +78,9 @@ struct BillingHarness: Sendable {
 
 /// Runs a Billing service for `body`, then stops it. Every Billing of a test run starts here: they all work on the
 /// one `billing` schema, so each one's scheduled jobs (auto-recharge, cycles) also take the other tests' rows, and
-/// must do so with the same settings and a gateway that answers.
-/// `mandateRetrySeconds`: the wait before a refused mandate charge is asked again.
-func withBilling(mandateRetrySeconds: Int = 1, _ body: @Sendable (BillingHarness) async throws -> Void) async throws {
+/// must do so with the same settings and a gateway that answers: a Billing that waited 10 s before asking a refused
+/// charge again once made another test's fifth ask come 80 s late, the wait after four refusals being 10 × 2³ s.
+func withBilling(_ body: @Sendable (BillingHarness) async throws -> Void) async throws {
     let port = TestEnvironment.listenPort()
     let gateway = TestGateway()
     let configuration = try ServiceConfiguration.load(
@@ -94,7 +94,8 @@ func withBilling(mandateRetrySeconds: Int = 1, _ body: @Sendable (BillingHarness
             // Long enough that a capture webhook slowed by a busy test run still lands before the fifth ask gives the
             // payment up (three accepted asks in the refusal tests: 15 s).
             BillingService.mandateUnconfirmedVariable: "5",
-            BillingService.mandateRetryVariable: "\(mandateRetrySeconds)",
+            // The wait before a refused mandate charge is asked again: 1 s, doubled after each refusal.
+            BillingService.mandateRetryVariable: "1",
             "MYOP_SANDBOX_URL": "http://127.0.0.1:\(gateway.port)",
         ])
     try await withPostgres { client in
