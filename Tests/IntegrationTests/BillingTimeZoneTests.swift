@@ -99,6 +99,8 @@ struct BillingTimeZoneTests {
         let sql = try String(contentsOf: migration, encoding: .utf8)
         let zoned = CompanyID()
         let indian = CompanyID()
+        // A CallRouter started first: on a fresh database its schema exists only once a service has migrated it.
+        try await withCallRouter { _ in }
         let bodies = try await withPostgres { client in
             try await client.withConnection { connection in
                 // Rolled back: nothing reaches the shared outbox.
