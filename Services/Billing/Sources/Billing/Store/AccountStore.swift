@@ -13,7 +13,7 @@ enum AccountStore {
 
     /// Every company has an account from its first usage or request on. BI-27: the billing day is the day of
     /// creation in the company's time zone (D-29), 29–31 becoming 28 so that every month has it. The zone is India's
-    /// until CallRouter says otherwise (`CompanyTimeZones`), unless it is that word which creates the account.
+    /// until CallRouter says otherwise (`CompanyTimeZones`), or CallRouter's zone when its message creates the account.
     static func ensure(
         _ companies: [CompanyID], timeZone: (zone: TimeZone, changedAt: Date)? = nil, in transaction: Transaction
     ) async throws {

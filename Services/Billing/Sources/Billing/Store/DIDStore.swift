@@ -117,9 +117,8 @@ enum DIDStore {
         return numbers
     }
 
-    /// The numbers of `company` that pay rent in a cycle: active ones.
-    /// The company's active numbers bought before `before`: a cycle job catching up on a cycle that ended before a
-    /// number was bought does not charge that number for it.
+    /// The numbers of `company` that pay rent in a cycle ending at `before`: the active ones bought before it. A cycle
+    /// job catching up on a cycle that ended before a number was bought does not charge that number for it.
     static func active(company: CompanyID, boughtBefore before: Date, in transaction: Transaction) async throws -> [String] {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
