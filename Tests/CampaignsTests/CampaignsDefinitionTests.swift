@@ -17,13 +17,14 @@ struct CampaignsDefinitionTests {
         #expect(migrations.map(\.version) == Array(1...migrations.count))
     }
 
-    @Test("it declares the queues and bindings of ARCHITECTURE.md")
+    @Test("it declares the queues and bindings of ARCHITECTURE.md, and the company settings D-29 needs")
     func queues() {
         let declared = Dictionary(uniqueKeysWithValues: Subscriptions.queues.map { ($0.name, $0.bindings) })
         #expect(declared == [
             "campaigns.dispatch": ["campaign.dispatch.requested"],
             "campaigns.whatsapp-send": ["whatsapp.send.requested"],
             "campaigns.billing": ["billing.balance.*", "billing.account.*"],
+            "campaigns.company-settings-changed": ["company.settings.changed"],
         ])
         #expect(Subscriptions.queues.allSatisfy { $0.deliveryLimit == 10 && $0.deadLetterQueue == $0.name + ".dead" })
         #expect(Subscriptions.queues.flatMap(\.unboundPatterns).isEmpty)  // each pattern binds a known event type

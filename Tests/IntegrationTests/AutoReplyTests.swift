@@ -1,6 +1,7 @@
 import Campaigns
 import Contracts
 import Foundation
+import Messaging
 import PostgresNIO
 import ServiceKit
 import Storage
@@ -94,6 +95,41 @@ struct AutoReplyTests {
             #expect(try renamed.errorCode() == "canned_message.shortcut_taken")
             #expect(try await harness.call("DELETE", "/v1/whatsapp/canned-messages/\(id)", as: company, role: .manager).status == 204)
             #expect(try await harness.call("GET", "/v1/whatsapp/canned-messages/\(id)", as: company).status == 404)
+        }
+    }
+
+    @Test("D-29, CA-53: a new number's business hours start on the company's clock (CallRouter's setting); an older setting arriving later changes nothing; the number's own zone wins")
+    func test_D_29_new_number_on_the_company_clock() async throws {
+        try await withCampaigns { harness in
+            let company = CompanyID()
+            let waba = String(Int.random(in: 1_000_000_000...9_999_999_999))
+            #expect(try await harness.call("PUT", "/v1/whatsapp/account", as: company, json: #"{"waba_id":"\#(waba)"}"#).status == 200)
+            let publisher = try TestEnvironment.connection("campaigns-time-zone")
+            publisher.start()
+            try await publisher.waitUntilConnected()
+            let now = Date()
+            let events = [
+                try EncodedEnvelope(Envelope(companyID: company, data: CompanySettingsChanged(timeZone: "America/New_York", changedAt: now))),
+                try EncodedEnvelope(Envelope(
+                    companyID: company, data: CompanySettingsChanged(timeZone: "Asia/Tokyo", changedAt: now.addingTimeInterval(-60)))),
+            ]
+            for event in events {
+                try await publisher.publishUntilConfirmed([event])
+                try await eventually("the setting was taken") {
+                    try await harness.count(
+                        "SELECT count(*) FROM campaigns.inbox WHERE consumer = 'company-time-zones' AND event_id = '\(event.header.id.uuid)'") == 1
+                }
+            }
+            await publisher.shutdown()
+            func connect(_ extra: String = "") async throws -> [String: any Sendable] {
+                let phoneNumberID = String(Int.random(in: 100_000_000_000...999_999_999_999))
+                harness.cloud.register(phoneNumberID, in: waba)
+                let display = "+9170\(Int.random(in: 10_000_000...99_999_999))"
+                return try await harness.create(
+                    "/v1/whatsapp/numbers", as: company, json: #"{"phone_number_id":"\#(phoneNumberID)","display_number":"\#(display)"\#(extra)}"#)
+            }
+            #expect(try await connect()["time_zone"] as? String == "America/New_York")
+            #expect(try await connect(#","time_zone":"Europe/London""#)["time_zone"] as? String == "Europe/London")
         }
     }
 

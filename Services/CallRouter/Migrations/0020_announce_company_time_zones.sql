@@ -2,8 +2,8 @@
 -- CallRouter publishes that from now on when the zone is set; the zones set before are announced once here, through
 -- the outbox like every event (the same envelope the service writes). Each is stamped as set long ago (2000): Billing
 -- takes a change only when it is not older than the one it holds, so this fills in the zones Billing never heard of
--- and never undoes one set meanwhile, whichever replica's clock stamped it. Deploy Billing first: an event published
--- before its queue exists reaches nobody.
+-- and never undoes one set meanwhile, whichever replica's clock stamped it. Deploy Billing and Campaigns first: an
+-- event published before their queues exist reaches nobody.
 INSERT INTO callrouter.outbox (event_id, event_type, occurred_at, body)
 SELECT id, 'company.settings.changed', now(),
        json_build_object(

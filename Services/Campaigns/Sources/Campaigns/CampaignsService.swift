@@ -87,7 +87,7 @@ public enum CampaignsService {
                 appSecret: SymmetricKey(data: Data(appSecret.utf8)),
                 verifyToken: verifyToken, autoReplies: AutoReplies(sends: sends, logger: context.logger), logger: context.logger)
             return ServiceComponents(
-                consumers: [BillingStatus().consumer, SendRequests(sends: sends, balance: balance).consumer],
+                consumers: [BillingStatus().consumer, SendRequests(sends: sends, balance: balance).consumer, CompanyTimeZones().consumer],
                 workers: [
                     WorkerDefinition(queue: Subscriptions.dispatch, concurrency: senderConcurrency) { delivery in
                         try await sender.handle(delivery)

@@ -33,6 +33,26 @@ enum CompanyStore {
             """)
     }
 
+    /// D-29: the company's time zone as CallRouter set it, unless a later setting is already held (changes arrive in
+    /// any order).
+    static func setTimeZone(_ zone: String, company: CompanyID, at: Date, in transaction: Transaction) async throws {
+        let schema = transaction.schema.rawValue
+        try await transaction.query(
+            """
+            INSERT INTO \(unescaped: schema).companies (company_id, time_zone, time_zone_at) VALUES (\(company.uuid), \(zone), \(at))
+            ON CONFLICT (company_id) DO UPDATE SET time_zone = excluded.time_zone, time_zone_at = excluded.time_zone_at
+            WHERE companies.time_zone_at IS NULL OR companies.time_zone_at <= excluded.time_zone_at
+            """)
+    }
+
+    /// D-29: the company's time zone, India's until CallRouter says otherwise.
+    static func timeZone(_ company: CompanyID, in transaction: Transaction) async throws -> String {
+        let schema = transaction.schema.rawValue
+        let rows = try await transaction.query("SELECT time_zone FROM \(unescaped: schema).companies WHERE company_id = \(company.uuid)")
+        for try await zone in rows.decode(String.self) { return zone }
+        return "Asia/Kolkata"
+    }
+
     /// Applies a billing event unless a later one was already applied (events of one company can arrive out of
     /// order). Answers whether it applied.
     static func setBlocked(_ blocked: Bool, company: CompanyID, at: Date, in transaction: Transaction) async throws -> Bool {
