@@ -33,14 +33,14 @@ extension CampaignsAPI {
             throw APIError.unprocessable("phone.invalid", "display_number is required, such as +919876543210.", field: "display_number")
         }
         let display = try TextRules.phone(displayText, field: "display_number")
+        let settings = try await database.withTransaction { try await CompanyStore.read(company, in: $0) }
         // D-29: business hours start on the company's clock unless the number is given its own.
-        let companyZone = try await database.withTransaction { try await CompanyStore.timeZone(company, in: $0) }
         var number = WhatsAppNumber(
             id: UUID.random(), companyID: company, phoneNumberID: providerID, displayNumber: display, displayName: "", tier: 1, quality: .green,
-            messagesPerSecond: SendRate.standard, timeZone: companyZone, businessHours: [], quotaUsed: 0, createdAt: Date())
+            messagesPerSecond: SendRate.standard, timeZone: settings.timeZone, businessHours: [], quotaUsed: 0, createdAt: Date())
         try Self.apply(body, to: &number)
         // D-28: only a number of the company's own business account, as the provider lists it, can be connected.
-        guard let waba = try await database.withTransaction({ try await CompanyStore.read(company, in: $0) }).wabaID else {
+        guard let waba = settings.wabaID else {
             throw APIError.unprocessable(
                 "whatsapp.account.missing", "Connect the WhatsApp Business Account first (PUT /v1/whatsapp/account).", field: "waba_id")
         }

@@ -10,14 +10,16 @@ enum CompanyStore {
         var whatsappBlocked: Bool
         /// CA-47
         var mmLite = false
+        /// D-29: the company's time zone, India's until CallRouter says otherwise.
+        var timeZone = "Asia/Kolkata"
     }
 
     static func read(_ company: CompanyID, in transaction: Transaction) async throws -> Settings {
         let schema = transaction.schema.rawValue
         let rows = try await transaction.query(
-            "SELECT waba_id, whatsapp_blocked, mm_lite FROM \(unescaped: schema).companies WHERE company_id = \(company.uuid)")
-        for try await (waba, blocked, lite) in rows.decode((String?, Bool, Bool).self) {
-            return Settings(wabaID: waba, whatsappBlocked: blocked, mmLite: lite)
+            "SELECT waba_id, whatsapp_blocked, mm_lite, time_zone FROM \(unescaped: schema).companies WHERE company_id = \(company.uuid)")
+        for try await (waba, blocked, lite, zone) in rows.decode((String?, Bool, Bool, String).self) {
+            return Settings(wabaID: waba, whatsappBlocked: blocked, mmLite: lite, timeZone: zone)
         }
         return Settings(wabaID: nil, whatsappBlocked: false)
     }
@@ -43,14 +45,6 @@ enum CompanyStore {
             ON CONFLICT (company_id) DO UPDATE SET time_zone = excluded.time_zone, time_zone_at = excluded.time_zone_at
             WHERE companies.time_zone_at IS NULL OR companies.time_zone_at <= excluded.time_zone_at
             """)
-    }
-
-    /// D-29: the company's time zone, India's until CallRouter says otherwise.
-    static func timeZone(_ company: CompanyID, in transaction: Transaction) async throws -> String {
-        let schema = transaction.schema.rawValue
-        let rows = try await transaction.query("SELECT time_zone FROM \(unescaped: schema).companies WHERE company_id = \(company.uuid)")
-        for try await zone in rows.decode(String.self) { return zone }
-        return "Asia/Kolkata"
     }
 
     /// Applies a billing event unless a later one was already applied (events of one company can arrive out of
